@@ -1,0 +1,1 @@
+//! node binding (built only when asked for; see README).

@@ -1,0 +1,1 @@
+//! python binding (built only when asked for; see README).

@@ -1,0 +1,1 @@
+//! swift binding (built only when asked for; see README).

@@ -1,0 +1,81 @@
+//! `wacrm`: one binary for operators and scripts. Each subcommand lives in its
+//! own module; machine-readable output goes to stdout, progress to stderr.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd_contacts;
+mod cmd_demo;
+mod cmd_phone;
+mod cmd_sandbox;
+mod cmd_send;
+mod cmd_webhook;
+mod output;
+
+#[derive(Parser)]
+#[command(
+    name = "wacrm",
+    version,
+    about = "WhatsApp Business Cloud API engine: send, sandbox, phone, webhook, contacts, demo"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Send one message through the Cloud API client.
+    Send(cmd_send::SendArgs),
+    /// Run the local Cloud API sandbox.
+    Sandbox(cmd_sandbox::SandboxArgs),
+    /// Phone number tools.
+    Phone {
+        #[command(subcommand)]
+        command: cmd_phone::PhoneCommand,
+    },
+    /// Webhook tools.
+    Webhook {
+        #[command(subcommand)]
+        command: cmd_webhook::WebhookCommand,
+    },
+    /// Contact import and dedupe.
+    Contacts {
+        #[command(subcommand)]
+        command: cmd_contacts::ContactsCommand,
+    },
+    /// Run the end-to-end demo on embedded defaults.
+    Demo(cmd_demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WACRM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(async move {
+        match cli.command {
+            Command::Send(a) => cmd_send::run(a).await,
+            Command::Sandbox(a) => cmd_sandbox::run(a).await,
+            Command::Phone { command } => cmd_phone::run(command).await,
+            Command::Webhook { command } => cmd_webhook::run(command).await,
+            Command::Contacts { command } => cmd_contacts::run(command).await,
+            Command::Demo(a) => cmd_demo::run(a).await,
+        }
+    })
+}

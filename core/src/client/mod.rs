@@ -1,0 +1,1 @@
+//! C1: the typed WhatsApp Business Cloud API client.

@@ -1,0 +1,1 @@
+//! C4: phone number parsing, validation, wa_id quirks and batch normalization.

@@ -1,0 +1,1 @@
+//! C11: store traits and adapters.

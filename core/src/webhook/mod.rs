@@ -1,0 +1,1 @@
+//! C2: webhook verification, parsing and idempotent processing.

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Every test of wacrm: Rust (fmt, clippy, unit, integration, e2e against the sandbox),
+# PostgreSQL and Redis adapter suites when a server is reachable (local ones are started
+# when the binaries are installed), and the binding suites (Python, Node, Swift-FFI) as
+# they exist. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+STATE_DIR=${WACRM_TEST_STATE:-$ROOT/target/test-services}
+mkdir -p "$STATE_DIR"
+
+section() { printf '\n==> %s\n' "$*"; }
+skipped=()
+
+# ---------- services: PostgreSQL and Redis ----------
+start_postgres() {
+  if [ -n "${WACRM_TEST_POSTGRES_URL:-}" ]; then return 0; fi
+  local bindir
+  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
+    skipped+=("skipped: no PostgreSQL (install postgresql or set WACRM_TEST_POSTGRES_URL)")
+    return 0
+  fi
+  local data="$STATE_DIR/pg" port=${WACRM_TEST_PG_PORT:-55432} runas=()
+  if [ "$(id -u)" = 0 ]; then
+    # PostgreSQL refuses to run as root; use its system user.
+    id postgres >/dev/null 2>&1 || useradd -r -m postgres
+    chown -R postgres "$STATE_DIR"
+    runas=(runuser -u postgres --)
+  fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    "${runas[@]}" "$bindir/initdb" -D "$data" -U wacrm --auth=trust >/dev/null
+  fi
+  if ! "${runas[@]}" "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    "${runas[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/log" -w \
+      -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+  fi
+  "$bindir/psql" -h 127.0.0.1 -p "$port" -U wacrm -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='wacrm_test'" | grep -q 1 ||
+    "$bindir/psql" -h 127.0.0.1 -p "$port" -U wacrm -d postgres -c "CREATE DATABASE wacrm_test" >/dev/null
+  export WACRM_TEST_POSTGRES_URL="postgres://wacrm@127.0.0.1:$port/wacrm_test"
+  echo "PostgreSQL: $WACRM_TEST_POSTGRES_URL"
+}
+
+start_redis() {
+  if [ -n "${WACRM_TEST_REDIS_URL:-}" ]; then return 0; fi
+  if ! command -v redis-server >/dev/null 2>&1; then
+    skipped+=("skipped: no Redis (install redis-server or set WACRM_TEST_REDIS_URL)")
+    return 0
+  fi
+  local port=${WACRM_TEST_REDIS_PORT:-56379}
+  if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+      --dir "$STATE_DIR" --logfile "$STATE_DIR/redis.log" >/dev/null
+    for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  export WACRM_TEST_REDIS_URL="redis://127.0.0.1:$port/"
+  echo "Redis: $WACRM_TEST_REDIS_URL"
+}
+
+section "services"
+start_postgres
+start_redis
+
+# ---------- Rust ----------
+section "cargo fmt --check"
+cargo fmt --all --check
+
+section "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+section "cargo test (default members)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --locked --no-fail-fast
+  cargo test --locked --doc -p wacrm
+else
+  cargo test --locked --no-fail-fast
+fi
+
+# ---------- bindings (each block runs once its suite exists) ----------
+for hook in scripts/test.d/*.sh; do
+  [ -e "$hook" ] || continue
+  section "$hook"
+  bash "$hook"
+done
+
+section "summary"
+for s in "${skipped[@]+"${skipped[@]}"}"; do echo "$s"; done
+echo "all test suites passed"
