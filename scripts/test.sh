@@ -14,6 +14,9 @@ section() { printf '\n==> %s\n' "$*"; }
 skipped=()
 
 # ---------- services: PostgreSQL and Redis ----------
+pg_ok() { "$1/psql" -h 127.0.0.1 -p "$2" -U wacrm -d postgres -tAc 'SELECT 1' >/dev/null 2>&1; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 start_postgres() {
   if [ -n "${WACRM_TEST_POSTGRES_URL:-}" ]; then return 0; fi
   local bindir
@@ -22,18 +25,23 @@ start_postgres() {
     skipped+=("skipped: no PostgreSQL (install postgresql or set WACRM_TEST_POSTGRES_URL)")
     return 0
   fi
-  local data="$STATE_DIR/pg" port=${WACRM_TEST_PG_PORT:-55432} runas=()
-  if [ "$(id -u)" = 0 ]; then
-    # PostgreSQL refuses to run as root; use its system user.
-    id postgres >/dev/null 2>&1 || useradd -r -m postgres
-    chown -R postgres "$STATE_DIR"
-    runas=(runuser -u postgres --)
-  fi
-  if [ ! -f "$data/PG_VERSION" ]; then
-    "${runas[@]}" "$bindir/initdb" -D "$data" -U wacrm --auth=trust >/dev/null
-  fi
-  if ! "${runas[@]}" "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    "${runas[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/log" -w \
+  local port=${WACRM_TEST_PG_PORT:-55432}
+  # Reuse a server this script started earlier; otherwise find a free port.
+  while ! pg_ok "$bindir" "$port" && port_busy "$port"; do port=$((port + 1)); done
+  if ! pg_ok "$bindir" "$port"; then
+    local data runas=()
+    if [ "$(id -u)" = 0 ]; then
+      # PostgreSQL refuses to run as root: run it as its system user, in a directory that
+      # user can reach whatever the checkout's permissions are.
+      id postgres >/dev/null 2>&1 || useradd -r -m postgres
+      data=$(mktemp -d /tmp/wacrm-test-pg.XXXXXX)
+      chown postgres "$data"
+      runas=(runuser -u postgres --)
+    else
+      data=$(mktemp -d "$STATE_DIR/pg.XXXXXX")
+    fi
+    "${runas[@]}" "$bindir/initdb" -D "$data/db" -U wacrm --auth=trust >/dev/null
+    "${runas[@]}" "$bindir/pg_ctl" -D "$data/db" -l "$data/log" -w \
       -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
   fi
   "$bindir/psql" -h 127.0.0.1 -p "$port" -U wacrm -d postgres -tAc \
@@ -51,6 +59,7 @@ start_redis() {
   fi
   local port=${WACRM_TEST_REDIS_PORT:-56379}
   if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+    while port_busy "$port"; do port=$((port + 1)); done
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
       --dir "$STATE_DIR" --logfile "$STATE_DIR/redis.log" >/dev/null
     for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
