@@ -1,1 +1,40 @@
-//! python binding (built only when asked for; see README).
+//! Python binding of wacrm: translation only. Errors cross as `ErrorDetails`
+//! (JSON) and become the exception classes of `wacrm/errors.py`; async calls
+//! run on one fork-safe tokio runtime and resolve asyncio futures.
+
+use pyo3::prelude::*;
+
+mod bridge;
+mod runtime;
+
+/// Classify a Graph API error body; `None` when the body is not an error envelope.
+/// Returns the `ErrorDetails` as a JSON string (decoded by `wacrm.errors`).
+#[pyfunction]
+#[pyo3(signature = (body, http_status, retry_after_ms=None))]
+fn graph_error_details(
+    body: &[u8],
+    http_status: u16,
+    retry_after_ms: Option<u64>,
+) -> Option<String> {
+    let graph = wacrm::GraphError::from_body(body)?;
+    let err = wacrm::Error::from_graph(
+        graph,
+        http_status,
+        retry_after_ms.map(std::time::Duration::from_millis),
+    );
+    Some(bridge::details_json(&err))
+}
+
+/// The stable error codes, in `ErrorKind` order.
+#[pyfunction]
+fn error_codes() -> Vec<&'static str> {
+    wacrm::ErrorKind::ALL.iter().map(|k| k.code()).collect()
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(graph_error_details, m)?)?;
+    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,45 @@
+"""wacrm: the WhatsApp Business Cloud API engine, from Python.
+
+The heavy lifting is Rust (``wacrm._native``); this package adds the Python
+conventions: exceptions in :mod:`wacrm.errors`, ``async`` and blocking variants.
+"""
+
+from __future__ import annotations
+
+from . import _native, errors
+from .errors import (
+    AuthError,
+    ConfigError,
+    NetworkError,
+    OutsideWindowError,
+    PairRateLimitedError,
+    PolicyBlockError,
+    RateLimitedError,
+    RecipientInvalidError,
+    StoreError,
+    TemplateError,
+    TransientError,
+    ValidationError,
+    WacrmError,
+    WebhookSignatureError,
+)
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "errors",
+    "AuthError",
+    "ConfigError",
+    "NetworkError",
+    "OutsideWindowError",
+    "PairRateLimitedError",
+    "PolicyBlockError",
+    "RateLimitedError",
+    "RecipientInvalidError",
+    "StoreError",
+    "TemplateError",
+    "TransientError",
+    "ValidationError",
+    "WacrmError",
+    "WebhookSignatureError",
+]

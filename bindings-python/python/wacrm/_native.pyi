@@ -1,0 +1,6 @@
+from typing import List, Optional
+
+__version__: str
+
+def graph_error_details(body: bytes, http_status: int, retry_after_ms: Optional[int] = None) -> Optional[str]: ...
+def error_codes() -> List[str]: ...

@@ -1,0 +1,75 @@
+//! Moving results and errors across: asyncio futures resolved from tokio tasks,
+//! blocking calls that release the GIL, and `wacrm::Error` → Python exception.
+
+use std::future::Future;
+
+use pyo3::prelude::*;
+use pyo3::types::PyAny;
+
+use crate::runtime;
+
+/// `ErrorDetails` of an error as JSON.
+pub fn details_json(e: &wacrm::Error) -> String {
+    serde_json::to_string(&e.details()).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Build the matching `wacrm.errors` exception.
+#[allow(dead_code)]
+pub fn to_py_err(py: Python<'_>, e: &wacrm::Error) -> PyErr {
+    let made = (|| -> PyResult<PyErr> {
+        let errors = py.import("wacrm.errors")?;
+        let exc = errors
+            .getattr("_from_details_json")?
+            .call1((details_json(e),))?;
+        Ok(PyErr::from_value(exc))
+    })();
+    made.unwrap_or_else(|err| err)
+}
+
+/// Run `fut` on the runtime and return an asyncio future for the running loop.
+/// Must be called from a coroutine (the Python facade wraps it in `async def`).
+#[allow(dead_code)]
+pub fn spawn_async<'py, T, F, C>(py: Python<'py>, fut: F, convert: C) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Send + 'static,
+    F: Future<Output = wacrm::Result<T>> + Send + 'static,
+    C: FnOnce(Python<'_>, T) -> PyResult<Py<PyAny>> + Send + 'static,
+{
+    let asyncio = py.import("asyncio")?;
+    let event_loop = asyncio.getattr("get_running_loop")?.call0()?;
+    let py_future = event_loop.call_method0("create_future")?;
+    let resolve = py.import("wacrm._aio")?.getattr("resolve")?.unbind();
+    let loop_ref = event_loop.unbind();
+    let fut_ref = py_future.clone().unbind();
+    runtime::get().spawn(async move {
+        let out = fut.await;
+        Python::attach(|py| {
+            let (ok, value) = match out {
+                Ok(v) => match convert(py, v) {
+                    Ok(obj) => (true, obj),
+                    Err(e) => (false, e.into_value(py).into_any()),
+                },
+                Err(e) => (false, to_py_err(py, &e).into_value(py).into_any()),
+            };
+            // call_soon_threadsafe: the future belongs to the loop's thread.
+            if let Err(e) =
+                loop_ref.call_method1(py, "call_soon_threadsafe", (resolve, fut_ref, ok, value))
+            {
+                // The loop is closed; nobody is waiting any more.
+                e.print(py);
+            }
+        });
+    });
+    Ok(py_future)
+}
+
+/// Run `fut` to completion on the runtime with the GIL released.
+#[allow(dead_code)]
+pub fn block_on<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    T: Send,
+    F: Future<Output = wacrm::Result<T>> + Send,
+{
+    let out = py.detach(|| runtime::get().block_on(fut));
+    out.map_err(|e| to_py_err(py, &e))
+}
