@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Node binding: npm ci, debug build with napi (regenerating binding.d.ts, which must
+# match the committed copy), node --test, and the TypeScript types test.
+set -euo pipefail
+cd "$(dirname "$0")/../../bindings-node"
+npm ci --no-audit --no-fund --loglevel=error
+npx napi build --platform --js binding.js --dts binding.d.ts >/dev/null
+if ! git diff --exit-code -- binding.d.ts binding.js; then
+  echo "bindings-node/binding.d.ts or binding.js differ from the committed copy: rebuild and commit them" >&2
+  exit 1
+fi
+node --test __test__/
+npx tsc --noEmit -p __test__
