@@ -2,6 +2,10 @@
 //! `ErrorDetails` becomes a Swift error enum with one case per kind, each case
 //! carrying the same fields.
 
+// Error cases carry the ErrorDetails fields inline so Swift sees them as associated
+// values; boxing them would hide the fields from foreign code.
+#![allow(clippy::result_large_err)]
+
 uniffi::setup_scaffolding!();
 
 /// `ErrorDetails` as a record.
