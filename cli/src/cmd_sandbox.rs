@@ -1,15 +1,104 @@
-//! `wacrm sandbox` (C3).
+//! `wacrm sandbox` (C3): run the local Cloud API simulator until Ctrl-C.
 
 use std::process::ExitCode;
+
+use wacrm_sandbox::{Sandbox, SandboxConfig, Tier, WindowMode};
 
 /// Arguments of `wacrm sandbox`.
 #[derive(clap::Args)]
 pub struct SandboxArgs {
-    /// Options.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8089)]
+    pub port: u16,
+    /// Host to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Bearer token clients must send (generated and printed when absent).
+    #[arg(long, env = "WACRM_ACCESS_TOKEN")]
+    pub access_token: Option<String>,
+    /// Business phone number ids to serve (one is created when absent).
+    #[arg(long = "phone-number-id")]
+    pub phone_number_ids: Vec<String>,
+    /// WhatsApp Business Account id.
+    #[arg(long, default_value = "102290129340398")]
+    pub waba_id: String,
+    /// Messages per second per number.
+    #[arg(long, default_value_t = 80.0)]
+    pub mps: f64,
+    /// Where to post webhooks.
+    #[arg(long, env = "WACRM_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// App secret used to sign webhooks.
+    #[arg(long, env = "WACRM_APP_SECRET", default_value = "sandbox-app-secret")]
+    pub app_secret: String,
+    /// Verify token for the subscription handshake.
+    #[arg(
+        long,
+        env = "WACRM_VERIFY_TOKEN",
+        default_value = "sandbox-verify-token"
+    )]
+    pub verify_token: String,
+    /// Messaging-limit tier: 250, 2k, 10k, 100k or unlimited.
+    #[arg(long, default_value = "250")]
+    pub tier: String,
+    /// Answer free-form messages outside the 24 h window synchronously (default: failed status webhook).
+    #[arg(long)]
+    pub sync_window_errors: bool,
 }
 
-pub async fn run(_a: SandboxArgs) -> ExitCode {
-    crate::output::not_built("sandbox", "C3 (sandbox)")
+pub async fn run(a: SandboxArgs) -> ExitCode {
+    let tier = match a.tier.to_ascii_lowercase().as_str() {
+        "250" => Tier::Tier250,
+        "2k" | "2000" => Tier::Tier2k,
+        "10k" | "10000" => Tier::Tier10k,
+        "100k" | "100000" => Tier::Tier100k,
+        "unlimited" => Tier::Unlimited,
+        other => {
+            eprintln!("--tier {other:?}: use 250, 2k, 10k, 100k or unlimited");
+            return ExitCode::from(2);
+        }
+    };
+    let mut cfg = SandboxConfig::default()
+        .port(a.port)
+        .waba_id(a.waba_id)
+        .app_secret(a.app_secret)
+        .verify_token(a.verify_token)
+        .tier(tier)
+        .mps(a.mps);
+    cfg.host = a.host;
+    if a.sync_window_errors {
+        cfg = cfg.window_mode(WindowMode::Sync);
+    }
+    if let Some(t) = a.access_token {
+        cfg = cfg.access_token(t);
+    }
+    for id in a.phone_number_ids {
+        cfg = cfg.phone_number(id);
+    }
+    if let Some(u) = a.webhook_url {
+        cfg = cfg.webhook_url(u);
+    }
+    let handle = match Sandbox::start(cfg).await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("sandbox: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let info = serde_json::json!({
+        "base_url": handle.base_url(),
+        "access_token": handle.access_token(),
+        "phone_number_ids": handle.phone_number_ids(),
+        "waba_id": handle.waba_id(),
+        "control": format!("{}/_sandbox/", handle.base_url()),
+    });
+    println!("{info}");
+    eprintln!(
+        "sandbox listening on {} — export WACRM_BASE_URL={} WACRM_ACCESS_TOKEN=<token above>; Ctrl-C stops it",
+        handle.base_url(),
+        handle.base_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    handle.shutdown().await;
+    ExitCode::SUCCESS
 }

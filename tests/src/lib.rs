@@ -1,1 +1,142 @@
-//! Cross-crate end-to-end tests live in `tests/tests/`; this library holds shared helpers.
+//! Helpers shared by the cross-crate end-to-end tests in `tests/tests/`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use hmac::{Hmac, Mac};
+use parking_lot::Mutex;
+use sha2::Sha256;
+
+/// One received webhook.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// `X-Hub-Signature-256` header.
+    pub signature: Option<String>,
+    /// Raw body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("webhook body is JSON")
+    }
+
+    /// Whether the signature matches `secret` over the exact bytes.
+    pub fn signature_valid(&self, secret: &str) -> bool {
+        let Some(sig) = &self.signature else {
+            return false;
+        };
+        let Some(hexsig) = sig.strip_prefix("sha256=") else {
+            return false;
+        };
+        let Ok(raw) = hex::decode(hexsig) else {
+            return false;
+        };
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+        mac.update(&self.body);
+        mac.verify_slice(&raw).is_ok()
+    }
+}
+
+struct Shared {
+    received: Mutex<Vec<Received>>,
+    answer: AtomicU16,
+}
+
+/// A local HTTP endpoint that records webhook posts.
+pub struct WebhookSink {
+    /// URL to give the sandbox.
+    pub url: String,
+    shared: Arc<Shared>,
+}
+
+impl WebhookSink {
+    /// Listen on an ephemeral port; answers 200 until told otherwise.
+    pub async fn start() -> WebhookSink {
+        let shared = Arc::new(Shared {
+            received: Mutex::new(Vec::new()),
+            answer: AtomicU16::new(200),
+        });
+        let app = Router::new()
+            .route("/webhook", post(receive))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        WebhookSink {
+            url: format!("http://{addr}/webhook"),
+            shared,
+        }
+    }
+
+    /// Answer future posts with this status (e.g. 500 to exercise retries).
+    pub fn answer_with(&self, status: u16) {
+        self.shared.answer.store(status, Ordering::SeqCst);
+    }
+
+    /// Everything received so far (including posts answered with an error).
+    pub fn received(&self) -> Vec<Received> {
+        self.shared.received.lock().clone()
+    }
+
+    /// Wait until `pred` holds over the received posts, or panic after `timeout`.
+    pub async fn wait_until(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let got = self.received();
+            if pred(&got) {
+                return got;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!(
+                    "webhook condition not met within {timeout:?}; received {} posts",
+                    got.len()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+async fn receive(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let signature = headers
+        .get("x-hub-signature-256")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    s.received.lock().push(Received {
+        signature,
+        body: body.to_vec(),
+    });
+    StatusCode::from_u16(s.answer.load(Ordering::SeqCst)).unwrap_or(StatusCode::OK)
+}
+
+/// All `statuses[]` objects in the received webhooks, in arrival order.
+pub fn statuses(received: &[Received]) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for r in received {
+        let v = r.json();
+        for e in v["entry"].as_array().into_iter().flatten() {
+            for c in e["changes"].as_array().into_iter().flatten() {
+                for s in c["value"]["statuses"].as_array().into_iter().flatten() {
+                    out.push(s.clone());
+                }
+            }
+        }
+    }
+    out
+}

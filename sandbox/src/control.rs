@@ -1,0 +1,172 @@
+//! The control API under `/_sandbox/`: limits, faults, clock, inbound messages,
+//! template review, webhook target, ledger and stats. It needs no token (it is a
+//! test harness); media downloads under it do, as on Meta's CDN.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde_json::{Value, json};
+
+use crate::Faults;
+use crate::state::{InboundRequest, State};
+
+type S = AxState<Arc<State>>;
+
+pub fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/_sandbox/ledger", get(ledger).delete(clear_ledger))
+        .route("/_sandbox/inbound", post(inbound))
+        .route("/_sandbox/clock", get(clock).post(set_clock))
+        .route("/_sandbox/limits", put(limits))
+        .route("/_sandbox/faults", get(get_faults).put(put_faults))
+        .route("/_sandbox/templates/{name}/status", put(template_status))
+        .route("/_sandbox/numbers", post(add_number))
+        .route("/_sandbox/webhook", put(set_webhook))
+        .route("/_sandbox/webhook/verify", post(verify_webhook))
+        .route("/_sandbox/webhooks", get(webhooks))
+        .route("/_sandbox/stats", get(stats))
+        .route("/_sandbox/media/{id}/download", get(download))
+        .with_state(state)
+}
+
+fn bad(msg: impl Into<String>) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({"error": msg.into()})),
+    )
+        .into_response()
+}
+
+async fn ledger(AxState(s): S) -> Response {
+    axum::Json(json!({"data": s.ledger()})).into_response()
+}
+
+async fn clear_ledger(AxState(s): S) -> Response {
+    s.clear_ledger();
+    axum::Json(json!({"success": true})).into_response()
+}
+
+async fn inbound(AxState(s): S, axum::Json(req): axum::Json<InboundRequest>) -> Response {
+    match s.inbound(&req) {
+        Ok(id) => axum::Json(json!({"id": id})).into_response(),
+        Err(e) => bad(e),
+    }
+}
+
+async fn clock(AxState(s): S) -> Response {
+    axum::Json(json!({"now_ms": s.now_ms()})).into_response()
+}
+
+/// `{"advance_ms": N}` or `{"set_ms": EPOCH_MS}`.
+async fn set_clock(AxState(s): S, axum::Json(v): axum::Json<Value>) -> Response {
+    if let Some(ms) = v.get("advance_ms").and_then(Value::as_i64) {
+        s.advance_clock(ms);
+    } else if let Some(ms) = v.get("set_ms").and_then(Value::as_i64) {
+        s.set_clock(ms);
+    } else {
+        return bad("give advance_ms or set_ms");
+    }
+    axum::Json(json!({"now_ms": s.now_ms()})).into_response()
+}
+
+async fn limits(AxState(s): S, axum::Json(v): axum::Json<Value>) -> Response {
+    match s.update_limits(&v) {
+        Ok(r) => axum::Json(r).into_response(),
+        Err(e) => bad(e),
+    }
+}
+
+async fn get_faults(AxState(s): S) -> Response {
+    axum::Json(s.faults()).into_response()
+}
+
+async fn put_faults(AxState(s): S, axum::Json(f): axum::Json<Faults>) -> Response {
+    s.set_faults(f.clone());
+    axum::Json(f).into_response()
+}
+
+/// `{"status": "APPROVED"|"PAUSED"|..., "language"?: "en_US"}`; posts a template status webhook.
+async fn template_status(
+    AxState(s): S,
+    Path(name): Path<String>,
+    axum::Json(v): axum::Json<Value>,
+) -> Response {
+    let Some(status) = v.get("status").and_then(Value::as_str) else {
+        return bad("status is required");
+    };
+    match s.set_template_status(&name, v.get("language").and_then(Value::as_str), status) {
+        Ok(r) => axum::Json(r).into_response(),
+        Err(e) => bad(e),
+    }
+}
+
+async fn add_number(AxState(s): S, axum::Json(v): axum::Json<Value>) -> Response {
+    let Some(id) = v.get("id").and_then(Value::as_str) else {
+        return bad("id is required");
+    };
+    axum::Json(s.add_number(id, v.get("display_phone_number").and_then(Value::as_str)))
+        .into_response()
+}
+
+async fn set_webhook(AxState(s): S, axum::Json(v): axum::Json<Value>) -> Response {
+    let url = v.get("url").and_then(Value::as_str).map(str::to_string);
+    s.set_webhook_url(url.clone());
+    axum::Json(json!({"url": url})).into_response()
+}
+
+/// Run Meta's subscription handshake against the configured webhook URL.
+async fn verify_webhook(AxState(s): S) -> Response {
+    let Some(url) = s.webhook_url() else {
+        return bad("no webhook url configured");
+    };
+    let challenge = format!("{}", rand::random::<u32>());
+    let res = s
+        .http
+        .get(&url)
+        .query(&[
+            ("hub.mode", "subscribe"),
+            ("hub.verify_token", s.verify_token.as_str()),
+            ("hub.challenge", challenge.as_str()),
+        ])
+        .send()
+        .await;
+    match res {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap_or_default();
+            axum::Json(json!({"verified": status == 200 && body == challenge, "status": status}))
+                .into_response()
+        }
+        Err(e) => axum::Json(json!({"verified": false, "error": e.to_string()})).into_response(),
+    }
+}
+
+async fn webhooks(AxState(s): S) -> Response {
+    axum::Json(json!({"data": s.webhooks()})).into_response()
+}
+
+async fn stats(AxState(s): S) -> Response {
+    axum::Json(s.stats()).into_response()
+}
+
+async fn download(AxState(s): S, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if auth.strip_prefix("Bearer ").map(str::trim) != Some(s.access_token.as_str()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "media downloads need the access token",
+        )
+            .into_response();
+    }
+    match s.media_bytes(&id) {
+        Some((mime, bytes)) => ([("content-type", mime)], bytes).into_response(),
+        None => (StatusCode::NOT_FOUND, "media not found").into_response(),
+    }
+}
