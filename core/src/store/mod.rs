@@ -1,1 +1,121 @@
-//! C11: store traits and adapters.
+//! C11: storage. Async store traits for everything wacrm keeps (contacts,
+//! conversations, messages and statuses, the send outbox, CRM sync state, the
+//! audit log, agents), an in-memory reference adapter, SQLite (the embedded
+//! default) and PostgreSQL adapters with automatic migrations, retention, and a
+//! conformance suite (feature `testing`) any adapter can run.
+
+pub mod logic;
+mod memory;
+mod retention;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+mod traits;
+mod types;
+
+#[cfg(feature = "testing")]
+pub mod conformance;
+
+use std::sync::Arc;
+
+pub use memory::MemoryStore;
+pub use retention::{RetentionPolicy, RetentionReport, apply_retention};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::{Backend, SqlStore};
+pub use traits::*;
+pub use types::*;
+
+/// The bundle of stores the engine and the bindings hold. Every field may point
+/// at the same adapter object (that is what makes `merge` atomic).
+#[derive(Clone)]
+pub struct Stores {
+    /// Contacts.
+    pub contacts: Arc<dyn ContactStore>,
+    /// Conversations.
+    pub conversations: Arc<dyn ConversationStore>,
+    /// Messages.
+    pub messages: Arc<dyn MessageStore>,
+    /// Outbox.
+    pub outbox: Arc<dyn OutboxStore>,
+    /// CRM sync state.
+    pub sync: Arc<dyn SyncStateStore>,
+    /// Audit log.
+    pub audit: Arc<dyn AuditLog>,
+    /// Agents.
+    pub agents: Arc<dyn AgentStore>,
+}
+
+impl std::fmt::Debug for Stores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stores { .. }")
+    }
+}
+
+impl Stores {
+    /// All stores backed by one adapter object.
+    pub fn from_adapter<A>(a: Arc<A>) -> Self
+    where
+        A: ContactStore
+            + ConversationStore
+            + MessageStore
+            + OutboxStore
+            + SyncStateStore
+            + AuditLog
+            + AgentStore,
+    {
+        Stores {
+            contacts: a.clone(),
+            conversations: a.clone(),
+            messages: a.clone(),
+            outbox: a.clone(),
+            sync: a.clone(),
+            audit: a.clone(),
+            agents: a,
+        }
+    }
+
+    /// In-memory stores.
+    pub fn memory() -> Self {
+        Self::from_adapter(Arc::new(MemoryStore::new()))
+    }
+
+    /// A SQLite file (created and migrated as needed).
+    #[cfg(feature = "sqlite")]
+    pub async fn sqlite(path: impl AsRef<std::path::Path>) -> crate::Result<Self> {
+        let url = format!("sqlite://{}", path.as_ref().display());
+        Ok(Self::from_adapter(Arc::new(SqlStore::open(&url).await?)))
+    }
+
+    /// A PostgreSQL database (migrated as needed).
+    #[cfg(feature = "postgres")]
+    pub async fn postgres(url: &str) -> crate::Result<Self> {
+        Ok(Self::from_adapter(Arc::new(SqlStore::open(url).await?)))
+    }
+
+    /// `memory:`, `sqlite://path`, `sqlite::memory:` or `postgres://...`.
+    pub async fn from_url(url: &str) -> crate::Result<Self> {
+        if url == "memory:" || url == "memory" {
+            return Ok(Self::memory());
+        }
+        #[cfg(feature = "sqlite")]
+        if url.starts_with("sqlite:") {
+            return Ok(Self::from_adapter(Arc::new(SqlStore::open(url).await?)));
+        }
+        #[cfg(feature = "postgres")]
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::from_adapter(Arc::new(SqlStore::open(url).await?)));
+        }
+        Err(crate::Error::Config(format!(
+            "store url {url:?} is not supported by this build (memory:, sqlite://PATH{}{})",
+            if cfg!(feature = "sqlite") {
+                ""
+            } else {
+                " needs feature sqlite"
+            },
+            if cfg!(feature = "postgres") {
+                ", postgres://..."
+            } else {
+                "; postgres needs feature postgres"
+            }
+        )))
+    }
+}

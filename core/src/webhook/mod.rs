@@ -1,1 +1,26 @@
-//! C2: webhook verification, parsing and idempotent processing.
+//! C2: webhooks. Verification (subscription handshake, `X-Hub-Signature-256`
+//! over the raw bytes), typed parsing of every message and status type that
+//! never fails a whole body on one odd entry, and idempotent, monotone
+//! processing into the stores. A ready axum handler is behind feature `axum`.
+
+#[cfg(feature = "axum")]
+pub mod axum;
+mod parse;
+mod process;
+mod types;
+mod verify;
+
+pub use parse::parse_body;
+pub use process::{NewInbound, ProcessReport, WebhookProcessor};
+pub use types::*;
+pub use verify::{SignatureProblem, SignatureVerifier, verify_subscription};
+
+/// Verify the signature, then parse. The one call a webhook endpoint needs.
+pub fn verify_and_parse(
+    verifier: &SignatureVerifier,
+    body: &[u8],
+    signature_header: Option<&str>,
+) -> crate::Result<Vec<WebhookEvent>> {
+    verifier.verify(body, signature_header)?;
+    parse_body(body)
+}

@@ -1,0 +1,870 @@
+//! The conformance suite every store adapter must pass (feature `testing`).
+//!
+//! Each check is a plain `async fn(Stores)`; `store_conformance_tests!` expands
+//! them into `#[tokio::test]`s for an adapter factory:
+//!
+//! ```ignore
+//! wacrm::store_conformance_tests!(async { my_adapter_stores().await });
+//! ```
+//!
+//! Checks panic with a message naming the broken contract.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::*;
+use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
+
+fn contact(id: &str, phone: &str) -> Contact {
+    Contact {
+        id: ContactId::new(id),
+        e164: Some(phone.to_string()),
+        wa_id: Some(phone.trim_start_matches('+').to_string()),
+        name: Some(format!("Name {id}")),
+        ..Default::default()
+    }
+}
+
+fn conversation(id: &str, contact: &str) -> Conversation {
+    Conversation {
+        id: ConversationId::new(id),
+        contact_id: ContactId::new(contact),
+        phone_number_id: PhoneNumberId::new("pn1"),
+        status: ConversationStatus::Open,
+        agent_id: None,
+        priority: 0,
+        opened_at: 1,
+        assigned_at: None,
+        last_inbound_at: None,
+        last_outbound_at: None,
+        first_response_at: None,
+        closed_at: None,
+    }
+}
+
+fn message(id: &str, conv: &str, contact: &str, dir: Direction, at: i64) -> MessageRecord {
+    MessageRecord {
+        id: MessageId::new(id),
+        phone_number_id: PhoneNumberId::new("pn1"),
+        conversation_id: Some(ConversationId::new(conv)),
+        contact_id: Some(ContactId::new(contact)),
+        direction: dir,
+        msg_type: "text".into(),
+        body: serde_json::json!({"text": {"body": format!("body of {id}")}}),
+        status: if dir == Direction::Outbound {
+            Some(MessageStatus::Accepted)
+        } else {
+            None
+        },
+        status_times: Default::default(),
+        error: None,
+        agent_id: None,
+        campaign_id: None,
+        created_at: at,
+    }
+}
+
+/// An outbox item for tests.
+pub fn outbox_item(id: &str, key: &str, lane: Lane, not_before: i64) -> OutboxItem {
+    OutboxItem {
+        id: id.to_string(),
+        idempotency_key: IdempotencyKey::new(key),
+        phone_number_id: PhoneNumberId::new("pn1"),
+        recipient: "+819012345678".into(),
+        payload: serde_json::json!({"type": "text", "content": {"body": "hi", "preview_url": false}}),
+        category: Category::Utility,
+        lane,
+        campaign_id: Some("c1".into()),
+        not_before,
+        attempts: 0,
+        state: OutboxState::Queued,
+        last_error: None,
+        history: Vec::new(),
+        created_at: not_before,
+        updated_at: not_before,
+    }
+}
+
+fn status(id: &str, s: MessageStatus, at: i64) -> StatusUpdate {
+    StatusUpdate {
+        message_id: MessageId::new(id),
+        status: s,
+        at,
+        error: None,
+    }
+}
+
+/// Contacts: create, optimistic versions, lookups, filters, paging, delete.
+pub async fn contacts_crud_and_versions(s: Stores) {
+    let c = s
+        .contacts
+        .upsert(&contact("c1", "+819012345678"), Some(0))
+        .await
+        .expect("create");
+    assert_eq!(c.version, 1, "first write gives version 1");
+    assert!(c.created_at > 0);
+    let err = s
+        .contacts
+        .upsert(&contact("c1", "+819012345678"), Some(0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                expected: 0,
+                found: 1
+            }
+        ),
+        "create twice conflicts: {err:?}"
+    );
+    let mut upd = c.clone();
+    upd.tags.insert("vip".into());
+    upd.attributes
+        .insert("region".into(), serde_json::json!("HK"));
+    let v2 = s
+        .contacts
+        .upsert(&upd, Some(1))
+        .await
+        .expect("update with right version");
+    assert_eq!(v2.version, 2);
+    assert!(matches!(
+        s.contacts.upsert(&upd, Some(1)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(
+        s.contacts
+            .find_by_wa_id("819012345678")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        c.id
+    );
+    assert_eq!(
+        s.contacts
+            .find_by_e164("+819012345678")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        c.id
+    );
+    assert!(s.contacts.find_by_bsuid("JP.1").await.unwrap().is_none());
+    let mut b = contact("c2", "+819011112222");
+    b.bsuid = Some("JP.1".into());
+    b.tags.insert("bought_a".into());
+    s.contacts
+        .upsert_many(&[b, contact("c3", "+819033334444")])
+        .await
+        .expect("bulk");
+    assert_eq!(
+        s.contacts
+            .find_by_bsuid("JP.1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .as_str(),
+        "c2"
+    );
+    let vip = s
+        .contacts
+        .list(
+            &ContactFilter {
+                tags_all: vec!["vip".into()],
+                ..Default::default()
+            },
+            &PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(vip.items.len(), 1);
+    let any = ContactFilter {
+        tags_any: vec!["vip".into(), "bought_a".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        s.contacts
+            .list(&any, &PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    let not_vip = ContactFilter {
+        tags_none: vec!["vip".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        s.contacts
+            .list(&not_vip, &PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    let mut attrs = ContactFilter::default();
+    attrs
+        .attributes
+        .insert("region".into(), serde_json::json!("HK"));
+    assert_eq!(
+        s.contacts
+            .list(&attrs, &PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    // Paging visits everything once.
+    let mut seen = Vec::new();
+    let mut page = PageRequest {
+        limit: 2,
+        after: None,
+    };
+    loop {
+        let p = s
+            .contacts
+            .list(&ContactFilter::default(), &page)
+            .await
+            .unwrap();
+        seen.extend(p.items.iter().map(|c| c.id.0.clone()));
+        match p.next {
+            Some(n) => page.after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        ["c1", "c2", "c3"],
+        "paging in id order without gaps or repeats"
+    );
+    assert!(s.contacts.delete(&ContactId::new("c3")).await.unwrap());
+    assert!(!s.contacts.delete(&ContactId::new("c3")).await.unwrap());
+}
+
+/// Merge re-points conversations and messages and unites identities.
+pub async fn merge_keeps_all_history(s: Stores) {
+    let mut a = contact("a", "+819012345678");
+    a.tags.insert("vip".into());
+    let mut b = contact("b", "+819099998888");
+    b.email = Some("b@example.com".into());
+    b.tags.insert("bought_a".into());
+    s.contacts.upsert_many(&[a, b]).await.unwrap();
+    s.conversations
+        .create(&conversation("cv-a", "a"))
+        .await
+        .unwrap();
+    s.conversations
+        .create(&conversation("cv-b", "b"))
+        .await
+        .unwrap();
+    s.messages
+        .record_inbound(&message("m1", "cv-a", "a", Direction::Inbound, 1))
+        .await
+        .unwrap();
+    s.messages
+        .record_inbound(&message("m2", "cv-b", "b", Direction::Inbound, 2))
+        .await
+        .unwrap();
+    s.messages
+        .record_outbound(&message("m3", "cv-b", "b", Direction::Outbound, 3))
+        .await
+        .unwrap();
+    let merged = s
+        .contacts
+        .merge(&ContactId::new("a"), &ContactId::new("b"))
+        .await
+        .expect("merge");
+    assert_eq!(merged.email.as_deref(), Some("b@example.com"));
+    assert!(merged.tags.contains("vip") && merged.tags.contains("bought_a"));
+    assert_eq!(
+        merged.e164.as_deref(),
+        Some("+819012345678"),
+        "survivor keeps its phone"
+    );
+    assert!(
+        s.contacts
+            .get(&ContactId::new("b"))
+            .await
+            .unwrap()
+            .is_none(),
+        "absorbed is gone"
+    );
+    let convs = s
+        .conversations
+        .list_for_contact(&ContactId::new("a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        convs.len(),
+        2,
+        "both conversations now belong to the survivor"
+    );
+    let msgs = s
+        .messages
+        .list_for_contact(&ContactId::new("a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        msgs.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["m1", "m2", "m3"]
+    );
+    assert!(
+        s.messages
+            .list_for_contact(&ContactId::new("b"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        s.contacts
+            .merge(&ContactId::new("a"), &ContactId::new("zz"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+/// Merges stay atomic while other writers touch the same contacts.
+pub async fn merge_atomic_under_concurrent_writes(s: Stores) {
+    for i in 0..10 {
+        s.contacts
+            .upsert(
+                &contact(&format!("s{i}"), &format!("+8190100000{i:02}")),
+                None,
+            )
+            .await
+            .unwrap();
+        s.contacts
+            .upsert(
+                &contact(&format!("x{i}"), &format!("+8190200000{i:02}")),
+                None,
+            )
+            .await
+            .unwrap();
+        s.messages
+            .record_inbound(&message(
+                &format!("mx{i}"),
+                &format!("cx{i}"),
+                &format!("x{i}"),
+                Direction::Inbound,
+                i,
+            ))
+            .await
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let st = s.clone();
+        tasks.push(tokio::spawn(async move {
+            st.contacts
+                .merge(
+                    &ContactId::new(format!("s{i}")),
+                    &ContactId::new(format!("x{i}")),
+                )
+                .await
+                .map(|_| ())
+        }));
+        let st = s.clone();
+        tasks.push(tokio::spawn(async move {
+            st.messages
+                .record_inbound(&message(
+                    &format!("my{i}"),
+                    &format!("cx{i}"),
+                    &format!("x{i}"),
+                    Direction::Inbound,
+                    100 + i,
+                ))
+                .await
+                .map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task").expect("store call");
+    }
+    for i in 0..10 {
+        assert!(
+            s.contacts
+                .get(&ContactId::new(format!("x{i}")))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let survivor = s
+            .messages
+            .list_for_contact(&ContactId::new(format!("s{i}")))
+            .await
+            .unwrap();
+        let orphan = s
+            .messages
+            .list_for_contact(&ContactId::new(format!("x{i}")))
+            .await
+            .unwrap();
+        // A message written before the merge moved; one written after it may still name the
+        // absorbed id, but nothing is lost: both lists together hold every message.
+        assert_eq!(
+            survivor.len() + orphan.len(),
+            2,
+            "contact {i}: nothing lost"
+        );
+        assert!(survivor.iter().any(|m| m.id.as_str() == format!("mx{i}")));
+    }
+}
+
+/// Conversations: open lookup, agent lists, update, archive.
+pub async fn conversations_lifecycle(s: Stores) {
+    let mut c = conversation("cv1", "c1");
+    s.conversations.create(&c).await.unwrap();
+    assert!(matches!(
+        s.conversations.create(&c).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    let open = s
+        .conversations
+        .open_for_contact(&ContactId::new("c1"), &PhoneNumberId::new("pn1"))
+        .await
+        .unwrap();
+    assert_eq!(open.unwrap().id, c.id);
+    c.agent_id = Some(AgentId::new("ag1"));
+    c.assigned_at = Some(5);
+    s.conversations.update(&c).await.unwrap();
+    assert_eq!(
+        s.conversations
+            .list_open_by_agent(&AgentId::new("ag1"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    c.status = ConversationStatus::Closed;
+    c.closed_at = Some(10);
+    s.conversations.update(&c).await.unwrap();
+    assert!(s.conversations.list_open().await.unwrap().is_empty());
+    assert!(
+        s.conversations
+            .open_for_contact(&ContactId::new("c1"), &PhoneNumberId::new("pn1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(s.conversations.archive_closed_before(11).await.unwrap(), 1);
+    assert_eq!(
+        s.conversations.get(&c.id).await.unwrap().unwrap().status,
+        ConversationStatus::Archived
+    );
+    assert!(matches!(
+        s.conversations.update(&conversation("nope", "c1")).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+/// Messages: idempotent recording, monotone statuses, pending statuses, retention.
+pub async fn messages_idempotent_and_monotone(s: Stores) {
+    let m = message("wamid.1", "cv1", "c1", Direction::Inbound, 1);
+    assert_eq!(s.messages.record_inbound(&m).await.unwrap(), Recorded::New);
+    assert_eq!(
+        s.messages.record_inbound(&m).await.unwrap(),
+        Recorded::Duplicate
+    );
+    // Statuses before their message are kept, then applied in order.
+    assert_eq!(
+        s.messages
+            .apply_status(&status("wamid.2", MessageStatus::Delivered, 20))
+            .await
+            .unwrap(),
+        StatusApplied::Pending
+    );
+    assert!(matches!(
+        s.messages
+            .apply_status(&status("wamid.2", MessageStatus::Delivered, 20))
+            .await
+            .unwrap(),
+        StatusApplied::Ignored(_)
+    ));
+    assert_eq!(
+        s.messages
+            .apply_status(&status("wamid.2", MessageStatus::Sent, 10))
+            .await
+            .unwrap(),
+        StatusApplied::Pending
+    );
+    assert_eq!(s.messages.pending_statuses().await.unwrap().len(), 2);
+    s.messages
+        .record_outbound(&message("wamid.2", "cv1", "c1", Direction::Outbound, 5))
+        .await
+        .unwrap();
+    assert!(s.messages.pending_statuses().await.unwrap().is_empty());
+    let got = s
+        .messages
+        .get_message(&MessageId::new("wamid.2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.status, Some(MessageStatus::Delivered));
+    assert_eq!(got.status_times.get("sent"), Some(&10));
+    assert_eq!(
+        s.messages
+            .apply_status(&status("wamid.2", MessageStatus::Read, 30))
+            .await
+            .unwrap(),
+        StatusApplied::Applied
+    );
+    assert!(matches!(
+        s.messages
+            .apply_status(&status("wamid.2", MessageStatus::Delivered, 40))
+            .await
+            .unwrap(),
+        StatusApplied::Ignored(_)
+    ));
+    assert_eq!(
+        s.messages
+            .get_message(&MessageId::new("wamid.2"))
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Some(MessageStatus::Read)
+    );
+    let mut failed = status("wamid.2", MessageStatus::Failed, 50);
+    failed.error = Some(crate::Error::validation("x", "y").details());
+    assert_eq!(
+        s.messages.apply_status(&failed).await.unwrap(),
+        StatusApplied::Applied
+    );
+    assert!(matches!(
+        s.messages
+            .apply_status(&status("wamid.2", MessageStatus::Played, 60))
+            .await
+            .unwrap(),
+        StatusApplied::Ignored(_)
+    ));
+    let got = s
+        .messages
+        .get_message(&MessageId::new("wamid.2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.status, Some(MessageStatus::Failed));
+    assert!(got.error.is_some());
+    assert_eq!(
+        s.messages
+            .list_for_conversation(&ConversationId::new("cv1"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(s.messages.purge_bodies_before(3).await.unwrap(), 1);
+    let purged = s
+        .messages
+        .get_message(&MessageId::new("wamid.1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(purged.body.is_null(), "body purged, record kept");
+}
+
+/// Outbox: unique keys, lane order, lease rules, every transition, stats.
+pub async fn outbox_lifecycle(s: Stores) {
+    let o = &s.outbox;
+    assert_eq!(
+        o.enqueue(&outbox_item("i1", "k1", Lane::Marketing, 0))
+            .await
+            .unwrap(),
+        Enqueued::New
+    );
+    assert_eq!(
+        o.enqueue(&outbox_item("i1b", "k1", Lane::Marketing, 0))
+            .await
+            .unwrap(),
+        Enqueued::Duplicate
+    );
+    o.enqueue(&outbox_item("i2", "k2", Lane::Reply, 5))
+        .await
+        .unwrap();
+    o.enqueue(&outbox_item("i3", "k3", Lane::Notification, 1000))
+        .await
+        .unwrap();
+    let got = o.claim("w1", 10, 100, 10).await.unwrap();
+    assert_eq!(
+        got.iter().map(|l| l.item.id.as_str()).collect::<Vec<_>>(),
+        ["i2", "i1"],
+        "lane order; future items wait"
+    );
+    assert!(
+        o.claim("w2", 20, 100, 10).await.unwrap().is_empty(),
+        "leased items are not claimed twice"
+    );
+    let (a, b) = (&got[0], &got[1]);
+    assert_eq!(a.item.attempts, 1);
+    o.complete(&a.lease, &MessageId::new("wamid.x"), 30)
+        .await
+        .unwrap();
+    let stale = LeaseToken {
+        until: a.lease.until + 1,
+        ..a.lease.clone()
+    };
+    assert!(matches!(
+        o.complete(&stale, &MessageId::new("wamid.y"), 30).await,
+        Err(StoreError::LeaseLost(_))
+    ));
+    o.retry_later(
+        &b.lease,
+        50,
+        &crate::Error::validation("x", "transient").details(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        o.claim("w1", 40, 100, 10).await.unwrap().is_empty(),
+        "retry waits for its time"
+    );
+    let again = o.claim("w1", 60, 100, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].item.attempts, 2);
+    o.defer(&again[0].lease, 500, "quiet hours in Asia/Tokyo")
+        .await
+        .unwrap();
+    let deferred = o.get_item("i1").await.unwrap().unwrap();
+    assert_eq!(
+        deferred.state,
+        OutboxState::Deferred {
+            reason: "quiet hours in Asia/Tokyo".into()
+        }
+    );
+    assert!(deferred.history.iter().any(|h| h.contains("quiet hours")));
+    let later = o.claim("w1", 600, 100, 10).await.unwrap();
+    assert_eq!(later.len(), 1);
+    o.park(&later[0].lease, "template rejected", None)
+        .await
+        .unwrap();
+    assert_eq!(o.list_by_state("parked", 10).await.unwrap().len(), 1);
+    // Crash recovery: an expired lease comes back.
+    let i3 = o.claim("w-dead", 2000, 100, 10).await.unwrap();
+    assert_eq!(i3.len(), 1);
+    assert_eq!(o.release_expired(2050).await.unwrap(), 0, "not expired yet");
+    assert_eq!(o.release_expired(2200).await.unwrap(), 1);
+    let re = o.claim("w-new", 2200, 100, 10).await.unwrap();
+    assert_eq!(re[0].item.id, "i3");
+    assert!(matches!(
+        o.complete(&i3[0].lease, &MessageId::new("wamid.z"), 2300)
+            .await,
+        Err(StoreError::LeaseLost(_))
+    ));
+    o.complete(&re[0].lease, &MessageId::new("wamid.z"), 2300)
+        .await
+        .unwrap();
+    let st = o.stats().await.unwrap();
+    assert_eq!((st.sent, st.parked, st.pending()), (2, 1, 0));
+    assert_eq!(
+        o.get_by_key(&IdempotencyKey::new("k3"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "i3"
+    );
+}
+
+/// N workers claiming at once never hold the same item.
+pub async fn outbox_never_double_claims(s: Stores) {
+    for i in 0..200 {
+        s.outbox
+            .enqueue(&outbox_item(
+                &format!("n{i:03}"),
+                &format!("nk{i}"),
+                Lane::Marketing,
+                0,
+            ))
+            .await
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let st = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let got = st
+                    .outbox
+                    .claim(&format!("w{w}"), 10, 60_000, 7)
+                    .await
+                    .expect("claim");
+                if got.is_empty() {
+                    return mine;
+                }
+                for l in got {
+                    st.outbox
+                        .complete(
+                            &l.lease,
+                            &MessageId::new(format!("wamid.{}", l.item.id)),
+                            11,
+                        )
+                        .await
+                        .expect("complete");
+                    mine.push(l.item.id);
+                }
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let unique: HashSet<_> = all.iter().collect();
+    assert_eq!(all.len(), 200, "every item claimed exactly once");
+    assert_eq!(unique.len(), 200, "no item claimed twice");
+    assert_eq!(s.outbox.stats().await.unwrap().sent, 200);
+}
+
+/// Audit log is append-only and ordered.
+pub async fn audit_append_only(s: Stores) {
+    let e = |a: &str| AuditEntry {
+        seq: 0,
+        at: 1,
+        actor: "agent:ana".into(),
+        action: a.into(),
+        target: "contact:c1".into(),
+        details: serde_json::json!({"n": 1}),
+    };
+    let s1 = s.audit.append(&e("send")).await.unwrap();
+    let s2 = s.audit.append(&e("export")).await.unwrap();
+    assert!(s2 > s1);
+    let all = s.audit.list(0, 10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|x| x.action.as_str()).collect::<Vec<_>>(),
+        ["send", "export"]
+    );
+    assert_eq!(s.audit.list(s1, 10).await.unwrap().len(), 1);
+}
+
+/// Agents and sync state.
+pub async fn agents_and_sync_state(s: Stores) {
+    let a = Agent {
+        id: AgentId::new("ag1"),
+        name: "Ana".into(),
+        presence: Presence::Online,
+        capacity: 7,
+        skills: ["ja".to_string()].into_iter().collect(),
+        teams: Default::default(),
+        updated_at: 0,
+    };
+    s.agents.upsert_agent(&a).await.unwrap();
+    s.agents
+        .set_presence(&a.id, Presence::Offline, 9)
+        .await
+        .unwrap();
+    let got = s.agents.get_agent(&a.id).await.unwrap().unwrap();
+    assert_eq!((got.presence, got.updated_at), (Presence::Offline, 9));
+    assert_eq!(s.agents.list_agents().await.unwrap().len(), 1);
+    assert!(matches!(
+        s.agents
+            .set_presence(&AgentId::new("none"), Presence::Online, 1)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(
+        s.sync
+            .get_cursor("hubspot", "contacts")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    s.sync
+        .set_cursor("hubspot", "contacts", "c1")
+        .await
+        .unwrap();
+    s.sync
+        .set_cursor("hubspot", "contacts", "c2")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.sync
+            .get_cursor("hubspot", "contacts")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("c2")
+    );
+    s.sync
+        .park_push(&ParkedPush {
+            id: "p1".into(),
+            connector: "hubspot".into(),
+            key: "c1".into(),
+            payload: serde_json::json!({}),
+            error: "429".into(),
+            attempts: 3,
+            at: 1,
+        })
+        .await
+        .unwrap();
+    assert_eq!(s.sync.list_parked("hubspot").await.unwrap().len(), 1);
+    s.sync
+        .record_discrepancy(&Discrepancy {
+            id: "d1".into(),
+            connector: "hubspot".into(),
+            key: "c1".into(),
+            field: "email".into(),
+            local: serde_json::json!("a@x"),
+            remote: serde_json::json!("b@x"),
+            resolution: "remote".into(),
+            at: 1,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        s.sync.list_discrepancies("hubspot").await.unwrap()[0].field,
+        "email"
+    );
+}
+
+/// Every check name, for reports.
+pub const CHECKS: &[&str] = &[
+    "contacts_crud_and_versions",
+    "merge_keeps_all_history",
+    "merge_atomic_under_concurrent_writes",
+    "conversations_lifecycle",
+    "messages_idempotent_and_monotone",
+    "outbox_lifecycle",
+    "outbox_never_double_claims",
+    "audit_append_only",
+    "agents_and_sync_state",
+];
+
+/// Keep the `Arc` import used when adapters build `Stores` by hand.
+pub fn stores_of<A>(a: Arc<A>) -> Stores
+where
+    A: ContactStore
+        + ConversationStore
+        + MessageStore
+        + OutboxStore
+        + SyncStateStore
+        + AuditLog
+        + AgentStore,
+{
+    Stores::from_adapter(a)
+}
+
+/// Expand every conformance check into a `#[tokio::test]` for `$factory`, an
+/// expression producing a future of a fresh, empty `Stores`.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($factory:expr) => {
+        $crate::store_conformance_tests!(@one $factory,
+            contacts_crud_and_versions, merge_keeps_all_history, merge_atomic_under_concurrent_writes,
+            conversations_lifecycle, messages_idempotent_and_monotone, outbox_lifecycle,
+            outbox_never_double_claims, audit_append_only, agents_and_sync_state);
+    };
+    (@one $factory:expr, $($check:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $check() {
+                let stores = $factory.await;
+                $crate::store::conformance::$check(stores).await;
+            }
+        )*
+    };
+}

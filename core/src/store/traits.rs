@@ -1,0 +1,172 @@
+//! The store traits. Each write that must be atomic is one method (merge,
+//! claim); methods are idempotent and monotone by contract, and the
+//! conformance suite checks that.
+
+use async_trait::async_trait;
+
+use super::types::*;
+use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
+use crate::time::Millis;
+
+/// Contacts.
+#[async_trait]
+pub trait ContactStore: Send + Sync + 'static {
+    /// By id.
+    async fn get(&self, id: &ContactId) -> StoreResult<Option<Contact>>;
+    /// By WhatsApp id.
+    async fn find_by_wa_id(&self, wa_id: &str) -> StoreResult<Option<Contact>>;
+    /// By E.164.
+    async fn find_by_e164(&self, e164: &str) -> StoreResult<Option<Contact>>;
+    /// By BSUID.
+    async fn find_by_bsuid(&self, bsuid: &str) -> StoreResult<Option<Contact>>;
+    /// Create or update. `expected_version`: `None` overwrites; `Some(v)` requires
+    /// the stored version to be `v` (`Some(0)`: must not exist). Returns the stored
+    /// record with its new version.
+    async fn upsert(&self, c: &Contact, expected_version: Option<u64>) -> StoreResult<Contact>;
+    /// Create or overwrite many in one transaction.
+    async fn upsert_many(&self, cs: &[Contact]) -> StoreResult<Vec<Contact>>;
+    /// Filtered list with cursor paging (ordered by id).
+    async fn list(&self, f: &ContactFilter, page: &PageRequest) -> StoreResult<Page<Contact>>;
+    /// Atomically merge `absorbed` into `survivor`: identities, tags and attributes
+    /// are united, every conversation and message of `absorbed` re-points to
+    /// `survivor`, and `absorbed` is deleted.
+    async fn merge(&self, survivor: &ContactId, absorbed: &ContactId) -> StoreResult<Contact>;
+    /// Delete; `false` when absent.
+    async fn delete(&self, id: &ContactId) -> StoreResult<bool>;
+}
+
+/// Conversations.
+#[async_trait]
+pub trait ConversationStore: Send + Sync + 'static {
+    /// Store a new conversation.
+    async fn create(&self, c: &Conversation) -> StoreResult<()>;
+    /// Replace a conversation.
+    async fn update(&self, c: &Conversation) -> StoreResult<()>;
+    /// By id.
+    async fn get(&self, id: &ConversationId) -> StoreResult<Option<Conversation>>;
+    /// The open (or waiting) conversation of a contact on a number.
+    async fn open_for_contact(
+        &self,
+        contact: &ContactId,
+        number: &PhoneNumberId,
+    ) -> StoreResult<Option<Conversation>>;
+    /// Every conversation that is not closed or archived.
+    async fn list_open(&self) -> StoreResult<Vec<Conversation>>;
+    /// Open conversations of one agent.
+    async fn list_open_by_agent(&self, agent: &AgentId) -> StoreResult<Vec<Conversation>>;
+    /// Every conversation of a contact.
+    async fn list_for_contact(&self, contact: &ContactId) -> StoreResult<Vec<Conversation>>;
+    /// Archive conversations closed before `cutoff`; returns how many.
+    async fn archive_closed_before(&self, cutoff: Millis) -> StoreResult<u64>;
+}
+
+/// Messages and their statuses.
+#[async_trait]
+pub trait MessageStore: Send + Sync + 'static {
+    /// Idempotent on the message id (webhooks are at-least-once).
+    async fn record_inbound(&self, m: &MessageRecord) -> StoreResult<Recorded>;
+    /// Record a sent message; statuses that arrived before it are applied now.
+    async fn record_outbound(&self, m: &MessageRecord) -> StoreResult<Recorded>;
+    /// Monotone: sent < delivered < read < played, failed terminal; a duplicate
+    /// or a step backwards is ignored; a status before its message is kept pending.
+    async fn apply_status(&self, s: &StatusUpdate) -> StoreResult<StatusApplied>;
+    /// By id.
+    async fn get_message(&self, id: &MessageId) -> StoreResult<Option<MessageRecord>>;
+    /// Messages of a conversation in time order.
+    async fn list_for_conversation(&self, c: &ConversationId) -> StoreResult<Vec<MessageRecord>>;
+    /// Messages of a contact in time order.
+    async fn list_for_contact(&self, c: &ContactId) -> StoreResult<Vec<MessageRecord>>;
+    /// Statuses waiting for their message.
+    async fn pending_statuses(&self) -> StoreResult<Vec<StatusUpdate>>;
+    /// Drop bodies of messages created before `cutoff` (retention); returns how many.
+    async fn purge_bodies_before(&self, cutoff: Millis) -> StoreResult<u64>;
+}
+
+/// The durable send queue.
+#[async_trait]
+pub trait OutboxStore: Send + Sync + 'static {
+    /// Store unless the idempotency key exists.
+    async fn enqueue(&self, item: &OutboxItem) -> StoreResult<Enqueued>;
+    /// Lease up to `limit` due items (queued, retry-later or deferred with
+    /// `not_before <= now`, or leases that expired) to `worker` until
+    /// `now + lease_ms`, best lane first. Two workers never hold the same item.
+    async fn claim(
+        &self,
+        worker: &str,
+        now: Millis,
+        lease_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<LeasedItem>>;
+    /// Mark sent.
+    async fn complete(
+        &self,
+        lease: &LeaseToken,
+        message_id: &MessageId,
+        now: Millis,
+    ) -> StoreResult<()>;
+    /// Transient failure: try again at `at`.
+    async fn retry_later(
+        &self,
+        lease: &LeaseToken,
+        at: Millis,
+        error: &crate::ErrorDetails,
+    ) -> StoreResult<()>;
+    /// A policy or limit holds the message until `until`, with the reason.
+    async fn defer(&self, lease: &LeaseToken, until: Millis, reason: &str) -> StoreResult<()>;
+    /// Give up (kept for review, never deleted).
+    async fn park(
+        &self,
+        lease: &LeaseToken,
+        reason: &str,
+        error: Option<&crate::ErrorDetails>,
+    ) -> StoreResult<()>;
+    /// Return expired leases to the queue (crash recovery); returns how many.
+    async fn release_expired(&self, now: Millis) -> StoreResult<u64>;
+    /// By id.
+    async fn get_item(&self, id: &str) -> StoreResult<Option<OutboxItem>>;
+    /// By idempotency key.
+    async fn get_by_key(&self, key: &IdempotencyKey) -> StoreResult<Option<OutboxItem>>;
+    /// Items in a state (`queued`, `sent`, `parked`, ...).
+    async fn list_by_state(&self, state: &str, limit: usize) -> StoreResult<Vec<OutboxItem>>;
+    /// Counts per state.
+    async fn stats(&self) -> StoreResult<OutboxStats>;
+}
+
+/// CRM sync bookkeeping.
+#[async_trait]
+pub trait SyncStateStore: Send + Sync + 'static {
+    /// A cursor.
+    async fn get_cursor(&self, connector: &str, key: &str) -> StoreResult<Option<String>>;
+    /// Set a cursor.
+    async fn set_cursor(&self, connector: &str, key: &str, value: &str) -> StoreResult<()>;
+    /// Park a push that failed for good.
+    async fn park_push(&self, p: &ParkedPush) -> StoreResult<()>;
+    /// Parked pushes of a connector.
+    async fn list_parked(&self, connector: &str) -> StoreResult<Vec<ParkedPush>>;
+    /// Record a discrepancy.
+    async fn record_discrepancy(&self, d: &Discrepancy) -> StoreResult<()>;
+    /// Discrepancies of a connector.
+    async fn list_discrepancies(&self, connector: &str) -> StoreResult<Vec<Discrepancy>>;
+}
+
+/// Append-only audit log: there is no update or delete.
+#[async_trait]
+pub trait AuditLog: Send + Sync + 'static {
+    /// Append; returns the entry's sequence number.
+    async fn append(&self, e: &AuditEntry) -> StoreResult<u64>;
+    /// Entries after `after_seq`, oldest first.
+    async fn list(&self, after_seq: u64, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Agents.
+#[async_trait]
+pub trait AgentStore: Send + Sync + 'static {
+    /// Create or replace.
+    async fn upsert_agent(&self, a: &Agent) -> StoreResult<()>;
+    /// By id.
+    async fn get_agent(&self, id: &AgentId) -> StoreResult<Option<Agent>>;
+    /// All agents.
+    async fn list_agents(&self) -> StoreResult<Vec<Agent>>;
+    /// Change presence.
+    async fn set_presence(&self, id: &AgentId, p: Presence, at: Millis) -> StoreResult<()>;
+}

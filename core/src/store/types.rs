@@ -1,0 +1,658 @@
+//! Records the stores keep. Timestamps are epoch milliseconds.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::ErrorDetails;
+use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
+use crate::time::Millis;
+
+/// One store failure type for every adapter.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The record does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Optimistic concurrency: someone else wrote first.
+    #[error("version conflict (expected {expected}, found {found})")]
+    Conflict {
+        /// Version the caller had.
+        expected: u64,
+        /// Version in the store.
+        found: u64,
+    },
+    /// A unique key is taken.
+    #[error("duplicate key: {0}")]
+    Duplicate(String),
+    /// A stored record could not be decoded.
+    #[error("corrupt record {key}: {message}")]
+    Corrupt {
+        /// Which record.
+        key: String,
+        /// Decoder message.
+        message: String,
+    },
+    /// Schema problem.
+    #[error("migration: {0}")]
+    Migration(String),
+    /// The file or database is not a wacrm store.
+    #[error("not a wacrm database: {0}")]
+    NotAWacrmDatabase(String),
+    /// A lease expired or belongs to another worker.
+    #[error("lease lost: {0}")]
+    LeaseLost(String),
+    /// The backend failed.
+    #[error("backend: {message}")]
+    Backend {
+        /// What failed.
+        message: String,
+        /// Connection or timeout trouble that a retry may fix.
+        retryable: bool,
+    },
+}
+
+impl StoreError {
+    /// Whether retrying the operation may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Backend {
+                retryable: true,
+                ..
+            }
+        )
+    }
+}
+
+impl From<StoreError> for crate::Error {
+    fn from(e: StoreError) -> Self {
+        crate::Error::Store {
+            retryable: e.is_retryable(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A contact.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Store id.
+    pub id: ContactId,
+    /// Phone in E.164.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e164: Option<String>,
+    /// WhatsApp id learned from webhooks or send responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Business-scoped user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bsuid: Option<String>,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Id in an external system (CRM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: BTreeSet<String>,
+    /// Custom attributes.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Value>,
+    /// Marketing opt-in.
+    #[serde(default)]
+    pub opted_in: bool,
+    /// IANA time zone, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Optimistic-concurrency version (0 = never stored).
+    #[serde(default)]
+    pub version: u64,
+    /// Created.
+    #[serde(default)]
+    pub created_at: Millis,
+    /// Last change.
+    #[serde(default)]
+    pub updated_at: Millis,
+}
+
+/// Filters for listing contacts (segments are built on this).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactFilter {
+    /// Every one of these tags.
+    #[serde(default)]
+    pub tags_all: Vec<String>,
+    /// At least one of these tags (ignored when empty).
+    #[serde(default)]
+    pub tags_any: Vec<String>,
+    /// None of these tags.
+    #[serde(default)]
+    pub tags_none: Vec<String>,
+    /// Attributes equal to these values.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Value>,
+    /// Only contacts with a phone.
+    #[serde(default)]
+    pub has_phone: bool,
+}
+
+impl ContactFilter {
+    /// Whether a contact passes.
+    pub fn matches(&self, c: &Contact) -> bool {
+        self.tags_all.iter().all(|t| c.tags.contains(t))
+            && (self.tags_any.is_empty() || self.tags_any.iter().any(|t| c.tags.contains(t)))
+            && !self.tags_none.iter().any(|t| c.tags.contains(t))
+            && self
+                .attributes
+                .iter()
+                .all(|(k, v)| c.attributes.get(k) == Some(v))
+            && (!self.has_phone || c.e164.is_some() || c.wa_id.is_some() || c.bsuid.is_some())
+    }
+}
+
+/// Cursor paging request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageRequest {
+    /// Items per page.
+    pub limit: usize,
+    /// Opaque cursor from the previous page.
+    pub after: Option<String>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest {
+            limit: 100,
+            after: None,
+        }
+    }
+}
+
+/// A page of results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// Items.
+    pub items: Vec<T>,
+    /// Cursor for the next page.
+    pub next: Option<String>,
+}
+
+/// Conversation state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    /// Waiting for an agent or being handled.
+    Open,
+    /// Agent waits on the customer.
+    WaitingOnCustomer,
+    /// Closed.
+    Closed,
+    /// Archived by retention.
+    Archived,
+}
+
+impl ConversationStatus {
+    /// Wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationStatus::Open => "open",
+            ConversationStatus::WaitingOnCustomer => "waiting_on_customer",
+            ConversationStatus::Closed => "closed",
+            ConversationStatus::Archived => "archived",
+        }
+    }
+}
+
+/// A conversation between a contact and a business number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// Id.
+    pub id: ConversationId,
+    /// Contact.
+    pub contact_id: ContactId,
+    /// Business number.
+    pub phone_number_id: PhoneNumberId,
+    /// State.
+    pub status: ConversationStatus,
+    /// Assigned agent.
+    #[serde(default)]
+    pub agent_id: Option<AgentId>,
+    /// Higher is more urgent.
+    #[serde(default)]
+    pub priority: i32,
+    /// Opened.
+    pub opened_at: Millis,
+    /// Last assignment.
+    #[serde(default)]
+    pub assigned_at: Option<Millis>,
+    /// Last customer message.
+    #[serde(default)]
+    pub last_inbound_at: Option<Millis>,
+    /// Last business message.
+    #[serde(default)]
+    pub last_outbound_at: Option<Millis>,
+    /// First human reply after opening.
+    #[serde(default)]
+    pub first_response_at: Option<Millis>,
+    /// Closed.
+    #[serde(default)]
+    pub closed_at: Option<Millis>,
+}
+
+/// Direction of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the customer.
+    Inbound,
+    /// From the business.
+    Outbound,
+}
+
+/// Delivery status of an outbound message, ordered: sent < delivered < read < played; failed is terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Accepted by the API, no webhook yet.
+    Accepted,
+    /// Sent.
+    Sent,
+    /// Delivered.
+    Delivered,
+    /// Read.
+    Read,
+    /// Voice message played.
+    Played,
+    /// Failed.
+    Failed,
+}
+
+impl MessageStatus {
+    /// Position on the ladder; `failed` is above everything (terminal).
+    pub fn rank(self) -> u8 {
+        match self {
+            MessageStatus::Accepted => 0,
+            MessageStatus::Sent => 1,
+            MessageStatus::Delivered => 2,
+            MessageStatus::Read => 3,
+            MessageStatus::Played => 4,
+            MessageStatus::Failed => 5,
+        }
+    }
+
+    /// Parse the webhook string.
+    pub fn parse(s: &str) -> Option<MessageStatus> {
+        Some(match s {
+            "accepted" => MessageStatus::Accepted,
+            "sent" => MessageStatus::Sent,
+            "delivered" => MessageStatus::Delivered,
+            "read" => MessageStatus::Read,
+            "played" => MessageStatus::Played,
+            "failed" => MessageStatus::Failed,
+            _ => return None,
+        })
+    }
+
+    /// Wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Accepted => "accepted",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
+            MessageStatus::Played => "played",
+            MessageStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A stored message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    /// WhatsApp message id.
+    pub id: MessageId,
+    /// Business number.
+    pub phone_number_id: PhoneNumberId,
+    /// Conversation.
+    #[serde(default)]
+    pub conversation_id: Option<ConversationId>,
+    /// Contact.
+    #[serde(default)]
+    pub contact_id: Option<ContactId>,
+    /// Direction.
+    pub direction: Direction,
+    /// Message type.
+    pub msg_type: String,
+    /// Body (JSON); `Null` after retention purged it.
+    #[serde(default)]
+    pub body: Value,
+    /// Outbound status.
+    #[serde(default)]
+    pub status: Option<MessageStatus>,
+    /// When each status arrived.
+    #[serde(default)]
+    pub status_times: BTreeMap<String, Millis>,
+    /// Error of a failed message.
+    #[serde(default)]
+    pub error: Option<ErrorDetails>,
+    /// Human agent who wrote it (outbound).
+    #[serde(default)]
+    pub agent_id: Option<AgentId>,
+    /// Campaign it belongs to.
+    #[serde(default)]
+    pub campaign_id: Option<String>,
+    /// Created (message timestamp).
+    pub created_at: Millis,
+}
+
+/// A status to apply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusUpdate {
+    /// Message.
+    pub message_id: MessageId,
+    /// New status.
+    pub status: MessageStatus,
+    /// When (epoch ms).
+    pub at: Millis,
+    /// Error of a failed status.
+    #[serde(default)]
+    pub error: Option<ErrorDetails>,
+}
+
+/// Outcome of recording a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recorded {
+    /// First time seen.
+    New,
+    /// Already recorded (redelivery).
+    Duplicate,
+}
+
+/// Outcome of applying a status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusApplied {
+    /// Moved the message forward.
+    Applied,
+    /// Not applied, with the reason (duplicate, backwards, after failed).
+    Ignored(String),
+    /// The message is not known yet; kept until it is.
+    Pending,
+}
+
+/// Message category, for policies and pricing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Marketing template.
+    Marketing,
+    /// Utility template.
+    Utility,
+    /// Authentication template.
+    Authentication,
+    /// Free-form service message.
+    Service,
+}
+
+/// Priority lane: replies before notifications before marketing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lane {
+    /// Replies to customers.
+    Reply = 0,
+    /// Transactional notifications.
+    Notification = 1,
+    /// Marketing and campaigns.
+    Marketing = 2,
+}
+
+/// State of an outbox item. Unsent items are never deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum OutboxState {
+    /// Waiting to be claimed.
+    Queued,
+    /// Claimed by a worker until `until`.
+    Leased {
+        /// Worker.
+        worker: String,
+        /// Lease expiry.
+        until: Millis,
+    },
+    /// Sent; the message id is known.
+    Sent {
+        /// WhatsApp message id.
+        message_id: MessageId,
+    },
+    /// Held by a policy until a time.
+    Deferred {
+        /// Reason recorded.
+        reason: String,
+    },
+    /// A transient failure; retried at `not_before`.
+    RetryLater,
+    /// Given up, with the error; kept for review.
+    Parked {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl OutboxState {
+    /// Short name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Leased { .. } => "leased",
+            OutboxState::Sent { .. } => "sent",
+            OutboxState::Deferred { .. } => "deferred",
+            OutboxState::RetryLater => "retry_later",
+            OutboxState::Parked { .. } => "parked",
+        }
+    }
+}
+
+/// One message waiting to be sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    /// Item id.
+    pub id: String,
+    /// Unique per message: a re-enqueue is a duplicate, never a second send.
+    pub idempotency_key: IdempotencyKey,
+    /// Sender.
+    pub phone_number_id: PhoneNumberId,
+    /// Recipient (E.164/wa_id or BSUID).
+    pub recipient: String,
+    /// The message (the client's `OutboundMessage` as JSON).
+    pub payload: Value,
+    /// Category.
+    pub category: Category,
+    /// Lane.
+    pub lane: Lane,
+    /// Campaign.
+    #[serde(default)]
+    pub campaign_id: Option<String>,
+    /// Not before (epoch ms).
+    pub not_before: Millis,
+    /// Attempts so far.
+    #[serde(default)]
+    pub attempts: u32,
+    /// State.
+    pub state: OutboxState,
+    /// Last error.
+    #[serde(default)]
+    pub last_error: Option<ErrorDetails>,
+    /// Every hold/park reason, in order.
+    #[serde(default)]
+    pub history: Vec<String>,
+    /// Created.
+    pub created_at: Millis,
+    /// Last change.
+    pub updated_at: Millis,
+}
+
+/// A claim on an outbox item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseToken {
+    /// Item.
+    pub item_id: String,
+    /// Worker.
+    pub worker: String,
+    /// Lease expiry (also distinguishes successive leases of one item).
+    pub until: Millis,
+}
+
+/// A claimed item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeasedItem {
+    /// The item.
+    pub item: OutboxItem,
+    /// The lease.
+    pub lease: LeaseToken,
+}
+
+/// Outcome of an enqueue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Enqueued {
+    /// Stored.
+    New,
+    /// The idempotency key exists: nothing stored.
+    Duplicate,
+}
+
+/// Counts per state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxStats {
+    /// Queued.
+    pub queued: u64,
+    /// Leased.
+    pub leased: u64,
+    /// Sent.
+    pub sent: u64,
+    /// Deferred.
+    pub deferred: u64,
+    /// Waiting for a retry.
+    pub retry_later: u64,
+    /// Parked.
+    pub parked: u64,
+}
+
+impl OutboxStats {
+    /// Everything not yet sent or parked.
+    pub fn pending(&self) -> u64 {
+        self.queued + self.leased + self.deferred + self.retry_later
+    }
+}
+
+/// Agent presence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Takes conversations.
+    Online,
+    /// Keeps conversations, takes no new ones.
+    Away,
+    /// Gone: conversations are reassigned.
+    Offline,
+}
+
+/// An agent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Agent {
+    /// Id.
+    pub id: AgentId,
+    /// Name.
+    pub name: String,
+    /// Presence.
+    pub presence: Presence,
+    /// Hard cap of open conversations.
+    pub capacity: u32,
+    /// Skills (language, product, vip, ...).
+    #[serde(default)]
+    pub skills: BTreeSet<String>,
+    /// Teams.
+    #[serde(default)]
+    pub teams: BTreeSet<String>,
+    /// Last change.
+    #[serde(default)]
+    pub updated_at: Millis,
+}
+
+/// One audit log entry (append-only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Position, assigned by the store.
+    #[serde(default)]
+    pub seq: u64,
+    /// When.
+    pub at: Millis,
+    /// Who.
+    pub actor: String,
+    /// What (`send`, `broadcast`, `export`, `rule.update`, ...).
+    pub action: String,
+    /// On what.
+    pub target: String,
+    /// Details.
+    #[serde(default)]
+    pub details: Value,
+}
+
+/// A CRM push that failed for good, kept for review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParkedPush {
+    /// Id.
+    pub id: String,
+    /// Connector name.
+    pub connector: String,
+    /// Record key.
+    pub key: String,
+    /// Payload that did not go through.
+    pub payload: Value,
+    /// Last error.
+    pub error: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When parked.
+    pub at: Millis,
+}
+
+/// A field whose values disagree between wacrm and a CRM.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Discrepancy {
+    /// Id.
+    pub id: String,
+    /// Connector name.
+    pub connector: String,
+    /// Record key.
+    pub key: String,
+    /// Field.
+    pub field: String,
+    /// Local value.
+    pub local: Value,
+    /// Remote value.
+    pub remote: Value,
+    /// Which won.
+    pub resolution: String,
+    /// When.
+    pub at: Millis,
+}

@@ -1,0 +1,255 @@
+//! Processing parsed events into the stores: at-least-once and unordered
+//! deliveries become exactly-once, monotone state.
+
+use serde::Serialize;
+
+use super::types::*;
+use crate::error::{Error, GraphError};
+use crate::ids::{ContactId, ConversationId, MessageId, PhoneNumberId};
+use crate::store::{
+    Contact, Conversation, ConversationStatus, Direction, MessageRecord, MessageStatus, Recorded,
+    StatusApplied, StatusUpdate, Stores,
+};
+use crate::time::SharedClock;
+
+/// A customer message seen for the first time.
+#[derive(Clone, Debug, Serialize)]
+pub struct NewInbound {
+    /// Message id.
+    pub message_id: MessageId,
+    /// Contact (created when unknown).
+    pub contact_id: ContactId,
+    /// Conversation (opened when none was open).
+    pub conversation_id: ConversationId,
+    /// Whether this message opened the conversation.
+    pub new_conversation: bool,
+    /// Business number.
+    pub phone_number_id: PhoneNumberId,
+    /// Readable text, when there is some.
+    pub text: Option<String>,
+}
+
+/// What one batch of events did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ProcessReport {
+    /// New customer messages.
+    pub new_messages: Vec<NewInbound>,
+    /// Redelivered messages ignored.
+    pub duplicate_messages: u64,
+    /// Statuses that moved a message forward.
+    pub statuses_applied: u64,
+    /// Statuses ignored (duplicate, backwards, after failed), with reasons.
+    pub statuses_ignored: Vec<String>,
+    /// Statuses kept until their message is known.
+    pub statuses_pending: u64,
+    /// Errors reported by Meta (system-level or on failed statuses).
+    pub errors: Vec<GraphError>,
+    /// Events this version does not model (kept raw by the parser).
+    pub unknown: u64,
+}
+
+/// Applies webhook events to the stores. Deliveries are serialised so two
+/// copies of one message never race to open two conversations.
+pub struct WebhookProcessor {
+    stores: Stores,
+    clock: SharedClock,
+    gate: tokio::sync::Mutex<()>,
+}
+
+fn status_of(k: &StatusKind) -> Option<MessageStatus> {
+    match k {
+        StatusKind::Sent => Some(MessageStatus::Sent),
+        StatusKind::Delivered => Some(MessageStatus::Delivered),
+        StatusKind::Read => Some(MessageStatus::Read),
+        StatusKind::Played => Some(MessageStatus::Played),
+        StatusKind::Failed => Some(MessageStatus::Failed),
+        StatusKind::Other(_) => None,
+    }
+}
+
+impl WebhookProcessor {
+    /// Process into `stores`, timing with `clock`.
+    pub fn new(stores: Stores, clock: SharedClock) -> Self {
+        WebhookProcessor {
+            stores,
+            clock,
+            gate: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Apply a batch of events.
+    pub async fn process(&self, events: &[WebhookEvent]) -> crate::Result<ProcessReport> {
+        let _serial = self.gate.lock().await;
+        let mut report = ProcessReport::default();
+        for e in events {
+            match e {
+                WebhookEvent::Message(m) => self.inbound(m, &mut report).await?,
+                WebhookEvent::Status(s) => self.status(s, &mut report).await?,
+                WebhookEvent::Error(err) => report.errors.push(err.error.clone()),
+                WebhookEvent::Unknown(_) => report.unknown += 1,
+            }
+        }
+        Ok(report)
+    }
+
+    async fn contact_for(&self, m: &InboundEvent) -> crate::Result<Contact> {
+        let s = &self.stores.contacts;
+        let mut found = None;
+        if let Some(w) = &m.from {
+            found = s.find_by_wa_id(w).await?;
+            if found.is_none() {
+                found = s.find_by_e164(&format!("+{w}")).await?;
+            }
+        }
+        if found.is_none()
+            && let Some(u) = &m.from_user_id
+        {
+            found = s.find_by_bsuid(u).await?;
+        }
+        let name = m.contact.as_ref().and_then(|c| c.name.clone());
+        match found {
+            Some(mut c) => {
+                // Learn identities the webhook reveals (wa_id, BSUID, name).
+                let mut changed = false;
+                if c.wa_id.is_none() && m.from.is_some() {
+                    c.wa_id = m.from.clone();
+                    changed = true;
+                }
+                if c.bsuid.is_none() && m.from_user_id.is_some() {
+                    c.bsuid = m.from_user_id.clone();
+                    changed = true;
+                }
+                if c.name.is_none() && name.is_some() {
+                    c.name = name;
+                    changed = true;
+                }
+                if changed {
+                    c = s.upsert(&c, Some(c.version)).await?;
+                }
+                Ok(c)
+            }
+            None => {
+                let key = m
+                    .from
+                    .clone()
+                    .or_else(|| m.from_user_id.clone())
+                    .unwrap_or_else(|| m.id.0.clone());
+                let c = Contact {
+                    id: ContactId::new(format!("wa:{key}")),
+                    e164: m.from.as_ref().map(|w| format!("+{w}")),
+                    wa_id: m.from.clone(),
+                    bsuid: m.from_user_id.clone(),
+                    name,
+                    ..Default::default()
+                };
+                Ok(s.upsert(&c, None).await?)
+            }
+        }
+    }
+
+    async fn inbound(&self, m: &InboundEvent, report: &mut ProcessReport) -> crate::Result<()> {
+        if self.stores.messages.get_message(&m.id).await?.is_some() {
+            report.duplicate_messages += 1;
+            return Ok(());
+        }
+        let now = self.clock.now_millis();
+        let at = if m.timestamp > 0 {
+            m.timestamp * 1000
+        } else {
+            now
+        };
+        let contact = self.contact_for(m).await?;
+        let number = PhoneNumberId::new(m.routing.phone_number_id.clone());
+        let (mut conv, new_conversation) = match self
+            .stores
+            .conversations
+            .open_for_contact(&contact.id, &number)
+            .await?
+        {
+            Some(c) => (c, false),
+            None => {
+                let c = Conversation {
+                    id: ConversationId::new(format!("conv:{}", m.id)),
+                    contact_id: contact.id.clone(),
+                    phone_number_id: number.clone(),
+                    status: ConversationStatus::Open,
+                    agent_id: None,
+                    priority: 0,
+                    opened_at: at,
+                    assigned_at: None,
+                    last_inbound_at: None,
+                    last_outbound_at: None,
+                    first_response_at: None,
+                    closed_at: None,
+                };
+                self.stores.conversations.create(&c).await?;
+                (c, true)
+            }
+        };
+        let body: serde_json::Value =
+            serde_json::from_str(m.raw.get()).unwrap_or(serde_json::Value::Null);
+        let rec = MessageRecord {
+            id: m.id.clone(),
+            phone_number_id: number.clone(),
+            conversation_id: Some(conv.id.clone()),
+            contact_id: Some(contact.id.clone()),
+            direction: Direction::Inbound,
+            msg_type: m.content.type_name().to_string(),
+            body,
+            status: None,
+            status_times: Default::default(),
+            error: None,
+            agent_id: None,
+            campaign_id: None,
+            created_at: at,
+        };
+        if self.stores.messages.record_inbound(&rec).await? == Recorded::Duplicate {
+            report.duplicate_messages += 1;
+            return Ok(());
+        }
+        conv.last_inbound_at = Some(at);
+        if conv.status == ConversationStatus::WaitingOnCustomer {
+            conv.status = ConversationStatus::Open;
+        }
+        self.stores.conversations.update(&conv).await?;
+        report.new_messages.push(NewInbound {
+            message_id: m.id.clone(),
+            contact_id: contact.id,
+            conversation_id: conv.id,
+            new_conversation,
+            phone_number_id: number,
+            text: m.content.text().map(str::to_string),
+        });
+        Ok(())
+    }
+
+    async fn status(&self, s: &StatusEvent, report: &mut ProcessReport) -> crate::Result<()> {
+        let Some(status) = status_of(&s.status) else {
+            report
+                .statuses_ignored
+                .push(format!("unknown status {}", s.status.as_str()));
+            return Ok(());
+        };
+        let error = s.errors.first().map(|g| {
+            report.errors.push(g.clone());
+            Error::from_graph(g.clone(), 0, None).details()
+        });
+        let at = if s.timestamp > 0 {
+            s.timestamp * 1000
+        } else {
+            self.clock.now_millis()
+        };
+        let upd = StatusUpdate {
+            message_id: s.id.clone(),
+            status,
+            at,
+            error,
+        };
+        match self.stores.messages.apply_status(&upd).await? {
+            StatusApplied::Applied => report.statuses_applied += 1,
+            StatusApplied::Ignored(r) => report.statuses_ignored.push(format!("{}: {r}", s.id)),
+            StatusApplied::Pending => report.statuses_pending += 1,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,450 @@
+//! Typed webhook events. Every event keeps its raw JSON, so fields this version
+//! does not model are never lost.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::error::GraphError;
+use crate::ids::MessageId;
+
+/// One event out of a webhook body.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WebhookEvent {
+    /// An inbound customer message.
+    Message(Box<InboundEvent>),
+    /// A status of an outbound message.
+    Status(Box<StatusEvent>),
+    /// A system-level error (`value.errors[]`).
+    Error(ErrorEvent),
+    /// Anything else: another `field`, a new shape, an entry that did not parse.
+    Unknown(UnknownEvent),
+}
+
+/// Which business number and account a change belongs to.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Routing {
+    /// WABA id (`entry[].id`).
+    pub waba_id: String,
+    /// `metadata.phone_number_id`: route on this, not on the display number.
+    pub phone_number_id: String,
+    /// `metadata.display_phone_number`.
+    pub display_phone_number: String,
+}
+
+/// Sender identity from `contacts[]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactInfo {
+    /// Profile name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Username, for users who adopted one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// WhatsApp id (may be absent for username users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Business-scoped user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Parent BSUID shared across linked portfolios.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
+}
+
+/// Media metadata of an inbound media message (download with the client).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MediaInfo {
+    /// Media id (valid 7 days).
+    #[serde(default)]
+    pub id: String,
+    /// MIME type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Caption (image, video, document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// File name (document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    /// Voice note (audio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<bool>,
+    /// Animated (sticker).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub animated: Option<bool>,
+}
+
+/// A shared location.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LocationInfo {
+    /// Latitude.
+    #[serde(default)]
+    pub latitude: f64,
+    /// Longitude.
+    #[serde(default)]
+    pub longitude: f64,
+    /// Place name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// Reply to an interactive message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum InteractiveReply {
+    /// A reply button was tapped.
+    ButtonReply {
+        /// Button id.
+        id: String,
+        /// Button title.
+        title: String,
+    },
+    /// A list row was chosen.
+    ListReply {
+        /// Row id.
+        id: String,
+        /// Row title.
+        title: String,
+        /// Row description.
+        description: Option<String>,
+    },
+    /// A Flow (or address message) was completed.
+    NfmReply {
+        /// `flow` or `address_message`.
+        name: Option<String>,
+        /// Body text.
+        body: Option<String>,
+        /// The Flow's answer, a JSON string.
+        response_json: Option<String>,
+    },
+    /// Another interactive reply type.
+    Other {
+        /// Its `type`.
+        reply_type: String,
+    },
+}
+
+/// What an inbound message carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MessageContent {
+    /// Text.
+    Text {
+        /// Body.
+        body: String,
+    },
+    /// Image.
+    Image(MediaInfo),
+    /// Audio or voice note.
+    Audio(MediaInfo),
+    /// Video.
+    Video(MediaInfo),
+    /// Document.
+    Document(MediaInfo),
+    /// Sticker.
+    Sticker(MediaInfo),
+    /// Location.
+    Location(LocationInfo),
+    /// Shared contact cards (kept as JSON).
+    Contacts {
+        /// The cards.
+        contacts: Vec<serde_json::Value>,
+    },
+    /// Interactive reply.
+    Interactive(InteractiveReply),
+    /// A template quick-reply button tap.
+    Button {
+        /// Button text.
+        text: String,
+        /// Developer payload.
+        payload: Option<String>,
+    },
+    /// Reaction; `emoji` absent means the reaction was removed.
+    Reaction {
+        /// Message reacted to.
+        message_id: String,
+        /// Emoji.
+        emoji: Option<String>,
+    },
+    /// A cart sent from a catalog.
+    Order {
+        /// Catalog id.
+        catalog_id: Option<String>,
+        /// Items (kept as JSON).
+        product_items: Vec<serde_json::Value>,
+        /// Text.
+        text: Option<String>,
+    },
+    /// A system notice (number or identity changed).
+    System {
+        /// Text.
+        body: Option<String>,
+        /// `user_changed_number`, `customer_identity_changed`, `user_changed_user_id`.
+        system_type: Option<String>,
+        /// New wa_id.
+        wa_id: Option<String>,
+        /// New user id.
+        user_id: Option<String>,
+    },
+    /// First contact from a user opening the chat.
+    RequestWelcome,
+    /// A type the Cloud API does not support (carries errors, code 131051).
+    Unsupported,
+    /// A type this version does not know; see the raw JSON.
+    Unknown {
+        /// Its `type`.
+        type_name: String,
+    },
+}
+
+impl MessageContent {
+    /// The text a human would read, for keyword rules and analytics.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            MessageContent::Text { body } => Some(body),
+            MessageContent::Image(m) | MessageContent::Video(m) | MessageContent::Document(m) => {
+                m.caption.as_deref()
+            }
+            MessageContent::Button { text, .. } => Some(text),
+            MessageContent::Interactive(InteractiveReply::ButtonReply { title, .. })
+            | MessageContent::Interactive(InteractiveReply::ListReply { title, .. }) => Some(title),
+            MessageContent::Order { text, .. } => text.as_deref(),
+            MessageContent::System { body, .. } => body.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The `type` string.
+    pub fn type_name(&self) -> &str {
+        match self {
+            MessageContent::Text { .. } => "text",
+            MessageContent::Image(_) => "image",
+            MessageContent::Audio(_) => "audio",
+            MessageContent::Video(_) => "video",
+            MessageContent::Document(_) => "document",
+            MessageContent::Sticker(_) => "sticker",
+            MessageContent::Location(_) => "location",
+            MessageContent::Contacts { .. } => "contacts",
+            MessageContent::Interactive(_) => "interactive",
+            MessageContent::Button { .. } => "button",
+            MessageContent::Reaction { .. } => "reaction",
+            MessageContent::Order { .. } => "order",
+            MessageContent::System { .. } => "system",
+            MessageContent::RequestWelcome => "request_welcome",
+            MessageContent::Unsupported => "unsupported",
+            MessageContent::Unknown { type_name } => type_name,
+        }
+    }
+}
+
+/// `context`: the message this one replies to (or a forwarded/product mark).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplyContext {
+    /// Sender of the quoted message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Id of the quoted message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Forwarded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded: Option<bool>,
+    /// Forwarded many times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequently_forwarded: Option<bool>,
+    /// Product asked about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_product: Option<serde_json::Value>,
+}
+
+/// Click-to-WhatsApp ad or post referral.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Referral {
+    /// Ad or post URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// Ad or post id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// `ad` or `post`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<String>,
+    /// Headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// Body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Click id for attribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctwa_clid: Option<String>,
+}
+
+/// An inbound customer message.
+#[derive(Clone, Debug, Serialize)]
+pub struct InboundEvent {
+    /// Routing.
+    pub routing: Routing,
+    /// Message id (dedupe key).
+    pub id: MessageId,
+    /// Sender wa_id (absent for username-only users).
+    pub from: Option<String>,
+    /// Sender BSUID.
+    pub from_user_id: Option<String>,
+    /// Unix seconds.
+    pub timestamp: i64,
+    /// Sender profile from `contacts[]`.
+    pub contact: Option<ContactInfo>,
+    /// Reply context.
+    pub context: Option<ReplyContext>,
+    /// Ad referral.
+    pub referral: Option<Referral>,
+    /// Content.
+    pub content: MessageContent,
+    /// Errors attached to the message (unsupported types).
+    pub errors: Vec<GraphError>,
+    /// The message object as received.
+    pub raw: Box<RawValue>,
+}
+
+/// Status of an outbound message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusKind {
+    /// Accepted by WhatsApp.
+    Sent,
+    /// On the device.
+    Delivered,
+    /// Read (only with read receipts on).
+    Read,
+    /// Voice message played.
+    Played,
+    /// Failed (terminal).
+    Failed,
+    /// A value this version does not know.
+    Other(String),
+}
+
+impl StatusKind {
+    /// Parse the wire string.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "sent" => StatusKind::Sent,
+            "delivered" => StatusKind::Delivered,
+            "read" => StatusKind::Read,
+            "played" => StatusKind::Played,
+            "failed" => StatusKind::Failed,
+            other => StatusKind::Other(other.to_string()),
+        }
+    }
+
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StatusKind::Sent => "sent",
+            StatusKind::Delivered => "delivered",
+            StatusKind::Read => "read",
+            StatusKind::Played => "played",
+            StatusKind::Failed => "failed",
+            StatusKind::Other(s) => s,
+        }
+    }
+}
+
+/// `pricing` of a status.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pricing {
+    /// `PMP` (or legacy `CBP`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing_model: Option<String>,
+    /// `marketing`, `utility`, `authentication`, `service`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// `regular`, `free_customer_service`, `free_entry_point`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub pricing_type: Option<String>,
+    /// Deprecated under PMP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable: Option<bool>,
+}
+
+/// A status webhook.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusEvent {
+    /// Routing.
+    pub routing: Routing,
+    /// The outbound message id.
+    pub id: MessageId,
+    /// The status.
+    pub status: StatusKind,
+    /// Unix seconds.
+    pub timestamp: i64,
+    /// Recipient wa_id (absent when sent to a BSUID).
+    pub recipient_id: Option<String>,
+    /// Recipient BSUID.
+    pub recipient_user_id: Option<String>,
+    /// Echo of `biz_opaque_callback_data`.
+    pub biz_opaque_callback_data: Option<String>,
+    /// Pricing.
+    pub pricing: Option<Pricing>,
+    /// Legacy conversation object.
+    pub conversation: Option<serde_json::Value>,
+    /// Errors of a failed status.
+    pub errors: Vec<GraphError>,
+    /// The status object as received.
+    pub raw: Box<RawValue>,
+}
+
+/// A system-level error.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorEvent {
+    /// Routing.
+    pub routing: Routing,
+    /// The error.
+    pub error: GraphError,
+}
+
+/// Something this version does not model, kept whole.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnknownEvent {
+    /// The change `field` (`messages`, `message_template_status_update`, ...).
+    pub field: String,
+    /// Routing, when present.
+    pub routing: Option<Routing>,
+    /// Why it is unknown.
+    pub reason: String,
+    /// The raw JSON.
+    pub raw: Box<RawValue>,
+}
+
+impl WebhookEvent {
+    /// `message`, `status`, `error` or `unknown`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WebhookEvent::Message(_) => "message",
+            WebhookEvent::Status(_) => "status",
+            WebhookEvent::Error(_) => "error",
+            WebhookEvent::Unknown(_) => "unknown",
+        }
+    }
+
+    /// The business number the event belongs to.
+    pub fn phone_number_id(&self) -> Option<&str> {
+        match self {
+            WebhookEvent::Message(m) => Some(&m.routing.phone_number_id),
+            WebhookEvent::Status(s) => Some(&s.routing.phone_number_id),
+            WebhookEvent::Error(e) => Some(&e.routing.phone_number_id),
+            WebhookEvent::Unknown(u) => u.routing.as_ref().map(|r| r.phone_number_id.as_str()),
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! SQLite specifics: persistence across reopen, migrations, bad files, retention.
+
+use wacrm::ErrorKind;
+use wacrm::store::*;
+
+#[tokio::test]
+async fn data_survives_reopen_and_schema_is_versioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    {
+        let s = Stores::sqlite(&path).await.unwrap();
+        s.contacts
+            .upsert(
+                &Contact {
+                    id: "c1".into(),
+                    e164: Some("+819012345678".into()),
+                    ..Default::default()
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        s.outbox
+            .enqueue(&conformance::outbox_item("i1", "k1", Lane::Reply, 0))
+            .await
+            .unwrap();
+    }
+    let s = Stores::sqlite(&path).await.unwrap();
+    assert!(s.contacts.get(&"c1".into()).await.unwrap().is_some());
+    assert_eq!(s.outbox.stats().await.unwrap().queued, 1);
+    let raw = SqlStore::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(raw.schema_versions().await.unwrap(), vec![1]);
+    assert_eq!(raw.backend(), Backend::Sqlite);
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_wacrm_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(
+        &garbage,
+        b"this is not sqlite at all, just some bytes that go on and on .........",
+    )
+    .unwrap();
+    let e = Stores::sqlite(&garbage).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Store);
+    assert!(e.to_string().contains("not a wacrm database"), "{e}");
+
+    // A real SQLite file of another application.
+    let other = dir.path().join("other.db");
+    {
+        let s = SqlStore::open(&format!("sqlite://{}", dir.path().join("tmp.db").display()))
+            .await
+            .unwrap();
+        drop(s);
+    }
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", other.display()))
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let e = Stores::sqlite(&other).await.unwrap_err();
+    assert!(e.to_string().contains("not a wacrm database"), "{e}");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    drop(Stores::sqlite(&path).await.unwrap());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+         VALUES (99, 'from the future', '2030-01-01', 1, x'00', 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let e = Stores::sqlite(&path).await.unwrap_err();
+    assert!(e.to_string().contains("newer wacrm"), "{e}");
+}
+
+#[tokio::test]
+async fn corrupt_rows_are_reported_with_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let s = Stores::sqlite(&path).await.unwrap();
+    s.contacts
+        .upsert(
+            &Contact {
+                id: "c1".into(),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE contacts SET doc = '{broken' WHERE id = 'c1'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let s = Stores::sqlite(&path).await.unwrap();
+    let e = s.contacts.get(&"c1".into()).await.unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Corrupt { key, .. } if key == "contacts/c1"),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn audit_log_rows_cannot_be_changed_even_with_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let s = Stores::sqlite(&path).await.unwrap();
+    s.audit
+        .append(&AuditEntry {
+            seq: 0,
+            at: 1,
+            actor: "a".into(),
+            action: "send".into(),
+            target: "t".into(),
+            details: serde_json::Value::Null,
+        })
+        .await
+        .unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert!(
+        sqlx::query("DELETE FROM audit_log")
+            .execute(&pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("UPDATE audit_log SET at = 2")
+            .execute(&pool)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn retention_archives_and_purges() {
+    let s = Stores::from_url("sqlite::memory:").await.unwrap();
+    let day = 86_400_000i64;
+    let conv = Conversation {
+        id: "cv".into(),
+        contact_id: "c".into(),
+        phone_number_id: "pn".into(),
+        status: ConversationStatus::Closed,
+        agent_id: None,
+        priority: 0,
+        opened_at: 0,
+        assigned_at: None,
+        last_inbound_at: None,
+        last_outbound_at: None,
+        first_response_at: None,
+        closed_at: Some(day),
+    };
+    s.conversations.create(&conv).await.unwrap();
+    let policy = RetentionPolicy {
+        archive_after_days: 90,
+        purge_bodies_after_days: 365,
+    };
+    let r = apply_retention(&s, &policy, day * 50).await.unwrap();
+    assert_eq!(r.archived, 0);
+    let r = apply_retention(&s, &policy, day * 200).await.unwrap();
+    assert_eq!(r.archived, 1);
+    assert!(Stores::from_url("mysql://x").await.is_err());
+    assert!(Stores::from_url("memory:").await.is_ok());
+}
