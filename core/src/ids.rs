@@ -58,25 +58,25 @@ string_id! {
     IdempotencyKey,
 }
 
-/// A phone number in E.164 form (`+` and 8–15 digits). Construct through
+/// A phone number in E.164 form (`+` and 5–15 digits). Construct through
 /// [`E164::parse_strict`] or the phone module's parser.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct E164(String);
 
 impl E164 {
-    /// Accept only an already-canonical E.164 string (`+` then 8–15 digits, no leading 0).
+    /// Accept only an already-canonical E.164 string (`+` then 5–15 digits, no leading 0).
     pub fn parse_strict(s: &str) -> crate::Result<Self> {
         let digits = s.strip_prefix('+').ok_or_else(|| {
             crate::Error::validation("e164", format!("{s:?} does not start with '+'"))
         })?;
-        if !(8..=15).contains(&digits.len())
+        if !(5..=15).contains(&digits.len())
             || !digits.bytes().all(|b| b.is_ascii_digit())
             || digits.starts_with('0')
         {
             return Err(crate::Error::validation(
                 "e164",
-                format!("{s:?} is not + and 8 to 15 digits"),
+                format!("{s:?} is not + and 5 to 15 digits"),
             ));
         }
         Ok(E164(s.to_string()))

@@ -1,1 +1,401 @@
-//! C4: phone number parsing, validation, wa_id quirks and batch normalization.
+//! C4: phone numbers. Parse what people type (spaces, dashes, dots, brackets,
+//! `00`/`+`, trunk `0`, full-width and Arabic-Indic digits, extensions, text
+//! around the number) with a default region into E.164; validate and classify
+//! with libphonenumber's metadata (the `phonenumber` crate, whose metadata
+//! updates with the crate); map E.164 ↔ WhatsApp `wa_id` with the Mexico,
+//! Brazil and Argentina quirks; normalize batches on all cores.
+
+mod batch;
+mod meta;
+mod wa_id;
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use batch::{NormalizedRow, normalize_batch, normalize_lines};
+pub use wa_id::{e164_from_wa_id, wa_id_candidates};
+
+use crate::ids::E164;
+
+/// What kind of line a number is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberType {
+    /// Fixed line.
+    FixedLine,
+    /// Mobile.
+    Mobile,
+    /// Cannot tell fixed from mobile (e.g. US, CA).
+    FixedLineOrMobile,
+    /// Freephone.
+    TollFree,
+    /// Premium rate.
+    PremiumRate,
+    /// Shared cost.
+    SharedCost,
+    /// Personal number.
+    PersonalNumber,
+    /// VoIP.
+    Voip,
+    /// Pager.
+    Pager,
+    /// Universal access number.
+    Uan,
+    /// Emergency.
+    Emergency,
+    /// Voicemail access.
+    Voicemail,
+    /// Short code.
+    ShortCode,
+    /// Standard rate.
+    StandardRate,
+    /// Carrier specific.
+    CarrierSpecific,
+    /// SMS only.
+    SmsServices,
+    /// Unknown.
+    Unknown,
+}
+
+impl NumberType {
+    /// Wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NumberType::FixedLine => "fixed_line",
+            NumberType::Mobile => "mobile",
+            NumberType::FixedLineOrMobile => "fixed_line_or_mobile",
+            NumberType::TollFree => "toll_free",
+            NumberType::PremiumRate => "premium_rate",
+            NumberType::SharedCost => "shared_cost",
+            NumberType::PersonalNumber => "personal_number",
+            NumberType::Voip => "voip",
+            NumberType::Pager => "pager",
+            NumberType::Uan => "uan",
+            NumberType::Emergency => "emergency",
+            NumberType::Voicemail => "voicemail",
+            NumberType::ShortCode => "short_code",
+            NumberType::StandardRate => "standard_rate",
+            NumberType::CarrierSpecific => "carrier_specific",
+            NumberType::SmsServices => "sms_services",
+            NumberType::Unknown => "unknown",
+        }
+    }
+
+    /// Whether WhatsApp can plausibly live on it.
+    pub fn can_be_mobile(self) -> bool {
+        matches!(
+            self,
+            NumberType::Mobile
+                | NumberType::FixedLineOrMobile
+                | NumberType::PersonalNumber
+                | NumberType::Voip
+        )
+    }
+}
+
+/// A parsed number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhoneInfo {
+    /// E.164.
+    pub e164: E164,
+    /// ISO 3166 alpha-2 region (`001` for non-geographic numbers).
+    pub region: String,
+    /// Country calling code.
+    pub country_code: u16,
+    /// Line type.
+    pub number_type: NumberType,
+    /// Whether libphonenumber's metadata says the number is valid.
+    pub valid: bool,
+    /// Extension, when one was typed.
+    pub extension: Option<String>,
+}
+
+/// Why a number could not be parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    /// Nothing to parse.
+    #[error("empty input")]
+    Empty,
+    /// No digits that form a number.
+    #[error("no phone number in {0:?}")]
+    NoNumber(String),
+    /// The default region is not an ISO code libphonenumber knows.
+    #[error("unknown region {0:?}")]
+    UnknownRegion(String),
+    /// No `+` and no default region to tell the country.
+    #[error("{0:?} has no country code and no default region was given")]
+    NoRegion(String),
+    /// Too short for any plan.
+    #[error("{0:?} is too short")]
+    TooShort(String),
+    /// Too long for any plan.
+    #[error("{0:?} is too long")]
+    TooLong(String),
+    /// The country code does not exist.
+    #[error("{0:?} has an invalid country code")]
+    InvalidCountryCode(String),
+    /// A wa_id that is not digits.
+    #[error("{0:?} is not a WhatsApp id (digits only)")]
+    BadWaId(String),
+}
+
+impl PhoneError {
+    /// Short machine-readable reason (`empty`, `no_number`, ...).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            PhoneError::Empty => "empty",
+            PhoneError::NoNumber(_) => "no_number",
+            PhoneError::UnknownRegion(_) => "unknown_region",
+            PhoneError::NoRegion(_) => "no_region",
+            PhoneError::TooShort(_) => "too_short",
+            PhoneError::TooLong(_) => "too_long",
+            PhoneError::InvalidCountryCode(_) => "invalid_country_code",
+            PhoneError::BadWaId(_) => "bad_wa_id",
+        }
+    }
+}
+
+impl From<PhoneError> for crate::Error {
+    fn from(e: PhoneError) -> Self {
+        crate::Error::validation("phone", e.to_string())
+    }
+}
+
+/// libphonenumber's metadata as shipped by the `phonenumber` crate (only the
+/// pattern sources are read; wacrm compiles its own anchored regexes).
+fn database() -> &'static phonenumber::metadata::Database {
+    &phonenumber::metadata::DATABASE
+}
+
+/// Fold what people type into the ASCII a parser expects: full-width and
+/// Arabic-Indic digits, full-width punctuation, and text around the number.
+pub fn clean_input(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        let mapped = match c {
+            '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10),
+            '٠'..='٩' => char::from_digit(c as u32 - '٠' as u32, 10),
+            '۰'..='۹' => char::from_digit(c as u32 - '۰' as u32, 10),
+            '＋' => Some('+'),
+            '－' | '‐' | '‑' | '‒' | '–' | '—' | 'ー' => Some('-'),
+            '（' => Some('('),
+            '）' => Some(')'),
+            '　' => Some(' '),
+            '．' => Some('.'),
+            _ => Some(c),
+        };
+        if let Some(m) = mapped {
+            out.push(m);
+        }
+    }
+    // Keep from the first '+', '(' or digit to the end of the last digit or extension.
+    let start = out.find(|c: char| c == '+' || c == '(' || c.is_ascii_digit());
+    let Some(start) = start else {
+        return String::new();
+    };
+    let end = out
+        .rfind(|c: char| c.is_ascii_digit())
+        .map(|i| i + 1)
+        .unwrap_or(out.len());
+    if end <= start {
+        return String::new();
+    }
+    out[start..end].trim().to_string()
+}
+
+/// Parse `input` into E.164 with `default_region` (ISO alpha-2) for numbers
+/// typed without a country code.
+pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, PhoneError> {
+    if input.trim().is_empty() {
+        return Err(PhoneError::Empty);
+    }
+    let region = match default_region.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(
+            phonenumber::country::Id::from_str(&r.to_ascii_uppercase())
+                .map_err(|_| PhoneError::UnknownRegion(r.to_string()))?,
+        ),
+        None => None,
+    };
+    let mut cleaned = clean_input(input);
+    let digits = cleaned.bytes().filter(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return Err(PhoneError::NoNumber(input.to_string()));
+    }
+    if region.is_none() && !cleaned.starts_with('+') {
+        // Without a region, a leading 00 is the international prefix used in most of the world.
+        if let Some(rest) = cleaned.strip_prefix("00") {
+            cleaned = format!("+{rest}");
+        } else {
+            return Err(PhoneError::NoRegion(input.to_string()));
+        }
+    }
+    if digits < 4 {
+        return Err(PhoneError::TooShort(input.to_string()));
+    }
+    if digits > 19 {
+        return Err(PhoneError::TooLong(input.to_string()));
+    }
+    let db = database();
+    let (body, extension) = split_extension(&cleaned);
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    let international = body.trim_start().starts_with('+');
+    let (code, national) = if international {
+        international_parts(db, &digits)
+            .ok_or_else(|| PhoneError::InvalidCountryCode(input.to_string()))?
+    } else {
+        let region = region.ok_or_else(|| PhoneError::NoRegion(input.to_string()))?;
+        let (rules, idx) = meta::rules_for_region(db, region.as_ref())
+            .ok_or_else(|| PhoneError::UnknownRegion(region.as_ref().to_string()))?;
+        let r = &rules[idx];
+        match r.idd_len(&digits) {
+            // Dialled with the region's international prefix (00, 011, ...).
+            Some(n) => international_parts(db, &digits[n..])
+                .ok_or_else(|| PhoneError::InvalidCountryCode(input.to_string()))?,
+            None => match r.strip_own_country_code(&digits) {
+                Some(n) => (r.country_code, n),
+                None => (r.country_code, r.strip_national_prefix(&digits)),
+            },
+        }
+    };
+    if national.len() < 2 {
+        return Err(PhoneError::TooShort(input.to_string()));
+    }
+    if national.len() > 17 {
+        return Err(PhoneError::TooLong(input.to_string()));
+    }
+    let e164_text = format!("+{code}{national}");
+    if e164_text.len() > 16 {
+        return Err(PhoneError::TooLong(input.to_string()));
+    }
+    let e164 =
+        E164::parse_strict(&e164_text).map_err(|_| PhoneError::TooShort(input.to_string()))?;
+    let (region, number_type, valid) = meta::classify(db, code, &national)
+        .unwrap_or_else(|| ("001".to_string(), NumberType::Unknown, false));
+    Ok(PhoneInfo {
+        e164,
+        region,
+        country_code: code,
+        number_type,
+        valid,
+        extension,
+    })
+}
+
+fn international_parts(
+    db: &phonenumber::metadata::Database,
+    digits: &str,
+) -> Option<(u16, String)> {
+    let (code, national) = meta::split_country_code(db, digits)?;
+    // libphonenumber strips a national prefix after the country code only when
+    // the number stays viable; the main region's rules decide.
+    let rules = meta::rules_for(db, code)?;
+    let national = rules
+        .first()
+        .map(|r| r.strip_national_prefix(&national))
+        .unwrap_or(national);
+    Some((code, national))
+}
+
+/// Split an extension (`ext. 123`, `x123`, `#123`) off the end.
+fn split_extension(s: &str) -> (String, Option<String>) {
+    static EXT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = EXT.get_or_init(|| {
+        regex::Regex::new(r"(?i)[\s,;]*(?:ext\.?|extension|extn\.?|x|#|доб\.?|内線)\s*(\d{1,7})$")
+            .expect("extension regex")
+    });
+    match re.captures(s) {
+        Some(c) => {
+            let whole = c.get(0).expect("match");
+            (
+                s[..whole.start()].to_string(),
+                c.get(1).map(|m| m.as_str().to_string()),
+            )
+        }
+        None => (s.to_string(), None),
+    }
+}
+
+/// The most likely region of an E.164 number's country code (for time zones,
+/// rate cards and quiet hours when nothing better is known).
+pub fn region_of(e164: &str) -> Option<String> {
+    parse(e164, None)
+        .ok()
+        .map(|p| p.region)
+        .filter(|r| r != "001")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(input: &str, region: Option<&str>) -> String {
+        parse(input, region)
+            .unwrap_or_else(|err| panic!("{input}: {err}"))
+            .e164
+            .to_string()
+    }
+
+    #[test]
+    fn what_people_type() {
+        assert_eq!(e("090-1234-5678", Some("JP")), "+819012345678");
+        assert_eq!(e("(852) 9123 4567", Some("HK")), "+85291234567");
+        assert_eq!(e("+55 11 9 8765-4321", None), "+5511987654321");
+        assert_eq!(e("０９０－１２３４－５６７８", Some("JP")), "+819012345678");
+        assert_eq!(
+            e("call me at +44 7911 123456 please", None),
+            "+447911123456"
+        );
+        assert_eq!(e("0044 7911 123456", None), "+447911123456");
+        assert_eq!(e("07911 123456", Some("gb")), "+447911123456");
+        assert_eq!(e("٠٥٠١٢٣٤٥٦٧", Some("AE")), "+971501234567");
+        assert_eq!(e("(650) 253-0000", Some("US")), "+16502530000");
+        let p = parse("+1 650 253 0000 ext. 123", None).unwrap();
+        assert_eq!(p.extension.as_deref(), Some("123"));
+        assert_eq!(p.region, "US");
+    }
+
+    #[test]
+    fn types_and_validity() {
+        let m = parse("+819012345678", None).unwrap();
+        assert_eq!(
+            (m.number_type, m.valid, m.region.as_str(), m.country_code),
+            (NumberType::Mobile, true, "JP", 81)
+        );
+        let f = parse("03-1234-5678", Some("JP")).unwrap();
+        assert_eq!(f.number_type, NumberType::FixedLine);
+        let t = parse("0120-123-456", Some("JP")).unwrap();
+        assert_eq!(t.number_type, NumberType::TollFree);
+        let invalid = parse("+81 12", None);
+        assert!(invalid.is_err() || !invalid.unwrap().valid);
+    }
+
+    #[test]
+    fn bad_input_gives_typed_errors() {
+        assert_eq!(parse("", Some("JP")), Err(PhoneError::Empty));
+        assert_eq!(parse("   ", None), Err(PhoneError::Empty));
+        assert!(matches!(
+            parse("call me", Some("JP")),
+            Err(PhoneError::NoNumber(_))
+        ));
+        assert!(matches!(
+            parse("12", Some("JP")),
+            Err(PhoneError::TooShort(_))
+        ));
+        assert!(matches!(
+            parse("1234567890123456789012", Some("JP")),
+            Err(PhoneError::TooLong(_))
+        ));
+        assert!(matches!(
+            parse("090-1234-5678", Some("XX")),
+            Err(PhoneError::UnknownRegion(_))
+        ));
+        assert!(matches!(
+            parse("090-1234-5678", None),
+            Err(PhoneError::NoRegion(_))
+        ));
+        assert_eq!(PhoneError::Empty.reason(), "empty");
+        let err: crate::Error = PhoneError::Empty.into();
+        assert_eq!(err.code(), "VALIDATION");
+    }
+}

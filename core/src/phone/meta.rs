@@ -1,0 +1,272 @@
+//! Region and line-type resolution the way libphonenumber does it
+//! (`getRegionCodeForNumber`, `getNumberTypeHelper`), over the metadata the
+//! `phonenumber` crate ships, with anchored regexes compiled once per region.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use phonenumber::metadata::{Database, Descriptor, Metadata};
+use regex::Regex;
+
+use super::NumberType;
+
+struct Desc {
+    pattern: Regex,
+    lengths: Vec<u16>,
+}
+
+impl Desc {
+    fn new(d: &Descriptor) -> Option<Desc> {
+        let src = d.national_number().as_str();
+        let pattern = Regex::new(&format!("(?x)^(?:{src})$")).ok()?;
+        Some(Desc {
+            pattern,
+            lengths: d.possible_length().to_vec(),
+        })
+    }
+
+    fn matches(&self, national: &str) -> bool {
+        // A single -1 (stored as an empty list or 0 here) means "no numbers of this type".
+        (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
+            && self.pattern.is_match(national)
+    }
+}
+
+pub(crate) struct RegionRules {
+    pub id: String,
+    pub country_code: u16,
+    idd: Option<Regex>,
+    npp: Option<Regex>,
+    transform: Option<String>,
+    leading: Option<Regex>,
+    general: Option<Desc>,
+    fixed: Option<Desc>,
+    mobile: Option<Desc>,
+    same_fixed_mobile: bool,
+    others: Vec<(NumberType, Desc)>,
+}
+
+impl RegionRules {
+    fn new(m: &Metadata) -> RegionRules {
+        let d = |x: Option<&Descriptor>| x.and_then(Desc::new);
+        let fixed_src = m
+            .descriptors()
+            .fixed_line()
+            .map(|x| x.national_number().as_str().to_string());
+        let mobile_src = m
+            .descriptors()
+            .mobile()
+            .map(|x| x.national_number().as_str().to_string());
+        let npp_src = m
+            .national_prefix_for_parsing()
+            .map(|r| r.as_str().to_string())
+            .or_else(|| m.national_prefix().map(regex::escape));
+        RegionRules {
+            id: m.id().to_string(),
+            country_code: m.country_code(),
+            idd: m
+                .international_prefix()
+                .and_then(|r| Regex::new(&format!("(?x)^(?:{})", r.as_str())).ok()),
+            npp: npp_src.and_then(|src| Regex::new(&format!("(?x)^(?:{src})")).ok()),
+            // libphonenumber writes `$1`; the regex crate needs `${1}` before digits.
+            transform: m.national_prefix_transform_rule().map(|t| {
+                let mut out = String::new();
+                let mut chars = t.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                        let d = chars.next().unwrap_or('0');
+                        out.push_str(&format!("${{{d}}}"));
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }),
+            leading: m
+                .leading_digits()
+                .and_then(|r| Regex::new(&format!("(?x)^(?:{})", r.as_str())).ok()),
+            general: Desc::new(m.descriptors().general()),
+            fixed: d(m.descriptors().fixed_line()),
+            mobile: d(m.descriptors().mobile()),
+            same_fixed_mobile: fixed_src.is_some() && fixed_src == mobile_src,
+            others: [
+                (NumberType::PremiumRate, m.descriptors().premium_rate()),
+                (NumberType::TollFree, m.descriptors().toll_free()),
+                (NumberType::SharedCost, m.descriptors().shared_cost()),
+                (NumberType::Voip, m.descriptors().voip()),
+                (
+                    NumberType::PersonalNumber,
+                    m.descriptors().personal_number(),
+                ),
+                (NumberType::Pager, m.descriptors().pager()),
+                (NumberType::Uan, m.descriptors().uan()),
+                (NumberType::Voicemail, m.descriptors().voicemail()),
+            ]
+            .into_iter()
+            .filter_map(|(t, x)| x.and_then(Desc::new).map(|dd| (t, dd)))
+            .collect(),
+        }
+    }
+
+    fn general_matches(&self, national: &str) -> bool {
+        self.general
+            .as_ref()
+            .is_some_and(|g| g.pattern.is_match(national))
+    }
+
+    fn too_short(&self, national: &str) -> bool {
+        self.general
+            .as_ref()
+            .and_then(|g| g.lengths.iter().min().copied())
+            .is_some_and(|min| (national.len() as u16) < min)
+    }
+
+    /// A national number typed with the country code but no `+` ("852 9123 4567"
+    /// in HK): libphonenumber's maybeExtractCountryCode keeps the shorter form
+    /// when only it fits the region's patterns, or the full one is too long.
+    pub fn strip_own_country_code(&self, digits: &str) -> Option<String> {
+        let cc = self.country_code.to_string();
+        let rest = digits.strip_prefix(&cc)?;
+        let potential = self.strip_national_prefix(rest);
+        let too_long = self
+            .general
+            .as_ref()
+            .and_then(|g| g.lengths.iter().max().copied())
+            .is_some_and(|max| digits.len() as u16 > max);
+        ((!self.general_matches(digits) && self.general_matches(&potential)) || too_long)
+            .then_some(potential)
+    }
+
+    /// Length of an international dialling prefix at the start of `digits`.
+    pub fn idd_len(&self, digits: &str) -> Option<usize> {
+        self.idd
+            .as_ref()
+            .and_then(|r| r.find(digits))
+            .map(|m| m.end())
+            .filter(|n| *n > 0)
+    }
+
+    /// libphonenumber's maybeStripNationalPrefixAndCarrierCode, including its
+    /// rule to keep the digits when stripping would turn a valid-looking number
+    /// into an invalid one (+7 800 ... must keep its 8).
+    pub fn strip_national_prefix(&self, national: &str) -> String {
+        let Some(npp) = &self.npp else {
+            return national.to_string();
+        };
+        let Some(caps) = npp.captures(national) else {
+            return national.to_string();
+        };
+        let end = caps.get(0).map(|m| m.end()).unwrap_or(0);
+        if end == 0 {
+            return national.to_string();
+        }
+        let viable_original = self.general_matches(national);
+        let last_group = (1..caps.len())
+            .rev()
+            .find_map(|i| caps.get(i))
+            .filter(|m| !m.as_str().is_empty());
+        let candidate = match (&self.transform, last_group) {
+            (Some(rule), Some(_)) => {
+                let mut t = String::new();
+                caps.expand(rule, &mut t);
+                t.push_str(&national[end..]);
+                t
+            }
+            _ => national[end..].to_string(),
+        };
+        if (viable_original && !self.general_matches(&candidate)) || self.too_short(&candidate) {
+            return national.to_string();
+        }
+        candidate
+    }
+
+    /// libphonenumber's getNumberTypeHelper.
+    pub fn number_type(&self, national: &str) -> NumberType {
+        match &self.general {
+            Some(g) if g.pattern.is_match(national) => {}
+            _ => return NumberType::Unknown,
+        }
+        for (t, d) in &self.others {
+            if d.matches(national) {
+                return *t;
+            }
+        }
+        let fixed = self.fixed.as_ref().is_some_and(|d| d.matches(national));
+        if fixed {
+            if self.same_fixed_mobile || self.mobile.as_ref().is_some_and(|d| d.matches(national)) {
+                return NumberType::FixedLineOrMobile;
+            }
+            return NumberType::FixedLine;
+        }
+        if !self.same_fixed_mobile && self.mobile.as_ref().is_some_and(|d| d.matches(national)) {
+            return NumberType::Mobile;
+        }
+        NumberType::Unknown
+    }
+}
+
+type Rules = Arc<Vec<RegionRules>>;
+
+fn cache() -> &'static RwLock<HashMap<u16, Rules>> {
+    static CACHE: std::sync::OnceLock<RwLock<HashMap<u16, Rules>>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| RwLock::new(HashMap::new()))
+}
+
+/// Regions of a country code, main country first, then alphabetical.
+pub(crate) fn rules_for(db: &Database, code: u16) -> Option<Rules> {
+    if let Some(r) = cache().read().ok().and_then(|c| c.get(&code).cloned()) {
+        return Some(r);
+    }
+    let mut metas = db.by_code(&code)?;
+    metas.sort_by(|a, b| {
+        (!a.is_main_country_for_code(), a.id()).cmp(&(!b.is_main_country_for_code(), b.id()))
+    });
+    let rules: Rules = Arc::new(metas.into_iter().map(RegionRules::new).collect());
+    if let Ok(mut c) = cache().write() {
+        c.insert(code, rules.clone());
+    }
+    Some(rules)
+}
+
+/// Rules of one region by ISO id.
+pub(crate) fn rules_for_region(db: &Database, region: &str) -> Option<(Rules, usize)> {
+    let code = db.by_id(region)?.country_code();
+    let rules = rules_for(db, code)?;
+    let idx = rules.iter().position(|r| r.id == region)?;
+    Some((rules, idx))
+}
+
+/// Split `+` digits into country code and national number.
+pub(crate) fn split_country_code(db: &Database, digits: &str) -> Option<(u16, String)> {
+    (1..=3).filter(|n| digits.len() > *n).find_map(|n| {
+        let cc: u16 = digits[..n].parse().ok()?;
+        db.by_code(&cc)?;
+        Some((cc, digits[n..].to_string()))
+    })
+}
+
+/// Region, type and validity as libphonenumber decides them.
+pub(crate) fn classify(
+    db: &Database,
+    code: u16,
+    national: &str,
+) -> Option<(String, NumberType, bool)> {
+    let rules = rules_for(db, code)?;
+    for r in rules.iter() {
+        if let Some(ld) = &r.leading {
+            if ld.is_match(national) {
+                let t = r.number_type(national);
+                return Some((r.id.clone(), t, t != NumberType::Unknown));
+            }
+            continue;
+        }
+        let t = r.number_type(national);
+        if t != NumberType::Unknown {
+            return Some((r.id.clone(), t, true));
+        }
+    }
+    // Invalid for every region: report the main region, as a person would read it.
+    rules
+        .first()
+        .map(|r| (r.id.clone(), NumberType::Unknown, false))
+}
