@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod contacts;
 pub mod error;
 pub mod ids;
 pub mod phone;

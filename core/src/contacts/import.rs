@@ -1,0 +1,374 @@
+//! CSV import: arbitrary column names mapped onto canonical fields, phones
+//! normalized to E.164, every bad row reported with its line number while the
+//! good rows import. Rows stream through in chunks.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::ContactId;
+use crate::phone;
+use crate::store::Contact;
+
+/// A canonical contact field a CSV column maps onto.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    /// First name.
+    FirstName,
+    /// Last name.
+    LastName,
+    /// Full name.
+    Name,
+    /// Phone number.
+    Phone,
+    /// Email.
+    Email,
+    /// City.
+    City,
+    /// Postcode.
+    Postcode,
+    /// Street address.
+    Address,
+    /// Date of birth.
+    DateOfBirth,
+    /// The row's phone region (ISO alpha-2).
+    Country,
+    /// Tags separated by `;` or `|`.
+    Tags,
+    /// Id in another system.
+    ExternalId,
+    /// A custom attribute.
+    Attr(String),
+}
+
+impl std::str::FromStr for Field {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "first_name" => Field::FirstName,
+            "last_name" => Field::LastName,
+            "name" => Field::Name,
+            "phone" => Field::Phone,
+            "email" => Field::Email,
+            "city" => Field::City,
+            "postcode" => Field::Postcode,
+            "address" => Field::Address,
+            "date_of_birth" => Field::DateOfBirth,
+            "country" => Field::Country,
+            "tags" => Field::Tags,
+            "external_id" => Field::ExternalId,
+            other => match other.strip_prefix("attr:") {
+                Some(a) if !a.is_empty() => Field::Attr(a.to_string()),
+                _ => {
+                    return Err(format!(
+                        "unknown field {other:?} (first_name, last_name, name, phone, email, city, postcode, address, date_of_birth, country, tags, external_id, attr:NAME)"
+                    ));
+                }
+            },
+        })
+    }
+}
+
+/// How to read a CSV.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportSpec {
+    /// Column → field. Columns not listed are ignored.
+    pub map: Vec<(String, Field)>,
+    /// Column whose value becomes the contact id (else `row:<line>` or the phone).
+    pub id_column: Option<String>,
+    /// Region for phones without a country code.
+    pub default_region: Option<String>,
+    /// Tags added to every imported contact.
+    pub add_tags: Vec<String>,
+    /// Rows without a phone are bad rows (needed for messaging).
+    pub require_phone: bool,
+}
+
+impl ImportSpec {
+    /// Parse `COLUMN=FIELD` mappings.
+    pub fn with_maps<'a>(mut self, maps: impl IntoIterator<Item = &'a str>) -> crate::Result<Self> {
+        for m in maps {
+            let (col, field) = m.split_once('=').ok_or_else(|| {
+                crate::Error::validation("map", format!("{m:?} is not COLUMN=FIELD"))
+            })?;
+            let f: Field = field
+                .parse()
+                .map_err(|e: String| crate::Error::validation("map", e))?;
+            self.map.push((col.to_string(), f));
+        }
+        Ok(self)
+    }
+}
+
+/// A row that did not import.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BadRow {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+    /// The raw fields, so nothing is lost.
+    pub raw: Vec<String>,
+}
+
+/// A parsed row ready to store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportedRow {
+    /// Line number.
+    pub line: u64,
+    /// The contact.
+    pub contact: Contact,
+    /// Extra canonical values not stored as contact fields (postcode, address, dob).
+    pub extra: BTreeMap<String, String>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Rows read (excluding the header).
+    pub rows: u64,
+    /// Rows imported.
+    pub imported: u64,
+    /// Rows whose id or phone repeated an earlier row of the same file (merged into it).
+    pub duplicates_in_file: u64,
+    /// Bad rows with line numbers.
+    pub bad_rows: Vec<BadRow>,
+}
+
+/// Read a CSV (UTF-8, with or without BOM) into rows; `on_chunk` receives
+/// good rows in chunks as they are read so large files stream.
+pub fn read_csv<R: Read>(
+    input: R,
+    spec: &ImportSpec,
+    chunk: usize,
+    mut on_chunk: impl FnMut(Vec<ImportedRow>) -> crate::Result<()>,
+) -> crate::Result<ImportReport> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let headers = rdr
+        .headers()
+        .map_err(|e| crate::Error::validation("csv", format!("cannot read the header: {e}")))?
+        .clone();
+    let names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        // The csv crate keeps a UTF-8 BOM on the first header name.
+        .map(|(i, h)| {
+            if i == 0 {
+                h.trim_start_matches('\u{feff}').trim().to_string()
+            } else {
+                h.trim().to_string()
+            }
+        })
+        .collect();
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    for (col, _) in &spec.map {
+        if !index.contains_key(col.as_str()) {
+            return Err(crate::Error::validation(
+                "map",
+                format!("column {col:?} is not in the header {names:?}"),
+            ));
+        }
+    }
+    if let Some(idc) = &spec.id_column
+        && !index.contains_key(idc.as_str())
+    {
+        return Err(crate::Error::validation(
+            "id",
+            format!("id column {idc:?} is not in the header"),
+        ));
+    }
+    let cols: Vec<(usize, &Field)> = spec
+        .map
+        .iter()
+        .map(|(c, f)| (index[c.as_str()], f))
+        .collect();
+    let id_col = spec.id_column.as_ref().map(|c| index[c.as_str()]);
+    let mut report = ImportReport::default();
+    let mut buf = Vec::with_capacity(chunk);
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = rdr.position().line() + 1;
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                report.rows += 1;
+                let line = e.position().map(|p| p.line()).unwrap_or(line);
+                report.bad_rows.push(BadRow {
+                    line,
+                    reason: format!("malformed CSV: {e}"),
+                    raw: Vec::new(),
+                });
+                continue;
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        report.rows += 1;
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let raw: Vec<String> = record.iter().map(str::to_string).collect();
+        if record.len() != names.len() {
+            report.bad_rows.push(BadRow {
+                line,
+                reason: format!("{} fields, the header has {}", record.len(), names.len()),
+                raw,
+            });
+            continue;
+        }
+        match row_to_contact(&record, &cols, id_col, spec, line) {
+            Ok(row) => {
+                let key = row.contact.id.0.clone();
+                if let Some(first) = seen.get(&key) {
+                    report.duplicates_in_file += 1;
+                    report.bad_rows.push(BadRow {
+                        line,
+                        reason: format!("duplicate of line {first} (same id {key})"),
+                        raw,
+                    });
+                    continue;
+                }
+                seen.insert(key, line);
+                report.imported += 1;
+                buf.push(row);
+                if buf.len() >= chunk {
+                    on_chunk(std::mem::take(&mut buf))?;
+                }
+            }
+            Err(reason) => report.bad_rows.push(BadRow { line, reason, raw }),
+        }
+    }
+    if !buf.is_empty() {
+        on_chunk(buf)?;
+    }
+    Ok(report)
+}
+
+fn row_to_contact(
+    rec: &csv::StringRecord,
+    cols: &[(usize, &Field)],
+    id_col: Option<usize>,
+    spec: &ImportSpec,
+    line: u64,
+) -> Result<ImportedRow, String> {
+    let mut c = Contact::default();
+    let mut extra: BTreeMap<String, String> = BTreeMap::new();
+    let mut phone_raw = None;
+    let mut region = spec.default_region.clone();
+    for (i, f) in cols {
+        let v = rec.get(*i).unwrap_or("").trim();
+        if v.is_empty() {
+            continue;
+        }
+        let s = Some(v.to_string());
+        match f {
+            Field::FirstName => c.first_name = s,
+            Field::LastName => c.last_name = s,
+            Field::Name => c.name = s,
+            Field::Phone => phone_raw = s,
+            Field::Email => {
+                let valid = v.split_once('@').is_some_and(|(local, domain)| {
+                    !local.is_empty()
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                });
+                if !valid {
+                    return Err(format!("email {v:?} is not an address"));
+                }
+                c.email = Some(v.to_ascii_lowercase());
+            }
+            Field::City => c.city = s,
+            Field::Postcode => {
+                extra.insert("postcode".into(), v.to_string());
+            }
+            Field::Address => {
+                extra.insert("address".into(), v.to_string());
+            }
+            Field::DateOfBirth => {
+                extra.insert("date_of_birth".into(), v.to_string());
+            }
+            Field::Country => region = Some(v.to_ascii_uppercase()),
+            Field::Tags => {
+                for t in v.split([';', '|']).map(str::trim).filter(|t| !t.is_empty()) {
+                    c.tags.insert(t.to_string());
+                }
+            }
+            Field::ExternalId => c.external_id = s,
+            Field::Attr(name) => {
+                c.attributes
+                    .insert(name.clone(), serde_json::Value::String(v.to_string()));
+            }
+        }
+    }
+    if let Some(p) = &phone_raw {
+        let info = phone::parse(p, region.as_deref()).map_err(|e| format!("phone {p:?}: {e}"))?;
+        if !info.valid {
+            return Err(format!(
+                "phone {p:?} is not a valid number in {}",
+                info.region
+            ));
+        }
+        c.wa_id = phone::wa_id_candidates(&info.e164)
+            .into_iter()
+            .next()
+            .map(|w| w.0);
+        c.e164 = Some(info.e164.to_string());
+    } else if spec.require_phone {
+        return Err("no phone".into());
+    }
+    if c.name.is_none() {
+        let joined = [c.first_name.as_deref(), c.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !joined.is_empty() {
+            c.name = Some(joined);
+        }
+    }
+    for (k, v) in &extra {
+        c.attributes
+            .insert(k.clone(), serde_json::Value::String(v.clone()));
+    }
+    c.tags.extend(spec.add_tags.iter().cloned());
+    let id = match id_col.map(|i| rec.get(i).unwrap_or("").trim()) {
+        Some("") => return Err("empty id".into()),
+        Some(v) => v.to_string(),
+        None => c
+            .e164
+            .clone()
+            .or_else(|| c.email.clone())
+            .unwrap_or_else(|| format!("row:{line}")),
+    };
+    c.id = ContactId::new(id);
+    Ok(ImportedRow {
+        line,
+        contact: c,
+        extra,
+    })
+}
+
+/// Import a CSV into the contact store in transactions of `chunk` rows.
+pub async fn import_into_store<R: Read>(
+    input: R,
+    spec: &ImportSpec,
+    contacts: &dyn crate::store::ContactStore,
+) -> crate::Result<ImportReport> {
+    // Parsing is synchronous; storing is async: collect chunks, then store them.
+    let mut chunks: Vec<Vec<Contact>> = Vec::new();
+    let report = read_csv(input, spec, 5_000, |rows| {
+        chunks.push(rows.into_iter().map(|r| r.contact).collect());
+        Ok(())
+    })?;
+    for c in chunks {
+        contacts.upsert_many(&c).await?;
+    }
+    Ok(report)
+}

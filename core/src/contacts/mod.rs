@@ -1,0 +1,75 @@
+//! C7: contacts. CSV import with arbitrary column mappings and a bad-row
+//! report, tags and segments a campaign targets, and duplicate detection.
+
+mod import;
+
+pub use import::{
+    BadRow, Field, ImportReport, ImportSpec, ImportedRow, import_into_store, read_csv,
+};
+
+use crate::store::{Contact, ContactFilter, ContactStore, PageRequest};
+
+/// A named audience: tag and attribute filters evaluated through the store.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Segment {
+    /// Name.
+    pub name: String,
+    /// Filter.
+    pub filter: ContactFilter,
+}
+
+impl Segment {
+    /// A segment named `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Segment {
+            name: name.into(),
+            filter: ContactFilter {
+                has_phone: true,
+                ..Default::default()
+            },
+        }
+    }
+
+    /// Require a tag.
+    pub fn with_tag(mut self, t: impl Into<String>) -> Self {
+        self.filter.tags_all.push(t.into());
+        self
+    }
+
+    /// Require one of these tags.
+    pub fn any_tag<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
+        self.filter
+            .tags_any
+            .extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// Exclude a tag.
+    pub fn without_tag(mut self, t: impl Into<String>) -> Self {
+        self.filter.tags_none.push(t.into());
+        self
+    }
+
+    /// Require an attribute value.
+    pub fn with_attr(mut self, k: impl Into<String>, v: impl Into<serde_json::Value>) -> Self {
+        self.filter.attributes.insert(k.into(), v.into());
+        self
+    }
+
+    /// Every contact in the segment, paging through the store.
+    pub async fn members(&self, store: &dyn ContactStore) -> crate::Result<Vec<Contact>> {
+        let mut out = Vec::new();
+        let mut page = PageRequest {
+            limit: 1_000,
+            after: None,
+        };
+        loop {
+            let p = store.list(&self.filter, &page).await?;
+            out.extend(p.items);
+            match p.next {
+                Some(n) => page.after = Some(n),
+                None => return Ok(out),
+            }
+        }
+    }
+}

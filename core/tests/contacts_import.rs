@@ -1,0 +1,133 @@
+//! CSV import: mapped columns, BOM, Japanese names, bad rows with exact line
+//! numbers, duplicates, segments through the store.
+
+use wacrm::contacts::*;
+use wacrm::store::Stores;
+
+fn spec() -> ImportSpec {
+    ImportSpec {
+        id_column: Some("Customer ID".into()),
+        default_region: Some("JP".into()),
+        ..Default::default()
+    }
+    .with_maps([
+        "Full Name=name",
+        "Mobile=phone",
+        "E-mail=email",
+        "Town=city",
+        "Labels=tags",
+        "Country=country",
+        "Bought=attr:bought",
+    ])
+    .unwrap()
+}
+
+fn fixture() -> std::fs::File {
+    std::fs::File::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/contacts/mixed.csv"
+    ))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn good_rows_import_and_bad_rows_are_reported_by_line() {
+    let stores = Stores::memory();
+    let report = import_into_store(fixture(), &spec(), stores.contacts.as_ref())
+        .await
+        .unwrap();
+    let bad: Vec<(u64, &str)> = report
+        .bad_rows
+        .iter()
+        .map(|b| (b.line, b.reason.as_str()))
+        .collect();
+    let lines: Vec<u64> = bad.iter().map(|b| b.0).collect();
+    // Header is line 1: C003 is line 4, C004 line 5, the repeated C002 line 7, ...
+    assert_eq!(lines, [4, 5, 7, 8, 10, 11], "{bad:#?}");
+    assert!(bad[0].1.contains("0000"));
+    assert!(bad[1].1.contains("not a phone"));
+    assert!(bad[2].1.contains("duplicate of line 3"));
+    assert!(bad[3].1.contains("fields"));
+    assert!(bad[4].1.contains("email"));
+    assert_eq!(report.imported, 4);
+    assert_eq!(report.rows, 10);
+    let ana = stores.contacts.get(&"C001".into()).await.unwrap().unwrap();
+    assert_eq!(ana.e164.as_deref(), Some("+5511987654321"));
+    assert_eq!(ana.city.as_deref(), Some("São Paulo"));
+    assert!(ana.tags.contains("vip") && ana.tags.contains("bought_a"));
+    assert_eq!(ana.attributes["bought"], "product_a");
+    let hanako = stores.contacts.get(&"C002".into()).await.unwrap().unwrap();
+    assert_eq!(hanako.name.as_deref(), Some("佐藤 花子"));
+    assert_eq!(
+        hanako.e164.as_deref(),
+        Some("+819012345678"),
+        "JP default region"
+    );
+    let chan = stores.contacts.get(&"C005".into()).await.unwrap().unwrap();
+    assert_eq!(
+        chan.e164.as_deref(),
+        Some("+85291234567"),
+        "the row's country decides the region"
+    );
+    let dana = stores.contacts.get(&"C007".into()).await.unwrap().unwrap();
+    assert_eq!(
+        dana.wa_id.as_deref(),
+        Some("5215512345678"),
+        "Mexico wa_id quirk"
+    );
+
+    let seg = Segment::new("bought A in HK")
+        .with_attr("bought", "product_a")
+        .with_tag("vip");
+    let members = seg.members(stores.contacts.as_ref()).await.unwrap();
+    assert_eq!(
+        members.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["C001", "C005"]
+    );
+    let not_vip = Segment::new("a, not vip")
+        .with_tag("bought_a")
+        .without_tag("vip");
+    assert_eq!(
+        not_vip
+            .members(stores.contacts.as_ref())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn mapping_errors_are_clear() {
+    let e = ImportSpec::default().with_maps(["Mobile"]).unwrap_err();
+    assert!(e.to_string().contains("COLUMN=FIELD"));
+    let e = ImportSpec::default()
+        .with_maps(["Mobile=telephone"])
+        .unwrap_err();
+    assert!(e.to_string().contains("unknown field"));
+    let s = ImportSpec::default().with_maps(["Nope=phone"]).unwrap();
+    let e = read_csv(fixture(), &s, 10, |_| Ok(())).unwrap_err();
+    assert!(e.to_string().contains("not in the header"));
+}
+
+#[test]
+fn streaming_chunks() {
+    let mut data = String::from("id,phone\n");
+    for i in 0..2_500 {
+        data.push_str(&format!("{i},+8190{:08}\n", 10_000_000 + i));
+    }
+    let s = ImportSpec {
+        id_column: Some("id".into()),
+        ..Default::default()
+    }
+    .with_maps(["phone=phone"])
+    .unwrap();
+    let mut sizes = Vec::new();
+    let report = read_csv(data.as_bytes(), &s, 1_000, |rows| {
+        sizes.push(rows.len());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(sizes, [1_000, 1_000, 500]);
+    assert_eq!(report.imported, 2_500);
+}
