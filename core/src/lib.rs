@@ -13,6 +13,7 @@ pub mod contacts;
 pub mod error;
 pub mod ids;
 pub mod phone;
+pub mod scheduler;
 pub mod store;
 pub mod time;
 pub mod webhook;

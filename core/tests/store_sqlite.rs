@@ -172,6 +172,7 @@ async fn retention_archives_and_purges() {
         last_inbound_at: None,
         last_outbound_at: None,
         first_response_at: None,
+        last_human_reply_at: None,
         closed_at: Some(day),
     };
     s.conversations.create(&conv).await.unwrap();

@@ -38,6 +38,7 @@ fn conversation(id: &str, contact: &str) -> Conversation {
         last_inbound_at: None,
         last_outbound_at: None,
         first_response_at: None,
+        last_human_reply_at: None,
         closed_at: None,
     }
 }

@@ -252,6 +252,9 @@ pub struct Conversation {
     /// First human reply after opening.
     #[serde(default)]
     pub first_response_at: Option<Millis>,
+    /// Last reply written by a human agent (automation pauses after it).
+    #[serde(default)]
+    pub last_human_reply_at: Option<Millis>,
     /// Closed.
     #[serde(default)]
     pub closed_at: Option<Millis>,

@@ -180,6 +180,7 @@ impl WebhookProcessor {
                     last_inbound_at: None,
                     last_outbound_at: None,
                     first_response_at: None,
+                    last_human_reply_at: None,
                     closed_at: None,
                 };
                 self.stores.conversations.create(&c).await?;

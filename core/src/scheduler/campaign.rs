@@ -1,0 +1,202 @@
+//! Campaign planning: before a broadcast, estimate how long it takes under the
+//! limits and what it costs (a dated per-country rate card shipped as data),
+//! and switch to batched sending when the volume nears a limit.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::Category;
+
+/// The rate card shipped with this version (USD per delivered message).
+pub const RATE_CARD_CSV: &str = include_str!("../../data/rate_card_2026-10-01.csv");
+/// Date the shipped card takes effect.
+pub const RATE_CARD_DATE: &str = "2026-10-01";
+
+/// Per-country rates by category.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RateCard {
+    /// Effective date.
+    pub effective: String,
+    /// Country (ISO alpha-2, `*` fallback) → [marketing, utility, authentication, service].
+    pub rates: BTreeMap<String, [f64; 4]>,
+}
+
+impl RateCard {
+    /// The card shipped with wacrm.
+    pub fn shipped() -> RateCard {
+        Self::parse(RATE_CARD_CSV, RATE_CARD_DATE).expect("shipped rate card parses")
+    }
+
+    /// Parse `country,marketing,utility,authentication,service` lines (`#` comments allowed).
+    pub fn parse(csv_text: &str, effective: &str) -> crate::Result<RateCard> {
+        let mut rates = BTreeMap::new();
+        for (n, line) in csv_text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with("country,") {
+                continue;
+            }
+            let f: Vec<&str> = line.split(',').collect();
+            if f.len() != 5 {
+                return Err(crate::Error::validation(
+                    "rate_card",
+                    format!("line {}: 5 fields expected", n + 1),
+                ));
+            }
+            let mut v = [0.0; 4];
+            for (i, x) in f[1..].iter().enumerate() {
+                v[i] = x.trim().parse().map_err(|_| {
+                    crate::Error::validation(
+                        "rate_card",
+                        format!("line {}: {x:?} is not a number", n + 1),
+                    )
+                })?;
+            }
+            rates.insert(f[0].trim().to_string(), v);
+        }
+        if !rates.contains_key("*") {
+            return Err(crate::Error::validation(
+                "rate_card",
+                "a fallback row \"*\" is required",
+            ));
+        }
+        Ok(RateCard {
+            effective: effective.to_string(),
+            rates,
+        })
+    }
+
+    /// Rate for a country and category.
+    pub fn rate(&self, country: &str, c: Category) -> f64 {
+        let row = self
+            .rates
+            .get(country)
+            .or_else(|| self.rates.get("*"))
+            .copied()
+            .unwrap_or([0.0; 4]);
+        match c {
+            Category::Marketing => row[0],
+            Category::Utility => row[1],
+            Category::Authentication => row[2],
+            Category::Service => row[3],
+        }
+    }
+}
+
+/// What to plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignInput {
+    /// Recipients per country.
+    pub recipients_by_country: BTreeMap<String, u64>,
+    /// Category of the template.
+    pub category: Category,
+    /// Sending numbers used.
+    pub numbers: u32,
+    /// Throughput per number (messages/s).
+    pub mps_per_number: u32,
+    /// Portfolio tier cap (unique recipients outside the window per 24 h), `None` unlimited.
+    pub tier_cap: Option<u64>,
+    /// Unique recipients already used in the current 24 h window.
+    pub tier_used: u64,
+}
+
+/// The plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignPlan {
+    /// Recipients.
+    pub recipients: u64,
+    /// Estimated seconds of pure sending at the limits.
+    pub send_seconds: f64,
+    /// Days the tier spreads the campaign over (1 = today).
+    pub days: u64,
+    /// Estimated cost in USD (if every message is delivered).
+    pub cost_usd: f64,
+    /// Cost per country.
+    pub cost_by_country: BTreeMap<String, f64>,
+    /// Send in daily batches: the volume passes 80 % of the tier.
+    pub batched: bool,
+    /// Recipients per daily batch.
+    pub batch_size: u64,
+    /// Rate card date used.
+    pub rate_card: String,
+}
+
+/// Plan a campaign.
+pub fn plan(input: &CampaignInput, card: &RateCard) -> CampaignPlan {
+    let recipients: u64 = input.recipients_by_country.values().sum();
+    let rate = (input.numbers.max(1) as f64) * (input.mps_per_number.max(1) as f64);
+    let mut cost_by_country = BTreeMap::new();
+    for (c, n) in &input.recipients_by_country {
+        cost_by_country.insert(c.clone(), card.rate(c, input.category) * *n as f64);
+    }
+    let cost_usd = cost_by_country.values().sum();
+    let (batched, batch_size, days) = match input.tier_cap {
+        Some(cap) => {
+            let room = cap.saturating_sub(input.tier_used);
+            // Keep 20 % headroom for replies and notifications sent the same day.
+            let comfortable = (cap as f64 * 0.8) as u64;
+            if recipients as f64 > 0.8 * cap as f64 || recipients > room {
+                let per_day = comfortable.clamp(1, cap.max(1));
+                (true, per_day, recipients.div_ceil(per_day).max(1))
+            } else {
+                (false, recipients, 1)
+            }
+        }
+        None => (false, recipients, 1),
+    };
+    CampaignPlan {
+        recipients,
+        send_seconds: recipients as f64 / rate,
+        days,
+        cost_usd,
+        cost_by_country,
+        batched,
+        batch_size,
+        rate_card: card.effective.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_duration_cost_and_batching() {
+        let card = RateCard::shipped();
+        assert_eq!(card.rate("BR", Category::Marketing), 0.0625);
+        assert_eq!(card.rate("ZZ", Category::Utility), 0.02, "fallback row");
+        let mut by = BTreeMap::new();
+        by.insert("BR".to_string(), 1_000u64);
+        by.insert("CO".to_string(), 1_000u64);
+        let p = plan(
+            &CampaignInput {
+                recipients_by_country: by.clone(),
+                category: Category::Marketing,
+                numbers: 2,
+                mps_per_number: 80,
+                tier_cap: Some(10_000),
+                tier_used: 0,
+            },
+            &card,
+        );
+        assert_eq!(p.recipients, 2_000);
+        assert!((p.send_seconds - 12.5).abs() < 1e-9);
+        assert!((p.cost_usd - (62.5 + 12.5)).abs() < 1e-6);
+        assert!(!p.batched);
+        let big = plan(
+            &CampaignInput {
+                recipients_by_country: by,
+                category: Category::Marketing,
+                numbers: 1,
+                mps_per_number: 80,
+                tier_cap: Some(2_000),
+                tier_used: 0,
+            },
+            &card,
+        );
+        assert!(big.batched, "2,000 recipients is past 80 % of a 2K tier");
+        assert_eq!(big.batch_size, 1_600);
+        assert_eq!(big.days, 2);
+        assert!(RateCard::parse("country,a\nBR,1", "x").is_err());
+    }
+}

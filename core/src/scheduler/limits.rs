@@ -1,0 +1,278 @@
+//! Meta's sending limits: a token bucket per business number (governor), a
+//! pair limit per (number, recipient) with a burst then one per ~6 s, and the
+//! portfolio messaging-limit tier on unique recipients outside the window per
+//! rolling 24 h. Adaptive: a 130429 / 131056 slows the number or pair down.
+
+use std::collections::{HashMap, VecDeque};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use governor::clock::{Clock as GovClock, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter as Gov};
+use parking_lot::Mutex;
+
+use crate::time::Millis;
+
+/// What a limit applies to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LimitKey {
+    /// A business number's throughput.
+    Number(String),
+    /// One recipient of one number.
+    Pair(String, String),
+}
+
+/// Shared rate limits (in memory, or in Redis for several processes).
+#[async_trait]
+pub trait RateLimiter: Send + Sync + 'static {
+    /// Take one send for `number` → `recipient`: `Ok` when admitted now, else the
+    /// earliest time to try again.
+    async fn try_acquire(&self, number: &str, recipient: &str) -> Result<(), Duration>;
+    /// Slow a number down after a throughput error (130429): halve its rate for `for_`.
+    async fn penalize_number(&self, number: &str, for_: Duration);
+    /// Block a pair after a pair-rate error (131056).
+    async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration);
+}
+
+/// Limits configuration.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LimitConfig {
+    /// Messages per second per number (80 default, up to 1,000).
+    pub mps: u32,
+    /// Per-number overrides.
+    pub mps_by_number: HashMap<String, u32>,
+    /// Pair burst.
+    pub pair_burst: u32,
+    /// Pair refill interval.
+    pub pair_interval: Duration,
+}
+
+impl Default for LimitConfig {
+    fn default() -> Self {
+        LimitConfig {
+            mps: 80,
+            mps_by_number: HashMap::new(),
+            pair_burst: 45,
+            pair_interval: Duration::from_secs(6),
+        }
+    }
+}
+
+type Direct = Gov<NotKeyed, InMemoryState, DefaultClock>;
+type Keyed = Gov<(String, String), DefaultKeyedStateStore<(String, String)>, DefaultClock>;
+
+/// In-process limiter on governor.
+pub struct MemoryLimiter {
+    cfg: LimitConfig,
+    numbers: Mutex<HashMap<String, Arc<Direct>>>,
+    slowed: Mutex<HashMap<String, (Arc<Direct>, std::time::Instant)>>,
+    pairs: Keyed,
+    blocked_pairs: Mutex<HashMap<(String, String), std::time::Instant>>,
+    clock: DefaultClock,
+}
+
+fn quota_per_second(mps: u32) -> Quota {
+    let n = NonZeroU32::new(mps.clamp(1, 10_000)).expect("clamped above zero");
+    // A one-second burst: Meta measures throughput per second.
+    Quota::per_second(n).allow_burst(n)
+}
+
+impl MemoryLimiter {
+    /// Limiter with `cfg`.
+    pub fn new(cfg: LimitConfig) -> Self {
+        let pair_quota = Quota::with_period(cfg.pair_interval.max(Duration::from_millis(1)))
+            .expect("non-zero period")
+            .allow_burst(NonZeroU32::new(cfg.pair_burst.max(1)).expect("non-zero burst"));
+        MemoryLimiter {
+            pairs: Gov::keyed(pair_quota),
+            cfg,
+            numbers: Mutex::new(HashMap::new()),
+            slowed: Mutex::new(HashMap::new()),
+            blocked_pairs: Mutex::new(HashMap::new()),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    fn number_limiter(&self, number: &str) -> Arc<Direct> {
+        let now = std::time::Instant::now();
+        {
+            let mut slowed = self.slowed.lock();
+            if let Some((l, until)) = slowed.get(number) {
+                if *until > now {
+                    return l.clone();
+                }
+                slowed.remove(number);
+            }
+        }
+        self.numbers
+            .lock()
+            .entry(number.to_string())
+            .or_insert_with(|| {
+                let mps = self
+                    .cfg
+                    .mps_by_number
+                    .get(number)
+                    .copied()
+                    .unwrap_or(self.cfg.mps);
+                Arc::new(Gov::direct(quota_per_second(mps)))
+            })
+            .clone()
+    }
+
+    /// Configured rate of a number.
+    pub fn mps_of(&self, number: &str) -> u32 {
+        self.cfg
+            .mps_by_number
+            .get(number)
+            .copied()
+            .unwrap_or(self.cfg.mps)
+    }
+
+    /// Synchronous decision (the hot path; the trait method wraps it).
+    pub fn check(&self, number: &str, recipient: &str) -> Result<(), Duration> {
+        let key = (number.to_string(), recipient.to_string());
+        if let Some(until) = self.blocked_pairs.lock().get(&key).copied() {
+            let now = std::time::Instant::now();
+            if until > now {
+                return Err(until - now);
+            }
+        }
+        // Number first: workers retry number refusals often, and those must not
+        // use up the recipient's pair budget (a pair refusal only wastes one number slot).
+        self.number_limiter(number)
+            .check()
+            .map_err(|nu| nu.wait_time_from(self.clock.now()))?;
+        self.pairs
+            .check_key(&key)
+            .map_err(|nu| nu.wait_time_from(self.clock.now()))
+    }
+}
+
+#[async_trait]
+impl RateLimiter for MemoryLimiter {
+    async fn try_acquire(&self, number: &str, recipient: &str) -> Result<(), Duration> {
+        self.check(number, recipient)
+    }
+
+    async fn penalize_number(&self, number: &str, for_: Duration) {
+        let slower = (self.mps_of(number) / 2).max(1);
+        self.slowed.lock().insert(
+            number.to_string(),
+            (
+                Arc::new(Gov::direct(quota_per_second(slower))),
+                std::time::Instant::now() + for_,
+            ),
+        );
+    }
+
+    async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration) {
+        self.blocked_pairs.lock().insert(
+            (number.to_string(), recipient.to_string()),
+            std::time::Instant::now() + for_,
+        );
+    }
+}
+
+/// Unique recipients reached outside a customer-service window per rolling
+/// 24 h, shared by every number of a business portfolio.
+pub struct TierCounter {
+    cap: Option<usize>,
+    inner: Mutex<(HashMap<String, Millis>, VecDeque<(Millis, String)>)>,
+}
+
+const DAY_MS: Millis = 86_400_000;
+
+impl TierCounter {
+    /// `cap`: 250, 2,000, 10,000, 100,000 or `None` for unlimited.
+    pub fn new(cap: Option<usize>) -> Self {
+        TierCounter {
+            cap,
+            inner: Mutex::new((HashMap::new(), VecDeque::new())),
+        }
+    }
+
+    /// The cap.
+    pub fn cap(&self) -> Option<usize> {
+        self.cap
+    }
+
+    /// Admit `recipient` at `now`, or say when a slot frees up.
+    pub fn admit(&self, recipient: &str, now: Millis) -> Result<(), Millis> {
+        let mut g = self.inner.lock();
+        let (seen, order) = &mut *g;
+        while let Some((t, who)) = order.front() {
+            if *t > now - DAY_MS {
+                break;
+            }
+            if seen.get(who) == Some(t) {
+                seen.remove(who);
+            }
+            order.pop_front();
+        }
+        if !seen.contains_key(recipient)
+            && let Some(cap) = self.cap
+            && seen.len() >= cap
+        {
+            let oldest = order.front().map(|(t, _)| *t).unwrap_or(now);
+            return Err(oldest + DAY_MS);
+        }
+        seen.insert(recipient.to_string(), now);
+        order.push_back((now, recipient.to_string()));
+        Ok(())
+    }
+
+    /// Unique recipients in the window.
+    pub fn used(&self) -> usize {
+        self.inner.lock().0.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_burst_then_paced() {
+        let l = MemoryLimiter::new(LimitConfig {
+            mps: 1000,
+            pair_burst: 3,
+            ..Default::default()
+        });
+        for _ in 0..3 {
+            assert!(l.check("n", "r").is_ok());
+        }
+        let wait = l.check("n", "r").unwrap_err();
+        assert!(
+            wait > Duration::from_secs(5) && wait <= Duration::from_secs(6),
+            "{wait:?}"
+        );
+        assert!(l.check("n", "other").is_ok(), "pairs are independent");
+    }
+
+    #[test]
+    fn number_bucket() {
+        let l = MemoryLimiter::new(LimitConfig {
+            mps: 5,
+            ..Default::default()
+        });
+        let ok = (0..20)
+            .filter(|i| l.check("n", &format!("r{i}")).is_ok())
+            .count();
+        assert_eq!(ok, 5);
+        assert!(l.check("other-number", "r").is_ok());
+    }
+
+    #[test]
+    fn tier_window() {
+        let t = TierCounter::new(Some(2));
+        assert!(t.admit("a", 0).is_ok());
+        assert!(t.admit("b", 10).is_ok());
+        assert_eq!(t.admit("c", 20), Err(DAY_MS));
+        assert!(t.admit("a", 30).is_ok());
+        assert!(t.admit("c", DAY_MS + 11).is_ok());
+    }
+}

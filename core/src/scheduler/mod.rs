@@ -1,0 +1,14 @@
+//! C5: the send scheduler. Meta's limits (number throughput on governor, pair
+//! pacing, portfolio tier), policies with explicit send/defer/drop decisions,
+//! a durable outbox worker with adaptive slow-down and retries, and campaign
+//! planning with a dated rate card.
+
+mod campaign;
+mod limits;
+mod policy;
+mod worker;
+
+pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
+pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter};
+pub use policy::{Decision, PolicyConfig, PolicyEngine, QuietHours, SendContext, zone_for};
+pub use worker::{OutgoingMessage, RoundReport, Scheduler, SchedulerConfig};

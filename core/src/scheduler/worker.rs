@@ -1,0 +1,482 @@
+//! The durable send loop: every message is an outbox item with an idempotency
+//! key; a worker claims (leases) items, applies policies and limits, sends
+//! through the client and completes, defers, retries or parks each one.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::limits::{RateLimiter, TierCounter};
+use super::policy::{Decision, PolicyEngine, SendContext};
+use crate::client::{CloudApiClient, OutboundMessage, SendOptions};
+use crate::error::ErrorKind;
+use crate::ids::{IdempotencyKey, PhoneNumberId, Recipient};
+use crate::store::{
+    Category, Direction, Enqueued, Lane, LeasedItem, MessageRecord, MessageStatus, OutboxItem,
+    OutboxState, Stores,
+};
+use crate::time::{Millis, SharedClock};
+
+/// A message to schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutgoingMessage {
+    /// Unique per logical message (e.g. `campaign-7:+8190...`): enqueuing twice never sends twice.
+    pub idempotency_key: IdempotencyKey,
+    /// Sender.
+    pub phone_number_id: PhoneNumberId,
+    /// Recipient (E.164 / wa_id / BSUID).
+    pub recipient: String,
+    /// The message.
+    pub message: OutboundMessage,
+    /// Category (pricing and policies).
+    pub category: Category,
+    /// Priority lane.
+    pub lane: Lane,
+    /// Campaign.
+    pub campaign_id: Option<String>,
+    /// Not before (epoch ms; 0 = now).
+    pub not_before: Millis,
+    /// Event a notification is about.
+    pub event_key: Option<String>,
+    /// A promotion.
+    pub promotion: bool,
+    /// Sent by automation.
+    pub automated: bool,
+}
+
+impl OutgoingMessage {
+    /// A message with defaults: utility lane notification, no campaign.
+    pub fn new(
+        key: impl Into<String>,
+        from: &PhoneNumberId,
+        to: impl Into<String>,
+        message: OutboundMessage,
+        category: Category,
+    ) -> Self {
+        let lane = match category {
+            Category::Marketing => Lane::Marketing,
+            Category::Service => Lane::Reply,
+            _ => Lane::Notification,
+        };
+        OutgoingMessage {
+            idempotency_key: IdempotencyKey::new(key),
+            phone_number_id: from.clone(),
+            recipient: to.into(),
+            message,
+            category,
+            lane,
+            campaign_id: None,
+            not_before: 0,
+            event_key: None,
+            promotion: false,
+            automated: true,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    message: OutboundMessage,
+    event_key: Option<String>,
+    promotion: bool,
+    automated: bool,
+}
+
+/// Scheduler settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SchedulerConfig {
+    /// Worker name (lease owner).
+    pub worker_id: String,
+    /// Lease length.
+    pub lease: Duration,
+    /// Items claimed per round.
+    pub batch: usize,
+    /// Retries of transient failures before parking (Meta's guidance: a couple).
+    pub transient_retries: u32,
+    /// Retries of throttling answers (130429 / 131056) before parking.
+    pub throttle_retries: u32,
+    /// Longest a worker waits in place for a number's token before deferring.
+    pub max_inline_wait: Duration,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig {
+            worker_id: format!("worker-{}", std::process::id()),
+            lease: Duration::from_secs(60),
+            batch: 64,
+            transient_retries: 2,
+            throttle_retries: 20,
+            max_inline_wait: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoundReport {
+    /// Items claimed.
+    pub claimed: usize,
+    /// Sent.
+    pub sent: usize,
+    /// Deferred by a policy or limit.
+    pub deferred: usize,
+    /// Retried later after an error.
+    pub retried: usize,
+    /// Parked.
+    pub parked: usize,
+}
+
+/// The send scheduler.
+pub struct Scheduler {
+    stores: Stores,
+    client: CloudApiClient,
+    limiter: Arc<dyn RateLimiter>,
+    tier: Arc<TierCounter>,
+    policies: Arc<PolicyEngine>,
+    clock: SharedClock,
+    cfg: SchedulerConfig,
+}
+
+fn content_hash(m: &OutboundMessage) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(m).unwrap_or_default().hash(&mut h);
+    h.finish()
+}
+
+impl Scheduler {
+    /// Build a scheduler.
+    pub fn new(
+        stores: Stores,
+        client: CloudApiClient,
+        limiter: Arc<dyn RateLimiter>,
+        tier: Arc<TierCounter>,
+        policies: Arc<PolicyEngine>,
+        clock: SharedClock,
+        cfg: SchedulerConfig,
+    ) -> Self {
+        Scheduler {
+            stores,
+            client,
+            limiter,
+            tier,
+            policies,
+            clock,
+            cfg,
+        }
+    }
+
+    /// Put a message in the outbox (validated first). A repeated key is a duplicate, never a second send.
+    pub async fn enqueue(&self, m: &OutgoingMessage) -> crate::Result<Enqueued> {
+        m.message.validate()?;
+        let now = self.clock.now_millis();
+        let payload = serde_json::to_value(Payload {
+            message: m.message.clone(),
+            event_key: m.event_key.clone(),
+            promotion: m.promotion,
+            automated: m.automated,
+        })?;
+        let item = OutboxItem {
+            id: format!("ob:{}", m.idempotency_key),
+            idempotency_key: m.idempotency_key.clone(),
+            phone_number_id: m.phone_number_id.clone(),
+            recipient: m.recipient.clone(),
+            payload,
+            category: m.category,
+            lane: m.lane,
+            campaign_id: m.campaign_id.clone(),
+            not_before: m.not_before.max(0),
+            attempts: 0,
+            state: OutboxState::Queued,
+            last_error: None,
+            history: Vec::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        Ok(self.stores.outbox.enqueue(&item).await?)
+    }
+
+    /// Return leases of a crashed worker to the queue; call on start.
+    pub async fn recover(&self) -> crate::Result<u64> {
+        Ok(self
+            .stores
+            .outbox
+            .release_expired(self.clock.now_millis())
+            .await?)
+    }
+
+    /// Claim one batch and process it.
+    pub async fn run_once(&self) -> crate::Result<RoundReport> {
+        let now = self.clock.now_millis();
+        let items = self
+            .stores
+            .outbox
+            .claim(
+                &self.cfg.worker_id,
+                now,
+                self.cfg.lease.as_millis() as i64,
+                self.cfg.batch,
+            )
+            .await?;
+        let mut r = RoundReport {
+            claimed: items.len(),
+            ..Default::default()
+        };
+        for item in items {
+            self.process(item, &mut r).await?;
+        }
+        Ok(r)
+    }
+
+    /// Run rounds until nothing is due before `horizon` (epoch ms) or `deadline` passes.
+    pub async fn run_until_idle(
+        &self,
+        horizon: Millis,
+        deadline: std::time::Instant,
+    ) -> crate::Result<RoundReport> {
+        let mut total = RoundReport::default();
+        loop {
+            let r = self.run_once().await?;
+            total.claimed += r.claimed;
+            total.sent += r.sent;
+            total.deferred += r.deferred;
+            total.retried += r.retried;
+            total.parked += r.parked;
+            if r.claimed == 0 {
+                let stats = self.stores.outbox.stats().await?;
+                let waiting = stats.queued + stats.retry_later + stats.leased;
+                let soon = self.next_due().await?.is_some_and(|t| t <= horizon);
+                if (waiting == 0 && !soon) || std::time::Instant::now() > deadline {
+                    return Ok(total);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+
+    async fn next_due(&self) -> crate::Result<Option<Millis>> {
+        let mut best: Option<Millis> = None;
+        for state in ["queued", "retry_later", "deferred"] {
+            for i in self.stores.outbox.list_by_state(state, 10_000).await? {
+                best = Some(best.map_or(i.not_before, |b: Millis| b.min(i.not_before)));
+            }
+        }
+        Ok(best)
+    }
+
+    async fn context(
+        &self,
+        item: &OutboxItem,
+        payload: &Payload,
+    ) -> crate::Result<(SendContext, Option<crate::store::Conversation>)> {
+        let contacts = &self.stores.contacts;
+        let contact = match contacts.find_by_e164(&item.recipient).await? {
+            Some(c) => Some(c),
+            None => match contacts
+                .find_by_wa_id(item.recipient.trim_start_matches('+'))
+                .await?
+            {
+                Some(c) => Some(c),
+                None => contacts.find_by_bsuid(&item.recipient).await?,
+            },
+        };
+        let conv = match &contact {
+            Some(c) => {
+                self.stores
+                    .conversations
+                    .open_for_contact(&c.id, &item.phone_number_id)
+                    .await?
+            }
+            None => None,
+        };
+        Ok((
+            SendContext {
+                recipient: item.recipient.clone(),
+                time_zone: contact.as_ref().and_then(|c| c.time_zone.clone()),
+                category: Some(item.category),
+                is_template: payload.message.is_template(),
+                is_promotion: payload.promotion,
+                event_key: payload.event_key.clone(),
+                content_hash: content_hash(&payload.message),
+                automated: payload.automated,
+                is_reply: item.lane == Lane::Reply,
+                opted_in: contact.as_ref().is_some_and(|c| c.opted_in),
+                last_inbound_at: conv.as_ref().and_then(|c| c.last_inbound_at),
+                last_human_reply_at: conv.as_ref().and_then(|c| c.last_human_reply_at),
+            },
+            conv,
+        ))
+    }
+
+    async fn process(&self, leased: LeasedItem, r: &mut RoundReport) -> crate::Result<()> {
+        let LeasedItem { item, lease } = leased;
+        let outbox = &self.stores.outbox;
+        let payload: Payload = match serde_json::from_value(item.payload.clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                outbox
+                    .park(&lease, &format!("payload does not decode: {e}"), None)
+                    .await?;
+                r.parked += 1;
+                return Ok(());
+            }
+        };
+        let (ctx, conv) = self.context(&item, &payload).await?;
+        let now = self.clock.now_millis();
+        match self.policies.decide(&ctx, now) {
+            Decision::Send => {}
+            Decision::Defer { until, reason } => {
+                outbox.defer(&lease, until, &reason).await?;
+                r.deferred += 1;
+                return Ok(());
+            }
+            Decision::Drop { reason } => {
+                outbox
+                    .park(&lease, &format!("policy: {reason}"), None)
+                    .await?;
+                r.parked += 1;
+                return Ok(());
+            }
+        }
+        let in_window = ctx.last_inbound_at.is_some_and(|t| t > now - 86_400_000);
+        if !in_window && let Err(until) = self.tier.admit(&item.recipient, now) {
+            let reason = format!(
+                "messaging-limit tier of {} unique recipients per 24 h reached",
+                self.tier.cap().unwrap_or(0)
+            );
+            outbox.defer(&lease, until, &reason).await?;
+            r.deferred += 1;
+            return Ok(());
+        }
+        // Pace on the number's bucket in place; long waits (pair limits) become deferrals.
+        let started = std::time::Instant::now();
+        loop {
+            match self
+                .limiter
+                .try_acquire(item.phone_number_id.as_str(), &item.recipient)
+                .await
+            {
+                Ok(()) => break,
+                Err(wait) if started.elapsed() + wait <= self.cfg.max_inline_wait => {
+                    tokio::time::sleep(wait).await
+                }
+                Err(wait) => {
+                    let until = self.clock.now_millis() + wait.as_millis() as Millis;
+                    outbox
+                        .defer(
+                            &lease,
+                            until,
+                            "rate limit (number throughput or pair pacing)",
+                        )
+                        .await?;
+                    r.deferred += 1;
+                    return Ok(());
+                }
+            }
+        }
+        let opts = SendOptions {
+            idempotency_key: Some(item.idempotency_key.clone()),
+            ..Default::default()
+        };
+        let to = Recipient::parse(&item.recipient);
+        match self
+            .client
+            .send(&item.phone_number_id, &to, &payload.message, &opts)
+            .await
+        {
+            Ok(resp) => {
+                let now = self.clock.now_millis();
+                let id = resp.message_id().cloned().unwrap_or_default();
+                outbox.complete(&lease, &id, now).await?;
+                let rec = MessageRecord {
+                    id: id.clone(),
+                    phone_number_id: item.phone_number_id.clone(),
+                    conversation_id: conv.as_ref().map(|c| c.id.clone()),
+                    contact_id: conv.as_ref().map(|c| c.contact_id.clone()),
+                    direction: Direction::Outbound,
+                    msg_type: payload.message.type_name().to_string(),
+                    body: serde_json::to_value(&payload.message)?,
+                    status: Some(MessageStatus::Accepted),
+                    status_times: Default::default(),
+                    error: None,
+                    agent_id: None,
+                    campaign_id: item.campaign_id.clone(),
+                    created_at: now,
+                };
+                self.stores.messages.record_outbound(&rec).await?;
+                // Learn the wa_id the API answered with (MX/BR quirks).
+                if let Some(wa) = resp.contacts.first().and_then(|c| c.wa_id.clone())
+                    && let Some(mut contact) =
+                        self.stores.contacts.find_by_e164(&item.recipient).await?
+                    && contact.wa_id.as_deref() != Some(wa.as_str())
+                {
+                    contact.wa_id = Some(wa);
+                    let v = contact.version;
+                    // A concurrent edit wins; the wa_id is learned again on the next send.
+                    let _ = self.stores.contacts.upsert(&contact, Some(v)).await;
+                }
+                self.policies.record_sent(&ctx, now);
+                r.sent += 1;
+            }
+            Err(e) => self.on_error(&item, &lease, e, r).await?,
+        }
+        Ok(())
+    }
+
+    async fn on_error(
+        &self,
+        item: &OutboxItem,
+        lease: &crate::store::LeaseToken,
+        e: crate::Error,
+        r: &mut RoundReport,
+    ) -> crate::Result<()> {
+        let outbox = &self.stores.outbox;
+        let now = self.clock.now_millis();
+        let details = e.details();
+        let wait = e.retry().after.unwrap_or(Duration::from_secs(1));
+        match e.kind() {
+            ErrorKind::RateLimited if item.attempts <= self.cfg.throttle_retries => {
+                // Slow the whole number down, then retry after the suggested wait.
+                self.limiter
+                    .penalize_number(item.phone_number_id.as_str(), Duration::from_secs(10))
+                    .await;
+                outbox
+                    .retry_later(lease, now + wait.as_millis() as Millis, &details)
+                    .await?;
+                r.retried += 1;
+            }
+            ErrorKind::PairRateLimited if item.attempts <= self.cfg.throttle_retries => {
+                // Meta suggests backing off 4^n seconds for this recipient only.
+                let n = item.attempts.saturating_sub(1).min(4);
+                let backoff = Duration::from_secs(6 * 4u64.pow(n));
+                self.limiter
+                    .penalize_pair(item.phone_number_id.as_str(), &item.recipient, backoff)
+                    .await;
+                outbox
+                    .retry_later(lease, now + backoff.as_millis() as Millis, &details)
+                    .await?;
+                r.retried += 1;
+            }
+            ErrorKind::Transient | ErrorKind::Network
+                if item.attempts <= self.cfg.transient_retries =>
+            {
+                let backoff = wait.max(Duration::from_millis(200)) * 2u32.pow(item.attempts.min(6));
+                outbox
+                    .retry_later(lease, now + backoff.as_millis() as Millis, &details)
+                    .await?;
+                r.retried += 1;
+            }
+            _ => {
+                let reason = match details.graph_code {
+                    Some(c) => format!("{} (graph {c}): {}", details.code, details.message),
+                    None => format!("{}: {}", details.code, details.message),
+                };
+                outbox.park(lease, &reason, Some(&details)).await?;
+                r.parked += 1;
+            }
+        }
+        Ok(())
+    }
+}
