@@ -181,8 +181,11 @@ impl RateLimiter for MemoryLimiter {
 /// 24 h, shared by every number of a business portfolio.
 pub struct TierCounter {
     cap: Option<usize>,
-    inner: Mutex<(HashMap<String, Millis>, VecDeque<(Millis, String)>)>,
+    inner: Mutex<TierWindow>,
 }
+
+/// Last contact per recipient, and contacts in time order for expiry.
+type TierWindow = (HashMap<String, Millis>, VecDeque<(Millis, String)>);
 
 const DAY_MS: Millis = 86_400_000;
 
