@@ -805,12 +805,17 @@ impl State {
             contact["user_id"] = json!(u);
             g.windows.insert((number_id.clone(), u.clone()), now_ms);
         }
+        let dup = rand::rng().random_bool(g.faults.duplicate_webhook_rate.clamp(0.0, 1.0));
         drop(g);
         let body = self.webhook_body(
             &number_id,
             &display,
             json!({"contacts": [contact], "messages": [msg]}),
         );
+        if dup {
+            // Meta redelivers inbound messages too (at-least-once).
+            webhook::deliver(self.clone(), body.clone(), Duration::from_millis(3));
+        }
         webhook::deliver(self.clone(), body, Duration::ZERO);
         Ok(id)
     }

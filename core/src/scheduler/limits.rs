@@ -77,8 +77,10 @@ pub struct MemoryLimiter {
 
 fn quota_per_second(mps: u32) -> Quota {
     let n = NonZeroU32::new(mps.clamp(1, 10_000)).expect("clamped above zero");
-    // A one-second burst: Meta measures throughput per second.
-    Quota::per_second(n).allow_burst(n)
+    // A quarter-second burst: the steady rate is the configured one, but sends are
+    // spread so network jitter never packs more than Meta's per-second bucket holds.
+    let burst = NonZeroU32::new((n.get() / 4).max(1)).expect("at least one");
+    Quota::per_second(n).allow_burst(burst)
 }
 
 impl MemoryLimiter {
@@ -259,13 +261,13 @@ mod tests {
     #[test]
     fn number_bucket() {
         let l = MemoryLimiter::new(LimitConfig {
-            mps: 5,
+            mps: 20,
             ..Default::default()
         });
-        let ok = (0..20)
+        let ok = (0..40)
             .filter(|i| l.check("n", &format!("r{i}")).is_ok())
             .count();
-        assert_eq!(ok, 5);
+        assert_eq!(ok, 5, "a quarter-second burst of a 20 mps bucket");
         assert!(l.check("other-number", "r").is_ok());
     }
 
