@@ -3,7 +3,7 @@
 //! Each check is a plain `async fn(Stores)`; `store_conformance_tests!` expands
 //! them into `#[tokio::test]`s for an adapter factory:
 //!
-//! ```ignore
+//! ```text
 //! wacrm::store_conformance_tests!(async { my_adapter_stores().await });
 //! ```
 //!
