@@ -8,14 +8,19 @@ use wacrm::assignment::{AssignmentConfig, Engine, Request};
 use wacrm::store::{Agent, Presence};
 
 fn main() {
-    let mut e = Engine::new(AssignmentConfig { hard_cap: 40, ..Default::default() });
+    let mut e = Engine::new(AssignmentConfig {
+        hard_cap: 40,
+        ..Default::default()
+    });
     for i in 0..500 {
         e.upsert_agent(Agent {
             id: AgentId::new(format!("agent{i:03}")),
             name: format!("Agent {i}"),
             presence: Presence::Online,
             capacity: 40,
-            skills: [["en", "ja", "es", "pt"][i % 4].to_string()].into_iter().collect(),
+            skills: [["en", "ja", "es", "pt"][i % 4].to_string()]
+                .into_iter()
+                .collect(),
             teams: Default::default(),
             updated_at: 0,
         });

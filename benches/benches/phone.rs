@@ -14,7 +14,10 @@ fn main() {
         .records()
         .map(|r| {
             let r = r.expect("row");
-            (r[0].to_string(), Some(r[1].to_string()).filter(|s| !s.is_empty()))
+            (
+                r[0].to_string(),
+                Some(r[1].to_string()).filter(|s| !s.is_empty()),
+            )
         })
         .collect();
     // Warm the compiled-metadata cache once, as a long-running process would be.
@@ -40,12 +43,22 @@ fn main() {
     }
     let multi = n as f64 / start.elapsed().as_secs_f64();
     let threads = rayon::current_num_threads();
-    println!("phone parse+E.164 ({} inputs, mixed regions/formats): wacrm {single:.0}/s on 1 thread, {multi:.0}/s on {threads} threads; 1M would take {:.2}s on {threads}", rows.len(), 1e6 / multi);
+    println!(
+        "phone parse+E.164 ({} inputs, mixed regions/formats): wacrm {single:.0}/s on 1 thread, {multi:.0}/s on {threads} threads; 1M would take {:.2}s on {threads}",
+        rows.len(),
+        1e6 / multi
+    );
     match run_anchor(&workspace_path("benches/anchors/phone_py.py"), &[&path]) {
         Ok(s) => {
             let py: f64 = s.parse().unwrap_or(f64::NAN);
-            println!("python phonenumbers {py:.0}/s on 1 thread; ratio single-thread {:.1}x, all cores {:.1}x", single / py, multi / py);
+            println!(
+                "python phonenumbers {py:.0}/s on 1 thread; ratio single-thread {:.1}x, all cores {:.1}x",
+                single / py,
+                multi / py
+            );
         }
-        Err(e) => println!("phonenumbers anchor skipped ({e}; pip install phonenumbers and set WACRM_BENCH_PYTHON)"),
+        Err(e) => println!(
+            "phonenumbers anchor skipped ({e}; pip install phonenumbers and set WACRM_BENCH_PYTHON)"
+        ),
     }
 }

@@ -10,12 +10,17 @@ use wacrm_sandbox::{Sandbox, SandboxConfig, Tier};
 #[tokio::main]
 async fn main() {
     for numbers in [1usize, 10] {
-        let mut cfg = SandboxConfig::default().tier(Tier::Unlimited).mps(100_000.0);
+        let mut cfg = SandboxConfig::default()
+            .tier(Tier::Unlimited)
+            .mps(100_000.0);
         for n in 0..numbers {
             cfg = cfg.phone_number(format!("90000{n}"));
         }
         let h = Sandbox::start(cfg).await.expect("sandbox");
-        let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("client");
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()
+            .expect("client");
         let token = h.access_token();
         let base = h.base_url();
         let total = 20_000usize;
@@ -42,7 +47,11 @@ async fn main() {
             ok += t.await.expect("task");
         }
         let secs = start.elapsed().as_secs_f64();
-        println!("sandbox accepted {ok}/{total} on {numbers} number(s): {:.0} messages/s ({:.0} per number)", ok as f64 / secs, ok as f64 / secs / numbers as f64);
+        println!(
+            "sandbox accepted {ok}/{total} on {numbers} number(s): {:.0} messages/s ({:.0} per number)",
+            ok as f64 / secs,
+            ok as f64 / secs / numbers as f64
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
         h.shutdown().await;
     }

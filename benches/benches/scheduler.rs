@@ -6,7 +6,9 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use governor::{Quota, RateLimiter};
-use wacrm::scheduler::{LimitConfig, MemoryLimiter, PolicyConfig, PolicyEngine, SendContext, TierCounter};
+use wacrm::scheduler::{
+    LimitConfig, MemoryLimiter, PolicyConfig, PolicyEngine, SendContext, TierCounter,
+};
 use wacrm::store::Category;
 use wacrm_benches::time_for;
 
@@ -25,11 +27,23 @@ fn main() {
     });
     let keyed_ns = t.as_nanos() as f64 / n as f64;
 
-    let limiter = MemoryLimiter::new(LimitConfig { mps: 1_000_000, pair_burst: 1_000_000, ..Default::default() });
+    let limiter = MemoryLimiter::new(LimitConfig {
+        mps: 1_000_000,
+        pair_burst: 1_000_000,
+        ..Default::default()
+    });
     let tier = TierCounter::new(None);
-    let policies = PolicyEngine::new(PolicyConfig { quiet_hours: None, ..Default::default() });
+    let policies = PolicyEngine::new(PolicyConfig {
+        quiet_hours: None,
+        ..Default::default()
+    });
     let recipients: Vec<String> = (0..10_000).map(|i| format!("+1555{i:07}")).collect();
-    let mut ctx = SendContext { category: Some(Category::Utility), is_template: true, content_hash: 7, ..Default::default() };
+    let mut ctx = SendContext {
+        category: Some(Category::Utility),
+        is_template: true,
+        content_hash: 7,
+        ..Default::default()
+    };
     let mut i = 0usize;
     let now = 1_800_000_000_000i64;
     let mut samples = Vec::with_capacity(1 << 20);
@@ -53,5 +67,8 @@ fn main() {
         wacrm_benches::percentile(&samples, 0.99),
         1e3 / full_ns
     );
-    println!("anchors: bare governor check {bare_ns:.1} ns, keyed governor check {keyed_ns:.1} ns; full decision = {:.1}x a keyed check", full_ns / keyed_ns);
+    println!(
+        "anchors: bare governor check {bare_ns:.1} ns, keyed governor check {keyed_ns:.1} ns; full decision = {:.1}x a keyed check",
+        full_ns / keyed_ns
+    );
 }

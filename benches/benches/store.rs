@@ -39,12 +39,19 @@ async fn run(name: &str, stores: Stores, workers: usize, n: usize) {
         let s = stores.clone();
         tasks.push(tokio::spawn(async move {
             loop {
-                let got = s.outbox.claim(&format!("w{w}"), 1, 60_000, 50).await.expect("claim");
+                let got = s
+                    .outbox
+                    .claim(&format!("w{w}"), 1, 60_000, 50)
+                    .await
+                    .expect("claim");
                 if got.is_empty() {
                     return;
                 }
                 for l in got {
-                    s.outbox.complete(&l.lease, &MessageId::new("wamid.x"), 2).await.expect("complete");
+                    s.outbox
+                        .complete(&l.lease, &MessageId::new("wamid.x"), 2)
+                        .await
+                        .expect("complete");
                 }
             }
         }));
@@ -54,12 +61,20 @@ async fn run(name: &str, stores: Stores, workers: usize, n: usize) {
     }
     let done = n as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let contacts: Vec<Contact> = (0..n).map(|i| Contact { id: format!("c{i}").into(), e164: Some(format!("+1555{i:07}")), ..Default::default() }).collect();
+    let contacts: Vec<Contact> = (0..n)
+        .map(|i| Contact {
+            id: format!("c{i}").into(),
+            e164: Some(format!("+1555{i:07}")),
+            ..Default::default()
+        })
+        .collect();
     for chunk in contacts.chunks(500) {
         stores.contacts.upsert_many(chunk).await.expect("upsert");
     }
     let up = n as f64 / t.elapsed().as_secs_f64();
-    println!("store {name} ({workers} worker(s)): enqueue {enq:.0}/s, claim+complete {done:.0}/s, contact upsert {up:.0}/s");
+    println!(
+        "store {name} ({workers} worker(s)): enqueue {enq:.0}/s, claim+complete {done:.0}/s, contact upsert {up:.0}/s"
+    );
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
@@ -67,7 +82,9 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("wacrm-store-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     for workers in [1, 4] {
-        let s = Stores::sqlite(dir.join(format!("b{workers}.db"))).await.expect("sqlite");
+        let s = Stores::sqlite(dir.join(format!("b{workers}.db")))
+            .await
+            .expect("sqlite");
         run("sqlite", s, workers, 5_000).await;
     }
     match std::env::var("WACRM_TEST_POSTGRES_URL") {
@@ -75,7 +92,9 @@ async fn main() {
             for workers in [1, 4] {
                 let schema = format!("bench_{}_{workers}", std::process::id());
                 sqlx_schema(&url, &schema).await;
-                let s = Stores::from_url(&format!("{url}?options=-c%20search_path%3D{schema}")).await.expect("postgres");
+                let s = Stores::from_url(&format!("{url}?options=-c%20search_path%3D{schema}"))
+                    .await
+                    .expect("postgres");
                 run("postgres", s, workers, 5_000).await;
             }
         }
@@ -85,7 +104,11 @@ async fn main() {
 
 async fn sqlx_schema(url: &str, schema: &str) {
     // The store opens on a search_path; the schema must exist first.
-    let out = std::process::Command::new("psql").arg(url).arg("-c").arg(format!("CREATE SCHEMA IF NOT EXISTS {schema}")).output();
+    let out = std::process::Command::new("psql")
+        .arg(url)
+        .arg("-c")
+        .arg(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+        .output();
     if out.map(|o| !o.status.success()).unwrap_or(true) {
         eprintln!("could not create schema {schema} with psql");
     }

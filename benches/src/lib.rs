@@ -39,7 +39,11 @@ pub fn run_anchor(script: &str, args: &[&str]) -> Result<String, String> {
         .output()
         .map_err(|e| format!("cannot start {}: {e}", python()))?;
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("failed").to_string());
+        return Err(String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .unwrap_or("failed")
+            .to_string());
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
