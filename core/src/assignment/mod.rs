@@ -606,8 +606,10 @@ impl Engine {
         let Some(i) = self.index.get(agent).copied() else {
             return Vec::new();
         };
-        self.agents[i].agent.presence = p;
-        self.agents[i].agent.updated_at = now;
+        self.update_agent(i, |v| {
+            v.agent.presence = p;
+            v.agent.updated_at = now;
+        });
         let mut out = Vec::new();
         if p == Presence::Offline {
             let mine: Vec<ConversationId> = self
