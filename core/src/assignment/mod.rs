@@ -219,6 +219,11 @@ pub struct AssignmentConfig {
     pub sla: Duration,
     /// Sticky routing only within this time of the previous agent's last contact (0 = always).
     pub sticky_for: Duration,
+    /// Staged routing: when the previous agent is online but full, wait this long for a
+    /// free slot before trying the skilled pool and everyone else (0 = do not wait).
+    pub previous_agent_wait: Duration,
+    /// Whether conversations waiting on the customer count as load.
+    pub count_waiting_on_customer: bool,
     /// Team business hours; agents of a closed team get nothing new.
     pub business_hours: HashMap<String, BusinessHours>,
     /// Strategy inside each stage.
@@ -244,6 +249,8 @@ impl Default for AssignmentConfig {
             hard_cap: 15,
             sla: Duration::from_secs(5 * 60),
             sticky_for: Duration::ZERO,
+            previous_agent_wait: Duration::ZERO,
+            count_waiting_on_customer: false,
             business_hours: HashMap::new(),
             strategy: Arc::new(LeastLoaded),
         }
@@ -256,6 +263,8 @@ struct Active {
     agent: AgentId,
     assigned_at: Millis,
     responded: bool,
+    /// Waiting on the customer (not counted as load unless configured).
+    waiting: bool,
 }
 
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
@@ -446,6 +455,7 @@ impl Engine {
                 agent: agent_id.clone(),
                 assigned_at: now,
                 responded: false,
+                waiting: false,
             },
         );
         Outcome::Assigned {
@@ -512,6 +522,12 @@ impl Engine {
                 },
             };
         }
+        if let Some(p) = self.hold_for_previous(&req, now) {
+            return self.enqueue(
+                req,
+                &format!("waiting for previous agent {p} (staged routing)"),
+            );
+        }
         match self.pick(&req, now, None) {
             Some((i, stage, n)) => self.place(req, i, stage, n, now),
             None => self.enqueue(req, "every eligible agent is full, away or offline"),
@@ -526,6 +542,11 @@ impl Engine {
             let Some(req) = self.queued.remove(&id) else {
                 continue;
             };
+            if self.hold_for_previous(&req, now).is_some() {
+                self.queued.insert(id.clone(), req);
+                skipped.push(Reverse((key, id)));
+                continue;
+            }
             match self.pick(&req, now, None) {
                 Some((i, stage, n)) => {
                     let mut o = self.place(req, i, stage, n, now);
@@ -555,6 +576,7 @@ impl Engine {
     /// A conversation closed (or stopped counting as load): free the agent and serve the queue.
     pub fn release(&mut self, conversation: &ConversationId, now: Millis) -> Vec<Outcome> {
         if let Some(a) = self.active.remove(conversation)
+            && self.counts(&a)
             && let Some(i) = self.index.get(&a.agent).copied()
         {
             self.update_agent(i, |v| v.load = v.load.saturating_sub(1));
@@ -563,6 +585,62 @@ impl Engine {
             self.queue.retain(|Reverse((_, id))| id != conversation);
         }
         self.drain_queue(now)
+    }
+
+    fn counts(&self, a: &Active) -> bool {
+        !a.waiting || self.cfg.count_waiting_on_customer
+    }
+
+    /// The conversation now waits on the customer (or no longer does). Unless
+    /// configured otherwise, waiting conversations do not count as load, so the
+    /// agent can take new ones; the queue is served when capacity frees.
+    pub fn set_waiting(
+        &mut self,
+        conversation: &ConversationId,
+        waiting: bool,
+        now: Millis,
+    ) -> Vec<Outcome> {
+        let Some(a) = self.active.get_mut(conversation) else {
+            return Vec::new();
+        };
+        if a.waiting == waiting {
+            return Vec::new();
+        }
+        a.waiting = waiting;
+        let agent = a.agent.clone();
+        if self.cfg.count_waiting_on_customer {
+            return Vec::new();
+        }
+        if let Some(i) = self.index.get(&agent).copied() {
+            self.update_agent(i, |v| {
+                if waiting {
+                    v.load = v.load.saturating_sub(1)
+                } else {
+                    v.load += 1
+                }
+            });
+        }
+        if waiting {
+            self.drain_queue(now)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Staged routing: hold for the previous agent while they are online but full.
+    fn hold_for_previous(&self, req: &Request, now: Millis) -> Option<AgentId> {
+        if self.cfg.previous_agent_wait.is_zero()
+            || now - req.arrived_at >= self.cfg.previous_agent_wait.as_millis() as Millis
+        {
+            return None;
+        }
+        let p = req.previous_agent.clone().or_else(|| {
+            self.last_agent_of
+                .get(&req.contact_id)
+                .map(|(a, _)| a.clone())
+        })?;
+        let a = &self.agents[*self.index.get(&p)?];
+        (a.agent.presence == Presence::Online && a.load >= self.cap_of(a)).then_some(p)
     }
 
     /// The agent answered the customer (stops the SLA clock).
@@ -579,7 +657,9 @@ impl Engine {
         stage: &str,
     ) -> Option<Outcome> {
         let a = self.active.remove(conversation)?;
-        if let Some(i) = self.index.get(&a.agent).copied() {
+        if self.counts(&a)
+            && let Some(i) = self.index.get(&a.agent).copied()
+        {
             self.update_agent(i, |v| v.load = v.load.saturating_sub(1));
         }
         let mut req = a.req;
@@ -640,6 +720,8 @@ impl Engine {
         for c in late {
             out.extend(self.reassign_from(&c, now, "sla"));
         }
+        // Staged-routing holds expire with time: serve what can now go elsewhere.
+        out.extend(self.drain_queue(now));
         out
     }
 
@@ -682,10 +764,12 @@ impl Engine {
         agent: &AgentId,
         assigned_at: Millis,
         responded: bool,
+        waiting: bool,
     ) {
+        let counts = !waiting || self.cfg.count_waiting_on_customer;
         if let Some(i) = self.index.get(agent).copied() {
             self.update_agent(i, |v| {
-                v.load += 1;
+                v.load += u32::from(counts);
                 v.last_assigned_at = v.last_assigned_at.max(assigned_at);
             });
         }
@@ -698,6 +782,7 @@ impl Engine {
                 agent: agent.clone(),
                 assigned_at,
                 responded,
+                waiting,
             },
         );
     }

@@ -52,6 +52,7 @@ impl AssignmentService {
                         a,
                         c.assigned_at.unwrap_or(c.opened_at),
                         responded,
+                        c.status == crate::store::ConversationStatus::WaitingOnCustomer,
                     );
                 }
                 None => waiting.push(c),

@@ -273,3 +273,62 @@ fn simulation_twenty_agents_bursts_and_departures() {
         assert_eq!(ag.agent.presence, Presence::Online);
     }
 }
+
+#[test]
+fn waiting_on_customer_does_not_count_as_load_unless_configured() {
+    let mut e = engine(&[agent("a", 1, &[])], AssignmentConfig::default());
+    e.assign(Request::new("c1", "k1", 0), 0);
+    assert!(matches!(
+        e.assign(Request::new("c2", "k2", 1), 1),
+        Outcome::Queued { .. }
+    ));
+    let served = e.set_waiting(&ConversationId::new("c1"), true, 2);
+    assert_eq!(
+        served.len(),
+        1,
+        "capacity freed by a conversation waiting on the customer"
+    );
+    assert_eq!(e.loads()[0].1, 1);
+    let mut counted = engine(
+        &[agent("a", 1, &[])],
+        AssignmentConfig {
+            count_waiting_on_customer: true,
+            ..Default::default()
+        },
+    );
+    counted.assign(Request::new("c1", "k1", 0), 0);
+    counted.assign(Request::new("c2", "k2", 1), 1);
+    assert!(
+        counted
+            .set_waiting(&ConversationId::new("c1"), true, 2)
+            .is_empty()
+    );
+    assert_eq!(counted.queue_len(), 1);
+}
+
+#[test]
+fn staged_routing_waits_for_the_previous_agent_then_falls_through() {
+    let cfg = AssignmentConfig {
+        previous_agent_wait: Duration::from_secs(30),
+        ..Default::default()
+    };
+    let mut e = engine(&[agent("a", 1, &[]), agent("b", 5, &[])], cfg);
+    assert_eq!(
+        agent_of(&e.assign(Request::new("c1", "cust", 0), 0)),
+        Some("a")
+    );
+    // The same customer again while a is full: held for a, not given to b.
+    match e.assign(Request::new("c2", "cust", 1_000), 1_000) {
+        Outcome::Queued { reason, .. } => {
+            assert!(reason.note.contains("previous agent a"), "{}", reason.note)
+        }
+        o => panic!("{o:?}"),
+    }
+    // a frees up within the wait: the customer stays with a.
+    let served = e.release(&ConversationId::new("c1"), 5_000);
+    assert!(matches!(&served[0], Outcome::Assigned { agent_id, .. } if agent_id.as_str() == "a"));
+    // Another customer of a, and a stays full past the wait: the tick hands it to b.
+    e.assign(Request::new("c3", "cust", 6_000), 6_000);
+    let moved = e.tick(6_000 + 31_000);
+    assert!(moved.iter().any(|o| matches!(o, Outcome::Assigned { conversation_id, agent_id, .. } if conversation_id.as_str() == "c3" && agent_id.as_str() == "b")), "{moved:?}");
+}
