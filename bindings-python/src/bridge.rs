@@ -14,7 +14,6 @@ pub fn details_json(e: &wacrm::Error) -> String {
 }
 
 /// Build the matching `wacrm.errors` exception.
-#[allow(dead_code)]
 pub fn to_py_err(py: Python<'_>, e: &wacrm::Error) -> PyErr {
     let made = (|| -> PyResult<PyErr> {
         let errors = py.import("wacrm.errors")?;
@@ -28,7 +27,6 @@ pub fn to_py_err(py: Python<'_>, e: &wacrm::Error) -> PyErr {
 
 /// Run `fut` on the runtime and return an asyncio future for the running loop.
 /// Must be called from a coroutine (the Python facade wraps it in `async def`).
-#[allow(dead_code)]
 pub fn spawn_async<'py, T, F, C>(py: Python<'py>, fut: F, convert: C) -> PyResult<Bound<'py, PyAny>>
 where
     T: Send + 'static,
@@ -64,7 +62,6 @@ where
 }
 
 /// Run `fut` to completion on the runtime with the GIL released.
-#[allow(dead_code)]
 pub fn block_on<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
 where
     T: Send,

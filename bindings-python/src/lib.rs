@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod bridge;
 mod runtime;
+mod surface;
 
 /// Classify a Graph API error body; `None` when the body is not an error envelope.
 /// Returns the `ErrorDetails` as a JSON string (decoded by `wacrm.errors`).
@@ -35,6 +36,13 @@ fn error_codes() -> Vec<&'static str> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(graph_error_details, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(surface::phone_parse, m)?)?;
+    m.add_function(wrap_pyfunction!(surface::phone_normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(surface::webhook_verify, m)?)?;
+    m.add_function(wrap_pyfunction!(surface::webhook_parse, m)?)?;
+    m.add_function(wrap_pyfunction!(surface::validation_error_details, m)?)?;
+    m.add_class::<surface::NativeClient>()?;
+    m.add_class::<surface::NativeSandbox>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -6,7 +6,9 @@ conventions: exceptions in :mod:`wacrm.errors`, ``async`` and blocking variants.
 
 from __future__ import annotations
 
-from . import _native, errors
+from . import _native, errors, messages, phone, webhook
+from .client import AsyncClient, Client
+from .sandbox import Sandbox
 from .errors import (
     AuthError,
     ConfigError,
@@ -28,6 +30,12 @@ __version__: str = _native.__version__
 
 __all__ = [
     "errors",
+    "messages",
+    "phone",
+    "webhook",
+    "AsyncClient",
+    "Client",
+    "Sandbox",
     "AuthError",
     "ConfigError",
     "NetworkError",

@@ -1,0 +1,231 @@
+//! The capability surface: phone, webhooks, client, sandbox. Values cross as
+//! JSON (decoded to dicts in `wacrm/__init__.py`), errors as `ErrorDetails`.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+
+use crate::bridge::{block_on, details_json, spawn_async, to_py_err};
+use crate::runtime;
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Parse one number; returns `PhoneInfo` as JSON or raises `ValidationError`.
+#[pyfunction]
+#[pyo3(signature = (input, region=None))]
+pub fn phone_parse(py: Python<'_>, input: &str, region: Option<&str>) -> PyResult<String> {
+    match wacrm::phone::parse(input, region) {
+        Ok(p) => Ok(json(&p)),
+        Err(e) => Err(to_py_err(py, &e.into())),
+    }
+}
+
+/// Normalize many inputs on all cores with the GIL released; rows as JSON.
+#[pyfunction]
+#[pyo3(signature = (inputs, region=None))]
+pub fn phone_normalize(py: Python<'_>, inputs: Vec<String>, region: Option<String>) -> String {
+    py.detach(|| json(&wacrm::phone::normalize_lines(&inputs, region.as_deref())))
+}
+
+/// Verify `X-Hub-Signature-256` over the raw body; raises `WebhookSignatureError`.
+#[pyfunction]
+#[pyo3(signature = (app_secret, body, signature=None))]
+pub fn webhook_verify(
+    py: Python<'_>,
+    app_secret: &str,
+    body: &[u8],
+    signature: Option<&str>,
+) -> PyResult<()> {
+    wacrm::webhook::SignatureVerifier::new(app_secret)
+        .verify(body, signature)
+        .map_err(|e| to_py_err(py, &e))
+}
+
+/// Parse a webhook body into events (JSON list); never fails on unknown types.
+#[pyfunction]
+pub fn webhook_parse(py: Python<'_>, body: &[u8]) -> PyResult<String> {
+    match wacrm::webhook::parse_body(body) {
+        Ok(events) => Ok(json(&events)),
+        Err(e) => Err(to_py_err(py, &e)),
+    }
+}
+
+/// The Cloud API client.
+#[pyclass(name = "NativeClient", module = "wacrm._native", frozen)]
+pub struct NativeClient {
+    inner: Arc<wacrm::client::CloudApiClient>,
+}
+
+fn message_from_json(
+    py: Python<'_>,
+    message_json: &str,
+) -> PyResult<wacrm::client::OutboundMessage> {
+    serde_json::from_str(message_json).map_err(|e| {
+        to_py_err(
+            py,
+            &wacrm::Error::validation("message", format!("not an OutboundMessage: {e}")),
+        )
+    })
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (access_token, base_url=None, api_version=None))]
+    fn new(
+        py: Python<'_>,
+        access_token: String,
+        base_url: Option<String>,
+        api_version: Option<String>,
+    ) -> PyResult<Self> {
+        let mut b = wacrm::client::ClientBuilder::default().access_token(access_token);
+        if let Some(u) = base_url {
+            b = b.base_url(u);
+        }
+        if let Some(v) = api_version {
+            b = b.api_version(v);
+        }
+        // reqwest needs a runtime context when the client is built.
+        let _guard = runtime::get().enter();
+        b.build()
+            .map(|c| NativeClient { inner: Arc::new(c) })
+            .map_err(|e| to_py_err(py, &e))
+    }
+
+    /// Send a message (the `OutboundMessage` JSON); awaitable resolving to the response JSON.
+    #[pyo3(signature = (from_id, to, message_json, idempotency_key=None))]
+    fn send_async<'py>(
+        &self,
+        py: Python<'py>,
+        from_id: String,
+        to: String,
+        message_json: &str,
+        idempotency_key: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let msg = message_from_json(py, message_json)?;
+        let c = self.inner.clone();
+        spawn_async(
+            py,
+            async move {
+                let opts = wacrm::client::SendOptions {
+                    idempotency_key: idempotency_key.map(Into::into),
+                    ..Default::default()
+                };
+                c.send(&from_id.into(), &wacrm::Recipient::parse(&to), &msg, &opts)
+                    .await
+            },
+            |py, r| Ok(json(&r).into_pyobject(py)?.into_any().unbind()),
+        )
+    }
+
+    /// Blocking send with the GIL released; returns the response JSON.
+    #[pyo3(signature = (from_id, to, message_json, idempotency_key=None))]
+    fn send_blocking(
+        &self,
+        py: Python<'_>,
+        from_id: String,
+        to: String,
+        message_json: &str,
+        idempotency_key: Option<String>,
+    ) -> PyResult<String> {
+        let msg = message_from_json(py, message_json)?;
+        let c = self.inner.clone();
+        let r = block_on(py, async move {
+            let opts = wacrm::client::SendOptions {
+                idempotency_key: idempotency_key.map(Into::into),
+                ..Default::default()
+            };
+            c.send(&from_id.into(), &wacrm::Recipient::parse(&to), &msg, &opts)
+                .await
+        })?;
+        Ok(json(&r))
+    }
+}
+
+/// An in-process Cloud API sandbox for tests and examples.
+#[pyclass(name = "NativeSandbox", module = "wacrm._native", frozen)]
+pub struct NativeSandbox {
+    handle: wacrm_sandbox::SandboxHandle,
+}
+
+#[pymethods]
+impl NativeSandbox {
+    #[new]
+    #[pyo3(signature = (webhook_url=None, app_secret=None, mps=None))]
+    fn new(
+        py: Python<'_>,
+        webhook_url: Option<String>,
+        app_secret: Option<String>,
+        mps: Option<f64>,
+    ) -> PyResult<Self> {
+        let mut cfg = wacrm_sandbox::SandboxConfig::default().phone_number("106540352242922");
+        if let Some(u) = webhook_url {
+            cfg = cfg.webhook_url(u);
+        }
+        if let Some(s) = app_secret {
+            cfg = cfg.app_secret(s);
+        }
+        if let Some(m) = mps {
+            cfg = cfg.mps(m);
+        }
+        let handle = block_on(py, async move {
+            wacrm_sandbox::Sandbox::start(cfg)
+                .await
+                .map_err(|e| wacrm::Error::Config(e.to_string()))
+        })?;
+        Ok(NativeSandbox { handle })
+    }
+
+    #[getter]
+    fn base_url(&self) -> String {
+        self.handle.base_url()
+    }
+
+    #[getter]
+    fn access_token(&self) -> String {
+        self.handle.access_token()
+    }
+
+    #[getter]
+    fn phone_number_id(&self) -> String {
+        self.handle
+            .phone_number_ids()
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    /// Every accepted message (JSON list).
+    fn ledger(&self) -> String {
+        json(&self.handle.ledger())
+    }
+
+    /// Simulate a customer text message; returns its id.
+    fn inbound_text(
+        &self,
+        py: Python<'_>,
+        from_wa_id: &str,
+        name: &str,
+        body: &str,
+    ) -> PyResult<String> {
+        let number = self.phone_number_id();
+        // Webhook delivery is spawned on the engine's runtime.
+        let _guard = runtime::get().enter();
+        self.handle
+            .inbound(
+                &number,
+                from_wa_id,
+                name,
+                serde_json::json!({"type": "text", "text": {"body": body}}),
+            )
+            .map_err(|e| to_py_err(py, &wacrm::Error::Config(e)))
+    }
+}
+
+/// `ErrorDetails` JSON of a validation error (used by the facade's tests of the mapping).
+#[pyfunction]
+pub fn validation_error_details(field: &str, message: &str) -> String {
+    details_json(&wacrm::Error::validation(field, message))
+}
