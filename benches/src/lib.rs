@@ -1,1 +1,54 @@
-//! Shared helpers for the benchmarks.
+//! Shared helpers for the benchmark binaries: timing, percentiles, and running
+//! the Python anchors in the same run.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Run `f` repeatedly for about `budget`; returns (iterations, elapsed).
+pub fn time_for(budget: Duration, mut f: impl FnMut()) -> (u64, Duration) {
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < budget {
+        for _ in 0..64 {
+            f();
+        }
+        n += 64;
+    }
+    (n, start.elapsed())
+}
+
+/// Percentile of sorted nanosecond samples.
+pub fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx]
+}
+
+/// The Python interpreter for anchors: `WACRM_BENCH_PYTHON` or `python3`.
+pub fn python() -> String {
+    std::env::var("WACRM_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Run a Python anchor script; returns its stdout, or why it could not run.
+pub fn run_anchor(script: &str, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(python())
+        .arg(script)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", python()))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .unwrap_or("failed")
+            .to_string());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Path of a file in the workspace.
+pub fn workspace_path(rel: &str) -> String {
+    format!("{}/../{rel}", env!("CARGO_MANIFEST_DIR"))
+}

@@ -69,7 +69,7 @@ pub struct Reason {
     pub strategy: String,
     /// Stage that decided (`previous_agent`, `skilled`, `everyone`, `queue`, `sla`, `offline`).
     pub stage: String,
-    /// Agents considered at that stage.
+    /// Agents considered at that stage (with an indexed strategy: examined in order until one fit).
     pub candidates: usize,
     /// Load of the chosen agent after the assignment.
     pub load_after: Option<u32>,
@@ -112,6 +112,15 @@ pub struct AgentView {
     pub last_assigned_at: Millis,
 }
 
+/// Orders the engine keeps indexed so built-in strategies decide without scanning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexedOrder {
+    /// (over target band, load, last assigned).
+    LeastLoaded,
+    /// (last assigned).
+    RoundRobin,
+}
+
 /// Picks an agent among eligible candidates (users plug in their own).
 pub trait AssignmentStrategy: Send + Sync + 'static {
     /// Name recorded in reasons.
@@ -123,6 +132,11 @@ pub trait AssignmentStrategy: Send + Sync + 'static {
         candidates: &[&AgentView],
         cfg: &AssignmentConfig,
     ) -> Option<usize>;
+    /// When the choice is "first eligible agent in this order", the engine walks
+    /// an index instead of building the candidate list (microseconds at 500 agents).
+    fn indexed_order(&self) -> Option<IndexedOrder> {
+        None
+    }
 }
 
 /// Least recently assigned among eligible agents.
@@ -134,6 +148,9 @@ impl AssignmentStrategy for RoundRobin {
     }
     fn choose(&self, _req: &Request, c: &[&AgentView], _cfg: &AssignmentConfig) -> Option<usize> {
         (0..c.len()).min_by_key(|i| (c[*i].last_assigned_at, &c[*i].agent.id))
+    }
+    fn indexed_order(&self) -> Option<IndexedOrder> {
+        Some(IndexedOrder::RoundRobin)
     }
 }
 
@@ -155,6 +172,9 @@ impl AssignmentStrategy for LeastLoaded {
                 &a.agent.id,
             )
         })
+    }
+    fn indexed_order(&self) -> Option<IndexedOrder> {
+        Some(IndexedOrder::LeastLoaded)
     }
 }
 
@@ -245,6 +265,8 @@ struct QueueKey(Reverse<i32>, Millis, u64);
 /// your own mutex) serialises access; each call is microseconds.
 pub struct Engine {
     cfg: AssignmentConfig,
+    /// Online agents below their cap, in the strategy's order (when it has one).
+    order: std::collections::BTreeSet<(bool, u32, Millis, usize)>,
     agents: Vec<AgentView>,
     index: HashMap<AgentId, usize>,
     active: HashMap<ConversationId, Active>,
@@ -259,6 +281,7 @@ impl Engine {
     pub fn new(cfg: AssignmentConfig) -> Self {
         Engine {
             cfg,
+            order: std::collections::BTreeSet::new(),
             agents: Vec::new(),
             index: HashMap::new(),
             active: HashMap::new(),
@@ -269,17 +292,46 @@ impl Engine {
         }
     }
 
+    fn order_key(&self, i: usize) -> Option<(bool, u32, Millis, usize)> {
+        let a = &self.agents[i];
+        if a.agent.presence != Presence::Online || a.load >= self.cap_of(a) {
+            return None;
+        }
+        match self.cfg.strategy.indexed_order() {
+            Some(IndexedOrder::LeastLoaded) => {
+                Some((a.load >= self.cfg.target_max, a.load, a.last_assigned_at, i))
+            }
+            Some(IndexedOrder::RoundRobin) => Some((false, 0, a.last_assigned_at, i)),
+            None => None,
+        }
+    }
+
+    /// Change agent `i` keeping the index in step.
+    fn update_agent(&mut self, i: usize, f: impl FnOnce(&mut AgentView)) {
+        if let Some(k) = self.order_key(i) {
+            self.order.remove(&k);
+        }
+        f(&mut self.agents[i]);
+        if let Some(k) = self.order_key(i) {
+            self.order.insert(k);
+        }
+    }
+
     /// Add or update an agent.
     pub fn upsert_agent(&mut self, a: Agent) {
-        match self.index.get(&a.id) {
-            Some(i) => self.agents[*i].agent = a,
+        match self.index.get(&a.id).copied() {
+            Some(i) => self.update_agent(i, |v| v.agent = a),
             None => {
-                self.index.insert(a.id.clone(), self.agents.len());
+                let i = self.agents.len();
+                self.index.insert(a.id.clone(), i);
                 self.agents.push(AgentView {
                     agent: a,
                     load: 0,
                     last_assigned_at: 0,
                 });
+                if let Some(k) = self.order_key(i) {
+                    self.order.insert(k);
+                }
             }
         }
     }
@@ -330,6 +382,24 @@ impl Engine {
             if need_preferred && req.preferred_skills.is_empty() {
                 continue;
             }
+            if self.cfg.strategy.indexed_order().is_some() {
+                let fits = |i: usize| {
+                    let a = &self.agents[i];
+                    ok(&a)
+                        && (!need_preferred
+                            || req
+                                .preferred_skills
+                                .iter()
+                                .all(|s| a.agent.skills.contains(s)))
+                };
+                // `candidates` here counts the agents examined in index order.
+                if let Some((n, &(_, _, _, i))) =
+                    self.order.iter().enumerate().find(|(_, k)| fits(k.3))
+                {
+                    return Some((i, stage, n + 1));
+                }
+                continue;
+            }
             let idx: Vec<usize> = (0..self.agents.len())
                 .filter(|i| {
                     let a = &self.agents[*i];
@@ -360,11 +430,12 @@ impl Engine {
         candidates: usize,
         now: Millis,
     ) -> Outcome {
-        let a = &mut self.agents[i];
-        a.load += 1;
-        a.last_assigned_at = now.max(a.last_assigned_at + 1);
-        let agent_id = a.agent.id.clone();
-        let load_after = a.load;
+        self.update_agent(i, |a| {
+            a.load += 1;
+            a.last_assigned_at = now.max(a.last_assigned_at + 1);
+        });
+        let agent_id = self.agents[i].agent.id.clone();
+        let load_after = self.agents[i].load;
         self.last_agent_of
             .insert(req.contact_id.clone(), (agent_id.clone(), now));
         let conversation_id = req.conversation_id.clone();
@@ -484,9 +555,9 @@ impl Engine {
     /// A conversation closed (or stopped counting as load): free the agent and serve the queue.
     pub fn release(&mut self, conversation: &ConversationId, now: Millis) -> Vec<Outcome> {
         if let Some(a) = self.active.remove(conversation)
-            && let Some(i) = self.index.get(&a.agent)
+            && let Some(i) = self.index.get(&a.agent).copied()
         {
-            self.agents[*i].load = self.agents[*i].load.saturating_sub(1);
+            self.update_agent(i, |v| v.load = v.load.saturating_sub(1));
         }
         if self.queued.remove(conversation).is_some() {
             self.queue.retain(|Reverse((_, id))| id != conversation);
@@ -508,8 +579,8 @@ impl Engine {
         stage: &str,
     ) -> Option<Outcome> {
         let a = self.active.remove(conversation)?;
-        if let Some(i) = self.index.get(&a.agent) {
-            self.agents[*i].load = self.agents[*i].load.saturating_sub(1);
+        if let Some(i) = self.index.get(&a.agent).copied() {
+            self.update_agent(i, |v| v.load = v.load.saturating_sub(1));
         }
         let mut req = a.req;
         req.previous_agent = None;
@@ -535,8 +606,10 @@ impl Engine {
         let Some(i) = self.index.get(agent).copied() else {
             return Vec::new();
         };
-        self.agents[i].agent.presence = p;
-        self.agents[i].agent.updated_at = now;
+        self.update_agent(i, |v| {
+            v.agent.presence = p;
+            v.agent.updated_at = now;
+        });
         let mut out = Vec::new();
         if p == Presence::Offline {
             let mine: Vec<ConversationId> = self
@@ -610,9 +683,11 @@ impl Engine {
         assigned_at: Millis,
         responded: bool,
     ) {
-        if let Some(i) = self.index.get(agent) {
-            self.agents[*i].load += 1;
-            self.agents[*i].last_assigned_at = self.agents[*i].last_assigned_at.max(assigned_at);
+        if let Some(i) = self.index.get(agent).copied() {
+            self.update_agent(i, |v| {
+                v.load += 1;
+                v.last_assigned_at = v.last_assigned_at.max(assigned_at);
+            });
         }
         self.last_agent_of
             .insert(req.contact_id.clone(), (agent.clone(), assigned_at));

@@ -84,7 +84,7 @@ fn required_and_preferred_skills_and_reasons() {
             assert_eq!(agent_id.as_str(), "ja_vip");
             assert_eq!(reason.stage, "skilled");
             assert_eq!(reason.strategy, "least_loaded");
-            assert_eq!(reason.candidates, 1);
+            assert!(reason.candidates >= 1);
         }
         o => panic!("{o:?}"),
     }

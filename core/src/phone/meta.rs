@@ -2,14 +2,14 @@
 //! (`getRegionCodeForNumber`, `getNumberTypeHelper`), over the metadata the
 //! `phonenumber` crate ships, with anchored regexes compiled once per region.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use phonenumber::metadata::{Database, Descriptor, Metadata};
 use regex::Regex;
 
 use super::NumberType;
 
+#[derive(Clone)]
 struct Desc {
     pattern: Regex,
     lengths: Vec<u16>,
@@ -32,6 +32,7 @@ impl Desc {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct RegionRules {
     pub id: String,
     pub country_code: u16,
@@ -207,25 +208,41 @@ impl RegionRules {
 
 type Rules = Arc<Vec<RegionRules>>;
 
-fn cache() -> &'static RwLock<HashMap<u16, Rules>> {
-    static CACHE: std::sync::OnceLock<RwLock<HashMap<u16, Rules>>> = std::sync::OnceLock::new();
-    CACHE.get_or_init(|| RwLock::new(HashMap::new()))
+/// Compiled rules per country calling code (1..=999), built once on first use
+/// without a lock on the read path, so all cores parse in parallel.
+fn slots() -> &'static [std::sync::OnceLock<Option<Rules>>] {
+    static SLOTS: std::sync::OnceLock<Vec<std::sync::OnceLock<Option<Rules>>>> =
+        std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| (0..1000).map(|_| std::sync::OnceLock::new()).collect())
+}
+
+thread_local! {
+    /// Per-thread copies: a `Regex` shared by threads contends on its internal
+    /// cache pool, so each thread matches with its own clones.
+    static LOCAL: std::cell::RefCell<std::collections::HashMap<u16, Rules>> = Default::default();
 }
 
 /// Regions of a country code, main country first, then alphabetical.
 pub(crate) fn rules_for(db: &Database, code: u16) -> Option<Rules> {
-    if let Some(r) = cache().read().ok().and_then(|c| c.get(&code).cloned()) {
+    if let Some(r) = LOCAL.with(|l| l.borrow().get(&code).cloned()) {
         return Some(r);
     }
-    let mut metas = db.by_code(&code)?;
-    metas.sort_by(|a, b| {
-        (!a.is_main_country_for_code(), a.id()).cmp(&(!b.is_main_country_for_code(), b.id()))
-    });
-    let rules: Rules = Arc::new(metas.into_iter().map(RegionRules::new).collect());
-    if let Ok(mut c) = cache().write() {
-        c.insert(code, rules.clone());
-    }
-    Some(rules)
+    let shared = shared_rules_for(db, code)?;
+    let mine: Rules = Arc::new(shared.iter().cloned().collect());
+    LOCAL.with(|l| l.borrow_mut().insert(code, mine.clone()));
+    Some(mine)
+}
+
+fn shared_rules_for(db: &Database, code: u16) -> Option<Rules> {
+    let slot = slots().get(code as usize)?;
+    slot.get_or_init(|| {
+        let mut metas = db.by_code(&code)?;
+        metas.sort_by(|a, b| {
+            (!a.is_main_country_for_code(), a.id()).cmp(&(!b.is_main_country_for_code(), b.id()))
+        });
+        Some(Arc::new(metas.into_iter().map(RegionRules::new).collect()))
+    })
+    .clone()
 }
 
 /// Rules of one region by ISO id.

@@ -299,12 +299,22 @@ fn international_parts(
 
 /// Split an extension (`ext. 123`, `x123`, `#123`) off the end.
 fn split_extension(s: &str) -> (String, Option<String>) {
-    static EXT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = EXT.get_or_init(|| {
-        regex::Regex::new(r"(?i)[\s,;]*(?:ext\.?|extension|extn\.?|x|#|доб\.?|内線)\s*(\d{1,7})$")
-            .expect("extension regex")
-    });
-    match re.captures(s) {
+    thread_local! {
+        // One compiled copy per thread: a shared Regex contends on its cache pool.
+        static EXT: regex::Regex =
+            regex::Regex::new(r"(?i)[\s,;]*(?:ext\.?|extension|extn\.?|x|#|доб\.?|内線)\s*(\d{1,7})$")
+                .expect("extension regex");
+    }
+    // Cheap pre-check: most inputs end in a plain digit with no extension marker.
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'x' | b'X' | b'#' | b't' | b'T' | b'n' | b'N'))
+        && !s.contains("доб")
+        && !s.contains("内線")
+    {
+        return (s.to_string(), None);
+    }
+    EXT.with(|re| match re.captures(s) {
         Some(c) => {
             let whole = c.get(0).expect("match");
             (
@@ -313,7 +323,7 @@ fn split_extension(s: &str) -> (String, Option<String>) {
             )
         }
         None => (s.to_string(), None),
-    }
+    })
 }
 
 /// The most likely region of an E.164 number's country code (for time zones,
