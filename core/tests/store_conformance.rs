@@ -14,3 +14,17 @@ mod sqlite {
     }
     wacrm::store_conformance_tests!(fresh());
 }
+
+mod sqlite_zstd {
+    async fn fresh() -> wacrm::store::Stores {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let url = format!(
+            "sqlite://{}?wacrm_compress=zstd",
+            dir.join("wacrm.db").display()
+        );
+        wacrm::store::Stores::from_url(&url)
+            .await
+            .expect("open sqlite with compression")
+    }
+    wacrm::store_conformance_tests!(fresh());
+}

@@ -31,7 +31,7 @@ async fn data_survives_reopen_and_schema_is_versioned() {
     let raw = SqlStore::open(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
-    assert_eq!(raw.schema_versions().await.unwrap(), vec![1]);
+    assert_eq!(raw.schema_versions().await.unwrap(), vec![1, 2]);
     assert_eq!(raw.backend(), Backend::Sqlite);
 }
 
@@ -186,4 +186,97 @@ async fn retention_archives_and_purges() {
     assert_eq!(r.archived, 1);
     assert!(Stores::from_url("mysql://x").await.is_err());
     assert!(Stores::from_url("memory:").await.is_ok());
+}
+
+#[tokio::test]
+async fn an_older_schema_is_migrated_forward_keeping_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // Build a version-1 database with only the first migration, as an older wacrm left it.
+    let v1 = dir.path().join("v1");
+    std::fs::create_dir_all(&v1).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/migrations/sqlite/0001_init.sql"
+        ),
+        v1.join("0001_init.sql"),
+    )
+    .unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    sqlx::migrate::Migrator::new(v1.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO contacts (id, e164, wa_id, bsuid, version, doc) VALUES ('old', '+819012345678', NULL, NULL, 1, '{\"id\":\"old\",\"e164\":\"+819012345678\",\"version\":1}')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let store = SqlStore::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.schema_versions().await.unwrap(),
+        vec![1, 2],
+        "migrated forward on open"
+    );
+    let s = Stores::sqlite(&path).await.unwrap();
+    let c = s.contacts.get(&"old".into()).await.unwrap().unwrap();
+    assert_eq!(c.e164.as_deref(), Some("+819012345678"));
+}
+
+#[tokio::test]
+async fn message_documents_can_be_stored_zstd_compressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("z.db");
+    let s = Stores::from_url(&format!("sqlite://{}?wacrm_compress=zstd", path.display()))
+        .await
+        .unwrap();
+    let body = serde_json::json!({"text": {"body": "あ".repeat(2000)}});
+    s.messages
+        .record_inbound(&MessageRecord {
+            id: "wamid.big".into(),
+            phone_number_id: "pn".into(),
+            conversation_id: None,
+            contact_id: None,
+            direction: Direction::Inbound,
+            msg_type: "text".into(),
+            body: body.clone(),
+            status: None,
+            status_times: Default::default(),
+            error: None,
+            agent_id: None,
+            campaign_id: None,
+            created_at: 1,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        s.messages
+            .get_message(&"wamid.big".into())
+            .await
+            .unwrap()
+            .unwrap()
+            .body,
+        body
+    );
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let row: (String,) = sqlx::query_as("SELECT doc FROM messages WHERE id = 'wamid.big'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(row.0.starts_with("zstd:"), "stored compressed");
+    assert!(
+        row.0.len() < 1000,
+        "2,000 repeated characters compress: {} bytes",
+        row.0.len()
+    );
 }

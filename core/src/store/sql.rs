@@ -29,6 +29,7 @@ pub enum Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    compress: bool,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -79,6 +80,62 @@ fn check_sqlite_header(url: &str) -> StoreResult<()> {
     Ok(())
 }
 
+fn take_compress_param(url: &str) -> (String, bool) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), false);
+    };
+    let mut compress = false;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| {
+            if *kv == "wacrm_compress=zstd" {
+                compress = true;
+                false
+            } else {
+                !kv.is_empty()
+            }
+        })
+        .collect();
+    if rest.is_empty() {
+        (base.to_string(), compress)
+    } else {
+        (format!("{base}?{}", rest.join("&")), compress)
+    }
+}
+
+/// Marker of a zstd-compressed document (base64 inside a TEXT column).
+const ZSTD_PREFIX: &str = "zstd:";
+
+fn compress_doc(doc: String) -> StoreResult<String> {
+    use base64::Engine as _;
+    let packed = zstd::bulk::compress(doc.as_bytes(), 3).map_err(|e| StoreError::Backend {
+        message: format!("zstd: {e}"),
+        retryable: false,
+    })?;
+    Ok(format!(
+        "{ZSTD_PREFIX}{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(packed)
+    ))
+}
+
+fn expand_doc<'a>(doc: &'a str, key: &str) -> StoreResult<std::borrow::Cow<'a, str>> {
+    use base64::Engine as _;
+    let Some(b64) = doc.strip_prefix(ZSTD_PREFIX) else {
+        return Ok(std::borrow::Cow::Borrowed(doc));
+    };
+    let corrupt = |m: String| StoreError::Corrupt {
+        key: key.to_string(),
+        message: m,
+    };
+    let packed = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(b64)
+        .map_err(|e| corrupt(e.to_string()))?;
+    let raw = zstd::stream::decode_all(&packed[..]).map_err(|e| corrupt(e.to_string()))?;
+    String::from_utf8(raw)
+        .map(std::borrow::Cow::Owned)
+        .map_err(|e| corrupt(e.to_string()))
+}
+
 fn enc<T: Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt {
         key: "encode".into(),
@@ -88,6 +145,7 @@ fn enc<T: Serialize>(v: &T) -> StoreResult<String> {
 
 fn dec<T: DeserializeOwned>(row: &AnyRow, key: &str) -> StoreResult<T> {
     let doc: String = row.try_get("doc").map_err(backend_err)?;
+    let doc = expand_doc(&doc, key)?;
     serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt {
         key: key.to_string(),
         message: e.to_string(),
@@ -107,6 +165,9 @@ impl SqlStore {
     /// Open (and migrate) a store: `sqlite://path`, `sqlite::memory:` or `postgres://...`.
     pub async fn open(url: &str) -> StoreResult<SqlStore> {
         sqlx::any::install_default_drivers();
+        // `wacrm_compress=zstd` is ours: message documents are stored zstd-compressed.
+        let (url, compress) = take_compress_param(url);
+        let url = url.as_str();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -156,7 +217,11 @@ impl SqlStore {
                 .await
                 .map_err(backend_err)?,
         };
-        let store = SqlStore { pool, backend };
+        let store = SqlStore {
+            pool,
+            backend,
+            compress,
+        };
         store.check_is_wacrm().await?;
         store.migrate().await?;
         Ok(store)
@@ -468,7 +533,7 @@ impl ContactStore for SqlStore {
             m.contact_id = Some(survivor.clone());
             sqlx::query("UPDATE messages SET contact_id = $1, doc = $2 WHERE id = $3")
                 .bind(survivor.0.clone())
-                .bind(enc(&m)?)
+                .bind(self.enc_msg(&m)?)
                 .bind(m.id.0.clone())
                 .execute(&mut *tx)
                 .await
@@ -617,6 +682,16 @@ impl ConversationStore for SqlStore {
 }
 
 impl SqlStore {
+    /// Message documents, compressed when the store was opened with `wacrm_compress=zstd`.
+    fn enc_msg(&self, m: &MessageRecord) -> StoreResult<String> {
+        let doc = enc(m)?;
+        if self.compress {
+            compress_doc(doc)
+        } else {
+            Ok(doc)
+        }
+    }
+
     async fn insert_message<'c>(
         &self,
         tx: &mut sqlx::Transaction<'c, sqlx::Any>,
@@ -630,7 +705,7 @@ impl SqlStore {
         .bind(m.conversation_id.as_ref().map(|c| c.0.clone()))
         .bind(m.contact_id.as_ref().map(|c| c.0.clone()))
         .bind(m.created_at)
-        .bind(enc(m)?)
+        .bind(self.enc_msg(m)?)
         .execute(&mut **tx)
         .await
         .map_err(backend_err)?;
@@ -694,7 +769,7 @@ impl MessageStore for SqlStore {
                 let mut m: MessageRecord = dec(&r, &format!("messages/{}", s.message_id))?;
                 let applied = apply_status_to(&mut m, s);
                 sqlx::query("UPDATE messages SET doc = $1 WHERE id = $2")
-                    .bind(enc(&m)?)
+                    .bind(self.enc_msg(&m)?)
                     .bind(m.id.0.clone())
                     .execute(&mut *tx)
                     .await
@@ -774,7 +849,7 @@ impl MessageStore for SqlStore {
             }
             m.body = serde_json::Value::Null;
             sqlx::query("UPDATE messages SET doc = $1 WHERE id = $2")
-                .bind(enc(&m)?)
+                .bind(self.enc_msg(&m)?)
                 .bind(m.id.0.clone())
                 .execute(&mut *tx)
                 .await
