@@ -1,32 +1,56 @@
-"""Anchor: pywa 4.5 verifies X-Hub-Signature-256 (its webhook_updates_validator)
-and builds the typed update exactly as its server does for each request
-(RawUpdate → handler type → <Update>.from_update). argv: body file, app secret,
-signature header. Prints bodies/second on one thread."""
+"""Anchor for the C2 webhook bench: pywa verifying and parsing the same bodies.
+
+Usage: webhook_pywa.py APP_SECRET BODY_FILE SIGNATURE [BODY_FILE SIGNATURE ...]
+Prints bodies/s (one line per body). Each body is verified with pywa's
+X-Hub-Signature-256 check, decoded into pywa's RawUpdate and turned into
+pywa's typed objects (Message, or one MessageStatus per status in the batch),
+which is what pywa does for each webhook it dispatches.
+"""
+
+import json
 import sys
 import time
 
 from pywa import WhatsApp, utils
+from pywa.types import Message, MessageStatus
 from pywa.types.base_update import RawUpdate
-from pywa.server import get_update_hash
 
-body = open(sys.argv[1], "rb").read()
-secret, signature = sys.argv[2], sys.argv[3]
-wa = WhatsApp(phone_id="1", token="x", server=None, verify_token=None, app_secret=secret)
+SECONDS = 3.0
 
 
-def one():
-    assert utils.webhook_updates_validator(secret, body, signature)
-    raw = RawUpdate(body, hmac_header=signature, update_hash=get_update_hash(body))
-    handler = wa._get_handler_type(raw)
-    if handler is not None:
-        wa._handlers_to_updates[handler].from_update(client=wa, update=raw)
+def one(client, secret, body, sig):
+    if not utils.webhook_updates_validator(
+        app_secret=secret, request_body=body, x_hub_signature=sig
+    ):
+        raise SystemExit("signature did not verify")
+    update = RawUpdate(body, hmac_header=sig, update_hash="")
+    value = update["entry"][0]["changes"][0]["value"]
+    if "messages" in value:
+        return [Message.from_update(client=client, update=update)]
+    return [
+        MessageStatus.from_update(client=client, update=update, status_idx=i)
+        for i in range(len(value["statuses"]))
+    ]
 
 
-one()
-n = 0
-start = time.perf_counter()
-while time.perf_counter() - start < 3.0:
-    for _ in range(200):
-        one()
-    n += 200
-print(f"{n / (time.perf_counter() - start):.0f}")
+def main():
+    secret = sys.argv[1]
+    client = WhatsApp(token="x", phone_id="106540352242922", server=None)
+    pairs = sys.argv[2:]
+    for i in range(0, len(pairs), 2):
+        with open(pairs[i], "rb") as f:
+            body = f.read()
+        sig = pairs[i + 1]
+        expected = len(json.loads(body)["entry"][0]["changes"][0]["value"].get("statuses", [0]))
+        assert len(one(client, secret, body, sig)) == expected
+        n = 0
+        start = time.perf_counter()
+        while time.perf_counter() - start < SECONDS:
+            for _ in range(1000):
+                one(client, secret, body, sig)
+            n += 1000
+        print(n / (time.perf_counter() - start))
+
+
+if __name__ == "__main__":
+    main()

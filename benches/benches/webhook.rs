@@ -1,44 +1,166 @@
-//! Webhook verify + parse throughput on one core, vs pywa doing the same in this run.
-//! cargo bench -p wacrm-benches --bench webhook
+//! C2 bench: verify `X-Hub-Signature-256` + parse a 1 KB text-message body and
+//! a 20-status batch body, bodies per second on one core, against pywa doing the
+//! same in the same run (`benches/anchors/webhook_pywa.py`).
+//!
+//! The anchor runs with `$WACRM_BENCH_PYTHON` (default `python3`); when pywa is
+//! not importable the anchor is reported as missing and no ratio is printed.
 
-use std::time::Duration;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
 
-use wacrm::webhook::{SignatureVerifier, verify_and_parse};
-use wacrm_benches::{run_anchor, time_for, workspace_path};
+use wacrm::webhook::{SignatureVerifier, WebhookEvent, parse_body, verify_and_parse};
+
+const SECRET: &str = "bench-app-secret";
+
+fn text_body() -> String {
+    // Pad the text so the whole body is ~1 KB, like a real inbound message.
+    let mut text = String::from("Hello, I would like to know more about the order I placed ");
+    loop {
+        let body = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550783881","phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Sheena Nelson"}},"wa_id":"16505551234","user_id":"US.13491208655302741918"}}],"messages":[{{"from":"16505551234","from_user_id":"US.13491208655302741918","id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=","timestamp":"1749416383","type":"text","text":{{"body":"{text}"}}}}]}},"field":"messages"}}]}}]}}"#
+        );
+        if body.len() >= 1024 {
+            return body;
+        }
+        text.push_str("and when it ships. ");
+    }
+}
+
+fn status_batch_body() -> String {
+    let statuses: Vec<String> = (0..20)
+        .map(|i| {
+            let status = ["sent", "delivered", "read", "failed"][i % 4];
+            let errors = if status == "failed" {
+                r#","errors":[{"code":131026,"title":"Message undeliverable","message":"Message undeliverable","error_data":{"details":"Message Undeliverable."}}]"#
+            } else {
+                ""
+            };
+            format!(
+                r#"{{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI{i:04}QUQ0Q0E3NzRGAA==","status":"{status}","timestamp":"17494163{i:02}","recipient_id":"16505551234","pricing":{{"billable":true,"pricing_model":"PMP","category":"marketing","type":"regular"}}{errors}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550783881","phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Sheena Nelson"}},"wa_id":"16505551234"}}],"statuses":[{}]}},"field":"messages"}}]}}]}}"#,
+        statuses.join(",")
+    )
+}
+
+/// Bodies per second verifying and parsing `body` for about `dur`.
+fn measure(verifier: &SignatureVerifier, body: &[u8], sig: &str, dur: Duration) -> f64 {
+    let mut n = 0u64;
+    let start = Instant::now();
+    while start.elapsed() < dur {
+        for _ in 0..1000 {
+            let events: Vec<WebhookEvent> =
+                verify_and_parse(verifier, black_box(body), Some(sig)).expect("valid body");
+            black_box(events);
+        }
+        n += 1000;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Per second for `f` over about `dur` (for the verify / parse breakdown).
+fn rate(dur: Duration, mut f: impl FnMut()) -> f64 {
+    let mut n = 0u64;
+    let start = Instant::now();
+    while start.elapsed() < dur {
+        for _ in 0..1000 {
+            f();
+        }
+        n += 1000;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn anchor(bodies: &[(&str, &str, &str)]) -> Option<Vec<f64>> {
+    let dir = std::env::temp_dir().join(format!("wacrm-bench-webhook-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let mut args = vec![
+        concat!(env!("CARGO_MANIFEST_DIR"), "/anchors/webhook_pywa.py").to_string(),
+        SECRET.to_string(),
+    ];
+    for (name, body, sig) in bodies {
+        let p = dir.join(format!("{name}.json"));
+        std::fs::write(&p, body).ok()?;
+        args.push(p.display().to_string());
+        args.push(sig.to_string());
+    }
+    let python = std::env::var("WACRM_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python).args(&args).output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = out.ok()?;
+    if !out.status.success() {
+        eprintln!(
+            "anchor failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        return None;
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().parse::<f64>().ok())
+        .collect()
+}
 
 fn main() {
-    let secret = "s3cret";
-    let v = SignatureVerifier::new(secret);
-    for (name, file) in [
-        ("1 KB text message", "benches/data/text_1k.json"),
-        ("20-status batch", "benches/data/statuses_20.json"),
-    ] {
-        let path = workspace_path(file);
-        let body = std::fs::read(&path).expect("fixture");
-        let sig = v.sign(&body);
-        let events = verify_and_parse(&v, &body, Some(&sig))
-            .expect("parses")
-            .len();
-        let (n, t) = time_for(Duration::from_secs(3), || {
-            let e = verify_and_parse(&v, std::hint::black_box(&body), Some(&sig)).expect("valid");
-            std::hint::black_box(e);
-        });
-        let ours = n as f64 / t.as_secs_f64();
-        print!(
-            "webhook {name} ({} bytes, {events} events): wacrm {ours:.0} bodies/s/core",
-            body.len()
-        );
-        match run_anchor(
-            &workspace_path("benches/anchors/webhook_pywa.py"),
-            &[&path, secret, &sig],
-        ) {
-            Ok(s) => {
-                let py: f64 = s.parse().unwrap_or(f64::NAN);
-                println!(", pywa {py:.0} bodies/s, ratio {:.1}x", ours / py);
-            }
-            Err(e) => {
-                println!(", pywa anchor skipped ({e}; pip install pywa and set WACRM_BENCH_PYTHON)")
-            }
+    let secs: u64 = std::env::var("WACRM_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let verifier = SignatureVerifier::new(SECRET);
+    let text = text_body();
+    let batch = status_batch_body();
+    let text_sig = verifier.sign(text.as_bytes());
+    let batch_sig = verifier.sign(batch.as_bytes());
+    // Sanity: the bodies parse into what they claim.
+    assert_eq!(
+        verify_and_parse(&verifier, text.as_bytes(), Some(&text_sig))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        verify_and_parse(&verifier, batch.as_bytes(), Some(&batch_sig))
+            .unwrap()
+            .len(),
+        20
+    );
+    let dur = Duration::from_secs(secs);
+    let ours = [
+        measure(&verifier, text.as_bytes(), &text_sig, dur),
+        measure(&verifier, batch.as_bytes(), &batch_sig, dur),
+    ];
+    let verify_only = rate(dur, || {
+        verifier
+            .check(black_box(text.as_bytes()), Some(&text_sig))
+            .unwrap()
+    });
+    let parse_only = rate(dur, || {
+        black_box(parse_body(black_box(text.as_bytes())).unwrap());
+    });
+    let pywa = anchor(&[("text", &text, &text_sig), ("batch", &batch, &batch_sig)]);
+    let names = [
+        format!("text message ({} B)", text.len()),
+        format!("20-status batch ({} B)", batch.len()),
+    ];
+    println!("C2 webhooks: verify + parse, bodies/s on one core");
+    println!(
+        "breakdown, text message: verify only {verify_only:.0}/s, parse only {parse_only:.0}/s"
+    );
+    for (i, name) in names.iter().enumerate() {
+        match &pywa {
+            Some(p) if p.len() == 2 => println!(
+                "{name:<28} wacrm {:>12.0}/s   pywa {:>10.0}/s   ratio {:>6.1}x",
+                ours[i],
+                p[i],
+                ours[i] / p[i]
+            ),
+            _ => println!(
+                "{name:<28} wacrm {:>12.0}/s   pywa (not available)",
+                ours[i]
+            ),
         }
     }
 }

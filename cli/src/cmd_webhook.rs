@@ -10,8 +10,8 @@ use wacrm::webhook::{SignatureVerifier, WebhookEvent, parse_body};
 pub enum WebhookCommand {
     /// Verify (optionally) and parse webhook bodies.
     Parse {
-        /// App secret to verify `--signature` with.
-        #[arg(long, env = "WACRM_APP_SECRET", requires = "signature")]
+        /// App secret to verify `--signature` with (unused without `--signature`).
+        #[arg(long, env = "WACRM_APP_SECRET", hide_env_values = true)]
         app_secret: Option<String>,
         /// The `X-Hub-Signature-256` header value (`sha256=...`).
         #[arg(long, requires = "app_secret")]
@@ -55,7 +55,11 @@ pub async fn run(c: WebhookCommand) -> ExitCode {
         signature,
         files,
     } = c;
-    let verifier = app_secret.map(SignatureVerifier::new);
+    // Verify only when a signature was given; an app secret from the
+    // environment alone does not turn verification on.
+    let verifier = app_secret
+        .filter(|_| signature.is_some())
+        .map(SignatureVerifier::new);
     let mut status = ExitCode::SUCCESS;
     for f in files {
         let body = match std::fs::read(&f) {

@@ -50,6 +50,19 @@ impl WebhookEndpoint {
         }
     }
 
+    /// Events go to `callback` (called on the request task: hand slow work off).
+    pub fn with_callback(
+        verifier: SignatureVerifier,
+        verify_token: &str,
+        callback: impl Fn(Vec<WebhookEvent>) + Send + Sync + 'static,
+    ) -> Self {
+        WebhookEndpoint {
+            verifier,
+            verify_token: verify_token.to_string(),
+            sink: Arc::new(callback),
+        }
+    }
+
     /// A router serving the endpoint at `path`.
     pub fn router(self, path: &str) -> Router {
         Router::new()

@@ -9,6 +9,30 @@ use super::types::*;
 use crate::error::{Error, GraphError, Result};
 use crate::ids::MessageId;
 
+/// `T` read only from a JSON object: serde's derived structs also accept
+/// arrays (fields by position), which would turn `[...]` into a silent,
+/// half-empty value instead of an `Unknown` event.
+struct Obj<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = Obj<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<Obj<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Obj)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
 #[derive(Deserialize)]
 struct EnvelopeRaw<'a> {
     #[serde(borrow, default)]
@@ -63,30 +87,48 @@ struct ContactRaw {
 struct ValueRaw<'a> {
     #[serde(default)]
     metadata: Option<Metadata>,
-    #[serde(default)]
-    contacts: Vec<ContactRaw>,
+    #[serde(borrow, default)]
+    contacts: Vec<&'a RawValue>,
     #[serde(borrow, default)]
     messages: Vec<&'a RawValue>,
     #[serde(borrow, default)]
     statuses: Vec<&'a RawValue>,
-    #[serde(default)]
-    errors: Vec<GraphError>,
+    #[serde(borrow, default)]
+    errors: Vec<&'a RawValue>,
 }
 
-/// Seconds as Meta sends them: a string, sometimes a number.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Ts {
-    S(String),
-    N(i64),
+/// Seconds as Meta sends them: a string, sometimes a number. A hand-written
+/// visitor rather than an untagged enum, which would buffer every value.
+struct Ts(i64);
+
+impl<'de> Deserialize<'de> for Ts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Ts;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("unix seconds as a string or a number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Ts, E> {
+                Ok(Ts(v.trim().parse().unwrap_or(0)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Ts, E> {
+                Ok(Ts(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Ts, E> {
+                Ok(Ts(i64::try_from(v).unwrap_or(0)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Ts, E> {
+                Ok(Ts(v as i64))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Ts {
     fn secs(&self) -> i64 {
-        match self {
-            Ts::S(s) => s.parse().unwrap_or(0),
-            Ts::N(n) => *n,
-        }
+        self.0
     }
 }
 
@@ -175,6 +217,8 @@ struct MessageRaw {
     from: Option<String>,
     #[serde(default)]
     from_user_id: Option<String>,
+    #[serde(default)]
+    from_parent_user_id: Option<String>,
     #[serde(default)]
     timestamp: Option<Ts>,
     #[serde(default, rename = "type")]
@@ -378,25 +422,64 @@ fn contact_for(
 }
 
 fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<WebhookEvent>) {
-    let value: ValueRaw = match serde_json::from_str(raw.get()) {
+    let value: ValueRaw = match serde_json::from_str::<Obj<ValueRaw>>(raw.get()).map(|o| o.0) {
         Ok(v) => v,
         Err(e) => {
             out.push(unknown(field, None, format!("value: {e}"), raw));
             return;
         }
     };
+    // Contacts only enrich messages: an odd one is skipped, never fatal.
+    let contacts: Vec<ContactRaw> = value
+        .contacts
+        .iter()
+        .filter_map(|c| serde_json::from_str(c.get()).ok())
+        .collect();
     let meta = value.metadata.unwrap_or_default();
     let routing = Routing {
         waba_id: waba.to_string(),
         phone_number_id: meta.phone_number_id,
         display_phone_number: meta.display_phone_number,
     };
-    for m in value.messages {
-        match serde_json::from_str::<MessageRaw>(m.get()) {
+    emit(
+        field,
+        &routing,
+        &contacts,
+        &value.messages,
+        &value.statuses,
+        out,
+    );
+    for e in value.errors {
+        match serde_json::from_str::<GraphError>(e.get()) {
+            Ok(error) => out.push(WebhookEvent::Error(ErrorEvent {
+                routing: routing.clone(),
+                error,
+            })),
+            Err(err) => out.push(unknown(
+                field,
+                Some(routing.clone()),
+                format!("error: {err}"),
+                e,
+            )),
+        }
+    }
+}
+
+/// Messages and statuses of one change value, each parsed on its own.
+fn emit(
+    field: &str,
+    routing: &Routing,
+    contacts: &[ContactRaw],
+    messages: &[&RawValue],
+    statuses: &[&RawValue],
+    out: &mut Vec<WebhookEvent>,
+) {
+    for m in messages {
+        match serde_json::from_str::<Obj<MessageRaw>>(m.get()).map(|o| o.0) {
             Ok(parsed) => {
                 let (parsed, content) = content_of(parsed);
                 let contact = contact_for(
-                    &value.contacts,
+                    contacts,
                     parsed.from.as_deref(),
                     parsed.from_user_id.as_deref(),
                 );
@@ -405,13 +488,14 @@ fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<W
                     id: MessageId::new(parsed.id),
                     from: parsed.from,
                     from_user_id: parsed.from_user_id,
+                    from_parent_user_id: parsed.from_parent_user_id,
                     timestamp: parsed.timestamp.as_ref().map(Ts::secs).unwrap_or(0),
                     contact,
                     context: parsed.context,
                     referral: parsed.referral,
                     content,
                     errors: parsed.errors,
-                    raw: m.to_owned(),
+                    raw: (*m).to_owned(),
                 })));
             }
             Err(e) => out.push(unknown(
@@ -422,8 +506,8 @@ fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<W
             )),
         }
     }
-    for s in value.statuses {
-        match serde_json::from_str::<StatusRaw>(s.get()) {
+    for s in statuses {
+        match serde_json::from_str::<Obj<StatusRaw>>(s.get()).map(|o| o.0) {
             Ok(st) => out.push(WebhookEvent::Status(Box::new(StatusEvent {
                 routing: routing.clone(),
                 id: MessageId::new(st.id),
@@ -435,7 +519,7 @@ fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<W
                 pricing: st.pricing,
                 conversation: st.conversation,
                 errors: st.errors,
-                raw: s.to_owned(),
+                raw: (*s).to_owned(),
             }))),
             Err(e) => out.push(unknown(
                 field,
@@ -445,12 +529,82 @@ fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<W
             )),
         }
     }
-    for e in value.errors {
-        out.push(WebhookEvent::Error(ErrorEvent {
-            routing: routing.clone(),
-            error: e,
-        }));
+}
+
+// The fast path: the usual body (only `messages` changes, every envelope level
+// well-formed) is read in one pass, messages and statuses captured raw and then
+// parsed once each. Anything unusual falls back to the layered lenient path.
+#[derive(Deserialize)]
+struct FastEnvelope<'a> {
+    #[serde(borrow)]
+    entry: Vec<Obj<FastEntry<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct FastEntry<'a> {
+    #[serde(default)]
+    id: String,
+    #[serde(borrow)]
+    changes: Vec<Obj<FastChange<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct FastChange<'a> {
+    field: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    value: Obj<FastValue<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FastValue<'a> {
+    #[serde(default)]
+    metadata: Option<Metadata>,
+    #[serde(default)]
+    contacts: Vec<ContactRaw>,
+    #[serde(borrow, default)]
+    messages: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    statuses: Vec<&'a RawValue>,
+    #[serde(default)]
+    errors: Vec<GraphError>,
+}
+
+fn parse_fast(text: &str) -> Option<Vec<WebhookEvent>> {
+    let Obj(env) = serde_json::from_str::<Obj<FastEnvelope>>(text).ok()?;
+    if env
+        .entry
+        .iter()
+        .any(|e| e.0.changes.iter().any(|c| c.0.field != "messages"))
+    {
+        return None;
     }
+    let mut out = Vec::new();
+    for Obj(entry) in env.entry {
+        for Obj(change) in entry.changes {
+            let v = change.value.0;
+            let meta = v.metadata.unwrap_or_default();
+            let routing = Routing {
+                waba_id: entry.id.clone(),
+                phone_number_id: meta.phone_number_id,
+                display_phone_number: meta.display_phone_number,
+            };
+            emit(
+                "messages",
+                &routing,
+                &v.contacts,
+                &v.messages,
+                &v.statuses,
+                &mut out,
+            );
+            for error in v.errors {
+                out.push(WebhookEvent::Error(ErrorEvent {
+                    routing: routing.clone(),
+                    error,
+                }));
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Parse a webhook body into events. Fails only when the body is not JSON;
@@ -458,7 +612,10 @@ fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<W
 pub fn parse_body(body: &[u8]) -> Result<Vec<WebhookEvent>> {
     let text =
         std::str::from_utf8(body).map_err(|e| Error::Webhook(format!("body is not UTF-8: {e}")))?;
-    let env: EnvelopeRaw = match serde_json::from_str(text) {
+    if let Some(events) = parse_fast(text) {
+        return Ok(events);
+    }
+    let env: EnvelopeRaw = match serde_json::from_str::<Obj<EnvelopeRaw>>(text).map(|o| o.0) {
         Ok(e) => e,
         Err(e) => {
             // Valid JSON of another shape is kept whole; anything else is an error.
@@ -479,7 +636,8 @@ pub fn parse_body(body: &[u8]) -> Result<Vec<WebhookEvent>> {
     };
     let mut out = Vec::new();
     for entry in entries {
-        let parsed: EntryRaw = match serde_json::from_str(entry.get()) {
+        let parsed: EntryRaw = match serde_json::from_str::<Obj<EntryRaw>>(entry.get()).map(|o| o.0)
+        {
             Ok(p) => p,
             Err(e) => {
                 out.push(unknown("", None, format!("entry: {e}"), entry));
@@ -487,7 +645,7 @@ pub fn parse_body(body: &[u8]) -> Result<Vec<WebhookEvent>> {
             }
         };
         for change in parsed.changes {
-            match serde_json::from_str::<ChangeRaw>(change.get()) {
+            match serde_json::from_str::<Obj<ChangeRaw>>(change.get()).map(|o| o.0) {
                 Ok(c) if c.field == "messages" => {
                     parse_messages_value(&c.field, &parsed.id, c.value, &mut out)
                 }

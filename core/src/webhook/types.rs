@@ -76,6 +76,9 @@ pub struct MediaInfo {
     /// Animated (sticker).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub animated: Option<bool>,
+    /// Fields this version does not model, kept as received.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A shared location.
@@ -96,6 +99,9 @@ pub struct LocationInfo {
     /// URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Fields this version does not model, kept as received.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Reply to an interactive message.
@@ -265,6 +271,9 @@ pub struct ReplyContext {
     /// Product asked about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referred_product: Option<serde_json::Value>,
+    /// Fields this version does not model, kept as received.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Click-to-WhatsApp ad or post referral.
@@ -288,6 +297,9 @@ pub struct Referral {
     /// Click id for attribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ctwa_clid: Option<String>,
+    /// Fields this version does not model, kept as received.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An inbound customer message.
@@ -301,6 +313,8 @@ pub struct InboundEvent {
     pub from: Option<String>,
     /// Sender BSUID.
     pub from_user_id: Option<String>,
+    /// Sender parent BSUID (shared across linked portfolios).
+    pub from_parent_user_id: Option<String>,
     /// Unix seconds.
     pub timestamp: i64,
     /// Sender profile from `contacts[]`.
@@ -361,7 +375,8 @@ impl StatusKind {
     }
 }
 
-/// `pricing` of a status.
+/// `pricing` of a status. Unmodelled pricing fields stay in the status's `raw`
+/// (no `extra` map here: statuses come in bulk and flattening costs a buffer).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Pricing {
     /// `PMP` (or legacy `CBP`).

@@ -33,7 +33,8 @@ impl SignatureProblem {
 /// Debug output.
 #[derive(Clone)]
 pub struct SignatureVerifier {
-    secret: SecretString,
+    // The HMAC keyed once (inner and outer pads absorbed); cloned per body.
+    keyed: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for SignatureVerifier {
@@ -45,8 +46,14 @@ impl std::fmt::Debug for SignatureVerifier {
 impl SignatureVerifier {
     /// Use this app secret.
     pub fn new(app_secret: impl Into<String>) -> Self {
+        Self::from_secret(SecretString::from(app_secret.into()))
+    }
+
+    /// Use this app secret, already held as a secret.
+    pub fn from_secret(app_secret: SecretString) -> Self {
         SignatureVerifier {
-            secret: SecretString::from(app_secret.into()),
+            keyed: Hmac::<Sha256>::new_from_slice(app_secret.expose_secret().as_bytes())
+                .expect("HMAC takes any key length"),
         }
     }
 
@@ -73,8 +80,7 @@ impl SignatureVerifier {
         }
         let mut raw = [0u8; 32];
         hex::decode_to_slice(hex_sig, &mut raw).map_err(|_| SignatureProblem::Malformed)?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.expose_secret().as_bytes())
-            .map_err(|_| SignatureProblem::Mismatch)?;
+        let mut mac = self.keyed.clone();
         mac.update(body);
         mac.verify_slice(&raw)
             .map_err(|_| SignatureProblem::Mismatch)
@@ -82,8 +88,7 @@ impl SignatureVerifier {
 
     /// The header value for `body` (for tests and local simulators).
     pub fn sign(&self, body: &[u8]) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.expose_secret().as_bytes())
-            .expect("HMAC takes any key length");
+        let mut mac = self.keyed.clone();
         mac.update(body);
         format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
     }
