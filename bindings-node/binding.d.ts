@@ -18,5 +18,17 @@ export declare function errorCodes(): Array<string>
  */
 export declare function graphErrorDetails(body: string, httpStatus: number, retryAfterMs?: number | undefined | null): string | null
 
+/** Normalize many numbers on all cores; rows as JSON (bad rows carry `error`). */
+export declare function phoneNormalize(inputs: Array<string>, region?: string | undefined | null): string
+
+/** Parse one phone number with a default region; returns `PhoneInfo` as JSON. */
+export declare function phoneParse(input: string, region?: string | undefined | null): string
+
 /** Throw the classified error for a Graph API error body (sync path). */
 export declare function raiseGraphError(body: string, httpStatus: number): void
+
+/** Parse a webhook body into events (JSON list); never fails on unknown types. */
+export declare function webhookParse(body: Buffer): string
+
+/** Verify `X-Hub-Signature-256` over the raw body bytes. */
+export declare function webhookVerify(appSecret: string, body: Buffer, signature?: string | undefined | null): void

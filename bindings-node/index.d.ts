@@ -46,3 +46,34 @@ export declare class WebhookSignatureError extends WacrmError {}
 export declare function fromGraphBody(body: string, httpStatus: number, retryAfterMs?: number | null): WacrmError | null
 /** Map any error thrown by the native module to its WacrmError subclass. */
 export declare function toWacrmError(e: unknown): unknown
+
+/** Parsed phone number. */
+export interface PhoneInfo {
+  e164: string
+  region: string
+  country_code: number
+  number_type: string
+  valid: boolean
+  extension: string | null
+}
+/** One normalized row; `error` explains a failure. */
+export interface NormalizedRow {
+  input: string
+  e164: string | null
+  region: string | null
+  type: string | null
+  valid: boolean
+  wa_id: string | null
+  error: string | null
+}
+export declare const phone: {
+  parse(input: string, region?: string | null): PhoneInfo
+  normalize(inputs: string[], region?: string | null): NormalizedRow[]
+}
+/** A webhook event (`kind`: message, status, error, unknown). */
+export type WebhookEvent = { kind: 'message' | 'status' | 'error' | 'unknown'; [key: string]: unknown }
+export declare const webhook: {
+  /** Throws WebhookSignatureError unless the signature matches the raw bytes. */
+  verify(appSecret: string, body: Buffer | Uint8Array | string, signature?: string | null): void
+  parse(body: Buffer | Uint8Array | string): WebhookEvent[]
+}

@@ -118,8 +118,22 @@ function fromGraphBody(body, httpStatus, retryAfterMs) {
   return raw == null ? null : fromDetails(JSON.parse(raw))
 }
 
+/** Phone numbers: E.164, region, type, validity, WhatsApp ids. */
+const phone = {
+  parse: (input, region) => JSON.parse(out.phoneParse(String(input), region ?? null)),
+  normalize: (inputs, region) => JSON.parse(out.phoneNormalize(inputs.map(String), region ?? null)),
+}
+
+/** Webhooks: verify the signature over the raw bytes, parse into events. */
+const webhook = {
+  verify: (appSecret, body, signature) => out.webhookVerify(appSecret, Buffer.from(body), signature ?? null),
+  parse: (body) => JSON.parse(out.webhookParse(Buffer.from(body))),
+}
+
 module.exports = {
   ...out,
+  phone,
+  webhook,
   WacrmError,
   AuthError,
   RateLimitedError,

@@ -9,3 +9,8 @@ if (e instanceof wacrm.RateLimitedError) {
   void code
 }
 void codes
+
+const info: wacrm.PhoneInfo = wacrm.phone.parse('090-1234-5678', 'JP')
+const events: wacrm.WebhookEvent[] = wacrm.webhook.parse('{}')
+void info
+void events

@@ -52,3 +52,37 @@ pub fn error_codes() -> Vec<String> {
         .map(|k| k.code().to_string())
         .collect()
 }
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Parse one phone number with a default region; returns `PhoneInfo` as JSON.
+#[napi]
+pub fn phone_parse(input: String, region: Option<String>) -> Result<String> {
+    wacrm::phone::parse(&input, region.as_deref())
+        .map(|p| json(&p))
+        .map_err(|e| to_napi_err(&e.into()))
+}
+
+/// Normalize many numbers on all cores; rows as JSON (bad rows carry `error`).
+#[napi]
+pub fn phone_normalize(inputs: Vec<String>, region: Option<String>) -> String {
+    json(&wacrm::phone::normalize_lines(&inputs, region.as_deref()))
+}
+
+/// Verify `X-Hub-Signature-256` over the raw body bytes.
+#[napi]
+pub fn webhook_verify(app_secret: String, body: Buffer, signature: Option<String>) -> Result<()> {
+    wacrm::webhook::SignatureVerifier::new(app_secret)
+        .verify(&body, signature.as_deref())
+        .map_err(|e| to_napi_err(&e))
+}
+
+/// Parse a webhook body into events (JSON list); never fails on unknown types.
+#[napi]
+pub fn webhook_parse(body: Buffer) -> Result<String> {
+    wacrm::webhook::parse_body(&body)
+        .map(|events| json(&events))
+        .map_err(|e| to_napi_err(&e))
+}

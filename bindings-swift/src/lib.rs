@@ -147,3 +147,41 @@ pub fn error_codes() -> Vec<String> {
         .map(|k| k.code().to_string())
         .collect()
 }
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Parse one phone number with a default region; returns `PhoneInfo` as JSON.
+#[uniffi::export]
+pub fn phone_parse(input: String, region: Option<String>) -> Result<String, WacrmError> {
+    wacrm::phone::parse(&input, region.as_deref())
+        .map(|p| json(&p))
+        .map_err(|e| wacrm::Error::from(e).into())
+}
+
+/// Normalize many numbers on all cores; rows as JSON (bad rows carry `error`).
+#[uniffi::export]
+pub fn phone_normalize(inputs: Vec<String>, region: Option<String>) -> String {
+    json(&wacrm::phone::normalize_lines(&inputs, region.as_deref()))
+}
+
+/// Verify `X-Hub-Signature-256` over the raw body bytes.
+#[uniffi::export]
+pub fn webhook_verify(
+    app_secret: String,
+    body: Vec<u8>,
+    signature: Option<String>,
+) -> Result<(), WacrmError> {
+    wacrm::webhook::SignatureVerifier::new(app_secret)
+        .verify(&body, signature.as_deref())
+        .map_err(Into::into)
+}
+
+/// Parse a webhook body into events (JSON list); never fails on unknown types.
+#[uniffi::export]
+pub fn webhook_parse(body: Vec<u8>) -> Result<String, WacrmError> {
+    wacrm::webhook::parse_body(&body)
+        .map(|e| json(&e))
+        .map_err(Into::into)
+}

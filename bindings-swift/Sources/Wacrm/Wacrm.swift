@@ -510,6 +510,24 @@ fileprivate struct FfiConverterString: FfiConverter {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
 
 /**
  * `ErrorDetails` as a record.
@@ -1291,12 +1309,55 @@ public func graphErrorDetails(body: String, httpStatus: UInt16) -> ErrorInfo?  {
 })
 }
 /**
+ * Normalize many numbers on all cores; rows as JSON (bad rows carry `error`).
+ */
+public func phoneNormalize(inputs: [String], region: String?) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_phone_normalize(
+        FfiConverterSequenceString.lower(inputs),
+        FfiConverterOptionString.lower(region),$0
+    )
+})
+}
+/**
+ * Parse one phone number with a default region; returns `PhoneInfo` as JSON.
+ */
+public func phoneParse(input: String, region: String?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_func_phone_parse(
+        FfiConverterString.lower(input),
+        FfiConverterOptionString.lower(region),$0
+    )
+})
+}
+/**
  * Throw the classified error for a Graph API error body.
  */
 public func raiseGraphError(body: String, httpStatus: UInt16)throws   {try rustCallWithError(FfiConverterTypeWacrmError_lift) {
     uniffi_wacrm_swift_fn_func_raise_graph_error(
         FfiConverterString.lower(body),
         FfiConverterUInt16.lower(httpStatus),$0
+    )
+}
+}
+/**
+ * Parse a webhook body into events (JSON list); never fails on unknown types.
+ */
+public func webhookParse(body: Data)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_func_webhook_parse(
+        FfiConverterData.lower(body),$0
+    )
+})
+}
+/**
+ * Verify `X-Hub-Signature-256` over the raw body bytes.
+ */
+public func webhookVerify(appSecret: String, body: Data, signature: String?)throws   {try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_func_webhook_verify(
+        FfiConverterString.lower(appSecret),
+        FfiConverterData.lower(body),
+        FfiConverterOptionString.lower(signature),$0
     )
 }
 }
@@ -1322,7 +1383,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_func_graph_error_details() != 31048) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_func_phone_normalize() != 31723) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_func_phone_parse() != 46686) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_func_raise_graph_error() != 39779) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_func_webhook_parse() != 38352) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_func_webhook_verify() != 56163) {
         return InitializationResult.apiChecksumMismatch
     }
 

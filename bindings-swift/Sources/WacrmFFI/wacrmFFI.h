@@ -262,9 +262,29 @@ RustBuffer uniffi_wacrm_swift_fn_func_error_codes(RustCallStatus *_Nonnull out_s
 RustBuffer uniffi_wacrm_swift_fn_func_graph_error_details(RustBuffer body, uint16_t http_status, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_NORMALIZE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_NORMALIZE
+RustBuffer uniffi_wacrm_swift_fn_func_phone_normalize(RustBuffer inputs, RustBuffer region, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_PARSE
+RustBuffer uniffi_wacrm_swift_fn_func_phone_parse(RustBuffer input, RustBuffer region, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RAISE_GRAPH_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RAISE_GRAPH_ERROR
 void uniffi_wacrm_swift_fn_func_raise_graph_error(RustBuffer body, uint16_t http_status, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_PARSE
+RustBuffer uniffi_wacrm_swift_fn_func_webhook_parse(RustBuffer body, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_VERIFY
+void uniffi_wacrm_swift_fn_func_webhook_verify(RustBuffer app_secret, RustBuffer body, RustBuffer signature, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_WACRM_SWIFT_RUSTBUFFER_ALLOC
@@ -559,9 +579,33 @@ uint16_t uniffi_wacrm_swift_checksum_func_graph_error_details(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_NORMALIZE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_NORMALIZE
+uint16_t uniffi_wacrm_swift_checksum_func_phone_normalize(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_PARSE
+uint16_t uniffi_wacrm_swift_checksum_func_phone_parse(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_RAISE_GRAPH_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_RAISE_GRAPH_ERROR
 uint16_t uniffi_wacrm_swift_checksum_func_raise_graph_error(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_PARSE
+uint16_t uniffi_wacrm_swift_checksum_func_webhook_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_VERIFY
+uint16_t uniffi_wacrm_swift_checksum_func_webhook_verify(void
     
 );
 #endif
