@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 STATE_DIR=${WACRM_TEST_STATE:-$ROOT/target/test-services}
 mkdir -p "$STATE_DIR"
 
-section() { printf '\n==> %s\n' "$*"; }
+section() { printf '\n==> %s  [disk free: %s]\n' "$*" "$(df -h . | awk 'NR==2{print $4}')"; }
 skipped=()
 
 # ---------- services: PostgreSQL and Redis ----------
