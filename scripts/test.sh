@@ -87,6 +87,13 @@ else
   cargo test --locked --no-fail-fast
 fi
 
+if [ "${WACRM_TEST_PRUNE:-0}" = 1 ]; then
+  # The binding builds below need none of the test and example executables just run.
+  tdir=${CARGO_TARGET_DIR:-$ROOT/target}/debug
+  find "$tdir/deps" -maxdepth 1 -type f -perm -u+x ! -name '*.so' -delete 2>/dev/null || true
+  rm -rf "$tdir/examples"
+fi
+
 # ---------- bindings (each block runs once its suite exists) ----------
 for hook in scripts/test.d/*.sh; do
   [ -e "$hook" ] || continue

@@ -1,6 +1,7 @@
 //! C7: contacts. CSV import with arbitrary column mappings and a bad-row
 //! report, tags and segments a campaign targets, and duplicate detection.
 
+pub mod dedupe;
 mod import;
 
 pub use import::{

@@ -1,0 +1,156 @@
+//! The Fellegi–Sunter model that turns a comparison vector into a match
+//! probability. `u` (how often a level occurs between unrelated records) is
+//! measured on random pairs; `m` (how often it occurs between duplicates) and
+//! the share of duplicates among candidates are fitted by expectation–
+//! maximisation over the candidate pairs, as Splink does.
+
+use std::collections::HashMap;
+
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::compare::{Comparison, NULL, unpack};
+
+/// Levels per comparison (index 0 unused: null).
+const L: usize = 5;
+
+/// Fitted parameters.
+#[derive(Clone, Debug, Serialize)]
+pub struct Model {
+    /// Share of candidate pairs that are duplicates.
+    pub lambda: f64,
+    /// m per comparison and level.
+    pub m: Vec<[f64; L]>,
+    /// u per comparison and level.
+    pub u: Vec<[f64; L]>,
+    /// EM iterations run.
+    pub iterations: usize,
+}
+
+fn initial_m(top: u8) -> [f64; L] {
+    let mut m = [0.0; L];
+    // Most duplicates agree exactly; the rest spread over the fuzzy levels.
+    m[top as usize] = 0.8;
+    let fuzzy = (top as usize).saturating_sub(2);
+    for l in 2..top as usize {
+        m[l] = 0.15 / fuzzy.max(1) as f64;
+    }
+    m[1] = 0.05;
+    m
+}
+
+impl Model {
+    /// Estimate `u` from `samples` random pairs drawn with a fixed seed.
+    pub fn estimate_u(
+        comps: &[Comparison],
+        n: usize,
+        samples: usize,
+        seed: u64,
+        compare: impl Fn(u32, u32) -> u64 + Sync,
+    ) -> Vec<[f64; L]> {
+        let mut counts = vec![[0u64; L]; comps.len()];
+        if n >= 2 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let pairs: Vec<(u32, u32)> = (0..samples)
+                .map(|_| {
+                    let a = rng.random_range(0..n as u32);
+                    let mut b = rng.random_range(0..n as u32 - 1);
+                    if b >= a {
+                        b += 1;
+                    }
+                    (a, b)
+                })
+                .collect();
+            let vs: Vec<u64> = pairs.par_iter().map(|&(a, b)| compare(a, b)).collect();
+            for v in vs {
+                for (i, c) in counts.iter_mut().enumerate() {
+                    c[unpack(v, i) as usize] += 1;
+                }
+            }
+        }
+        comps
+            .iter()
+            .zip(counts)
+            .map(|(c, cnt)| {
+                let top = c.top() as usize;
+                let total: u64 = cnt[1..=top].iter().sum();
+                let mut u = [0.0; L];
+                for l in 1..=top {
+                    // Half a count of smoothing: a level never seen among random
+                    // pairs is rare, not impossible.
+                    u[l] = (cnt[l] as f64 + 0.5) / (total as f64 + 0.5 * top as f64);
+                }
+                u
+            })
+            .collect()
+    }
+
+    /// Fit `m` and `lambda` on the pattern counts of the candidate pairs.
+    pub fn fit(comps: &[Comparison], u: Vec<[f64; L]>, patterns: &HashMap<u64, u64>) -> Self {
+        let mut model = Model {
+            lambda: 0.1,
+            m: comps.iter().map(|c| initial_m(c.top())).collect(),
+            u,
+            iterations: 0,
+        };
+        let pats: Vec<(u64, f64)> = patterns.iter().map(|(&p, &c)| (p, c as f64)).collect();
+        if pats.is_empty() {
+            return model;
+        }
+        for it in 0..50 {
+            let mut msum = vec![[0.0f64; L]; comps.len()];
+            let (mut dup, mut total) = (0.0, 0.0);
+            for &(p, cnt) in &pats {
+                let w = model.posterior(p);
+                dup += w * cnt;
+                total += cnt;
+                for (i, row) in msum.iter_mut().enumerate() {
+                    let l = unpack(p, i) as usize;
+                    if l != NULL as usize {
+                        row[l] += w * cnt;
+                    }
+                }
+            }
+            let new_lambda = (dup / total).clamp(1e-9, 1.0 - 1e-9);
+            let mut delta = (new_lambda - model.lambda).abs();
+            model.lambda = new_lambda;
+            for (i, c) in comps.iter().enumerate() {
+                let top = c.top() as usize;
+                let s: f64 = msum[i][1..=top].iter().sum();
+                if s <= 0.0 {
+                    continue;
+                }
+                for l in 1..=top {
+                    let v = (msum[i][l] / s).max(1e-6);
+                    delta = delta.max((v - model.m[i][l]).abs());
+                    model.m[i][l] = v;
+                }
+            }
+            model.iterations = it + 1;
+            if delta < 1e-5 {
+                break;
+            }
+        }
+        model
+    }
+
+    /// log2 Bayes factor of a pattern.
+    pub fn weight(&self, p: u64) -> f64 {
+        let mut w = 0.0;
+        for i in 0..self.m.len() {
+            let l = unpack(p, i) as usize;
+            if l != NULL as usize {
+                w += (self.m[i][l] / self.u[i][l]).log2();
+            }
+        }
+        w
+    }
+
+    /// Probability that a pair with this pattern is a duplicate.
+    pub fn posterior(&self, p: u64) -> f64 {
+        let prior = (self.lambda / (1.0 - self.lambda)).log2();
+        let w = prior + self.weight(p);
+        1.0 / (1.0 + (-w).exp2())
+    }
+}

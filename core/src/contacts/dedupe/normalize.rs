@@ -1,0 +1,145 @@
+//! Text folding shared by comparisons and blocking keys: names in any script
+//! compare after width, case, accent and kana folding.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Fold a name or free-text value for comparison: NFKC (full-width → ASCII,
+/// half-width kana → full-width), accents dropped from alphabetic scripts
+/// (é → e, ß stays), lowercase, katakana → hiragana, punctuation and runs of
+/// spaces collapsed to one space. Han, Hangul and other scripts pass through.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    let ascii = s.is_ascii();
+    // The ASCII fast path skips Unicode normalization: most contact data is ASCII.
+    let mut push = |c: char, out: &mut String| {
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            for l in c.to_lowercase() {
+                out.push(kana_to_hiragana(l));
+            }
+        } else if c == '\'' || c == '\u{2019}' || is_combining_mark(c) {
+            // O'Brien == OBrien; stray combining marks carry no identity.
+        } else {
+            pending_space = true;
+        }
+    };
+    if ascii {
+        for c in s.chars() {
+            push(c, &mut out);
+        }
+    } else {
+        for c in s.nfkc() {
+            // Decompose letters of alphabetic scripts (Latin, Greek, Cyrillic) so
+            // their accents drop; kana keep their voicing marks.
+            if (c as u32) < 0x0530 && !c.is_ascii() {
+                for d in std::iter::once(c).nfd() {
+                    push(d, &mut out);
+                }
+            } else {
+                push(c, &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn kana_to_hiragana(c: char) -> char {
+    match c as u32 {
+        // Katakana ァ..ヶ map 0x60 down onto hiragana ぁ..ゖ.
+        0x30A1..=0x30F6 => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Only the digits of a value (dates, postcodes, ids typed with separators).
+pub fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Dates of birth in common spellings (`1990-02-19`, `19900219`,
+/// `19/02/1990`) to `YYYYMMDD`; other values keep their digits.
+pub fn date_key(s: &str) -> String {
+    let parts: Vec<&str> = s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => format!("{y}{m:0>2}{d:0>2}"),
+        [d, m, y] if y.len() == 4 => format!("{y}{m:0>2}{d:0>2}"),
+        _ => digits(s),
+    }
+}
+
+/// Name tokens sorted, so "Tanaka Hiro" and "Hiro Tanaka" compare equal.
+pub fn sorted_tokens(folded: &str) -> String {
+    let mut t: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
+    t.sort_unstable();
+    t.join(" ")
+}
+
+/// Similarity of two folded strings in [0, 1]: 1 − Levenshtein distance over
+/// the longer length, counted in characters so every script weighs the same.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    strsim::normalized_levenshtein(a, b)
+}
+
+/// Jaro–Winkler similarity: forgiving of typos late in a word, the usual
+/// measure for given names and surnames.
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    strsim::jaro_winkler(a, b)
+}
+
+/// Edit distance bounded by the shorter strings' work; used for ids and dates.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    strsim::damerau_levenshtein(a, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_case_width_and_kana() {
+        assert_eq!(fold("José  María"), "jose maria");
+        assert_eq!(fold("MÜLLER-Lüdenscheidt"), "muller ludenscheidt");
+        assert_eq!(fold("O'Brien"), "obrien");
+        assert_eq!(fold("ＴＡＲＯ"), "taro");
+        assert_eq!(fold("タナカ"), "たなか");
+        assert_eq!(fold("ﾀﾅｶ"), "たなか");
+        assert_eq!(fold("ガ"), "が");
+        assert_eq!(fold("山田 太郎"), "山田 太郎");
+        assert_eq!(fold("Ωμέγα"), "ωμεγα");
+        assert_eq!(fold("  -- "), "");
+    }
+
+    #[test]
+    fn dates_and_tokens() {
+        assert_eq!(date_key("1990-2-9"), "19900209");
+        assert_eq!(date_key("19/02/1990"), "19900219");
+        assert_eq!(date_key("19900219"), "19900219");
+        assert_eq!(sorted_tokens("tanaka hiro"), "hiro tanaka");
+    }
+
+    #[test]
+    fn similarity_counts_characters() {
+        assert_eq!(similarity("abc", "abc"), 1.0);
+        assert!((similarity("たなか", "たなが") - 2.0 / 3.0).abs() < 1e-9);
+        assert!(similarity("katherine", "catherine") > 0.85);
+        assert_eq!(similarity("", "x"), 0.0);
+        assert_eq!(edit_distance("19900219", "19902019"), 1);
+    }
+}

@@ -1,0 +1,106 @@
+//! Dedupe quality on the FEBRL sets: precision, recall and F1 against the true pairs.
+
+use std::path::PathBuf;
+
+use wacrm::contacts::dedupe::{self, DedupeConfig, Quality};
+use wacrm::contacts::{ImportSpec, read_csv};
+use wacrm::store::Contact;
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/febrl").join(name)
+}
+
+pub const FEBRL_MAP: [&str; 10] = [
+    "given_name=first_name",
+    "surname=last_name",
+    "street_number=attr:street_number",
+    "address_1=address",
+    "address_2=attr:address_2",
+    "suburb=city",
+    "postcode=postcode",
+    "state=attr:state",
+    "date_of_birth=date_of_birth",
+    "soc_sec_id=external_id",
+];
+
+fn load(name: &str, map: &[&str]) -> Vec<Contact> {
+    let spec = ImportSpec {
+        id_column: Some("rec_id".into()),
+        ..Default::default()
+    }
+    .with_maps(map.iter().copied())
+    .unwrap();
+    let mut out = Vec::new();
+    let f = std::fs::File::open(data(name)).unwrap();
+    let report = read_csv(f, &spec, 10_000, |rows| {
+        out.extend(rows.into_iter().map(|r| r.contact));
+        Ok(())
+    })
+    .unwrap();
+    assert!(report.bad_rows.is_empty(), "{:?}", &report.bad_rows[..3.min(report.bad_rows.len())]);
+    out
+}
+
+fn truth(name: &str) -> Vec<(String, String)> {
+    let mut r = csv::Reader::from_path(data(name)).unwrap();
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            (x[0].to_string(), x[1].to_string())
+        })
+        .collect()
+}
+
+fn score(res: &dedupe::DedupeResult, truth: &[(String, String)]) -> Quality {
+    dedupe::evaluate(
+        res.pairs.iter().map(|p| (p.a.as_str(), p.b.as_str())),
+        truth.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+    )
+}
+
+fn run(set: &str, map: &[&str]) -> Quality {
+    let contacts = load(&format!("{set}.csv"), map);
+    let res = dedupe::dedupe(&contacts, &DedupeConfig::default());
+    let q = score(&res, &truth(&format!("{set}_true_pairs.csv")));
+    eprintln!(
+        "{set}: P {:.4} R {:.4} F1 {:.4} ({} predicted, {} true, {} candidates, {} ms)",
+        q.precision, q.recall, q.f1, q.predicted, q.actual, res.stats.candidate_pairs, res.stats.millis
+    );
+    q
+}
+
+#[test]
+fn febrl1_dedupe() {
+    let q = run("febrl1", &FEBRL_MAP);
+    assert!(q.f1 >= 0.99, "{q:?}");
+}
+
+#[test]
+fn febrl2_dedupe() {
+    let q = run("febrl2", &FEBRL_MAP);
+    assert!(q.f1 >= 0.99, "{q:?}");
+}
+
+#[test]
+fn febrl3_dedupe() {
+    let q = run("febrl3", &FEBRL_MAP);
+    assert!(q.f1 >= 0.99, "{q:?}");
+}
+
+#[test]
+fn febrl3_names_and_corroboration_only() {
+    // Without the social security number, names need the other evidence.
+    let map: Vec<&str> = FEBRL_MAP.iter().copied().filter(|m| !m.starts_with("soc_sec_id")).collect();
+    let q = run("febrl3", &map);
+    assert!(q.f1 >= 0.95, "{q:?}");
+}
+
+#[test]
+fn febrl4_linkage() {
+    let a = load("febrl4a.csv", &FEBRL_MAP);
+    let b = load("febrl4b.csv", &FEBRL_MAP);
+    let res = dedupe::link(&[&a, &b], &DedupeConfig::default());
+    let q = score(&res, &truth("febrl4_true_pairs.csv"));
+    eprintln!("febrl4: {q:?} {} ms", res.stats.millis);
+    assert!(q.f1 >= 0.99, "{q:?}");
+}
