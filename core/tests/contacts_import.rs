@@ -131,3 +131,43 @@ fn streaming_chunks() {
     assert_eq!(sizes, [1_000, 1_000, 500]);
     assert_eq!(report.imported, 2_500);
 }
+
+#[test]
+fn parallel_reader_gives_the_same_rows_and_report() {
+    let mut seq = Vec::new();
+    let report = read_csv(fixture(), &spec(), 2, |rows| {
+        seq.extend(rows);
+        Ok(())
+    })
+    .unwrap();
+    let (par, par_report) = read_csv_all(fixture(), &spec()).unwrap();
+    assert_eq!(seq, par);
+    assert_eq!(report, par_report);
+
+    // Many batches, with bad rows spread through them.
+    let mut big = String::from("id,name,phone\n");
+    for i in 0..20_000 {
+        match i % 997 {
+            0 => big.push_str(&format!("{i},Bad {i},not a phone\n")),
+            1 => big.push_str(&format!("{i},\"broken\n")),
+            _ => big.push_str(&format!("{i},Person {i},+55119{:08}\n", i)),
+        }
+    }
+    let spec = ImportSpec {
+        id_column: Some("id".into()),
+        ..Default::default()
+    }
+    .with_maps(["name=name", "phone=phone"])
+    .unwrap();
+    let mut seq = Vec::new();
+    let report = read_csv(big.as_bytes(), &spec, 1000, |rows| {
+        seq.extend(rows);
+        Ok(())
+    })
+    .unwrap();
+    let (par, par_report) = read_csv_all(big.as_bytes(), &spec).unwrap();
+    assert_eq!(report, par_report);
+    assert_eq!(seq.len(), par.len());
+    assert!(seq == par);
+    assert!(!report.bad_rows.is_empty());
+}

@@ -7,7 +7,9 @@ use wacrm::contacts::{ImportSpec, read_csv};
 use wacrm::store::Contact;
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/febrl").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data/febrl")
+        .join(name)
 }
 
 pub const FEBRL_MAP: [&str; 10] = [
@@ -37,7 +39,11 @@ fn load(name: &str, map: &[&str]) -> Vec<Contact> {
         Ok(())
     })
     .unwrap();
-    assert!(report.bad_rows.is_empty(), "{:?}", &report.bad_rows[..3.min(report.bad_rows.len())]);
+    assert!(
+        report.bad_rows.is_empty(),
+        "{:?}",
+        &report.bad_rows[..3.min(report.bad_rows.len())]
+    );
     out
 }
 
@@ -64,7 +70,13 @@ fn run(set: &str, map: &[&str]) -> Quality {
     let q = score(&res, &truth(&format!("{set}_true_pairs.csv")));
     eprintln!(
         "{set}: P {:.4} R {:.4} F1 {:.4} ({} predicted, {} true, {} candidates, {} ms)",
-        q.precision, q.recall, q.f1, q.predicted, q.actual, res.stats.candidate_pairs, res.stats.millis
+        q.precision,
+        q.recall,
+        q.f1,
+        q.predicted,
+        q.actual,
+        res.stats.candidate_pairs,
+        res.stats.millis
     );
     q
 }
@@ -90,7 +102,11 @@ fn febrl3_dedupe() {
 #[test]
 fn febrl3_names_and_corroboration_only() {
     // Without the social security number, names need the other evidence.
-    let map: Vec<&str> = FEBRL_MAP.iter().copied().filter(|m| !m.starts_with("soc_sec_id")).collect();
+    let map: Vec<&str> = FEBRL_MAP
+        .iter()
+        .copied()
+        .filter(|m| !m.starts_with("soc_sec_id"))
+        .collect();
     let q = run("febrl3", &map);
     assert!(q.f1 >= 0.95, "{q:?}");
 }

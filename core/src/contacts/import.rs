@@ -136,6 +136,66 @@ pub struct ImportReport {
     pub bad_rows: Vec<BadRow>,
 }
 
+/// Header names and the columns the spec maps, checked against the header.
+struct Layout {
+    names: Vec<String>,
+    cols: Vec<(usize, Field)>,
+    id_col: Option<usize>,
+}
+
+impl Layout {
+    fn read<R: Read>(rdr: &mut csv::Reader<R>, spec: &ImportSpec) -> crate::Result<Self> {
+        let headers = rdr
+            .headers()
+            .map_err(|e| crate::Error::validation("csv", format!("cannot read the header: {e}")))?
+            .clone();
+        let names: Vec<String> = headers
+            .iter()
+            .enumerate()
+            // The csv crate keeps a UTF-8 BOM on the first header name.
+            .map(|(i, h)| {
+                if i == 0 {
+                    h.trim_start_matches('\u{feff}').trim().to_string()
+                } else {
+                    h.trim().to_string()
+                }
+            })
+            .collect();
+        let index: HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        for (col, _) in &spec.map {
+            if !index.contains_key(col.as_str()) {
+                return Err(crate::Error::validation(
+                    "map",
+                    format!("column {col:?} is not in the header {names:?}"),
+                ));
+            }
+        }
+        if let Some(idc) = &spec.id_column
+            && !index.contains_key(idc.as_str())
+        {
+            return Err(crate::Error::validation(
+                "id",
+                format!("id column {idc:?} is not in the header"),
+            ));
+        }
+        let cols = spec
+            .map
+            .iter()
+            .map(|(c, f)| (index[c.as_str()], f.clone()))
+            .collect();
+        let id_col = spec.id_column.as_ref().map(|c| index[c.as_str()]);
+        Ok(Layout {
+            names,
+            cols,
+            id_col,
+        })
+    }
+}
+
 /// Read a CSV (UTF-8, with or without BOM) into rows; `on_chunk` receives
 /// good rows in chunks as they are read so large files stream.
 pub fn read_csv<R: Read>(
@@ -145,114 +205,204 @@ pub fn read_csv<R: Read>(
     mut on_chunk: impl FnMut(Vec<ImportedRow>) -> crate::Result<()>,
 ) -> crate::Result<ImportReport> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers = rdr
-        .headers()
-        .map_err(|e| crate::Error::validation("csv", format!("cannot read the header: {e}")))?
-        .clone();
-    let names: Vec<String> = headers
-        .iter()
-        .enumerate()
-        // The csv crate keeps a UTF-8 BOM on the first header name.
-        .map(|(i, h)| {
-            if i == 0 {
-                h.trim_start_matches('\u{feff}').trim().to_string()
-            } else {
-                h.trim().to_string()
-            }
-        })
-        .collect();
-    let index: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    for (col, _) in &spec.map {
-        if !index.contains_key(col.as_str()) {
-            return Err(crate::Error::validation(
-                "map",
-                format!("column {col:?} is not in the header {names:?}"),
-            ));
-        }
-    }
-    if let Some(idc) = &spec.id_column
-        && !index.contains_key(idc.as_str())
-    {
-        return Err(crate::Error::validation(
-            "id",
-            format!("id column {idc:?} is not in the header"),
-        ));
-    }
-    let cols: Vec<(usize, &Field)> = spec
-        .map
-        .iter()
-        .map(|(c, f)| (index[c.as_str()], f))
-        .collect();
-    let id_col = spec.id_column.as_ref().map(|c| index[c.as_str()]);
-    let mut report = ImportReport::default();
+    let layout = Layout::read(&mut rdr, spec)?;
+    let mut acc = Acceptor::default();
     let mut buf = Vec::with_capacity(chunk);
-    let mut seen: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
-        let line = rdr.position().line() + 1;
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                report.rows += 1;
-                let line = e.position().map(|p| p.line()).unwrap_or(line);
-                report.bad_rows.push(BadRow {
-                    line,
-                    reason: format!("malformed CSV: {e}"),
-                    raw: Vec::new(),
-                });
-                continue;
-            }
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(line);
-        report.rows += 1;
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let raw: Vec<String> = record.iter().map(str::to_string).collect();
-        if record.len() != names.len() {
-            report.bad_rows.push(BadRow {
-                line,
-                reason: format!("{} fields, the header has {}", record.len(), names.len()),
-                raw,
-            });
-            continue;
-        }
-        match row_to_contact(&record, &cols, id_col, spec, line) {
-            Ok(row) => {
-                let key = row.contact.id.0.clone();
-                if let Some(first) = seen.get(&key) {
-                    report.duplicates_in_file += 1;
-                    report.bad_rows.push(BadRow {
-                        line,
-                        reason: format!("duplicate of line {first} (same id {key})"),
-                        raw,
-                    });
-                    continue;
-                }
-                seen.insert(key, line);
-                report.imported += 1;
-                buf.push(row);
-                if buf.len() >= chunk {
-                    on_chunk(std::mem::take(&mut buf))?;
+        match next_record(&mut rdr, &mut record) {
+            Next::End => break,
+            Next::Bad(b) => acc.bad(b),
+            Next::Blank => acc.report.rows += 1,
+            Next::Row(line) => {
+                if let Some(row) = acc.accept(convert(&layout, spec, line, &record)) {
+                    buf.push(row);
+                    if buf.len() >= chunk {
+                        on_chunk(std::mem::take(&mut buf))?;
+                    }
                 }
             }
-            Err(reason) => report.bad_rows.push(BadRow { line, reason, raw }),
         }
     }
     if !buf.is_empty() {
         on_chunk(buf)?;
     }
-    Ok(report)
+    Ok(acc.report)
+}
+
+/// Read a whole CSV into rows, converting rows on every core while the file
+/// is still being read. Same rows, order and report as [`read_csv`].
+pub fn read_csv_all<R: Read>(
+    input: R,
+    spec: &ImportSpec,
+) -> crate::Result<(Vec<ImportedRow>, ImportReport)> {
+    const BATCH: usize = 4096;
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let layout = Layout::read(&mut rdr, spec)?;
+    type Converted = Vec<Result<ImportedRow, BadRow>>;
+    let done: parking_lot::Mutex<Vec<(usize, Converted)>> = parking_lot::Mutex::new(Vec::new());
+    // Reader-side outcomes (malformed and blank rows), tagged with batch order.
+    let mut early: Vec<(usize, Next)> = Vec::new();
+    rayon::in_place_scope(|scope| {
+        let mut batch: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(BATCH);
+        let mut n = 0usize;
+        let mut record = csv::StringRecord::new();
+        let (layout, done) = (&layout, &done);
+        let flush = |batch: Vec<(u64, csv::StringRecord)>, n: usize| {
+            scope.spawn(move |_| {
+                let out = batch
+                    .iter()
+                    .map(|(line, rec)| convert(layout, spec, *line, rec))
+                    .collect();
+                done.lock().push((n, out));
+            });
+        };
+        loop {
+            match next_record(&mut rdr, &mut record) {
+                Next::End => break,
+                Next::Row(line) => {
+                    batch.push((line, std::mem::take(&mut record)));
+                    if batch.len() == BATCH {
+                        flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)), n);
+                        n += 1;
+                    }
+                }
+                other => early.push((n, other)),
+            }
+        }
+        if !batch.is_empty() {
+            flush(batch, n);
+        }
+    });
+    let mut done = done.into_inner();
+    done.sort_unstable_by_key(|(n, _)| *n);
+    let mut acc = Acceptor::default();
+    let mut rows = Vec::new();
+    let mut early = early.into_iter().peekable();
+    // Replay in file order so duplicate ids point at their first line.
+    let mut order: Vec<(u64, Result<ImportedRow, BadRow>)> = Vec::new();
+    for (n, batch) in done {
+        while let Some((_, e)) = early.next_if(|(m, _)| *m <= n) {
+            match e {
+                Next::Bad(b) => order.push((b.line, Err(b))),
+                _ => acc.report.rows += 1,
+            }
+        }
+        for r in batch {
+            let line = match &r {
+                Ok(row) => row.line,
+                Err(b) => b.line,
+            };
+            order.push((line, r));
+        }
+    }
+    for (_, e) in early {
+        if let Next::Bad(b) = e {
+            order.push((b.line, Err(b)));
+        } else {
+            acc.report.rows += 1;
+        }
+    }
+    order.sort_by_key(|(line, _)| *line);
+    for (_, r) in order {
+        match r {
+            Err(b) if b.reason.starts_with("malformed CSV") => acc.bad(b),
+            r => rows.extend(acc.accept(r)),
+        }
+    }
+    Ok((rows, acc.report))
+}
+
+/// What the reader produced next.
+enum Next {
+    End,
+    Row(u64),
+    Blank,
+    Bad(BadRow),
+}
+
+fn next_record<R: Read>(rdr: &mut csv::Reader<R>, record: &mut csv::StringRecord) -> Next {
+    let line = rdr.position().line() + 1;
+    match rdr.read_record(record) {
+        Ok(false) => Next::End,
+        Ok(true) if record.iter().all(|f| f.trim().is_empty()) => Next::Blank,
+        Ok(true) => Next::Row(record.position().map(|p| p.line()).unwrap_or(line)),
+        Err(e) => Next::Bad(BadRow {
+            line: e.position().map(|p| p.line()).unwrap_or(line),
+            reason: format!("malformed CSV: {e}"),
+            raw: Vec::new(),
+        }),
+    }
+}
+
+fn convert(
+    layout: &Layout,
+    spec: &ImportSpec,
+    line: u64,
+    record: &csv::StringRecord,
+) -> Result<ImportedRow, BadRow> {
+    let raw = || record.iter().map(str::to_string).collect();
+    if record.len() != layout.names.len() {
+        return Err(BadRow {
+            line,
+            reason: format!(
+                "{} fields, the header has {}",
+                record.len(),
+                layout.names.len()
+            ),
+            raw: raw(),
+        });
+    }
+    row_to_contact(record, &layout.cols, layout.id_col, spec, line).map_err(|reason| BadRow {
+        line,
+        reason,
+        raw: raw(),
+    })
+}
+
+/// Counts rows and drops repeated ids, in file order.
+#[derive(Default)]
+struct Acceptor {
+    seen: HashMap<String, u64>,
+    report: ImportReport,
+}
+
+impl Acceptor {
+    fn bad(&mut self, b: BadRow) {
+        self.report.rows += 1;
+        self.report.bad_rows.push(b);
+    }
+
+    fn accept(&mut self, r: Result<ImportedRow, BadRow>) -> Option<ImportedRow> {
+        self.report.rows += 1;
+        match r {
+            Err(b) => {
+                self.report.bad_rows.push(b);
+                None
+            }
+            Ok(row) => {
+                let key = &row.contact.id.0;
+                if let Some(first) = self.seen.get(key) {
+                    self.report.duplicates_in_file += 1;
+                    // The row's data stays in the report, as the parsed contact.
+                    self.report.bad_rows.push(BadRow {
+                        line: row.line,
+                        reason: format!("duplicate of line {first} (same id {key})"),
+                        raw: vec![serde_json::to_string(&row.contact).unwrap_or_default()],
+                    });
+                    return None;
+                }
+                self.seen.insert(key.clone(), row.line);
+                self.report.imported += 1;
+                Some(row)
+            }
+        }
+    }
 }
 
 fn row_to_contact(
     rec: &csv::StringRecord,
-    cols: &[(usize, &Field)],
+    cols: &[(usize, Field)],
     id_col: Option<usize>,
     spec: &ImportSpec,
     line: u64,

@@ -5,7 +5,7 @@ pub mod dedupe;
 mod import;
 
 pub use import::{
-    BadRow, Field, ImportReport, ImportSpec, ImportedRow, import_into_store, read_csv,
+    BadRow, Field, ImportReport, ImportSpec, ImportedRow, import_into_store, read_csv, read_csv_all,
 };
 
 use crate::store::{Contact, ContactFilter, ContactStore, PageRequest};

@@ -115,12 +115,8 @@ impl BlockRule {
             BlockRule::Bsuid => hash_parts(self, &[&r.bsuid]),
             BlockRule::ExternalId => hash_parts(self, &[&r.external_id]),
             BlockRule::DateOfBirth => hash_parts(self, &[&r.dob]),
-            BlockRule::SurnamePrefixGivenInitial => {
-                hash_parts(self, &[prefix(s, 3), prefix(g, 1)])
-            }
-            BlockRule::GivenPrefixSurnameInitial => {
-                hash_parts(self, &[prefix(g, 3), prefix(s, 1)])
-            }
+            BlockRule::SurnamePrefixGivenInitial => hash_parts(self, &[prefix(s, 3), prefix(g, 1)]),
+            BlockRule::GivenPrefixSurnameInitial => hash_parts(self, &[prefix(g, 3), prefix(s, 1)]),
             BlockRule::SortedName => {
                 if r.full.contains(' ') {
                     hash_parts(self, &[&r.full])

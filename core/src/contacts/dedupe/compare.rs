@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::normalize::{
-    date_key, edit_distance, fold, jaro_winkler, similarity, sorted_tokens,
-};
+use super::normalize::{date_key, edit_distance, fold, jaro_winkler, similarity, sorted_tokens};
 use crate::store::Contact;
 
 /// Level 0: a side lacks the field; the comparison says nothing.
@@ -318,12 +316,7 @@ fn exact_or_similar(a: &str, b: &str, similar: impl Fn(&str, &str) -> bool) -> u
 }
 
 /// The level of one comparison for a pair.
-pub fn level(
-    c: &Comparison,
-    a: &DedupeRecord,
-    b: &DedupeRecord,
-    s: &CompareSettings,
-) -> u8 {
+pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSettings) -> u8 {
     match c {
         Comparison::Given | Comparison::Surname => {
             if !(a.split_name && b.split_name) {
@@ -350,7 +343,11 @@ pub fn level(
             name_level(&a.full, &b.full, s.name_threshold)
         }
         Comparison::Phone => {
-            let pairs = [(&a.phone, &b.phone), (&a.wa_id, &b.wa_id), (&a.bsuid, &b.bsuid)];
+            let pairs = [
+                (&a.phone, &b.phone),
+                (&a.wa_id, &b.wa_id),
+                (&a.bsuid, &b.bsuid),
+            ];
             let mut any = false;
             for (x, y) in pairs {
                 if !x.is_empty() && !y.is_empty() {
@@ -433,7 +430,8 @@ pub fn unpack(v: u64, i: usize) -> u8 {
 /// The comparisons worth making for these records: those whose field is
 /// filled in at least two records.
 pub fn active_comparisons(records: &[DedupeRecord], schema: &RecordSchema) -> Vec<Comparison> {
-    let count = |f: &dyn Fn(&DedupeRecord) -> bool| records.iter().filter(|r| f(r)).take(2).count() >= 2;
+    let count =
+        |f: &dyn Fn(&DedupeRecord) -> bool| records.iter().filter(|r| f(r)).take(2).count() >= 2;
     let mut out = Vec::new();
     let split = count(&|r| r.split_name);
     if split {
@@ -504,7 +502,10 @@ pub fn evidence(
 }
 
 /// Attribute names found across contacts, minus those compared as fields.
-pub fn attribute_names<'a>(contacts: impl Iterator<Item = &'a Contact>, skip: &[&str]) -> Vec<String> {
+pub fn attribute_names<'a>(
+    contacts: impl Iterator<Item = &'a Contact>,
+    skip: &[&str],
+) -> Vec<String> {
     let mut seen: BTreeMap<String, ()> = BTreeMap::new();
     for c in contacts {
         for k in c.attributes.keys() {

@@ -71,7 +71,7 @@ impl Default for DedupeConfig {
             sku_window_days: 90,
             max_block: 200,
             window: 20,
-            sample_pairs: 200_000,
+            sample_pairs: 50_000,
             seed: 0xDEDE_9E,
             cross_source_only: false,
         }
@@ -184,7 +184,11 @@ pub fn link(lists: &[&[Contact]], cfg: &DedupeConfig) -> DedupeResult {
     let schema = schema_for(&all, cfg);
     let mut records = Vec::with_capacity(all.len());
     for (i, l) in lists.iter().enumerate() {
-        records.extend(prepare(l, &schema).into_iter().map(|r| r.with_source(i as u16)));
+        records.extend(
+            prepare(l, &schema)
+                .into_iter()
+                .map(|r| r.with_source(i as u16)),
+        );
     }
     let cfg = DedupeConfig {
         cross_source_only: true,
@@ -206,7 +210,12 @@ pub fn dedupe_records(
         sku_window_days: cfg.sku_window_days,
     };
     let cmp = |a: u32, b: u32| {
-        compare::compare(&comps, &records[a as usize], &records[b as usize], &settings)
+        compare::compare(
+            &comps,
+            &records[a as usize],
+            &records[b as usize],
+            &settings,
+        )
     };
     let u = Model::estimate_u(&comps, records.len(), cfg.sample_pairs, cfg.seed, cmp);
     let keys = blocking::BlockKeys::build(records);
@@ -222,10 +231,7 @@ pub fn dedupe_records(
         *patterns.entry(p).or_default() += 1;
     }
     let model = Model::fit(&comps, u, &patterns);
-    let scores: HashMap<u64, f64> = patterns
-        .keys()
-        .map(|&p| (p, model.posterior(p)))
-        .collect();
+    let scores: HashMap<u64, f64> = patterns.keys().map(|&p| (p, model.posterior(p))).collect();
 
     let mut matched: Vec<(u32, u32, u64, f64)> = Vec::new();
     let mut review: Vec<(u32, u32, u64, f64)> = Vec::new();
@@ -332,7 +338,8 @@ fn cluster(records: &[DedupeRecord], matched: &[(u32, u32, u64, f64)]) -> Vec<Cl
                 .max_by(|x, y| x.filled.cmp(&y.filled).then_with(|| y.id.cmp(&x.id)))
                 .map(|r| r.id.clone())
                 .unwrap_or_default();
-            let mut members: Vec<String> = m.iter().map(|&i| records[i as usize].id.clone()).collect();
+            let mut members: Vec<String> =
+                m.iter().map(|&i| records[i as usize].id.clone()).collect();
             members.sort();
             Cluster {
                 members,
@@ -466,7 +473,10 @@ impl ReviewQueue {
             }
             ReviewDecision::Merge => {
                 let merged = store
-                    .merge(&ContactId::new(pair.a.clone()), &ContactId::new(pair.b.clone()))
+                    .merge(
+                        &ContactId::new(pair.a.clone()),
+                        &ContactId::new(pair.b.clone()),
+                    )
                     .await;
                 match merged {
                     Ok(c) => Ok(Some(c)),

@@ -1,6 +1,7 @@
 //! Text folding shared by comparisons and blocking keys: names in any script
 //! compare after width, case, accent and kana folding.
 
+use rapidfuzz::distance::{jaro_winkler as jw, levenshtein, osa};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -91,7 +92,12 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    strsim::normalized_levenshtein(a, b)
+    // Bytes are characters in ASCII, and the bit-parallel path is faster on them.
+    if a.is_ascii() && b.is_ascii() {
+        levenshtein::normalized_similarity(a.bytes(), b.bytes())
+    } else {
+        levenshtein::normalized_similarity(a.chars(), b.chars())
+    }
 }
 
 /// Jaro–Winkler similarity: forgiving of typos late in a word, the usual
@@ -100,12 +106,20 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    strsim::jaro_winkler(a, b)
+    if a.is_ascii() && b.is_ascii() {
+        jw::similarity(a.bytes(), b.bytes())
+    } else {
+        jw::similarity(a.chars(), b.chars())
+    }
 }
 
-/// Edit distance bounded by the shorter strings' work; used for ids and dates.
+/// Edit distance counting an adjacent transposition as one edit (ids, dates).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    strsim::damerau_levenshtein(a, b)
+    if a.is_ascii() && b.is_ascii() {
+        osa::distance(a.bytes(), b.bytes())
+    } else {
+        osa::distance(a.chars(), b.chars())
+    }
 }
 
 #[cfg(test)]
