@@ -13,6 +13,7 @@ mod blocking;
 mod compare;
 mod model;
 pub mod normalize;
+pub mod synth;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
@@ -230,7 +231,7 @@ pub fn dedupe_records(
     for &(_, _, p) in &cands {
         *patterns.entry(p).or_default() += 1;
     }
-    let model = Model::fit(&comps, u, &patterns);
+    let model = Model::fit(&comps, u, &patterns, true);
     let scores: HashMap<u64, f64> = patterns.keys().map(|&p| (p, model.posterior(p))).collect();
 
     let mut matched: Vec<(u32, u32, u64, f64)> = Vec::new();

@@ -87,7 +87,12 @@ impl Model {
     }
 
     /// Fit `m` and `lambda` on the pattern counts of the candidate pairs.
-    pub fn fit(comps: &[Comparison], u: Vec<[f64; L]>, patterns: &HashMap<u64, u64>) -> Self {
+    pub fn fit(
+        comps: &[Comparison],
+        u: Vec<[f64; L]>,
+        patterns: &HashMap<u64, u64>,
+        fit_u: bool,
+    ) -> Self {
         let mut model = Model {
             lambda: 0.1,
             m: comps.iter().map(|c| initial_m(c.top())).collect(),
@@ -100,15 +105,17 @@ impl Model {
         }
         for it in 0..50 {
             let mut msum = vec![[0.0f64; L]; comps.len()];
+            let mut usum = vec![[0.0f64; L]; comps.len()];
             let (mut dup, mut total) = (0.0, 0.0);
             for &(p, cnt) in &pats {
                 let w = model.posterior(p);
                 dup += w * cnt;
                 total += cnt;
-                for (i, row) in msum.iter_mut().enumerate() {
+                for (i, (mrow, urow)) in msum.iter_mut().zip(usum.iter_mut()).enumerate() {
                     let l = unpack(p, i) as usize;
                     if l != NULL as usize {
-                        row[l] += w * cnt;
+                        mrow[l] += w * cnt;
+                        urow[l] += (1.0 - w) * cnt;
                     }
                 }
             }
@@ -118,13 +125,22 @@ impl Model {
             for (i, c) in comps.iter().enumerate() {
                 let top = c.top() as usize;
                 let s: f64 = msum[i][1..=top].iter().sum();
-                if s <= 0.0 {
-                    continue;
+                if s > 0.0 {
+                    for l in 1..=top {
+                        let v = (msum[i][l] / s).max(1e-6);
+                        delta = delta.max((v - model.m[i][l]).abs());
+                        model.m[i][l] = v;
+                    }
                 }
-                for l in 1..=top {
-                    let v = (msum[i][l] / s).max(1e-6);
-                    delta = delta.max((v - model.m[i][l]).abs());
-                    model.m[i][l] = v;
+                if fit_u {
+                    let s: f64 = usum[i][1..=top].iter().sum();
+                    if s > 0.0 {
+                        for l in 1..=top {
+                            let v = (usum[i][l] / s).max(1e-6);
+                            delta = delta.max((v - model.u[i][l]).abs());
+                            model.u[i][l] = v;
+                        }
+                    }
                 }
             }
             model.iterations = it + 1;
