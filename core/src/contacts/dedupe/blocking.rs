@@ -139,6 +139,29 @@ pub struct BlockKeys {
     pub rules: Vec<BlockRule>,
     /// Keys per rule.
     pub keys: Vec<Vec<u64>>,
+    /// The same keys laid out record by record.
+    by_record: Vec<u64>,
+    /// Sort key by name (its first bytes, so the order is the name's order).
+    name_sort: Vec<u64>,
+    /// Sort key by the other fields: city, then date of birth.
+    other_sort: Vec<u64>,
+}
+
+fn name_sort_key(r: &DedupeRecord) -> u64 {
+    let mut b = [0u8; 8];
+    let n = r.full.len().min(8);
+    b[..n].copy_from_slice(&r.full.as_bytes()[..n]);
+    u64::from_be_bytes(b)
+}
+
+fn other_sort_key(r: &DedupeRecord) -> u64 {
+    let city = if r.city.is_empty() {
+        0
+    } else {
+        foldhash::fast::FixedState::with_seed(7).hash_one(&*r.city) as u32
+    };
+    let dob: u32 = r.dob.parse().unwrap_or(0);
+    ((city as u64) << 32) | dob as u64
 }
 
 impl BlockKeys {
@@ -153,16 +176,32 @@ impl BlockKeys {
                 keys.push(k);
             }
         }
-        BlockKeys { rules, keys }
+        let n = rules.len();
+        let mut by_record = vec![0u64; records.len() * n];
+        for (ri, k) in keys.iter().enumerate() {
+            for (i, v) in k.iter().enumerate() {
+                by_record[i * n + ri] = *v;
+            }
+        }
+        BlockKeys {
+            rules,
+            keys,
+            by_record,
+            name_sort: records.par_iter().map(name_sort_key).collect(),
+            other_sort: records.par_iter().map(other_sort_key).collect(),
+        }
     }
 
     /// Whether a rule before `rule` already joins `a` and `b`.
     #[inline]
     fn joined_earlier(&self, rule: usize, a: u32, b: u32) -> bool {
-        self.keys[..rule].iter().any(|k| {
-            let (x, y) = (k[a as usize], k[b as usize]);
-            x != 0 && x == y
-        })
+        // One record's keys sit together, so this reads two cache lines.
+        let n = self.rules.len();
+        let (ka, kb) = (
+            &self.by_record[a as usize * n..a as usize * n + rule],
+            &self.by_record[b as usize * n..b as usize * n + rule],
+        );
+        ka.iter().zip(kb).any(|(x, y)| *x != 0 && x == y)
     }
 }
 
@@ -175,18 +214,32 @@ pub struct BlockingStats {
     pub windowed_blocks: u64,
 }
 
-/// Generate every candidate pair once and hand each to `visit` (in parallel);
-/// results of `visit` that are `Some` are collected.
+impl BlockRule {
+    /// Whether the rule's key is built from names (then oversized blocks are
+    /// windowed by the other fields, else by name).
+    fn name_based(self) -> bool {
+        matches!(
+            self,
+            BlockRule::SortedName
+                | BlockRule::SurnamePrefixGivenInitial
+                | BlockRule::GivenPrefixSurnameInitial
+        )
+    }
+}
+
+/// Generate every candidate pair once, attributed to the first rule that
+/// joins it, and hand each to `visit` (in parallel); the `Some` results are
+/// collected with the index of the rule.
 pub fn candidates<T: Send>(
-    records: &[DedupeRecord],
     keys: &BlockKeys,
     max_block: usize,
     window: usize,
     visit: impl Fn(u32, u32) -> Option<T> + Sync,
-) -> (Vec<T>, BlockingStats) {
+) -> (Vec<(u8, T)>, BlockingStats) {
     let mut out = Vec::new();
     let mut stats = BlockingStats::default();
     for (ri, k) in keys.keys.iter().enumerate() {
+        let rule = keys.rules[ri];
         let mut idx: Vec<(u64, u32)> = k
             .iter()
             .enumerate()
@@ -194,49 +247,69 @@ pub fn candidates<T: Send>(
             .map(|(i, key)| (*key, i as u32))
             .collect();
         idx.par_sort_unstable();
-        let results: Vec<(Vec<T>, u64, u64)> = idx
+        let (found, compared, windowed) = idx
             .par_chunk_by(|x, y| x.0 == y.0)
             .filter(|g| g.len() > 1)
-            .map(|g| {
-                let mut found = Vec::new();
-                let mut compared = 0u64;
-                let mut consider = |a: u32, b: u32| {
-                    let (a, b) = if a < b { (a, b) } else { (b, a) };
-                    if keys.joined_earlier(ri, a, b) {
-                        return;
-                    }
-                    compared += 1;
-                    if let Some(t) = visit(a, b) {
-                        found.push(t);
-                    }
-                };
-                if g.len() <= max_block {
-                    for i in 0..g.len() {
-                        for j in i + 1..g.len() {
-                            consider(g[i].1, g[j].1);
+            .fold(
+                || (Vec::new(), 0u64, 0u64),
+                |(mut found, mut compared, mut windowed), g| {
+                    let mut consider = |a: u32, b: u32| {
+                        let (a, b) = if a < b { (a, b) } else { (b, a) };
+                        if keys.joined_earlier(ri, a, b) {
+                            return;
                         }
-                    }
-                    (found, compared, 0)
-                } else {
-                    // Too big for all pairs: sort by name and compare neighbours.
-                    let mut m: Vec<u32> = g.iter().map(|x| x.1).collect();
-                    m.sort_unstable_by(|&a, &b| {
-                        records[a as usize].full.cmp(&records[b as usize].full)
-                    });
-                    for i in 0..m.len() {
-                        for j in i + 1..(i + 1 + window).min(m.len()) {
-                            consider(m[i], m[j]);
+                        compared += 1;
+                        if let Some(t) = visit(a, b) {
+                            found.push((ri as u8, t));
                         }
+                    };
+                    if g.len() <= max_block {
+                        for i in 0..g.len() {
+                            for j in i + 1..g.len() {
+                                consider(g[i].1, g[j].1);
+                            }
+                        }
+                    } else {
+                        // Too big for all pairs: sort by the other fields and
+                        // compare neighbours (sorted neighbourhood).
+                        // Neighbours should agree on what the block key does not say.
+                        let sort = if rule.name_based() {
+                            &keys.other_sort
+                        } else {
+                            &keys.name_sort
+                        };
+                        let mut m: Vec<(u64, u32)> =
+                            g.iter().map(|x| (sort[x.1 as usize], x.1)).collect();
+                        m.sort_unstable();
+                        for i in 0..m.len() {
+                            for j in i + 1..(i + 1 + window).min(m.len()) {
+                                consider(m[i].1, m[j].1);
+                            }
+                        }
+                        windowed += 1;
                     }
-                    (found, compared, 1)
-                }
+                    (found, compared, windowed)
+                },
+            )
+            // Per-thread vectors are gathered once at the end, not merged pairwise.
+            .map(|(found, c, w)| {
+                let mut l = std::collections::LinkedList::new();
+                l.push_back(found);
+                (l, c, w)
             })
-            .collect();
-        for (found, compared, windowed) in results {
-            out.extend(found);
-            stats.candidate_pairs += compared;
-            stats.windowed_blocks += windowed;
+            .reduce(
+                || (std::collections::LinkedList::new(), 0, 0),
+                |mut a, mut b| {
+                    a.0.append(&mut b.0);
+                    (a.0, a.1 + b.1, a.2 + b.2)
+                },
+            );
+        out.reserve(found.iter().map(Vec::len).sum());
+        for f in found {
+            out.extend(f);
         }
+        stats.candidate_pairs += compared;
+        stats.windowed_blocks += windowed;
     }
     (out, stats)
 }

@@ -280,9 +280,13 @@ fn name_level(a: &str, b: &str, thr: f64) -> u8 {
         return 4;
     }
     let lev = similarity(a, b);
-    if lev >= 0.9 || (lev >= thr && jaro_winkler(a, b) >= 0.95) {
+    if lev >= 0.9 {
         3
-    } else if lev >= thr || jaro_winkler(a, b) >= 0.9 {
+    } else if lev >= thr {
+        if jaro_winkler(a, b) >= 0.95 { 3 } else { 2 }
+    } else if lev >= 0.5 && jaro_winkler(a, b) >= 0.9 {
+        // Jaro–Winkler only where Levenshtein says the names are near: it is
+        // the costlier measure and far names never reach 0.9.
         2
     } else {
         DIFFERS
@@ -374,7 +378,10 @@ pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSett
         }
         Comparison::ExternalId => edit_level(&a.external_id, &b.external_id),
         Comparison::DateOfBirth => edit_level(&a.dob, &b.dob),
-        Comparison::City => exact_or_similar(&a.city, &b.city, |x, y| jaro_winkler(x, y) >= 0.9),
+        Comparison::City => exact_or_similar(&a.city, &b.city, |x, y| {
+            // Winkler rewards a shared start; cities that differ there are different.
+            x.chars().next() == y.chars().next() && jaro_winkler(x, y) >= 0.9
+        }),
         Comparison::Postcode => {
             exact_or_similar(&a.postcode, &b.postcode, |x, y| edit_distance(x, y) <= 1)
         }
@@ -441,7 +448,8 @@ pub fn active_comparisons(records: &[DedupeRecord], schema: &RecordSchema) -> Ve
     if !split || records.iter().any(|r| !r.split_name && !r.full.is_empty()) {
         out.push(Comparison::FullName);
     }
-    let standard: [(Comparison, fn(&DedupeRecord) -> bool); 8] = [
+    type Has = fn(&DedupeRecord) -> bool;
+    let standard: [(Comparison, Has); 8] = [
         (Comparison::Phone, |r| {
             !r.phone.is_empty() || !r.wa_id.is_empty() || !r.bsuid.is_empty()
         }),

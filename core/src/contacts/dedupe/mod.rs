@@ -70,10 +70,10 @@ impl Default for DedupeConfig {
             sku_attribute: "sku".into(),
             purchase_date_attribute: "purchased_at".into(),
             sku_window_days: 90,
-            max_block: 200,
-            window: 20,
+            max_block: 12,
+            window: 4,
             sample_pairs: 50_000,
-            seed: 0xDEDE_9E,
+            seed: 0x00DE_DE9E,
             cross_source_only: false,
         }
     }
@@ -127,6 +127,8 @@ pub struct DedupeStats {
     pub blocking_rules: Vec<String>,
     /// Milliseconds spent.
     pub millis: u64,
+    /// Milliseconds per phase (sample, block, compare, fit, score, cluster).
+    pub phase_millis: Vec<(String, u64)>,
 }
 
 /// What a run found.
@@ -205,6 +207,12 @@ pub fn dedupe_records(
     cfg: &DedupeConfig,
 ) -> DedupeResult {
     let start = Instant::now();
+    let mut phases: Vec<(String, u64)> = Vec::new();
+    let mut lap = Instant::now();
+    let mut phase = |name: &str| {
+        phases.push((name.to_string(), lap.elapsed().as_millis() as u64));
+        lap = Instant::now();
+    };
     let comps = compare::active_comparisons(records, schema);
     let settings = compare::CompareSettings {
         name_threshold: cfg.name_threshold,
@@ -219,24 +227,27 @@ pub fn dedupe_records(
         )
     };
     let u = Model::estimate_u(&comps, records.len(), cfg.sample_pairs, cfg.seed, cmp);
+    phase("sample");
     let keys = blocking::BlockKeys::build(records);
-    let (cands, bstats) =
-        blocking::candidates(records, &keys, cfg.max_block, cfg.window, |a, b| {
-            if cfg.cross_source_only && records[a as usize].source == records[b as usize].source {
-                return None;
-            }
-            Some((a, b, cmp(a, b)))
-        });
+    phase("keys");
+    let (cands, bstats) = blocking::candidates(&keys, cfg.max_block, cfg.window, |a, b| {
+        if cfg.cross_source_only && records[a as usize].source == records[b as usize].source {
+            return None;
+        }
+        Some((a, b, cmp(a, b)))
+    });
+    phase("compare");
     let mut patterns: HashMap<u64, u64> = HashMap::new();
-    for &(_, _, p) in &cands {
+    for &(_, (_, _, p)) in &cands {
         *patterns.entry(p).or_default() += 1;
     }
-    let model = Model::fit(&comps, u, &patterns, true);
+    let model = Model::fit(&comps, u, &patterns);
+    phase("fit");
     let scores: HashMap<u64, f64> = patterns.keys().map(|&p| (p, model.posterior(p))).collect();
 
     let mut matched: Vec<(u32, u32, u64, f64)> = Vec::new();
     let mut review: Vec<(u32, u32, u64, f64)> = Vec::new();
-    for &(a, b, p) in &cands {
+    for &(_, (a, b, p)) in &cands {
         let s = scores[&p];
         if s >= cfg.threshold {
             matched.push((a, b, p, s));
@@ -266,6 +277,7 @@ pub fn dedupe_records(
         });
         out
     };
+    phase("select");
     let clusters = cluster(records, &matched);
     let plan = clusters
         .iter()
@@ -286,10 +298,14 @@ pub fn dedupe_records(
         patterns: patterns.len() as u64,
         blocking_rules: keys.rules.iter().map(|r| format!("{r:?}")).collect(),
         millis: 0,
+        phase_millis: Vec::new(),
     };
+    let pairs = scored(matched);
+    let review = scored(review);
+    phase("cluster+evidence");
     let mut result = DedupeResult {
-        pairs: scored(matched),
-        review: scored(review),
+        pairs,
+        review,
         clusters,
         plan,
         comparisons: comps.iter().map(|c| c.name(schema).into_owned()).collect(),
@@ -297,6 +313,7 @@ pub fn dedupe_records(
         stats,
     };
     result.stats.millis = start.elapsed().as_millis() as u64;
+    result.stats.phase_millis = phases;
     result
 }
 

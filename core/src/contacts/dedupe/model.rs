@@ -4,6 +4,9 @@
 //! the share of duplicates among candidates are fitted by expectation–
 //! maximisation over the candidate pairs, as Splink does.
 
+// m, u and counts are parallel arrays indexed by level; index loops read best.
+#![allow(clippy::needless_range_loop)]
+
 use std::collections::HashMap;
 
 use rand::{Rng, SeedableRng};
@@ -14,6 +17,17 @@ use super::compare::{Comparison, NULL, unpack};
 
 /// Levels per comparison (index 0 unused: null).
 const L: usize = 5;
+
+/// A packed-vector mask that nulls the comparisons whose bit is set.
+fn mask_out(excluded: u32, n: usize) -> u64 {
+    let mut mask = u64::MAX;
+    for i in 0..n {
+        if excluded & (1 << i) != 0 {
+            mask &= !(0xF << (4 * i));
+        }
+    }
+    mask
+}
 
 /// Fitted parameters.
 #[derive(Clone, Debug, Serialize)]
@@ -86,69 +100,102 @@ impl Model {
             .collect()
     }
 
-    /// Fit `m` and `lambda` on the pattern counts of the candidate pairs.
-    pub fn fit(
-        comps: &[Comparison],
-        u: Vec<[f64; L]>,
-        patterns: &HashMap<u64, u64>,
-        fit_u: bool,
-    ) -> Self {
+    /// Classic Fellegi–Sunter EM on all candidate pairs: `m`, `u` (starting from
+    /// the random-pair measurement) and the duplicate share all fitted.
+    pub fn fit(comps: &[Comparison], u: Vec<[f64; L]>, all: &HashMap<u64, u64>) -> Self {
         let mut model = Model {
             lambda: 0.1,
             m: comps.iter().map(|c| initial_m(c.top())).collect(),
             u,
             iterations: 0,
         };
-        let pats: Vec<(u64, f64)> = patterns.iter().map(|(&p, &c)| (p, c as f64)).collect();
-        if pats.is_empty() {
-            return model;
-        }
-        for it in 0..50 {
-            let mut msum = vec![[0.0f64; L]; comps.len()];
-            let mut usum = vec![[0.0f64; L]; comps.len()];
-            let (mut dup, mut total) = (0.0, 0.0);
-            for &(p, cnt) in &pats {
-                let w = model.posterior(p);
-                dup += w * cnt;
-                total += cnt;
-                for (i, (mrow, urow)) in msum.iter_mut().zip(usum.iter_mut()).enumerate() {
-                    let l = unpack(p, i) as usize;
-                    if l != NULL as usize {
-                        mrow[l] += w * cnt;
-                        urow[l] += (1.0 - w) * cnt;
+        let pats: Vec<(u64, f64)> = all.iter().map(|(&p, &c)| (p, c as f64)).collect();
+        {
+            // Start u from the candidates' own level frequencies: most candidates
+            // are not duplicates, and blocking makes them agree more than random
+            // pairs do; starting from random-pair u would let "agrees on the
+            // blocking key" pass for "is a duplicate".
+            for (i, c) in comps.iter().enumerate() {
+                let top = c.top() as usize;
+                let mut cnt = [0.0f64; L];
+                for &(p, n) in &pats {
+                    cnt[unpack(p, i) as usize] += n;
+                }
+                let total: f64 = cnt[1..=top].iter().sum();
+                if total > 0.0 {
+                    for l in 1..=top {
+                        model.u[i][l] =
+                            ((cnt[l] + 0.5) / (total + 0.5 * top as f64)).max(model.u[i][l]);
                     }
                 }
             }
-            let new_lambda = (dup / total).clamp(1e-9, 1.0 - 1e-9);
-            let mut delta = (new_lambda - model.lambda).abs();
-            model.lambda = new_lambda;
-            for (i, c) in comps.iter().enumerate() {
-                let top = c.top() as usize;
-                let s: f64 = msum[i][1..=top].iter().sum();
-                if s > 0.0 {
-                    for l in 1..=top {
-                        let v = (msum[i][l] / s).max(1e-6);
-                        delta = delta.max((v - model.m[i][l]).abs());
-                        model.m[i][l] = v;
-                    }
-                }
-                if fit_u {
-                    let s: f64 = usum[i][1..=top].iter().sum();
-                    if s > 0.0 {
-                        for l in 1..=top {
-                            let v = (usum[i][l] / s).max(1e-6);
-                            delta = delta.max((v - model.u[i][l]).abs());
-                            model.u[i][l] = v;
+        }
+        model.iterations = model.em(comps, &pats, 0, true, true);
+        model
+    }
+
+    /// Expectation–maximisation over pattern counts, ignoring `excluded`
+    /// comparisons; `m` is re-estimated only when `fit_m`. Returns iterations.
+    fn em(
+        &mut self,
+        comps: &[Comparison],
+        pats: &[(u64, f64)],
+        excluded: u32,
+        fit_m: bool,
+        fit_u: bool,
+    ) -> usize {
+        let mask = mask_out(excluded, comps.len());
+        for it in 0..100 {
+            let mut msum = vec![[0.0f64; L]; comps.len()];
+            let mut usum = vec![[0.0f64; L]; comps.len()];
+            let (mut dup, mut total) = (0.0, 0.0);
+            for &(p, cnt) in pats {
+                let p = p & mask;
+                let w = self.posterior(p);
+                dup += w * cnt;
+                total += cnt;
+                if fit_m {
+                    for i in 0..comps.len() {
+                        let l = unpack(p, i) as usize;
+                        if l != NULL as usize {
+                            msum[i][l] += w * cnt;
+                            usum[i][l] += (1.0 - w) * cnt;
                         }
                     }
                 }
             }
-            model.iterations = it + 1;
-            if delta < 1e-5 {
-                break;
+            if total == 0.0 {
+                return it;
+            }
+            let new_lambda = (dup / total).clamp(1e-9, 1.0 - 1e-9);
+            let mut delta = (new_lambda - self.lambda).abs();
+            self.lambda = new_lambda;
+            if fit_m {
+                for (i, c) in comps.iter().enumerate() {
+                    let top = c.top() as usize;
+                    let s: f64 = msum[i][1..=top].iter().sum();
+                    if s > 0.0 {
+                        for l in 1..=top {
+                            let v = (msum[i][l] / s).max(1e-6);
+                            delta = delta.max((v - self.m[i][l]).abs());
+                            self.m[i][l] = v;
+                        }
+                    }
+                    let s: f64 = usum[i][1..=top].iter().sum();
+                    if fit_u && s > 0.0 {
+                        for l in 1..=top {
+                            let v = (usum[i][l] / s).max(1e-6);
+                            delta = delta.max((v - self.u[i][l]).abs());
+                            self.u[i][l] = v;
+                        }
+                    }
+                }
+            }
+            if delta < 1e-6 {
+                return it + 1;
             }
         }
-        model
+        100
     }
 
     /// log2 Bayes factor of a pattern.
