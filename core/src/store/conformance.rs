@@ -25,7 +25,8 @@ fn contact(id: &str, phone: &str) -> Contact {
     }
 }
 
-fn conversation(id: &str, contact: &str) -> Conversation {
+/// An open conversation for tests.
+pub fn conversation(id: &str, contact: &str) -> Conversation {
     Conversation {
         id: ConversationId::new(id),
         contact_id: ContactId::new(contact),
@@ -43,7 +44,8 @@ fn conversation(id: &str, contact: &str) -> Conversation {
     }
 }
 
-fn message(id: &str, conv: &str, contact: &str, dir: Direction, at: i64) -> MessageRecord {
+/// A text message record for tests.
+pub fn message(id: &str, conv: &str, contact: &str, dir: Direction, at: i64) -> MessageRecord {
     MessageRecord {
         id: MessageId::new(id),
         phone_number_id: PhoneNumberId::new("pn1"),
