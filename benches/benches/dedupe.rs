@@ -1,0 +1,154 @@
+//! Contact dedupe: wacrm vs Splink (DuckDB backend) on FEBRL3 and FEBRL4 in the
+//! same run, and a generated million-contact list.
+//! cargo bench -p wacrm-benches --bench dedupe
+//! Env: WACRM_BENCH_PYTHON (an interpreter with splink installed),
+//! WACRM_BENCH_DEDUPE_ROWS (default 1000000), WACRM_BENCH_SPLINK_1M=1 to also
+//! run Splink on the generated list (slow).
+
+use std::time::Instant;
+
+use wacrm::contacts::dedupe::{self, DedupeConfig, Quality, synth};
+use wacrm::contacts::{ImportSpec, read_csv_all};
+use wacrm::store::Contact;
+use wacrm_benches::{run_anchor, workspace_path};
+
+const FEBRL_MAPS: [&str; 10] = [
+    "given_name=first_name",
+    "surname=last_name",
+    "street_number=attr:street_number",
+    "address_1=address",
+    "address_2=attr:address_2",
+    "suburb=city",
+    "postcode=postcode",
+    "state=attr:state",
+    "date_of_birth=date_of_birth",
+    "soc_sec_id=external_id",
+];
+
+fn spec(id: &str, maps: &[&str]) -> ImportSpec {
+    ImportSpec {
+        id_column: Some(id.into()),
+        ..Default::default()
+    }
+    .with_maps(maps.iter().copied())
+    .expect("maps")
+}
+
+fn read(path: &str, spec: &ImportSpec) -> Vec<Contact> {
+    let f = std::fs::File::open(path).expect("data file");
+    let (rows, report) = read_csv_all(std::io::BufReader::new(f), spec).expect("csv");
+    assert!(report.bad_rows.is_empty());
+    rows.into_iter().map(|r| r.contact).collect()
+}
+
+fn truth(path: &str) -> Vec<(String, String)> {
+    let mut r = csv::Reader::from_path(path).expect("truth");
+    r.records()
+        .map(|x| {
+            let x = x.expect("row");
+            (x[0].to_string(), x[1].to_string())
+        })
+        .collect()
+}
+
+fn quality(res: &dedupe::DedupeResult, t: &[(String, String)]) -> Quality {
+    dedupe::evaluate(
+        res.pairs.iter().map(|p| (p.a.as_str(), p.b.as_str())),
+        t.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+    )
+}
+
+/// Median seconds of `runs` runs of the whole job (read the CSVs, dedupe).
+fn time_job(runs: usize, mut job: impl FnMut() -> dedupe::DedupeResult) -> (f64, dedupe::DedupeResult) {
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let r = job();
+        times.push(start.elapsed().as_secs_f64());
+        last = Some(r);
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], last.expect("one run"))
+}
+
+fn splink(set: &str) -> Option<(f64, f64)> {
+    match run_anchor(
+        &workspace_path("benches/anchors/dedupe_splink.py"),
+        &[&workspace_path("data/febrl"), set],
+    ) {
+        Ok(s) => {
+            let v: serde_json::Value = serde_json::from_str(&s).ok()?;
+            Some((v["seconds"].as_f64()?, v["f1"].as_f64()?))
+        }
+        Err(e) => {
+            println!("  splink anchor skipped: {e} (set WACRM_BENCH_PYTHON to a python with splink)");
+            None
+        }
+    }
+}
+
+fn main() {
+    let cfg = DedupeConfig::default();
+    let febrl = |f: &str| workspace_path(&format!("data/febrl/{f}"));
+    let s = spec("rec_id", &FEBRL_MAPS);
+
+    // FEBRL3: dedupe of 5,000 records.
+    let t3 = truth(&febrl("febrl3_true_pairs.csv"));
+    let (secs, res) = time_job(5, || dedupe::dedupe(&read(&febrl("febrl3.csv"), &s), &cfg));
+    let q = quality(&res, &t3);
+    println!(
+        "febrl3 dedupe: wacrm {:.3}s (read + dedupe, median of 5), P {:.4} R {:.4} F1 {:.4}, {} candidates",
+        secs, q.precision, q.recall, q.f1, res.stats.candidate_pairs
+    );
+    if let Some((ss, sf1)) = splink("febrl3") {
+        println!("  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}", ss / secs, q.f1 - sf1);
+    }
+
+    // FEBRL4: linkage of two 5,000-record files.
+    let t4 = truth(&febrl("febrl4_true_pairs.csv"));
+    let (secs, res) = time_job(5, || {
+        let a = read(&febrl("febrl4a.csv"), &s);
+        let b = read(&febrl("febrl4b.csv"), &s);
+        dedupe::link(&[&a, &b], &cfg)
+    });
+    let q = quality(&res, &t4);
+    println!(
+        "febrl4 link: wacrm {:.3}s (read + link, median of 5), P {:.4} R {:.4} F1 {:.4}, {} candidates",
+        secs, q.precision, q.recall, q.f1, res.stats.candidate_pairs
+    );
+    if let Some((ss, sf1)) = splink("febrl4") {
+        println!("  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}", ss / secs, q.f1 - sf1);
+    }
+
+    // A generated list: multi-script names, several numbers per person.
+    let rows: usize = std::env::var("WACRM_BENCH_DEDUPE_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = std::env::temp_dir().join(format!("wacrm-dedupe-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("contacts.csv");
+    let t = synth::write_csv(rows, 1, std::io::BufWriter::new(std::fs::File::create(&path).expect("create")))
+        .expect("generate");
+    let gs = spec("id", &synth::MAPS);
+    let start = Instant::now();
+    let contacts = read(&path.to_string_lossy(), &gs);
+    let read_s = start.elapsed().as_secs_f64();
+    let res = dedupe::dedupe(&contacts, &cfg);
+    let total = start.elapsed().as_secs_f64();
+    let q = quality(&res, &t);
+    println!(
+        "generated {rows} contacts on {} threads: {:.2}s total ({:.2}s reading + normalizing, {:.2}s dedupe; phases {:?}), {} candidates, P {:.4} R {:.4} F1 {:.4}; target < 4s",
+        rayon::current_num_threads(),
+        total,
+        read_s,
+        res.stats.millis as f64 / 1000.0,
+        res.stats.phase_millis,
+        res.stats.candidate_pairs,
+        q.precision,
+        q.recall,
+        q.f1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
