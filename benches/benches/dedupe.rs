@@ -59,7 +59,10 @@ fn quality(res: &dedupe::DedupeResult, t: &[(String, String)]) -> Quality {
 }
 
 /// Median seconds of `runs` runs of the whole job (read the CSVs, dedupe).
-fn time_job(runs: usize, mut job: impl FnMut() -> dedupe::DedupeResult) -> (f64, dedupe::DedupeResult) {
+fn time_job(
+    runs: usize,
+    mut job: impl FnMut() -> dedupe::DedupeResult,
+) -> (f64, dedupe::DedupeResult) {
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..runs {
@@ -82,7 +85,9 @@ fn splink(set: &str) -> Option<(f64, f64)> {
             Some((v["seconds"].as_f64()?, v["f1"].as_f64()?))
         }
         Err(e) => {
-            println!("  splink anchor skipped: {e} (set WACRM_BENCH_PYTHON to a python with splink)");
+            println!(
+                "  splink anchor skipped: {e} (set WACRM_BENCH_PYTHON to a python with splink)"
+            );
             None
         }
     }
@@ -102,7 +107,11 @@ fn main() {
         secs, q.precision, q.recall, q.f1, res.stats.candidate_pairs
     );
     if let Some((ss, sf1)) = splink("febrl3") {
-        println!("  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}", ss / secs, q.f1 - sf1);
+        println!(
+            "  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}",
+            ss / secs,
+            q.f1 - sf1
+        );
     }
 
     // FEBRL4: linkage of two 5,000-record files.
@@ -118,7 +127,11 @@ fn main() {
         secs, q.precision, q.recall, q.f1, res.stats.candidate_pairs
     );
     if let Some((ss, sf1)) = splink("febrl4") {
-        println!("  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}", ss / secs, q.f1 - sf1);
+        println!(
+            "  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}",
+            ss / secs,
+            q.f1 - sf1
+        );
     }
 
     // A generated list: multi-script names, several numbers per person.
@@ -129,8 +142,12 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("wacrm-dedupe-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let path = dir.join("contacts.csv");
-    let t = synth::write_csv(rows, 1, std::io::BufWriter::new(std::fs::File::create(&path).expect("create")))
-        .expect("generate");
+    let t = synth::write_csv(
+        rows,
+        1,
+        std::io::BufWriter::new(std::fs::File::create(&path).expect("create")),
+    )
+    .expect("generate");
     let gs = spec("id", &synth::MAPS);
     let start = Instant::now();
     let contacts = read(&path.to_string_lossy(), &gs);
