@@ -6,9 +6,13 @@
 mod campaign;
 mod limits;
 mod policy;
+#[cfg(feature = "redis")]
+mod redis_limiter;
 mod worker;
 
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
 pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter};
 pub use policy::{Decision, PolicyConfig, PolicyEngine, QuietHours, SendContext, zone_for};
+#[cfg(feature = "redis")]
+pub use redis_limiter::RedisLimiter;
 pub use worker::{OutgoingMessage, RoundReport, Scheduler, SchedulerConfig};

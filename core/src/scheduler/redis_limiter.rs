@@ -1,0 +1,168 @@
+//! The number and pair limits in Redis, so several worker processes share one
+//! budget. One Lua script decides atomically with GCRA (generic cell rate
+//! algorithm: one "theoretical arrival time" per key) on Redis's own clock, so
+//! workers on different machines agree; a send is admitted only when both the
+//! number and the pair admit it, and nothing is consumed on a refusal.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::ConnectionManager;
+
+use super::limits::{LimitConfig, RateLimiter};
+
+/// KEYS: number TAT, pair TAT, number slow-down, pair block.
+/// ARGV: number interval µs, number burst, pair interval µs, pair burst.
+/// Returns 0 when admitted, else the wait in µs.
+const GCRA: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local blocked = redis.call('PTTL', KEYS[4])
+if blocked > 0 then return blocked * 1000 end
+local n_int = tonumber(ARGV[1])
+local slow = redis.call('GET', KEYS[3])
+if slow then n_int = tonumber(slow) end
+local n_burst = tonumber(ARGV[2])
+local p_int = tonumber(ARGV[3])
+local p_burst = tonumber(ARGV[4])
+local function decide(key, interval, burst)
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local new_tat = tat + interval
+  local allow_at = new_tat - interval * burst
+  if allow_at > now then return 0, allow_at - now end
+  return new_tat, 0
+end
+local n_tat, n_wait = decide(KEYS[1], n_int, n_burst)
+if n_wait > 0 then return n_wait end
+local p_tat, p_wait = decide(KEYS[2], p_int, p_burst)
+if p_wait > 0 then return p_wait end
+redis.call('SET', KEYS[1], string.format('%.0f', n_tat), 'PX', math.floor((n_tat - now) / 1000) + 1)
+redis.call('SET', KEYS[2], string.format('%.0f', p_tat), 'PX', math.floor((p_tat - now) / 1000) + 1)
+return 0
+"#;
+
+/// A [`RateLimiter`] whose state lives in Redis.
+pub struct RedisLimiter {
+    conn: ConnectionManager,
+    cfg: LimitConfig,
+    prefix: String,
+    script: redis::Script,
+}
+
+impl std::fmt::Debug for RedisLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password: never printed.
+        f.debug_struct("RedisLimiter")
+            .field("prefix", &self.prefix)
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
+    }
+}
+
+fn redis_err(e: redis::RedisError) -> crate::Error {
+    crate::Error::Store {
+        message: format!("redis: {e}"),
+        retryable: e.is_io_error() || e.is_timeout() || e.is_connection_dropped(),
+    }
+}
+
+/// Same pacing as the in-memory limiter: the steady rate, a quarter-second burst.
+fn number_params(mps: u32) -> (u64, u64) {
+    let mps = mps.clamp(1, 10_000) as u64;
+    (1_000_000 / mps, (mps / 4).max(1))
+}
+
+impl RedisLimiter {
+    /// Connect to `url` (`redis://host:port/db`); keys start with `prefix`
+    /// (several tenants or test runs can share a server).
+    pub async fn connect(url: &str, prefix: &str, cfg: LimitConfig) -> crate::Result<Self> {
+        let client = redis::Client::open(url).map_err(redis_err)?;
+        let conn = client.get_connection_manager().await.map_err(redis_err)?;
+        Ok(RedisLimiter {
+            conn,
+            cfg,
+            prefix: prefix.to_string(),
+            script: redis::Script::new(GCRA),
+        })
+    }
+
+    fn mps_of(&self, number: &str) -> u32 {
+        self.cfg
+            .mps_by_number
+            .get(number)
+            .copied()
+            .unwrap_or(self.cfg.mps)
+    }
+
+    /// One decision; errors are Redis failures (the caller defers the send).
+    pub async fn decide(
+        &self,
+        number: &str,
+        recipient: &str,
+    ) -> crate::Result<Result<(), Duration>> {
+        let (n_int, n_burst) = number_params(self.mps_of(number));
+        let p = &self.prefix;
+        let wait: u64 = self
+            .script
+            .key(format!("{p}:n:{number}"))
+            .key(format!("{p}:p:{number}:{recipient}"))
+            .key(format!("{p}:slow:{number}"))
+            .key(format!("{p}:block:{number}:{recipient}"))
+            .arg(n_int)
+            .arg(n_burst)
+            .arg(self.cfg.pair_interval.as_micros().max(1) as u64)
+            .arg(self.cfg.pair_burst.max(1))
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(redis_err)?;
+        Ok(if wait == 0 {
+            Ok(())
+        } else {
+            Err(Duration::from_micros(wait))
+        })
+    }
+
+    async fn set_px(&self, key: String, value: u64, for_: Duration) {
+        let r: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("PX")
+            .arg(for_.as_millis().max(1) as u64)
+            .query_async(&mut self.conn.clone())
+            .await;
+        if let Err(e) = r {
+            tracing::warn!(error = %e, "redis limiter: penalty not stored");
+        }
+    }
+}
+
+#[async_trait]
+impl RateLimiter for RedisLimiter {
+    async fn try_acquire(&self, number: &str, recipient: &str) -> Result<(), Duration> {
+        match self.decide(number, recipient).await {
+            Ok(d) => d,
+            Err(e) => {
+                // Redis unreachable: hold the send back briefly rather than send unpaced.
+                tracing::warn!(error = %e, "redis limiter unavailable; deferring");
+                Err(Duration::from_millis(500))
+            }
+        }
+    }
+
+    async fn penalize_number(&self, number: &str, for_: Duration) {
+        // Half the rate: twice the emission interval.
+        let (n_int, _) = number_params(self.mps_of(number));
+        self.set_px(format!("{}:slow:{number}", self.prefix), n_int * 2, for_)
+            .await;
+    }
+
+    async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration) {
+        self.set_px(
+            format!("{}:block:{number}:{recipient}", self.prefix),
+            1,
+            for_,
+        )
+        .await;
+    }
+}

@@ -1,0 +1,166 @@
+//! The Redis limiter against a real Redis (when `WACRM_TEST_REDIS_URL` is set;
+//! `scripts/test.sh` starts one). Each test uses its own key prefix.
+
+use std::time::{Duration, Instant};
+
+use wacrm::scheduler::{LimitConfig, RateLimiter, RedisLimiter};
+
+fn prefix(name: &str) -> String {
+    format!(
+        "wacrm-test:{name}:{}:{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    )
+}
+
+async fn limiter(name: &str, cfg: LimitConfig) -> Option<(RedisLimiter, String)> {
+    let Ok(url) = std::env::var("WACRM_TEST_REDIS_URL") else {
+        eprintln!("skipped: no Redis (set WACRM_TEST_REDIS_URL)");
+        return None;
+    };
+    let p = prefix(name);
+    Some((
+        RedisLimiter::connect(&url, &p, cfg)
+            .await
+            .expect("connect to Redis"),
+        p,
+    ))
+}
+
+#[tokio::test]
+async fn number_bucket_has_a_quarter_second_burst_then_the_rate() {
+    let Some((l, _)) = limiter(
+        "number",
+        LimitConfig {
+            mps: 20,
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let mut ok = 0;
+    for i in 0..40 {
+        if l.try_acquire("n", &format!("r{i}")).await.is_ok() {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 5, "a quarter-second burst of a 20 mps bucket");
+    let wait = l.try_acquire("n", "late").await.unwrap_err();
+    assert!(wait <= Duration::from_millis(50), "{wait:?}");
+    assert!(
+        l.try_acquire("other", "r").await.is_ok(),
+        "numbers are independent"
+    );
+}
+
+#[tokio::test]
+async fn pair_burst_then_one_per_interval_and_refusals_cost_nothing() {
+    let Some((l, _)) = limiter(
+        "pair",
+        LimitConfig {
+            mps: 1000,
+            pair_burst: 3,
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    for _ in 0..3 {
+        assert!(l.try_acquire("n", "r").await.is_ok());
+    }
+    let wait = l.try_acquire("n", "r").await.unwrap_err();
+    assert!(
+        wait > Duration::from_secs(5) && wait <= Duration::from_secs(6),
+        "{wait:?}"
+    );
+    // 250 number slots (quarter-second burst of 1000 mps) are intact after pair refusals.
+    for _ in 0..100 {
+        assert!(l.try_acquire("n", "r").await.is_err());
+    }
+    let admitted = {
+        let mut n = 0;
+        for i in 0..250 {
+            if l.try_acquire("n", &format!("x{i}")).await.is_ok() {
+                n += 1;
+            }
+        }
+        n
+    };
+    assert!(admitted >= 245, "{admitted}");
+}
+
+#[tokio::test]
+async fn penalties_slow_the_number_and_block_the_pair() {
+    let Some((l, _)) = limiter(
+        "penalty",
+        LimitConfig {
+            mps: 400,
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    l.penalize_pair("n", "r", Duration::from_secs(30)).await;
+    let wait = l.try_acquire("n", "r").await.unwrap_err();
+    assert!(wait > Duration::from_secs(29), "{wait:?}");
+    l.penalize_number("n", Duration::from_secs(30)).await;
+    // Half of 400 mps for one second, from a fresh bucket: at most the burst plus ~200.
+    let start = Instant::now();
+    let mut ok = 0;
+    while start.elapsed() < Duration::from_secs(1) {
+        if l.try_acquire("n", &format!("y{ok}")).await.is_ok() {
+            ok += 1;
+        }
+    }
+    assert!((150..=330).contains(&ok), "{ok}");
+}
+
+#[tokio::test]
+async fn several_workers_share_one_budget() {
+    let cfg = LimitConfig {
+        mps: 100,
+        ..Default::default()
+    };
+    let Some((a, p)) = limiter("shared", cfg.clone()).await else {
+        return;
+    };
+    let url = std::env::var("WACRM_TEST_REDIS_URL").unwrap();
+    // Four limiters, four connections, one key prefix: like four worker processes.
+    let mut ls = vec![a];
+    for _ in 0..3 {
+        ls.push(RedisLimiter::connect(&url, &p, cfg.clone()).await.unwrap());
+    }
+    let ls = std::sync::Arc::new(ls);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let ls = ls.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ok = 0u32;
+            let mut i = 0u32;
+            while start.elapsed() < Duration::from_secs(2) {
+                i += 1;
+                match ls[w].try_acquire("n", &format!("w{w}-{i}")).await {
+                    Ok(()) => ok += 1,
+                    Err(wait) => tokio::time::sleep(wait.min(Duration::from_millis(5))).await,
+                }
+            }
+            ok
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    // 2 s at 100 mps plus a 25-message burst, shared by all four: never 4× that.
+    assert!((200..=235).contains(&total), "{total}");
+}
