@@ -180,6 +180,7 @@ fn dedupe(a: DedupeArgs) -> wacrm::Result<()> {
     };
     let mut lists = Vec::new();
     let mut bad = 0usize;
+    let read_start = std::time::Instant::now();
     for path in &a.files {
         let (rows, report) = wacrm::contacts::read_csv_all(open_with_progress(path)?, &spec)?;
         for b in &report.bad_rows {
@@ -188,6 +189,7 @@ fn dedupe(a: DedupeArgs) -> wacrm::Result<()> {
         bad += report.bad_rows.len();
         lists.push(rows.into_iter().map(|r| r.contact).collect::<Vec<_>>());
     }
+    let read_millis = read_start.elapsed().as_millis() as u64;
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.set_message("comparing");
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -253,6 +255,7 @@ fn dedupe(a: DedupeArgs) -> wacrm::Result<()> {
         "candidate_pairs": result.stats.candidate_pairs,
         "comparisons": result.comparisons,
         "blocking_rules": result.stats.blocking_rules,
+        "read_millis": read_millis,
         "millis": result.stats.millis,
         "phase_millis": result.stats.phase_millis,
         "quality": quality,

@@ -213,7 +213,7 @@ pub fn read_csv<R: Read>(
         match next_record(&mut rdr, &mut record) {
             Next::End => break,
             Next::Bad(b) => acc.bad(b),
-            Next::Blank => acc.report.rows += 1,
+            Next::Blank(_) => acc.report.rows += 1,
             Next::Row(line) => {
                 if let Some(row) = acc.accept(convert(&layout, spec, line, &record)) {
                     buf.push(row);
@@ -277,38 +277,30 @@ pub fn read_csv_all<R: Read>(
     let mut done = done.into_inner();
     done.sort_unstable_by_key(|(n, _)| *n);
     let mut acc = Acceptor::default();
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(done.iter().map(|(_, b)| b.len()).sum());
+    // Replay in file order so duplicate ids point at their first line: each
+    // batch's rows merge with what the reader reported while filling it. Rows
+    // move once, into `rows`.
     let mut early = early.into_iter().peekable();
-    // Replay in file order so duplicate ids point at their first line.
-    let mut order: Vec<(u64, Result<ImportedRow, BadRow>)> = Vec::new();
+    let replay_early = |acc: &mut Acceptor, e: Next| match e {
+        Next::Bad(b) => acc.bad(b),
+        _ => acc.report.rows += 1,
+    };
     for (n, batch) in done {
-        while let Some((_, e)) = early.next_if(|(m, _)| *m <= n) {
-            match e {
-                Next::Bad(b) => order.push((b.line, Err(b))),
-                _ => acc.report.rows += 1,
-            }
-        }
         for r in batch {
             let line = match &r {
                 Ok(row) => row.line,
                 Err(b) => b.line,
             };
-            order.push((line, r));
+            while let Some((_, e)) = early.next_if(|(m, e)| *m < n || (*m == n && e.line() < line))
+            {
+                replay_early(&mut acc, e);
+            }
+            rows.extend(acc.accept(r));
         }
     }
     for (_, e) in early {
-        if let Next::Bad(b) = e {
-            order.push((b.line, Err(b)));
-        } else {
-            acc.report.rows += 1;
-        }
-    }
-    order.sort_by_key(|(line, _)| *line);
-    for (_, r) in order {
-        match r {
-            Err(b) if b.reason.starts_with("malformed CSV") => acc.bad(b),
-            r => rows.extend(acc.accept(r)),
-        }
+        replay_early(&mut acc, e);
     }
     Ok((rows, acc.report))
 }
@@ -317,15 +309,27 @@ pub fn read_csv_all<R: Read>(
 enum Next {
     End,
     Row(u64),
-    Blank,
+    Blank(u64),
     Bad(BadRow),
+}
+
+impl Next {
+    fn line(&self) -> u64 {
+        match self {
+            Next::Row(l) | Next::Blank(l) => *l,
+            Next::Bad(b) => b.line,
+            Next::End => u64::MAX,
+        }
+    }
 }
 
 fn next_record<R: Read>(rdr: &mut csv::Reader<R>, record: &mut csv::StringRecord) -> Next {
     let line = rdr.position().line() + 1;
     match rdr.read_record(record) {
         Ok(false) => Next::End,
-        Ok(true) if record.iter().all(|f| f.trim().is_empty()) => Next::Blank,
+        Ok(true) if record.iter().all(|f| f.trim().is_empty()) => {
+            Next::Blank(record.position().map(|p| p.line()).unwrap_or(line))
+        }
         Ok(true) => Next::Row(record.position().map(|p| p.line()).unwrap_or(line)),
         Err(e) => Next::Bad(BadRow {
             line: e.position().map(|p| p.line()).unwrap_or(line),

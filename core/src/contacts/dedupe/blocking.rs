@@ -212,6 +212,8 @@ pub struct BlockingStats {
     pub candidate_pairs: u64,
     /// Blocks over the cap, compared within a window.
     pub windowed_blocks: u64,
+    /// Pairs compared per rule, in rule order.
+    pub pairs_by_rule: Vec<u64>,
 }
 
 impl BlockRule {
@@ -309,6 +311,7 @@ pub fn candidates<T: Send>(
             out.extend(f);
         }
         stats.candidate_pairs += compared;
+        stats.pairs_by_rule.push(compared);
         stats.windowed_blocks += windowed;
     }
     (out, stats)

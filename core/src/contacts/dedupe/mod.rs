@@ -123,8 +123,9 @@ pub struct DedupeStats {
     pub windowed_blocks: u64,
     /// Distinct comparison patterns.
     pub patterns: u64,
-    /// Blocking rules that applied, in the order pairs are attributed to them.
-    pub blocking_rules: Vec<String>,
+    /// Blocking rules that applied, in the order pairs are attributed to them,
+    /// with the pairs each contributed.
+    pub blocking_rules: Vec<(String, u64)>,
     /// Milliseconds spent.
     pub millis: u64,
     /// Milliseconds per phase (sample, block, compare, fit, score, cluster).
@@ -176,9 +177,14 @@ pub fn prepare(contacts: &[Contact], schema: &RecordSchema) -> Vec<DedupeRecord>
 
 /// Find duplicates among contacts.
 pub fn dedupe(contacts: &[Contact], cfg: &DedupeConfig) -> DedupeResult {
+    let start = Instant::now();
     let schema = schema_for(contacts, cfg);
     let records = prepare(contacts, &schema);
-    dedupe_records(&records, &schema, cfg)
+    let prepared = start.elapsed().as_millis() as u64;
+    let mut r = dedupe_records(&records, &schema, cfg);
+    r.stats.phase_millis.insert(0, ("prepare".into(), prepared));
+    r.stats.millis += prepared;
+    r
 }
 
 /// Link several lists: only pairs across lists are compared and reported.
@@ -296,7 +302,12 @@ pub fn dedupe_records(
         candidate_pairs: bstats.candidate_pairs,
         windowed_blocks: bstats.windowed_blocks,
         patterns: patterns.len() as u64,
-        blocking_rules: keys.rules.iter().map(|r| format!("{r:?}")).collect(),
+        blocking_rules: keys
+            .rules
+            .iter()
+            .zip(&bstats.pairs_by_rule)
+            .map(|(r, n)| (format!("{r:?}"), *n))
+            .collect(),
         millis: 0,
         phase_millis: Vec::new(),
     };
