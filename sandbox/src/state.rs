@@ -132,6 +132,9 @@ struct Inner {
     clock_offset_ms: i64,
     errors_by_code: BTreeMap<i64, u64>,
     auto_approve: bool,
+    /// First response per (number, Idempotency-Key): a repeat gets it again.
+    replays: HashMap<(String, String), Value>,
+    replayed: u64,
 }
 
 pub struct State {
@@ -264,6 +267,8 @@ impl State {
                 webhook_url: cfg.webhook_url,
                 clock_offset_ms,
                 errors_by_code: BTreeMap::new(),
+                replays: HashMap::new(),
+                replayed: 0,
                 auto_approve: cfg.auto_approve_templates,
             }),
         })
@@ -341,6 +346,7 @@ impl State {
         let delivered = g.webhooks.iter().filter(|w| w.delivered).count();
         json!({
             "accepted": g.ledger.len(),
+            "replayed": g.replayed,
             "errors_by_code": g.errors_by_code.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
             "webhooks_delivered": delivered,
             "webhooks_failed": g.webhooks.len() - delivered,
@@ -475,6 +481,14 @@ impl State {
                 template,
             } => (recipient, msg_type, template),
         };
+        // A retried request (same number, same Idempotency-Key) is answered with
+        // the first response and sends nothing: the ledger holds each key once.
+        if let Some(k) = &idempotency_key
+            && let Some(first) = g.replays.get(&(number_id.to_string(), k.clone())).cloned()
+        {
+            g.replayed += 1;
+            return Ok(first);
+        }
         let (to, key, wa_id, user_id) = match &recipient {
             Recip::Phone { input, digits } => {
                 let w = canonical_wa_id(digits);
@@ -648,6 +662,23 @@ impl State {
                 .map(|c| format!("failed:{c}"))
                 .unwrap_or_else(|| "accepted".into()),
         });
+        let response = {
+            let mut contact = json!({"input": to});
+            match (&wa_id, &user_id) {
+                (Some(w), _) => contact["wa_id"] = json!(w),
+                (None, Some(u)) => contact["user_id"] = json!(u),
+                _ => {}
+            }
+            let mut message = json!({"id": id});
+            if template.is_some() {
+                message["message_status"] = json!("accepted");
+            }
+            json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]})
+        };
+        if let Some(k) = g.ledger.last().and_then(|l| l.idempotency_key.clone()) {
+            g.replays
+                .insert((number_id.to_string(), k), response.clone());
+        }
         let pricing_type = if in_window {
             "free_customer_service"
         } else {
@@ -731,17 +762,7 @@ impl State {
                 webhook::deliver(self.clone(), bytes, Duration::from_millis(delay + 3));
             }
         }
-        let mut contact = json!({"input": to});
-        match (&wa_id, &user_id) {
-            (Some(w), _) => contact["wa_id"] = json!(w),
-            (None, Some(u)) => contact["user_id"] = json!(u),
-            _ => {}
-        }
-        let mut message = json!({"id": id});
-        if template.is_some() {
-            message["message_status"] = json!("accepted");
-        }
-        Ok(json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]}))
+        Ok(response)
     }
 
     /// Build a signed-ready webhook body (non-ASCII escaped) for one change.

@@ -69,14 +69,25 @@ async fn ten_thousand_messages_paced_per_number_within_two_percent() {
     }
     let started = Instant::now();
     let report = sched
-        .run_until_idle(clock.now_millis(), Instant::now() + Duration::from_secs(180))
+        .run_until_idle(
+            clock.now_millis(),
+            Instant::now() + Duration::from_secs(180),
+        )
         .await
         .unwrap();
-    assert_eq!(report.sent, MESSAGES, "{report:?} after {:?}", started.elapsed());
+    assert_eq!(
+        report.sent,
+        MESSAGES,
+        "{report:?} after {:?}",
+        started.elapsed()
+    );
 
     let ledger = h.ledger();
     assert_eq!(ledger.len(), MESSAGES, "nothing lost");
-    let mut keys: Vec<_> = ledger.iter().filter_map(|l| l.idempotency_key.clone()).collect();
+    let mut keys: Vec<_> = ledger
+        .iter()
+        .filter_map(|l| l.idempotency_key.clone())
+        .collect();
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), MESSAGES, "nothing sent twice");
@@ -87,13 +98,19 @@ async fn ten_thousand_messages_paced_per_number_within_two_percent() {
         .await
         .unwrap();
     for code in ["130429", "131056"] {
-        assert!(stats["errors_by_code"].get(code).is_none(), "{code}: {stats}");
+        assert!(
+            stats["errors_by_code"].get(code).is_none(),
+            "{code}: {stats}"
+        );
     }
 
     // Steady rate per number: skip the first second (the burst), then count.
     let mut by_number: HashMap<&str, Vec<i64>> = HashMap::new();
     for l in &ledger {
-        by_number.entry(&l.phone_number_id).or_default().push(l.accepted_at_ms);
+        by_number
+            .entry(&l.phone_number_id)
+            .or_default()
+            .push(l.accepted_at_ms);
     }
     for (number, mut at) in by_number {
         at.sort_unstable();
@@ -102,7 +119,10 @@ async fn ten_thousand_messages_paced_per_number_within_two_percent() {
         let span = (steady[steady.len() - 1] - steady[0]) as f64 / 1000.0;
         let rate = (steady.len() - 1) as f64 / span;
         let err = (rate - MPS as f64).abs() / MPS as f64;
-        eprintln!("{number}: {} messages, steady {rate:.2} mps over {span:.1}s", steady.len());
+        eprintln!(
+            "{number}: {} messages, steady {rate:.2} mps over {span:.1}s",
+            steady.len()
+        );
         assert!(err <= 0.02, "{number}: {rate:.2} mps vs {MPS} configured");
     }
 }

@@ -760,3 +760,41 @@ async fn bsuid_recipients_and_mexico_canonical_wa_id() {
     .await;
     assert_eq!(v["contacts"][0]["wa_id"], "5215512345678");
 }
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_is_answered_once_and_sent_once() {
+    let (h, _sink) = start(fast()).await;
+    let send = |key: &'static str| {
+        let url = format!("{}/v26.0/{NUM}/messages", h.base_url());
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(TOKEN)
+                .header("Idempotency-Key", key)
+                .json(
+                    &json!({"messaging_product": "whatsapp", "to": "+15551234567",
+                    "type": "text", "text": {"body": "hi"}}),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let first = send("k-1").await;
+    let again = send("k-1").await;
+    let other = send("k-2").await;
+    assert_eq!(first, again, "the retry gets the first answer");
+    assert_ne!(first["messages"][0]["id"], other["messages"][0]["id"]);
+    assert_eq!(h.ledger().len(), 2, "the retry sent nothing");
+    let (_, stats) = get_control_stats(&h).await;
+    assert_eq!(stats["replayed"], 1);
+}
+
+async fn get_control_stats(h: &SandboxHandle) -> (u16, Value) {
+    let r = reqwest::get(format!("{}/_sandbox/stats", h.base_url()))
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
