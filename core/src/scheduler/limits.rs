@@ -63,15 +63,26 @@ impl Default for LimitConfig {
 }
 
 type Direct = Gov<NotKeyed, InMemoryState, DefaultClock>;
-type Keyed = Gov<(String, String), DefaultKeyedStateStore<(String, String)>, DefaultClock>;
+/// Pairs are keyed by a 64-bit hash of (number, recipient): no allocation per
+/// decision, and a collision (about one in 10^19 pairs) only shares a budget.
+type Keyed = Gov<u64, DefaultKeyedStateStore<u64>, DefaultClock>;
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+fn pair_key(number: &str, recipient: &str) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::fast::FixedState::with_seed(0x9a1e).build_hasher();
+    number.hash(&mut h);
+    recipient.hash(&mut h);
+    h.finish()
+}
 
 /// In-process limiter on governor.
 pub struct MemoryLimiter {
     cfg: LimitConfig,
-    numbers: Mutex<HashMap<String, Arc<Direct>>>,
-    slowed: Mutex<HashMap<String, (Arc<Direct>, std::time::Instant)>>,
+    numbers: Mutex<FastMap<String, Arc<Direct>>>,
+    slowed: Mutex<FastMap<String, (Arc<Direct>, std::time::Instant)>>,
     pairs: Keyed,
-    blocked_pairs: Mutex<HashMap<(String, String), std::time::Instant>>,
+    blocked_pairs: Mutex<FastMap<u64, std::time::Instant>>,
     clock: DefaultClock,
 }
 
@@ -92,26 +103,30 @@ impl MemoryLimiter {
         MemoryLimiter {
             pairs: Gov::keyed(pair_quota),
             cfg,
-            numbers: Mutex::new(HashMap::new()),
-            slowed: Mutex::new(HashMap::new()),
-            blocked_pairs: Mutex::new(HashMap::new()),
+            numbers: Mutex::new(FastMap::default()),
+            slowed: Mutex::new(FastMap::default()),
+            blocked_pairs: Mutex::new(FastMap::default()),
             clock: DefaultClock::default(),
         }
     }
 
     fn number_limiter(&self, number: &str) -> Arc<Direct> {
-        let now = std::time::Instant::now();
         {
             let mut slowed = self.slowed.lock();
-            if let Some((l, until)) = slowed.get(number) {
-                if *until > now {
+            if !slowed.is_empty()
+                && let Some((l, until)) = slowed.get(number)
+            {
+                if *until > std::time::Instant::now() {
                     return l.clone();
                 }
                 slowed.remove(number);
             }
         }
-        self.numbers
-            .lock()
+        let mut numbers = self.numbers.lock();
+        if let Some(l) = numbers.get(number) {
+            return l.clone();
+        }
+        numbers
             .entry(number.to_string())
             .or_insert_with(|| {
                 let mps = self
@@ -136,11 +151,16 @@ impl MemoryLimiter {
 
     /// Synchronous decision (the hot path; the trait method wraps it).
     pub fn check(&self, number: &str, recipient: &str) -> Result<(), Duration> {
-        let key = (number.to_string(), recipient.to_string());
-        if let Some(until) = self.blocked_pairs.lock().get(&key).copied() {
-            let now = std::time::Instant::now();
-            if until > now {
-                return Err(until - now);
+        let key = pair_key(number, recipient);
+        {
+            let blocked = self.blocked_pairs.lock();
+            if !blocked.is_empty()
+                && let Some(until) = blocked.get(&key).copied()
+            {
+                let now = std::time::Instant::now();
+                if until > now {
+                    return Err(until - now);
+                }
             }
         }
         // Number first: workers retry number refusals often, and those must not
@@ -173,7 +193,7 @@ impl RateLimiter for MemoryLimiter {
 
     async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration) {
         self.blocked_pairs.lock().insert(
-            (number.to_string(), recipient.to_string()),
+            pair_key(number, recipient),
             std::time::Instant::now() + for_,
         );
     }
@@ -186,8 +206,14 @@ pub struct TierCounter {
     inner: Mutex<TierWindow>,
 }
 
-/// Last contact per recipient, and contacts in time order for expiry.
-type TierWindow = (HashMap<String, Millis>, VecDeque<(Millis, String)>);
+/// Last contact per recipient (by a 64-bit hash of the recipient, so admitting
+/// allocates nothing), and contacts in time order for expiry.
+type TierWindow = (FastMap<u64, Millis>, VecDeque<(Millis, u64)>);
+
+fn recipient_key(recipient: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x7e12).hash_one(recipient)
+}
 
 const DAY_MS: Millis = 86_400_000;
 
@@ -196,7 +222,7 @@ impl TierCounter {
     pub fn new(cap: Option<usize>) -> Self {
         TierCounter {
             cap,
-            inner: Mutex::new((HashMap::new(), VecDeque::new())),
+            inner: Mutex::new((FastMap::default(), VecDeque::new())),
         }
     }
 
@@ -207,6 +233,7 @@ impl TierCounter {
 
     /// Admit `recipient` at `now`, or say when a slot frees up.
     pub fn admit(&self, recipient: &str, now: Millis) -> Result<(), Millis> {
+        let who_key = recipient_key(recipient);
         let mut g = self.inner.lock();
         let (seen, order) = &mut *g;
         while let Some((t, who)) = order.front() {
@@ -218,15 +245,17 @@ impl TierCounter {
             }
             order.pop_front();
         }
-        if !seen.contains_key(recipient)
+        if !seen.contains_key(&who_key)
             && let Some(cap) = self.cap
             && seen.len() >= cap
         {
             let oldest = order.front().map(|(t, _)| *t).unwrap_or(now);
             return Err(oldest + DAY_MS);
         }
-        seen.insert(recipient.to_string(), now);
-        order.push_back((now, recipient.to_string()));
+        // Seen again at the same instant: nothing to move.
+        if seen.insert(who_key, now) != Some(now) {
+            order.push_back((now, who_key));
+        }
         Ok(())
     }
 
