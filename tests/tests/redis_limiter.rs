@@ -164,3 +164,35 @@ async fn several_workers_share_one_budget() {
     // 2 s at 100 mps plus a 25-message burst, shared by all four: never 4× that.
     assert!((200..=235).contains(&total), "{total}");
 }
+
+#[tokio::test]
+async fn many_decisions_in_one_round_trip_match_single_ones() {
+    let Some((l, _)) = limiter(
+        "many",
+        LimitConfig {
+            mps: 20,
+            pair_burst: 3,
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let recipients: Vec<String> = (0..40).map(|i| format!("r{i}")).collect();
+    let sends: Vec<(&str, &str)> = recipients.iter().map(|r| ("n", r.as_str())).collect();
+    let out = l.try_acquire_many(&sends).await;
+    assert_eq!(out.len(), 40);
+    assert_eq!(
+        out.iter().filter(|r| r.is_ok()).count(),
+        5,
+        "quarter-second burst"
+    );
+    assert!(out[..5].iter().all(Result::is_ok), "in order");
+    let same: Vec<(&str, &str)> = vec![("m", "x"); 4];
+    let out = l.try_acquire_many(&same).await;
+    assert!(out[..3].iter().all(Result::is_ok));
+    let wait = out[3].unwrap_err();
+    assert!(wait > Duration::from_secs(5), "{wait:?}");
+    assert!(l.try_acquire_many(&[]).await.is_empty());
+}

@@ -36,6 +36,15 @@ pub trait RateLimiter: Send + Sync + 'static {
     async fn penalize_number(&self, number: &str, for_: Duration);
     /// Block a pair after a pair-rate error (131056).
     async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration);
+    /// Decide several sends at once, in order (a shared limiter answers them in
+    /// one round trip). Same answers as calling `try_acquire` for each.
+    async fn try_acquire_many(&self, sends: &[(&str, &str)]) -> Vec<Result<(), Duration>> {
+        let mut out = Vec::with_capacity(sends.len());
+        for (n, r) in sends {
+            out.push(self.try_acquire(n, r).await);
+        }
+        out
+    }
 }
 
 /// Limits configuration.

@@ -42,12 +42,56 @@ redis.call('SET', KEYS[2], string.format('%.0f', p_tat), 'PX', math.floor((p_tat
 return 0
 "#;
 
+/// The same decision for many sends in one call: KEYS come in fours per send,
+/// ARGV in fours per send; returns one wait (µs, 0 = admitted) per send.
+const GCRA_MANY: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local out = {}
+local function decide(key, interval, burst)
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local new_tat = tat + interval
+  local allow_at = new_tat - interval * burst
+  if allow_at > now then return 0, allow_at - now end
+  return new_tat, 0
+end
+for i = 0, #KEYS / 4 - 1 do
+  local k, a = i * 4, i * 4
+  local wait = 0
+  local blocked = redis.call('PTTL', KEYS[k + 4])
+  if blocked > 0 then
+    wait = blocked * 1000
+  else
+    local n_int = tonumber(ARGV[a + 1])
+    local slow = redis.call('GET', KEYS[k + 3])
+    if slow then n_int = tonumber(slow) end
+    local n_tat, n_wait = decide(KEYS[k + 1], n_int, tonumber(ARGV[a + 2]))
+    if n_wait > 0 then
+      wait = n_wait
+    else
+      local p_int = tonumber(ARGV[a + 3])
+      local p_tat, p_wait = decide(KEYS[k + 2], p_int, tonumber(ARGV[a + 4]))
+      if p_wait > 0 then
+        wait = p_wait
+      else
+        redis.call('SET', KEYS[k + 1], string.format('%.0f', n_tat), 'PX', math.floor((n_tat - now) / 1000) + 1)
+        redis.call('SET', KEYS[k + 2], string.format('%.0f', p_tat), 'PX', math.floor((p_tat - now) / 1000) + 1)
+      end
+    end
+  end
+  out[i + 1] = wait
+end
+return out
+"#;
+
 /// A [`RateLimiter`] whose state lives in Redis.
 pub struct RedisLimiter {
     conn: ConnectionManager,
     cfg: LimitConfig,
     prefix: String,
     script: redis::Script,
+    many: redis::Script,
 }
 
 impl std::fmt::Debug for RedisLimiter {
@@ -84,6 +128,7 @@ impl RedisLimiter {
             cfg,
             prefix: prefix.to_string(),
             script: redis::Script::new(GCRA),
+            many: redis::Script::new(GCRA_MANY),
         })
     }
 
@@ -123,6 +168,43 @@ impl RedisLimiter {
         })
     }
 
+    /// Many decisions in one round trip (see [`RateLimiter::try_acquire_many`]).
+    pub async fn decide_many(
+        &self,
+        sends: &[(&str, &str)],
+    ) -> crate::Result<Vec<Result<(), Duration>>> {
+        if sends.is_empty() {
+            return Ok(Vec::new());
+        }
+        let p = &self.prefix;
+        let mut inv = self.many.prepare_invoke();
+        for (number, recipient) in sends {
+            let (n_int, n_burst) = number_params(self.mps_of(number));
+            inv.key(format!("{p}:n:{number}"))
+                .key(format!("{p}:p:{number}:{recipient}"))
+                .key(format!("{p}:slow:{number}"))
+                .key(format!("{p}:block:{number}:{recipient}"))
+                .arg(n_int)
+                .arg(n_burst)
+                .arg(self.cfg.pair_interval.as_micros().max(1) as u64)
+                .arg(self.cfg.pair_burst.max(1));
+        }
+        let waits: Vec<u64> = inv
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(redis_err)?;
+        Ok(waits
+            .into_iter()
+            .map(|w| {
+                if w == 0 {
+                    Ok(())
+                } else {
+                    Err(Duration::from_micros(w))
+                }
+            })
+            .collect())
+    }
+
     async fn set_px(&self, key: String, value: u64, for_: Duration) {
         let r: redis::RedisResult<()> = redis::cmd("SET")
             .arg(key)
@@ -146,6 +228,16 @@ impl RateLimiter for RedisLimiter {
                 // Redis unreachable: hold the send back briefly rather than send unpaced.
                 tracing::warn!(error = %e, "redis limiter unavailable; deferring");
                 Err(Duration::from_millis(500))
+            }
+        }
+    }
+
+    async fn try_acquire_many(&self, sends: &[(&str, &str)]) -> Vec<Result<(), Duration>> {
+        match self.decide_many(sends).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "redis limiter unavailable; deferring");
+                vec![Err(Duration::from_millis(500)); sends.len()]
             }
         }
     }
