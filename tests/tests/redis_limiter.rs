@@ -196,3 +196,40 @@ async fn many_decisions_in_one_round_trip_match_single_ones() {
     assert!(wait > Duration::from_secs(5), "{wait:?}");
     assert!(l.try_acquire_many(&[]).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_tier_is_shared_by_every_process_of_a_portfolio() {
+    use wacrm::scheduler::{RedisTier, TierGate};
+    let Ok(url) = std::env::var("WACRM_TEST_REDIS_URL") else {
+        eprintln!("skipped: no Redis (set WACRM_TEST_REDIS_URL)");
+        return;
+    };
+    let p = prefix("tier");
+    // Two workers of one portfolio with a cap of 3 unique recipients.
+    let a = RedisTier::connect(&url, &p, "portfolio-1", Some(3))
+        .await
+        .unwrap();
+    let b = RedisTier::connect(&url, &p, "portfolio-1", Some(3))
+        .await
+        .unwrap();
+    let day = 86_400_000i64;
+    let t0 = 1_900_000_000_000i64;
+    assert!(a.admit("r1", t0).await.is_ok());
+    assert!(b.admit("r2", t0 + 10).await.is_ok());
+    assert!(a.admit("r3", t0 + 20).await.is_ok());
+    assert_eq!(b.admit("r4", t0 + 30).await, Err(t0 + day), "full for both");
+    assert!(
+        b.admit("r1", t0 + 40).await.is_ok(),
+        "a recipient already counted"
+    );
+    assert_eq!(a.used(t0 + 50).await.unwrap(), 3);
+    // r1 was seen again at t0 + 40, so r2 is the first to age out.
+    assert!(a.admit("r4", t0 + day + 11).await.is_ok());
+    let other = RedisTier::connect(&url, &p, "portfolio-2", Some(3))
+        .await
+        .unwrap();
+    assert!(
+        other.admit("r9", t0 + 60).await.is_ok(),
+        "portfolios are separate"
+    );
+}

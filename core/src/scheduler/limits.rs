@@ -208,8 +208,30 @@ impl RateLimiter for MemoryLimiter {
     }
 }
 
+/// The messaging-limit tier: unique recipients reached outside a
+/// customer-service window per rolling 24 h, shared by every number of a
+/// business portfolio (in memory, or in Redis for several processes).
+#[async_trait]
+pub trait TierGate: Send + Sync + 'static {
+    /// Admit `recipient` at `now`, or say when a slot frees up (epoch ms).
+    async fn admit(&self, recipient: &str, now: Millis) -> Result<(), Millis>;
+    /// The cap (`None`: unlimited).
+    fn cap(&self) -> Option<usize>;
+}
+
+#[async_trait]
+impl TierGate for TierCounter {
+    async fn admit(&self, recipient: &str, now: Millis) -> Result<(), Millis> {
+        TierCounter::admit(self, recipient, now)
+    }
+
+    fn cap(&self) -> Option<usize> {
+        self.cap
+    }
+}
+
 /// Unique recipients reached outside a customer-service window per rolling
-/// 24 h, shared by every number of a business portfolio.
+/// 24 h, shared by every number of a business portfolio, in this process.
 pub struct TierCounter {
     cap: Option<usize>,
     inner: Mutex<TierWindow>,

@@ -11,8 +11,8 @@ mod redis_limiter;
 mod worker;
 
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
-pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter};
+pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter, TierGate};
 pub use policy::{Decision, PolicyConfig, PolicyEngine, QuietHours, SendContext, zone_for};
 #[cfg(feature = "redis")]
-pub use redis_limiter::RedisLimiter;
+pub use redis_limiter::{RedisLimiter, RedisTier};
 pub use worker::{OutgoingMessage, RoundReport, Scheduler, SchedulerConfig};

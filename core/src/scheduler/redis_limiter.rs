@@ -258,3 +258,101 @@ impl RateLimiter for RedisLimiter {
         .await;
     }
 }
+
+/// KEYS: the portfolio's sorted set. ARGV: recipient, now ms, window ms, cap (0 = none).
+/// Returns 0 when admitted, else the epoch ms when the oldest contact expires.
+const TIER: &str = r#"
+local now = tonumber(ARGV[2])
+local win = tonumber(ARGV[3])
+local cap = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false and cap > 0
+   and redis.call('ZCARD', KEYS[1]) >= cap then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return tonumber(oldest[2]) + win
+end
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], win)
+return 0
+"#;
+
+/// The messaging-limit tier in Redis: one sorted set of recipients per business
+/// portfolio, so every worker process counts the same unique recipients.
+pub struct RedisTier {
+    conn: ConnectionManager,
+    key: String,
+    cap: Option<usize>,
+    script: redis::Script,
+}
+
+impl std::fmt::Debug for RedisTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisTier")
+            .field("key", &self.key)
+            .field("cap", &self.cap)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisTier {
+    /// Connect; `portfolio` names the business portfolio whose numbers share the tier.
+    pub async fn connect(
+        url: &str,
+        prefix: &str,
+        portfolio: &str,
+        cap: Option<usize>,
+    ) -> crate::Result<Self> {
+        let client = redis::Client::open(url).map_err(redis_err)?;
+        let conn = client.get_connection_manager().await.map_err(redis_err)?;
+        Ok(RedisTier {
+            conn,
+            key: format!("{prefix}:tier:{portfolio}"),
+            cap,
+            script: redis::Script::new(TIER),
+        })
+    }
+
+    /// Unique recipients in the window now.
+    pub async fn used(&self, now: crate::time::Millis) -> crate::Result<u64> {
+        let mut c = self.conn.clone();
+        redis::cmd("ZCOUNT")
+            .arg(&self.key)
+            .arg(now - 86_400_000 + 1)
+            .arg("+inf")
+            .query_async(&mut c)
+            .await
+            .map_err(redis_err)
+    }
+}
+
+#[async_trait]
+impl super::limits::TierGate for RedisTier {
+    async fn admit(
+        &self,
+        recipient: &str,
+        now: crate::time::Millis,
+    ) -> Result<(), crate::time::Millis> {
+        let r: redis::RedisResult<i64> = self
+            .script
+            .key(&self.key)
+            .arg(recipient)
+            .arg(now)
+            .arg(86_400_000i64)
+            .arg(self.cap.unwrap_or(0) as u64)
+            .invoke_async(&mut self.conn.clone())
+            .await;
+        match r {
+            Ok(0) => Ok(()),
+            Ok(until) => Err(until),
+            Err(e) => {
+                // Unknown state: hold the send back a little rather than overrun the tier.
+                tracing::warn!(error = %e, "redis tier unavailable; deferring");
+                Err(now + 1_000)
+            }
+        }
+    }
+
+    fn cap(&self) -> Option<usize> {
+        self.cap
+    }
+}

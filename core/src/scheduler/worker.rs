@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::limits::{RateLimiter, TierCounter};
+use super::limits::{RateLimiter, TierGate};
 use super::policy::{Decision, PolicyEngine, SendContext};
 use crate::client::{CloudApiClient, OutboundMessage, SendOptions};
 use crate::error::ErrorKind;
@@ -134,7 +134,7 @@ pub struct Scheduler {
     stores: Stores,
     client: CloudApiClient,
     limiter: Arc<dyn RateLimiter>,
-    tier: Arc<TierCounter>,
+    tier: Arc<dyn TierGate>,
     policies: Arc<PolicyEngine>,
     clock: SharedClock,
     cfg: SchedulerConfig,
@@ -152,7 +152,7 @@ impl Scheduler {
         stores: Stores,
         client: CloudApiClient,
         limiter: Arc<dyn RateLimiter>,
-        tier: Arc<TierCounter>,
+        tier: Arc<dyn TierGate>,
         policies: Arc<PolicyEngine>,
         clock: SharedClock,
         cfg: SchedulerConfig,
@@ -341,7 +341,7 @@ impl Scheduler {
             }
         }
         let in_window = ctx.last_inbound_at.is_some_and(|t| t > now - 86_400_000);
-        if !in_window && let Err(until) = self.tier.admit(&item.recipient, now) {
+        if !in_window && let Err(until) = self.tier.admit(&item.recipient, now).await {
             let reason = format!(
                 "messaging-limit tier of {} unique recipients per 24 h reached",
                 self.tier.cap().unwrap_or(0)

@@ -34,16 +34,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mps: 80,
         ..Default::default()
     };
-    let limiter: Arc<dyn RateLimiter> = match rest {
-        [url, prefix] => Arc::new(RedisLimiter::connect(url, prefix, limits).await?),
-        _ => Arc::new(MemoryLimiter::new(limits)),
+    // With Redis, the number, pair and tier limits are shared by every worker.
+    let (limiter, tier): (Arc<dyn RateLimiter>, Arc<dyn TierGate>) = match rest {
+        [url, prefix] => (
+            Arc::new(RedisLimiter::connect(url, prefix, limits).await?),
+            Arc::new(RedisTier::connect(url, prefix, "portfolio", Some(100_000)).await?),
+        ),
+        _ => (
+            Arc::new(MemoryLimiter::new(limits)),
+            Arc::new(TierCounter::new(None)),
+        ),
     };
     let clock: SharedClock = Arc::new(SystemClock);
     let sched = Scheduler::new(
         stores.clone(),
         client,
         limiter,
-        Arc::new(TierCounter::new(None)),
+        tier,
         Arc::new(PolicyEngine::new(PolicyConfig {
             quiet_hours: None,
             ..Default::default()
