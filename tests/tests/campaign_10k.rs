@@ -40,25 +40,35 @@ async fn ten_thousand_messages_paced_per_number_within_two_percent() {
         .unwrap();
     let stores = Stores::memory();
     let clock: SharedClock = Arc::new(SystemClock);
-    let sched = Scheduler::new(
-        stores.clone(),
-        client,
-        Arc::new(MemoryLimiter::new(LimitConfig {
-            mps: MPS,
-            ..Default::default()
-        })),
-        Arc::new(TierCounter::new(Some(100_000))),
-        Arc::new(PolicyEngine::new(PolicyConfig {
-            quiet_hours: None,
-            ..Default::default()
-        })),
-        clock.clone(),
-        SchedulerConfig {
-            worker_id: "w1".into(),
-            batch: 400,
-            ..Default::default()
-        },
-    );
+    // Four workers share one outbox and one set of limits, as a deployment would; each
+    // sends one request at a time, so together they keep up with 400 mps.
+    let limiter: Arc<dyn RateLimiter> = Arc::new(MemoryLimiter::new(LimitConfig {
+        mps: MPS,
+        ..Default::default()
+    }));
+    let tier: Arc<dyn TierGate> = Arc::new(TierCounter::new(Some(100_000)));
+    let policies = Arc::new(PolicyEngine::new(PolicyConfig {
+        quiet_hours: None,
+        ..Default::default()
+    }));
+    let workers: Vec<Scheduler> = (0..4)
+        .map(|w| {
+            Scheduler::new(
+                stores.clone(),
+                client.clone(),
+                limiter.clone(),
+                tier.clone(),
+                policies.clone(),
+                clock.clone(),
+                SchedulerConfig {
+                    worker_id: format!("w{w}"),
+                    batch: 50,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let sched = &workers[0];
     for i in 0..MESSAGES {
         let number = PhoneNumberId::new(NUMBERS[i % NUMBERS.len()]);
         let to = format!("+1555{:07}", 3_000_000 + i);
