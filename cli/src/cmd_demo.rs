@@ -150,6 +150,23 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
     for b in &report.bad_rows {
         eprintln!("    line {}: {}", b.line, b.reason);
     }
+    // The same customer under a second number: found and merged before the campaign,
+    // so nobody gets the message twice.
+    let dups = wacrm::contacts::dedupe::dedupe_store(
+        stores.contacts.as_ref(),
+        &wacrm::contacts::dedupe::DedupeConfig::default(),
+    )
+    .await?;
+    for p in &dups.pairs {
+        step(&format!(
+            "duplicate: {} ~ {} (score {:.2}; {})",
+            p.a, p.b, p.score, p.evidence
+        ));
+    }
+    let merged = wacrm::contacts::dedupe::execute_plan(&dups.plan, stores.contacts.as_ref())
+        .await?
+        .merged;
+    step(&format!("merged {merged} duplicate contact(s)"));
 
     // 5. A campaign to the "spring" segment through the scheduler.
     let audience = Segment::new("spring")
@@ -384,6 +401,7 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
     let report = serde_json::json!({
         "contacts_imported": report.imported,
         "bad_rows": report.bad_rows.len(),
+        "duplicates_merged": merged,
         "campaign": {
             "recipients": estimate.recipients,
             "sent": counts.get("sent").copied().unwrap_or(0),
@@ -408,6 +426,7 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
             "  contacts imported   {} ({} bad rows reported with line numbers)",
             report["contacts_imported"], report["bad_rows"]
         );
+        println!("  duplicates merged   {}", report["duplicates_merged"]);
         println!("  campaign recipients {}", c["recipients"]);
         println!("  sent                {}", c["sent"]);
         println!("  delivered           {}", c["delivered"]);

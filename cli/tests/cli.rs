@@ -211,7 +211,8 @@ fn demo_runs_end_to_end() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["contacts_imported"], 9);
+    assert_eq!(v["contacts_imported"], 10);
+    assert_eq!(v["duplicates_merged"], 1, "Ana under her second number");
     assert_eq!(v["bad_rows"], 1);
     assert_eq!(v["campaign"]["sent"], 9);
     assert_eq!(v["campaign"]["delivered"], 9);

@@ -18,6 +18,18 @@ use super::compare::{Comparison, NULL, unpack};
 /// Levels per comparison (index 0 unused: null).
 const L: usize = 5;
 
+/// Below this many measured pairs, chance agreement is capped by a prior.
+const SMALL_SAMPLE: u64 = 5_000;
+
+/// Chance that two unrelated contacts agree at some level, at most (small lists).
+const PRIOR_AGREEMENT_U: f64 = 0.01;
+
+/// Below this many candidate pairs the model is not fitted.
+const MIN_PAIRS_FOR_EM: u64 = 500;
+
+/// Share of duplicates assumed among candidates when the model is not fitted.
+const SMALL_SET_PRIOR: f64 = 0.1;
+
 /// A packed-vector mask that nulls the comparisons whose bit is set.
 fn mask_out(excluded: u32, n: usize) -> u64 {
     let mut mask = u64::MAX;
@@ -65,17 +77,25 @@ impl Model {
     ) -> Vec<[f64; L]> {
         let mut counts = vec![[0u64; L]; comps.len()];
         if n >= 2 {
+            let all_pairs = n as u64 * (n as u64 - 1) / 2;
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-            let pairs: Vec<(u32, u32)> = (0..samples)
-                .map(|_| {
-                    let a = rng.random_range(0..n as u32);
-                    let mut b = rng.random_range(0..n as u32 - 1);
-                    if b >= a {
-                        b += 1;
-                    }
-                    (a, b)
-                })
-                .collect();
+            // Few records: every pair once, exactly, instead of a sample.
+            let pairs: Vec<(u32, u32)> = if all_pairs <= samples as u64 {
+                (0..n as u32)
+                    .flat_map(|a| (a + 1..n as u32).map(move |b| (a, b)))
+                    .collect()
+            } else {
+                (0..samples)
+                    .map(|_| {
+                        let a = rng.random_range(0..n as u32);
+                        let mut b = rng.random_range(0..n as u32 - 1);
+                        if b >= a {
+                            b += 1;
+                        }
+                        (a, b)
+                    })
+                    .collect()
+            };
             let vs: Vec<u64> = pairs.par_iter().map(|&(a, b)| compare(a, b)).collect();
             for v in vs {
                 for (i, c) in counts.iter_mut().enumerate() {
@@ -95,6 +115,15 @@ impl Model {
                     // pairs is rare, not impossible.
                     u[l] = (cnt[l] as f64 + 0.5) / (total as f64 + 0.5 * top as f64);
                 }
+                if total < SMALL_SAMPLE {
+                    // A handful of pairs, duplicates among them, overstates chance
+                    // agreement: agreeing levels are capped at what unrelated
+                    // people share in a list of thousands.
+                    for l in 2..=top {
+                        u[l] = u[l].min(PRIOR_AGREEMENT_U);
+                    }
+                    u[1] = 1.0 - u[2..=top].iter().sum::<f64>();
+                }
                 u
             })
             .collect()
@@ -110,6 +139,12 @@ impl Model {
             iterations: 0,
         };
         let pats: Vec<(u64, f64)> = all.iter().map(|(&p, &c)| (p, c as f64)).collect();
+        if all.values().sum::<u64>() < MIN_PAIRS_FOR_EM {
+            // Too few candidates to learn from: EM would fit them as they are
+            // (m = u). Keep the prior m, the measured u and a conservative prior.
+            model.lambda = SMALL_SET_PRIOR;
+            return model;
+        }
         {
             // Start u from the candidates' own level frequencies: most candidates
             // are not duplicates, and blocking makes them agree more than random
