@@ -7,23 +7,10 @@
 
 use std::time::Instant;
 
-use wacrm::contacts::dedupe::{self, DedupeConfig, Quality, synth};
+use wacrm::contacts::dedupe::{self, DedupeConfig, FEBRL_MAPS, Quality, synth};
 use wacrm::contacts::{ImportSpec, read_csv_all};
 use wacrm::store::Contact;
 use wacrm_benches::{run_anchor, workspace_path};
-
-const FEBRL_MAPS: [&str; 10] = [
-    "given_name=first_name",
-    "surname=last_name",
-    "street_number=attr:street_number",
-    "address_1=address",
-    "address_2=attr:address_2",
-    "suburb=city",
-    "postcode=postcode",
-    "state=attr:state",
-    "date_of_birth=date_of_birth",
-    "soc_sec_id=external_id",
-];
 
 fn spec(id: &str, maps: &[&str]) -> ImportSpec {
     ImportSpec {

@@ -258,22 +258,11 @@ fn contacts_import_reports_bad_rows_and_stores_good_ones() {
     assert_eq!(v["bad_rows"][0]["line"], 3);
 }
 
+use wacrm::contacts::dedupe::FEBRL_MAPS;
+
 fn febrl(name: &str) -> String {
     format!("{}/../data/febrl/{name}", env!("CARGO_MANIFEST_DIR"))
 }
-
-const FEBRL_MAPS: [&str; 10] = [
-    "given_name=first_name",
-    "surname=last_name",
-    "street_number=attr:street_number",
-    "address_1=address",
-    "address_2=attr:address_2",
-    "suburb=city",
-    "postcode=postcode",
-    "state=attr:state",
-    "date_of_birth=date_of_birth",
-    "soc_sec_id=external_id",
-];
 
 #[test]
 fn contacts_dedupe_writes_pairs_clusters_plan_and_scores_against_truth() {

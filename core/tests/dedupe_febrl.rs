@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use wacrm::contacts::dedupe::{self, DedupeConfig, Quality};
+use wacrm::contacts::dedupe::{self, DedupeConfig, FEBRL_MAPS as FEBRL_MAP, Quality};
 use wacrm::contacts::{ImportSpec, read_csv};
 use wacrm::store::Contact;
 
@@ -11,19 +11,6 @@ fn data(name: &str) -> PathBuf {
         .join("../data/febrl")
         .join(name)
 }
-
-pub const FEBRL_MAP: [&str; 10] = [
-    "given_name=first_name",
-    "surname=last_name",
-    "street_number=attr:street_number",
-    "address_1=address",
-    "address_2=attr:address_2",
-    "suburb=city",
-    "postcode=postcode",
-    "state=attr:state",
-    "date_of_birth=date_of_birth",
-    "soc_sec_id=external_id",
-];
 
 fn load(name: &str, map: &[&str]) -> Vec<Contact> {
     let spec = ImportSpec {

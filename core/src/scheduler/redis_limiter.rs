@@ -140,24 +140,29 @@ impl RedisLimiter {
             .unwrap_or(self.cfg.mps)
     }
 
-    /// One decision; errors are Redis failures (the caller defers the send).
-    pub async fn decide(
-        &self,
-        number: &str,
-        recipient: &str,
-    ) -> crate::Result<Result<(), Duration>> {
+    /// The four keys and four arguments of one send, as both scripts read them.
+    fn add_send(&self, inv: &mut redis::ScriptInvocation<'_>, number: &str, recipient: &str) {
         let (n_int, n_burst) = number_params(self.mps_of(number));
         let p = &self.prefix;
-        let wait: u64 = self
-            .script
-            .key(format!("{p}:n:{number}"))
+        inv.key(format!("{p}:n:{number}"))
             .key(format!("{p}:p:{number}:{recipient}"))
             .key(format!("{p}:slow:{number}"))
             .key(format!("{p}:block:{number}:{recipient}"))
             .arg(n_int)
             .arg(n_burst)
             .arg(self.cfg.pair_interval.as_micros().max(1) as u64)
-            .arg(self.cfg.pair_burst.max(1))
+            .arg(self.cfg.pair_burst.max(1));
+    }
+
+    /// One decision; errors are Redis failures (the caller defers the send).
+    pub async fn decide(
+        &self,
+        number: &str,
+        recipient: &str,
+    ) -> crate::Result<Result<(), Duration>> {
+        let mut inv = self.script.prepare_invoke();
+        self.add_send(&mut inv, number, recipient);
+        let wait: u64 = inv
             .invoke_async(&mut self.conn.clone())
             .await
             .map_err(redis_err)?;
@@ -176,18 +181,9 @@ impl RedisLimiter {
         if sends.is_empty() {
             return Ok(Vec::new());
         }
-        let p = &self.prefix;
         let mut inv = self.many.prepare_invoke();
         for (number, recipient) in sends {
-            let (n_int, n_burst) = number_params(self.mps_of(number));
-            inv.key(format!("{p}:n:{number}"))
-                .key(format!("{p}:p:{number}:{recipient}"))
-                .key(format!("{p}:slow:{number}"))
-                .key(format!("{p}:block:{number}:{recipient}"))
-                .arg(n_int)
-                .arg(n_burst)
-                .arg(self.cfg.pair_interval.as_micros().max(1) as u64)
-                .arg(self.cfg.pair_burst.max(1));
+            self.add_send(&mut inv, number, recipient);
         }
         let waits: Vec<u64> = inv
             .invoke_async(&mut self.conn.clone())

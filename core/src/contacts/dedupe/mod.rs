@@ -28,6 +28,21 @@ pub use model::Model;
 use crate::ids::ContactId;
 use crate::store::{Contact, ContactFilter, ContactStore, PageRequest};
 
+/// `--map` arguments for the FEBRL record-linkage sets in `data/febrl/` (ids in
+/// `rec_id`; the social security number serves as an external id).
+pub const FEBRL_MAPS: [&str; 10] = [
+    "given_name=first_name",
+    "surname=last_name",
+    "street_number=attr:street_number",
+    "address_1=address",
+    "address_2=attr:address_2",
+    "suburb=city",
+    "postcode=postcode",
+    "state=attr:state",
+    "date_of_birth=date_of_birth",
+    "soc_sec_id=external_id",
+];
+
 /// Settings of a dedupe run.
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 #[serde(default)]
