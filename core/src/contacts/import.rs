@@ -236,23 +236,46 @@ pub fn read_csv_all<R: Read>(
     input: R,
     spec: &ImportSpec,
 ) -> crate::Result<(Vec<ImportedRow>, ImportReport)> {
+    read_csv_map(
+        input,
+        spec,
+        |row| row,
+        |row| vec![serde_json::to_string(&row.contact).unwrap_or_default()],
+    )
+}
+
+/// Like [`read_csv_all`], but each good row is turned into a `T` by `map` on
+/// the converting threads (so a caller that needs another shape never holds
+/// every row twice). `dup_raw` gives the raw data reported for a row whose id
+/// repeats an earlier one.
+pub fn read_csv_map<R: Read, T: Send>(
+    input: R,
+    spec: &ImportSpec,
+    map: impl Fn(ImportedRow) -> T + Sync,
+    dup_raw: impl Fn(&T) -> Vec<String>,
+) -> crate::Result<(Vec<T>, ImportReport)> {
     const BATCH: usize = 4096;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let layout = Layout::read(&mut rdr, spec)?;
-    type Converted = Vec<Result<ImportedRow, BadRow>>;
-    let done: parking_lot::Mutex<Vec<(usize, Converted)>> = parking_lot::Mutex::new(Vec::new());
+    type Converted<T> = Vec<Result<(u64, String, T), BadRow>>;
+    let done: parking_lot::Mutex<Vec<(usize, Converted<T>)>> = parking_lot::Mutex::new(Vec::new());
     // Reader-side outcomes (malformed and blank rows), tagged with batch order.
     let mut early: Vec<(usize, Next)> = Vec::new();
     rayon::in_place_scope(|scope| {
         let mut batch: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(BATCH);
         let mut n = 0usize;
         let mut record = csv::StringRecord::new();
-        let (layout, done) = (&layout, &done);
+        let (layout, done, map) = (&layout, &done, &map);
         let flush = |batch: Vec<(u64, csv::StringRecord)>, n: usize| {
             scope.spawn(move |_| {
                 let out = batch
                     .iter()
-                    .map(|(line, rec)| convert(layout, spec, *line, rec))
+                    .map(|(line, rec)| {
+                        convert(layout, spec, *line, rec).map(|row| {
+                            let id = row.contact.id.0.clone();
+                            (row.line, id, map(row))
+                        })
+                    })
                     .collect();
                 done.lock().push((n, out));
             });
@@ -289,14 +312,24 @@ pub fn read_csv_all<R: Read>(
     for (n, batch) in done {
         for r in batch {
             let line = match &r {
-                Ok(row) => row.line,
+                Ok((line, _, _)) => *line,
                 Err(b) => b.line,
             };
             while let Some((_, e)) = early.next_if(|(m, e)| *m < n || (*m == n && e.line() < line))
             {
                 replay_early(&mut acc, e);
             }
-            rows.extend(acc.accept(r));
+            match r {
+                Err(b) => {
+                    acc.report.rows += 1;
+                    acc.report.bad_rows.push(b);
+                }
+                Ok((line, id, value)) => {
+                    if acc.admit_id(line, id, || dup_raw(&value)) {
+                        rows.push(value);
+                    }
+                }
+            }
         }
     }
     for (_, e) in early {
@@ -378,29 +411,38 @@ impl Acceptor {
     }
 
     fn accept(&mut self, r: Result<ImportedRow, BadRow>) -> Option<ImportedRow> {
-        self.report.rows += 1;
         match r {
             Err(b) => {
+                self.report.rows += 1;
                 self.report.bad_rows.push(b);
                 None
             }
             Ok(row) => {
-                let key = &row.contact.id.0;
-                if let Some(first) = self.seen.get(key) {
-                    self.report.duplicates_in_file += 1;
-                    // The row's data stays in the report, as the parsed contact.
-                    self.report.bad_rows.push(BadRow {
-                        line: row.line,
-                        reason: format!("duplicate of line {first} (same id {key})"),
-                        raw: vec![serde_json::to_string(&row.contact).unwrap_or_default()],
-                    });
-                    return None;
-                }
-                self.seen.insert(key.clone(), row.line);
-                self.report.imported += 1;
-                Some(row)
+                let id = row.contact.id.0.clone();
+                // The row's data stays in the report, as the parsed contact.
+                self.admit_id(row.line, id, || {
+                    vec![serde_json::to_string(&row.contact).unwrap_or_default()]
+                })
+                .then_some(row)
             }
         }
+    }
+
+    /// Count a good row; `false` (and a bad row with `raw()`) when its id repeats.
+    fn admit_id(&mut self, line: u64, id: String, raw: impl FnOnce() -> Vec<String>) -> bool {
+        self.report.rows += 1;
+        if let Some(first) = self.seen.get(&id) {
+            self.report.duplicates_in_file += 1;
+            self.report.bad_rows.push(BadRow {
+                line,
+                reason: format!("duplicate of line {first} (same id {id})"),
+                raw: raw(),
+            });
+            return false;
+        }
+        self.seen.insert(id, line);
+        self.report.imported += 1;
+        true
     }
 }
 

@@ -5,7 +5,8 @@ pub mod dedupe;
 mod import;
 
 pub use import::{
-    BadRow, Field, ImportReport, ImportSpec, ImportedRow, import_into_store, read_csv, read_csv_all,
+    BadRow, Field, ImportReport, ImportSpec, ImportedRow, import_into_store, read_csv,
+    read_csv_all, read_csv_map,
 };
 
 use crate::store::{Contact, ContactFilter, ContactStore, PageRequest};

@@ -182,6 +182,31 @@ pub fn schema_for(contacts: &[Contact], cfg: &DedupeConfig) -> RecordSchema {
     }
 }
 
+/// The schema for rows read with `spec`: the custom attributes it maps.
+pub fn schema_for_spec(spec: &crate::contacts::ImportSpec, cfg: &DedupeConfig) -> RecordSchema {
+    let skip = [
+        cfg.sku_attribute.as_str(),
+        cfg.purchase_date_attribute.as_str(),
+    ];
+    RecordSchema {
+        attributes: match &cfg.attributes {
+            Some(a) => a.clone(),
+            None => spec
+                .map
+                .iter()
+                .filter_map(|(_, f)| match f {
+                    crate::contacts::Field::Attr(a) if !skip.contains(&a.as_str()) => {
+                        Some(a.clone())
+                    }
+                    _ => None,
+                })
+                .collect(),
+        },
+        sku_attribute: cfg.sku_attribute.clone(),
+        purchase_date_attribute: cfg.purchase_date_attribute.clone(),
+    }
+}
+
 /// Prepare contacts for dedupe (in parallel).
 pub fn prepare(contacts: &[Contact], schema: &RecordSchema) -> Vec<DedupeRecord> {
     contacts
