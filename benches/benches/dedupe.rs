@@ -80,46 +80,56 @@ fn splink(set: &str) -> Option<(f64, f64)> {
     }
 }
 
+/// Print wacrm's time and quality on a FEBRL set, then Splink's on the same set.
+fn compare_with_splink(
+    set: &str,
+    job: &str,
+    secs: f64,
+    res: &dedupe::DedupeResult,
+    truth_path: &str,
+) {
+    let q = quality(res, &truth(truth_path));
+    println!(
+        "{set} {job}: wacrm {secs:.3}s (read + {job}, median of 5), P {:.4} R {:.4} F1 {:.4}, {} candidates",
+        q.precision, q.recall, q.f1, res.stats.candidate_pairs
+    );
+    if let Some((ss, sf1)) = splink(set) {
+        println!(
+            "  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}",
+            ss / secs,
+            q.f1 - sf1
+        );
+    }
+}
+
 fn main() {
     let cfg = DedupeConfig::default();
     let febrl = |f: &str| workspace_path(&format!("data/febrl/{f}"));
     let s = spec("rec_id", &FEBRL_MAPS);
 
     // FEBRL3: dedupe of 5,000 records.
-    let t3 = truth(&febrl("febrl3_true_pairs.csv"));
     let (secs, res) = time_job(5, || dedupe::dedupe(&read(&febrl("febrl3.csv"), &s), &cfg));
-    let q = quality(&res, &t3);
-    println!(
-        "febrl3 dedupe: wacrm {:.3}s (read + dedupe, median of 5), P {:.4} R {:.4} F1 {:.4}, {} candidates",
-        secs, q.precision, q.recall, q.f1, res.stats.candidate_pairs
+    compare_with_splink(
+        "febrl3",
+        "dedupe",
+        secs,
+        &res,
+        &febrl("febrl3_true_pairs.csv"),
     );
-    if let Some((ss, sf1)) = splink("febrl3") {
-        println!(
-            "  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}",
-            ss / secs,
-            q.f1 - sf1
-        );
-    }
 
     // FEBRL4: linkage of two 5,000-record files.
-    let t4 = truth(&febrl("febrl4_true_pairs.csv"));
     let (secs, res) = time_job(5, || {
         let a = read(&febrl("febrl4a.csv"), &s);
         let b = read(&febrl("febrl4b.csv"), &s);
         dedupe::link(&[&a, &b], &cfg)
     });
-    let q = quality(&res, &t4);
-    println!(
-        "febrl4 link: wacrm {:.3}s (read + link, median of 5), P {:.4} R {:.4} F1 {:.4}, {} candidates",
-        secs, q.precision, q.recall, q.f1, res.stats.candidate_pairs
+    compare_with_splink(
+        "febrl4",
+        "link",
+        secs,
+        &res,
+        &febrl("febrl4_true_pairs.csv"),
     );
-    if let Some((ss, sf1)) = splink("febrl4") {
-        println!(
-            "  splink {ss:.3}s F1 {sf1:.4}; wacrm is {:.1}x faster, F1 {:+.4}",
-            ss / secs,
-            q.f1 - sf1
-        );
-    }
 
     // A generated list: multi-script names, several numbers per person.
     let rows: usize = std::env::var("WACRM_BENCH_DEDUPE_ROWS")

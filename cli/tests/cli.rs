@@ -264,6 +264,21 @@ fn febrl(name: &str) -> String {
     format!("{}/../data/febrl/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `--map M` for each mapping.
+fn map_args(maps: &[&str]) -> Vec<String> {
+    maps.iter()
+        .flat_map(|m| ["--map".to_string(), m.to_string()])
+        .collect()
+}
+
+/// Run `wacrm` with `args`; it must succeed. Returns its JSON stdout and its stderr.
+fn run_json(args: &[String]) -> (serde_json::Value, String) {
+    let out = wacrm().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+}
+
 #[test]
 fn contacts_dedupe_writes_pairs_clusters_plan_and_scores_against_truth() {
     let dir = tempfile::tempdir().unwrap();
@@ -272,9 +287,7 @@ fn contacts_dedupe_writes_pairs_clusters_plan_and_scores_against_truth() {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    for m in FEBRL_MAPS {
-        args.extend(["--map".to_string(), m.to_string()]);
-    }
+    args.extend(map_args(&FEBRL_MAPS));
     for (flag, file) in [
         ("--pairs", "pairs.csv"),
         ("--clusters", "clusters.csv"),
@@ -284,13 +297,7 @@ fn contacts_dedupe_writes_pairs_clusters_plan_and_scores_against_truth() {
         args.extend([flag.to_string(), out_path(file)]);
     }
     args.extend(["--truth".to_string(), febrl("febrl1_true_pairs.csv")]);
-    let out = wacrm().args(&args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, _) = run_json(&args);
     assert_eq!(v["records"], 1000);
     assert!(v["quality"]["f1"].as_f64().unwrap() >= 0.99, "{v}");
     let pairs = std::fs::read_to_string(out_path("pairs.csv")).unwrap();
@@ -337,18 +344,10 @@ fn contacts_dedupe_links_two_files_and_reports_bad_rows() {
         "--truth".into(),
         febrl("febrl4_true_pairs.csv"),
     ];
-    for m in FEBRL_MAPS {
-        args.extend(["--map".to_string(), m.to_string()]);
-    }
-    let out = wacrm().args(&args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    args.extend(map_args(&FEBRL_MAPS));
+    let (v, stderr) = run_json(&args);
     assert_eq!(v["bad_rows"], 1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 5002"));
+    assert!(stderr.contains("line 5002"));
     assert!(v["quality"]["f1"].as_f64().unwrap() >= 0.99, "{v}");
     // Link mode never pairs two records of the same file.
     let text = std::fs::read_to_string(&pairs).unwrap();
@@ -381,16 +380,8 @@ fn contacts_generate_then_dedupe() {
     args.push(dir.path().join("p.csv").to_string_lossy().into_owned());
     args.push("--truth".into());
     args.push(truth.to_string_lossy().into_owned());
-    for m in wacrm::contacts::dedupe::synth::MAPS {
-        args.extend(["--map".to_string(), m.to_string()]);
-    }
-    let out = wacrm().args(&args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    args.extend(map_args(&wacrm::contacts::dedupe::synth::MAPS));
+    let (v, _) = run_json(&args);
     assert_eq!(v["bad_rows"], 0);
     assert!(v["quality"]["precision"].as_f64().unwrap() > 0.9, "{v}");
 }

@@ -140,3 +140,35 @@ pub fn statuses(received: &[Received]) -> Vec<serde_json::Value> {
     }
     out
 }
+
+/// The sandbox's `/_sandbox/stats` (accepted, replayed, errors by code, ...).
+pub async fn sandbox_stats(h: &wacrm_sandbox::SandboxHandle) -> serde_json::Value {
+    reqwest::get(format!("{}/_sandbox/stats", h.base_url()))
+        .await
+        .expect("sandbox stats")
+        .json()
+        .await
+        .expect("stats JSON")
+}
+
+/// How many times each `Idempotency-Key` reached the sandbox (every send carries one).
+pub fn sends_per_key(
+    ledger: &[wacrm_sandbox::LedgerEntry],
+) -> std::collections::HashMap<String, usize> {
+    let mut per_key = std::collections::HashMap::new();
+    for l in ledger {
+        let key = l
+            .idempotency_key
+            .clone()
+            .expect("every send carries its key");
+        *per_key.entry(key).or_default() += 1;
+    }
+    per_key
+}
+
+/// Assert that the ledger holds exactly `n` sends, each key once.
+pub fn assert_each_sent_once(ledger: &[wacrm_sandbox::LedgerEntry], n: usize) {
+    assert_eq!(ledger.len(), n, "nothing lost");
+    let per_key = sends_per_key(ledger);
+    assert_eq!(per_key.len(), n, "nothing sent twice");
+}

@@ -93,20 +93,8 @@ async fn ten_thousand_messages_paced_per_number_within_two_percent() {
     );
 
     let ledger = h.ledger();
-    assert_eq!(ledger.len(), MESSAGES, "nothing lost");
-    let mut keys: Vec<_> = ledger
-        .iter()
-        .filter_map(|l| l.idempotency_key.clone())
-        .collect();
-    keys.sort();
-    keys.dedup();
-    assert_eq!(keys.len(), MESSAGES, "nothing sent twice");
-    let stats: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", h.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    wacrm_tests::assert_each_sent_once(&ledger, MESSAGES);
+    let stats = wacrm_tests::sandbox_stats(&h).await;
     for code in ["130429", "131056"] {
         assert!(
             stats["errors_by_code"].get(code).is_none(),

@@ -4,7 +4,6 @@
 //! agree: every message sent exactly once, none lost. Once with one worker on
 //! SQLite, once with three workers sharing PostgreSQL and Redis.
 
-use std::collections::HashMap;
 use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -83,6 +82,21 @@ fn worker(db: &str, h: &SandboxHandle, id: &str, redis: Option<(&str, &str)>) ->
         .expect("start worker")
 }
 
+/// Wait for a worker to drain the outbox and exit cleanly (150 s from `start` at most).
+async fn finish(w: &mut Child, start: Instant) {
+    let status = loop {
+        if let Some(s) = w.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(150),
+            "worker did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
+}
+
 /// A cheap deterministic jitter (no RNG needed for kill points).
 fn jitter(i: u64, lo: u64, hi: u64) -> Duration {
     let x = i
@@ -94,16 +108,7 @@ fn jitter(i: u64, lo: u64, hi: u64) -> Duration {
 
 async fn verify(h: &SandboxHandle, stores: &Stores) {
     let ledger = h.ledger();
-    let mut per_key: HashMap<String, usize> = HashMap::new();
-    for l in &ledger {
-        *per_key
-            .entry(
-                l.idempotency_key
-                    .clone()
-                    .expect("every send carries its key"),
-            )
-            .or_default() += 1;
-    }
+    let per_key = wacrm_tests::sends_per_key(&ledger);
     let dups: Vec<_> = per_key.iter().filter(|(_, n)| **n > 1).collect();
     assert!(dups.is_empty(), "sent twice: {dups:?}");
     let st = stores.outbox.stats().await.unwrap();
@@ -130,12 +135,7 @@ async fn verify(h: &SandboxHandle, stores: &Stores) {
         }
     }
     assert!(ledger.len() <= N);
-    let stats: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", h.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = wacrm_tests::sandbox_stats(h).await;
     eprintln!(
         "ledger {} parked {} replayed requests {} errors {}",
         ledger.len(),
@@ -160,18 +160,7 @@ async fn one_worker_on_sqlite_killed_20_times() {
         w.wait().unwrap();
     }
     let mut w = worker(&db, &h, "w1", None);
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = w.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(150),
-            "worker did not finish"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(status.success());
+    finish(&mut w, Instant::now()).await;
     verify(&h, &stores).await;
 }
 
@@ -213,17 +202,7 @@ async fn three_workers_on_postgres_and_redis_killed_20_times() {
     }
     let start = Instant::now();
     for w in &mut ws {
-        let status = loop {
-            if let Some(s) = w.try_wait().unwrap() {
-                break s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(150),
-                "workers did not finish"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        assert!(status.success());
+        finish(w, start).await;
     }
     verify(&h, &stores).await;
 }

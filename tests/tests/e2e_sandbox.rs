@@ -507,21 +507,8 @@ async fn campaign_through_the_scheduler_respects_limits_and_loses_nothing() {
         .unwrap();
     let elapsed = started.elapsed().as_secs_f64();
     assert_eq!(report.sent, n, "{report:?}");
-    let ledger = h.ledger();
-    assert_eq!(ledger.len(), n, "nothing lost");
-    let mut keys: Vec<_> = ledger
-        .iter()
-        .filter_map(|l| l.idempotency_key.clone())
-        .collect();
-    keys.sort();
-    keys.dedup();
-    assert_eq!(keys.len(), n, "nothing sent twice");
-    let stats: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", h.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    wacrm_tests::assert_each_sent_once(&h.ledger(), n);
+    let stats = wacrm_tests::sandbox_stats(&h).await;
     assert!(
         stats["errors_by_code"].get("130429").is_none(),
         "no throughput errors: {stats}"

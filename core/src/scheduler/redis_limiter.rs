@@ -11,39 +11,9 @@ use redis::aio::ConnectionManager;
 
 use super::limits::{LimitConfig, RateLimiter};
 
-/// KEYS: number TAT, pair TAT, number slow-down, pair block.
-/// ARGV: number interval µs, number burst, pair interval µs, pair burst.
-/// Returns 0 when admitted, else the wait in µs.
-const GCRA: &str = r#"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local blocked = redis.call('PTTL', KEYS[4])
-if blocked > 0 then return blocked * 1000 end
-local n_int = tonumber(ARGV[1])
-local slow = redis.call('GET', KEYS[3])
-if slow then n_int = tonumber(slow) end
-local n_burst = tonumber(ARGV[2])
-local p_int = tonumber(ARGV[3])
-local p_burst = tonumber(ARGV[4])
-local function decide(key, interval, burst)
-  local tat = tonumber(redis.call('GET', key) or now)
-  if tat < now then tat = now end
-  local new_tat = tat + interval
-  local allow_at = new_tat - interval * burst
-  if allow_at > now then return 0, allow_at - now end
-  return new_tat, 0
-end
-local n_tat, n_wait = decide(KEYS[1], n_int, n_burst)
-if n_wait > 0 then return n_wait end
-local p_tat, p_wait = decide(KEYS[2], p_int, p_burst)
-if p_wait > 0 then return p_wait end
-redis.call('SET', KEYS[1], string.format('%.0f', n_tat), 'PX', math.floor((n_tat - now) / 1000) + 1)
-redis.call('SET', KEYS[2], string.format('%.0f', p_tat), 'PX', math.floor((p_tat - now) / 1000) + 1)
-return 0
-"#;
-
-/// The same decision for many sends in one call: KEYS come in fours per send,
-/// ARGV in fours per send; returns one wait (µs, 0 = admitted) per send.
+/// GCRA for a batch of sends. Per send, KEYS: number TAT, pair TAT, number
+/// slow-down, pair block; ARGV: number interval µs, number burst, pair
+/// interval µs, pair burst. Returns one wait per send (µs, 0 = admitted).
 const GCRA_MANY: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -91,7 +61,6 @@ pub struct RedisLimiter {
     cfg: LimitConfig,
     prefix: String,
     script: redis::Script,
-    many: redis::Script,
 }
 
 impl std::fmt::Debug for RedisLimiter {
@@ -102,6 +71,11 @@ impl std::fmt::Debug for RedisLimiter {
             .field("cfg", &self.cfg)
             .finish_non_exhaustive()
     }
+}
+
+async fn manager(url: &str) -> crate::Result<ConnectionManager> {
+    let client = redis::Client::open(url).map_err(redis_err)?;
+    client.get_connection_manager().await.map_err(redis_err)
 }
 
 fn redis_err(e: redis::RedisError) -> crate::Error {
@@ -121,14 +95,11 @@ impl RedisLimiter {
     /// Connect to `url` (`redis://host:port/db`); keys start with `prefix`
     /// (several tenants or test runs can share a server).
     pub async fn connect(url: &str, prefix: &str, cfg: LimitConfig) -> crate::Result<Self> {
-        let client = redis::Client::open(url).map_err(redis_err)?;
-        let conn = client.get_connection_manager().await.map_err(redis_err)?;
         Ok(RedisLimiter {
-            conn,
+            conn: manager(url).await?,
             cfg,
             prefix: prefix.to_string(),
-            script: redis::Script::new(GCRA),
-            many: redis::Script::new(GCRA_MANY),
+            script: redis::Script::new(GCRA_MANY),
         })
     }
 
@@ -160,17 +131,8 @@ impl RedisLimiter {
         number: &str,
         recipient: &str,
     ) -> crate::Result<Result<(), Duration>> {
-        let mut inv = self.script.prepare_invoke();
-        self.add_send(&mut inv, number, recipient);
-        let wait: u64 = inv
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(redis_err)?;
-        Ok(if wait == 0 {
-            Ok(())
-        } else {
-            Err(Duration::from_micros(wait))
-        })
+        let mut d = self.decide_many(&[(number, recipient)]).await?;
+        Ok(d.pop().unwrap_or(Ok(())))
     }
 
     /// Many decisions in one round trip (see [`RateLimiter::try_acquire_many`]).
@@ -181,7 +143,7 @@ impl RedisLimiter {
         if sends.is_empty() {
             return Ok(Vec::new());
         }
-        let mut inv = self.many.prepare_invoke();
+        let mut inv = self.script.prepare_invoke();
         for (number, recipient) in sends {
             self.add_send(&mut inv, number, recipient);
         }
@@ -298,10 +260,8 @@ impl RedisTier {
         portfolio: &str,
         cap: Option<usize>,
     ) -> crate::Result<Self> {
-        let client = redis::Client::open(url).map_err(redis_err)?;
-        let conn = client.get_connection_manager().await.map_err(redis_err)?;
         Ok(RedisTier {
-            conn,
+            conn: manager(url).await?,
             key: format!("{prefix}:tier:{portfolio}"),
             cap,
             script: redis::Script::new(TIER),

@@ -133,13 +133,11 @@ impl BlockRule {
     }
 }
 
-/// Keys of every record under every rule: `keys[rule][record]`.
+/// Keys of every record under every rule, laid out record by record
+/// (`by_record[record * rules + rule]`, 0 = no key).
 pub struct BlockKeys {
     /// Rules in attribution order (those some record has a key for).
     pub rules: Vec<BlockRule>,
-    /// Keys per rule.
-    pub keys: Vec<Vec<u64>>,
-    /// The same keys laid out record by record.
     by_record: Vec<u64>,
     /// Sort key by name (its first bytes, so the order is the name's order).
     name_sort: Vec<u64>,
@@ -185,7 +183,6 @@ impl BlockKeys {
         }
         BlockKeys {
             rules,
-            keys,
             by_record,
             name_sort: records.par_iter().map(name_sort_key).collect(),
             other_sort: records.par_iter().map(other_sort_key).collect(),
@@ -240,10 +237,13 @@ pub fn candidates<T: Send>(
 ) -> (Vec<(u8, T)>, BlockingStats) {
     let mut out = Vec::new();
     let mut stats = BlockingStats::default();
-    for (ri, k) in keys.keys.iter().enumerate() {
-        let rule = keys.rules[ri];
-        let mut idx: Vec<(u64, u32)> = k
+    let n = keys.rules.len();
+    for (ri, &rule) in keys.rules.iter().enumerate() {
+        let mut idx: Vec<(u64, u32)> = keys
+            .by_record
             .iter()
+            .skip(ri)
+            .step_by(n)
             .enumerate()
             .filter(|(_, key)| **key != 0)
             .map(|(i, key)| (*key, i as u32))

@@ -168,40 +168,31 @@ pub struct DedupeResult {
 
 /// The schema for a set of contacts under a config.
 pub fn schema_for(contacts: &[Contact], cfg: &DedupeConfig) -> RecordSchema {
-    let skip = [
-        cfg.sku_attribute.as_str(),
-        cfg.purchase_date_attribute.as_str(),
-    ];
-    RecordSchema {
-        attributes: match &cfg.attributes {
-            Some(a) => a.clone(),
-            None => compare::attribute_names(contacts.iter(), &skip),
-        },
-        sku_attribute: cfg.sku_attribute.clone(),
-        purchase_date_attribute: cfg.purchase_date_attribute.clone(),
-    }
+    schema_with(cfg, |skip| compare::attribute_names(contacts.iter(), skip))
 }
 
 /// The schema for rows read with `spec`: the custom attributes it maps.
 pub fn schema_for_spec(spec: &crate::contacts::ImportSpec, cfg: &DedupeConfig) -> RecordSchema {
+    schema_with(cfg, |skip| {
+        spec.map
+            .iter()
+            .filter_map(|(_, f)| match f {
+                crate::contacts::Field::Attr(a) if !skip.contains(&a.as_str()) => Some(a.clone()),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// A schema comparing `cfg.attributes`, else the attributes `found` lists
+/// (given the SKU and purchase-date attributes, which are compared as evidence).
+fn schema_with(cfg: &DedupeConfig, found: impl FnOnce(&[&str]) -> Vec<String>) -> RecordSchema {
     let skip = [
         cfg.sku_attribute.as_str(),
         cfg.purchase_date_attribute.as_str(),
     ];
     RecordSchema {
-        attributes: match &cfg.attributes {
-            Some(a) => a.clone(),
-            None => spec
-                .map
-                .iter()
-                .filter_map(|(_, f)| match f {
-                    crate::contacts::Field::Attr(a) if !skip.contains(&a.as_str()) => {
-                        Some(a.clone())
-                    }
-                    _ => None,
-                })
-                .collect(),
-        },
+        attributes: cfg.attributes.clone().unwrap_or_else(|| found(&skip)),
         sku_attribute: cfg.sku_attribute.clone(),
         purchase_date_attribute: cfg.purchase_date_attribute.clone(),
     }

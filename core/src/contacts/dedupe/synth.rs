@@ -654,22 +654,6 @@ mod tests {
             res.pairs.iter().map(|p| (p.a.as_str(), p.b.as_str())),
             truth.iter().map(|(a, b)| (a.as_str(), b.as_str())),
         );
-        if q.f1 <= 0.9 {
-            eprintln!(
-                "{:?}\n{}",
-                res.comparisons,
-                serde_json::to_string(&res.model).unwrap()
-            );
-            let t: std::collections::HashSet<_> = truth.iter().cloned().collect();
-            for p in res
-                .pairs
-                .iter()
-                .filter(|p| !t.contains(&(p.a.clone(), p.b.clone())))
-                .take(10)
-            {
-                eprintln!("FP {} {} {:.3} {}", p.a, p.b, p.score, p.evidence);
-            }
-        }
         assert!(q.f1 > 0.9, "{q:?}");
     }
 }
