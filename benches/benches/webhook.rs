@@ -140,6 +140,12 @@ fn main() {
     let parse_only = rate(dur, || {
         black_box(parse_body(black_box(text.as_bytes())).unwrap());
     });
+    // Floors: one serde pass over the body that builds nothing.
+    let scan_only = rate(dur, || {
+        black_box(
+            serde_json::from_slice::<serde::de::IgnoredAny>(black_box(text.as_bytes())).unwrap(),
+        );
+    });
     let pywa = anchor(&[("text", &text, &text_sig), ("batch", &batch, &batch_sig)]);
     let names = [
         format!("text message ({} B)", text.len()),
@@ -147,7 +153,7 @@ fn main() {
     ];
     println!("C2 webhooks: verify + parse, bodies/s on one core");
     println!(
-        "breakdown, text message: verify only {verify_only:.0}/s, parse only {parse_only:.0}/s"
+        "breakdown, text message: verify only {verify_only:.0}/s, parse only {parse_only:.0}/s, one serde pass building nothing {scan_only:.0}/s"
     );
     for (i, name) in names.iter().enumerate() {
         match &pywa {

@@ -557,3 +557,60 @@ proptest! {
         let _ = SignatureVerifier::new(SECRET).check(&bytes, Some(&sig));
     }
 }
+
+/// Each event's raw JSON is exactly its object's text in the body, on the
+/// one-pass path (every object well formed) and on the lenient path (an odd
+/// message forces it), for several entries, changes, messages and statuses.
+#[test]
+fn raw_json_is_the_exact_object_text() {
+    let msg = |id: &str| {
+        format!(
+            r#"{{ "from":"16505551234","id":"{id}","timestamp":"1","type":"text","text":{{"body":"caf\u00e9 ☕ 日本"}},"future_field":[1, 2] }}"#
+        )
+    };
+    let st = |id: &str| {
+        format!(
+            r#"{{"id":"{id}", "status":"read","timestamp":"2","recipient_id":"1","new":{{"x":1}}}}"#
+        )
+    };
+    let change = |messages: &[String], statuses: &[String]| {
+        format!(
+            r#"{{"value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"1","phone_number_id":"2"}},"messages":[{}],"statuses":[{}]}},"field":"messages"}}"#,
+            messages.join(", "),
+            statuses.join(",\n ")
+        )
+    };
+    let objects_of = |odd: bool| {
+        let m1 = msg("wamid.1");
+        let m2 = if odd {
+            r#"{"id":7,"type":"text"}"#.to_string()
+        } else {
+            msg("wamid.2")
+        };
+        let (s1, s2, s3) = (st("wamid.s1"), st("wamid.s2"), st("wamid.s3"));
+        let body = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"w1","changes":[{},{}]}}, {{"id":"w2","changes":[{}]}}]}}"#,
+            change(std::slice::from_ref(&m1), std::slice::from_ref(&s1)),
+            change(std::slice::from_ref(&m2), &[]),
+            change(&[], &[s2.clone(), s3.clone()])
+        );
+        (body, vec![m1, s1, m2, s2, s3])
+    };
+    for odd in [false, true] {
+        let (body, objects) = objects_of(odd);
+        let ev = parse_body(body.as_bytes()).unwrap();
+        let raws: Vec<String> = ev
+            .iter()
+            .map(|e| match e {
+                WebhookEvent::Message(m) => m.raw.get().to_string(),
+                WebhookEvent::Status(s) => s.raw.get().to_string(),
+                WebhookEvent::Unknown(u) => u.raw.get().to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(raws, objects, "odd = {odd}");
+        // Serializing an event writes its raw JSON through unchanged.
+        let json = serde_json::to_value(&ev[0]).unwrap();
+        assert_eq!(json["raw"]["future_field"], serde_json::json!([1, 2]));
+    }
+}

@@ -20,9 +20,23 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(events) = parse_body(data) {
         let again = parse_body(data).expect("deterministic");
         assert_eq!(events.len(), again.len());
-        for e in &events {
+        for (e, e2) in events.iter().zip(&again) {
             let _ = e.kind();
             let _ = e.phone_number_id();
+            // The raw JSON (found lazily on the one-pass path) is the same
+            // object both times and always JSON; the event serializes.
+            let raw = |e: &wacrm::webhook::WebhookEvent| match e {
+                wacrm::webhook::WebhookEvent::Message(m) => Some(m.raw.get().to_string()),
+                wacrm::webhook::WebhookEvent::Status(s) => Some(s.raw.get().to_string()),
+                wacrm::webhook::WebhookEvent::Unknown(u) => Some(u.raw.get().to_string()),
+                wacrm::webhook::WebhookEvent::Error(_) => None,
+            };
+            let (r1, r2) = (raw(e), raw(e2));
+            assert_eq!(r1, r2);
+            if let Some(r) = r1 {
+                serde_json::from_str::<serde::de::IgnoredAny>(&r).expect("raw is JSON");
+            }
+            serde_json::to_string(e).expect("event serializes");
         }
     }
 });

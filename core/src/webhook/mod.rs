@@ -7,6 +7,7 @@
 pub mod axum;
 mod parse;
 mod process;
+mod raw;
 mod types;
 mod verify;
 

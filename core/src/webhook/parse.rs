@@ -2,9 +2,12 @@
 //! entry, change, message or status becomes an `Unknown` event instead of
 //! failing the whole body.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::raw::{Locator, RawJson};
 use super::types::*;
 use crate::error::{Error, GraphError, Result};
 use crate::ids::MessageId;
@@ -63,24 +66,28 @@ struct Metadata {
     phone_number_id: String,
 }
 
+// Borrowed where the event does not keep the value as is: a string without
+// escapes is then never copied twice.
+type Str<'a> = std::borrow::Cow<'a, str>;
+
 #[derive(Deserialize, Default)]
-struct Profile {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    username: Option<String>,
+struct Profile<'a> {
+    #[serde(borrow, default)]
+    name: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    username: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
-struct ContactRaw {
-    #[serde(default)]
-    profile: Option<Profile>,
-    #[serde(default)]
-    wa_id: Option<String>,
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    parent_user_id: Option<String>,
+struct ContactRaw<'a> {
+    #[serde(borrow, default)]
+    profile: Option<Profile<'a>>,
+    #[serde(borrow, default)]
+    wa_id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    user_id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    parent_user_id: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -211,7 +218,9 @@ struct InteractiveRaw {
 }
 
 #[derive(Deserialize)]
-struct MessageRaw {
+// Type-specific parts boxed: the struct stays small, so moving it and the
+// vector of them costs nothing when a body carries one text message.
+struct MessageRaw<'a> {
     id: String,
     #[serde(default)]
     from: Option<String>,
@@ -221,40 +230,40 @@ struct MessageRaw {
     from_parent_user_id: Option<String>,
     #[serde(default)]
     timestamp: Option<Ts>,
-    #[serde(default, rename = "type")]
-    kind: String,
+    #[serde(borrow, default, rename = "type")]
+    kind: Str<'a>,
     #[serde(default)]
-    context: Option<ReplyContext>,
+    context: Option<Box<ReplyContext>>,
     #[serde(default)]
-    referral: Option<Referral>,
+    referral: Option<Box<Referral>>,
     #[serde(default)]
     errors: Vec<GraphError>,
     #[serde(default)]
     text: Option<TextRaw>,
     #[serde(default)]
-    image: Option<MediaInfo>,
+    image: Option<Box<MediaInfo>>,
     #[serde(default)]
-    audio: Option<MediaInfo>,
+    audio: Option<Box<MediaInfo>>,
     #[serde(default)]
-    video: Option<MediaInfo>,
+    video: Option<Box<MediaInfo>>,
     #[serde(default)]
-    document: Option<MediaInfo>,
+    document: Option<Box<MediaInfo>>,
     #[serde(default)]
-    sticker: Option<MediaInfo>,
+    sticker: Option<Box<MediaInfo>>,
     #[serde(default)]
-    location: Option<LocationInfo>,
+    location: Option<Box<LocationInfo>>,
     #[serde(default)]
     contacts: Option<Vec<serde_json::Value>>,
     #[serde(default)]
-    interactive: Option<InteractiveRaw>,
+    interactive: Option<Box<InteractiveRaw>>,
     #[serde(default)]
-    button: Option<ButtonRaw>,
+    button: Option<Box<ButtonRaw>>,
     #[serde(default)]
-    reaction: Option<ReactionRaw>,
+    reaction: Option<Box<ReactionRaw>>,
     #[serde(default)]
-    order: Option<OrderRaw>,
+    order: Option<Box<OrderRaw>>,
     #[serde(default)]
-    system: Option<SystemRaw>,
+    system: Option<Box<SystemRaw>>,
 }
 
 #[derive(Deserialize)]
@@ -281,22 +290,22 @@ fn unknown(
     field: &str,
     routing: Option<Routing>,
     reason: impl Into<String>,
-    raw: &RawValue,
+    raw: RawJson,
 ) -> WebhookEvent {
     WebhookEvent::Unknown(UnknownEvent {
         field: field.to_string(),
         routing,
         reason: reason.into(),
-        raw: raw.to_owned(),
+        raw,
     })
 }
 
-fn content_of(m: MessageRaw) -> (MessageRaw, MessageContent) {
+fn content_of(m: MessageRaw<'_>) -> (MessageRaw<'_>, MessageContent) {
     let mut m = m;
     let missing = |t: &str| MessageContent::Unknown {
         type_name: format!("{t} (object missing)"),
     };
-    let content = match m.kind.as_str() {
+    let content = match m.kind.as_ref() {
         "text" => match m.text.take() {
             Some(t) => MessageContent::Text { body: t.body },
             None => missing("text"),
@@ -304,32 +313,32 @@ fn content_of(m: MessageRaw) -> (MessageRaw, MessageContent) {
         "image" => m
             .image
             .take()
-            .map(MessageContent::Image)
+            .map(|b| MessageContent::Image(*b))
             .unwrap_or_else(|| missing("image")),
         "audio" => m
             .audio
             .take()
-            .map(MessageContent::Audio)
+            .map(|b| MessageContent::Audio(*b))
             .unwrap_or_else(|| missing("audio")),
         "video" => m
             .video
             .take()
-            .map(MessageContent::Video)
+            .map(|b| MessageContent::Video(*b))
             .unwrap_or_else(|| missing("video")),
         "document" => m
             .document
             .take()
-            .map(MessageContent::Document)
+            .map(|b| MessageContent::Document(*b))
             .unwrap_or_else(|| missing("document")),
         "sticker" => m
             .sticker
             .take()
-            .map(MessageContent::Sticker)
+            .map(|b| MessageContent::Sticker(*b))
             .unwrap_or_else(|| missing("sticker")),
         "location" => m
             .location
             .take()
-            .map(MessageContent::Location)
+            .map(|b| MessageContent::Location(*b))
             .unwrap_or_else(|| missing("location")),
         "contacts" => MessageContent::Contacts {
             contacts: m.contacts.take().unwrap_or_default(),
@@ -400,7 +409,7 @@ fn content_of(m: MessageRaw) -> (MessageRaw, MessageContent) {
 }
 
 fn contact_for(
-    contacts: &[ContactRaw],
+    contacts: &[ContactRaw<'_>],
     from: Option<&str>,
     user: Option<&str>,
 ) -> Option<ContactInfo> {
@@ -411,21 +420,37 @@ fn contact_for(
                 || (user.is_some() && c.user_id.as_deref() == user)
         })
         .or(contacts.first())?;
+    let owned = |s: &Option<Str<'_>>| s.as_deref().map(str::to_string);
     let profile = c.profile.as_ref();
     Some(ContactInfo {
-        name: profile.and_then(|p| p.name.clone()),
-        username: profile.and_then(|p| p.username.clone()),
-        wa_id: c.wa_id.clone(),
-        user_id: c.user_id.clone(),
-        parent_user_id: c.parent_user_id.clone(),
+        name: profile.and_then(|p| owned(&p.name)),
+        username: profile.and_then(|p| owned(&p.username)),
+        wa_id: owned(&c.wa_id),
+        user_id: owned(&c.user_id),
+        parent_user_id: owned(&c.parent_user_id),
     })
 }
 
-fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<WebhookEvent>) {
+/// The body being parsed: the shared text every event's raw JSON points into.
+struct Body(Arc<str>);
+
+impl Body {
+    fn raw(&self, part: &RawValue) -> RawJson {
+        RawJson::spanned(self.0.clone(), RawJson::span_of(&self.0, part))
+    }
+}
+
+fn parse_messages_value(
+    body: &Body,
+    field: &str,
+    waba: &str,
+    raw: &RawValue,
+    out: &mut Vec<WebhookEvent>,
+) {
     let value: ValueRaw = match serde_json::from_str::<Obj<ValueRaw>>(raw.get()).map(|o| o.0) {
         Ok(v) => v,
         Err(e) => {
-            out.push(unknown(field, None, format!("value: {e}"), raw));
+            out.push(unknown(field, None, format!("value: {e}"), body.raw(raw)));
             return;
         }
     };
@@ -435,20 +460,34 @@ fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<W
         .iter()
         .filter_map(|c| serde_json::from_str(c.get()).ok())
         .collect();
-    let meta = value.metadata.unwrap_or_default();
-    let routing = Routing {
-        waba_id: waba.to_string(),
-        phone_number_id: meta.phone_number_id,
-        display_phone_number: meta.display_phone_number,
-    };
-    emit(
-        field,
-        &routing,
-        &contacts,
-        &value.messages,
-        &value.statuses,
-        out,
-    );
+    let routing = routing_of(waba, value.metadata);
+    for m in &value.messages {
+        match serde_json::from_str::<Obj<MessageRaw>>(m.get()) {
+            Ok(Obj(parsed)) => out.push(message_event(
+                routing.clone(),
+                &contacts,
+                parsed,
+                body.raw(m),
+            )),
+            Err(e) => out.push(unknown(
+                field,
+                Some(routing.clone()),
+                format!("message: {e}"),
+                body.raw(m),
+            )),
+        }
+    }
+    for s in &value.statuses {
+        match serde_json::from_str::<Obj<StatusRaw>>(s.get()) {
+            Ok(Obj(st)) => out.push(status_event(routing.clone(), st, body.raw(s))),
+            Err(e) => out.push(unknown(
+                field,
+                Some(routing.clone()),
+                format!("status: {e}"),
+                body.raw(s),
+            )),
+        }
+    }
     for e in value.errors {
         match serde_json::from_str::<GraphError>(e.get()) {
             Ok(error) => out.push(WebhookEvent::Error(ErrorEvent {
@@ -459,81 +498,69 @@ fn parse_messages_value(field: &str, waba: &str, raw: &RawValue, out: &mut Vec<W
                 field,
                 Some(routing.clone()),
                 format!("error: {err}"),
-                e,
+                body.raw(e),
             )),
         }
     }
 }
 
-/// Messages and statuses of one change value, each parsed on its own.
-fn emit(
-    field: &str,
-    routing: &Routing,
-    contacts: &[ContactRaw],
-    messages: &[&RawValue],
-    statuses: &[&RawValue],
-    out: &mut Vec<WebhookEvent>,
-) {
-    for m in messages {
-        match serde_json::from_str::<Obj<MessageRaw>>(m.get()).map(|o| o.0) {
-            Ok(parsed) => {
-                let (parsed, content) = content_of(parsed);
-                let contact = contact_for(
-                    contacts,
-                    parsed.from.as_deref(),
-                    parsed.from_user_id.as_deref(),
-                );
-                out.push(WebhookEvent::Message(Box::new(InboundEvent {
-                    routing: routing.clone(),
-                    id: MessageId::new(parsed.id),
-                    from: parsed.from,
-                    from_user_id: parsed.from_user_id,
-                    from_parent_user_id: parsed.from_parent_user_id,
-                    timestamp: parsed.timestamp.as_ref().map(Ts::secs).unwrap_or(0),
-                    contact,
-                    context: parsed.context,
-                    referral: parsed.referral,
-                    content,
-                    errors: parsed.errors,
-                    raw: (*m).to_owned(),
-                })));
-            }
-            Err(e) => out.push(unknown(
-                field,
-                Some(routing.clone()),
-                format!("message: {e}"),
-                m,
-            )),
-        }
-    }
-    for s in statuses {
-        match serde_json::from_str::<Obj<StatusRaw>>(s.get()).map(|o| o.0) {
-            Ok(st) => out.push(WebhookEvent::Status(Box::new(StatusEvent {
-                routing: routing.clone(),
-                id: MessageId::new(st.id),
-                status: StatusKind::parse(&st.status),
-                timestamp: st.timestamp.as_ref().map(Ts::secs).unwrap_or(0),
-                recipient_id: st.recipient_id,
-                recipient_user_id: st.recipient_user_id,
-                biz_opaque_callback_data: st.biz_opaque_callback_data,
-                pricing: st.pricing,
-                conversation: st.conversation,
-                errors: st.errors,
-                raw: (*s).to_owned(),
-            }))),
-            Err(e) => out.push(unknown(
-                field,
-                Some(routing.clone()),
-                format!("status: {e}"),
-                s,
-            )),
-        }
+fn routing_of(waba: &str, metadata: Option<Metadata>) -> Routing {
+    let meta = metadata.unwrap_or_default();
+    Routing {
+        waba_id: waba.to_string(),
+        phone_number_id: meta.phone_number_id,
+        display_phone_number: meta.display_phone_number,
     }
 }
 
-// The fast path: the usual body (only `messages` changes, every envelope level
-// well-formed) is read in one pass, messages and statuses captured raw and then
-// parsed once each. Anything unusual falls back to the layered lenient path.
+fn message_event(
+    routing: Routing,
+    contacts: &[ContactRaw<'_>],
+    parsed: MessageRaw<'_>,
+    raw: RawJson,
+) -> WebhookEvent {
+    let (parsed, content) = content_of(parsed);
+    let contact = contact_for(
+        contacts,
+        parsed.from.as_deref(),
+        parsed.from_user_id.as_deref(),
+    );
+    WebhookEvent::Message(Box::new(InboundEvent {
+        routing,
+        id: MessageId::new(parsed.id),
+        from: parsed.from,
+        from_user_id: parsed.from_user_id,
+        from_parent_user_id: parsed.from_parent_user_id,
+        timestamp: parsed.timestamp.as_ref().map(Ts::secs).unwrap_or(0),
+        contact,
+        context: parsed.context.map(|b| *b),
+        referral: parsed.referral.map(|b| *b),
+        content,
+        errors: parsed.errors,
+        raw,
+    }))
+}
+
+fn status_event(routing: Routing, st: StatusRaw, raw: RawJson) -> WebhookEvent {
+    WebhookEvent::Status(Box::new(StatusEvent {
+        routing,
+        id: MessageId::new(st.id),
+        status: StatusKind::parse(&st.status),
+        timestamp: st.timestamp.as_ref().map(Ts::secs).unwrap_or(0),
+        recipient_id: st.recipient_id,
+        recipient_user_id: st.recipient_user_id,
+        biz_opaque_callback_data: st.biz_opaque_callback_data,
+        pricing: st.pricing,
+        conversation: st.conversation,
+        errors: st.errors,
+        raw,
+    }))
+}
+
+// The fast path: the usual body (only `messages` changes, every object
+// well-formed) is read in one typed pass. Events then point at their object by
+// position and find its span only if someone reads the raw JSON. Anything
+// unusual falls back to the layered lenient path.
 #[derive(Deserialize)]
 struct FastEnvelope<'a> {
     #[serde(borrow)]
@@ -550,7 +577,8 @@ struct FastEntry<'a> {
 
 #[derive(Deserialize)]
 struct FastChange<'a> {
-    field: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    field: Str<'a>,
     #[serde(borrow)]
     value: Obj<FastValue<'a>>,
 }
@@ -559,18 +587,18 @@ struct FastChange<'a> {
 struct FastValue<'a> {
     #[serde(default)]
     metadata: Option<Metadata>,
+    #[serde(borrow, default)]
+    contacts: Vec<ContactRaw<'a>>,
+    #[serde(borrow, default)]
+    messages: Vec<Obj<MessageRaw<'a>>>,
     #[serde(default)]
-    contacts: Vec<ContactRaw>,
-    #[serde(borrow, default)]
-    messages: Vec<&'a RawValue>,
-    #[serde(borrow, default)]
-    statuses: Vec<&'a RawValue>,
+    statuses: Vec<Obj<StatusRaw>>,
     #[serde(default)]
     errors: Vec<GraphError>,
 }
 
-fn parse_fast(text: &str) -> Option<Vec<WebhookEvent>> {
-    let Obj(env) = serde_json::from_str::<Obj<FastEnvelope>>(text).ok()?;
+fn parse_fast(body: &Body) -> Option<Vec<WebhookEvent>> {
+    let Obj(env) = serde_json::from_str::<Obj<FastEnvelope>>(&body.0).ok()?;
     if env
         .entry
         .iter()
@@ -579,26 +607,41 @@ fn parse_fast(text: &str) -> Option<Vec<WebhookEvent>> {
         return None;
     }
     let mut out = Vec::new();
-    for Obj(entry) in env.entry {
-        for Obj(change) in entry.changes {
+    for (e, Obj(entry)) in (0u32..).zip(env.entry) {
+        for (c, Obj(change)) in (0u32..).zip(entry.changes) {
             let v = change.value.0;
-            let meta = v.metadata.unwrap_or_default();
-            let routing = Routing {
-                waba_id: entry.id.clone(),
-                phone_number_id: meta.phone_number_id,
-                display_phone_number: meta.display_phone_number,
+            // Every event of the change gets the routing; the last one takes it.
+            let mut left = v.messages.len() + v.statuses.len() + v.errors.len();
+            let mut routing = Some(routing_of(&entry.id, v.metadata));
+            let mut next_routing = || {
+                left -= 1;
+                if left == 0 {
+                    routing.take().unwrap_or_default()
+                } else {
+                    routing.clone().unwrap_or_default()
+                }
             };
-            emit(
-                "messages",
-                &routing,
-                &v.contacts,
-                &v.messages,
-                &v.statuses,
-                &mut out,
-            );
+            for (index, Obj(m)) in (0u32..).zip(v.messages) {
+                let at = Locator::Message {
+                    entry: e,
+                    change: c,
+                    index,
+                };
+                let raw = RawJson::located(body.0.clone(), at);
+                out.push(message_event(next_routing(), &v.contacts, m, raw));
+            }
+            for (index, Obj(st)) in (0u32..).zip(v.statuses) {
+                let at = Locator::Status {
+                    entry: e,
+                    change: c,
+                    index,
+                };
+                let raw = RawJson::located(body.0.clone(), at);
+                out.push(status_event(next_routing(), st, raw));
+            }
             for error in v.errors {
                 out.push(WebhookEvent::Error(ErrorEvent {
-                    routing: routing.clone(),
+                    routing: next_routing(),
                     error,
                 }));
             }
@@ -607,32 +650,61 @@ fn parse_fast(text: &str) -> Option<Vec<WebhookEvent>> {
     Some(out)
 }
 
+/// The span of the object `at` names in `body`, a body the fast path parsed.
+pub(crate) fn locate(body: &str, at: Locator) -> Option<std::ops::Range<usize>> {
+    let (entry, change, index, statuses) = match at {
+        Locator::Message {
+            entry,
+            change,
+            index,
+        } => (entry, change, index, false),
+        Locator::Status {
+            entry,
+            change,
+            index,
+        } => (entry, change, index, true),
+    };
+    let env: EnvelopeRaw = serde_json::from_str(body).ok()?;
+    let entry = env.entry?.get(entry as usize).copied()?;
+    let entry: EntryRaw = serde_json::from_str(entry.get()).ok()?;
+    let change: ChangeRaw = serde_json::from_str(entry.changes.get(change as usize)?.get()).ok()?;
+    let value: ValueRaw = serde_json::from_str(change.value.get()).ok()?;
+    let list = if statuses {
+        &value.statuses
+    } else {
+        &value.messages
+    };
+    Some(RawJson::span_of(body, list.get(index as usize)?))
+}
+
 /// Parse a webhook body into events. Fails only when the body is not JSON;
 /// everything odd inside becomes an `Unknown` event carrying its raw JSON.
 pub fn parse_body(body: &[u8]) -> Result<Vec<WebhookEvent>> {
     let text =
         std::str::from_utf8(body).map_err(|e| Error::Webhook(format!("body is not UTF-8: {e}")))?;
-    if let Some(events) = parse_fast(text) {
+    let body = Body(Arc::from(text));
+    if let Some(events) = parse_fast(&body) {
         return Ok(events);
     }
+    let text: &str = &body.0;
     let env: EnvelopeRaw = match serde_json::from_str::<Obj<EnvelopeRaw>>(text).map(|o| o.0) {
         Ok(e) => e,
         Err(e) => {
             // Valid JSON of another shape is kept whole; anything else is an error.
-            let raw: Box<RawValue> = serde_json::from_str(text)
+            let raw: &RawValue = serde_json::from_str(text)
                 .map_err(|_| Error::Webhook(format!("body is not JSON: {e}")))?;
             return Ok(vec![unknown(
                 "",
                 None,
                 format!("not a webhook envelope: {e}"),
-                &raw,
+                body.raw(raw),
             )]);
         }
     };
     let Some(entries) = env.entry else {
-        let raw: Box<RawValue> =
+        let raw: &RawValue =
             serde_json::from_str(text).map_err(|e| Error::Webhook(e.to_string()))?;
-        return Ok(vec![unknown("", None, "no entry array", &raw)]);
+        return Ok(vec![unknown("", None, "no entry array", body.raw(raw))]);
     };
     let mut out = Vec::new();
     for entry in entries {
@@ -640,17 +712,22 @@ pub fn parse_body(body: &[u8]) -> Result<Vec<WebhookEvent>> {
         {
             Ok(p) => p,
             Err(e) => {
-                out.push(unknown("", None, format!("entry: {e}"), entry));
+                out.push(unknown("", None, format!("entry: {e}"), body.raw(entry)));
                 continue;
             }
         };
         for change in parsed.changes {
             match serde_json::from_str::<Obj<ChangeRaw>>(change.get()).map(|o| o.0) {
                 Ok(c) if c.field == "messages" => {
-                    parse_messages_value(&c.field, &parsed.id, c.value, &mut out)
+                    parse_messages_value(&body, &c.field, &parsed.id, c.value, &mut out)
                 }
-                Ok(c) => out.push(unknown(&c.field, None, "field not modelled", c.value)),
-                Err(e) => out.push(unknown("", None, format!("change: {e}"), change)),
+                Ok(c) => out.push(unknown(
+                    &c.field,
+                    None,
+                    "field not modelled",
+                    body.raw(c.value),
+                )),
+                Err(e) => out.push(unknown("", None, format!("change: {e}"), body.raw(change))),
             }
         }
     }

@@ -1,8 +1,8 @@
 //! Typed webhook events. Every event keeps its raw JSON, so fields this version
 //! does not model are never lost.
 
+pub use super::raw::RawJson;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::error::GraphError;
 use crate::ids::MessageId;
@@ -328,7 +328,7 @@ pub struct InboundEvent {
     /// Errors attached to the message (unsupported types).
     pub errors: Vec<GraphError>,
     /// The message object as received.
-    pub raw: Box<RawValue>,
+    pub raw: RawJson,
 }
 
 /// Status of an outbound message.
@@ -417,7 +417,7 @@ pub struct StatusEvent {
     /// Errors of a failed status.
     pub errors: Vec<GraphError>,
     /// The status object as received.
-    pub raw: Box<RawValue>,
+    pub raw: RawJson,
 }
 
 /// A system-level error.
@@ -439,7 +439,7 @@ pub struct UnknownEvent {
     /// Why it is unknown.
     pub reason: String,
     /// The raw JSON.
-    pub raw: Box<RawValue>,
+    pub raw: RawJson,
 }
 
 impl WebhookEvent {

@@ -1,0 +1,104 @@
+//! The raw JSON of one event, sharing the webhook body instead of copying it.
+
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// Where an event's object sits when the parser did not record its span: the
+/// hot path parses each body in one typed pass and finds the span only when
+/// someone asks for the raw JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Locator {
+    /// `entry[e].changes[c].value.messages[i]`.
+    Message { entry: u32, change: u32, index: u32 },
+    /// `entry[e].changes[c].value.statuses[i]`.
+    Status { entry: u32, change: u32, index: u32 },
+}
+
+/// One JSON object exactly as received (every field, modelled or not). Cheap
+/// to clone: all events of a body share the body.
+#[derive(Clone)]
+pub struct RawJson {
+    body: Arc<str>,
+    span: OnceLock<Range<usize>>,
+    locator: Option<Locator>,
+}
+
+impl RawJson {
+    /// Keep a whole JSON text (the caller has checked it is JSON).
+    pub fn from_string(json: String) -> Self {
+        let len = json.len();
+        Self::spanned(Arc::from(json), 0..len)
+    }
+
+    /// A part of `body` whose span is known.
+    pub(crate) fn spanned(body: Arc<str>, span: Range<usize>) -> Self {
+        RawJson {
+            body,
+            span: OnceLock::from(span),
+            locator: None,
+        }
+    }
+
+    /// A part of `body` found on first use.
+    pub(crate) fn located(body: Arc<str>, locator: Locator) -> Self {
+        RawJson {
+            body,
+            span: OnceLock::new(),
+            locator: Some(locator),
+        }
+    }
+
+    /// The span of `part` inside `body`, when `part` borrows from it.
+    pub(crate) fn span_of(body: &str, part: &RawValue) -> Range<usize> {
+        let start = part.get().as_ptr() as usize - body.as_ptr() as usize;
+        start..start + part.get().len()
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        let span = self.span.get_or_init(|| {
+            self.locator
+                .and_then(|l| super::parse::locate(&self.body, l))
+                // A locator comes from a successful parse of this very body.
+                .unwrap_or(0..self.body.len())
+        });
+        &self.body[span.clone()]
+    }
+
+    /// As a `serde_json::Value`.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.get()).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl std::fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl std::fmt::Display for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // The text was parsed as JSON when the event was made; re-borrowing
+        // it as a RawValue writes it through unchanged.
+        match serde_json::from_str::<&RawValue>(self.get()) {
+            Ok(raw) => raw.serialize(s),
+            Err(e) => Err(serde::ser::Error::custom(e)),
+        }
+    }
+}
