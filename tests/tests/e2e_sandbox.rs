@@ -600,3 +600,50 @@ async fn scheduler_parks_policy_drops_and_retries_transient_failures() {
         "every sent item is in the ledger exactly once"
     );
 }
+
+/// Sends are rate-limited in runs (one limiter call per run), yet the policies
+/// still see an earlier send to the same recipient in the same claimed batch:
+/// of two marketing templates to one recipient without opt-in, one is sent and
+/// the other deferred with the reason.
+#[tokio::test]
+async fn policies_see_earlier_sends_of_the_same_batch() {
+    let (h, _sink, c) = sandbox(SandboxConfig::default()).await;
+    let stores = Stores::memory();
+    let clock: SharedClock = Arc::new(SystemClock);
+    let sched = Scheduler::new(
+        stores.clone(),
+        c,
+        Arc::new(MemoryLimiter::new(LimitConfig::default())),
+        Arc::new(TierCounter::new(None)),
+        Arc::new(PolicyEngine::new(PolicyConfig {
+            quiet_hours: None,
+            ..Default::default()
+        })),
+        clock.clone(),
+        SchedulerConfig::default(),
+    );
+    for (i, to) in ["+15550001001", "+15550001002", "+15550001001"]
+        .iter()
+        .enumerate()
+    {
+        let m = OutgoingMessage::new(
+            format!("mkt-{i}"),
+            &from(),
+            *to,
+            OutboundMessage::Template(Template::new("hello_world", "en_US")),
+            Category::Marketing,
+        );
+        sched.enqueue(&m).await.unwrap();
+    }
+    let r = sched.run_once().await.unwrap();
+    assert_eq!((r.claimed, r.sent, r.deferred), (3, 2, 1), "{r:?}");
+    let deferred = stores.outbox.list_by_state("deferred", 10).await.unwrap();
+    assert_eq!(deferred.len(), 1);
+    assert_eq!(deferred[0].recipient, "+15550001001");
+    assert!(
+        deferred[0].history.join(" ").contains("marketing"),
+        "{:?}",
+        deferred[0].history
+    );
+    assert_eq!(h.ledger().len(), 2);
+}

@@ -195,6 +195,34 @@ async fn many_decisions_in_one_round_trip_match_single_ones() {
     let wait = out[3].unwrap_err();
     assert!(wait > Duration::from_secs(5), "{wait:?}");
     assert!(l.try_acquire_many(&[]).await.is_empty());
+    // Numbers interleaved in one batch each spend their own burst.
+    let mixed: Vec<(String, String)> = (0..20)
+        .map(|i| (["a", "b"][i % 2].to_string(), format!("q{i}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = mixed
+        .iter()
+        .map(|(n, r)| (n.as_str(), r.as_str()))
+        .collect();
+    let out = l.try_acquire_many(&refs).await;
+    for number in ["a", "b"] {
+        let ok = refs
+            .iter()
+            .zip(&out)
+            .filter(|((n, _), r)| *n == number && r.is_ok())
+            .count();
+        assert_eq!(ok, 5, "{number}");
+    }
+    // A batch larger than one script call is split and keeps its order.
+    let big: Vec<(String, String)> = (0..1_200)
+        .map(|i| (format!("big{}", i % 400), format!("z{i}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = big.iter().map(|(n, r)| (n.as_str(), r.as_str())).collect();
+    let out = l.try_acquire_many(&refs).await;
+    assert_eq!(out.len(), 1_200);
+    assert!(
+        out.iter().all(Result::is_ok),
+        "3 sends per number fit the burst"
+    );
 }
 
 #[tokio::test]

@@ -11,49 +11,74 @@ use redis::aio::ConnectionManager;
 
 use super::limits::{LimitConfig, RateLimiter};
 
-/// GCRA for a batch of sends. Per send, KEYS: number TAT, pair TAT, number
-/// slow-down, pair block; ARGV: number interval µs, number burst, pair
-/// interval µs, pair burst. Returns one wait per send (µs, 0 = admitted).
+/// GCRA for a batch of sends, in three Redis calls plus one `SET` per
+/// admitted send and one per number that admitted: the state of every number
+/// and pair is read with two `MGET`s and decided in Lua.
+///
+/// ARGV: pair interval µs, pair burst, N (distinct numbers), then per number its
+/// interval µs, then per number its burst, then per send its number (1-based).
+/// KEYS: N number TATs, N number slow-downs, then one pair TAT per send.
+/// Returns one wait per send (µs, 0 = admitted). A blocked pair is a pair whose
+/// TAT lies in the future (see `BLOCK_PAIR`), so it needs no key of its own.
 const GCRA_MANY: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local out = {}
-local function decide(key, interval, burst)
-  local tat = tonumber(redis.call('GET', key) or now)
-  if tat < now then tat = now end
-  local new_tat = tat + interval
-  local allow_at = new_tat - interval * burst
-  if allow_at > now then return 0, allow_at - now end
-  return new_tat, 0
+local p_int, p_burst, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local sends = #KEYS - 2 * n
+local nv = redis.call('MGET', unpack(KEYS, 1, 2 * n))
+local pv = redis.call('MGET', unpack(KEYS, 2 * n + 1, 2 * n + sends))
+local tat, int, burst, dirty = {}, {}, {}, {}
+for j = 1, n do
+  tat[j] = math.max(tonumber(nv[j]) or now, now)
+  int[j] = tonumber(nv[n + j]) or tonumber(ARGV[3 + j])
+  burst[j] = tonumber(ARGV[3 + n + j])
 end
-for i = 0, #KEYS / 4 - 1 do
-  local k, a = i * 4, i * 4
+local fresh = {}
+local out = {}
+for i = 1, sends do
+  local j = tonumber(ARGV[3 + 2 * n + i])
+  local key = KEYS[2 * n + i]
   local wait = 0
-  local blocked = redis.call('PTTL', KEYS[k + 4])
-  if blocked > 0 then
-    wait = blocked * 1000
+  local n_new = tat[j] + int[j]
+  local n_allow = n_new - int[j] * burst[j]
+  if n_allow > now then
+    wait = n_allow - now
   else
-    local n_int = tonumber(ARGV[a + 1])
-    local slow = redis.call('GET', KEYS[k + 3])
-    if slow then n_int = tonumber(slow) end
-    local n_tat, n_wait = decide(KEYS[k + 1], n_int, tonumber(ARGV[a + 2]))
-    if n_wait > 0 then
-      wait = n_wait
+    local pt = math.max(fresh[key] or tonumber(pv[i]) or now, now)
+    local p_new = pt + p_int
+    local p_allow = p_new - p_int * p_burst
+    if p_allow > now then
+      wait = p_allow - now
     else
-      local p_int = tonumber(ARGV[a + 3])
-      local p_tat, p_wait = decide(KEYS[k + 2], p_int, tonumber(ARGV[a + 4]))
-      if p_wait > 0 then
-        wait = p_wait
-      else
-        redis.call('SET', KEYS[k + 1], string.format('%.0f', n_tat), 'PX', math.floor((n_tat - now) / 1000) + 1)
-        redis.call('SET', KEYS[k + 2], string.format('%.0f', p_tat), 'PX', math.floor((p_tat - now) / 1000) + 1)
-      end
+      tat[j], dirty[j], fresh[key] = n_new, true, p_new
+      redis.call('SET', key, string.format('%.0f', p_new), 'PX', math.floor((p_new - now) / 1000) + 1)
     end
   end
-  out[i + 1] = wait
+  out[i] = wait
+end
+for j = 1, n do
+  if dirty[j] then
+    redis.call('SET', KEYS[j], string.format('%.0f', tat[j]), 'PX', math.floor((tat[j] - now) / 1000) + 1)
+  end
 end
 return out
 "#;
+
+/// Block a pair: move its TAT so the next send is admitted only after the
+/// block. KEYS: pair TAT. ARGV: block µs, pair interval µs, pair burst.
+const BLOCK_PAIR: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local want = now + tonumber(ARGV[1]) + tonumber(ARGV[2]) * (tonumber(ARGV[3]) - 1)
+if (tonumber(redis.call('GET', KEYS[1])) or 0) < want then
+  redis.call('SET', KEYS[1], string.format('%.0f', want), 'PX', math.floor((want - now) / 1000) + 1)
+end
+return 0
+"#;
+
+/// Sends decided per script call; larger batches are split (Lua's `unpack`
+/// has a stack limit).
+const MAX_BATCH: usize = 500;
 
 /// A [`RateLimiter`] whose state lives in Redis.
 pub struct RedisLimiter {
@@ -61,6 +86,7 @@ pub struct RedisLimiter {
     cfg: LimitConfig,
     prefix: String,
     script: redis::Script,
+    block_pair: redis::Script,
 }
 
 impl std::fmt::Debug for RedisLimiter {
@@ -100,6 +126,7 @@ impl RedisLimiter {
             cfg,
             prefix: prefix.to_string(),
             script: redis::Script::new(GCRA_MANY),
+            block_pair: redis::Script::new(BLOCK_PAIR),
         })
     }
 
@@ -109,20 +136,6 @@ impl RedisLimiter {
             .get(number)
             .copied()
             .unwrap_or(self.cfg.mps)
-    }
-
-    /// The four keys and four arguments of one send, as both scripts read them.
-    fn add_send(&self, inv: &mut redis::ScriptInvocation<'_>, number: &str, recipient: &str) {
-        let (n_int, n_burst) = number_params(self.mps_of(number));
-        let p = &self.prefix;
-        inv.key(format!("{p}:n:{number}"))
-            .key(format!("{p}:p:{number}:{recipient}"))
-            .key(format!("{p}:slow:{number}"))
-            .key(format!("{p}:block:{number}:{recipient}"))
-            .arg(n_int)
-            .arg(n_burst)
-            .arg(self.cfg.pair_interval.as_micros().max(1) as u64)
-            .arg(self.cfg.pair_burst.max(1));
     }
 
     /// One decision; errors are Redis failures (the caller defers the send).
@@ -140,12 +153,54 @@ impl RedisLimiter {
         &self,
         sends: &[(&str, &str)],
     ) -> crate::Result<Vec<Result<(), Duration>>> {
-        if sends.is_empty() {
-            return Ok(Vec::new());
+        let mut out = Vec::with_capacity(sends.len());
+        for chunk in sends.chunks(MAX_BATCH) {
+            out.extend(self.decide_chunk(chunk).await?);
         }
+        Ok(out)
+    }
+
+    async fn decide_chunk(
+        &self,
+        sends: &[(&str, &str)],
+    ) -> crate::Result<Vec<Result<(), Duration>>> {
+        // Distinct numbers in first-seen order; a batch usually has a few.
+        let mut numbers: Vec<&str> = Vec::new();
+        let index: Vec<usize> = sends
+            .iter()
+            .map(
+                |(number, _)| match numbers.iter().position(|n| n == number) {
+                    Some(i) => i + 1,
+                    None => {
+                        numbers.push(number);
+                        numbers.len()
+                    }
+                },
+            )
+            .collect();
+        let p = &self.prefix;
         let mut inv = self.script.prepare_invoke();
-        for (number, recipient) in sends {
-            self.add_send(&mut inv, number, recipient);
+        inv.arg(self.cfg.pair_interval.as_micros().max(1) as u64)
+            .arg(self.cfg.pair_burst.max(1))
+            .arg(numbers.len());
+        let params: Vec<(u64, u64)> = numbers
+            .iter()
+            .map(|n| number_params(self.mps_of(n)))
+            .collect();
+        for n in &numbers {
+            inv.key(format!("{p}:n:{n}"));
+        }
+        for n in &numbers {
+            inv.key(format!("{p}:slow:{n}"));
+        }
+        for (interval, _) in &params {
+            inv.arg(interval);
+        }
+        for (_, burst) in &params {
+            inv.arg(burst);
+        }
+        for ((number, recipient), i) in sends.iter().zip(&index) {
+            inv.key(self.pair_key(number, recipient)).arg(i);
         }
         let waits: Vec<u64> = inv
             .invoke_async(&mut self.conn.clone())
@@ -161,6 +216,10 @@ impl RedisLimiter {
                 }
             })
             .collect())
+    }
+
+    fn pair_key(&self, number: &str, recipient: &str) -> String {
+        format!("{}:p:{number}:{recipient}", self.prefix)
     }
 
     async fn set_px(&self, key: String, value: u64, for_: Duration) {
@@ -208,12 +267,17 @@ impl RateLimiter for RedisLimiter {
     }
 
     async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration) {
-        self.set_px(
-            format!("{}:block:{number}:{recipient}", self.prefix),
-            1,
-            for_,
-        )
-        .await;
+        let r: redis::RedisResult<i64> = self
+            .block_pair
+            .key(self.pair_key(number, recipient))
+            .arg(for_.as_micros().max(1) as u64)
+            .arg(self.cfg.pair_interval.as_micros().max(1) as u64)
+            .arg(self.cfg.pair_burst.max(1))
+            .invoke_async(&mut self.conn.clone())
+            .await;
+        if let Err(e) = r {
+            tracing::warn!(error = %e, "redis limiter: pair block not stored");
+        }
     }
 }
 

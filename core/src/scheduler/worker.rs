@@ -129,6 +129,15 @@ pub struct RoundReport {
     pub parked: usize,
 }
 
+/// A claimed item that passed the policies and the tier.
+struct Ready {
+    item: OutboxItem,
+    lease: crate::store::LeaseToken,
+    payload: Payload,
+    ctx: SendContext,
+    conv: Option<crate::store::Conversation>,
+}
+
 /// The send scheduler.
 pub struct Scheduler {
     stores: Stores,
@@ -207,7 +216,10 @@ impl Scheduler {
             .await?)
     }
 
-    /// Claim one batch and process it.
+    /// Claim one batch and process it. The rate limiter decides a run of
+    /// sends in one call (one Redis round trip for the Redis limiter); a run
+    /// ends before a recipient repeats, so the policies still see each earlier
+    /// send to that recipient.
     pub async fn run_once(&self) -> crate::Result<RoundReport> {
         let now = self.clock.now_millis();
         let items = self
@@ -224,9 +236,19 @@ impl Scheduler {
             claimed: items.len(),
             ..Default::default()
         };
-        for item in items {
-            self.process(item, &mut r).await?;
+        let mut run: Vec<Ready> = Vec::new();
+        for leased in items {
+            if run
+                .iter()
+                .any(|x| x.item.recipient == leased.item.recipient)
+            {
+                self.deliver_run(std::mem::take(&mut run), &mut r).await?;
+            }
+            if let Some(ready) = self.prepare(leased, &mut r).await? {
+                run.push(ready);
+            }
         }
+        self.deliver_run(run, &mut r).await?;
         Ok(r)
     }
 
@@ -310,7 +332,13 @@ impl Scheduler {
         ))
     }
 
-    async fn process(&self, leased: LeasedItem, r: &mut RoundReport) -> crate::Result<()> {
+    /// Decode, look up the context, apply the policies and the tier: the
+    /// item comes back when only the rate limits stand between it and a send.
+    async fn prepare(
+        &self,
+        leased: LeasedItem,
+        r: &mut RoundReport,
+    ) -> crate::Result<Option<Ready>> {
         let LeasedItem { item, lease } = leased;
         let outbox = &self.stores.outbox;
         let payload: Payload = match serde_json::from_value(item.payload.clone()) {
@@ -320,7 +348,7 @@ impl Scheduler {
                     .park(&lease, &format!("payload does not decode: {e}"), None)
                     .await?;
                 r.parked += 1;
-                return Ok(());
+                return Ok(None);
             }
         };
         let (ctx, conv) = self.context(&item, &payload).await?;
@@ -330,14 +358,14 @@ impl Scheduler {
             Decision::Defer { until, reason } => {
                 outbox.defer(&lease, until, &reason).await?;
                 r.deferred += 1;
-                return Ok(());
+                return Ok(None);
             }
             Decision::Drop { reason } => {
                 outbox
                     .park(&lease, &format!("policy: {reason}"), None)
                     .await?;
                 r.parked += 1;
-                return Ok(());
+                return Ok(None);
             }
         }
         let in_window = ctx.last_inbound_at.is_some_and(|t| t > now - 86_400_000);
@@ -348,33 +376,74 @@ impl Scheduler {
             );
             outbox.defer(&lease, until, &reason).await?;
             r.deferred += 1;
+            return Ok(None);
+        }
+        Ok(Some(Ready {
+            item,
+            lease,
+            payload,
+            ctx,
+            conv,
+        }))
+    }
+
+    async fn deliver_run(&self, run: Vec<Ready>, r: &mut RoundReport) -> crate::Result<()> {
+        if run.is_empty() {
             return Ok(());
         }
-        // Pace on the number's bucket in place; long waits (pair limits) become deferrals.
+        let sends: Vec<(&str, &str)> = run
+            .iter()
+            .map(|x| (x.item.phone_number_id.as_str(), x.item.recipient.as_str()))
+            .collect();
+        let decided_at = std::time::Instant::now();
+        let answers = self.limiter.try_acquire_many(&sends).await;
+        for (ready, answer) in run.into_iter().zip(answers) {
+            let ready_at = answer.err().map(|wait| decided_at + wait);
+            self.deliver(ready, ready_at, r).await?;
+        }
+        Ok(())
+    }
+
+    /// Wait for the limiter in place when it admits soon (`ready_at`, `None` =
+    /// admitted); longer waits (pair pacing) become deferrals. Then send.
+    async fn deliver(
+        &self,
+        ready: Ready,
+        mut ready_at: Option<std::time::Instant>,
+        r: &mut RoundReport,
+    ) -> crate::Result<()> {
+        let Ready {
+            item,
+            lease,
+            payload,
+            ctx,
+            conv,
+        } = ready;
+        let outbox = &self.stores.outbox;
         let started = std::time::Instant::now();
-        loop {
-            match self
+        while let Some(at) = ready_at {
+            let wait = at.saturating_duration_since(std::time::Instant::now());
+            if started.elapsed() + wait > self.cfg.max_inline_wait {
+                let until = self.clock.now_millis() + wait.as_millis() as Millis;
+                outbox
+                    .defer(
+                        &lease,
+                        until,
+                        "rate limit (number throughput or pair pacing)",
+                    )
+                    .await?;
+                r.deferred += 1;
+                return Ok(());
+            }
+            tokio::time::sleep_until(at.into()).await;
+            ready_at = match self
                 .limiter
                 .try_acquire(item.phone_number_id.as_str(), &item.recipient)
                 .await
             {
-                Ok(()) => break,
-                Err(wait) if started.elapsed() + wait <= self.cfg.max_inline_wait => {
-                    tokio::time::sleep(wait).await
-                }
-                Err(wait) => {
-                    let until = self.clock.now_millis() + wait.as_millis() as Millis;
-                    outbox
-                        .defer(
-                            &lease,
-                            until,
-                            "rate limit (number throughput or pair pacing)",
-                        )
-                        .await?;
-                    r.deferred += 1;
-                    return Ok(());
-                }
-            }
+                Ok(()) => None,
+                Err(wait) => Some(std::time::Instant::now() + wait),
+            };
         }
         let opts = SendOptions {
             idempotency_key: Some(item.idempotency_key.clone()),
