@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 
 mod bridge;
+mod engine;
 mod runtime;
 mod surface;
 
@@ -43,6 +44,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(surface::validation_error_details, m)?)?;
     m.add_class::<surface::NativeClient>()?;
     m.add_class::<surface::NativeSandbox>()?;
+    m.add_class::<engine::NativeStores>()?;
+    m.add_class::<engine::NativeScheduler>()?;
+    m.add_class::<engine::NativeAssignment>()?;
+    m.add_function(wrap_pyfunction!(engine::contacts_dedupe_csv, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 
-use crate::bridge::{block_on, details_json, spawn_async, to_py_err};
+use crate::bridge::{block_on, details_json, to_py_err};
 use crate::runtime;
 
 fn json<T: serde::Serialize>(v: &T) -> String {
@@ -58,16 +58,10 @@ pub struct NativeClient {
     inner: Arc<wacrm::client::CloudApiClient>,
 }
 
-fn message_from_json(
-    py: Python<'_>,
-    message_json: &str,
-) -> PyResult<wacrm::client::OutboundMessage> {
-    serde_json::from_str(message_json).map_err(|e| {
-        to_py_err(
-            py,
-            &wacrm::Error::validation("message", format!("not an OutboundMessage: {e}")),
-        )
-    })
+impl NativeClient {
+    pub(crate) fn shared(&self) -> Arc<wacrm::client::CloudApiClient> {
+        self.inner.clone()
+    }
 }
 
 #[pymethods]
@@ -94,53 +88,24 @@ impl NativeClient {
             .map_err(|e| to_py_err(py, &e))
     }
 
-    /// Send a message (the `OutboundMessage` JSON); awaitable resolving to the response JSON.
-    #[pyo3(signature = (from_id, to, message_json, idempotency_key=None))]
-    fn send_async<'py>(
+    /// Run a client operation by name (`send`, `upload_media`, `list_templates`,
+    /// ...: see `wacrm-bindings-common`); awaitable of the JSON answer.
+    fn call_async<'py>(
         &self,
         py: Python<'py>,
-        from_id: String,
-        to: String,
-        message_json: &str,
-        idempotency_key: Option<String>,
+        op: String,
+        args_json: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let msg = message_from_json(py, message_json)?;
         let c = self.inner.clone();
-        spawn_async(
-            py,
-            async move {
-                let opts = wacrm::client::SendOptions {
-                    idempotency_key: idempotency_key.map(Into::into),
-                    ..Default::default()
-                };
-                c.send(&from_id.into(), &wacrm::Recipient::parse(&to), &msg, &opts)
-                    .await
-            },
-            |py, r| Ok(json(&r).into_pyobject(py)?.into_any().unbind()),
-        )
+        crate::engine::awaitable(py, async move {
+            wacrm_bindings_common::client_call(&c, &op, &args_json).await
+        })
     }
 
-    /// Blocking send with the GIL released; returns the response JSON.
-    #[pyo3(signature = (from_id, to, message_json, idempotency_key=None))]
-    fn send_blocking(
-        &self,
-        py: Python<'_>,
-        from_id: String,
-        to: String,
-        message_json: &str,
-        idempotency_key: Option<String>,
-    ) -> PyResult<String> {
-        let msg = message_from_json(py, message_json)?;
+    /// Run a client operation, blocking with the GIL released.
+    fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
         let c = self.inner.clone();
-        let r = block_on(py, async move {
-            let opts = wacrm::client::SendOptions {
-                idempotency_key: idempotency_key.map(Into::into),
-                ..Default::default()
-            };
-            c.send(&from_id.into(), &wacrm::Recipient::parse(&to), &msg, &opts)
-                .await
-        })?;
-        Ok(json(&r))
+        block_on(py, wacrm_bindings_common::client_call(&c, op, args_json))
     }
 }
 
@@ -186,6 +151,11 @@ impl NativeSandbox {
     #[getter]
     fn access_token(&self) -> String {
         self.handle.access_token()
+    }
+
+    #[getter]
+    fn waba_id(&self) -> String {
+        self.handle.waba_id()
     }
 
     #[getter]

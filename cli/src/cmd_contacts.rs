@@ -178,37 +178,26 @@ fn dedupe(a: DedupeArgs) -> wacrm::Result<()> {
         name_threshold: a.name_threshold,
         ..Default::default()
     };
-    // Rows become comparison records on the reading threads: no contact list is
-    // held on the side.
-    let schema = dedupe::schema_for_spec(&spec, &cfg);
-    let mut records = Vec::new();
-    let mut bad = 0usize;
     let read_start = std::time::Instant::now();
-    for (source, path) in a.files.iter().enumerate() {
-        let (recs, report) = wacrm::contacts::read_csv_map(
-            open_with_progress(path)?,
-            &spec,
-            |row| {
-                dedupe::DedupeRecord::from_contact(&row.contact, &schema).with_source(source as u16)
-            },
-            |r| vec![r.id.clone()],
-        )?;
-        for b in &report.bad_rows {
-            eprintln!("{}: line {}: {}", path.display(), b.line, b.reason);
-        }
-        bad += report.bad_rows.len();
-        records.extend(recs);
-    }
-    let read_millis = read_start.elapsed().as_millis() as u64;
-    let spinner = indicatif::ProgressBar::new_spinner();
-    spinner.set_message("comparing");
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let inputs = a
+        .files
+        .iter()
+        .map(|p| open_with_progress(p))
+        .collect::<wacrm::Result<Vec<_>>>()?;
     let cfg = DedupeConfig {
         cross_source_only: a.link,
         ..cfg
     };
-    let result = dedupe::dedupe_records(&records, &schema, &cfg);
-    spinner.finish_and_clear();
+    let (result, reports) = dedupe::dedupe_csv(inputs, &spec, &cfg)?;
+    let mut bad = 0usize;
+    for (path, report) in a.files.iter().zip(&reports) {
+        for b in &report.bad_rows {
+            eprintln!("{}: line {}: {}", path.display(), b.line, b.reason);
+        }
+        bad += report.bad_rows.len();
+    }
+    let read_millis =
+        (read_start.elapsed().as_millis() as u64).saturating_sub(result.stats.millis);
     write_pairs(&a.pairs, &result.pairs)?;
     if let Some(p) = &a.review {
         write_pairs(p, &result.review)?;

@@ -6,9 +6,12 @@ conventions: exceptions in :mod:`wacrm.errors`, ``async`` and blocking variants.
 
 from __future__ import annotations
 
-from . import _native, errors, messages, phone, webhook
+from . import _native, assignment, contacts, errors, messages, phone, scheduler, webhook
+from .assignment import Assignment, AsyncAssignment
 from .client import AsyncClient, Client
 from .sandbox import Sandbox
+from .scheduler import AsyncScheduler, Scheduler
+from .stores import AsyncStores, Stores
 from .errors import (
     AuthError,
     ConfigError,
@@ -29,6 +32,15 @@ from .errors import (
 __version__: str = _native.__version__
 
 __all__ = [
+    "assignment",
+    "contacts",
+    "scheduler",
+    "Assignment",
+    "AsyncAssignment",
+    "AsyncScheduler",
+    "AsyncStores",
+    "Scheduler",
+    "Stores",
     "errors",
     "messages",
     "phone",

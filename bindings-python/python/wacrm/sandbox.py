@@ -21,6 +21,10 @@ class Sandbox:
         return self._native.access_token
 
     @property
+    def waba_id(self) -> str:
+        return self._native.waba_id
+
+    @property
     def phone_number_id(self) -> str:
         return self._native.phone_number_id
 

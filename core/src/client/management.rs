@@ -314,7 +314,8 @@ fn unknown_status() -> TemplateStatus {
 }
 
 /// Filters for listing templates.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TemplateQuery {
     /// Exact name.
     pub name: Option<String>,

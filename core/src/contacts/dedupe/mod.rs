@@ -237,6 +237,31 @@ pub fn link(lists: &[&[Contact]], cfg: &DedupeConfig) -> DedupeResult {
     dedupe_records(&records, &schema, &cfg)
 }
 
+/// Dedupe CSV inputs (with `cfg.cross_source_only`, link them: each input is
+/// one source). Rows become comparison records on the reading threads, so no
+/// contact list is held on the side; each input's report keeps its bad rows
+/// with their line numbers.
+pub fn dedupe_csv<R: std::io::Read>(
+    inputs: impl IntoIterator<Item = R>,
+    spec: &crate::contacts::ImportSpec,
+    cfg: &DedupeConfig,
+) -> crate::Result<(DedupeResult, Vec<crate::contacts::ImportReport>)> {
+    let schema = schema_for_spec(spec, cfg);
+    let mut records = Vec::new();
+    let mut reports = Vec::new();
+    for (source, input) in inputs.into_iter().enumerate() {
+        let (recs, report) = crate::contacts::read_csv_map(
+            input,
+            spec,
+            |row| DedupeRecord::from_contact(&row.contact, &schema).with_source(source as u16),
+            |r| vec![r.id.clone()],
+        )?;
+        records.extend(recs);
+        reports.push(report);
+    }
+    Ok((dedupe_records(&records, &schema, cfg), reports))
+}
+
 /// Find duplicates among prepared records.
 pub fn dedupe_records(
     records: &[DedupeRecord],

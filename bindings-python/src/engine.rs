@@ -1,0 +1,127 @@
+//! Stores, scheduler and assignment handles, and the client's operations by
+//! name: each has `call_async` (an awaitable) and `call_blocking` (GIL
+//! released) over `wacrm-bindings-common`, which holds the operations.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use wacrm_bindings_common as common;
+
+use crate::bridge::{block_on, spawn_async};
+use crate::surface::NativeClient;
+
+/// An awaitable of `fut`'s JSON answer.
+pub(crate) fn awaitable<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: std::future::Future<Output = wacrm::Result<String>> + Send + 'static,
+{
+    spawn_async(py, fut, |py, s| {
+        Ok(s.into_pyobject(py)?.into_any().unbind())
+    })
+}
+
+/// Stores opened by URL (`memory:`, `sqlite://PATH`, `postgres://...`).
+#[pyclass(name = "NativeStores", module = "wacrm._native", frozen)]
+pub struct NativeStores {
+    inner: common::Stores,
+}
+
+#[pymethods]
+impl NativeStores {
+    #[new]
+    fn new(py: Python<'_>, url: &str) -> PyResult<Self> {
+        let inner = block_on(py, common::Stores::open(url))?;
+        Ok(NativeStores { inner })
+    }
+
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        op: String,
+        args_json: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.inner.clone();
+        awaitable(py, async move { s.call(&op, &args_json).await })
+    }
+
+    fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
+        block_on(py, self.inner.call(op, args_json))
+    }
+}
+
+/// The send scheduler.
+#[pyclass(name = "NativeScheduler", module = "wacrm._native", frozen)]
+pub struct NativeScheduler {
+    inner: Arc<common::Scheduler>,
+}
+
+#[pymethods]
+impl NativeScheduler {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        stores: &NativeStores,
+        client: &NativeClient,
+        config_json: &str,
+    ) -> PyResult<Self> {
+        let (s, c) = (stores.inner.clone(), client.shared());
+        let inner = block_on(py, async move { common::Scheduler::new(&s, c, config_json).await })?;
+        Ok(NativeScheduler {
+            inner: Arc::new(inner),
+        })
+    }
+
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        op: String,
+        args_json: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.inner.clone();
+        awaitable(py, async move { s.call(&op, &args_json).await })
+    }
+
+    fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
+        block_on(py, self.inner.call(op, args_json))
+    }
+}
+
+/// Conversation assignment over the stores.
+#[pyclass(name = "NativeAssignment", module = "wacrm._native", frozen)]
+pub struct NativeAssignment {
+    inner: Arc<common::Assignment>,
+}
+
+#[pymethods]
+impl NativeAssignment {
+    #[new]
+    fn new(py: Python<'_>, stores: &NativeStores, config_json: &str) -> PyResult<Self> {
+        let s = stores.inner.clone();
+        let inner = block_on(py, async move { common::Assignment::new(&s, config_json).await })?;
+        Ok(NativeAssignment {
+            inner: Arc::new(inner),
+        })
+    }
+
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        op: String,
+        args_json: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.inner.clone();
+        awaitable(py, async move { s.call(&op, &args_json).await })
+    }
+
+    fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
+        block_on(py, self.inner.call(op, args_json))
+    }
+}
+
+/// Dedupe or link CSV files without a store (arguments as JSON: `paths`,
+/// `map`, `id_column`, `region`, `link`, `config`); the GIL is released.
+#[pyfunction]
+pub fn contacts_dedupe_csv(py: Python<'_>, args_json: &str) -> PyResult<String> {
+    py.detach(|| common::dedupe_csv(args_json))
+        .map_err(|e| crate::bridge::to_py_err(py, &e))
+}
