@@ -15,8 +15,8 @@ use wacrm::scheduler::{
 };
 use wacrm::store::{Agent, Presence};
 use wacrm::time::Clock;
-use wacrm::{AgentId, ContactId, ConversationId};
 use wacrm::time::{SharedClock, SystemClock};
+use wacrm::{AgentId, ContactId, ConversationId};
 use wacrm::{Error, Result};
 
 use crate::{SharedClient, args};

@@ -205,7 +205,10 @@ pub async fn client_call(c: &CloudApiClient, op: &str, args_json: &str) -> Resul
         "delete_template" => {
             let d: DeleteTemplateArgs = args("delete_template", a)?;
             let id = d.id.map(Into::into);
-            json!(c.delete_template(&d.waba.into(), &d.name, id.as_ref()).await?)
+            json!(
+                c.delete_template(&d.waba.into(), &d.name, id.as_ref())
+                    .await?
+            )
         }
         "list_phone_numbers" => {
             let w: WabaArgs = args("list_phone_numbers", a)?;

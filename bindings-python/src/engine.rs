@@ -65,7 +65,9 @@ impl NativeScheduler {
         config_json: &str,
     ) -> PyResult<Self> {
         let (s, c) = (stores.inner.clone(), client.shared());
-        let inner = block_on(py, async move { common::Scheduler::new(&s, c, config_json).await })?;
+        let inner = block_on(py, async move {
+            common::Scheduler::new(&s, c, config_json).await
+        })?;
         Ok(NativeScheduler {
             inner: Arc::new(inner),
         })
@@ -97,7 +99,10 @@ impl NativeAssignment {
     #[new]
     fn new(py: Python<'_>, stores: &NativeStores, config_json: &str) -> PyResult<Self> {
         let s = stores.inner.clone();
-        let inner = block_on(py, async move { common::Assignment::new(&s, config_json).await })?;
+        let inner = block_on(
+            py,
+            async move { common::Assignment::new(&s, config_json).await },
+        )?;
         Ok(NativeAssignment {
             inner: Arc::new(inner),
         })

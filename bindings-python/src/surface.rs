@@ -167,6 +167,14 @@ impl NativeSandbox {
             .unwrap_or_default()
     }
 
+    /// Inject faults (`error_rate`, `latency_ms`, `drop_rate`, ... as JSON).
+    fn set_faults(&self, py: Python<'_>, faults_json: &str) -> PyResult<()> {
+        let f: wacrm_sandbox::Faults =
+            wacrm_bindings_common::args("faults", faults_json).map_err(|e| to_py_err(py, &e))?;
+        self.handle.set_faults(f);
+        Ok(())
+    }
+
     /// Every accepted message (JSON list).
     fn ledger(&self) -> String {
         json(&self.handle.ledger())

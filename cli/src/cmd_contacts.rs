@@ -196,8 +196,7 @@ fn dedupe(a: DedupeArgs) -> wacrm::Result<()> {
         }
         bad += report.bad_rows.len();
     }
-    let read_millis =
-        (read_start.elapsed().as_millis() as u64).saturating_sub(result.stats.millis);
+    let read_millis = (read_start.elapsed().as_millis() as u64).saturating_sub(result.stats.millis);
     write_pairs(&a.pairs, &result.pairs)?;
     if let Some(p) = &a.review {
         write_pairs(p, &result.review)?;

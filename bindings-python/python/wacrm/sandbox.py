@@ -28,6 +28,11 @@ class Sandbox:
     def phone_number_id(self) -> str:
         return self._native.phone_number_id
 
+    def set_faults(self, **faults: Any) -> None:
+        """Inject faults: ``error_rate``, ``latency_ms``, ``drop_rate``, ``drop_after_accept_rate``,
+        ``duplicate_webhook_rate``, ``out_of_order_rate``."""
+        self._native.set_faults(json.dumps(faults))
+
     def ledger(self) -> List[Dict[str, Any]]:
         entries: List[Dict[str, Any]] = json.loads(self._native.ledger())
         return entries

@@ -49,9 +49,9 @@ class Scheduler:
     def _call(self, op: str, **args: Any) -> Any:
         return call_sync(self._native, "Scheduler", op, args)
 
-    def enqueue(self, message: JSON) -> JSON:
-        r: JSON = self._call("enqueue", **message)
-        return r
+    def enqueue(self, message: JSON) -> str:
+        """``"new"``, or ``"duplicate"`` when the idempotency key is already queued or sent."""
+        return str(self._call("enqueue", **message))
 
     def run_once(self) -> JSON:
         r: JSON = self._call("run_once")
@@ -81,9 +81,8 @@ class AsyncScheduler:
     async def _call(self, op: str, **args: Any) -> Any:
         return await call_async(self._native, op, args)
 
-    async def enqueue(self, message: JSON) -> JSON:
-        r: JSON = await self._call("enqueue", **message)
-        return r
+    async def enqueue(self, message: JSON) -> str:
+        return str(await self._call("enqueue", **message))
 
     async def run_once(self) -> JSON:
         r: JSON = await self._call("run_once")

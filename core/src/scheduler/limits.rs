@@ -49,6 +49,7 @@ pub trait RateLimiter: Send + Sync + 'static {
 
 /// Limits configuration.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct LimitConfig {
     /// Messages per second per number (80 default, up to 1,000).
     pub mps: u32,

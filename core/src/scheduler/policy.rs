@@ -42,6 +42,7 @@ pub struct QuietHours {
 
 /// Which policies apply, each configurable or off (`None`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PolicyConfig {
     /// Outside the 24 h customer-service window only templates may go.
     pub window_templates_only: bool,

@@ -86,6 +86,7 @@ struct Payload {
 
 /// Scheduler settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SchedulerConfig {
     /// Worker name (lease owner).
     pub worker_id: String,
