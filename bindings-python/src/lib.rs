@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod bridge;
 mod engine;
+mod events;
 mod runtime;
 mod surface;
 
@@ -38,12 +39,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(graph_error_details, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(surface::phone_parse, m)?)?;
-    m.add_function(wrap_pyfunction!(surface::phone_normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(events::phone_normalize, m)?)?;
     m.add_function(wrap_pyfunction!(surface::webhook_verify, m)?)?;
-    m.add_function(wrap_pyfunction!(surface::webhook_parse, m)?)?;
+    m.add_function(wrap_pyfunction!(events::webhook_parse, m)?)?;
     m.add_function(wrap_pyfunction!(surface::validation_error_details, m)?)?;
     m.add_class::<surface::NativeClient>()?;
     m.add_class::<surface::NativeSandbox>()?;
+    m.add_class::<events::NativeEvent>()?;
+    m.add_class::<events::NativeVerifier>()?;
     m.add_class::<engine::NativeStores>()?;
     m.add_class::<engine::NativeScheduler>()?;
     m.add_class::<engine::NativeAssignment>()?;

@@ -22,13 +22,6 @@ pub fn phone_parse(py: Python<'_>, input: &str, region: Option<&str>) -> PyResul
     }
 }
 
-/// Normalize many inputs on all cores with the GIL released; rows as JSON.
-#[pyfunction]
-#[pyo3(signature = (inputs, region=None))]
-pub fn phone_normalize(py: Python<'_>, inputs: Vec<String>, region: Option<String>) -> String {
-    py.detach(|| json(&wacrm::phone::normalize_lines(&inputs, region.as_deref())))
-}
-
 /// Verify `X-Hub-Signature-256` over the raw body; raises `WebhookSignatureError`.
 #[pyfunction]
 #[pyo3(signature = (app_secret, body, signature=None))]
@@ -41,15 +34,6 @@ pub fn webhook_verify(
     wacrm::webhook::SignatureVerifier::new(app_secret)
         .verify(body, signature)
         .map_err(|e| to_py_err(py, &e))
-}
-
-/// Parse a webhook body into events (JSON list); never fails on unknown types.
-#[pyfunction]
-pub fn webhook_parse(py: Python<'_>, body: &[u8]) -> PyResult<String> {
-    match wacrm::webhook::parse_body(body) {
-        Ok(events) => Ok(json(&events)),
-        Err(e) => Err(to_py_err(py, &e)),
-    }
 }
 
 /// The Cloud API client.

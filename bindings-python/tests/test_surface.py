@@ -34,6 +34,16 @@ def test_webhook_signature_with_non_ascii_body() -> None:
     events = wacrm.webhook.verify_and_parse("s3cret", body, sig)
     assert events[0]["kind"] == "message"
     assert events[0]["content"]["body"] == "こんにちは 😀"
+    e = events[0]
+    assert (e.kind, e.id, e.wa_id, e.phone_number_id, e.text, e.message_type) == (
+        "message", "wamid.A", "819012345678", "9", "こんにちは 😀", "text")
+    assert json.loads(e.raw or "")["text"]["body"] == "こんにちは 😀"
+    assert "content" in e and e.to_dict()["kind"] == "message"
+    v = wacrm.webhook.Verifier("s3cret")
+    assert v.verify_and_parse(body, sig)[0].text == "こんにちは 😀"
+    assert "s3cret" not in repr(v)
+    unknown = wacrm.webhook.parse(b'{"object":"x","entry":[{"id":"1","changes":[{"field":"calls","value":{"a":1}}]}]}')
+    assert unknown[0].kind == "unknown" and json.loads(unknown[0].raw or "") == {"a": 1}
     with pytest.raises(wacrm.WebhookSignatureError):
         wacrm.webhook.verify("other", body, sig)
     with pytest.raises(wacrm.WebhookSignatureError):

@@ -18,3 +18,9 @@ cd bindings-python
 (cd tests && "$VENV/bin/python" -m pytest -q -p no:cacheprovider .)
 "$VENV/bin/python" -m mypy --strict --no-incremental tests/typing
 "$VENV/bin/python" -m mypy.stubtest wacrm._native --ignore-missing-stub
+# The Python examples run against the in-process sandbox; each must finish cleanly.
+cd "$ROOT"
+for ex in examples/python/*.py; do
+  echo "example: $ex"
+  timeout 120 "$VENV/bin/python" "$ex" >/dev/null
+done

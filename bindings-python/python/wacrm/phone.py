@@ -16,8 +16,7 @@ def parse(number: str, region: Optional[str] = None) -> Dict[str, Any]:
 
 def normalize(numbers: Sequence[str], region: Optional[str] = None) -> List[Dict[str, Any]]:
     """Normalize many numbers on all cores (GIL released); bad rows carry ``error``."""
-    rows: List[Dict[str, Any]] = json.loads(_native.phone_normalize(list(numbers), region))
-    return rows
+    return _native.phone_normalize(list(numbers), region)
 
 
 __all__ = ["parse", "normalize"]
