@@ -9,6 +9,56 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Conversation assignment over the stores. */
+export declare class NativeAssignment {
+  constructor(stores: NativeStores, configJson: string)
+  /** Run an assignment operation (`upsert_agent`, `assign`, `release`, ...). */
+  call(op: string, argsJson: string): Promise<string>
+}
+
+/** The Cloud API client; `call` runs an operation by name with JSON arguments. */
+export declare class NativeClient {
+  constructor(accessToken: string, baseUrl?: string | undefined | null, apiVersion?: string | undefined | null)
+  /** Run a client operation (`send`, `upload_media`, `list_templates`, ...). */
+  call(op: string, argsJson: string): Promise<string>
+}
+
+/** An in-process Cloud API sandbox for tests and examples. */
+export declare class NativeSandbox {
+  /** Start on a free port; `config_json`: `webhook_url`, `app_secret`, `mps`. */
+  constructor(configJson?: string | undefined | null)
+  get baseUrl(): string
+  get accessToken(): string
+  get wabaId(): string
+  get phoneNumberId(): string
+  /** Every accepted message (JSON list). */
+  ledger(): string
+  /** Inject faults (`error_rate`, `latency_ms`, ... as JSON). */
+  setFaults(faultsJson: string): void
+  /** Simulate a customer text message; returns its id. */
+  inboundText(fromWaId: string, name: string, body: string): string
+}
+
+/** The send scheduler. */
+export declare class NativeScheduler {
+  constructor(stores: NativeStores, client: NativeClient, configJson: string)
+  /** Run a scheduler operation (`enqueue`, `run_until_idle`, `stats`, ...). */
+  call(op: string, argsJson: string): Promise<string>
+}
+
+/** Stores opened by URL (`memory:`, `sqlite://PATH`, `postgres://...`). */
+export declare class NativeStores {
+  constructor(url: string)
+  /** Run a store operation (`contacts_import_csv`, `segment_members`, ...). */
+  call(op: string, argsJson: string): Promise<string>
+}
+
+/**
+ * Dedupe or link CSV files without a store (arguments as JSON: `paths`, `map`,
+ * `id_column`, `region`, `link`, `config`).
+ */
+export declare function contactsDedupeCsv(argsJson: string): Promise<string>
+
 /** The stable error codes, in `ErrorKind` order. */
 export declare function errorCodes(): Array<string>
 

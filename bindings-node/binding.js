@@ -835,6 +835,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeAssignment = nativeBinding.NativeAssignment
+module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeSandbox = nativeBinding.NativeSandbox
+module.exports.NativeScheduler = nativeBinding.NativeScheduler
+module.exports.NativeStores = nativeBinding.NativeStores
+module.exports.contactsDedupeCsv = nativeBinding.contactsDedupeCsv
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.graphErrorDetails = nativeBinding.graphErrorDetails
 module.exports.phoneNormalize = nativeBinding.phoneNormalize

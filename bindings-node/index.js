@@ -130,10 +130,145 @@ const webhook = {
   parse: (body) => JSON.parse(out.webhookParse(Buffer.from(body))),
 }
 
+// ---------- engine: every call goes through the native handle's `call(op, json)` ----------
+
+function clean(args) {
+  const o = {}
+  for (const [k, v] of Object.entries(args)) if (v !== undefined && v !== null) o[k] = v
+  return JSON.stringify(o)
+}
+
+async function call(handle, op, args = {}) {
+  return JSON.parse(await handle.call(op, clean(args)))
+}
+
+/** Build a native handle; its errors become WacrmError subclasses like every call's. */
+function make(Cls, ...args) {
+  try {
+    return new Cls(...args)
+  } catch (e) {
+    throw toWacrmError(e)
+  }
+}
+
+/** Cloud API client: messages of every type, read receipts, media, templates, numbers, profile. */
+class Client {
+  constructor(accessToken, baseUrl, apiVersion) {
+    this._native = make(native.NativeClient, accessToken, baseUrl ?? null, apiVersion ?? null)
+  }
+  send(from, to, message, opts = {}) {
+    return call(this._native, 'send', { from, to, message, idempotency_key: opts.idempotencyKey, biz_opaque_callback_data: opts.bizOpaqueCallbackData })
+  }
+  sendText(from, to, body) { return call(this._native, 'send_text', { from, to, body }) }
+  markRead(from, messageId, typingIndicator = false) {
+    return call(this._native, 'mark_read', { from, message_id: messageId, typing_indicator: typingIndicator })
+  }
+  async uploadMedia(from, path, mimeType, kind) {
+    return (await call(this._native, 'upload_media', { from, path, mime_type: mimeType, kind })).id
+  }
+  mediaUrl(mediaId) { return call(this._native, 'media_url', { id: mediaId }) }
+  downloadMedia(url, path) { return call(this._native, 'download_media', { url, path }) }
+  deleteMedia(mediaId) { return call(this._native, 'delete_media', { id: mediaId }) }
+  listTemplates(wabaId, query = {}) { return call(this._native, 'list_templates', { waba: wabaId, query }) }
+  listAllTemplates(wabaId, query = {}) { return call(this._native, 'list_all_templates', { waba: wabaId, query }) }
+  createTemplate(wabaId, template) { return call(this._native, 'create_template', { waba: wabaId, template }) }
+  deleteTemplate(wabaId, name, templateId) { return call(this._native, 'delete_template', { waba: wabaId, name, id: templateId }) }
+  listPhoneNumbers(wabaId) { return call(this._native, 'list_phone_numbers', { waba: wabaId }) }
+  getPhoneNumber(id) { return call(this._native, 'get_phone_number', { id }) }
+  getBusinessProfile(id) { return call(this._native, 'get_business_profile', { id }) }
+  updateBusinessProfile(id, profile) { return call(this._native, 'update_business_profile', { id, profile }) }
+  toString() { return 'Client(...)' }
+  [Symbol.for('nodejs.util.inspect.custom')]() { return 'Client(...)' }
+}
+
+/** In-process Cloud API sandbox (a real HTTP server on a free port). */
+class Sandbox {
+  constructor(opts = {}) {
+    this._native = make(native.NativeSandbox, clean({ webhook_url: opts.webhookUrl, app_secret: opts.appSecret, mps: opts.mps }))
+  }
+  get baseUrl() { return this._native.baseUrl }
+  get accessToken() { return this._native.accessToken }
+  get wabaId() { return this._native.wabaId }
+  get phoneNumberId() { return this._native.phoneNumberId }
+  ledger() { return JSON.parse(this._native.ledger()) }
+  setFaults(faults) { this._native.setFaults(JSON.stringify(faults)) }
+  inboundText(fromWaId, name, body) { return this._native.inboundText(fromWaId, name, body) }
+}
+
+/** Stores by URL: contacts (CSV import, segments, dedupe), conversations, messages, outbox. */
+class Stores {
+  constructor(url = 'memory:') { this._native = make(native.NativeStores, url) }
+  importContactsCsv(path, map, opts = {}) {
+    return call(this._native, 'contacts_import_csv', { path, map, id_column: opts.idColumn, region: opts.region, add_tags: opts.addTags, require_phone: opts.requirePhone })
+  }
+  dedupeContacts(opts = {}) { const { merge = false, ...config } = opts; return call(this._native, 'contacts_dedupe', { config, merge }) }
+  getContact(id) { return call(this._native, 'contact_get', { id }) }
+  findContactByPhone(e164) { return call(this._native, 'contact_find_by_phone', { phone: e164 }) }
+  upsertContact(contact) { return call(this._native, 'contact_upsert', contact) }
+  segmentMembers(name, f = {}) {
+    return call(this._native, 'segment_members', { name, filter: { tags_all: f.tagsAll ?? [], tags_any: f.tagsAny ?? [], tags_none: f.tagsNone ?? [], attributes: f.attributes ?? {}, has_phone: true } })
+  }
+  openConversations() { return call(this._native, 'conversations_open') }
+  messagesForContact(id) { return call(this._native, 'messages_for_contact', { id }) }
+  outboxStats() { return call(this._native, 'outbox_stats') }
+  outboxItems(state, limit = 100) { return call(this._native, 'outbox_items', { state, limit }) }
+}
+
+/** An outbox message; `key` is its idempotency key. */
+function outgoing(key, from, to, message, o = {}) {
+  const category = o.category ?? 'utility'
+  const lane = o.lane ?? ({ marketing: 'marketing', service: 'reply' }[category] ?? 'notification')
+  return { idempotency_key: key, phone_number_id: from, recipient: to, message, category, lane, campaign_id: o.campaignId ?? null, not_before: o.notBefore ?? 0, event_key: o.eventKey ?? null, promotion: Boolean(o.promotion), automated: Boolean(o.automated) }
+}
+
+/** The send scheduler over stores and a client. */
+class Scheduler {
+  constructor(stores, client, opts = {}) {
+    this._native = make(native.NativeScheduler, stores._native, client._native, clean({ limits: opts.limits, policies: opts.policies, worker: opts.worker, tier_cap: opts.tierCap, redis_url: opts.redisUrl, redis_prefix: opts.redisPrefix }))
+  }
+  enqueue(message) { return call(this._native, 'enqueue', message) }
+  runOnce() { return call(this._native, 'run_once') }
+  runUntilIdle(opts = {}) { return call(this._native, 'run_until_idle', { horizon_ms: opts.horizonMs ?? 0, timeout_ms: opts.timeoutMs ?? 30000 }) }
+  recover() { return call(this._native, 'recover') }
+  stats() { return call(this._native, 'stats') }
+}
+
+/** Conversation assignment with its state in the stores. */
+class Assignment {
+  constructor(stores, opts = {}) {
+    this._native = make(native.NativeAssignment, stores._native, clean({ strategy: opts.strategy, hard_cap: opts.hardCap, sla_ms: opts.slaMs }))
+  }
+  upsertAgent(a) { return call(this._native, 'upsert_agent', { id: a.id, name: a.name ?? a.id, capacity: a.capacity ?? 10, skills: a.skills ?? [], teams: a.teams ?? [], presence: a.presence ?? 'online' }) }
+  assign(r) {
+    return call(this._native, 'assign', { conversation_id: r.conversationId, contact_id: r.contactId, priority: r.priority ?? 0, required_skills: r.requiredSkills ?? [], preferred_skills: r.preferredSkills ?? [], previous_agent: r.previousAgent ?? null, team: r.team ?? null, arrived_at: r.arrivedAt ?? 0 })
+  }
+  release(conversationId) { return call(this._native, 'release', { conversation: conversationId }) }
+  setPresence(agentId, presence) { return call(this._native, 'set_presence', { agent: agentId, presence }) }
+  markResponded(conversationId) { return call(this._native, 'mark_responded', { conversation: conversationId }) }
+  tick() { return call(this._native, 'tick') }
+  loads() { return call(this._native, 'loads') }
+  queueLen() { return call(this._native, 'queue_len') }
+}
+
+/** Contacts without a store: dedupe or link CSV files. */
+const contacts = {
+  async dedupeCsv(paths, map, opts = {}) {
+    const { idColumn, region, link = false, ...config } = opts
+    return JSON.parse(await out.contactsDedupeCsv(clean({ paths, map, id_column: idColumn, region, link, config: Object.keys(config).length ? config : undefined })))
+  },
+}
+
 module.exports = {
   ...out,
   phone,
   webhook,
+  Client,
+  Sandbox,
+  Stores,
+  Scheduler,
+  Assignment,
+  outgoing,
+  contacts,
   WacrmError,
   AuthError,
   RateLimitedError,

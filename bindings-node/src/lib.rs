@@ -86,3 +86,223 @@ pub fn webhook_parse(body: Buffer) -> Result<String> {
         .map(|events| json(&events))
         .map_err(|e| to_napi_err(&e))
 }
+
+// ---------- engine handles: the operations live in wacrm-bindings-common ----------
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::block_on;
+use wacrm_bindings_common as common;
+
+fn napi_result<T>(r: wacrm::Result<T>) -> Result<T> {
+    r.map_err(|e| to_napi_err(&e))
+}
+
+/// The Cloud API client; `call` runs an operation by name with JSON arguments.
+#[napi]
+pub struct NativeClient {
+    inner: Arc<wacrm::client::CloudApiClient>,
+}
+
+#[napi]
+impl NativeClient {
+    #[napi(constructor)]
+    pub fn new(
+        access_token: String,
+        base_url: Option<String>,
+        api_version: Option<String>,
+    ) -> Result<Self> {
+        let mut b = wacrm::client::ClientBuilder::default().access_token(access_token);
+        if let Some(u) = base_url {
+            b = b.base_url(u);
+        }
+        if let Some(v) = api_version {
+            b = b.api_version(v);
+        }
+        // reqwest wants a runtime context when the client is built.
+        let built = napi::bindgen_prelude::within_runtime_if_available(|| b.build());
+        Ok(NativeClient {
+            inner: Arc::new(napi_result(built)?),
+        })
+    }
+
+    /// Run a client operation (`send`, `upload_media`, `list_templates`, ...).
+    #[napi]
+    pub async fn call(&self, op: String, args_json: String) -> Result<String> {
+        napi_result(common::client_call(&self.inner, &op, &args_json).await)
+    }
+}
+
+/// An in-process Cloud API sandbox for tests and examples.
+#[napi]
+pub struct NativeSandbox {
+    handle: wacrm_sandbox::SandboxHandle,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct SandboxArgs {
+    webhook_url: Option<String>,
+    app_secret: Option<String>,
+    mps: Option<f64>,
+}
+
+#[napi]
+impl NativeSandbox {
+    /// Start on a free port; `config_json`: `webhook_url`, `app_secret`, `mps`.
+    #[napi(constructor)]
+    pub fn new(config_json: Option<String>) -> Result<Self> {
+        let a: SandboxArgs = napi_result(common::args(
+            "sandbox",
+            config_json.as_deref().unwrap_or("{}"),
+        ))?;
+        let mut cfg = wacrm_sandbox::SandboxConfig::default().phone_number("106540352242922");
+        if let Some(u) = a.webhook_url {
+            cfg = cfg.webhook_url(u);
+        }
+        if let Some(s) = a.app_secret {
+            cfg = cfg.app_secret(s);
+        }
+        if let Some(m) = a.mps {
+            cfg = cfg.mps(m);
+        }
+        let handle = block_on(wacrm_sandbox::Sandbox::start(cfg))
+            .map_err(|e| to_napi_err(&wacrm::Error::Config(e.to_string())))?;
+        Ok(NativeSandbox { handle })
+    }
+
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.handle.base_url()
+    }
+
+    #[napi(getter)]
+    pub fn access_token(&self) -> String {
+        self.handle.access_token()
+    }
+
+    #[napi(getter)]
+    pub fn waba_id(&self) -> String {
+        self.handle.waba_id()
+    }
+
+    #[napi(getter)]
+    pub fn phone_number_id(&self) -> String {
+        self.handle
+            .phone_number_ids()
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    /// Every accepted message (JSON list).
+    #[napi]
+    pub fn ledger(&self) -> String {
+        json(&self.handle.ledger())
+    }
+
+    /// Inject faults (`error_rate`, `latency_ms`, ... as JSON).
+    #[napi]
+    pub fn set_faults(&self, faults_json: String) -> Result<()> {
+        let f: wacrm_sandbox::Faults = napi_result(common::args("faults", &faults_json))?;
+        self.handle.set_faults(f);
+        Ok(())
+    }
+
+    /// Simulate a customer text message; returns its id.
+    #[napi]
+    pub fn inbound_text(&self, from_wa_id: String, name: String, body: String) -> Result<String> {
+        let number = self.phone_number_id();
+        napi::bindgen_prelude::within_runtime_if_available(|| {
+            self.handle.inbound(
+                &number,
+                &from_wa_id,
+                &name,
+                serde_json::json!({"type": "text", "text": {"body": body}}),
+            )
+        })
+        .map_err(|e| to_napi_err(&wacrm::Error::Config(e)))
+    }
+}
+
+/// Stores opened by URL (`memory:`, `sqlite://PATH`, `postgres://...`).
+#[napi]
+pub struct NativeStores {
+    inner: common::Stores,
+}
+
+#[napi]
+impl NativeStores {
+    #[napi(constructor)]
+    pub fn new(url: String) -> Result<Self> {
+        Ok(NativeStores {
+            inner: napi_result(block_on(common::Stores::open(&url)))?,
+        })
+    }
+
+    /// Run a store operation (`contacts_import_csv`, `segment_members`, ...).
+    #[napi]
+    pub async fn call(&self, op: String, args_json: String) -> Result<String> {
+        napi_result(self.inner.call(&op, &args_json).await)
+    }
+}
+
+/// The send scheduler.
+#[napi]
+pub struct NativeScheduler {
+    inner: Arc<common::Scheduler>,
+}
+
+#[napi]
+impl NativeScheduler {
+    #[napi(constructor)]
+    pub fn new(stores: &NativeStores, client: &NativeClient, config_json: String) -> Result<Self> {
+        let inner = block_on(common::Scheduler::new(
+            &stores.inner,
+            client.inner.clone(),
+            &config_json,
+        ));
+        Ok(NativeScheduler {
+            inner: Arc::new(napi_result(inner)?),
+        })
+    }
+
+    /// Run a scheduler operation (`enqueue`, `run_until_idle`, `stats`, ...).
+    #[napi]
+    pub async fn call(&self, op: String, args_json: String) -> Result<String> {
+        napi_result(self.inner.call(&op, &args_json).await)
+    }
+}
+
+/// Conversation assignment over the stores.
+#[napi]
+pub struct NativeAssignment {
+    inner: Arc<common::Assignment>,
+}
+
+#[napi]
+impl NativeAssignment {
+    #[napi(constructor)]
+    pub fn new(stores: &NativeStores, config_json: String) -> Result<Self> {
+        let inner = block_on(common::Assignment::new(&stores.inner, &config_json));
+        Ok(NativeAssignment {
+            inner: Arc::new(napi_result(inner)?),
+        })
+    }
+
+    /// Run an assignment operation (`upsert_agent`, `assign`, `release`, ...).
+    #[napi]
+    pub async fn call(&self, op: String, args_json: String) -> Result<String> {
+        napi_result(self.inner.call(&op, &args_json).await)
+    }
+}
+
+/// Dedupe or link CSV files without a store (arguments as JSON: `paths`, `map`,
+/// `id_column`, `region`, `link`, `config`).
+#[napi]
+pub async fn contacts_dedupe_csv(args_json: String) -> Result<String> {
+    let r = napi::bindgen_prelude::spawn_blocking(move || common::dedupe_csv(&args_json))
+        .await
+        .map_err(|e| Error::from_reason(e.to_string()))?;
+    napi_result(r)
+}

@@ -11,3 +11,9 @@ if ! git diff --exit-code -- binding.d.ts binding.js; then
 fi
 node --test __test__/
 npx tsc --noEmit -p __test__
+# The Node examples run against the in-process sandbox; each must finish cleanly.
+cd ..
+for ex in examples/node/*.mjs; do
+  echo "example: $ex"
+  WACRM_NODE="$PWD/bindings-node/index.js" timeout 120 node "$ex" >/dev/null
+done
