@@ -17,3 +17,11 @@ for ex in examples/node/*.mjs; do
   echo "example: $ex"
   WACRM_NODE="$PWD/bindings-node/index.js" timeout 120 node "$ex" >/dev/null
 done
+# `npm pack` makes an installable package for this platform: install it into an empty
+# project and use it.
+pack_dir=$(mktemp -d)
+(cd bindings-node && npm pack --silent --pack-destination "$pack_dir" >/dev/null)
+(cd "$pack_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error ./wacrm-*.tgz >/dev/null &&
+  node -e "const w = require('wacrm'); if (w.phone.parse('090-1234-5678', 'JP').e164 !== '+819012345678') process.exit(1)")
+rm -rf "$pack_dir"
+echo "npm pack: installable"

@@ -32,6 +32,9 @@ def present(binding: str, text: str, name: str) -> bool:
         return re.search(rf"\b(def|class)\s+{re.escape(name)}\b", text) is not None or re.search(
             rf"\b(def|class)\s+{re.escape(camel(name)[0].upper() + camel(name)[1:])}\b", text
         ) is not None
+    if binding == "swift" and name.startswith("native_"):
+        # Swift names its engine objects without the prefix (`Client`, `Stores`, ...).
+        name = name[len("native_"):]
     n = camel(name)
     cls = n[0].upper() + n[1:]
     if binding == "node":

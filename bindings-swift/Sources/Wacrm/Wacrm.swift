@@ -395,7 +395,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -405,6 +411,22 @@ fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
     typealias SwiftType = UInt16
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
         return try lift(readInt(&buf))
     }
 
@@ -527,6 +549,1056 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
         writeBytes(&buf, value)
     }
 }
+
+
+
+
+/**
+ * Conversation assignment over the stores.
+ */
+public protocol AssignmentProtocol: AnyObject, Sendable {
+    
+    /**
+     * Run an assignment operation (`upsert_agent`, `assign`, `release`, ...).
+     */
+    func call(op: String, argsJson: String) async throws  -> String
+    
+}
+/**
+ * Conversation assignment over the stores.
+ */
+open class Assignment: AssignmentProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_assignment(self.pointer, $0) }
+    }
+    /**
+     * Load agents and open conversations from `stores`.
+     */
+public convenience init(stores: Stores, configJson: String)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_assignment_new(
+        FfiConverterTypeStores_lower(stores),
+        FfiConverterString.lower(configJson),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_assignment(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Run an assignment operation (`upsert_agent`, `assign`, `release`, ...).
+     */
+open func call(op: String, argsJson: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_assignment_call(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(op),FfiConverterString.lower(argsJson)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAssignment: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Assignment
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Assignment {
+        return Assignment(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Assignment) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Assignment {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Assignment, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAssignment_lift(_ pointer: UnsafeMutableRawPointer) throws -> Assignment {
+    return try FfiConverterTypeAssignment.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAssignment_lower(_ value: Assignment) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeAssignment.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The Cloud API client; `call` runs an operation by name with JSON arguments.
+ */
+public protocol ClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * Run a client operation (`send`, `upload_media`, `list_templates`, ...).
+     */
+    func call(op: String, argsJson: String) async throws  -> String
+    
+}
+/**
+ * The Cloud API client; `call` runs an operation by name with JSON arguments.
+ */
+open class Client: ClientProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_client(self.pointer, $0) }
+    }
+    /**
+     * A client for `base_url` (the Graph host when `None`).
+     */
+public convenience init(accessToken: String, baseUrl: String?, apiVersion: String?)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_client_new(
+        FfiConverterString.lower(accessToken),
+        FfiConverterOptionString.lower(baseUrl),
+        FfiConverterOptionString.lower(apiVersion),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_client(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Run a client operation (`send`, `upload_media`, `list_templates`, ...).
+     */
+open func call(op: String, argsJson: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_call(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(op),FfiConverterString.lower(argsJson)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClient: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Client
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Client {
+        return Client(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Client) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Client {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Client, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClient_lift(_ pointer: UnsafeMutableRawPointer) throws -> Client {
+    return try FfiConverterTypeClient.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClient_lower(_ value: Client) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives webhook events, implemented in Swift (or any foreign language).
+ */
+public protocol EventSink: AnyObject, Sendable {
+    
+    /**
+     * One event as JSON (`kind`: message, status, error, unknown).
+     */
+    func onEvent(eventJson: String) 
+    
+}
+/**
+ * Receives webhook events, implemented in Swift (or any foreign language).
+ */
+open class EventSinkImpl: EventSink, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_eventsink(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_eventsink(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * One event as JSON (`kind`: message, status, error, unknown).
+     */
+open func onEvent(eventJson: String)  {try! rustCall() {
+    uniffi_wacrm_swift_fn_method_eventsink_on_event(self.uniffiClonePointer(),
+        FfiConverterString.lower(eventJson),$0
+    )
+}
+}
+    
+
+}
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceEventSink {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // This creates 1-element array, since this seems to be the only way to construct a const
+    // pointer that we can pass to the Rust code.
+    static let vtable: [UniffiVTableCallbackInterfaceEventSink] = [UniffiVTableCallbackInterfaceEventSink(
+        onEvent: { (
+            uniffiHandle: UInt64,
+            eventJson: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeEventSink.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEvent(
+                     eventJson: try FfiConverterString.lift(eventJson)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            let result = try? FfiConverterTypeEventSink.handleMap.remove(handle: uniffiHandle)
+            if result == nil {
+                print("Uniffi callback interface EventSink: handle missing in uniffiFree")
+            }
+        }
+    )]
+}
+
+private func uniffiCallbackInitEventSink() {
+    uniffi_wacrm_swift_fn_init_callback_vtable_eventsink(UniffiCallbackInterfaceEventSink.vtable)
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventSink: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<EventSink>()
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = EventSink
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> EventSink {
+        return EventSinkImpl(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: EventSink) -> UnsafeMutableRawPointer {
+        guard let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: handleMap.insert(obj: value))) else {
+            fatalError("Cast to UnsafeMutableRawPointer failed")
+        }
+        return ptr
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventSink {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: EventSink, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventSink_lift(_ pointer: UnsafeMutableRawPointer) throws -> EventSink {
+    return try FfiConverterTypeEventSink.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventSink_lower(_ value: EventSink) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeEventSink.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An in-process Cloud API sandbox for tests and examples.
+ */
+public protocol SandboxProtocol: AnyObject, Sendable {
+    
+    /**
+     * The token the sandbox accepts.
+     */
+    func accessToken()  -> String
+    
+    /**
+     * Base URL to give the client.
+     */
+    func baseUrl()  -> String
+    
+    /**
+     * Simulate a customer text message; returns its id.
+     */
+    func inboundText(fromWaId: String, name: String, body: String) throws  -> String
+    
+    /**
+     * Every accepted message (JSON list).
+     */
+    func ledger()  -> String
+    
+    /**
+     * The sandbox's business number.
+     */
+    func phoneNumberId()  -> String
+    
+    /**
+     * Inject faults (`error_rate`, `latency_ms`, ... as JSON).
+     */
+    func setFaults(faultsJson: String) throws 
+    
+    /**
+     * The business account id.
+     */
+    func wabaId()  -> String
+    
+}
+/**
+ * An in-process Cloud API sandbox for tests and examples.
+ */
+open class Sandbox: SandboxProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_sandbox(self.pointer, $0) }
+    }
+    /**
+     * Start on a free port, optionally signing webhooks to `webhook_url`.
+     */
+public convenience init(webhookUrl: String?, appSecret: String?)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_sandbox_new(
+        FfiConverterOptionString.lower(webhookUrl),
+        FfiConverterOptionString.lower(appSecret),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_sandbox(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * The token the sandbox accepts.
+     */
+open func accessToken() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_sandbox_access_token(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Base URL to give the client.
+     */
+open func baseUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_sandbox_base_url(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Simulate a customer text message; returns its id.
+     */
+open func inboundText(fromWaId: String, name: String, body: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_method_sandbox_inbound_text(self.uniffiClonePointer(),
+        FfiConverterString.lower(fromWaId),
+        FfiConverterString.lower(name),
+        FfiConverterString.lower(body),$0
+    )
+})
+}
+    
+    /**
+     * Every accepted message (JSON list).
+     */
+open func ledger() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_sandbox_ledger(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The sandbox's business number.
+     */
+open func phoneNumberId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_sandbox_phone_number_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Inject faults (`error_rate`, `latency_ms`, ... as JSON).
+     */
+open func setFaults(faultsJson: String)throws   {try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_method_sandbox_set_faults(self.uniffiClonePointer(),
+        FfiConverterString.lower(faultsJson),$0
+    )
+}
+}
+    
+    /**
+     * The business account id.
+     */
+open func wabaId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_sandbox_waba_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSandbox: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Sandbox
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Sandbox {
+        return Sandbox(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Sandbox) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Sandbox {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Sandbox, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSandbox_lift(_ pointer: UnsafeMutableRawPointer) throws -> Sandbox {
+    return try FfiConverterTypeSandbox.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSandbox_lower(_ value: Sandbox) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeSandbox.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The send scheduler.
+ */
+public protocol SchedulerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Run a scheduler operation (`enqueue`, `run_until_idle`, `stats`, ...).
+     */
+    func call(op: String, argsJson: String) async throws  -> String
+    
+}
+/**
+ * The send scheduler.
+ */
+open class Scheduler: SchedulerProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_scheduler(self.pointer, $0) }
+    }
+    /**
+     * A scheduler over `stores` sending with `client` (`config_json`: `limits`,
+     * `policies`, `worker`, `tier_cap`, `redis_url`, `redis_prefix`).
+     */
+public convenience init(stores: Stores, client: Client, configJson: String)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_scheduler_new(
+        FfiConverterTypeStores_lower(stores),
+        FfiConverterTypeClient_lower(client),
+        FfiConverterString.lower(configJson),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_scheduler(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Run a scheduler operation (`enqueue`, `run_until_idle`, `stats`, ...).
+     */
+open func call(op: String, argsJson: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_scheduler_call(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(op),FfiConverterString.lower(argsJson)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScheduler: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Scheduler
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Scheduler {
+        return Scheduler(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Scheduler) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Scheduler {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Scheduler, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScheduler_lift(_ pointer: UnsafeMutableRawPointer) throws -> Scheduler {
+    return try FfiConverterTypeScheduler.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScheduler_lower(_ value: Scheduler) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeScheduler.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Stores opened by URL (`memory:`, `sqlite://PATH`, `postgres://...`).
+ */
+public protocol StoresProtocol: AnyObject, Sendable {
+    
+    /**
+     * Run a store operation (`contacts_import_csv`, `segment_members`, ...).
+     */
+    func call(op: String, argsJson: String) async throws  -> String
+    
+}
+/**
+ * Stores opened by URL (`memory:`, `sqlite://PATH`, `postgres://...`).
+ */
+open class Stores: StoresProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_stores(self.pointer, $0) }
+    }
+    /**
+     * Open (and migrate) the stores at `url`.
+     */
+public convenience init(url: String)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_stores_new(
+        FfiConverterString.lower(url),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_stores(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Run a store operation (`contacts_import_csv`, `segment_members`, ...).
+     */
+open func call(op: String, argsJson: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_call(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(op),FfiConverterString.lower(argsJson)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStores: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Stores
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Stores {
+        return Stores(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Stores) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stores {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Stores, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStores_lift(_ pointer: UnsafeMutableRawPointer) throws -> Stores {
+    return try FfiConverterTypeStores.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStores_lower(_ value: Stores) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeStores.lower(value)
+}
+
+
 
 
 /**
@@ -1288,6 +2360,70 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         return seq
     }
 }
+private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
+private let UNIFFI_RUST_FUTURE_POLL_MAYBE_READY: Int8 = 1
+
+fileprivate let uniffiContinuationHandleMap = UniffiHandleMap<UnsafeContinuation<Int8, Never>>()
+
+fileprivate func uniffiRustCallAsync<F, T>(
+    rustFutureFunc: () -> UInt64,
+    pollFunc: (UInt64, @escaping UniffiRustFutureContinuationCallback, UInt64) -> (),
+    completeFunc: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> F,
+    freeFunc: (UInt64) -> (),
+    liftFunc: (F) throws -> T,
+    errorHandler: ((RustBuffer) throws -> Swift.Error)?
+) async throws -> T {
+    // Make sure to call the ensure init function since future creation doesn't have a
+    // RustCallStatus param, so doesn't use makeRustCall()
+    uniffiEnsureWacrmSwiftInitialized()
+    let rustFuture = rustFutureFunc()
+    defer {
+        freeFunc(rustFuture)
+    }
+    var pollResult: Int8;
+    repeat {
+        pollResult = await withUnsafeContinuation {
+            pollFunc(
+                rustFuture,
+                uniffiFutureContinuationCallback,
+                uniffiContinuationHandleMap.insert(obj: $0)
+            )
+        }
+    } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+
+    return try liftFunc(makeRustCall(
+        { completeFunc(rustFuture, $0) },
+        errorHandler: errorHandler
+    ))
+}
+
+// Callback handlers for an async calls.  These are invoked by Rust when the future is ready.  They
+// lift the return value or error and resume the suspended function.
+fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: Int8) {
+    if let continuation = try? uniffiContinuationHandleMap.remove(handle: handle) {
+        continuation.resume(returning: pollResult)
+    } else {
+        print("uniffiFutureContinuationCallback invalid handle")
+    }
+}
+/**
+ * Dedupe or link CSV files without a store (arguments as JSON: `paths`, `map`,
+ * `id_column`, `region`, `link`, `config`).
+ */
+public func contactsDedupeCsv(argsJson: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_func_contacts_dedupe_csv(FfiConverterString.lower(argsJson)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
 /**
  * The stable error codes, in `ErrorKind` order.
  */
@@ -1341,6 +2477,20 @@ public func raiseGraphError(body: String, httpStatus: UInt16)throws   {try rustC
 }
 }
 /**
+ * Verify a webhook body's signature, parse it and hand each event to `sink`
+ * in order; returns how many events were delivered.
+ */
+public func webhookDispatch(appSecret: String, body: Data, signature: String?, sink: EventSink)throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_func_webhook_dispatch(
+        FfiConverterString.lower(appSecret),
+        FfiConverterData.lower(body),
+        FfiConverterOptionString.lower(signature),
+        FfiConverterTypeEventSink_lower(sink),$0
+    )
+})
+}
+/**
  * Parse a webhook body into events (JSON list); never fails on unknown types.
  */
 public func webhookParse(body: Data)throws  -> String  {
@@ -1377,6 +2527,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_wacrm_swift_checksum_func_contacts_dedupe_csv() != 56620) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_func_error_codes() != 10288) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -1392,13 +2545,68 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_func_raise_graph_error() != 39779) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_func_webhook_dispatch() != 4743) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_func_webhook_parse() != 38352) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_func_webhook_verify() != 56163) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_method_assignment_call() != 4167) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_call() != 24128) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_eventsink_on_event() != 37497) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_sandbox_access_token() != 65359) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_sandbox_base_url() != 22061) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_sandbox_inbound_text() != 5105) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_sandbox_ledger() != 16208) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_sandbox_phone_number_id() != 44474) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_sandbox_set_faults() != 40291) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_sandbox_waba_id() != 49625) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_scheduler_call() != 6946) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_call() != 27627) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_assignment_new() != 36779) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_client_new() != 24415) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_sandbox_new() != 32803) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_scheduler_new() != 47634) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_stores_new() != 50549) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
+    uniffiCallbackInitEventSink()
     return InitializationResult.ok
 }()
 

@@ -251,6 +251,176 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureStr
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_EVENT_SINK_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_EVENT_SINK_METHOD0
+typedef void (*UniffiCallbackInterfaceEventSinkMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_EVENT_SINK
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_EVENT_SINK
+typedef struct UniffiVTableCallbackInterfaceEventSink {
+    UniffiCallbackInterfaceEventSinkMethod0 _Nonnull onEvent;
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+} UniffiVTableCallbackInterfaceEventSink;
+
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_ASSIGNMENT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_ASSIGNMENT
+void*_Nonnull uniffi_wacrm_swift_fn_clone_assignment(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_ASSIGNMENT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_ASSIGNMENT
+void uniffi_wacrm_swift_fn_free_assignment(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_ASSIGNMENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_ASSIGNMENT_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_assignment_new(void*_Nonnull stores, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_CALL
+uint64_t uniffi_wacrm_swift_fn_method_assignment_call(void*_Nonnull ptr, RustBuffer op, RustBuffer args_json
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CLIENT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CLIENT
+void*_Nonnull uniffi_wacrm_swift_fn_clone_client(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_CLIENT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_CLIENT
+void uniffi_wacrm_swift_fn_free_client(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_CLIENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_CLIENT_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_client_new(RustBuffer access_token, RustBuffer base_url, RustBuffer api_version, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_CALL
+uint64_t uniffi_wacrm_swift_fn_method_client_call(void*_Nonnull ptr, RustBuffer op, RustBuffer args_json
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_EVENTSINK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_EVENTSINK
+void*_Nonnull uniffi_wacrm_swift_fn_clone_eventsink(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_EVENTSINK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_EVENTSINK
+void uniffi_wacrm_swift_fn_free_eventsink(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_INIT_CALLBACK_VTABLE_EVENTSINK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_INIT_CALLBACK_VTABLE_EVENTSINK
+void uniffi_wacrm_swift_fn_init_callback_vtable_eventsink(const UniffiVTableCallbackInterfaceEventSink* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_EVENTSINK_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_EVENTSINK_ON_EVENT
+void uniffi_wacrm_swift_fn_method_eventsink_on_event(void*_Nonnull ptr, RustBuffer event_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SANDBOX
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SANDBOX
+void*_Nonnull uniffi_wacrm_swift_fn_clone_sandbox(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_SANDBOX
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_SANDBOX
+void uniffi_wacrm_swift_fn_free_sandbox(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_SANDBOX_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_SANDBOX_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_sandbox_new(RustBuffer webhook_url, RustBuffer app_secret, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_ACCESS_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_ACCESS_TOKEN
+RustBuffer uniffi_wacrm_swift_fn_method_sandbox_access_token(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_BASE_URL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_BASE_URL
+RustBuffer uniffi_wacrm_swift_fn_method_sandbox_base_url(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_INBOUND_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_INBOUND_TEXT
+RustBuffer uniffi_wacrm_swift_fn_method_sandbox_inbound_text(void*_Nonnull ptr, RustBuffer from_wa_id, RustBuffer name, RustBuffer body, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_LEDGER
+RustBuffer uniffi_wacrm_swift_fn_method_sandbox_ledger(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_PHONE_NUMBER_ID
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_PHONE_NUMBER_ID
+RustBuffer uniffi_wacrm_swift_fn_method_sandbox_phone_number_id(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_SET_FAULTS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_SET_FAULTS
+void uniffi_wacrm_swift_fn_method_sandbox_set_faults(void*_Nonnull ptr, RustBuffer faults_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_WABA_ID
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_WABA_ID
+RustBuffer uniffi_wacrm_swift_fn_method_sandbox_waba_id(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SCHEDULER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SCHEDULER
+void*_Nonnull uniffi_wacrm_swift_fn_clone_scheduler(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_SCHEDULER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_SCHEDULER
+void uniffi_wacrm_swift_fn_free_scheduler(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_SCHEDULER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_SCHEDULER_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_scheduler_new(void*_Nonnull stores, void*_Nonnull client, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_CALL
+uint64_t uniffi_wacrm_swift_fn_method_scheduler_call(void*_Nonnull ptr, RustBuffer op, RustBuffer args_json
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_STORES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_STORES
+void*_Nonnull uniffi_wacrm_swift_fn_clone_stores(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_STORES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_STORES
+void uniffi_wacrm_swift_fn_free_stores(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_STORES_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_STORES_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_stores_new(RustBuffer url, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CALL
+uint64_t uniffi_wacrm_swift_fn_method_stores_call(void*_Nonnull ptr, RustBuffer op, RustBuffer args_json
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_CONTACTS_DEDUPE_CSV
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_CONTACTS_DEDUPE_CSV
+uint64_t uniffi_wacrm_swift_fn_func_contacts_dedupe_csv(RustBuffer args_json
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_ERROR_CODES
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_ERROR_CODES
 RustBuffer uniffi_wacrm_swift_fn_func_error_codes(RustCallStatus *_Nonnull out_status
@@ -275,6 +445,11 @@ RustBuffer uniffi_wacrm_swift_fn_func_phone_parse(RustBuffer input, RustBuffer r
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RAISE_GRAPH_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RAISE_GRAPH_ERROR
 void uniffi_wacrm_swift_fn_func_raise_graph_error(RustBuffer body, uint16_t http_status, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_DISPATCH
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_DISPATCH
+uint32_t uniffi_wacrm_swift_fn_func_webhook_dispatch(RustBuffer app_secret, RustBuffer body, RustBuffer signature, void*_Nonnull sink, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_PARSE
@@ -567,6 +742,12 @@ void ffi_wacrm_swift_rust_future_free_void(uint64_t handle
 void ffi_wacrm_swift_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_CONTACTS_DEDUPE_CSV
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_CONTACTS_DEDUPE_CSV
+uint16_t uniffi_wacrm_swift_checksum_func_contacts_dedupe_csv(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_ERROR_CODES
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_ERROR_CODES
 uint16_t uniffi_wacrm_swift_checksum_func_error_codes(void
@@ -597,6 +778,12 @@ uint16_t uniffi_wacrm_swift_checksum_func_raise_graph_error(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_DISPATCH
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_DISPATCH
+uint16_t uniffi_wacrm_swift_checksum_func_webhook_dispatch(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_PARSE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_PARSE
 uint16_t uniffi_wacrm_swift_checksum_func_webhook_parse(void
@@ -606,6 +793,108 @@ uint16_t uniffi_wacrm_swift_checksum_func_webhook_parse(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_VERIFY
 uint16_t uniffi_wacrm_swift_checksum_func_webhook_verify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_CALL
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_call(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_CALL
+uint16_t uniffi_wacrm_swift_checksum_method_client_call(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_EVENTSINK_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_EVENTSINK_ON_EVENT
+uint16_t uniffi_wacrm_swift_checksum_method_eventsink_on_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_ACCESS_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_ACCESS_TOKEN
+uint16_t uniffi_wacrm_swift_checksum_method_sandbox_access_token(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_BASE_URL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_BASE_URL
+uint16_t uniffi_wacrm_swift_checksum_method_sandbox_base_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_INBOUND_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_INBOUND_TEXT
+uint16_t uniffi_wacrm_swift_checksum_method_sandbox_inbound_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_LEDGER
+uint16_t uniffi_wacrm_swift_checksum_method_sandbox_ledger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_PHONE_NUMBER_ID
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_PHONE_NUMBER_ID
+uint16_t uniffi_wacrm_swift_checksum_method_sandbox_phone_number_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_SET_FAULTS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_SET_FAULTS
+uint16_t uniffi_wacrm_swift_checksum_method_sandbox_set_faults(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_WABA_ID
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SANDBOX_WABA_ID
+uint16_t uniffi_wacrm_swift_checksum_method_sandbox_waba_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_CALL
+uint16_t uniffi_wacrm_swift_checksum_method_scheduler_call(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CALL
+uint16_t uniffi_wacrm_swift_checksum_method_stores_call(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_ASSIGNMENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_ASSIGNMENT_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_assignment_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CLIENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CLIENT_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_client_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_SANDBOX_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_SANDBOX_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_sandbox_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_SCHEDULER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_SCHEDULER_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_scheduler_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_STORES_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_STORES_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_stores_new(void
     
 );
 #endif
