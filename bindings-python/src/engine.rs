@@ -1,6 +1,6 @@
-//! Stores, scheduler and assignment handles, and the client's operations by
-//! name: each has `call_async` (an awaitable) and `call_blocking` (GIL
-//! released) over `wacrm-bindings-common`, which holds the operations.
+//! Stores, scheduler and assignment handles: each has `call_async` (an
+//! awaitable) and `call_blocking` (GIL released) over `wacrm-bindings-common`,
+//! which holds the operations.
 
 use std::sync::Arc;
 
@@ -20,43 +20,48 @@ where
     })
 }
 
-/// Stores opened by URL (`memory:`, `sqlite://PATH`, `postgres://...`).
-#[pyclass(name = "NativeStores", module = "wacrm._native", frozen)]
-pub struct NativeStores {
-    inner: common::Stores,
+/// A handle class: its constructor plus the two `call` methods every handle has.
+macro_rules! handle {
+    ($ty:ident, $name:literal, $inner:ty, { $($ctor:tt)* }) => {
+        #[pyclass(name = $name, module = "wacrm._native", frozen)]
+        pub struct $ty {
+            inner: $inner,
+        }
+
+        #[pymethods]
+        impl $ty {
+            $($ctor)*
+
+            /// Run an operation by name; awaitable of the JSON answer.
+            fn call_async<'py>(
+                &self,
+                py: Python<'py>,
+                op: String,
+                args_json: String,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let s = self.inner.clone();
+                awaitable(py, async move { s.call(&op, &args_json).await })
+            }
+
+            /// Run an operation by name, blocking with the GIL released.
+            fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
+                block_on(py, self.inner.call(op, args_json))
+            }
+        }
+    };
 }
 
-#[pymethods]
-impl NativeStores {
+handle!(NativeStores, "NativeStores", common::Stores, {
+    /// Open the stores at `url` (`memory:`, `sqlite://PATH`, `postgres://...`).
     #[new]
     fn new(py: Python<'_>, url: &str) -> PyResult<Self> {
         let inner = block_on(py, common::Stores::open(url))?;
         Ok(NativeStores { inner })
     }
+});
 
-    fn call_async<'py>(
-        &self,
-        py: Python<'py>,
-        op: String,
-        args_json: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let s = self.inner.clone();
-        awaitable(py, async move { s.call(&op, &args_json).await })
-    }
-
-    fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
-        block_on(py, self.inner.call(op, args_json))
-    }
-}
-
-/// The send scheduler.
-#[pyclass(name = "NativeScheduler", module = "wacrm._native", frozen)]
-pub struct NativeScheduler {
-    inner: Arc<common::Scheduler>,
-}
-
-#[pymethods]
-impl NativeScheduler {
+handle!(NativeScheduler, "NativeScheduler", Arc<common::Scheduler>, {
+    /// The send scheduler over `stores`, sending with `client`.
     #[new]
     fn new(
         py: Python<'_>,
@@ -65,63 +70,24 @@ impl NativeScheduler {
         config_json: &str,
     ) -> PyResult<Self> {
         let (s, c) = (stores.inner.clone(), client.shared());
-        let inner = block_on(py, async move {
-            common::Scheduler::new(&s, c, config_json).await
-        })?;
+        let inner = block_on(py, async move { common::Scheduler::new(&s, c, config_json).await })?;
         Ok(NativeScheduler {
             inner: Arc::new(inner),
         })
     }
+});
 
-    fn call_async<'py>(
-        &self,
-        py: Python<'py>,
-        op: String,
-        args_json: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let s = self.inner.clone();
-        awaitable(py, async move { s.call(&op, &args_json).await })
-    }
-
-    fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
-        block_on(py, self.inner.call(op, args_json))
-    }
-}
-
-/// Conversation assignment over the stores.
-#[pyclass(name = "NativeAssignment", module = "wacrm._native", frozen)]
-pub struct NativeAssignment {
-    inner: Arc<common::Assignment>,
-}
-
-#[pymethods]
-impl NativeAssignment {
+handle!(NativeAssignment, "NativeAssignment", Arc<common::Assignment>, {
+    /// Conversation assignment over `stores`.
     #[new]
     fn new(py: Python<'_>, stores: &NativeStores, config_json: &str) -> PyResult<Self> {
         let s = stores.inner.clone();
-        let inner = block_on(
-            py,
-            async move { common::Assignment::new(&s, config_json).await },
-        )?;
+        let inner = block_on(py, async move { common::Assignment::new(&s, config_json).await })?;
         Ok(NativeAssignment {
             inner: Arc::new(inner),
         })
     }
-
-    fn call_async<'py>(
-        &self,
-        py: Python<'py>,
-        op: String,
-        args_json: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let s = self.inner.clone();
-        awaitable(py, async move { s.call(&op, &args_json).await })
-    }
-
-    fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
-        block_on(py, self.inner.call(op, args_json))
-    }
-}
+});
 
 /// Dedupe or link CSV files without a store (arguments as JSON: `paths`,
 /// `map`, `id_column`, `region`, `link`, `config`); the GIL is released.

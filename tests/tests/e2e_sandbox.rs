@@ -524,9 +524,8 @@ async fn campaign_through_the_scheduler_respects_limits_and_loses_nothing() {
     }
 }
 
-#[tokio::test]
-async fn scheduler_parks_policy_drops_and_retries_transient_failures() {
-    let (h, _sink, c) = sandbox(SandboxConfig::default()).await;
+/// A scheduler on memory stores with default limits and no quiet hours.
+fn memory_scheduler(c: CloudApiClient) -> (Stores, SharedClock, Scheduler) {
     let stores = Stores::memory();
     let clock: SharedClock = Arc::new(SystemClock);
     let sched = Scheduler::new(
@@ -541,6 +540,13 @@ async fn scheduler_parks_policy_drops_and_retries_transient_failures() {
         clock.clone(),
         SchedulerConfig::default(),
     );
+    (stores, clock, sched)
+}
+
+#[tokio::test]
+async fn scheduler_parks_policy_drops_and_retries_transient_failures() {
+    let (h, _sink, c) = sandbox(SandboxConfig::default()).await;
+    let (stores, clock, sched) = memory_scheduler(c);
     // Free-form outside the window: a policy drop, parked with the reason, never sent.
     let m = OutgoingMessage::new(
         "free-1",
@@ -608,20 +614,7 @@ async fn scheduler_parks_policy_drops_and_retries_transient_failures() {
 #[tokio::test]
 async fn policies_see_earlier_sends_of_the_same_batch() {
     let (h, _sink, c) = sandbox(SandboxConfig::default()).await;
-    let stores = Stores::memory();
-    let clock: SharedClock = Arc::new(SystemClock);
-    let sched = Scheduler::new(
-        stores.clone(),
-        c,
-        Arc::new(MemoryLimiter::new(LimitConfig::default())),
-        Arc::new(TierCounter::new(None)),
-        Arc::new(PolicyEngine::new(PolicyConfig {
-            quiet_hours: None,
-            ..Default::default()
-        })),
-        clock.clone(),
-        SchedulerConfig::default(),
-    );
+    let (stores, _clock, sched) = memory_scheduler(c);
     for (i, to) in ["+15550001001", "+15550001002", "+15550001001"]
         .iter()
         .enumerate()
