@@ -2,6 +2,7 @@
 //! blocking calls that release the GIL, and `wacrm::Error` → Python exception.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use pyo3::prelude::*;
 use pyo3::types::PyAny;
@@ -25,6 +26,26 @@ pub fn to_py_err(py: Python<'_>, e: &wacrm::Error) -> PyErr {
     made.unwrap_or_else(|err| err)
 }
 
+// Engine threads call into Python only to resolve asyncio futures. Once the
+// interpreter starts finalizing, a thread that takes the GIL is torn down
+// under our frames (a crash seen when a script ends right after its last
+// await). An atexit hook therefore stops new callbacks and waits for the ones
+// in flight; a callback counts itself in before it looks at the flag.
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// Registered with `atexit`: no engine thread enters Python after this returns.
+#[pyfunction]
+pub fn _shutdown(py: Python<'_>) {
+    SHUTTING_DOWN.store(true, Ordering::SeqCst);
+    py.detach(|| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while IN_FLIGHT.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+}
+
 /// Run `fut` on the runtime and return an asyncio future for the running loop.
 /// Must be called from a coroutine (the Python facade wraps it in `async def`).
 pub fn spawn_async<'py, T, F, C>(py: Python<'py>, fut: F, convert: C) -> PyResult<Bound<'py, PyAny>>
@@ -41,6 +62,13 @@ where
     let fut_ref = py_future.clone().unbind();
     runtime::get().spawn(async move {
         let out = fut.await;
+        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        if SHUTTING_DOWN.load(Ordering::SeqCst) {
+            // Nobody can await any more; the Python references are left alone.
+            std::mem::forget((loop_ref, fut_ref, resolve));
+            IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
         Python::attach(|py| {
             let (ok, value) = match out {
                 Ok(v) => match convert(py, v) {
@@ -57,6 +85,7 @@ where
                 e.print(py);
             }
         });
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
     });
     Ok(py_future)
 }

@@ -105,3 +105,26 @@ def test_client_works_in_a_forked_child() -> None:
     p.join(20)
     assert p.exitcode == 0
     assert q.get(timeout=5).startswith("wamid.")
+
+
+def test_interpreter_exit_right_after_an_await_is_clean() -> None:
+    # Engine threads resolving futures while the interpreter finalizes used to crash
+    # (about one run in fifteen); the atexit hook makes exit wait for them.
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio, wacrm\n"
+        "from wacrm import messages\n"
+        "sb = wacrm.Sandbox()\n"
+        "c = wacrm.AsyncClient(sb.access_token, sb.base_url)\n"
+        "async def main():\n"
+        "    await c.send(sb.phone_number_id, '+15550001111', messages.template('hello_world'))\n"
+        "    try:\n"
+        "        await c.send(sb.phone_number_id, '+15550001111', messages.template('nope'))\n"
+        "    except wacrm.TemplateError:\n"
+        "        pass\n"
+        "asyncio.run(main())\n"
+    )
+    codes = [subprocess.run([sys.executable, "-c", script], timeout=60).returncode for _ in range(30)]
+    assert codes == [0] * 30

@@ -561,10 +561,44 @@ fn status_event(routing: Routing, st: StatusRaw, raw: RawJson) -> WebhookEvent {
 // well-formed) is read in one typed pass. Events then point at their object by
 // position and find its span only if someone reads the raw JSON. Anything
 // unusual falls back to the layered lenient path.
+/// A JSON array read into a vector sized for the usual one element: serde's
+/// default starts at four, and four parsed messages are a large allocation
+/// (glibc then consolidates its free lists on every body).
+struct Seq<T>(Vec<T>);
+
+impl<T> Default for Seq<T> {
+    fn default() -> Self {
+        Seq(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Seq<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = Seq<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Seq<T>, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(1).clamp(1, 64));
+                while let Some(x) = seq.next_element()? {
+                    v.push(x);
+                }
+                Ok(Seq(v))
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
+    }
+}
+
 #[derive(Deserialize)]
 struct FastEnvelope<'a> {
     #[serde(borrow)]
-    entry: Vec<Obj<FastEntry<'a>>>,
+    entry: Seq<Obj<FastEntry<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -572,7 +606,7 @@ struct FastEntry<'a> {
     #[serde(default)]
     id: String,
     #[serde(borrow)]
-    changes: Vec<Obj<FastChange<'a>>>,
+    changes: Seq<Obj<FastChange<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -588,11 +622,11 @@ struct FastValue<'a> {
     #[serde(default)]
     metadata: Option<Metadata>,
     #[serde(borrow, default)]
-    contacts: Vec<ContactRaw<'a>>,
+    contacts: Seq<ContactRaw<'a>>,
     #[serde(borrow, default)]
-    messages: Vec<Obj<MessageRaw<'a>>>,
+    messages: Seq<Obj<MessageRaw<'a>>>,
     #[serde(default)]
-    statuses: Vec<Obj<StatusRaw>>,
+    statuses: Seq<Obj<StatusRaw>>,
     #[serde(default)]
     errors: Vec<GraphError>,
 }
@@ -601,17 +635,26 @@ fn parse_fast(body: &Body) -> Option<Vec<WebhookEvent>> {
     let Obj(env) = serde_json::from_str::<Obj<FastEnvelope>>(&body.0).ok()?;
     if env
         .entry
+        .0
         .iter()
-        .any(|e| e.0.changes.iter().any(|c| c.0.field != "messages"))
+        .any(|e| e.0.changes.0.iter().any(|c| c.0.field != "messages"))
     {
         return None;
     }
-    let mut out = Vec::new();
-    for (e, Obj(entry)) in (0u32..).zip(env.entry) {
-        for (c, Obj(change)) in (0u32..).zip(entry.changes) {
+    let events: usize = (env.entry.0.iter())
+        .flat_map(|e| e.0.changes.0.iter())
+        .map(|c| {
+            let v = &c.0.value.0;
+            v.messages.0.len() + v.statuses.0.len() + v.errors.len()
+        })
+        .sum();
+    let mut out = Vec::with_capacity(events);
+    for (e, Obj(entry)) in (0u32..).zip(env.entry.0) {
+        for (c, Obj(change)) in (0u32..).zip(entry.changes.0) {
             let v = change.value.0;
+            let (messages, statuses, contacts) = (v.messages.0, v.statuses.0, v.contacts.0);
             // Every event of the change gets the routing; the last one takes it.
-            let mut left = v.messages.len() + v.statuses.len() + v.errors.len();
+            let mut left = messages.len() + statuses.len() + v.errors.len();
             let mut routing = Some(routing_of(&entry.id, v.metadata));
             let mut next_routing = || {
                 left -= 1;
@@ -621,16 +664,16 @@ fn parse_fast(body: &Body) -> Option<Vec<WebhookEvent>> {
                     routing.clone().unwrap_or_default()
                 }
             };
-            for (index, Obj(m)) in (0u32..).zip(v.messages) {
+            for (index, Obj(m)) in (0u32..).zip(messages) {
                 let at = Locator::Message {
                     entry: e,
                     change: c,
                     index,
                 };
                 let raw = RawJson::located(body.0.clone(), at);
-                out.push(message_event(next_routing(), &v.contacts, m, raw));
+                out.push(message_event(next_routing(), &contacts, m, raw));
             }
-            for (index, Obj(st)) in (0u32..).zip(v.statuses) {
+            for (index, Obj(st)) in (0u32..).zip(statuses) {
                 let at = Locator::Status {
                     entry: e,
                     change: c,
