@@ -60,34 +60,49 @@ handle!(NativeStores, "NativeStores", common::Stores, {
     }
 });
 
-handle!(NativeScheduler, "NativeScheduler", Arc<common::Scheduler>, {
-    /// The send scheduler over `stores`, sending with `client`.
-    #[new]
-    fn new(
-        py: Python<'_>,
-        stores: &NativeStores,
-        client: &NativeClient,
-        config_json: &str,
-    ) -> PyResult<Self> {
-        let (s, c) = (stores.inner.clone(), client.shared());
-        let inner = block_on(py, async move { common::Scheduler::new(&s, c, config_json).await })?;
-        Ok(NativeScheduler {
-            inner: Arc::new(inner),
-        })
+handle!(
+    NativeScheduler,
+    "NativeScheduler",
+    Arc<common::Scheduler>,
+    {
+        /// The send scheduler over `stores`, sending with `client`.
+        #[new]
+        fn new(
+            py: Python<'_>,
+            stores: &NativeStores,
+            client: &NativeClient,
+            config_json: &str,
+        ) -> PyResult<Self> {
+            let (s, c) = (stores.inner.clone(), client.shared());
+            let inner = block_on(py, async move {
+                common::Scheduler::new(&s, c, config_json).await
+            })?;
+            Ok(NativeScheduler {
+                inner: Arc::new(inner),
+            })
+        }
     }
-});
+);
 
-handle!(NativeAssignment, "NativeAssignment", Arc<common::Assignment>, {
-    /// Conversation assignment over `stores`.
-    #[new]
-    fn new(py: Python<'_>, stores: &NativeStores, config_json: &str) -> PyResult<Self> {
-        let s = stores.inner.clone();
-        let inner = block_on(py, async move { common::Assignment::new(&s, config_json).await })?;
-        Ok(NativeAssignment {
-            inner: Arc::new(inner),
-        })
+handle!(
+    NativeAssignment,
+    "NativeAssignment",
+    Arc<common::Assignment>,
+    {
+        /// Conversation assignment over `stores`.
+        #[new]
+        fn new(py: Python<'_>, stores: &NativeStores, config_json: &str) -> PyResult<Self> {
+            let s = stores.inner.clone();
+            let inner = block_on(
+                py,
+                async move { common::Assignment::new(&s, config_json).await },
+            )?;
+            Ok(NativeAssignment {
+                inner: Arc::new(inner),
+            })
+        }
     }
-});
+);
 
 /// Dedupe or link CSV files without a store (arguments as JSON: `paths`,
 /// `map`, `id_column`, `region`, `link`, `config`); the GIL is released.

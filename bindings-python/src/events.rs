@@ -6,6 +6,7 @@
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyDict, PyList};
 use wacrm::webhook::{SignatureVerifier, WebhookEvent};
 
@@ -173,10 +174,16 @@ fn events_list<'py>(py: Python<'py>, events: Vec<WebhookEvent>) -> PyResult<Boun
     )
 }
 
+/// The events keep the Python `bytes` object alive and read their raw JSON
+/// from it: the body is never copied.
+fn shared(body: PyBackedBytes) -> bytes::Bytes {
+    bytes::Bytes::from_owner(body)
+}
+
 /// Parse a webhook body into events; never fails on unknown types.
 #[pyfunction]
-pub fn webhook_parse<'py>(py: Python<'py>, body: &[u8]) -> PyResult<Bound<'py, PyList>> {
-    match wacrm::webhook::parse_body(body) {
+pub fn webhook_parse<'py>(py: Python<'py>, body: PyBackedBytes) -> PyResult<Bound<'py, PyList>> {
+    match wacrm::webhook::parse_bytes(shared(body)) {
         Ok(events) => events_list(py, events),
         Err(e) => Err(to_py_err(py, &e)),
     }
@@ -210,10 +217,10 @@ impl NativeVerifier {
     fn verify_and_parse<'py>(
         &self,
         py: Python<'py>,
-        body: &[u8],
+        body: PyBackedBytes,
         signature: Option<&str>,
     ) -> PyResult<Bound<'py, PyList>> {
-        match wacrm::webhook::verify_and_parse(&self.inner, body, signature) {
+        match wacrm::webhook::verify_and_parse_bytes(&self.inner, shared(body), signature) {
             Ok(events) => events_list(py, events),
             Err(e) => Err(to_py_err(py, &e)),
         }

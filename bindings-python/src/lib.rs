@@ -53,6 +53,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(engine::contacts_dedupe_csv, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let shutdown = wrap_pyfunction!(bridge::_shutdown, m)?;
-    m.py().import("atexit")?.call_method1("register", (shutdown,))?;
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (shutdown,))?;
     Ok(())
 }

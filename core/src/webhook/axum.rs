@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{SignatureVerifier, WebhookEvent, parse_body, verify_subscription};
+use super::{SignatureVerifier, WebhookEvent, parse_bytes, verify_subscription};
 
 /// Receives parsed events; runs on the request task, so hand off slow work.
 pub type EventSink = Arc<dyn Fn(Vec<WebhookEvent>) + Send + Sync>;
@@ -98,7 +98,7 @@ async fn receive(
         tracing::warn!(error = %e, "webhook rejected");
         return (StatusCode::UNAUTHORIZED, e.to_string()).into_response();
     }
-    match parse_body(&body) {
+    match parse_bytes(body) {
         Ok(events) => {
             (ep.sink)(events);
             StatusCode::OK.into_response()

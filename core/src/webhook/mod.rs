@@ -11,7 +11,7 @@ mod raw;
 mod types;
 mod verify;
 
-pub use parse::parse_body;
+pub use parse::{parse_body, parse_bytes};
 pub use process::{NewInbound, ProcessReport, WebhookProcessor};
 pub use types::*;
 pub use verify::{SignatureProblem, SignatureVerifier, verify_subscription};
@@ -24,4 +24,15 @@ pub fn verify_and_parse(
 ) -> crate::Result<Vec<WebhookEvent>> {
     verifier.verify(body, signature_header)?;
     parse_body(body)
+}
+
+/// [`verify_and_parse`] over bytes the caller already holds: the events share
+/// them instead of copying the body.
+pub fn verify_and_parse_bytes(
+    verifier: &SignatureVerifier,
+    body: bytes::Bytes,
+    signature_header: Option<&str>,
+) -> crate::Result<Vec<WebhookEvent>> {
+    verifier.verify(&body, signature_header)?;
+    parse_bytes(body)
 }

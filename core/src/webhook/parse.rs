@@ -2,8 +2,7 @@
 //! entry, change, message or status becomes an `Unknown` event instead of
 //! failing the whole body.
 
-use std::sync::Arc;
-
+use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -431,17 +430,21 @@ fn contact_for(
     })
 }
 
-/// The body being parsed: the shared text every event's raw JSON points into.
-struct Body(Arc<str>);
+/// The body being parsed: the shared bytes every event's raw JSON points
+/// into, and the same bytes as checked text.
+struct Body<'a> {
+    bytes: Bytes,
+    text: &'a str,
+}
 
-impl Body {
+impl Body<'_> {
     fn raw(&self, part: &RawValue) -> RawJson {
-        RawJson::spanned(self.0.clone(), RawJson::span_of(&self.0, part))
+        RawJson::spanned(self.bytes.clone(), RawJson::span_of(self.text, part))
     }
 }
 
 fn parse_messages_value(
-    body: &Body,
+    body: &Body<'_>,
     field: &str,
     waba: &str,
     raw: &RawValue,
@@ -631,8 +634,8 @@ struct FastValue<'a> {
     errors: Vec<GraphError>,
 }
 
-fn parse_fast(body: &Body) -> Option<Vec<WebhookEvent>> {
-    let Obj(env) = serde_json::from_str::<Obj<FastEnvelope>>(&body.0).ok()?;
+fn parse_fast(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
+    let Obj(env) = serde_json::from_str::<Obj<FastEnvelope>>(body.text).ok()?;
     if env
         .entry
         .0
@@ -670,7 +673,7 @@ fn parse_fast(body: &Body) -> Option<Vec<WebhookEvent>> {
                     change: c,
                     index,
                 };
-                let raw = RawJson::located(body.0.clone(), at);
+                let raw = RawJson::located(body.bytes.clone(), at);
                 out.push(message_event(next_routing(), &contacts, m, raw));
             }
             for (index, Obj(st)) in (0u32..).zip(statuses) {
@@ -679,7 +682,7 @@ fn parse_fast(body: &Body) -> Option<Vec<WebhookEvent>> {
                     change: c,
                     index,
                 };
-                let raw = RawJson::located(body.0.clone(), at);
+                let raw = RawJson::located(body.bytes.clone(), at);
                 out.push(status_event(next_routing(), st, raw));
             }
             for error in v.errors {
@@ -723,13 +726,21 @@ pub(crate) fn locate(body: &str, at: Locator) -> Option<std::ops::Range<usize>> 
 /// Parse a webhook body into events. Fails only when the body is not JSON;
 /// everything odd inside becomes an `Unknown` event carrying its raw JSON.
 pub fn parse_body(body: &[u8]) -> Result<Vec<WebhookEvent>> {
-    let text =
-        std::str::from_utf8(body).map_err(|e| Error::Webhook(format!("body is not UTF-8: {e}")))?;
-    let body = Body(Arc::from(text));
+    parse_bytes(Bytes::copy_from_slice(body))
+}
+
+/// [`parse_body`] over bytes the caller already holds (an HTTP server's body):
+/// the events' raw JSON shares them, nothing is copied.
+pub fn parse_bytes(bytes: Bytes) -> Result<Vec<WebhookEvent>> {
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| Error::Webhook(format!("body is not UTF-8: {e}")))?;
+    let body = Body {
+        bytes: bytes.clone(),
+        text,
+    };
     if let Some(events) = parse_fast(&body) {
         return Ok(events);
     }
-    let text: &str = &body.0;
     let env: EnvelopeRaw = match serde_json::from_str::<Obj<EnvelopeRaw>>(text).map(|o| o.0) {
         Ok(e) => e,
         Err(e) => {

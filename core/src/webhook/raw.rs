@@ -1,7 +1,9 @@
 //! The raw JSON of one event, sharing the webhook body instead of copying it.
 
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
+
+use bytes::Bytes;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -21,7 +23,9 @@ pub(crate) enum Locator {
 /// to clone: all events of a body share the body.
 #[derive(Clone)]
 pub struct RawJson {
-    body: Arc<str>,
+    // Always valid UTF-8: checked before any event of the body is made, and
+    // every span starts and ends at JSON punctuation (ASCII).
+    body: Bytes,
     span: OnceLock<Range<usize>>,
     locator: Option<Locator>,
 }
@@ -30,11 +34,11 @@ impl RawJson {
     /// Keep a whole JSON text (the caller has checked it is JSON).
     pub fn from_string(json: String) -> Self {
         let len = json.len();
-        Self::spanned(Arc::from(json), 0..len)
+        Self::spanned(Bytes::from(json), 0..len)
     }
 
     /// A part of `body` whose span is known.
-    pub(crate) fn spanned(body: Arc<str>, span: Range<usize>) -> Self {
+    pub(crate) fn spanned(body: Bytes, span: Range<usize>) -> Self {
         RawJson {
             body,
             span: OnceLock::from(span),
@@ -43,7 +47,7 @@ impl RawJson {
     }
 
     /// A part of `body` found on first use.
-    pub(crate) fn located(body: Arc<str>, locator: Locator) -> Self {
+    pub(crate) fn located(body: Bytes, locator: Locator) -> Self {
         RawJson {
             body,
             span: OnceLock::new(),
@@ -57,15 +61,23 @@ impl RawJson {
         start..start + part.get().len()
     }
 
+    fn text(&self) -> &str {
+        // SAFETY: see the field: the body was checked as UTF-8 when it was
+        // parsed (or came from a String).
+        unsafe { std::str::from_utf8_unchecked(&self.body) }
+    }
+
     /// The JSON text.
     pub fn get(&self) -> &str {
+        let text = self.text();
         let span = self.span.get_or_init(|| {
             self.locator
-                .and_then(|l| super::parse::locate(&self.body, l))
+                .and_then(|l| super::parse::locate(text, l))
                 // A locator comes from a successful parse of this very body.
-                .unwrap_or(0..self.body.len())
+                .unwrap_or(0..text.len())
         });
-        &self.body[span.clone()]
+        // Spans come from serde_json's raw values of this text: on char boundaries.
+        &text[span.clone()]
     }
 
     /// As a `serde_json::Value`.
