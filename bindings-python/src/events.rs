@@ -13,7 +13,7 @@ use wacrm::webhook::{SignatureVerifier, WebhookEvent};
 use crate::bridge::to_py_err;
 
 /// One webhook event.
-#[pyclass(name = "NativeEvent", module = "wacrm._native", frozen)]
+#[pyclass(name = "NativeEvent", module = "wacrm._native", frozen, freelist = 64)]
 pub struct NativeEvent {
     inner: WebhookEvent,
     dict: OnceLock<Py<PyAny>>,
