@@ -144,11 +144,7 @@ impl NativeSandbox {
 
     #[getter]
     fn phone_number_id(&self) -> String {
-        self.handle
-            .phone_number_ids()
-            .into_iter()
-            .next()
-            .unwrap_or_default()
+        self.handle.phone_number_id()
     }
 
     /// Inject faults (`error_rate`, `latency_ms`, `drop_rate`, ... as JSON).

@@ -297,11 +297,7 @@ impl Sandbox {
 
     /// The sandbox's business number.
     pub fn phone_number_id(&self) -> String {
-        self.handle
-            .phone_number_ids()
-            .into_iter()
-            .next()
-            .unwrap_or_default()
+        self.handle.phone_number_id()
     }
 
     /// Every accepted message (JSON list).

@@ -364,6 +364,13 @@ impl SandboxHandle {
     pub fn phone_number_ids(&self) -> Vec<String> {
         self.state.phone_number_ids()
     }
+    /// The first served phone number id (the one a single-number sandbox has).
+    pub fn phone_number_id(&self) -> String {
+        self.phone_number_ids()
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
     /// WABA id.
     pub fn waba_id(&self) -> String {
         self.state.waba_id.clone()
