@@ -397,8 +397,10 @@ impl Scheduler {
             .map(|x| (x.item.phone_number_id.as_str(), x.item.recipient.as_str()))
             .collect();
         let decided_at = std::time::Instant::now();
-        let answers = self.limiter.try_acquire_many(&sends).await;
-        for (ready, answer) in run.into_iter().zip(answers) {
+        let mut answers = self.limiter.try_acquire_many(&sends).await.into_iter();
+        for ready in run {
+            // A limiter that answered fewer sends than asked: ask again for the rest.
+            let answer = answers.next().unwrap_or(Err(Duration::ZERO));
             let ready_at = answer.err().map(|wait| decided_at + wait);
             self.deliver(ready, ready_at, r).await?;
         }
