@@ -19,7 +19,7 @@ use wacrm::time::{SharedClock, SystemClock};
 use wacrm::{AgentId, ContactId, ConversationId};
 use wacrm::{Error, Result};
 
-use crate::{SharedClient, args};
+use crate::{Client, args};
 
 /// Stores opened by URL: `memory:`, `sqlite://PATH`, `postgres://...`.
 #[derive(Clone)]
@@ -211,7 +211,7 @@ pub const SCHEDULER_OPS: &[&str] = &["enqueue", "run_once", "run_until_idle", "r
 impl Scheduler {
     /// A scheduler; `config` is a JSON object (`limits`, `policies`, `worker`,
     /// `tier_cap`, `redis_url`, `redis_prefix`, all optional).
-    pub async fn new(stores: &Stores, client: SharedClient, config: &str) -> Result<Self> {
+    pub async fn new(stores: &Stores, client: &Client, config: &str) -> Result<Self> {
         let c: SchedulerArgs = args("scheduler config", config)?;
         let limits = c.limits.unwrap_or_default();
         let limiter: Arc<dyn RateLimiter> = match &c.redis_url {
@@ -224,7 +224,7 @@ impl Scheduler {
         let clock: SharedClock = Arc::new(SystemClock);
         let inner = wacrm::scheduler::Scheduler::new(
             stores.0.clone(),
-            (*client).clone(),
+            client.inner().clone(),
             limiter,
             Arc::new(TierCounter::new(c.tier_cap)),
             Arc::new(PolicyEngine::new(c.policies.unwrap_or_default())),

@@ -131,7 +131,7 @@ async fn read_file(path: &str) -> Result<bytes::Bytes> {
 }
 
 /// Run client operation `op` with `args` (a JSON object); the answer as JSON.
-pub async fn client_call(c: &CloudApiClient, op: &str, args_json: &str) -> Result<String> {
+async fn client_call(c: &CloudApiClient, op: &str, args_json: &str) -> Result<String> {
     let a = args_json;
     let v: Value = match op {
         "send" => {
@@ -236,8 +236,38 @@ pub async fn client_call(c: &CloudApiClient, op: &str, args_json: &str) -> Resul
     Ok(v.to_string())
 }
 
-/// A client shared by a binding's handle.
-pub type SharedClient = Arc<CloudApiClient>;
+/// The Cloud API client a binding's handle holds; cheap to clone.
+#[derive(Clone)]
+pub struct Client(Arc<CloudApiClient>);
+
+impl Client {
+    /// A client for `base_url` (the Graph host when `None`). Build it inside a
+    /// tokio runtime context: the HTTP client needs one.
+    pub fn new(
+        access_token: String,
+        base_url: Option<String>,
+        api_version: Option<String>,
+    ) -> Result<Self> {
+        let mut b = wacrm::client::ClientBuilder::default().access_token(access_token);
+        if let Some(u) = base_url {
+            b = b.base_url(u);
+        }
+        if let Some(v) = api_version {
+            b = b.api_version(v);
+        }
+        Ok(Client(Arc::new(b.build()?)))
+    }
+
+    /// Run client operation `op` (see [`CLIENT_OPS`]) with JSON arguments.
+    pub async fn call(&self, op: &str, args_json: &str) -> Result<String> {
+        client_call(&self.0, op, args_json).await
+    }
+
+    /// The core client.
+    pub fn inner(&self) -> &CloudApiClient {
+        &self.0
+    }
+}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

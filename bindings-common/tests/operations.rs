@@ -1,27 +1,18 @@
 //! The shared binding operations against the sandbox and real stores: what
 //! every binding relies on, tested once in Rust.
 
-use std::sync::Arc;
-
 use serde_json::{Value, json};
 use wacrm::ErrorKind;
-use wacrm_bindings_common::{Assignment, Scheduler, Stores, client_call, dedupe_csv};
+use wacrm_bindings_common::{Assignment, Client, Scheduler, Stores, dedupe_csv};
 
-async fn sandbox() -> (
-    wacrm_sandbox::SandboxHandle,
-    Arc<wacrm::client::CloudApiClient>,
-) {
+async fn sandbox() -> (wacrm_sandbox::SandboxHandle, Client) {
     let h = wacrm_sandbox::Sandbox::start(
         wacrm_sandbox::SandboxConfig::default().phone_number("106540352242922"),
     )
     .await
     .expect("sandbox");
-    let c = wacrm::client::ClientBuilder::default()
-        .access_token(h.access_token())
-        .base_url(h.base_url())
-        .build()
-        .expect("client");
-    (h, Arc::new(c))
+    let c = Client::new(h.access_token(), Some(h.base_url()), None).expect("client");
+    (h, c)
 }
 
 fn template() -> Value {
@@ -37,7 +28,7 @@ async fn client_operations_answer_json_and_keep_error_kinds() {
     let (h, c) = sandbox().await;
     let from = "106540352242922";
     let sent = parse(
-        &client_call(&c, "send", &json!({"from": from, "to": "+15550001111", "message": template(), "idempotency_key": "k1"}).to_string())
+        &c.call("send", &json!({"from": from, "to": "+15550001111", "message": template(), "idempotency_key": "k1"}).to_string())
             .await
             .unwrap(),
     );
@@ -49,8 +40,7 @@ async fn client_operations_answer_json_and_keep_error_kinds() {
     );
     assert_eq!(h.ledger().len(), 1);
     let numbers = parse(
-        &client_call(
-            &c,
+        &c.call(
             "list_phone_numbers",
             &json!({"waba": h.waba_id()}).to_string(),
         )
@@ -60,14 +50,14 @@ async fn client_operations_answer_json_and_keep_error_kinds() {
     assert_eq!(numbers["items"][0]["id"], from);
     // A Graph error keeps its kind and code through the operation layer.
     let bad = json!({"from": from, "to": "+15550001111", "message": {"type": "template", "content": {"name": "nope", "language": "en_US", "components": []}}});
-    let e = client_call(&c, "send", &bad.to_string()).await.unwrap_err();
+    let e = c.call("send", &bad.to_string()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Template);
     assert_eq!(e.details().graph_code, Some(132001));
     // Unknown operations and malformed arguments are validation errors naming them.
-    let e = client_call(&c, "launch", "{}").await.unwrap_err();
+    let e = c.call("launch", "{}").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
     assert!(e.to_string().contains("launch"), "{e}");
-    let e = client_call(&c, "send", r#"{"to": 1}"#).await.unwrap_err();
+    let e = c.call("send", r#"{"to": 1}"#).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
     assert!(e.to_string().contains("send"), "{e}");
 }
@@ -101,7 +91,7 @@ async fn stores_scheduler_and_assignment_end_to_end() {
     );
     assert_eq!(hk.as_array().unwrap().len(), 1);
 
-    let s = Scheduler::new(&st, c, r#"{"policies": {"quiet_hours": null}}"#)
+    let s = Scheduler::new(&st, &c, r#"{"policies": {"quiet_hours": null}}"#)
         .await
         .unwrap();
     let item = |k: &str, to: &str| {
@@ -124,7 +114,7 @@ async fn stores_scheduler_and_assignment_end_to_end() {
     );
     assert_eq!(r["sent"], 1);
     assert_eq!(h.ledger().len(), 1);
-    let e = Scheduler::new(&st, sandbox().await.1, r#"{"limits": {"mps": "fast"}}"#)
+    let e = Scheduler::new(&st, &sandbox().await.1, r#"{"limits": {"mps": "fast"}}"#)
         .await
         .err()
         .unwrap();

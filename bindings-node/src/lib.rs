@@ -101,7 +101,7 @@ fn napi_result<T>(r: wacrm::Result<T>) -> Result<T> {
 /// The Cloud API client; `call` runs an operation by name with JSON arguments.
 #[napi]
 pub struct NativeClient {
-    inner: Arc<wacrm::client::CloudApiClient>,
+    inner: common::Client,
 }
 
 #[napi]
@@ -112,24 +112,19 @@ impl NativeClient {
         base_url: Option<String>,
         api_version: Option<String>,
     ) -> Result<Self> {
-        let mut b = wacrm::client::ClientBuilder::default().access_token(access_token);
-        if let Some(u) = base_url {
-            b = b.base_url(u);
-        }
-        if let Some(v) = api_version {
-            b = b.api_version(v);
-        }
-        // reqwest wants a runtime context when the client is built.
-        let built = napi::bindgen_prelude::within_runtime_if_available(|| b.build());
+        // The HTTP client needs a runtime context when it is built.
+        let built = napi::bindgen_prelude::within_runtime_if_available(|| {
+            common::Client::new(access_token, base_url, api_version)
+        });
         Ok(NativeClient {
-            inner: Arc::new(napi_result(built)?),
+            inner: napi_result(built)?,
         })
     }
 
     /// Run a client operation (`send`, `upload_media`, `list_templates`, ...).
     #[napi]
     pub async fn call(&self, op: String, args_json: String) -> Result<String> {
-        napi_result(common::client_call(&self.inner, &op, &args_json).await)
+        napi_result(self.inner.call(&op, &args_json).await)
     }
 }
 
@@ -255,7 +250,7 @@ impl NativeScheduler {
     pub fn new(stores: &NativeStores, client: &NativeClient, config_json: String) -> Result<Self> {
         let inner = block_on(common::Scheduler::new(
             &stores.inner,
-            client.inner.clone(),
+            &client.inner,
             &config_json,
         ));
         Ok(NativeScheduler {

@@ -1,4 +1,4 @@
-//! Stores, scheduler and assignment handles: each has `call_async` (an
+//! Client, stores, scheduler and assignment handles: each has `call_async` (an
 //! awaitable) and `call_blocking` (GIL released) over `wacrm-bindings-common`,
 //! which holds the operations.
 
@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use wacrm_bindings_common as common;
 
 use crate::bridge::{block_on, spawn_async};
-use crate::surface::NativeClient;
+use crate::runtime;
 
 /// An awaitable of `fut`'s JSON answer.
 pub(crate) fn awaitable<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
@@ -51,6 +51,25 @@ macro_rules! handle {
     };
 }
 
+handle!(NativeClient, "NativeClient", common::Client, {
+    /// A client for `base_url` (the Graph host when `None`); operations by name
+    /// (`send`, `upload_media`, `list_templates`, ...).
+    #[new]
+    #[pyo3(signature = (access_token, base_url=None, api_version=None))]
+    fn new(
+        py: Python<'_>,
+        access_token: String,
+        base_url: Option<String>,
+        api_version: Option<String>,
+    ) -> PyResult<Self> {
+        // The HTTP client needs a runtime context when it is built.
+        let _guard = runtime::get().enter();
+        common::Client::new(access_token, base_url, api_version)
+            .map(|inner| NativeClient { inner })
+            .map_err(|e| crate::bridge::to_py_err(py, &e))
+    }
+});
+
 handle!(NativeStores, "NativeStores", common::Stores, {
     /// Open the stores at `url` (`memory:`, `sqlite://PATH`, `postgres://...`).
     #[new]
@@ -73,9 +92,9 @@ handle!(
             client: &NativeClient,
             config_json: &str,
         ) -> PyResult<Self> {
-            let (s, c) = (stores.inner.clone(), client.shared());
+            let (s, c) = (stores.inner.clone(), client.inner.clone());
             let inner = block_on(py, async move {
-                common::Scheduler::new(&s, c, config_json).await
+                common::Scheduler::new(&s, &c, config_json).await
             })?;
             Ok(NativeScheduler {
                 inner: Arc::new(inner),

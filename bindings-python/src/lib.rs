@@ -43,7 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(surface::webhook_verify, m)?)?;
     m.add_function(wrap_pyfunction!(events::webhook_parse, m)?)?;
     m.add_function(wrap_pyfunction!(surface::validation_error_details, m)?)?;
-    m.add_class::<surface::NativeClient>()?;
+    m.add_class::<engine::NativeClient>()?;
     m.add_class::<surface::NativeSandbox>()?;
     m.add_class::<events::NativeEvent>()?;
     m.add_class::<events::NativeVerifier>()?;

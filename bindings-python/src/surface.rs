@@ -1,7 +1,5 @@
-//! The capability surface: phone, webhooks, client, sandbox. Values cross as
+//! The capability surface: phone, webhooks, sandbox. Values cross as
 //! JSON (decoded to dicts in `wacrm/__init__.py`), errors as `ErrorDetails`.
-
-use std::sync::Arc;
 
 use pyo3::prelude::*;
 
@@ -34,63 +32,6 @@ pub fn webhook_verify(
     wacrm::webhook::SignatureVerifier::new(app_secret)
         .verify(body, signature)
         .map_err(|e| to_py_err(py, &e))
-}
-
-/// The Cloud API client.
-#[pyclass(name = "NativeClient", module = "wacrm._native", frozen)]
-pub struct NativeClient {
-    inner: Arc<wacrm::client::CloudApiClient>,
-}
-
-impl NativeClient {
-    pub(crate) fn shared(&self) -> Arc<wacrm::client::CloudApiClient> {
-        self.inner.clone()
-    }
-}
-
-#[pymethods]
-impl NativeClient {
-    #[new]
-    #[pyo3(signature = (access_token, base_url=None, api_version=None))]
-    fn new(
-        py: Python<'_>,
-        access_token: String,
-        base_url: Option<String>,
-        api_version: Option<String>,
-    ) -> PyResult<Self> {
-        let mut b = wacrm::client::ClientBuilder::default().access_token(access_token);
-        if let Some(u) = base_url {
-            b = b.base_url(u);
-        }
-        if let Some(v) = api_version {
-            b = b.api_version(v);
-        }
-        // reqwest needs a runtime context when the client is built.
-        let _guard = runtime::get().enter();
-        b.build()
-            .map(|c| NativeClient { inner: Arc::new(c) })
-            .map_err(|e| to_py_err(py, &e))
-    }
-
-    /// Run a client operation by name (`send`, `upload_media`, `list_templates`,
-    /// ...: see `wacrm-bindings-common`); awaitable of the JSON answer.
-    fn call_async<'py>(
-        &self,
-        py: Python<'py>,
-        op: String,
-        args_json: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.inner.clone();
-        crate::engine::awaitable(py, async move {
-            wacrm_bindings_common::client_call(&c, &op, &args_json).await
-        })
-    }
-
-    /// Run a client operation, blocking with the GIL released.
-    fn call_blocking(&self, py: Python<'_>, op: &str, args_json: &str) -> PyResult<String> {
-        let c = self.inner.clone();
-        block_on(py, wacrm_bindings_common::client_call(&c, op, args_json))
-    }
 }
 
 /// An in-process Cloud API sandbox for tests and examples.

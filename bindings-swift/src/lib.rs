@@ -221,7 +221,7 @@ where
 /// The Cloud API client; `call` runs an operation by name with JSON arguments.
 #[derive(uniffi::Object)]
 pub struct Client {
-    inner: Arc<wacrm::client::CloudApiClient>,
+    inner: common::Client,
 }
 
 #[uniffi::export]
@@ -233,23 +233,16 @@ impl Client {
         base_url: Option<String>,
         api_version: Option<String>,
     ) -> Result<Arc<Self>, WacrmError> {
-        let mut b = wacrm::client::ClientBuilder::default().access_token(access_token);
-        if let Some(u) = base_url {
-            b = b.base_url(u);
-        }
-        if let Some(v) = api_version {
-            b = b.api_version(v);
-        }
         let _guard = runtime().enter();
         Ok(Arc::new(Client {
-            inner: Arc::new(b.build()?),
+            inner: common::Client::new(access_token, base_url, api_version)?,
         }))
     }
 
     /// Run a client operation (`send`, `upload_media`, `list_templates`, ...).
     pub async fn call(&self, op: String, args_json: String) -> Result<String, WacrmError> {
         let c = self.inner.clone();
-        on_runtime(async move { common::client_call(&c, &op, &args_json).await }).await
+        on_runtime(async move { c.call(&op, &args_json).await }).await
     }
 }
 
@@ -374,7 +367,7 @@ impl Scheduler {
     ) -> Result<Arc<Self>, WacrmError> {
         let inner = runtime().block_on(common::Scheduler::new(
             &stores.inner,
-            client.inner.clone(),
+            &client.inner,
             &config_json,
         ))?;
         Ok(Arc::new(Scheduler {
