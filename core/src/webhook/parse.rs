@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::raw::{Locator, RawJson};
+use super::raw::{Locator, RawJson, SpanTable};
 use super::types::*;
 use crate::error::{Error, GraphError, Result};
 use crate::ids::MessageId;
@@ -652,6 +652,8 @@ fn parse_fast(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
         })
         .sum();
     let mut out = Vec::with_capacity(events);
+    // Filled on the first read of any event's raw JSON, for all of them.
+    let spans = SpanTable::default();
     for (e, Obj(entry)) in (0u32..).zip(env.entry.0) {
         for (c, Obj(change)) in (0u32..).zip(entry.changes.0) {
             let v = change.value.0;
@@ -673,7 +675,7 @@ fn parse_fast(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
                     change: c,
                     index,
                 };
-                let raw = RawJson::located(body.bytes.clone(), at);
+                let raw = RawJson::located(body.bytes.clone(), at, spans.clone());
                 out.push(message_event(next_routing(), &contacts, m, raw));
             }
             for (index, Obj(st)) in (0u32..).zip(statuses) {
@@ -682,7 +684,7 @@ fn parse_fast(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
                     change: c,
                     index,
                 };
-                let raw = RawJson::located(body.bytes.clone(), at);
+                let raw = RawJson::located(body.bytes.clone(), at, spans.clone());
                 out.push(status_event(next_routing(), st, raw));
             }
             for error in v.errors {
@@ -696,31 +698,43 @@ fn parse_fast(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
     Some(out)
 }
 
-/// The span of the object `at` names in `body`, a body the fast path parsed.
-pub(crate) fn locate(body: &str, at: Locator) -> Option<std::ops::Range<usize>> {
-    let (entry, change, index, statuses) = match at {
-        Locator::Message {
-            entry,
-            change,
-            index,
-        } => (entry, change, index, false),
-        Locator::Status {
-            entry,
-            change,
-            index,
-        } => (entry, change, index, true),
+/// The span of every message and status of `body`, a body the fast path
+/// parsed: one pass finds them all for every event of the body.
+pub(crate) fn locate_all(body: &str) -> Vec<(Locator, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let Ok(env) = serde_json::from_str::<EnvelopeRaw>(body) else {
+        return out;
     };
-    let env: EnvelopeRaw = serde_json::from_str(body).ok()?;
-    let entry = env.entry?.get(entry as usize).copied()?;
-    let entry: EntryRaw = serde_json::from_str(entry.get()).ok()?;
-    let change: ChangeRaw = serde_json::from_str(entry.changes.get(change as usize)?.get()).ok()?;
-    let value: ValueRaw = serde_json::from_str(change.value.get()).ok()?;
-    let list = if statuses {
-        &value.statuses
-    } else {
-        &value.messages
-    };
-    Some(RawJson::span_of(body, list.get(index as usize)?))
+    for (e, entry) in (0u32..).zip(env.entry.unwrap_or_default()) {
+        let Ok(entry) = serde_json::from_str::<EntryRaw>(entry.get()) else {
+            continue;
+        };
+        for (c, change) in (0u32..).zip(entry.changes) {
+            let Ok(change) = serde_json::from_str::<ChangeRaw>(change.get()) else {
+                continue;
+            };
+            let Ok(value) = serde_json::from_str::<ValueRaw>(change.value.get()) else {
+                continue;
+            };
+            for (index, m) in (0u32..).zip(&value.messages) {
+                let at = Locator::Message {
+                    entry: e,
+                    change: c,
+                    index,
+                };
+                out.push((at, RawJson::span_of(body, m)));
+            }
+            for (index, st) in (0u32..).zip(&value.statuses) {
+                let at = Locator::Status {
+                    entry: e,
+                    change: c,
+                    index,
+                };
+                out.push((at, RawJson::span_of(body, st)));
+            }
+        }
+    }
+    out
 }
 
 /// Parse a webhook body into events. Fails only when the body is not JSON;

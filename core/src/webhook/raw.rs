@@ -1,7 +1,7 @@
 //! The raw JSON of one event, sharing the webhook body instead of copying it.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 
@@ -19,6 +19,10 @@ pub(crate) enum Locator {
     Status { entry: u32, change: u32, index: u32 },
 }
 
+/// The spans of a body's messages and statuses, shared by its events and
+/// found in one pass when the first of them is read.
+pub(crate) type SpanTable = Arc<OnceLock<Vec<(Locator, Range<usize>)>>>;
+
 /// One JSON object exactly as received (every field, modelled or not). Cheap
 /// to clone: all events of a body share the body.
 #[derive(Clone)]
@@ -27,7 +31,7 @@ pub struct RawJson {
     // every span starts and ends at JSON punctuation (ASCII).
     body: Bytes,
     span: OnceLock<Range<usize>>,
-    locator: Option<Locator>,
+    locator: Option<(Locator, SpanTable)>,
 }
 
 impl RawJson {
@@ -47,11 +51,11 @@ impl RawJson {
     }
 
     /// A part of `body` found on first use.
-    pub(crate) fn located(body: Bytes, locator: Locator) -> Self {
+    pub(crate) fn located(body: Bytes, locator: Locator, spans: SpanTable) -> Self {
         RawJson {
             body,
             span: OnceLock::new(),
-            locator: Some(locator),
+            locator: Some((locator, spans)),
         }
     }
 
@@ -72,7 +76,11 @@ impl RawJson {
         let text = self.text();
         let span = self.span.get_or_init(|| {
             self.locator
-                .and_then(|l| super::parse::locate(text, l))
+                .as_ref()
+                .and_then(|(at, spans)| {
+                    let all = spans.get_or_init(|| super::parse::locate_all(text));
+                    all.iter().find(|(l, _)| l == at).map(|(_, r)| r.clone())
+                })
                 // A locator comes from a successful parse of this very body.
                 .unwrap_or(0..text.len())
         });
