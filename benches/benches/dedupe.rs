@@ -150,10 +150,10 @@ fn main() {
     let start = Instant::now();
     // As `wacrm contacts dedupe` does: rows become comparison records on the reading threads.
     let f = std::fs::File::open(&path).expect("generated file");
-    let (records, report) = wacrm::contacts::read_csv_map(
+    let (records, report) = wacrm::contacts::read_csv_values(
         std::io::BufReader::new(f),
         &gs,
-        |row| dedupe::DedupeRecord::from_contact(&row.contact, &schema),
+        |row| dedupe::DedupeRecord::from_row(row, &schema),
         |r| vec![r.id.clone()],
     )
     .expect("csv");

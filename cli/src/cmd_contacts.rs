@@ -251,6 +251,7 @@ fn dedupe(a: DedupeArgs) -> wacrm::Result<()> {
         "candidate_pairs": result.stats.candidate_pairs,
         "comparisons": result.comparisons,
         "blocking_rules": result.stats.blocking_rules,
+        "matches_by_rule": result.stats.matches_by_rule,
         "read_millis": read_millis,
         "millis": result.stats.millis,
         "phase_millis": result.stats.phase_millis,

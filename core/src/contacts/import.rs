@@ -215,7 +215,8 @@ pub fn read_csv<R: Read>(
             Next::Bad(b) => acc.bad(b),
             Next::Blank(_) => acc.report.rows += 1,
             Next::Row(line) => {
-                if let Some(row) = acc.accept(convert(&layout, spec, line, &record)) {
+                let row = convert(&layout, spec, line, &record).map(|v| v.to_row(spec));
+                if let Some(row) = acc.accept(row) {
                     buf.push(row);
                     if buf.len() >= chunk {
                         on_chunk(std::mem::take(&mut buf))?;
@@ -248,10 +249,22 @@ pub fn read_csv_all<R: Read>(
 /// the converting threads (so a caller that needs another shape never holds
 /// every row twice). `dup_raw` gives the raw data reported for a row whose id
 /// repeats an earlier one.
-pub fn read_csv_map<R: Read, T: Send>(
+pub fn read_csv_map<R: Read, T: Send + Sync>(
     input: R,
     spec: &ImportSpec,
     map: impl Fn(ImportedRow) -> T + Sync,
+    dup_raw: impl Fn(&T) -> Vec<String>,
+) -> crate::Result<(Vec<T>, ImportReport)> {
+    read_csv_values(input, spec, |v| map(v.to_row(spec)), dup_raw)
+}
+
+/// Like [`read_csv_map`], but `map` sees the row's values borrowed from the
+/// CSV record, before any contact is built: the cheapest way to turn a large
+/// file into another shape. Bad rows and duplicate ids are reported the same.
+pub fn read_csv_values<R: Read, T: Send + Sync>(
+    input: R,
+    spec: &ImportSpec,
+    map: impl Fn(&RowValues<'_>) -> T + Sync,
     dup_raw: impl Fn(&T) -> Vec<String>,
 ) -> crate::Result<(Vec<T>, ImportReport)> {
     const BATCH: usize = 4096;
@@ -261,81 +274,141 @@ pub fn read_csv_map<R: Read, T: Send>(
     let done: parking_lot::Mutex<Vec<(usize, Converted<T>)>> = parking_lot::Mutex::new(Vec::new());
     // Reader-side outcomes (malformed and blank rows), tagged with batch order.
     let mut early: Vec<(usize, Next)> = Vec::new();
+    // Batches come back from the converting threads and are read into again:
+    // a record that keeps its buffers costs the reader no allocation (a fresh
+    // one per row made the reader, which is alone, the slowest stage).
+    type Batch = Vec<(u64, csv::StringRecord)>;
+    let pool: parking_lot::Mutex<Vec<Batch>> = parking_lot::Mutex::new(Vec::new());
     rayon::in_place_scope(|scope| {
-        let mut batch: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(BATCH);
+        let (layout, done, map, pool) = (&layout, &done, &map, &pool);
+        let fresh = || {
+            pool.lock()
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(BATCH))
+        };
+        let mut batch: Batch = fresh();
+        let mut filled = 0usize;
         let mut n = 0usize;
-        let mut record = csv::StringRecord::new();
-        let (layout, done, map) = (&layout, &done, &map);
-        let flush = |batch: Vec<(u64, csv::StringRecord)>, n: usize| {
+        let flush = |mut batch: Batch, filled: usize, n: usize| {
             scope.spawn(move |_| {
-                let out = batch
+                let out = batch[..filled]
                     .iter()
                     .map(|(line, rec)| {
-                        convert(layout, spec, *line, rec).map(|row| {
-                            let id = row.contact.id.0.clone();
-                            (row.line, id, map(row))
-                        })
+                        convert(layout, spec, *line, rec)
+                            .map(|v| (v.line, v.id.to_string(), map(&v)))
                     })
                     .collect();
                 done.lock().push((n, out));
+                batch.truncate(BATCH);
+                pool.lock().push(batch);
             });
         };
         loop {
-            match next_record(&mut rdr, &mut record) {
+            if filled == batch.len() {
+                batch.push((0, csv::StringRecord::new()));
+            }
+            match next_record(&mut rdr, &mut batch[filled].1) {
                 Next::End => break,
                 Next::Row(line) => {
-                    batch.push((line, std::mem::take(&mut record)));
-                    if batch.len() == BATCH {
-                        flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)), n);
+                    batch[filled].0 = line;
+                    filled += 1;
+                    if filled == BATCH {
+                        flush(std::mem::replace(&mut batch, fresh()), filled, n);
+                        filled = 0;
                         n += 1;
                     }
                 }
                 other => early.push((n, other)),
             }
         }
-        if !batch.is_empty() {
-            flush(batch, n);
+        if filled > 0 {
+            flush(batch, filled, n);
         }
     });
     let mut done = done.into_inner();
     done.sort_unstable_by_key(|(n, _)| *n);
+    let repeats = repeated_ids(&done);
     let mut acc = Acceptor::default();
-    let mut rows = Vec::with_capacity(done.iter().map(|(_, b)| b.len()).sum());
-    // Replay in file order so duplicate ids point at their first line: each
-    // batch's rows merge with what the reader reported while filling it. Rows
-    // move once, into `rows`.
+    // Replay in file order for the report: each batch's rows merge with what
+    // the reader reported while filling it.
     let mut early = early.into_iter().peekable();
     let replay_early = |acc: &mut Acceptor, e: Next| match e {
         Next::Bad(b) => acc.bad(b),
         _ => acc.report.rows += 1,
     };
-    for (n, batch) in done {
+    for (n, batch) in &done {
         for r in batch {
-            let line = match &r {
+            let line = match r {
                 Ok((line, _, _)) => *line,
                 Err(b) => b.line,
             };
-            while let Some((_, e)) = early.next_if(|(m, e)| *m < n || (*m == n && e.line() < line))
-            {
+            while let Some((_, e)) = early.next_if(|(m, e)| m < n || (m == n && e.line() < line)) {
                 replay_early(&mut acc, e);
             }
+            acc.report.rows += 1;
             match r {
-                Err(b) => {
-                    acc.report.rows += 1;
-                    acc.report.bad_rows.push(b);
-                }
-                Ok((line, id, value)) => {
-                    if acc.admit_id(line, id, || dup_raw(&value)) {
-                        rows.push(value);
+                Err(b) => acc.report.bad_rows.push(b.clone()),
+                Ok((line, id, value)) => match repeats.get(line) {
+                    Some(first) => {
+                        acc.report.duplicates_in_file += 1;
+                        acc.report.bad_rows.push(BadRow {
+                            line: *line,
+                            reason: format!("duplicate of line {first} (same id {id})"),
+                            raw: dup_raw(value),
+                        });
                     }
-                }
+                    None => acc.report.imported += 1,
+                },
             }
         }
     }
     for (_, e) in early {
         replay_early(&mut acc, e);
     }
+    // The good rows move once, in file order, on every core.
+    use rayon::prelude::*;
+    let rows: Vec<T> = done
+        .into_par_iter()
+        .flat_map_iter(|(_, batch)| {
+            batch.into_iter().filter_map(|r| match r {
+                Ok((line, _, value)) if !repeats.contains_key(&line) => Some(value),
+                _ => None,
+            })
+        })
+        .collect();
     Ok((rows, acc.report))
+}
+
+/// Lines whose id repeats an earlier good row's, mapped to that row's line.
+/// Found on every core: rows sorted by the hash of their id, and only
+/// neighbours with equal hashes compared (no table of a million ids).
+fn repeated_ids<T: Sync>(
+    done: &[(usize, Vec<Result<(u64, String, T), BadRow>>)],
+) -> HashMap<u64, u64> {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let hasher = foldhash::fast::FixedState::with_seed(0x1D5);
+    let mut keyed: Vec<(u64, u64, &str)> = done
+        .par_iter()
+        .flat_map_iter(|(_, b)| {
+            b.iter().filter_map(|r| {
+                r.as_ref()
+                    .ok()
+                    .map(|(line, id, _)| (hasher.hash_one(id.as_str()), *line, id.as_str()))
+            })
+        })
+        .collect();
+    keyed.par_sort_unstable_by_key(|k| (k.0, k.1));
+    let mut out = HashMap::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        // A run is in line order: an id's first line comes first.
+        for (i, (_, line, id)) in run.iter().enumerate() {
+            if let Some((_, first, _)) = run[..i].iter().find(|(_, _, x)| x == id) {
+                out.insert(*line, *first);
+            }
+        }
+    }
+    out
 }
 
 /// What the reader produced next.
@@ -372,12 +445,12 @@ fn next_record<R: Read>(rdr: &mut csv::Reader<R>, record: &mut csv::StringRecord
     }
 }
 
-fn convert(
-    layout: &Layout,
+fn convert<'a>(
+    layout: &'a Layout,
     spec: &ImportSpec,
     line: u64,
-    record: &csv::StringRecord,
-) -> Result<ImportedRow, BadRow> {
+    record: &'a csv::StringRecord,
+) -> Result<RowValues<'a>, BadRow> {
     let raw = || record.iter().map(str::to_string).collect();
     if record.len() != layout.names.len() {
         return Err(BadRow {
@@ -390,7 +463,7 @@ fn convert(
             raw: raw(),
         });
     }
-    row_to_contact(record, &layout.cols, layout.id_col, spec, line).map_err(|reason| BadRow {
+    row_values(record, &layout.cols, layout.id_col, spec, line).map_err(|reason| BadRow {
         line,
         reason,
         raw: raw(),
@@ -400,7 +473,7 @@ fn convert(
 /// Counts rows and drops repeated ids, in file order.
 #[derive(Default)]
 struct Acceptor {
-    seen: HashMap<String, u64>,
+    seen: HashMap<String, u64, foldhash::fast::RandomState>,
     report: ImportReport,
 }
 
@@ -446,109 +519,178 @@ impl Acceptor {
     }
 }
 
-fn row_to_contact(
-    rec: &csv::StringRecord,
-    cols: &[(usize, Field)],
+/// A good row's values after mapping, validation and phone normalization,
+/// borrowed from the CSV record. Empty = absent.
+#[derive(Clone, Debug, Default)]
+pub struct RowValues<'a> {
+    /// Line number.
+    pub line: u64,
+    /// The row's id (the id column, else the phone, the email or `row:<line>`).
+    pub id: std::borrow::Cow<'a, str>,
+    /// First name.
+    pub first_name: &'a str,
+    /// Last name.
+    pub last_name: &'a str,
+    /// Full name as given (not joined from first and last).
+    pub name: &'a str,
+    /// Phone in E.164.
+    pub e164: String,
+    /// The phone's WhatsApp id.
+    pub wa_id: String,
+    /// Email, lowercased.
+    pub email: String,
+    /// City.
+    pub city: &'a str,
+    /// Postcode.
+    pub postcode: &'a str,
+    /// Street address.
+    pub address: &'a str,
+    /// Date of birth as typed.
+    pub date_of_birth: &'a str,
+    /// External id.
+    pub external_id: &'a str,
+    /// Tags of the row (without the spec's added tags).
+    pub tags: Vec<&'a str>,
+    /// Custom attributes, name and value.
+    pub attributes: Vec<(&'a str, &'a str)>,
+}
+
+impl RowValues<'_> {
+    /// The value of a custom attribute, or "".
+    pub fn attribute(&self, name: &str) -> &str {
+        self.attributes
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .unwrap_or("")
+    }
+
+    /// The row as a contact to store.
+    pub fn to_row(&self, spec: &ImportSpec) -> ImportedRow {
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let mut c = Contact {
+            id: ContactId::new(self.id.to_string()),
+            first_name: opt(self.first_name),
+            last_name: opt(self.last_name),
+            name: opt(self.name),
+            e164: opt(&self.e164),
+            wa_id: opt(&self.wa_id),
+            email: opt(&self.email),
+            city: opt(self.city),
+            external_id: opt(self.external_id),
+            ..Default::default()
+        };
+        if c.name.is_none() {
+            let joined = [c.first_name.as_deref(), c.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !joined.is_empty() {
+                c.name = Some(joined);
+            }
+        }
+        for (k, v) in &self.attributes {
+            c.attributes
+                .insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        }
+        let mut extra = BTreeMap::new();
+        for (k, v) in [
+            ("postcode", self.postcode),
+            ("address", self.address),
+            ("date_of_birth", self.date_of_birth),
+        ] {
+            if !v.is_empty() {
+                extra.insert(k.to_string(), v.to_string());
+                c.attributes
+                    .insert(k.to_string(), serde_json::Value::String(v.to_string()));
+            }
+        }
+        c.tags.extend(self.tags.iter().map(|t| t.to_string()));
+        c.tags.extend(spec.add_tags.iter().cloned());
+        ImportedRow {
+            line: self.line,
+            contact: c,
+            extra,
+        }
+    }
+}
+
+fn row_values<'a>(
+    rec: &'a csv::StringRecord,
+    cols: &'a [(usize, Field)],
     id_col: Option<usize>,
     spec: &ImportSpec,
     line: u64,
-) -> Result<ImportedRow, String> {
-    let mut c = Contact::default();
-    let mut extra: BTreeMap<String, String> = BTreeMap::new();
-    let mut phone_raw = None;
-    let mut region = spec.default_region.clone();
+) -> Result<RowValues<'a>, String> {
+    let mut v = RowValues {
+        line,
+        ..Default::default()
+    };
+    let mut phone_raw = "";
+    let mut region: Option<&str> = spec.default_region.as_deref();
+    let mut country = String::new();
     for (i, f) in cols {
-        let v = rec.get(*i).unwrap_or("").trim();
-        if v.is_empty() {
+        let s = rec.get(*i).unwrap_or("").trim();
+        if s.is_empty() {
             continue;
         }
-        let s = Some(v.to_string());
         match f {
-            Field::FirstName => c.first_name = s,
-            Field::LastName => c.last_name = s,
-            Field::Name => c.name = s,
+            Field::FirstName => v.first_name = s,
+            Field::LastName => v.last_name = s,
+            Field::Name => v.name = s,
             Field::Phone => phone_raw = s,
             Field::Email => {
-                let valid = v.split_once('@').is_some_and(|(local, domain)| {
+                let valid = s.split_once('@').is_some_and(|(local, domain)| {
                     !local.is_empty()
                         && domain.contains('.')
                         && !domain.starts_with('.')
                         && !domain.ends_with('.')
                 });
                 if !valid {
-                    return Err(format!("email {v:?} is not an address"));
+                    return Err(format!("email {s:?} is not an address"));
                 }
-                c.email = Some(v.to_ascii_lowercase());
+                v.email = s.to_ascii_lowercase();
             }
-            Field::City => c.city = s,
-            Field::Postcode => {
-                extra.insert("postcode".into(), v.to_string());
-            }
-            Field::Address => {
-                extra.insert("address".into(), v.to_string());
-            }
-            Field::DateOfBirth => {
-                extra.insert("date_of_birth".into(), v.to_string());
-            }
-            Field::Country => region = Some(v.to_ascii_uppercase()),
-            Field::Tags => {
-                for t in v.split([';', '|']).map(str::trim).filter(|t| !t.is_empty()) {
-                    c.tags.insert(t.to_string());
-                }
-            }
-            Field::ExternalId => c.external_id = s,
-            Field::Attr(name) => {
-                c.attributes
-                    .insert(name.clone(), serde_json::Value::String(v.to_string()));
-            }
+            Field::City => v.city = s,
+            Field::Postcode => v.postcode = s,
+            Field::Address => v.address = s,
+            Field::DateOfBirth => v.date_of_birth = s,
+            Field::Country => country = s.to_ascii_uppercase(),
+            Field::Tags => v
+                .tags
+                .extend(s.split([';', '|']).map(str::trim).filter(|t| !t.is_empty())),
+            Field::ExternalId => v.external_id = s,
+            Field::Attr(name) => v.attributes.push((name.as_str(), s)),
         }
     }
-    if let Some(p) = &phone_raw {
-        let info = phone::parse(p, region.as_deref()).map_err(|e| format!("phone {p:?}: {e}"))?;
+    if !country.is_empty() {
+        region = Some(&country);
+    }
+    if !phone_raw.is_empty() {
+        let p = phone_raw;
+        let info = phone::parse(p, region).map_err(|e| format!("phone {p:?}: {e}"))?;
         if !info.valid {
             return Err(format!(
                 "phone {p:?} is not a valid number in {}",
                 info.region
             ));
         }
-        c.wa_id = phone::wa_id_candidates(&info.e164)
-            .into_iter()
-            .next()
-            .map(|w| w.0);
-        c.e164 = Some(info.e164.to_string());
+        if let Some(w) = phone::wa_id_candidates(&info.e164).into_iter().next() {
+            v.wa_id = w.0;
+        }
+        v.e164 = info.e164.to_string();
     } else if spec.require_phone {
         return Err("no phone".into());
     }
-    if c.name.is_none() {
-        let joined = [c.first_name.as_deref(), c.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !joined.is_empty() {
-            c.name = Some(joined);
-        }
-    }
-    for (k, v) in &extra {
-        c.attributes
-            .insert(k.clone(), serde_json::Value::String(v.clone()));
-    }
-    c.tags.extend(spec.add_tags.iter().cloned());
-    let id = match id_col.map(|i| rec.get(i).unwrap_or("").trim()) {
+    v.id = match id_col.map(|i| rec.get(i).unwrap_or("").trim()) {
         Some("") => return Err("empty id".into()),
-        Some(v) => v.to_string(),
-        None => c
-            .e164
-            .clone()
-            .or_else(|| c.email.clone())
-            .unwrap_or_else(|| format!("row:{line}")),
+        Some(id) => std::borrow::Cow::Borrowed(id),
+        None if !v.e164.is_empty() => std::borrow::Cow::Owned(v.e164.clone()),
+        None if !v.email.is_empty() => std::borrow::Cow::Owned(v.email.clone()),
+        None => std::borrow::Cow::Owned(format!("row:{line}")),
     };
-    c.id = ContactId::new(id);
-    Ok(ImportedRow {
-        line,
-        contact: c,
-        extra,
-    })
+    Ok(v)
 }
 
 /// Import a CSV into the contact store in transactions of `chunk` rows.

@@ -5,8 +5,8 @@ pub mod dedupe;
 mod import;
 
 pub use import::{
-    BadRow, Field, ImportReport, ImportSpec, ImportedRow, import_into_store, read_csv,
-    read_csv_all, read_csv_map,
+    BadRow, Field, ImportReport, ImportSpec, ImportedRow, RowValues, import_into_store, read_csv,
+    read_csv_all, read_csv_map, read_csv_values,
 };
 
 use crate::store::{Contact, ContactFilter, ContactStore, PageRequest};

@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 
-use super::compare::DedupeRecord;
+use super::compare::{DedupeRecord, F};
 
 /// A blocking rule: which key a record falls under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,9 +73,9 @@ fn last_token(s: &str) -> &str {
 /// full name when the record has no split name.
 fn name_parts(r: &DedupeRecord) -> (&str, &str) {
     if r.split_name {
-        (&r.given, &r.surname)
+        (r.get(F::Given), r.get(F::Surname))
     } else {
-        (first_token(&r.full), last_token(&r.full))
+        (first_token(r.get(F::Full)), last_token(r.get(F::Full)))
     }
 }
 
@@ -98,37 +98,40 @@ impl BlockRule {
         let (g, s) = name_parts(r);
         match self {
             BlockRule::Phone => {
-                if !r.phone.is_empty() {
-                    hash_parts(self, &[&r.phone])
+                if r.has(F::Phone) {
+                    hash_parts(self, &[r.get(F::Phone)])
                 } else {
-                    hash_parts(self, &[&r.wa_id])
+                    hash_parts(self, &[r.get(F::WaId)])
                 }
             }
-            BlockRule::Email => hash_parts(self, &[&r.email]),
+            BlockRule::Email => hash_parts(self, &[r.get(F::Email)]),
             BlockRule::EmailLocal => {
-                if r.email_local.chars().count() >= 5 {
-                    hash_parts(self, &[&r.email_local])
+                if r.get(F::EmailLocal).chars().count() >= 5 {
+                    hash_parts(self, &[r.get(F::EmailLocal)])
                 } else {
                     0
                 }
             }
-            BlockRule::Bsuid => hash_parts(self, &[&r.bsuid]),
-            BlockRule::ExternalId => hash_parts(self, &[&r.external_id]),
-            BlockRule::DateOfBirth => hash_parts(self, &[&r.dob]),
+            BlockRule::Bsuid => hash_parts(self, &[r.get(F::Bsuid)]),
+            BlockRule::ExternalId => hash_parts(self, &[r.get(F::ExternalId)]),
+            BlockRule::DateOfBirth => hash_parts(self, &[r.get(F::Dob)]),
             BlockRule::SurnamePrefixGivenInitial => hash_parts(self, &[prefix(s, 3), prefix(g, 1)]),
             BlockRule::GivenPrefixSurnameInitial => hash_parts(self, &[prefix(g, 3), prefix(s, 1)]),
             BlockRule::SortedName => {
-                if r.full.contains(' ') {
-                    hash_parts(self, &[&r.full])
+                if r.get(F::Full).contains(' ') {
+                    hash_parts(self, &[r.get(F::Full)])
                 } else {
                     0
                 }
             }
-            BlockRule::PostcodeGivenInitial => hash_parts(self, &[&r.postcode, prefix(g, 1)]),
-            BlockRule::PostcodeBirthYear => {
-                hash_parts(self, &[&r.postcode, r.dob.get(..4).unwrap_or("")])
+            BlockRule::PostcodeGivenInitial => {
+                hash_parts(self, &[r.get(F::Postcode), prefix(g, 1)])
             }
-            BlockRule::CityNamePrefix => hash_parts(self, &[&r.city, prefix(s, 2)]),
+            BlockRule::PostcodeBirthYear => hash_parts(
+                self,
+                &[r.get(F::Postcode), r.get(F::Dob).get(..4).unwrap_or("")],
+            ),
+            BlockRule::CityNamePrefix => hash_parts(self, &[r.get(F::City), prefix(s, 2)]),
         }
     }
 }
@@ -147,18 +150,19 @@ pub struct BlockKeys {
 
 fn name_sort_key(r: &DedupeRecord) -> u64 {
     let mut b = [0u8; 8];
-    let n = r.full.len().min(8);
-    b[..n].copy_from_slice(&r.full.as_bytes()[..n]);
+    let full = r.get(F::Full).as_bytes();
+    let n = full.len().min(8);
+    b[..n].copy_from_slice(&full[..n]);
     u64::from_be_bytes(b)
 }
 
 fn other_sort_key(r: &DedupeRecord) -> u64 {
-    let city = if r.city.is_empty() {
-        0
+    let city = if r.has(F::City) {
+        foldhash::fast::FixedState::with_seed(7).hash_one(r.get(F::City)) as u32
     } else {
-        foldhash::fast::FixedState::with_seed(7).hash_one(&*r.city) as u32
+        0
     };
-    let dob: u32 = r.dob.parse().unwrap_or(0);
+    let dob: u32 = r.get(F::Dob).parse().unwrap_or(0);
     ((city as u64) << 32) | dob as u64
 }
 
@@ -186,6 +190,15 @@ impl BlockKeys {
             by_record,
             name_sort: records.par_iter().map(name_sort_key).collect(),
             other_sort: records.par_iter().map(other_sort_key).collect(),
+        }
+    }
+
+    /// Ask for record `i`'s keys ahead of use.
+    #[inline]
+    fn prefetch(&self, i: u32) {
+        let n = self.rules.len();
+        if let Some(k) = self.by_record.get(i as usize * n) {
+            prefetch_ptr(k);
         }
     }
 
@@ -226,6 +239,21 @@ impl BlockRule {
     }
 }
 
+/// How many records ahead a sorted window asks memory for.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Ask the CPU to bring `p`'s cache line in (a hint; no effect elsewhere).
+#[inline(always)]
+pub(crate) fn prefetch_ptr<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Generate every candidate pair once, attributed to the first rule that
 /// joins it, and hand each to `visit` (in parallel); the `Some` results are
 /// collected with the index of the rule.
@@ -233,6 +261,7 @@ pub fn candidates<T: Send>(
     keys: &BlockKeys,
     max_block: usize,
     window: usize,
+    prefetch: impl Fn(u32) + Sync,
     visit: impl Fn(u32, u32) -> Option<T> + Sync,
 ) -> (Vec<(u8, T)>, BlockingStats) {
     let mut out = Vec::new();
@@ -249,12 +278,24 @@ pub fn candidates<T: Send>(
             .map(|(i, key)| (*key, i as u32))
             .collect();
         idx.par_sort_unstable();
-        let (found, compared, windowed) = idx
-            .par_chunk_by(|x, y| x.0 == y.0)
-            .filter(|g| g.len() > 1)
+        // Blocks of two or more, found in one sequential pass: most keys are
+        // singletons, and splitting a million of them in parallel costs more
+        // than the scan.
+        let mut blocks: Vec<&[(u64, u32)]> = Vec::new();
+        let mut start = 0;
+        for i in 1..=idx.len() {
+            if i == idx.len() || idx[i].0 != idx[start].0 {
+                if i - start > 1 {
+                    blocks.push(&idx[start..i]);
+                }
+                start = i;
+            }
+        }
+        let (found, compared, windowed) = blocks
+            .par_chunks(64)
             .fold(
                 || (Vec::new(), 0u64, 0u64),
-                |(mut found, mut compared, mut windowed), g| {
+                |(mut found, mut compared, mut windowed), chunk| {
                     let mut consider = |a: u32, b: u32| {
                         let (a, b) = if a < b { (a, b) } else { (b, a) };
                         if keys.joined_earlier(ri, a, b) {
@@ -265,13 +306,29 @@ pub fn candidates<T: Send>(
                             found.push((ri as u8, t));
                         }
                     };
-                    if g.len() <= max_block {
-                        for i in 0..g.len() {
-                            for j in i + 1..g.len() {
-                                consider(g[i].1, g[j].1);
-                            }
+                    // Members of a block sit anywhere in memory: ask for the
+                    // next block's records while this one is compared.
+                    let ahead = |g: &[(u64, u32)]| {
+                        for x in g.iter().take(max_block) {
+                            keys.prefetch(x.1);
+                            prefetch(x.1);
                         }
-                    } else {
+                    };
+                    if let Some(g) = chunk.first() {
+                        ahead(g);
+                    }
+                    for (bi, g) in chunk.iter().enumerate() {
+                        if let Some(next) = chunk.get(bi + 1) {
+                            ahead(next);
+                        }
+                        if g.len() <= max_block {
+                            for i in 0..g.len() {
+                                for j in i + 1..g.len() {
+                                    consider(g[i].1, g[j].1);
+                                }
+                            }
+                            continue;
+                        }
                         // Too big for all pairs: sort by the other fields and
                         // compare neighbours (sorted neighbourhood).
                         // Neighbours should agree on what the block key does not say.
@@ -284,6 +341,10 @@ pub fn candidates<T: Send>(
                             g.iter().map(|x| (sort[x.1 as usize], x.1)).collect();
                         m.sort_unstable();
                         for i in 0..m.len() {
+                            if let Some(x) = m.get(i + PREFETCH_AHEAD) {
+                                keys.prefetch(x.1);
+                                prefetch(x.1);
+                            }
                             for j in i + 1..(i + 1 + window).min(m.len()) {
                                 consider(m[i].1, m[j].1);
                             }

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::normalize::{date_key, edit_distance, fold, jaro_winkler, similarity, sorted_tokens};
+use super::normalize::{
+    date_key, date_key_into, edit_distance, fold, fold_into, jaro_winkler, similarity,
+    sorted_tokens_into,
+};
 use crate::store::Contact;
 
 /// Level 0: a side lacks the field; the comparison says nothing.
@@ -13,33 +16,53 @@ pub const NULL: u8 = 0;
 /// Level 1: both sides have the field and it differs.
 pub const DIFFERS: u8 = 1;
 
+/// The fields of a comparison record, in the order their text is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum F {
+    Given,
+    Surname,
+    /// Sorted name tokens.
+    Full,
+    Phone,
+    WaId,
+    Bsuid,
+    Email,
+    /// Mailbox without dots and `+tags`.
+    EmailLocal,
+    EmailDomain,
+    ExternalId,
+    /// `YYYYMMDD` (or the digits typed).
+    Dob,
+    City,
+    Postcode,
+    Address,
+}
+
+const NF: usize = F::Address as usize + 1;
+
 /// A contact reduced to the folded values dedupe compares. Empty = absent.
+///
+/// Every field's text sits in one buffer and every field has a hash, so a
+/// comparison of two records reads two structs and two buffers (a million
+/// records compared at random would otherwise miss the cache once per field),
+/// and most inequalities are settled on the hashes alone.
 #[derive(Clone, Debug, Default)]
 pub struct DedupeRecord {
     /// The record's id, written to the output.
     pub id: String,
-    pub(crate) given: Box<str>,
-    pub(crate) surname: Box<str>,
-    /// Sorted name tokens.
-    pub(crate) full: Box<str>,
+    /// Hash of each field (0 = empty); equal text, equal hash, whatever the field.
+    hash: [u64; NF],
+    /// End offset of each field in `text`.
+    ends: [u32; NF],
+    text: Box<str>,
     pub(crate) split_name: bool,
-    pub(crate) phone: Box<str>,
-    pub(crate) wa_id: Box<str>,
-    pub(crate) bsuid: Box<str>,
-    pub(crate) email: Box<str>,
-    pub(crate) email_local: Box<str>,
-    pub(crate) email_domain: Box<str>,
-    pub(crate) external_id: Box<str>,
-    pub(crate) dob: Box<str>,
-    pub(crate) city: Box<str>,
-    pub(crate) postcode: Box<str>,
-    pub(crate) address: Box<str>,
-    pub(crate) attrs: Vec<Box<str>>,
-    pub(crate) skus: Vec<(Box<str>, Option<i32>)>,
     /// How many fields are filled: the fullest record survives a merge.
     pub(crate) filled: u16,
     /// Which input the record came from (link mode compares across sources).
     pub(crate) source: u16,
+    pub(crate) attrs: Box<[Box<str>]>,
+    pub(crate) skus: Box<[(Box<str>, Option<i32>)]>,
 }
 
 /// Which attributes a record carries beyond the standard fields.
@@ -56,99 +79,289 @@ pub struct RecordSchema {
 /// Attributes the importer fills from canonical fields; compared as fields.
 pub(crate) const RESERVED_ATTRS: [&str; 3] = ["postcode", "address", "date_of_birth"];
 
-fn attr_str(c: &Contact, k: &str) -> String {
+/// The values a comparison record is built from, borrowed from a contact or
+/// straight from a CSV row. Empty = absent.
+#[derive(Clone, Debug, Default)]
+pub struct RecordInput<'a> {
+    /// Record id.
+    pub id: &'a str,
+    /// First name.
+    pub first_name: &'a str,
+    /// Last name.
+    pub last_name: &'a str,
+    /// Full name; compared as a whole (token-sorted) when given, else first
+    /// and last name joined are.
+    pub name: &'a str,
+    /// Phone in E.164.
+    pub e164: &'a str,
+    /// WhatsApp id.
+    pub wa_id: &'a str,
+    /// Business-scoped user id.
+    pub bsuid: &'a str,
+    /// Email.
+    pub email: &'a str,
+    /// External id.
+    pub external_id: &'a str,
+    /// Date of birth as typed.
+    pub date_of_birth: &'a str,
+    /// City.
+    pub city: &'a str,
+    /// Postcode.
+    pub postcode: &'a str,
+    /// Street address.
+    pub address: &'a str,
+    /// Values of the schema's attributes, in its order.
+    pub attributes: Vec<std::borrow::Cow<'a, str>>,
+    /// SKUs bought (`;`, `|` or `,` separated).
+    pub skus: std::borrow::Cow<'a, str>,
+    /// Purchase date.
+    pub purchased_at: std::borrow::Cow<'a, str>,
+    /// Number of tags.
+    pub tags: usize,
+}
+
+fn attr_str<'a>(c: &'a Contact, k: &str) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
     match c.attributes.get(k) {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Null) | None => String::new(),
-        Some(v) => v.to_string(),
+        Some(serde_json::Value::String(s)) => Cow::Borrowed(s),
+        Some(serde_json::Value::Null) | None => Cow::Borrowed(""),
+        Some(v) => Cow::Owned(v.to_string()),
     }
 }
 
-fn boxed(s: String) -> Box<str> {
-    s.into_boxed_str()
+fn field_hash(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    if s.is_empty() {
+        return 0;
+    }
+    // 0 means "empty"; move a real zero hash out of the way.
+    foldhash::fast::FixedState::with_seed(0xF1E1D)
+        .hash_one(s)
+        .max(1)
+}
+
+/// Lays the fields out in order into one buffer.
+struct Layout<'b> {
+    text: &'b mut String,
+    hash: [u64; NF],
+    ends: [u32; NF],
+    next: usize,
+}
+
+impl Layout<'_> {
+    /// Append field `f` (fields come in order) by writing it into the buffer.
+    fn push_with(&mut self, f: F, write: impl FnOnce(&mut String)) {
+        debug_assert_eq!(f as usize, self.next, "fields are pushed in order");
+        let start = self.text.len();
+        write(self.text);
+        self.hash[self.next] = field_hash(&self.text[start..]);
+        self.ends[self.next] = self.text.len() as u32;
+        self.next += 1;
+    }
+
+    fn push(&mut self, f: F, s: &str) {
+        self.push_with(f, |t| t.push_str(s));
+    }
+
+    fn field(&self, f: F) -> &str {
+        let i = f as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+}
+
+thread_local! {
+    // Per-thread text and scratch buffers: a record costs one allocation of
+    // its exact size, however many fields it folds.
+    static BUFFERS: std::cell::RefCell<(String, String)> =
+        std::cell::RefCell::new((String::with_capacity(256), String::with_capacity(128)));
 }
 
 impl DedupeRecord {
     /// Prepare a contact (as imported or as stored) for comparison.
     pub fn from_contact(c: &Contact, schema: &RecordSchema) -> Self {
-        let mut r = DedupeRecord {
-            id: c.id.0.clone(),
-            ..Default::default()
-        };
-        let first = c.first_name.as_deref().map(fold).unwrap_or_default();
-        let last = c.last_name.as_deref().map(fold).unwrap_or_default();
-        let full = match &c.name {
-            Some(n) => fold(n),
-            None => format!("{first} {last}").trim().to_string(),
-        };
-        r.split_name = !first.is_empty() || !last.is_empty();
-        r.full = boxed(sorted_tokens(&full));
-        r.given = boxed(first);
-        r.surname = boxed(last);
-        r.phone = boxed(c.e164.clone().unwrap_or_default());
-        r.wa_id = boxed(c.wa_id.clone().unwrap_or_default());
-        r.bsuid = boxed(c.bsuid.clone().unwrap_or_default());
-        if let Some(e) = &c.email {
-            let e = e.trim().to_ascii_lowercase();
-            if let Some((l, d)) = e.split_once('@') {
-                // Gmail ignores dots and +tags in the local part; so do people.
-                let l = l.split('+').next().unwrap_or(l);
-                r.email_local = boxed(l.replace('.', ""));
-                r.email_domain = boxed(d.to_string());
+        let s = |o: &'_ Option<String>| o.as_deref().unwrap_or("").to_string();
+        let (first, last, name) = (s(&c.first_name), s(&c.last_name), s(&c.name));
+        let (dob, postcode, address) = (
+            attr_str(c, "date_of_birth"),
+            attr_str(c, "postcode"),
+            attr_str(c, "address"),
+        );
+        Self::build(
+            &RecordInput {
+                id: &c.id.0,
+                first_name: &first,
+                last_name: &last,
+                name: &name,
+                e164: c.e164.as_deref().unwrap_or(""),
+                wa_id: c.wa_id.as_deref().unwrap_or(""),
+                bsuid: c.bsuid.as_deref().unwrap_or(""),
+                email: c.email.as_deref().unwrap_or(""),
+                external_id: c.external_id.as_deref().unwrap_or(""),
+                date_of_birth: &dob,
+                city: c.city.as_deref().unwrap_or(""),
+                postcode: &postcode,
+                address: &address,
+                attributes: schema.attributes.iter().map(|a| attr_str(c, a)).collect(),
+                skus: attr_str(c, &schema.sku_attribute),
+                purchased_at: attr_str(c, &schema.purchase_date_attribute),
+                tags: c.tags.len(),
+            },
+            schema,
+        )
+    }
+
+    /// Prepare a CSV row's values for comparison (no contact is built).
+    pub fn from_row(v: &crate::contacts::RowValues<'_>, schema: &RecordSchema) -> Self {
+        Self::build(
+            &RecordInput {
+                id: &v.id,
+                first_name: v.first_name,
+                last_name: v.last_name,
+                name: v.name,
+                e164: &v.e164,
+                wa_id: &v.wa_id,
+                bsuid: "",
+                email: &v.email,
+                external_id: v.external_id,
+                date_of_birth: v.date_of_birth,
+                city: v.city,
+                postcode: v.postcode,
+                address: v.address,
+                attributes: schema
+                    .attributes
+                    .iter()
+                    .map(|a| std::borrow::Cow::Borrowed(v.attribute(a)))
+                    .collect(),
+                skus: std::borrow::Cow::Borrowed(v.attribute(&schema.sku_attribute)),
+                purchased_at: std::borrow::Cow::Borrowed(
+                    v.attribute(&schema.purchase_date_attribute),
+                ),
+                tags: v.tags.len(),
+            },
+            schema,
+        )
+    }
+
+    /// Prepare borrowed values for comparison.
+    pub fn build(v: &RecordInput<'_>, _schema: &RecordSchema) -> Self {
+        BUFFERS.with_borrow_mut(|(text, tmp)| {
+            text.clear();
+            let mut l = Layout {
+                text,
+                hash: [0; NF],
+                ends: [0; NF],
+                next: 0,
+            };
+            l.push_with(F::Given, |o| fold_into(v.first_name, o));
+            l.push_with(F::Surname, |o| fold_into(v.last_name, o));
+            let (given, surname) = (l.field(F::Given), l.field(F::Surname));
+            let split_name = !given.is_empty() || !surname.is_empty();
+            tmp.clear();
+            if !v.name.trim().is_empty() {
+                fold_into(v.name, tmp);
+            } else {
+                tmp.push_str(given);
+                if !given.is_empty() && !surname.is_empty() {
+                    tmp.push(' ');
+                }
+                tmp.push_str(surname);
             }
-            r.email = boxed(e);
-        }
-        r.external_id = boxed(
-            c.external_id
-                .as_deref()
-                .map(|s| s.trim().to_ascii_lowercase())
-                .unwrap_or_default(),
-        );
-        r.dob = boxed(date_key(&attr_str(c, "date_of_birth")));
-        r.city = boxed(c.city.as_deref().map(fold).unwrap_or_default());
-        r.postcode = boxed(
-            attr_str(c, "postcode")
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect(),
-        );
-        r.address = boxed(fold(&attr_str(c, "address")));
-        r.attrs = schema
-            .attributes
-            .iter()
-            .map(|a| boxed(fold(&attr_str(c, a))))
-            .collect();
-        let skus = attr_str(c, &schema.sku_attribute);
-        if !skus.is_empty() {
-            let day = parse_day(&attr_str(c, &schema.purchase_date_attribute));
-            r.skus = skus
-                .split([';', '|', ','])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| (boxed(s.to_ascii_lowercase()), day))
+            l.push_with(F::Full, |o| sorted_tokens_into(tmp, o));
+            l.push(F::Phone, v.e164.trim());
+            l.push(F::WaId, v.wa_id.trim());
+            l.push(F::Bsuid, v.bsuid.trim());
+            l.push_with(F::Email, |o| {
+                o.extend(v.email.trim().chars().map(|c| c.to_ascii_lowercase()))
+            });
+            tmp.clear();
+            tmp.push_str(l.field(F::Email));
+            let (local, domain) = tmp.split_once('@').unwrap_or(("", ""));
+            // Gmail ignores dots and +tags in the local part; so do people.
+            let local = local.split('+').next().unwrap_or(local);
+            l.push_with(F::EmailLocal, |o| {
+                o.extend(local.chars().filter(|c| *c != '.'))
+            });
+            l.push(F::EmailDomain, domain);
+            l.push_with(F::ExternalId, |o| {
+                o.extend(v.external_id.trim().chars().map(|c| c.to_ascii_lowercase()))
+            });
+            l.push_with(F::Dob, |o| date_key_into(v.date_of_birth, o));
+            l.push_with(F::City, |o| fold_into(v.city, o));
+            l.push_with(F::Postcode, |o| {
+                o.extend(
+                    v.postcode
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .flat_map(char::to_lowercase),
+                )
+            });
+            l.push_with(F::Address, |o| fold_into(v.address, o));
+            let attrs: Box<[Box<str>]> = v
+                .attributes
+                .iter()
+                .map(|a| fold(a).into_boxed_str())
                 .collect();
-        }
-        r.filled = [
-            &r.given,
-            &r.surname,
-            &r.full,
-            &r.phone,
-            &r.wa_id,
-            &r.bsuid,
-            &r.email,
-            &r.external_id,
-            &r.dob,
-            &r.city,
-            &r.postcode,
-            &r.address,
-        ]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .count() as u16
-            + r.attrs.iter().filter(|s| !s.is_empty()).count() as u16
-            + c.tags.len().min(20) as u16;
-        r
+            let skus: Box<[(Box<str>, Option<i32>)]> = if v.skus.is_empty() {
+                Box::default()
+            } else {
+                let day = parse_day(&v.purchased_at);
+                v.skus
+                    .split([';', '|', ','])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| (s.to_ascii_lowercase().into_boxed_str(), day))
+                    .collect()
+            };
+            // The email's parts are derived, not filled in by anyone.
+            let derived = [F::EmailLocal as usize, F::EmailDomain as usize];
+            let filled = (0..NF)
+                .filter(|i| !derived.contains(i) && l.hash[*i] != 0)
+                .count()
+                + attrs.iter().filter(|s| !s.is_empty()).count()
+                + v.tags.min(20);
+            DedupeRecord {
+                id: v.id.to_string(),
+                hash: l.hash,
+                ends: l.ends,
+                text: l.text.as_str().into(),
+                split_name,
+                filled: filled as u16,
+                source: 0,
+                attrs,
+                skus,
+            }
+        })
+    }
+
+    /// Ask for the record's hashes and text ahead of a comparison.
+    #[inline]
+    pub(crate) fn prefetch(&self) {
+        super::blocking::prefetch_ptr(self.hash.as_ptr());
+        super::blocking::prefetch_ptr(self.hash[NF - 1..].as_ptr());
+        super::blocking::prefetch_ptr(self.text.as_ptr());
+    }
+
+    /// The text of a field.
+    #[inline]
+    pub(crate) fn get(&self, f: F) -> &str {
+        let i = f as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    /// Whether a field is filled.
+    #[inline]
+    pub(crate) fn has(&self, f: F) -> bool {
+        self.hash[f as usize] != 0
+    }
+
+    /// Whether field `f` of this record equals field `g` of `o`, both filled.
+    /// Different hashes settle it without touching the text.
+    #[inline]
+    pub(crate) fn same(&self, f: F, o: &DedupeRecord, g: F) -> bool {
+        let h = self.hash[f as usize];
+        h != 0 && h == o.hash[g as usize] && self.get(f) == o.get(g)
     }
 }
 
@@ -272,13 +485,8 @@ pub struct CompareSettings {
     pub sku_window_days: i32,
 }
 
+/// Level of a name comparison; the exact case is settled by the caller.
 fn name_level(a: &str, b: &str, thr: f64) -> u8 {
-    if a.is_empty() || b.is_empty() {
-        return NULL;
-    }
-    if a == b {
-        return 4;
-    }
     let lev = similarity(a, b);
     if lev >= 0.9 {
         3
@@ -293,21 +501,48 @@ fn name_level(a: &str, b: &str, thr: f64) -> u8 {
     }
 }
 
-fn edit_level(a: &str, b: &str) -> u8 {
-    if a.is_empty() || b.is_empty() {
+fn name_field(a: &DedupeRecord, b: &DedupeRecord, f: F, thr: f64) -> u8 {
+    if !a.has(f) || !b.has(f) {
+        NULL
+    } else if a.same(f, b, f) {
+        4
+    } else {
+        name_level(a.get(f), b.get(f), thr)
+    }
+}
+
+fn edit_level(a: &DedupeRecord, b: &DedupeRecord, f: F) -> u8 {
+    if !a.has(f) || !b.has(f) {
         return NULL;
     }
-    if a == b {
+    if a.same(f, b, f) {
         return 4;
     }
-    match edit_distance(a, b) {
+    match edit_distance(a.get(f), b.get(f)) {
         1 => 3,
         2 => 2,
         _ => DIFFERS,
     }
 }
 
-fn exact_or_similar(a: &str, b: &str, similar: impl Fn(&str, &str) -> bool) -> u8 {
+fn exact_or_similar(
+    a: &DedupeRecord,
+    b: &DedupeRecord,
+    f: F,
+    similar: impl Fn(&str, &str) -> bool,
+) -> u8 {
+    if !a.has(f) || !b.has(f) {
+        NULL
+    } else if a.same(f, b, f) {
+        3
+    } else if similar(a.get(f), b.get(f)) {
+        2
+    } else {
+        DIFFERS
+    }
+}
+
+fn exact_or_similar_str(a: &str, b: &str, similar: impl Fn(&str, &str) -> bool) -> u8 {
     if a.is_empty() || b.is_empty() {
         NULL
     } else if a == b {
@@ -327,35 +562,27 @@ pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSett
                 return NULL;
             }
             // Given name and surname swapped between the records.
-            if !a.given.is_empty()
-                && !a.surname.is_empty()
-                && a.given == b.surname
-                && a.surname == b.given
-            {
+            if a.same(F::Given, b, F::Surname) && a.same(F::Surname, b, F::Given) {
                 return 3;
             }
-            if matches!(c, Comparison::Given) {
-                name_level(&a.given, &b.given, s.name_threshold)
+            let f = if matches!(c, Comparison::Given) {
+                F::Given
             } else {
-                name_level(&a.surname, &b.surname, s.name_threshold)
-            }
+                F::Surname
+            };
+            name_field(a, b, f, s.name_threshold)
         }
         Comparison::FullName => {
             if a.split_name && b.split_name {
                 return NULL;
             }
-            name_level(&a.full, &b.full, s.name_threshold)
+            name_field(a, b, F::Full, s.name_threshold)
         }
         Comparison::Phone => {
-            let pairs = [
-                (&a.phone, &b.phone),
-                (&a.wa_id, &b.wa_id),
-                (&a.bsuid, &b.bsuid),
-            ];
             let mut any = false;
-            for (x, y) in pairs {
-                if !x.is_empty() && !y.is_empty() {
-                    if x == y {
+            for f in [F::Phone, F::WaId, F::Bsuid] {
+                if a.has(f) && b.has(f) {
+                    if a.same(f, b, f) {
                         return 2;
                     }
                     any = true;
@@ -364,36 +591,34 @@ pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSett
             if any { DIFFERS } else { NULL }
         }
         Comparison::Email => {
-            if a.email.is_empty() || b.email.is_empty() {
+            if !a.has(F::Email) || !b.has(F::Email) {
                 NULL
-            } else if a.email == b.email {
+            } else if a.same(F::Email, b, F::Email) {
                 4
-            } else if a.email_local == b.email_local && a.email_local.len() >= 4 {
+            } else if a.same(F::EmailLocal, b, F::EmailLocal) && a.get(F::EmailLocal).len() >= 4 {
                 3
-            } else if a.email_domain == b.email_domain {
+            } else if a.same(F::EmailDomain, b, F::EmailDomain) {
                 2
             } else {
                 DIFFERS
             }
         }
-        Comparison::ExternalId => edit_level(&a.external_id, &b.external_id),
-        Comparison::DateOfBirth => edit_level(&a.dob, &b.dob),
-        Comparison::City => exact_or_similar(&a.city, &b.city, |x, y| {
+        Comparison::ExternalId => edit_level(a, b, F::ExternalId),
+        Comparison::DateOfBirth => edit_level(a, b, F::Dob),
+        Comparison::City => exact_or_similar(a, b, F::City, |x, y| {
             // Winkler rewards a shared start; cities that differ there are different.
             x.chars().next() == y.chars().next() && jaro_winkler(x, y) >= 0.9
         }),
         Comparison::Postcode => {
-            exact_or_similar(&a.postcode, &b.postcode, |x, y| edit_distance(x, y) <= 1)
+            exact_or_similar(a, b, F::Postcode, |x, y| edit_distance(x, y) <= 1)
         }
-        Comparison::Address => {
-            exact_or_similar(&a.address, &b.address, |x, y| similarity(x, y) >= 0.7)
-        }
+        Comparison::Address => exact_or_similar(a, b, F::Address, |x, y| similarity(x, y) >= 0.7),
         Comparison::Attr(i) => {
             let (x, y) = (
                 a.attrs.get(*i).map(|s| &**s).unwrap_or(""),
                 b.attrs.get(*i).map(|s| &**s).unwrap_or(""),
             );
-            exact_or_similar(x, y, |x, y| similarity(x, y) >= 0.8)
+            exact_or_similar_str(x, y, |x, y| similarity(x, y) >= 0.8)
         }
         Comparison::Sku => {
             if a.skus.is_empty() || b.skus.is_empty() {
@@ -445,20 +670,20 @@ pub fn active_comparisons(records: &[DedupeRecord], schema: &RecordSchema) -> Ve
         out.push(Comparison::Given);
         out.push(Comparison::Surname);
     }
-    if !split || records.iter().any(|r| !r.split_name && !r.full.is_empty()) {
+    if !split || records.iter().any(|r| !r.split_name && r.has(F::Full)) {
         out.push(Comparison::FullName);
     }
     type Has = fn(&DedupeRecord) -> bool;
     let standard: [(Comparison, Has); 8] = [
         (Comparison::Phone, |r| {
-            !r.phone.is_empty() || !r.wa_id.is_empty() || !r.bsuid.is_empty()
+            r.has(F::Phone) || r.has(F::WaId) || r.has(F::Bsuid)
         }),
-        (Comparison::Email, |r| !r.email.is_empty()),
-        (Comparison::ExternalId, |r| !r.external_id.is_empty()),
-        (Comparison::DateOfBirth, |r| !r.dob.is_empty()),
-        (Comparison::City, |r| !r.city.is_empty()),
-        (Comparison::Postcode, |r| !r.postcode.is_empty()),
-        (Comparison::Address, |r| !r.address.is_empty()),
+        (Comparison::Email, |r| r.has(F::Email)),
+        (Comparison::ExternalId, |r| r.has(F::ExternalId)),
+        (Comparison::DateOfBirth, |r| r.has(F::Dob)),
+        (Comparison::City, |r| r.has(F::City)),
+        (Comparison::Postcode, |r| r.has(F::Postcode)),
+        (Comparison::Address, |r| r.has(F::Address)),
         (Comparison::Sku, |r| !r.skus.is_empty()),
     ];
     for (c, f) in standard {
@@ -494,14 +719,16 @@ pub fn evidence(
             continue;
         }
         let label = match (c, l) {
-            (Comparison::Given, 2 | 3) if a.given != b.surname => {
-                format!("{:.2}", similarity(&a.given, &b.given))
+            (Comparison::Given, 2 | 3) if !a.same(F::Given, b, F::Surname) => {
+                format!("{:.2}", similarity(a.get(F::Given), b.get(F::Given)))
             }
-            (Comparison::Surname, 2 | 3) if a.surname != b.given => {
-                format!("{:.2}", similarity(&a.surname, &b.surname))
+            (Comparison::Surname, 2 | 3) if !a.same(F::Surname, b, F::Given) => {
+                format!("{:.2}", similarity(a.get(F::Surname), b.get(F::Surname)))
             }
             (Comparison::Given | Comparison::Surname, 3) => "swapped".to_string(),
-            (Comparison::FullName, 2 | 3) => format!("{:.2}", similarity(&a.full, &b.full)),
+            (Comparison::FullName, 2 | 3) => {
+                format!("{:.2}", similarity(a.get(F::Full), b.get(F::Full)))
+            }
             _ => c.level_label(l).to_string(),
         };
         parts.push(format!("{}={label}", c.name(schema)));

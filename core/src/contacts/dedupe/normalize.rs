@@ -11,17 +11,28 @@ use unicode_normalization::char::is_combining_mark;
 /// spaces collapsed to one space. Han, Hangul and other scripts pass through.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// [`fold`] appending to `out` (no allocation of its own).
+pub fn fold_into(s: &str, out: &mut String) {
+    let base = out.len();
     let mut pending_space = false;
     let ascii = s.is_ascii();
     // The ASCII fast path skips Unicode normalization: most contact data is ASCII.
     let mut push = |c: char, out: &mut String| {
         if c.is_alphanumeric() {
-            if pending_space && !out.is_empty() {
+            if pending_space && out.len() > base {
                 out.push(' ');
             }
             pending_space = false;
-            for l in c.to_lowercase() {
-                out.push(kana_to_hiragana(l));
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                for l in c.to_lowercase() {
+                    out.push(kana_to_hiragana(l));
+                }
             }
         } else if c == '\'' || c == '\u{2019}' || is_combining_mark(c) {
             // O'Brien == OBrien; stray combining marks carry no identity.
@@ -31,7 +42,7 @@ pub fn fold(s: &str) -> String {
     };
     if ascii {
         for c in s.chars() {
-            push(c, &mut out);
+            push(c, out);
         }
     } else {
         for c in s.nfkc() {
@@ -39,14 +50,13 @@ pub fn fold(s: &str) -> String {
             // their accents drop; kana keep their voicing marks.
             if (c as u32) < 0x0530 && !c.is_ascii() {
                 for d in std::iter::once(c).nfd() {
-                    push(d, &mut out);
+                    push(d, out);
                 }
             } else {
-                push(c, &mut out);
+                push(c, out);
             }
         }
     }
-    out
 }
 
 fn kana_to_hiragana(c: char) -> char {
@@ -65,22 +75,83 @@ pub fn digits(s: &str) -> String {
 /// Dates of birth in common spellings (`1990-02-19`, `19900219`,
 /// `19/02/1990`) to `YYYYMMDD`; other values keep their digits.
 pub fn date_key(s: &str) -> String {
-    let parts: Vec<&str> = s
+    let mut out = String::with_capacity(8);
+    date_key_into(s, &mut out);
+    out
+}
+
+/// [`date_key`] appending to `out`.
+pub fn date_key_into(s: &str, out: &mut String) {
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for p in s
         .split(|c: char| !c.is_ascii_digit())
         .filter(|p| !p.is_empty())
-        .collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => format!("{y}{m:0>2}{d:0>2}"),
-        [d, m, y] if y.len() == 4 => format!("{y}{m:0>2}{d:0>2}"),
-        _ => digits(s),
+    {
+        if n == 3 {
+            n = 4;
+            break;
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    let pad = |out: &mut String, p: &str| {
+        if p.len() < 2 {
+            out.push('0');
+        }
+        out.push_str(p);
+    };
+    match (n, parts) {
+        (3, [y, m, d]) if y.len() == 4 => {
+            out.push_str(y);
+            pad(out, m);
+            pad(out, d);
+        }
+        (3, [d, m, y]) if y.len() == 4 => {
+            out.push_str(y);
+            pad(out, m);
+            pad(out, d);
+        }
+        _ => out.extend(s.chars().filter(char::is_ascii_digit)),
     }
 }
 
 /// Name tokens sorted, so "Tanaka Hiro" and "Hiro Tanaka" compare equal.
 pub fn sorted_tokens(folded: &str) -> String {
-    let mut t: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
-    t.sort_unstable();
-    t.join(" ")
+    let mut out = String::with_capacity(folded.len());
+    sorted_tokens_into(folded, &mut out);
+    out
+}
+
+/// [`sorted_tokens`] appending to `out`.
+pub fn sorted_tokens_into(folded: &str, out: &mut String) {
+    // Names have a handful of tokens: sort them on the stack.
+    let mut small = [""; 8];
+    let mut n = 0;
+    let mut spill: Vec<&str> = Vec::new();
+    for t in folded.split(' ').filter(|t| !t.is_empty()) {
+        if n < small.len() {
+            small[n] = t;
+            n += 1;
+        } else {
+            if spill.is_empty() {
+                spill.extend_from_slice(&small);
+            }
+            spill.push(t);
+        }
+    }
+    let tokens: &mut [&str] = if spill.is_empty() {
+        &mut small[..n]
+    } else {
+        &mut spill
+    };
+    tokens.sort_unstable();
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
 }
 
 /// Similarity of two folded strings in [0, 1]: 1 − Levenshtein distance over
@@ -146,6 +217,13 @@ mod tests {
         assert_eq!(date_key("19/02/1990"), "19900219");
         assert_eq!(date_key("19900219"), "19900219");
         assert_eq!(sorted_tokens("tanaka hiro"), "hiro tanaka");
+        assert_eq!(sorted_tokens(" c  b a "), "a b c");
+        let many = "j i h g f e d c b a";
+        assert_eq!(sorted_tokens(many), "a b c d e f g h i j");
+        assert_eq!(date_key("1.2.3.4"), "1234");
+        let mut s = String::from("x");
+        fold_into("  Ana-María ", &mut s);
+        assert_eq!(s, "xana maria");
     }
 
     #[test]
