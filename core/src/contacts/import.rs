@@ -270,7 +270,6 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     const BATCH: usize = 4096;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let layout = Layout::read(&mut rdr, spec)?;
-    type Converted<T> = Vec<Result<(u64, String, T), BadRow>>;
     let done: parking_lot::Mutex<Vec<(usize, Converted<T>)>> = parking_lot::Mutex::new(Vec::new());
     // Reader-side outcomes (malformed and blank rows), tagged with batch order.
     let mut early: Vec<(usize, Next)> = Vec::new();
@@ -383,7 +382,7 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
 /// Found on every core: rows sorted by the hash of their id, and only
 /// neighbours with equal hashes compared (no table of a million ids).
 fn repeated_ids<T: Sync>(
-    done: &[(usize, Vec<Result<(u64, String, T), BadRow>>)],
+    done: &[(usize, Converted<T>)],
 ) -> HashMap<u64, u64> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
@@ -410,6 +409,9 @@ fn repeated_ids<T: Sync>(
     }
     out
 }
+
+/// A converted batch: each row's line, id and value, or why it is bad.
+type Converted<T> = Vec<Result<(u64, String, T), BadRow>>;
 
 /// What the reader produced next.
 enum Next {
