@@ -150,6 +150,9 @@ fn parallel_reader_gives_the_same_rows_and_report() {
         match i % 997 {
             0 => big.push_str(&format!("{i},Bad {i},not a phone\n")),
             1 => big.push_str(&format!("{i},\"broken\n")),
+            // An id seen batches earlier, and one seen twice before.
+            2 if i > 5_000 => big.push_str(&format!("{},Again {i},+55119{:08}\n", i - 5_000, i)),
+            3 if i > 9_000 => big.push_str(&format!("{},Third {i},+55119{:08}\n", i - 8_999, i)),
             _ => big.push_str(&format!("{i},Person {i},+55119{:08}\n", i)),
         }
     }
@@ -170,4 +173,9 @@ fn parallel_reader_gives_the_same_rows_and_report() {
     assert_eq!(seq.len(), par.len());
     assert!(seq == par);
     assert!(!report.bad_rows.is_empty());
+    assert!(
+        report.duplicates_in_file >= 10,
+        "{}",
+        report.duplicates_in_file
+    );
 }

@@ -381,9 +381,7 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
 /// Lines whose id repeats an earlier good row's, mapped to that row's line.
 /// Found on every core: rows sorted by the hash of their id, and only
 /// neighbours with equal hashes compared (no table of a million ids).
-fn repeated_ids<T: Sync>(
-    done: &[(usize, Converted<T>)],
-) -> HashMap<u64, u64> {
+fn repeated_ids<T: Sync>(done: &[(usize, Converted<T>)]) -> HashMap<u64, u64> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
     let hasher = foldhash::fast::FixedState::with_seed(0x1D5);

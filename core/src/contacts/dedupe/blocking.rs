@@ -169,22 +169,29 @@ fn other_sort_key(r: &DedupeRecord) -> u64 {
 impl BlockKeys {
     /// Compute keys for the rules that give at least one record a key.
     pub fn build(records: &[DedupeRecord]) -> Self {
-        let mut rules = Vec::new();
-        let mut keys = Vec::new();
-        for rule in ALL_RULES {
-            let k: Vec<u64> = records.par_iter().map(|r| rule.key(r)).collect();
-            if k.iter().any(|&x| x != 0) {
-                rules.push(rule);
-                keys.push(k);
-            }
-        }
-        let n = rules.len();
-        let mut by_record = vec![0u64; records.len() * n];
-        for (ri, k) in keys.iter().enumerate() {
-            for (i, v) in k.iter().enumerate() {
-                by_record[i * n + ri] = *v;
-            }
-        }
+        // Every rule's key of a record in one visit: the record is read once,
+        // not once per rule.
+        let all = ALL_RULES.len();
+        let mut keys = vec![0u64; records.len() * all];
+        keys.par_chunks_mut(all)
+            .zip(records.par_iter())
+            .with_min_len(1024)
+            .for_each(|(k, r)| {
+                for (slot, rule) in k.iter_mut().zip(ALL_RULES) {
+                    *slot = rule.key(r);
+                }
+            });
+        let used: Vec<usize> = (0..all)
+            .filter(|&ri| keys.par_chunks(all).any(|k| k[ri] != 0))
+            .collect();
+        let rules: Vec<BlockRule> = used.iter().map(|&ri| ALL_RULES[ri]).collect();
+        let by_record = if used.len() == all {
+            keys
+        } else {
+            keys.par_chunks(all)
+                .flat_map_iter(|k| used.iter().map(move |&ri| k[ri]))
+                .collect()
+        };
         BlockKeys {
             rules,
             by_record,

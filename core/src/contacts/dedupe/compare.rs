@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::normalize::{
     date_key, date_key_into, edit_distance, fold, fold_into, jaro_winkler, similarity,
-    sorted_tokens_into,
+    similarity_at_least, sorted_tokens_into,
 };
 use crate::store::Contact;
 
@@ -487,7 +487,10 @@ pub struct CompareSettings {
 
 /// Level of a name comparison; the exact case is settled by the caller.
 fn name_level(a: &str, b: &str, thr: f64) -> u8 {
-    let lev = similarity(a, b);
+    // Below 0.5 (or the threshold, if lower) names differ whatever else holds.
+    let Some(lev) = similarity_at_least(a, b, thr.min(0.5)) else {
+        return DIFFERS;
+    };
     if lev >= 0.9 {
         3
     } else if lev >= thr {
@@ -618,7 +621,7 @@ pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSett
                 a.attrs.get(*i).map(|s| &**s).unwrap_or(""),
                 b.attrs.get(*i).map(|s| &**s).unwrap_or(""),
             );
-            exact_or_similar_str(x, y, |x, y| similarity(x, y) >= 0.8)
+            exact_or_similar_str(x, y, |x, y| similarity_at_least(x, y, 0.8).is_some())
         }
         Comparison::Sku => {
             if a.skus.is_empty() || b.skus.is_empty() {
@@ -712,28 +715,33 @@ pub fn evidence(
     b: &DedupeRecord,
     v: u64,
 ) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    use std::fmt::Write;
+    let mut out = String::with_capacity(96);
     for (i, c) in comps.iter().enumerate() {
         let l = unpack(v, i);
         if l == NULL {
             continue;
         }
-        let label = match (c, l) {
+        if !out.is_empty() {
+            out.push(';');
+        }
+        out.push_str(&c.name(schema));
+        out.push('=');
+        let sim = |f: F| similarity(a.get(f), b.get(f));
+        // Writing to a String cannot fail.
+        let _ = match (c, l) {
             (Comparison::Given, 2 | 3) if !a.same(F::Given, b, F::Surname) => {
-                format!("{:.2}", similarity(a.get(F::Given), b.get(F::Given)))
+                write!(out, "{:.2}", sim(F::Given))
             }
             (Comparison::Surname, 2 | 3) if !a.same(F::Surname, b, F::Given) => {
-                format!("{:.2}", similarity(a.get(F::Surname), b.get(F::Surname)))
+                write!(out, "{:.2}", sim(F::Surname))
             }
-            (Comparison::Given | Comparison::Surname, 3) => "swapped".to_string(),
-            (Comparison::FullName, 2 | 3) => {
-                format!("{:.2}", similarity(a.get(F::Full), b.get(F::Full)))
-            }
-            _ => c.level_label(l).to_string(),
+            (Comparison::Given | Comparison::Surname, 3) => out.write_str("swapped"),
+            (Comparison::FullName, 2 | 3) => write!(out, "{:.2}", sim(F::Full)),
+            _ => out.write_str(c.level_label(l)),
         };
-        parts.push(format!("{}={label}", c.name(schema)));
     }
-    parts.join(";")
+    out
 }
 
 /// Attribute names found across contacts, minus those compared as fields.

@@ -177,13 +177,22 @@ pub fn schema_for(contacts: &[Contact], cfg: &DedupeConfig) -> RecordSchema {
 /// The schema for rows read with `spec`: the custom attributes it maps.
 pub fn schema_for_spec(spec: &crate::contacts::ImportSpec, cfg: &DedupeConfig) -> RecordSchema {
     schema_with(cfg, |skip| {
-        spec.map
+        // Sorted and distinct, as `schema_for` finds them on contacts: the
+        // same list read either way compares (and explains) alike.
+        let names: std::collections::BTreeSet<String> = spec
+            .map
             .iter()
             .filter_map(|(_, f)| match f {
-                crate::contacts::Field::Attr(a) if !skip.contains(&a.as_str()) => Some(a.clone()),
+                crate::contacts::Field::Attr(a)
+                    if !skip.contains(&a.as_str())
+                        && !compare::RESERVED_ATTRS.contains(&a.as_str()) =>
+                {
+                    Some(a.clone())
+                }
                 _ => None,
             })
-            .collect()
+            .collect();
+        names.into_iter().collect()
     })
 }
 
@@ -338,7 +347,7 @@ pub fn dedupe_records(
                 }
             })
             .collect();
-        out.sort_by(|x, y| {
+        out.par_sort_unstable_by(|x, y| {
             y.score
                 .total_cmp(&x.score)
                 .then_with(|| x.a.cmp(&y.a))

@@ -171,6 +171,23 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     }
 }
 
+/// [`similarity`] when it is at least `cutoff`, else `None`; the bound lets
+/// far-apart strings stop early (most compared names are far apart).
+pub fn similarity_at_least(a: &str, b: &str, cutoff: f64) -> Option<f64> {
+    if a == b {
+        return Some(1.0);
+    }
+    if a.is_empty() || b.is_empty() {
+        return (cutoff <= 0.0).then_some(0.0);
+    }
+    let args = levenshtein::Args::default().score_cutoff(cutoff);
+    if a.is_ascii() && b.is_ascii() {
+        levenshtein::normalized_similarity_with_args(a.bytes(), b.bytes(), &args)
+    } else {
+        levenshtein::normalized_similarity_with_args(a.chars(), b.chars(), &args)
+    }
+}
+
 /// Jaro–Winkler similarity: forgiving of typos late in a word, the usual
 /// measure for given names and surnames.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
@@ -232,6 +249,19 @@ mod tests {
         assert!((similarity("たなか", "たなが") - 2.0 / 3.0).abs() < 1e-9);
         assert!(similarity("katherine", "catherine") > 0.85);
         assert_eq!(similarity("", "x"), 0.0);
+        for (a, b) in [
+            ("katherine", "catherine"),
+            ("たなか", "たなが"),
+            ("ab", "xyzw"),
+            ("jon", "john"),
+        ] {
+            let s = similarity(a, b);
+            assert_eq!(
+                similarity_at_least(a, b, 0.5),
+                (s >= 0.5).then_some(s),
+                "{a} {b}"
+            );
+        }
         assert_eq!(edit_distance("19900219", "19902019"), 1);
     }
 }
