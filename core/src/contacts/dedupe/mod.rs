@@ -86,7 +86,7 @@ impl Default for DedupeConfig {
             purchase_date_attribute: "purchased_at".into(),
             sku_window_days: 90,
             max_block: 12,
-            window: 2,
+            window: 1,
             sample_pairs: 50_000,
             seed: 0x00DE_DE9E,
             cross_source_only: false,
