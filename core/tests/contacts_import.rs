@@ -179,3 +179,72 @@ fn parallel_reader_gives_the_same_rows_and_report() {
         report.duplicates_in_file
     );
 }
+
+#[test]
+fn chunked_reader_agrees_on_every_csv_shape() {
+    // Big enough for many chunks; every awkward shape the csv reader accepts,
+    // at varied places relative to the chunk boundaries.
+    let mut f: Vec<u8> = "\u{feff}id,name,phone,note\r\n".as_bytes().to_vec();
+    let mut bad_line = 0;
+    for i in 0..30_000u32 {
+        let row = match i % 11 {
+            0 => format!("{i},\"Multi\nline {i}\",+55119{i:08},\"say \"\"hi\"\"\"\r\n"),
+            1 => format!("{i},O\"Brien {i},+55119{i:08},x\n"),
+            2 => "\r\n".to_string(),
+            3 => format!("{i},\"quoted, comma\",+55119{i:08},\"a\"b\n"),
+            4 => ",,,\n".to_string(),
+            5 => format!("{i},Ünïcödé 名前 {i},+5511 9{i:08},\"\"\n"),
+            6 => format!("{i},short\n"),
+            7 => format!("{i},\"end quote\",+5511-9{i:08},\"x\"\"\"\n"),
+            _ => format!("{i},Plain {i},+5511 9{i:08},note {i}\n"),
+        };
+        f.extend_from_slice(row.as_bytes());
+        if i == 12_345 {
+            bad_line = 1 + f.iter().filter(|b| **b == b'\n').count() as u64;
+            f.extend_from_slice(b"bad,\xff\xfe name,+551190000000,x\n");
+        }
+    }
+    f.extend_from_slice(b"last,No newline,+5511912345678,end");
+    let spec = ImportSpec {
+        id_column: Some("id".into()),
+        ..Default::default()
+    }
+    .with_maps(["name=name", "phone=phone", "note=attr:note"])
+    .unwrap();
+    let mut seq = Vec::new();
+    let report = read_csv(&f[..], &spec, 1000, |rows| {
+        seq.extend(rows);
+        Ok(())
+    })
+    .unwrap();
+    let (par, par_report) = read_csv_all(&f[..], &spec).unwrap();
+    assert_eq!(report.rows, par_report.rows);
+    for (x, y) in report.bad_rows.iter().zip(&par_report.bad_rows) {
+        assert_eq!(x, y);
+    }
+    assert_eq!(report, par_report);
+    assert_eq!(seq.len(), par.len());
+    for (x, y) in seq.iter().zip(&par) {
+        assert_eq!(x, y);
+    }
+    assert!(report.imported > 15_000, "{}", report.imported);
+    // True line numbers, whatever the line endings and blank lines before.
+    let utf8: Vec<u64> = report
+        .bad_rows
+        .iter()
+        .filter(|b| b.reason.contains("UTF-8"))
+        .map(|b| b.line)
+        .collect();
+    assert_eq!(utf8, [bad_line]);
+    let short = report
+        .bad_rows
+        .iter()
+        .find(|b| b.raw.first().map(String::as_str) == Some("6"))
+        .expect("row 6 is short");
+    // Rows 0..=5 before it: row 0 spans two lines, row 2 is a blank line.
+    assert_eq!(short.line, 1 + 1 + 2 + 5);
+    let multi = par.iter().find(|r| r.contact.id.0 == "11").expect("row 11");
+    assert_eq!(multi.contact.name.as_deref(), Some("Multi\nline 11"));
+    assert_eq!(multi.contact.attributes["note"], "say \"hi\"");
+    assert_eq!(par.last().unwrap().contact.id.0, "last");
+}

@@ -137,6 +137,7 @@ pub struct ImportReport {
 }
 
 /// Header names and the columns the spec maps, checked against the header.
+#[derive(Default)]
 struct Layout {
     names: Vec<String>,
     cols: Vec<(usize, Field)>,
@@ -204,22 +205,22 @@ pub fn read_csv<R: Read>(
     chunk: usize,
     mut on_chunk: impl FnMut(Vec<ImportedRow>) -> crate::Result<()>,
 ) -> crate::Result<ImportReport> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let layout = Layout::read(&mut rdr, spec)?;
+    let mut chunks = Chunks::new(input, spec)?;
     let mut acc = Acceptor::default();
     let mut buf = Vec::with_capacity(chunk);
-    let mut record = csv::StringRecord::new();
-    loop {
-        match next_record(&mut rdr, &mut record) {
-            Next::End => break,
-            Next::Bad(b) => acc.bad(b),
-            Next::Blank(_) => acc.report.rows += 1,
-            Next::Row(line) => {
-                let row = convert(&layout, spec, line, &record).map(|v| v.to_row(spec));
-                if let Some(row) = acc.accept(row) {
-                    buf.push(row);
-                    if buf.len() >= chunk {
-                        on_chunk(std::mem::take(&mut buf))?;
+    while let Some((bytes, first_line)) = chunks.next_chunk()? {
+        for o in parse_chunk(&bytes, first_line, &chunks.layout, spec, |v| v.to_row(spec)) {
+            match o {
+                Outcome::Blank => acc.report.rows += 1,
+                Outcome::Bad(b) => acc.bad(b),
+                Outcome::Row(line, id, row) => {
+                    // The row's data stays in the report, as the parsed contact.
+                    let raw = || vec![serde_json::to_string(&row.contact).unwrap_or_default()];
+                    if acc.admit_id(line, id, raw) {
+                        buf.push(row);
+                        if buf.len() >= chunk {
+                            on_chunk(std::mem::take(&mut buf))?;
+                        }
                     }
                 }
             }
@@ -267,87 +268,50 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     map: impl Fn(&RowValues<'_>) -> T + Sync,
     dup_raw: impl Fn(&T) -> Vec<String>,
 ) -> crate::Result<(Vec<T>, ImportReport)> {
-    const BATCH: usize = 4096;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let layout = Layout::read(&mut rdr, spec)?;
-    let done: parking_lot::Mutex<Vec<(usize, Converted<T>)>> = parking_lot::Mutex::new(Vec::new());
-    // Reader-side outcomes (malformed and blank rows), tagged with batch order.
-    let mut early: Vec<(usize, Next)> = Vec::new();
-    // Batches come back from the converting threads and are read into again:
-    // a record that keeps its buffers costs the reader no allocation (a fresh
-    // one per row made the reader, which is alone, the slowest stage).
-    type Batch = Vec<(u64, csv::StringRecord)>;
-    let pool: parking_lot::Mutex<Vec<Batch>> = parking_lot::Mutex::new(Vec::new());
+    // The file is cut into chunks of whole records and every chunk is parsed
+    // and converted on its own core: one reading thread parsing CSV was the
+    // slowest stage of a large import.
+    let mut chunks = Chunks::new(input, spec)?;
+    let done: parking_lot::Mutex<Vec<(usize, Vec<Outcome<T>>)>> =
+        parking_lot::Mutex::new(Vec::new());
+    let mut failed = None;
+    let layout = std::mem::take(&mut chunks.layout);
     rayon::in_place_scope(|scope| {
-        let (layout, done, map, pool) = (&layout, &done, &map, &pool);
-        let fresh = || {
-            pool.lock()
-                .pop()
-                .unwrap_or_else(|| Vec::with_capacity(BATCH))
-        };
-        let mut batch: Batch = fresh();
-        let mut filled = 0usize;
+        let (layout, done, map) = (&layout, &done, &map);
         let mut n = 0usize;
-        let flush = |mut batch: Batch, filled: usize, n: usize| {
-            scope.spawn(move |_| {
-                let out = batch[..filled]
-                    .iter()
-                    .map(|(line, rec)| {
-                        convert(layout, spec, *line, rec)
-                            .map(|v| (v.line, v.id.to_string(), map(&v)))
-                    })
-                    .collect();
-                done.lock().push((n, out));
-                batch.truncate(BATCH);
-                pool.lock().push(batch);
-            });
-        };
         loop {
-            if filled == batch.len() {
-                batch.push((0, csv::StringRecord::new()));
-            }
-            match next_record(&mut rdr, &mut batch[filled].1) {
-                Next::End => break,
-                Next::Row(line) => {
-                    batch[filled].0 = line;
-                    filled += 1;
-                    if filled == BATCH {
-                        flush(std::mem::replace(&mut batch, fresh()), filled, n);
-                        filled = 0;
-                        n += 1;
-                    }
+            match chunks.next_chunk() {
+                Ok(Some((bytes, first_line))) => {
+                    let idx = n;
+                    n += 1;
+                    scope.spawn(move |_| {
+                        let out = parse_chunk(&bytes, first_line, layout, spec, map);
+                        done.lock().push((idx, out));
+                    });
                 }
-                other => early.push((n, other)),
+                Ok(None) => break,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
             }
-        }
-        if filled > 0 {
-            flush(batch, filled, n);
         }
     });
+    if let Some(e) = failed {
+        return Err(e);
+    }
     let mut done = done.into_inner();
     done.sort_unstable_by_key(|(n, _)| *n);
     let repeats = repeated_ids(&done);
     let mut acc = Acceptor::default();
-    // Replay in file order for the report: each batch's rows merge with what
-    // the reader reported while filling it.
-    let mut early = early.into_iter().peekable();
-    let replay_early = |acc: &mut Acceptor, e: Next| match e {
-        Next::Bad(b) => acc.bad(b),
-        _ => acc.report.rows += 1,
-    };
-    for (n, batch) in &done {
-        for r in batch {
-            let line = match r {
-                Ok((line, _, _)) => *line,
-                Err(b) => b.line,
-            };
-            while let Some((_, e)) = early.next_if(|(m, e)| m < n || (m == n && e.line() < line)) {
-                replay_early(&mut acc, e);
-            }
+    // The report, in file order.
+    for (_, chunk) in &done {
+        for o in chunk {
             acc.report.rows += 1;
-            match r {
-                Err(b) => acc.report.bad_rows.push(b.clone()),
-                Ok((line, id, value)) => match repeats.get(line) {
+            match o {
+                Outcome::Blank => {}
+                Outcome::Bad(b) => acc.report.bad_rows.push(b.clone()),
+                Outcome::Row(line, id, value) => match repeats.get(line) {
                     Some(first) => {
                         acc.report.duplicates_in_file += 1;
                         acc.report.bad_rows.push(BadRow {
@@ -361,16 +325,13 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
             }
         }
     }
-    for (_, e) in early {
-        replay_early(&mut acc, e);
-    }
     // The good rows move once, in file order, on every core.
     use rayon::prelude::*;
     let rows: Vec<T> = done
         .into_par_iter()
-        .flat_map_iter(|(_, batch)| {
-            batch.into_iter().filter_map(|r| match r {
-                Ok((line, _, value)) if !repeats.contains_key(&line) => Some(value),
+        .flat_map_iter(|(_, chunk)| {
+            chunk.into_iter().filter_map(|o| match o {
+                Outcome::Row(line, _, value) if !repeats.contains_key(&line) => Some(value),
                 _ => None,
             })
         })
@@ -378,20 +339,210 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     Ok((rows, acc.report))
 }
 
+/// A CSV input cut into chunks of whole records, after its header.
+struct Chunks<R> {
+    input: R,
+    layout: Layout,
+    buf: Vec<u8>,
+    eof: bool,
+    /// Line on which the next chunk starts.
+    line: u64,
+}
+
+impl<R: Read> Chunks<R> {
+    /// Chunks of about this size (a few thousand contacts): small files still
+    /// spread over the cores.
+    const SIZE: usize = 256 * 1024;
+
+    fn new(input: R, spec: &ImportSpec) -> crate::Result<Self> {
+        let mut c = Chunks {
+            input,
+            layout: Layout::default(),
+            buf: Vec::with_capacity(2 * Self::SIZE),
+            eof: false,
+            line: 1,
+        };
+        let mut scan = RecordEnds::default();
+        let header_end = loop {
+            c.fill()?;
+            if let Some(end) = scan.next_end(&c.buf) {
+                break end;
+            }
+            if c.eof {
+                break c.buf.len();
+            }
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(&c.buf[..header_end]);
+        c.layout = Layout::read(&mut rdr, spec)?;
+        c.line += memchr::memchr_iter(b'\n', &c.buf[..header_end]).count() as u64;
+        c.buf.drain(..header_end);
+        Ok(c)
+    }
+
+    /// Read up to `SIZE` more bytes.
+    fn fill(&mut self) -> crate::Result<()> {
+        let start = self.buf.len();
+        self.buf.resize(start + Self::SIZE, 0);
+        let mut got = start;
+        while got < self.buf.len() {
+            match self.input.read(&mut self.buf[got..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(crate::Error::validation("csv", format!("cannot read: {e}")));
+                }
+            }
+        }
+        self.buf.truncate(got);
+        Ok(())
+    }
+
+    /// The next chunk of whole records and the line it starts on.
+    fn next_chunk(&mut self) -> crate::Result<Option<(Vec<u8>, u64)>> {
+        loop {
+            let cut = if self.eof {
+                self.buf.len()
+            } else {
+                RecordEnds::default().last_end(&self.buf).unwrap_or(0)
+            };
+            if cut > 0 {
+                let chunk: Vec<u8> = self.buf.drain(..cut).collect();
+                let first = self.line;
+                self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
+                return Ok(Some((chunk, first)));
+            }
+            if self.eof {
+                return Ok(None);
+            }
+            self.fill()?;
+        }
+    }
+}
+
+/// What one CSV record became.
+enum Outcome<T> {
+    /// A good row: its line, id and value.
+    Row(u64, String, T),
+    /// A bad row.
+    Bad(BadRow),
+    /// A row of empty fields (counted, not reported).
+    Blank,
+}
+
+/// Parse a chunk of whole records that starts on line `first_line`.
+fn parse_chunk<T>(
+    chunk: &[u8],
+    first_line: u64,
+    layout: &Layout,
+    spec: &ImportSpec,
+    map: impl Fn(&RowValues<'_>) -> T,
+) -> Vec<Outcome<T>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(chunk);
+    // The reader dates a record from where its read began, before the blank
+    // lines and the `\n` of a `\r\n` it skips: count those too, so every row
+    // has its true line.
+    let line_of = |p: &csv::Position| {
+        let mut line = p.line();
+        for &b in chunk.get(p.byte() as usize..).unwrap_or_default() {
+            match b {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+        }
+        first_line + line - 1
+    };
+    let mut record = csv::StringRecord::new();
+    let mut out = Vec::new();
+    loop {
+        out.push(match next_record(&mut rdr, &mut record, line_of) {
+            Next::End => break,
+            Next::Blank => Outcome::Blank,
+            Next::Bad(b) => Outcome::Bad(b),
+            Next::Row(line) => match convert(layout, spec, line, &record) {
+                Ok(v) => Outcome::Row(v.line, v.id.to_string(), map(&v)),
+                Err(b) => Outcome::Bad(b),
+            },
+        });
+    }
+    out
+}
+
+/// Finds where CSV records end: a line feed outside quotes, with quotes read
+/// as the csv reader reads them (a quote opens a field only at its start;
+/// a doubled quote inside one is literal). Chunks cut there parse alike.
+#[derive(Default)]
+struct RecordEnds {
+    quoted: bool,
+    at: usize,
+}
+
+impl RecordEnds {
+    /// The index just past the last record end in `data`.
+    fn last_end(&mut self, data: &[u8]) -> Option<usize> {
+        let mut last = None;
+        while let Some(e) = self.next_end(data) {
+            last = Some(e);
+        }
+        last
+    }
+
+    /// The index just past the next record end, continuing the scan.
+    fn next_end(&mut self, data: &[u8]) -> Option<usize> {
+        while self.at < data.len() {
+            if self.quoted {
+                let q = memchr::memchr(b'"', &data[self.at..])?;
+                let i = self.at + q;
+                match data.get(i + 1) {
+                    Some(b'"') => self.at = i + 2,
+                    // A quote at the very end: wait for the next byte.
+                    None => return None,
+                    Some(_) => {
+                        self.quoted = false;
+                        self.at = i + 1;
+                    }
+                }
+                continue;
+            }
+            let j = memchr::memchr2(b'"', b'\n', &data[self.at..])?;
+            let i = self.at + j;
+            self.at = i + 1;
+            if data[i] == b'\n' {
+                return Some(i + 1);
+            }
+            // A quote opens a quoted field only where a field starts.
+            if i == 0 || matches!(data[i - 1], b',' | b'\n' | b'\r') {
+                self.quoted = true;
+            }
+        }
+        None
+    }
+}
+
 /// Lines whose id repeats an earlier good row's, mapped to that row's line.
 /// Found on every core: rows sorted by the hash of their id, and only
 /// neighbours with equal hashes compared (no table of a million ids).
-fn repeated_ids<T: Sync>(done: &[(usize, Converted<T>)]) -> HashMap<u64, u64> {
+fn repeated_ids<T: Sync>(done: &[(usize, Vec<Outcome<T>>)]) -> HashMap<u64, u64> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
     let hasher = foldhash::fast::FixedState::with_seed(0x1D5);
     let mut keyed: Vec<(u64, u64, &str)> = done
         .par_iter()
         .flat_map_iter(|(_, b)| {
-            b.iter().filter_map(|r| {
-                r.as_ref()
-                    .ok()
-                    .map(|(line, id, _)| (hasher.hash_one(id.as_str()), *line, id.as_str()))
+            b.iter().filter_map(|o| match o {
+                Outcome::Row(line, id, _) => {
+                    Some((hasher.hash_one(id.as_str()), *line, id.as_str()))
+                }
+                _ => None,
             })
         })
         .collect();
@@ -408,38 +559,35 @@ fn repeated_ids<T: Sync>(done: &[(usize, Converted<T>)]) -> HashMap<u64, u64> {
     out
 }
 
-/// A converted batch: each row's line, id and value, or why it is bad.
-type Converted<T> = Vec<Result<(u64, String, T), BadRow>>;
-
 /// What the reader produced next.
 enum Next {
     End,
     Row(u64),
-    Blank(u64),
+    Blank,
     Bad(BadRow),
 }
 
-impl Next {
-    fn line(&self) -> u64 {
-        match self {
-            Next::Row(l) | Next::Blank(l) => *l,
-            Next::Bad(b) => b.line,
-            Next::End => u64::MAX,
-        }
-    }
-}
-
-fn next_record<R: Read>(rdr: &mut csv::Reader<R>, record: &mut csv::StringRecord) -> Next {
-    let line = rdr.position().line() + 1;
+fn next_record<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    line_of: impl Fn(&csv::Position) -> u64,
+) -> Next {
+    let before = rdr.position().clone();
     match rdr.read_record(record) {
         Ok(false) => Next::End,
-        Ok(true) if record.iter().all(|f| f.trim().is_empty()) => {
-            Next::Blank(record.position().map(|p| p.line()).unwrap_or(line))
-        }
-        Ok(true) => Next::Row(record.position().map(|p| p.line()).unwrap_or(line)),
+        Ok(true) if record.iter().all(|f| f.trim().is_empty()) => Next::Blank,
+        Ok(true) => Next::Row(line_of(record.position().unwrap_or(&before))),
         Err(e) => Next::Bad(BadRow {
-            line: e.position().map(|p| p.line()).unwrap_or(line),
-            reason: format!("malformed CSV: {e}"),
+            line: line_of(e.position().unwrap_or(&before)),
+            // No byte offsets in the reason: they are relative to a chunk.
+            reason: match e.kind() {
+                csv::ErrorKind::Utf8 { err, .. } => format!(
+                    "malformed CSV: invalid UTF-8 in field {} after {} valid bytes",
+                    err.field() + 1,
+                    err.valid_up_to()
+                ),
+                _ => format!("malformed CSV: {e}"),
+            },
             raw: Vec::new(),
         }),
     }
@@ -481,24 +629,6 @@ impl Acceptor {
     fn bad(&mut self, b: BadRow) {
         self.report.rows += 1;
         self.report.bad_rows.push(b);
-    }
-
-    fn accept(&mut self, r: Result<ImportedRow, BadRow>) -> Option<ImportedRow> {
-        match r {
-            Err(b) => {
-                self.report.rows += 1;
-                self.report.bad_rows.push(b);
-                None
-            }
-            Ok(row) => {
-                let id = row.contact.id.0.clone();
-                // The row's data stays in the report, as the parsed contact.
-                self.admit_id(row.line, id, || {
-                    vec![serde_json::to_string(&row.contact).unwrap_or_default()]
-                })
-                .then_some(row)
-            }
-        }
     }
 
     /// Count a good row; `false` (and a bad row with `raw()`) when its id repeats.
@@ -669,17 +799,19 @@ fn row_values<'a>(
     }
     if !phone_raw.is_empty() {
         let p = phone_raw;
-        let info = phone::parse(p, region).map_err(|e| format!("phone {p:?}: {e}"))?;
-        if !info.valid {
-            return Err(format!(
-                "phone {p:?} is not a valid number in {}",
-                info.region
-            ));
+        let (e164, valid) =
+            phone::parse_valid(p, region).map_err(|e| format!("phone {p:?}: {e}"))?;
+        if !valid {
+            // Rare: the full parse names the region for the report.
+            let region = phone::parse(p, region)
+                .map(|i| i.region)
+                .unwrap_or_default();
+            return Err(format!("phone {p:?} is not a valid number in {region}"));
         }
-        if let Some(w) = phone::wa_id_candidates(&info.e164).into_iter().next() {
+        if let Some(w) = phone::wa_id_candidates(&e164).into_iter().next() {
             v.wa_id = w.0;
         }
-        v.e164 = info.e164.to_string();
+        v.e164 = e164.to_string();
     } else if spec.require_phone {
         return Err("no phone".into());
     }

@@ -182,6 +182,19 @@ impl RegionRules {
     }
 
     /// libphonenumber's getNumberTypeHelper.
+    /// Whether the number has some line type (libphonenumber's validity),
+    /// without telling which: the common types are tried first.
+    pub fn is_valid(&self, national: &str) -> bool {
+        match &self.general {
+            Some(g) if g.pattern.is_match(national) => {}
+            _ => return false,
+        }
+        self.fixed.as_ref().is_some_and(|d| d.matches(national))
+            || (!self.same_fixed_mobile
+                && self.mobile.as_ref().is_some_and(|d| d.matches(national)))
+            || self.others.iter().any(|(_, d)| d.matches(national))
+    }
+
     pub fn number_type(&self, national: &str) -> NumberType {
         match &self.general {
             Some(g) if g.pattern.is_match(national) => {}
@@ -263,6 +276,26 @@ pub(crate) fn split_country_code(db: &Database, digits: &str) -> Option<(u16, St
 }
 
 /// Region, type and validity as libphonenumber decides them.
+/// Whether a number is valid in the region its digits select (as [`classify`]
+/// decides, without the line type).
+pub(crate) fn is_valid(db: &Database, code: u16, national: &str) -> bool {
+    let Some(rules) = rules_for(db, code) else {
+        return false;
+    };
+    for r in rules.iter() {
+        if let Some(ld) = &r.leading {
+            if ld.is_match(national) {
+                return r.is_valid(national);
+            }
+            continue;
+        }
+        if r.is_valid(national) {
+            return true;
+        }
+    }
+    false
+}
+
 pub(crate) fn classify(
     db: &Database,
     code: u16,

@@ -72,7 +72,7 @@ fn last_token(s: &str) -> &str {
 /// Given name and surname of a record, or the first and last tokens of a
 /// full name when the record has no split name.
 fn name_parts(r: &DedupeRecord) -> (&str, &str) {
-    if r.split_name {
+    if r.split_name() {
         (r.get(F::Given), r.get(F::Surname))
     } else {
         (first_token(r.get(F::Full)), last_token(r.get(F::Full)))

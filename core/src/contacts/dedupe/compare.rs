@@ -48,22 +48,28 @@ const NF: usize = F::Address as usize + 1;
 /// records compared at random would otherwise miss the cache once per field),
 /// and most inequalities are settled on the hashes alone.
 #[derive(Clone, Debug, Default)]
+// Field order is layout: what a comparison reads fills the first two cache
+// lines; the id and custom attributes (read rarely) come after.
+#[repr(C, align(64))]
 pub struct DedupeRecord {
-    /// The record's id, written to the output.
-    pub id: String,
     /// Hash of each field (0 = empty); equal text, equal hash, whatever the field.
-    hash: [u64; NF],
+    hash: [u32; NF],
     /// End offset of each field in `text`.
-    ends: [u32; NF],
+    ends: [u16; NF],
     text: Box<str>,
-    pub(crate) split_name: bool,
-    /// How many fields are filled: the fullest record survives a merge.
-    pub(crate) filled: u16,
+    pub(crate) skus: Box<[(Box<str>, Option<i32>)]>,
     /// Which input the record came from (link mode compares across sources).
     pub(crate) source: u16,
+    /// How many fields are filled: the fullest record survives a merge.
+    pub(crate) filled: u16,
+    /// The record's id, written to the output.
+    pub id: String,
     pub(crate) attrs: Box<[Box<str>]>,
-    pub(crate) skus: Box<[(Box<str>, Option<i32>)]>,
 }
+
+/// Longest text a record keeps for all its fields together (offsets are
+/// 16-bit); a field that would overflow it is cut at a character boundary.
+const MAX_TEXT: usize = u16::MAX as usize;
 
 /// Which attributes a record carries beyond the standard fields.
 #[derive(Clone, Debug, Default)]
@@ -129,22 +135,21 @@ fn attr_str<'a>(c: &'a Contact, k: &str) -> std::borrow::Cow<'a, str> {
     }
 }
 
-fn field_hash(s: &str) -> u64 {
+fn field_hash(s: &str) -> u32 {
     use std::hash::BuildHasher;
     if s.is_empty() {
         return 0;
     }
+    // 32 bits settle inequality; equal hashes are confirmed on the text.
     // 0 means "empty"; move a real zero hash out of the way.
-    foldhash::fast::FixedState::with_seed(0xF1E1D)
-        .hash_one(s)
-        .max(1)
+    (foldhash::fast::FixedState::with_seed(0xF1E1D).hash_one(s) as u32).max(1)
 }
 
 /// Lays the fields out in order into one buffer.
 struct Layout<'b> {
     text: &'b mut String,
-    hash: [u64; NF],
-    ends: [u32; NF],
+    hash: [u32; NF],
+    ends: [u16; NF],
     next: usize,
 }
 
@@ -154,8 +159,15 @@ impl Layout<'_> {
         debug_assert_eq!(f as usize, self.next, "fields are pushed in order");
         let start = self.text.len();
         write(self.text);
+        if self.text.len() > MAX_TEXT {
+            let mut cut = MAX_TEXT;
+            while !self.text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.text.truncate(cut);
+        }
         self.hash[self.next] = field_hash(&self.text[start..]);
-        self.ends[self.next] = self.text.len() as u32;
+        self.ends[self.next] = self.text.len() as u16;
         self.next += 1;
     }
 
@@ -256,7 +268,6 @@ impl DedupeRecord {
             l.push_with(F::Given, |o| fold_into(v.first_name, o));
             l.push_with(F::Surname, |o| fold_into(v.last_name, o));
             let (given, surname) = (l.field(F::Given), l.field(F::Surname));
-            let split_name = !given.is_empty() || !surname.is_empty();
             tmp.clear();
             if !v.name.trim().is_empty() {
                 fold_into(v.name, tmp);
@@ -325,7 +336,6 @@ impl DedupeRecord {
                 hash: l.hash,
                 ends: l.ends,
                 text: l.text.as_str().into(),
-                split_name,
                 filled: filled as u16,
                 source: 0,
                 attrs,
@@ -334,12 +344,19 @@ impl DedupeRecord {
         })
     }
 
-    /// Ask for the record's hashes and text ahead of a comparison.
+    /// Ask for the record's hot lines and text ahead of a comparison.
     #[inline]
     pub(crate) fn prefetch(&self) {
-        super::blocking::prefetch_ptr(self.hash.as_ptr());
-        super::blocking::prefetch_ptr(self.hash[NF - 1..].as_ptr());
+        let base = self as *const Self as *const u8;
+        super::blocking::prefetch_ptr(base);
+        super::blocking::prefetch_ptr(base.wrapping_add(64));
         super::blocking::prefetch_ptr(self.text.as_ptr());
+    }
+
+    /// Whether the record has a given name or surname (else only a full name).
+    #[inline]
+    pub(crate) fn split_name(&self) -> bool {
+        self.has(F::Given) || self.has(F::Surname)
     }
 
     /// The text of a field.
@@ -561,7 +578,7 @@ fn exact_or_similar_str(a: &str, b: &str, similar: impl Fn(&str, &str) -> bool) 
 pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSettings) -> u8 {
     match c {
         Comparison::Given | Comparison::Surname => {
-            if !(a.split_name && b.split_name) {
+            if !(a.split_name() && b.split_name()) {
                 return NULL;
             }
             // Given name and surname swapped between the records.
@@ -576,7 +593,7 @@ pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSett
             name_field(a, b, f, s.name_threshold)
         }
         Comparison::FullName => {
-            if a.split_name && b.split_name {
+            if a.split_name() && b.split_name() {
                 return NULL;
             }
             name_field(a, b, F::Full, s.name_threshold)
@@ -668,12 +685,12 @@ pub fn active_comparisons(records: &[DedupeRecord], schema: &RecordSchema) -> Ve
     let count =
         |f: &dyn Fn(&DedupeRecord) -> bool| records.iter().filter(|r| f(r)).take(2).count() >= 2;
     let mut out = Vec::new();
-    let split = count(&|r| r.split_name);
+    let split = count(&|r| r.split_name());
     if split {
         out.push(Comparison::Given);
         out.push(Comparison::Surname);
     }
-    if !split || records.iter().any(|r| !r.split_name && r.has(F::Full)) {
+    if !split || records.iter().any(|r| !r.split_name() && r.has(F::Full)) {
         out.push(Comparison::FullName);
     }
     type Has = fn(&DedupeRecord) -> bool;
@@ -758,4 +775,51 @@ pub fn attribute_names<'a>(
         }
     }
     seen.into_keys().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_comparison_reads_fits_two_cache_lines() {
+        use std::mem::offset_of;
+        assert!(offset_of!(DedupeRecord, skus) + 16 <= 128);
+        assert!(offset_of!(DedupeRecord, filled) + 2 <= 128);
+        assert_eq!(std::mem::align_of::<DedupeRecord>(), 64);
+    }
+
+    #[test]
+    fn fields_keep_their_text_and_overlong_text_is_cut() {
+        let long = "x".repeat(70_000);
+        let r = DedupeRecord::build(
+            &RecordInput {
+                id: "r1",
+                first_name: "José",
+                last_name: "Müller",
+                e164: "+819012345678",
+                email: "Jo.Se+shop@Example.com",
+                date_of_birth: "19/02/1990",
+                address: &long,
+                city: "Tōkyō",
+                ..Default::default()
+            },
+            &RecordSchema::default(),
+        );
+        assert_eq!(r.get(F::Given), "jose");
+        assert_eq!(r.get(F::Surname), "muller");
+        assert_eq!(r.get(F::Full), "jose muller");
+        assert_eq!(r.get(F::Email), "jo.se+shop@example.com");
+        assert_eq!(r.get(F::EmailLocal), "jose");
+        assert_eq!(r.get(F::EmailDomain), "example.com");
+        assert_eq!(r.get(F::Dob), "19900219");
+        assert_eq!(r.get(F::City), "tokyo");
+        assert!(r.split_name());
+        assert!(r.get(F::Address).len() < long.len());
+        assert!(r.text.len() <= MAX_TEXT);
+        let mut other = r.clone();
+        other.id = "r2".into();
+        assert!(r.same(F::Email, &other, F::Email));
+        assert!(!r.same(F::Given, &other, F::Surname));
+    }
 }

@@ -157,18 +157,42 @@ pub fn sorted_tokens_into(folded: &str, out: &mut String) {
 /// Similarity of two folded strings in [0, 1]: 1 − Levenshtein distance over
 /// the longer length, counted in characters so every script weighs the same.
 pub fn similarity(a: &str, b: &str) -> f64 {
-    if a == b {
-        return 1.0;
+    similarity_at_least(a, b, 0.0).unwrap_or(0.0)
+}
+
+/// Longest string (in characters) measured on the stack.
+const SMALL: usize = 32;
+
+/// Levenshtein distance of two short sequences, one row on the stack: names
+/// are short, and for them this beats a general implementation that
+/// allocates its matrix.
+fn small_distance<T: PartialEq + Copy>(a: &[T], b: &[T]) -> usize {
+    debug_assert!(a.len() <= SMALL && b.len() <= SMALL);
+    let mut row = [0u8; SMALL + 1];
+    for (j, r) in row.iter_mut().enumerate().take(b.len() + 1) {
+        *r = j as u8;
     }
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
+    for (i, x) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i as u8 + 1;
+        for (j, y) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (up + 1).min(row[j] + 1).min(diag + u8::from(x != y));
+            diag = up;
+        }
     }
-    // Bytes are characters in ASCII, and the bit-parallel path is faster on them.
-    if a.is_ascii() && b.is_ascii() {
-        levenshtein::normalized_similarity(a.bytes(), b.bytes())
-    } else {
-        levenshtein::normalized_similarity(a.chars(), b.chars())
+    row[b.len()] as usize
+}
+
+/// Characters of `s` on the stack, when there are at most [`SMALL`].
+fn small_chars(s: &str) -> Option<([char; SMALL], usize)> {
+    let mut out = ['\0'; SMALL];
+    let mut n = 0;
+    for c in s.chars() {
+        *out.get_mut(n)? = c;
+        n += 1;
     }
+    Some((out, n))
 }
 
 /// [`similarity`] when it is at least `cutoff`, else `None`; the bound lets
@@ -180,12 +204,23 @@ pub fn similarity_at_least(a: &str, b: &str, cutoff: f64) -> Option<f64> {
     if a.is_empty() || b.is_empty() {
         return (cutoff <= 0.0).then_some(0.0);
     }
-    let args = levenshtein::Args::default().score_cutoff(cutoff);
+    let ratio = |d: usize, max: usize| {
+        let s = 1.0 - d as f64 / max as f64;
+        (s >= cutoff).then_some(s)
+    };
     if a.is_ascii() && b.is_ascii() {
-        levenshtein::normalized_similarity_with_args(a.bytes(), b.bytes(), &args)
-    } else {
-        levenshtein::normalized_similarity_with_args(a.chars(), b.chars(), &args)
+        let (x, y) = (a.as_bytes(), b.as_bytes());
+        if x.len() <= SMALL && y.len() <= SMALL {
+            return ratio(small_distance(x, y), x.len().max(y.len()));
+        }
+        let args = levenshtein::Args::default().score_cutoff(cutoff);
+        return levenshtein::normalized_similarity_with_args(a.bytes(), b.bytes(), &args);
     }
+    if let (Some((x, n)), Some((y, m))) = (small_chars(a), small_chars(b)) {
+        return ratio(small_distance(&x[..n], &y[..m]), n.max(m));
+    }
+    let args = levenshtein::Args::default().score_cutoff(cutoff);
+    levenshtein::normalized_similarity_with_args(a.chars(), b.chars(), &args)
 }
 
 /// Jaro–Winkler similarity: forgiving of typos late in a word, the usual
