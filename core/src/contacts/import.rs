@@ -325,17 +325,16 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
             }
         }
     }
-    // The good rows move once, in file order, on every core.
-    use rayon::prelude::*;
-    let rows: Vec<T> = done
-        .into_par_iter()
-        .flat_map_iter(|(_, chunk)| {
-            chunk.into_iter().filter_map(|o| match o {
-                Outcome::Row(line, _, value) if !repeats.contains_key(&line) => Some(value),
-                _ => None,
-            })
-        })
-        .collect();
+    // The good rows move once, in file order, into a vector of their exact
+    // size (collecting in parallel grew and concatenated per-thread vectors,
+    // moving every row several times).
+    let mut rows: Vec<T> = Vec::with_capacity(acc.report.imported as usize);
+    for (_, chunk) in done {
+        rows.extend(chunk.into_iter().filter_map(|o| match o {
+            Outcome::Row(line, _, value) if !repeats.contains_key(&line) => Some(value),
+            _ => None,
+        }));
+    }
     Ok((rows, acc.report))
 }
 

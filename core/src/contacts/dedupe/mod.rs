@@ -268,7 +268,12 @@ pub fn dedupe_csv<R: std::io::Read>(
             |row| DedupeRecord::from_row(row, &schema).with_source(source as u16),
             |r| vec![r.id.clone()],
         )?;
-        records.extend(recs);
+        if records.is_empty() {
+            // One input (the usual case): keep its vector, no copy.
+            records = recs;
+        } else {
+            records.extend(recs);
+        }
         reports.push(report);
     }
     Ok((dedupe_records(&records, &schema, cfg), reports))
