@@ -37,9 +37,14 @@ pub(crate) enum F {
     City,
     Postcode,
     Address,
+    /// SKUs bought, lowercased, `;`-separated.
+    Skus,
 }
 
-const NF: usize = F::Address as usize + 1;
+const NF: usize = F::Skus as usize + 1;
+
+/// `sku_day` when the purchase date is unknown.
+const NO_DAY: i32 = i32::MIN;
 
 /// A contact reduced to the folded values dedupe compares. Empty = absent.
 ///
@@ -57,7 +62,8 @@ pub struct DedupeRecord {
     /// End offset of each field in `text`.
     ends: [u16; NF],
     text: Box<str>,
-    pub(crate) skus: Box<[(Box<str>, Option<i32>)]>,
+    /// Day (from the common era) the SKUs were bought, or [`NO_DAY`].
+    sku_day: i32,
     /// Which input the record came from (link mode compares across sources).
     pub(crate) source: u16,
     /// How many fields are filled: the fullest record survives a merge.
@@ -313,19 +319,29 @@ impl DedupeRecord {
                 .iter()
                 .map(|a| fold(a).into_boxed_str())
                 .collect();
-            let skus: Box<[(Box<str>, Option<i32>)]> = if v.skus.is_empty() {
-                Box::default()
+            l.push_with(F::Skus, |o| {
+                let start = o.len();
+                for sku in v.skus.split([';', '|', ',']).map(str::trim) {
+                    if !sku.is_empty() {
+                        if o.len() > start {
+                            o.push(';');
+                        }
+                        o.extend(sku.chars().map(|c| c.to_ascii_lowercase()));
+                    }
+                }
+            });
+            let sku_day = if l.hash[F::Skus as usize] != 0 {
+                parse_day(&v.purchased_at).unwrap_or(NO_DAY)
             } else {
-                let day = parse_day(&v.purchased_at);
-                v.skus
-                    .split([';', '|', ','])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| (s.to_ascii_lowercase().into_boxed_str(), day))
-                    .collect()
+                NO_DAY
             };
-            // The email's parts are derived, not filled in by anyone.
-            let derived = [F::EmailLocal as usize, F::EmailDomain as usize];
+            // The email's parts are derived, not filled in by anyone; SKUs
+            // are evidence, not contact data.
+            let derived = [
+                F::EmailLocal as usize,
+                F::EmailDomain as usize,
+                F::Skus as usize,
+            ];
             let filled = (0..NF)
                 .filter(|i| !derived.contains(i) && l.hash[*i] != 0)
                 .count()
@@ -339,7 +355,7 @@ impl DedupeRecord {
                 filled: filled as u16,
                 source: 0,
                 attrs,
-                skus,
+                sku_day,
             }
         })
     }
@@ -641,21 +657,23 @@ pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSett
             exact_or_similar_str(x, y, |x, y| similarity_at_least(x, y, 0.8).is_some())
         }
         Comparison::Sku => {
-            if a.skus.is_empty() || b.skus.is_empty() {
+            if !a.has(F::Skus) || !b.has(F::Skus) {
                 return NULL;
             }
-            let mut best = DIFFERS;
-            for (sa, da) in &a.skus {
-                for (sb, db) in &b.skus {
-                    if sa == sb {
-                        match (da, db) {
-                            (Some(x), Some(y)) if (x - y).abs() <= s.sku_window_days => return 3,
-                            _ => best = 2,
-                        }
-                    }
-                }
+            let bought_same = a.same(F::Skus, b, F::Skus)
+                || a.get(F::Skus)
+                    .split(';')
+                    .any(|x| b.get(F::Skus).split(';').any(|y| x == y));
+            if !bought_same {
+                DIFFERS
+            } else if a.sku_day != NO_DAY
+                && b.sku_day != NO_DAY
+                && (a.sku_day as i64 - b.sku_day as i64).abs() <= s.sku_window_days as i64
+            {
+                3
+            } else {
+                2
             }
-            best
         }
     }
 }
@@ -704,7 +722,7 @@ pub fn active_comparisons(records: &[DedupeRecord], schema: &RecordSchema) -> Ve
         (Comparison::City, |r| r.has(F::City)),
         (Comparison::Postcode, |r| r.has(F::Postcode)),
         (Comparison::Address, |r| r.has(F::Address)),
-        (Comparison::Sku, |r| !r.skus.is_empty()),
+        (Comparison::Sku, |r| r.has(F::Skus)),
     ];
     for (c, f) in standard {
         if count(&f) {
@@ -784,7 +802,7 @@ mod tests {
     #[test]
     fn what_a_comparison_reads_fits_two_cache_lines() {
         use std::mem::offset_of;
-        assert!(offset_of!(DedupeRecord, skus) + 16 <= 128);
+        assert!(offset_of!(DedupeRecord, sku_day) + 4 <= 128);
         assert!(offset_of!(DedupeRecord, filled) + 2 <= 128);
         assert_eq!(std::mem::align_of::<DedupeRecord>(), 64);
     }
