@@ -188,9 +188,17 @@ impl BlockKeys {
         let by_record = if used.len() == all {
             keys
         } else {
-            keys.par_chunks(all)
-                .flat_map_iter(|k| used.iter().map(move |&ri| k[ri]))
-                .collect()
+            let mut kept = vec![0u64; records.len() * used.len().max(1)];
+            kept.par_chunks_mut(used.len().max(1))
+                .zip(keys.par_chunks(all))
+                .with_min_len(1024)
+                .for_each(|(o, k)| {
+                    for (slot, &ri) in o.iter_mut().zip(&used) {
+                        *slot = k[ri];
+                    }
+                });
+            kept.truncate(records.len() * used.len());
+            kept
         };
         BlockKeys {
             rules,
@@ -263,12 +271,14 @@ pub(crate) fn prefetch_ptr<T>(p: *const T) {
 
 /// Generate every candidate pair once, attributed to the first rule that
 /// joins it, and hand each to `visit` (in parallel); the `Some` results are
-/// collected with the index of the rule.
+/// collected with the index of the rule. `prefetch(record, text)` is told
+/// ahead of time which records come next: first with `false` (their own
+/// memory), later with `true` (what they point to).
 pub fn candidates<T: Send>(
     keys: &BlockKeys,
     max_block: usize,
     window: usize,
-    prefetch: impl Fn(u32) + Sync,
+    prefetch: impl Fn(u32, bool) + Sync,
     visit: impl Fn(u32, u32) -> Option<T> + Sync,
 ) -> (Vec<(u8, T)>, BlockingStats) {
     let mut out = Vec::new();
@@ -313,20 +323,33 @@ pub fn candidates<T: Send>(
                             found.push((ri as u8, t));
                         }
                     };
-                    // Members of a block sit anywhere in memory: ask for the
-                    // next block's records while this one is compared.
-                    let ahead = |g: &[(u64, u32)]| {
+                    // Members of a block sit anywhere in memory. Two steps
+                    // ahead: first a record's own lines (and keys), then, once
+                    // those are in, the text they point to (reading the
+                    // pointer of a record not yet in cache would stall).
+                    let near = |g: &[(u64, u32)]| {
                         for x in g.iter().take(max_block) {
-                            keys.prefetch(x.1);
-                            prefetch(x.1);
+                            prefetch(x.1, true);
                         }
                     };
+                    let far = |g: &[(u64, u32)]| {
+                        for x in g.iter().take(max_block) {
+                            keys.prefetch(x.1);
+                            prefetch(x.1, false);
+                        }
+                    };
+                    for g in chunk.iter().take(2) {
+                        far(g);
+                    }
                     if let Some(g) = chunk.first() {
-                        ahead(g);
+                        near(g);
                     }
                     for (bi, g) in chunk.iter().enumerate() {
+                        if let Some(next) = chunk.get(bi + 2) {
+                            far(next);
+                        }
                         if let Some(next) = chunk.get(bi + 1) {
-                            ahead(next);
+                            near(next);
                         }
                         if g.len() <= max_block {
                             for i in 0..g.len() {
@@ -348,9 +371,12 @@ pub fn candidates<T: Send>(
                             g.iter().map(|x| (sort[x.1 as usize], x.1)).collect();
                         m.sort_unstable();
                         for i in 0..m.len() {
-                            if let Some(x) = m.get(i + PREFETCH_AHEAD) {
+                            if let Some(x) = m.get(i + 2 * PREFETCH_AHEAD) {
                                 keys.prefetch(x.1);
-                                prefetch(x.1);
+                                prefetch(x.1, false);
+                            }
+                            if let Some(x) = m.get(i + PREFETCH_AHEAD) {
+                                prefetch(x.1, true);
                             }
                             for j in i + 1..(i + 1 + window).min(m.len()) {
                                 consider(m[i].1, m[j].1);

@@ -362,11 +362,16 @@ impl DedupeRecord {
 
     /// Ask for the record's hot lines and text ahead of a comparison.
     #[inline]
-    pub(crate) fn prefetch(&self) {
-        let base = self as *const Self as *const u8;
-        super::blocking::prefetch_ptr(base);
-        super::blocking::prefetch_ptr(base.wrapping_add(64));
-        super::blocking::prefetch_ptr(self.text.as_ptr());
+    /// `text`: the text (read the record's pointer: its lines should be in
+    /// by now); else the record's own two lines (no read at all).
+    pub(crate) fn prefetch(&self, text: bool) {
+        if text {
+            super::blocking::prefetch_ptr(self.text.as_ptr());
+        } else {
+            let base = self as *const Self as *const u8;
+            super::blocking::prefetch_ptr(base);
+            super::blocking::prefetch_ptr(base.wrapping_add(64));
+        }
     }
 
     /// Whether the record has a given name or surname (else only a full name).

@@ -309,7 +309,7 @@ pub fn dedupe_records(
     phase("sample");
     let keys = blocking::BlockKeys::build(records);
     phase("keys");
-    let prefetch = |i: u32| records[i as usize].prefetch();
+    let prefetch = |i: u32, text: bool| records[i as usize].prefetch(text);
     let (cands, bstats) =
         blocking::candidates(&keys, cfg.max_block, cfg.window, prefetch, |a, b| {
             if cfg.cross_source_only && records[a as usize].source == records[b as usize].source {
@@ -435,7 +435,12 @@ fn cluster(records: &[DedupeRecord], matched: &[(u32, u32, u64, f64)]) -> Vec<Cl
         let e = groups.entry(r).or_insert((Vec::new(), 1.0));
         e.1 = e.1.min(s);
     }
-    for i in 0..records.len() as u32 {
+    // Only records of matched pairs belong to a cluster: visit those, not
+    // every record.
+    let mut members: Vec<u32> = matched.iter().flat_map(|&(a, b, _, _)| [a, b]).collect();
+    members.sort_unstable();
+    members.dedup();
+    for i in members {
         let r = find(&mut parent, i);
         if let Some(g) = groups.get_mut(&r) {
             g.0.push(i);
