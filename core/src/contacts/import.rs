@@ -209,11 +209,14 @@ pub fn read_csv<R: Read>(
     let mut acc = Acceptor::default();
     let mut buf = Vec::with_capacity(chunk);
     while let Some((bytes, first_line)) = chunks.next_chunk()? {
-        for o in parse_chunk(&bytes, first_line, &chunks.layout, spec, |v| v.to_row(spec)) {
+        let Parsed { ids, out } =
+            parse_chunk(&bytes, first_line, &chunks.layout, spec, |v| v.to_row(spec));
+        for o in out {
             match o {
                 Outcome::Blank => acc.report.rows += 1,
                 Outcome::Bad(b) => acc.bad(b),
                 Outcome::Row(line, id, row) => {
+                    let id = ids[id.0 as usize..id.1 as usize].to_string();
                     // The row's data stays in the report, as the parsed contact.
                     let raw = || vec![serde_json::to_string(&row.contact).unwrap_or_default()];
                     if acc.admit_id(line, id, raw) {
@@ -272,8 +275,7 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     // and converted on its own core: one reading thread parsing CSV was the
     // slowest stage of a large import.
     let mut chunks = Chunks::new(input, spec)?;
-    let done: parking_lot::Mutex<Vec<(usize, Vec<Outcome<T>>)>> =
-        parking_lot::Mutex::new(Vec::new());
+    let done: parking_lot::Mutex<Vec<(usize, Parsed<T>)>> = parking_lot::Mutex::new(Vec::new());
     let mut failed = None;
     let layout = std::mem::take(&mut chunks.layout);
     rayon::in_place_scope(|scope| {
@@ -306,7 +308,7 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     let mut acc = Acceptor::default();
     // The report, in file order.
     for (_, chunk) in &done {
-        for o in chunk {
+        for o in &chunk.out {
             acc.report.rows += 1;
             match o {
                 Outcome::Blank => {}
@@ -316,7 +318,10 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
                         acc.report.duplicates_in_file += 1;
                         acc.report.bad_rows.push(BadRow {
                             line: *line,
-                            reason: format!("duplicate of line {first} (same id {id})"),
+                            reason: format!(
+                                "duplicate of line {first} (same id {})",
+                                chunk.id(*id)
+                            ),
                             raw: dup_raw(value),
                         });
                     }
@@ -330,7 +335,7 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     // moving every row several times).
     let mut rows: Vec<T> = Vec::with_capacity(acc.report.imported as usize);
     for (_, chunk) in done {
-        rows.extend(chunk.into_iter().filter_map(|o| match o {
+        rows.extend(chunk.out.into_iter().filter_map(|o| match o {
             Outcome::Row(line, _, value) if !repeats.contains_key(&line) => Some(value),
             _ => None,
         }));
@@ -424,10 +429,23 @@ impl<R: Read> Chunks<R> {
     }
 }
 
+/// A parsed chunk: what each record became, and the good rows' ids in one
+/// string (one allocation per chunk, not per row).
+struct Parsed<T> {
+    ids: String,
+    out: Vec<Outcome<T>>,
+}
+
+impl<T> Parsed<T> {
+    fn id(&self, (start, end): (u32, u32)) -> &str {
+        &self.ids[start as usize..end as usize]
+    }
+}
+
 /// What one CSV record became.
 enum Outcome<T> {
-    /// A good row: its line, id and value.
-    Row(u64, String, T),
+    /// A good row: its line, id (a range of [`Parsed::ids`]) and value.
+    Row(u64, (u32, u32), T),
     /// A bad row.
     Bad(BadRow),
     /// A row of empty fields (counted, not reported).
@@ -441,7 +459,7 @@ fn parse_chunk<T>(
     layout: &Layout,
     spec: &ImportSpec,
     map: impl Fn(&RowValues<'_>) -> T,
-) -> Vec<Outcome<T>> {
+) -> Parsed<T> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -462,18 +480,23 @@ fn parse_chunk<T>(
     };
     let mut record = csv::StringRecord::new();
     let mut out = Vec::new();
+    let mut ids = String::new();
     loop {
         out.push(match next_record(&mut rdr, &mut record, line_of) {
             Next::End => break,
             Next::Blank => Outcome::Blank,
             Next::Bad(b) => Outcome::Bad(b),
             Next::Row(line) => match convert(layout, spec, line, &record) {
-                Ok(v) => Outcome::Row(v.line, v.id.to_string(), map(&v)),
+                Ok(v) => {
+                    let start = ids.len() as u32;
+                    ids.push_str(&v.id);
+                    Outcome::Row(v.line, (start, ids.len() as u32), map(&v))
+                }
                 Err(b) => Outcome::Bad(b),
             },
         });
     }
-    out
+    Parsed { ids, out }
 }
 
 /// Finds where CSV records end: a line feed outside quotes, with quotes read
@@ -530,16 +553,17 @@ impl RecordEnds {
 /// Lines whose id repeats an earlier good row's, mapped to that row's line.
 /// Found on every core: rows sorted by the hash of their id, and only
 /// neighbours with equal hashes compared (no table of a million ids).
-fn repeated_ids<T: Sync>(done: &[(usize, Vec<Outcome<T>>)]) -> HashMap<u64, u64> {
+fn repeated_ids<T: Sync>(done: &[(usize, Parsed<T>)]) -> HashMap<u64, u64> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
     let hasher = foldhash::fast::FixedState::with_seed(0x1D5);
     let mut keyed: Vec<(u64, u64, &str)> = done
         .par_iter()
         .flat_map_iter(|(_, b)| {
-            b.iter().filter_map(|o| match o {
+            b.out.iter().filter_map(|o| match o {
                 Outcome::Row(line, id, _) => {
-                    Some((hasher.hash_one(id.as_str()), *line, id.as_str()))
+                    let id = b.id(*id);
+                    Some((hasher.hash_one(id), *line, id))
                 }
                 _ => None,
             })
