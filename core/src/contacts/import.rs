@@ -479,8 +479,10 @@ fn parse_chunk<T>(
         first_line + line - 1
     };
     let mut record = csv::StringRecord::new();
-    let mut out = Vec::new();
-    let mut ids = String::new();
+    // About one record a line: sized once, not grown by doubling.
+    let lines = memchr::memchr_iter(b'\n', chunk).count() + 1;
+    let mut out = Vec::with_capacity(lines);
+    let mut ids = String::with_capacity(lines * 8);
     loop {
         out.push(match next_record(&mut rdr, &mut record, line_of) {
             Next::End => break,

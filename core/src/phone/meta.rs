@@ -154,6 +154,11 @@ impl RegionRules {
         let Some(npp) = &self.npp else {
             return national.to_string();
         };
+        // Most numbers carry no national prefix: a plain search says so
+        // without the cost of capture groups.
+        if !npp.find(national).is_some_and(|m| m.end() > 0) {
+            return national.to_string();
+        }
         let Some(caps) = npp.captures(national) else {
             return national.to_string();
         };
@@ -181,7 +186,6 @@ impl RegionRules {
         candidate
     }
 
-    /// libphonenumber's getNumberTypeHelper.
     /// Whether the number has some line type (libphonenumber's validity),
     /// without telling which: the common types are tried first.
     pub fn is_valid(&self, national: &str) -> bool {
@@ -195,6 +199,7 @@ impl RegionRules {
             || self.others.iter().any(|(_, d)| d.matches(national))
     }
 
+    /// libphonenumber's getNumberTypeHelper.
     pub fn number_type(&self, national: &str) -> NumberType {
         match &self.general {
             Some(g) if g.pattern.is_match(national) => {}
@@ -275,7 +280,6 @@ pub(crate) fn split_country_code(db: &Database, digits: &str) -> Option<(u16, St
     })
 }
 
-/// Region, type and validity as libphonenumber decides them.
 /// Whether a number is valid in the region its digits select (as [`classify`]
 /// decides, without the line type).
 pub(crate) fn is_valid(db: &Database, code: u16, national: &str) -> bool {
@@ -296,6 +300,7 @@ pub(crate) fn is_valid(db: &Database, code: u16, national: &str) -> bool {
     false
 }
 
+/// Region, type and validity as libphonenumber decides them.
 pub(crate) fn classify(
     db: &Database,
     code: u16,
