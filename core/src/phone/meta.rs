@@ -156,7 +156,7 @@ impl RegionRules {
         };
         // Most numbers carry no national prefix: a plain search says so
         // without the cost of capture groups.
-        if !npp.find(national).is_some_and(|m| m.end() > 0) {
+        if npp.find(national).is_none_or(|m| m.end() == 0) {
             return national.to_string();
         }
         let Some(caps) = npp.captures(national) else {
