@@ -208,9 +208,8 @@ pub fn read_csv<R: Read>(
     let mut chunks = Chunks::new(input, spec)?;
     let mut acc = Acceptor::default();
     let mut buf = Vec::with_capacity(chunk);
-    while let Some((bytes, first_line)) = chunks.next_chunk()? {
-        let Parsed { ids, out } =
-            parse_chunk(&bytes, first_line, &chunks.layout, spec, |v| v.to_row(spec));
+    while let Some(part) = chunks.next_chunk()? {
+        let Parsed { ids, out } = parse_chunk(&part, &chunks.layout, spec, |v| v.to_row(spec));
         for o in out {
             match o {
                 Outcome::Blank => acc.report.rows += 1,
@@ -283,11 +282,11 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
         let mut n = 0usize;
         loop {
             match chunks.next_chunk() {
-                Ok(Some((bytes, first_line))) => {
+                Ok(Some(chunk)) => {
                     let idx = n;
                     n += 1;
                     scope.spawn(move |_| {
-                        let out = parse_chunk(&bytes, first_line, layout, spec, map);
+                        let out = parse_chunk(&chunk, layout, spec, map);
                         done.lock().push((idx, out));
                     });
                 }
@@ -407,8 +406,8 @@ impl<R: Read> Chunks<R> {
         Ok(())
     }
 
-    /// The next chunk of whole records and the line it starts on.
-    fn next_chunk(&mut self) -> crate::Result<Option<(Vec<u8>, u64)>> {
+    /// The next chunk of whole records.
+    fn next_chunk(&mut self) -> crate::Result<Option<Chunk>> {
         loop {
             let cut = if self.eof {
                 self.buf.len()
@@ -418,8 +417,13 @@ impl<R: Read> Chunks<R> {
             if cut > 0 {
                 let chunk: Vec<u8> = self.buf.drain(..cut).collect();
                 let first = self.line;
-                self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
-                return Ok(Some((chunk, first)));
+                let lines = memchr::memchr_iter(b'\n', &chunk).count();
+                self.line += lines as u64;
+                return Ok(Some(Chunk {
+                    bytes: chunk,
+                    first_line: first,
+                    lines,
+                }));
             }
             if self.eof {
                 return Ok(None);
@@ -442,6 +446,14 @@ impl<T> Parsed<T> {
     }
 }
 
+/// Whole records of the input, the line they start on and how many line
+/// breaks they hold.
+struct Chunk {
+    bytes: Vec<u8>,
+    first_line: u64,
+    lines: usize,
+}
+
 /// What one CSV record became.
 enum Outcome<T> {
     /// A good row: its line, id (a range of [`Parsed::ids`]) and value.
@@ -452,14 +464,14 @@ enum Outcome<T> {
     Blank,
 }
 
-/// Parse a chunk of whole records that starts on line `first_line`.
+/// Parse a chunk of whole records.
 fn parse_chunk<T>(
-    chunk: &[u8],
-    first_line: u64,
+    c: &Chunk,
     layout: &Layout,
     spec: &ImportSpec,
     map: impl Fn(&RowValues<'_>) -> T,
 ) -> Parsed<T> {
+    let (chunk, first_line) = (&c.bytes[..], c.first_line);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -480,7 +492,7 @@ fn parse_chunk<T>(
     };
     let mut record = csv::StringRecord::new();
     // About one record a line: sized once, not grown by doubling.
-    let lines = memchr::memchr_iter(b'\n', chunk).count() + 1;
+    let lines = c.lines + 1;
     let mut out = Vec::with_capacity(lines);
     let mut ids = String::with_capacity(lines * 8);
     loop {

@@ -198,8 +198,9 @@ thread_local! {
 impl DedupeRecord {
     /// Prepare a contact (as imported or as stored) for comparison.
     pub fn from_contact(c: &Contact, schema: &RecordSchema) -> Self {
-        let s = |o: &'_ Option<String>| o.as_deref().unwrap_or("").to_string();
-        let (first, last, name) = (s(&c.first_name), s(&c.last_name), s(&c.name));
+        fn s(o: &Option<String>) -> &str {
+            o.as_deref().unwrap_or("")
+        }
         let (dob, postcode, address) = (
             attr_str(c, "date_of_birth"),
             attr_str(c, "postcode"),
@@ -208,9 +209,9 @@ impl DedupeRecord {
         Self::build(
             &RecordInput {
                 id: &c.id.0,
-                first_name: &first,
-                last_name: &last,
-                name: &name,
+                first_name: s(&c.first_name),
+                last_name: s(&c.last_name),
+                name: s(&c.name),
                 e164: c.e164.as_deref().unwrap_or(""),
                 wa_id: c.wa_id.as_deref().unwrap_or(""),
                 bsuid: c.bsuid.as_deref().unwrap_or(""),
