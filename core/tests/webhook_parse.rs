@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use wacrm::ErrorKind;
 use wacrm::webhook::{
-    InteractiveReply, MessageContent, SignatureProblem, SignatureVerifier, StatusKind,
-    WebhookEvent, parse_body, verify_and_parse, verify_subscription,
+    InteractiveReply, MessageContent, Path, SignatureProblem, SignatureVerifier, StatusKind,
+    WebhookEvent, parse_body, parse_with, verify_and_parse, verify_subscription,
 };
 
 const SECRET: &str = "fixture-app-secret";
@@ -612,5 +612,241 @@ fn raw_json_is_the_exact_object_text() {
         // Serializing an event writes its raw JSON through unchanged.
         let json = serde_json::to_value(&ev[0]).unwrap();
         assert_eq!(json["raw"]["future_field"], serde_json::json!([1, 2]));
+    }
+}
+
+/// The events of `body` as JSON on one path, raw JSON included (an event
+/// writes its raw text through unchanged).
+fn on_path(body: &[u8], path: Path) -> Option<String> {
+    parse_with(bytes::Bytes::copy_from_slice(body), path)
+        .ok()
+        .map(|ev| serde_json::to_string(&ev).unwrap())
+}
+
+/// The pull pass and the layered path agree on `body`; whether the pull
+/// pass took it.
+fn paths_agree(body: &[u8]) -> bool {
+    let layered = on_path(body, Path::Layered);
+    match on_path(body, Path::Fast) {
+        Some(fast) => {
+            assert_eq!(
+                Some(&fast),
+                layered.as_ref(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+            true
+        }
+        None => false,
+    }
+}
+
+/// Every fixture, as written, with its keys reordered (alphabetical: `field`
+/// before `value`, `changes` before `id`) and pretty-printed, gives the same
+/// events on both paths, and the pull pass takes every usual body.
+#[test]
+fn pull_pass_and_layered_path_agree_on_every_fixture() {
+    let mut not_taken = Vec::new();
+    for entry in std::fs::read_dir(dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let body = std::fs::read(&path).unwrap();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let sorted = serde_json::to_vec(&value).unwrap();
+        let pretty = serde_json::to_vec_pretty(&value).unwrap();
+        let taken = [
+            paths_agree(&body),
+            paths_agree(&sorted),
+            paths_agree(&pretty),
+        ];
+        assert!(taken.iter().all(|t| *t == taken[0]), "{name}: {taken:?}");
+        if !taken[0] {
+            not_taken.push(name);
+        }
+    }
+    not_taken.sort();
+    // Another change `field`, and entries that are not objects.
+    assert_eq!(not_taken, ["multi_entry_odd", "template_status_update"]);
+}
+
+/// JSON written by hand, so that object keys can repeat.
+#[derive(Clone, Debug)]
+enum Hand {
+    Leaf(serde_json::Value),
+    Array(Vec<Hand>),
+    Object(Vec<(&'static str, Hand)>),
+}
+
+impl std::fmt::Display for Hand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hand::Leaf(v) => write!(f, "{v}"),
+            Hand::Array(items) => {
+                let items: Vec<String> = items.iter().map(Hand::to_string).collect();
+                write!(f, "[{}]", items.join(","))
+            }
+            Hand::Object(fields) => {
+                let fields: Vec<String> =
+                    fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                write!(f, "{{{}}}", fields.join(","))
+            }
+        }
+    }
+}
+
+/// Objects shaped like messages, statuses, contacts and metadata, with the
+/// usual fields in odd types, nulls, repeats and unknown neighbours.
+fn arb_hot() -> impl Strategy<Value = Hand> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        (-3i64..2_000_000_000).prop_map(serde_json::Value::from),
+        Just(serde_json::json!(1.5)),
+        prop_oneof![
+            Just("text".to_string()),
+            Just("image".to_string()),
+            Just("read".to_string()),
+            Just("wamid.X".to_string()),
+            Just("16505551234".to_string()),
+            Just(" 1749416383 ".to_string()),
+            Just("caf\u{e9} \"q\" \\ \u{1F600}".to_string()),
+            "\\PC{0,6}",
+        ]
+        .prop_map(serde_json::Value::from),
+    ]
+    .prop_map(Hand::Leaf);
+    leaf.prop_recursive(3, 40, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Hand::Array),
+            prop::collection::vec((hot_key(), inner), 0..8).prop_map(Hand::Object),
+        ]
+    })
+}
+
+fn hot_key() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        Just("id"),
+        Just("from"),
+        Just("from_user_id"),
+        Just("from_parent_user_id"),
+        Just("timestamp"),
+        Just("type"),
+        Just("text"),
+        Just("body"),
+        Just("image"),
+        Just("context"),
+        Just("errors"),
+        Just("status"),
+        Just("recipient_id"),
+        Just("recipient_user_id"),
+        Just("biz_opaque_callback_data"),
+        Just("pricing"),
+        Just("pricing_model"),
+        Just("category"),
+        Just("billable"),
+        Just("conversation"),
+        Just("profile"),
+        Just("name"),
+        Just("username"),
+        Just("wa_id"),
+        Just("user_id"),
+        Just("display_phone_number"),
+        Just("phone_number_id"),
+        Just("code"),
+        Just("other"),
+    ]
+}
+
+/// A well-formed object (`base`) with up to three odd fields put in at one
+/// place: most bodies stay on the pull pass, some leave it.
+fn near(base: Hand) -> impl Strategy<Value = Hand> {
+    (
+        prop::collection::vec((hot_key(), arb_hot()), 0..3),
+        any::<usize>(),
+    )
+        .prop_map(move |(extra, at)| match base.clone() {
+            Hand::Object(mut fields) => {
+                let at = at % (fields.len() + 1);
+                fields.splice(at..at, extra);
+                Hand::Object(fields)
+            }
+            other => other,
+        })
+}
+
+fn leaf(v: serde_json::Value) -> Hand {
+    Hand::Leaf(v)
+}
+
+fn usual_message() -> Hand {
+    Hand::Object(vec![
+        ("from", leaf("16505551234".into())),
+        ("id", leaf("wamid.M".into())),
+        ("timestamp", leaf("1749416383".into())),
+        ("type", leaf("text".into())),
+        (
+            "text",
+            Hand::Object(vec![("body", leaf("hi \u{1F600}".into()))]),
+        ),
+    ])
+}
+
+fn usual_status() -> Hand {
+    Hand::Object(vec![
+        ("id", leaf("wamid.S".into())),
+        ("status", leaf("read".into())),
+        ("timestamp", leaf("1749416384".into())),
+        ("recipient_id", leaf("16505551234".into())),
+        (
+            "pricing",
+            Hand::Object(vec![
+                ("billable", leaf(true.into())),
+                ("pricing_model", leaf("PMP".into())),
+                ("category", leaf("utility".into())),
+                ("type", leaf("regular".into())),
+            ]),
+        ),
+    ])
+}
+
+fn usual_contact() -> Hand {
+    Hand::Object(vec![
+        (
+            "profile",
+            Hand::Object(vec![("name", leaf("Sheena".into()))]),
+        ),
+        ("wa_id", leaf("16505551234".into())),
+    ])
+}
+
+fn usual_metadata() -> Hand {
+    Hand::Object(vec![
+        ("display_phone_number", leaf("15550783881".into())),
+        ("phone_number_id", leaf("106540352242922".into())),
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// Odd messages, statuses, contacts and metadata: both paths agree.
+    #[test]
+    fn pull_pass_and_layered_path_agree_on_odd_bodies(
+        m in near(usual_message()), s in near(usual_status()), c in near(usual_contact()),
+        meta in near(usual_metadata()), e in arb_hot(), shape in 0u8..4,
+    ) {
+        let value = match shape {
+            0 => format!(r#"{{"metadata":{meta},"contacts":[{c}],"messages":[{m},{m}]}}"#),
+            1 => format!(r#"{{"statuses":[{s}],"messages":[{m}],"contacts":[{c}],"metadata":{meta}}}"#),
+            2 => format!(r#"{{"messages":[{m}],"statuses":[{s},{m}],"errors":{e}}}"#),
+            _ => format!(r#"{{"messages":[{m}],"metadata":{meta},"errors":[{e}]}}"#),
+        };
+        let body = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{value}}}],"id":"w"}}]}}"#
+        );
+        paths_agree(body.as_bytes());
     }
 }

@@ -7,11 +7,12 @@
 pub mod axum;
 mod parse;
 mod process;
+mod pull;
 mod raw;
 mod types;
 mod verify;
 
-pub use parse::{parse_body, parse_bytes};
+pub use parse::{Path, parse_body, parse_bytes, parse_with};
 pub use process::{NewInbound, ProcessReport, WebhookProcessor};
 pub use types::*;
 pub use verify::{SignatureProblem, SignatureVerifier, verify_subscription};

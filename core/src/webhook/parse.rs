@@ -6,7 +6,8 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::raw::{Locator, RawJson, SpanTable};
+use super::pull;
+use super::raw::RawJson;
 use super::types::*;
 use crate::error::{Error, GraphError, Result};
 use crate::ids::MessageId;
@@ -14,7 +15,7 @@ use crate::ids::MessageId;
 /// `T` read only from a JSON object: serde's derived structs also accept
 /// arrays (fields by position), which would turn `[...]` into a silent,
 /// half-empty value instead of an `Unknown` event.
-struct Obj<T>(T);
+pub(super) struct Obj<T>(pub(super) T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -105,7 +106,7 @@ struct ValueRaw<'a> {
 
 /// Seconds as Meta sends them: a string, sometimes a number. A hand-written
 /// visitor rather than an untagged enum, which would buffer every value.
-struct Ts(i64);
+pub(super) struct Ts(i64);
 
 impl<'de> Deserialize<'de> for Ts {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -116,7 +117,7 @@ impl<'de> Deserialize<'de> for Ts {
                 f.write_str("unix seconds as a string or a number")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Ts, E> {
-                Ok(Ts(v.trim().parse().unwrap_or(0)))
+                Ok(Ts::from_text(v))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Ts, E> {
                 Ok(Ts(v))
@@ -133,15 +134,20 @@ impl<'de> Deserialize<'de> for Ts {
 }
 
 impl Ts {
+    /// Seconds written as text; anything unreadable is 0.
+    pub(super) fn from_text(v: &str) -> Ts {
+        Ts(v.trim().parse().unwrap_or(0))
+    }
+
     fn secs(&self) -> i64 {
         self.0
     }
 }
 
 #[derive(Deserialize)]
-struct TextRaw {
+pub(super) struct TextRaw {
     #[serde(default)]
-    body: String,
+    pub(super) body: String,
 }
 
 #[derive(Deserialize)]
@@ -216,21 +222,21 @@ struct InteractiveRaw {
     nfm_reply: Option<NfmRaw>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 // Type-specific parts boxed: the struct stays small, so moving it and the
 // vector of them costs nothing when a body carries one text message.
-struct MessageRaw<'a> {
-    id: String,
+pub(super) struct MessageRaw<'a> {
+    pub(super) id: String,
     #[serde(default)]
-    from: Option<String>,
+    pub(super) from: Option<String>,
     #[serde(default)]
-    from_user_id: Option<String>,
+    pub(super) from_user_id: Option<String>,
     #[serde(default)]
-    from_parent_user_id: Option<String>,
+    pub(super) from_parent_user_id: Option<String>,
     #[serde(default)]
-    timestamp: Option<Ts>,
+    pub(super) timestamp: Option<Ts>,
     #[serde(borrow, default, rename = "type")]
-    kind: Str<'a>,
+    pub(super) kind: Str<'a>,
     #[serde(default)]
     context: Option<Box<ReplyContext>>,
     #[serde(default)]
@@ -238,7 +244,7 @@ struct MessageRaw<'a> {
     #[serde(default)]
     errors: Vec<GraphError>,
     #[serde(default)]
-    text: Option<TextRaw>,
+    pub(super) text: Option<TextRaw>,
     #[serde(default)]
     image: Option<Box<MediaInfo>>,
     #[serde(default)]
@@ -265,20 +271,20 @@ struct MessageRaw<'a> {
     system: Option<Box<SystemRaw>>,
 }
 
-#[derive(Deserialize)]
-struct StatusRaw {
-    id: String,
-    status: String,
+#[derive(Deserialize, Default)]
+pub(super) struct StatusRaw {
+    pub(super) id: String,
+    pub(super) status: String,
     #[serde(default)]
-    timestamp: Option<Ts>,
+    pub(super) timestamp: Option<Ts>,
     #[serde(default)]
-    recipient_id: Option<String>,
+    pub(super) recipient_id: Option<String>,
     #[serde(default)]
-    recipient_user_id: Option<String>,
+    pub(super) recipient_user_id: Option<String>,
     #[serde(default)]
-    biz_opaque_callback_data: Option<String>,
+    pub(super) biz_opaque_callback_data: Option<String>,
     #[serde(default)]
-    pricing: Option<Pricing>,
+    pub(super) pricing: Option<Pricing>,
     #[serde(default)]
     conversation: Option<serde_json::Value>,
     #[serde(default)]
@@ -407,18 +413,29 @@ fn content_of(m: MessageRaw<'_>) -> (MessageRaw<'_>, MessageContent) {
     (m, content)
 }
 
+/// Which of a change's contacts sent a message: the one with its wa_id or
+/// user id, else the first. `ids` gives a contact's (wa_id, user_id).
+pub(super) fn sender_of<C>(
+    contacts: &[C],
+    from: Option<&str>,
+    user: Option<&str>,
+    ids: impl Fn(&C) -> (Option<&str>, Option<&str>),
+) -> Option<usize> {
+    let found = contacts.iter().position(|c| {
+        let (wa_id, user_id) = ids(c);
+        (from.is_some() && wa_id == from) || (user.is_some() && user_id == user)
+    });
+    found.or((!contacts.is_empty()).then_some(0))
+}
+
 fn contact_for(
     contacts: &[ContactRaw<'_>],
     from: Option<&str>,
     user: Option<&str>,
 ) -> Option<ContactInfo> {
-    let c = contacts
-        .iter()
-        .find(|c| {
-            (from.is_some() && c.wa_id.as_deref() == from)
-                || (user.is_some() && c.user_id.as_deref() == user)
-        })
-        .or(contacts.first())?;
+    let c = &contacts[sender_of(contacts, from, user, |c| {
+        (c.wa_id.as_deref(), c.user_id.as_deref())
+    })?];
     let owned = |s: &Option<Str<'_>>| s.as_deref().map(str::to_string);
     let profile = c.profile.as_ref();
     Some(ContactInfo {
@@ -432,14 +449,18 @@ fn contact_for(
 
 /// The body being parsed: the shared bytes every event's raw JSON points
 /// into, and the same bytes as checked text.
-struct Body<'a> {
+pub(super) struct Body<'a> {
     bytes: Bytes,
-    text: &'a str,
+    pub(super) text: &'a str,
 }
 
 impl Body<'_> {
     fn raw(&self, part: &RawValue) -> RawJson {
-        RawJson::spanned(self.bytes.clone(), RawJson::span_of(self.text, part))
+        self.raw_span(RawJson::span_of(self.text, part))
+    }
+
+    pub(super) fn raw_span(&self, span: std::ops::Range<usize>) -> RawJson {
+        RawJson::spanned(self.bytes.clone(), span)
     }
 }
 
@@ -466,12 +487,11 @@ fn parse_messages_value(
     let routing = routing_of(waba, value.metadata);
     for m in &value.messages {
         match serde_json::from_str::<Obj<MessageRaw>>(m.get()) {
-            Ok(Obj(parsed)) => out.push(message_event(
-                routing.clone(),
-                &contacts,
-                parsed,
-                body.raw(m),
-            )),
+            Ok(Obj(parsed)) => {
+                let from = (parsed.from.as_deref(), parsed.from_user_id.as_deref());
+                let contact = contact_for(&contacts, from.0, from.1);
+                out.push(message_event(routing.clone(), contact, parsed, body.raw(m)))
+            }
             Err(e) => out.push(unknown(
                 field,
                 Some(routing.clone()),
@@ -516,18 +536,13 @@ fn routing_of(waba: &str, metadata: Option<Metadata>) -> Routing {
     }
 }
 
-fn message_event(
+pub(super) fn message_event(
     routing: Routing,
-    contacts: &[ContactRaw<'_>],
+    contact: Option<ContactInfo>,
     parsed: MessageRaw<'_>,
     raw: RawJson,
 ) -> WebhookEvent {
     let (parsed, content) = content_of(parsed);
-    let contact = contact_for(
-        contacts,
-        parsed.from.as_deref(),
-        parsed.from_user_id.as_deref(),
-    );
     WebhookEvent::Message(Box::new(InboundEvent {
         routing,
         id: MessageId::new(parsed.id),
@@ -544,7 +559,7 @@ fn message_event(
     }))
 }
 
-fn status_event(routing: Routing, st: StatusRaw, raw: RawJson) -> WebhookEvent {
+pub(super) fn status_event(routing: Routing, st: StatusRaw, raw: RawJson) -> WebhookEvent {
     WebhookEvent::Status(Box::new(StatusEvent {
         routing,
         id: MessageId::new(st.id),
@@ -560,183 +575,6 @@ fn status_event(routing: Routing, st: StatusRaw, raw: RawJson) -> WebhookEvent {
     }))
 }
 
-// The fast path: the usual body (only `messages` changes, every object
-// well-formed) is read in one typed pass. Events then point at their object by
-// position and find its span only if someone reads the raw JSON. Anything
-// unusual falls back to the layered lenient path.
-/// A JSON array read into a vector sized for the usual one element: serde's
-/// default starts at four, and four parsed messages are a large allocation
-/// (glibc then consolidates its free lists on every body).
-struct Seq<T>(Vec<T>);
-
-impl<T> Default for Seq<T> {
-    fn default() -> Self {
-        Seq(Vec::new())
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Seq<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
-            type Value = Seq<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON array")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Seq<T>, A::Error> {
-                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(1).clamp(1, 64));
-                while let Some(x) = seq.next_element()? {
-                    v.push(x);
-                }
-                Ok(Seq(v))
-            }
-        }
-        d.deserialize_seq(V(std::marker::PhantomData))
-    }
-}
-
-#[derive(Deserialize)]
-struct FastEnvelope<'a> {
-    #[serde(borrow)]
-    entry: Seq<Obj<FastEntry<'a>>>,
-}
-
-#[derive(Deserialize)]
-struct FastEntry<'a> {
-    #[serde(default)]
-    id: String,
-    #[serde(borrow)]
-    changes: Seq<Obj<FastChange<'a>>>,
-}
-
-#[derive(Deserialize)]
-struct FastChange<'a> {
-    #[serde(borrow)]
-    field: Str<'a>,
-    #[serde(borrow)]
-    value: Obj<FastValue<'a>>,
-}
-
-#[derive(Deserialize)]
-struct FastValue<'a> {
-    #[serde(default)]
-    metadata: Option<Metadata>,
-    #[serde(borrow, default)]
-    contacts: Seq<ContactRaw<'a>>,
-    #[serde(borrow, default)]
-    messages: Seq<Obj<MessageRaw<'a>>>,
-    #[serde(default)]
-    statuses: Seq<Obj<StatusRaw>>,
-    #[serde(default)]
-    errors: Vec<GraphError>,
-}
-
-fn parse_fast(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
-    let Obj(env) = serde_json::from_str::<Obj<FastEnvelope>>(body.text).ok()?;
-    if env
-        .entry
-        .0
-        .iter()
-        .any(|e| e.0.changes.0.iter().any(|c| c.0.field != "messages"))
-    {
-        return None;
-    }
-    let events: usize = (env.entry.0.iter())
-        .flat_map(|e| e.0.changes.0.iter())
-        .map(|c| {
-            let v = &c.0.value.0;
-            v.messages.0.len() + v.statuses.0.len() + v.errors.len()
-        })
-        .sum();
-    let mut out = Vec::with_capacity(events);
-    // Filled on the first read of any event's raw JSON, for all of them.
-    let spans = SpanTable::default();
-    for (e, Obj(entry)) in (0u32..).zip(env.entry.0) {
-        for (c, Obj(change)) in (0u32..).zip(entry.changes.0) {
-            let v = change.value.0;
-            let (messages, statuses, contacts) = (v.messages.0, v.statuses.0, v.contacts.0);
-            // Every event of the change gets the routing; the last one takes it.
-            let mut left = messages.len() + statuses.len() + v.errors.len();
-            let mut routing = Some(routing_of(&entry.id, v.metadata));
-            let mut next_routing = || {
-                left -= 1;
-                if left == 0 {
-                    routing.take().unwrap_or_default()
-                } else {
-                    routing.clone().unwrap_or_default()
-                }
-            };
-            for (index, Obj(m)) in (0u32..).zip(messages) {
-                let at = Locator::Message {
-                    entry: e,
-                    change: c,
-                    index,
-                };
-                let raw = RawJson::located(body.bytes.clone(), at, spans.clone());
-                out.push(message_event(next_routing(), &contacts, m, raw));
-            }
-            for (index, Obj(st)) in (0u32..).zip(statuses) {
-                let at = Locator::Status {
-                    entry: e,
-                    change: c,
-                    index,
-                };
-                let raw = RawJson::located(body.bytes.clone(), at, spans.clone());
-                out.push(status_event(next_routing(), st, raw));
-            }
-            for error in v.errors {
-                out.push(WebhookEvent::Error(ErrorEvent {
-                    routing: next_routing(),
-                    error,
-                }));
-            }
-        }
-    }
-    Some(out)
-}
-
-/// The span of every message and status of `body`, a body the fast path
-/// parsed: one pass finds them all for every event of the body.
-pub(crate) fn locate_all(body: &str) -> Vec<(Locator, std::ops::Range<usize>)> {
-    let mut out = Vec::new();
-    let Ok(env) = serde_json::from_str::<EnvelopeRaw>(body) else {
-        return out;
-    };
-    for (e, entry) in (0u32..).zip(env.entry.unwrap_or_default()) {
-        let Ok(entry) = serde_json::from_str::<EntryRaw>(entry.get()) else {
-            continue;
-        };
-        for (c, change) in (0u32..).zip(entry.changes) {
-            let Ok(change) = serde_json::from_str::<ChangeRaw>(change.get()) else {
-                continue;
-            };
-            let Ok(value) = serde_json::from_str::<ValueRaw>(change.value.get()) else {
-                continue;
-            };
-            for (index, m) in (0u32..).zip(&value.messages) {
-                let at = Locator::Message {
-                    entry: e,
-                    change: c,
-                    index,
-                };
-                out.push((at, RawJson::span_of(body, m)));
-            }
-            for (index, st) in (0u32..).zip(&value.statuses) {
-                let at = Locator::Status {
-                    entry: e,
-                    change: c,
-                    index,
-                };
-                out.push((at, RawJson::span_of(body, st)));
-            }
-        }
-    }
-    out
-}
-
 /// Parse a webhook body into events. Fails only when the body is not JSON;
 /// everything odd inside becomes an `Unknown` event carrying its raw JSON.
 pub fn parse_body(body: &[u8]) -> Result<Vec<WebhookEvent>> {
@@ -746,14 +584,41 @@ pub fn parse_body(body: &[u8]) -> Result<Vec<WebhookEvent>> {
 /// [`parse_body`] over bytes the caller already holds (an HTTP server's body):
 /// the events' raw JSON shares them, nothing is copied.
 pub fn parse_bytes(bytes: Bytes) -> Result<Vec<WebhookEvent>> {
+    parse_with(bytes, Path::Both)
+}
+
+/// Which way a body is parsed: both paths exist to be the same, and tests
+/// and the fuzz target check that they are.
+#[doc(hidden)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Path {
+    /// The pull pass, then the layered path if it gives up (what
+    /// [`parse_bytes`] does).
+    Both,
+    /// Only the pull pass: `Ok(vec![])` with no events is still possible,
+    /// giving up is an error saying so.
+    Fast,
+    /// Only the layered path.
+    Layered,
+}
+
+/// [`parse_bytes`] along one [`Path`] (for tests of the paths' agreement).
+#[doc(hidden)]
+pub fn parse_with(bytes: Bytes, path: Path) -> Result<Vec<WebhookEvent>> {
     let text = std::str::from_utf8(&bytes)
         .map_err(|e| Error::Webhook(format!("body is not UTF-8: {e}")))?;
     let body = Body {
         bytes: bytes.clone(),
         text,
     };
-    if let Some(events) = parse_fast(&body) {
-        return Ok(events);
+    if path != Path::Layered {
+        match pull::parse(&body) {
+            Some(events) => return Ok(events),
+            None if path == Path::Fast => {
+                return Err(Error::Webhook("the pull pass gave up".into()));
+            }
+            None => {}
+        }
     }
     let env: EnvelopeRaw = match serde_json::from_str::<Obj<EnvelopeRaw>>(text).map(|o| o.0) {
         Ok(e) => e,

@@ -1,27 +1,11 @@
 //! The raw JSON of one event, sharing the webhook body instead of copying it.
 
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
-
-/// Where an event's object sits when the parser did not record its span: the
-/// hot path parses each body in one typed pass and finds the span only when
-/// someone asks for the raw JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Locator {
-    /// `entry[e].changes[c].value.messages[i]`.
-    Message { entry: u32, change: u32, index: u32 },
-    /// `entry[e].changes[c].value.statuses[i]`.
-    Status { entry: u32, change: u32, index: u32 },
-}
-
-/// The spans of a body's messages and statuses, shared by its events and
-/// found in one pass when the first of them is read.
-pub(crate) type SpanTable = Arc<OnceLock<Vec<(Locator, Range<usize>)>>>;
 
 /// One JSON object exactly as received (every field, modelled or not). Cheap
 /// to clone: all events of a body share the body.
@@ -30,8 +14,7 @@ pub struct RawJson {
     // Always valid UTF-8: checked before any event of the body is made, and
     // every span starts and ends at JSON punctuation (ASCII).
     body: Bytes,
-    span: OnceLock<Range<usize>>,
-    locator: Option<(Locator, SpanTable)>,
+    span: Range<usize>,
 }
 
 impl RawJson {
@@ -43,20 +26,7 @@ impl RawJson {
 
     /// A part of `body` whose span is known.
     pub(crate) fn spanned(body: Bytes, span: Range<usize>) -> Self {
-        RawJson {
-            body,
-            span: OnceLock::from(span),
-            locator: None,
-        }
-    }
-
-    /// A part of `body` found on first use.
-    pub(crate) fn located(body: Bytes, locator: Locator, spans: SpanTable) -> Self {
-        RawJson {
-            body,
-            span: OnceLock::new(),
-            locator: Some((locator, spans)),
-        }
+        RawJson { body, span }
     }
 
     /// The span of `part` inside `body`, when `part` borrows from it.
@@ -73,19 +43,9 @@ impl RawJson {
 
     /// The JSON text.
     pub fn get(&self) -> &str {
-        let text = self.text();
-        let span = self.span.get_or_init(|| {
-            self.locator
-                .as_ref()
-                .and_then(|(at, spans)| {
-                    let all = spans.get_or_init(|| super::parse::locate_all(text));
-                    all.iter().find(|(l, _)| l == at).map(|(_, r)| r.clone())
-                })
-                // A locator comes from a successful parse of this very body.
-                .unwrap_or(0..text.len())
-        });
-        // Spans come from serde_json's raw values of this text: on char boundaries.
-        &text[span.clone()]
+        // Spans come from parsing this text: they start and end at JSON
+        // punctuation, so on char boundaries.
+        &self.text()[self.span.clone()]
     }
 
     /// As a `serde_json::Value`.

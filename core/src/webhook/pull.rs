@@ -1,0 +1,584 @@
+//! The fast path of webhook parsing: one pull pass ([`jiter`]) over the usual
+//! body. It builds the events as it reads, knows each event's span when it
+//! passes the object, and copies only the strings the events keep. A message
+//! or status with more than the common fields (media, context, errors, ...) is
+//! read from its span by the same serde types the layered path uses; any other
+//! surprise makes the pass give up, and the layered path in `parse` decides.
+//! So both paths give the same events (checked by a differential test and the
+//! fuzz target).
+
+use std::borrow::Cow;
+
+use jiter::{Jiter, Peek};
+
+use super::parse::{
+    Body, MessageRaw, Obj, StatusRaw, TextRaw, Ts, message_event, sender_of, status_event,
+};
+use super::types::*;
+use crate::error::GraphError;
+
+/// The pass gave up; the layered path decides.
+pub(super) struct GiveUp;
+
+impl From<jiter::JiterError> for GiveUp {
+    fn from(_: jiter::JiterError) -> Self {
+        GiveUp
+    }
+}
+
+type R<T> = Result<T, GiveUp>;
+
+/// Object keys the pass reads, by name wherever they appear: what a key means
+/// depends on the object it is in, and every other key is skipped (serde's
+/// derived types ignore unknown keys too).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Entry,
+    Id,
+    Changes,
+    Field,
+    Value,
+    Metadata,
+    DisplayPhoneNumber,
+    PhoneNumberId,
+    Contacts,
+    Profile,
+    Name,
+    Username,
+    WaId,
+    UserId,
+    ParentUserId,
+    Messages,
+    Statuses,
+    Errors,
+    From,
+    FromUserId,
+    FromParentUserId,
+    Timestamp,
+    Type,
+    Text,
+    Body,
+    Status,
+    RecipientId,
+    RecipientUserId,
+    BizOpaqueCallbackData,
+    Pricing,
+    PricingModel,
+    Category,
+    Billable,
+    /// A part of a message or status that the serde types read (media,
+    /// context, referral, interactive, conversation, ...).
+    Part,
+    Other,
+}
+
+fn key(raw: &[u8]) -> R<Key> {
+    Ok(match raw {
+        b"entry" => Key::Entry,
+        b"id" => Key::Id,
+        b"changes" => Key::Changes,
+        b"field" => Key::Field,
+        b"value" => Key::Value,
+        b"metadata" => Key::Metadata,
+        b"display_phone_number" => Key::DisplayPhoneNumber,
+        b"phone_number_id" => Key::PhoneNumberId,
+        b"contacts" => Key::Contacts,
+        b"profile" => Key::Profile,
+        b"name" => Key::Name,
+        b"username" => Key::Username,
+        b"wa_id" => Key::WaId,
+        b"user_id" => Key::UserId,
+        b"parent_user_id" => Key::ParentUserId,
+        b"messages" => Key::Messages,
+        b"statuses" => Key::Statuses,
+        b"errors" => Key::Errors,
+        b"from" => Key::From,
+        b"from_user_id" => Key::FromUserId,
+        b"from_parent_user_id" => Key::FromParentUserId,
+        b"timestamp" => Key::Timestamp,
+        b"type" => Key::Type,
+        b"text" => Key::Text,
+        b"body" => Key::Body,
+        b"status" => Key::Status,
+        b"recipient_id" => Key::RecipientId,
+        b"recipient_user_id" => Key::RecipientUserId,
+        b"biz_opaque_callback_data" => Key::BizOpaqueCallbackData,
+        b"pricing" => Key::Pricing,
+        b"pricing_model" => Key::PricingModel,
+        b"category" => Key::Category,
+        b"billable" => Key::Billable,
+        b"context" | b"referral" | b"image" | b"audio" | b"video" | b"document" | b"sticker"
+        | b"location" | b"interactive" | b"button" | b"reaction" | b"order" | b"system"
+        | b"conversation" => Key::Part,
+        // An escaped key may spell a known one: the layered path reads it.
+        _ if raw.contains(&b'\\') => return Err(GiveUp),
+        _ => Key::Other,
+    })
+}
+
+fn first_key(j: &mut Jiter) -> R<Option<Key>> {
+    j.next_object_bytes()?.map(key).transpose()
+}
+
+fn next_key(j: &mut Jiter) -> R<Option<Key>> {
+    j.next_key_bytes()?.map(key).transpose()
+}
+
+/// A string where serde wants one (`String`, no null).
+fn string(j: &mut Jiter) -> R<String> {
+    Ok(j.next_str()?.to_owned())
+}
+
+/// A set-once field: a repeated key is an error for serde's derived types.
+fn once<T>(slot: &mut Option<T>, v: T) -> R<()> {
+    if slot.replace(v).is_some() {
+        return Err(GiveUp);
+    }
+    Ok(())
+}
+
+/// `Option<String>` as serde reads it: null is `None`.
+fn opt_string(j: &mut Jiter) -> R<Option<String>> {
+    match j.peek()? {
+        Peek::Null => {
+            j.known_null()?;
+            Ok(None)
+        }
+        Peek::String => Ok(Some(j.known_str()?.to_owned())),
+        _ => Err(GiveUp),
+    }
+}
+
+/// Inside a message or status: reading a field this pass does not handle in
+/// the usual way (null, another type, a repeat) hands the whole object to
+/// serde, which decides exactly as the layered path would.
+struct Hot {
+    complex: bool,
+}
+
+impl Hot {
+    fn skip(&mut self, j: &mut Jiter) -> R<()> {
+        self.complex = true;
+        Ok(j.next_skip()?)
+    }
+
+    fn string(&mut self, j: &mut Jiter, slot: &mut Option<String>) -> R<()> {
+        if slot.is_some() || j.peek()? != Peek::String {
+            return self.skip(j);
+        }
+        *slot = Some(j.known_str()?.to_owned());
+        Ok(())
+    }
+
+    fn timestamp(&mut self, j: &mut Jiter, slot: &mut Option<Ts>) -> R<()> {
+        if slot.is_some() || j.peek()? != Peek::String {
+            return self.skip(j);
+        }
+        *slot = Some(Ts::from_text(j.known_str()?));
+        Ok(())
+    }
+
+    /// Loop over an object's keys with `f`; anything but an object, or a key
+    /// seen twice (`seen`), goes to serde.
+    fn object(
+        &mut self,
+        j: &mut Jiter,
+        seen: &mut bool,
+        mut f: impl FnMut(&mut Self, &mut Jiter, Key) -> R<()>,
+    ) -> R<()> {
+        if std::mem::replace(seen, true) || j.peek()? != Peek::Object {
+            return self.skip(j);
+        }
+        let mut k = first_key(j)?;
+        while let Some(key) = k {
+            f(self, j, key)?;
+            k = next_key(j)?;
+        }
+        Ok(())
+    }
+}
+
+fn message(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+    let start = j.current_index();
+    let mut hot = Hot { complex: false };
+    let mut m = MessageRaw::default();
+    let (mut id, mut kind, mut text) = (None, None, None::<Option<String>>);
+    let mut text_seen = false;
+    let mut k = first_key(j)?;
+    while let Some(key) = k {
+        match key {
+            Key::Id => hot.string(j, &mut id)?,
+            Key::From => hot.string(j, &mut m.from)?,
+            Key::FromUserId => hot.string(j, &mut m.from_user_id)?,
+            Key::FromParentUserId => hot.string(j, &mut m.from_parent_user_id)?,
+            Key::Timestamp => hot.timestamp(j, &mut m.timestamp)?,
+            Key::Type => hot.string(j, &mut kind)?,
+            Key::Text => {
+                let mut t = None;
+                hot.object(j, &mut text_seen, |hot, j, key| match key {
+                    Key::Body => hot.string(j, &mut t),
+                    _ => Ok(j.next_skip()?),
+                })?;
+                text = Some(t);
+            }
+            Key::Part | Key::Contacts | Key::Errors => hot.skip(j)?,
+            _ => j.next_skip()?,
+        }
+        k = next_key(j)?;
+    }
+    let span = start..j.current_index();
+    let parsed = match id {
+        Some(id) if !hot.complex => {
+            m.id = id;
+            m.kind = match kind {
+                // The usual type borrows a constant instead of keeping a copy.
+                Some(k) if k == "text" => Cow::Borrowed("text"),
+                Some(k) => Cow::Owned(k),
+                None => Cow::Borrowed(""),
+            };
+            m.text = text.map(|body| TextRaw {
+                body: body.unwrap_or_default(),
+            });
+            m
+        }
+        _ => {
+            serde_json::from_str::<Obj<MessageRaw>>(&body.text[span.clone()])
+                .map_err(|_| GiveUp)?
+                .0
+        }
+    };
+    // Contacts may come after the messages: they are matched when the value ends.
+    out.push(message_event(
+        Routing::default(),
+        None,
+        parsed,
+        body.raw_span(span),
+    ));
+    Ok(())
+}
+
+fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+    let start = j.current_index();
+    let mut hot = Hot { complex: false };
+    let mut s = StatusRaw::default();
+    let (mut id, mut state, mut pricing_seen) = (None, None, false);
+    let mut k = first_key(j)?;
+    while let Some(key) = k {
+        match key {
+            Key::Id => hot.string(j, &mut id)?,
+            Key::Status => hot.string(j, &mut state)?,
+            Key::Timestamp => hot.timestamp(j, &mut s.timestamp)?,
+            Key::RecipientId => hot.string(j, &mut s.recipient_id)?,
+            Key::RecipientUserId => hot.string(j, &mut s.recipient_user_id)?,
+            Key::BizOpaqueCallbackData => hot.string(j, &mut s.biz_opaque_callback_data)?,
+            Key::Pricing => {
+                let mut p = Pricing::default();
+                let mut billable_seen = false;
+                hot.object(j, &mut pricing_seen, |hot, j, key| match key {
+                    Key::PricingModel => hot.string(j, &mut p.pricing_model),
+                    Key::Category => hot.string(j, &mut p.category),
+                    Key::Type => hot.string(j, &mut p.pricing_type),
+                    Key::Billable => match j.peek()? {
+                        Peek::True | Peek::False if !billable_seen => {
+                            billable_seen = true;
+                            p.billable = Some(j.next_bool()?);
+                            Ok(())
+                        }
+                        _ => hot.skip(j),
+                    },
+                    _ => Ok(j.next_skip()?),
+                })?;
+                s.pricing = Some(p);
+            }
+            Key::Part | Key::Errors => hot.skip(j)?,
+            _ => j.next_skip()?,
+        }
+        k = next_key(j)?;
+    }
+    let span = start..j.current_index();
+    let parsed = match (id, state) {
+        (Some(id), Some(status)) if !hot.complex => {
+            s.id = id;
+            s.status = status;
+            s
+        }
+        _ => {
+            serde_json::from_str::<Obj<StatusRaw>>(&body.text[span.clone()])
+                .map_err(|_| GiveUp)?
+                .0
+        }
+    };
+    out.push(status_event(
+        Routing::default(),
+        parsed,
+        body.raw_span(span),
+    ));
+    Ok(())
+}
+
+fn contact(j: &mut Jiter) -> R<ContactInfo> {
+    let (mut profile_seen, mut name, mut username) = (false, None, None);
+    let (mut wa_id, mut user_id, mut parent) = (None, None, None);
+    let mut k = first_key(j)?;
+    while let Some(key) = k {
+        match key {
+            Key::Profile => {
+                if std::mem::replace(&mut profile_seen, true) {
+                    return Err(GiveUp);
+                }
+                if j.peek()? == Peek::Null {
+                    j.known_null()?;
+                } else {
+                    let mut k = first_key(j)?;
+                    while let Some(key) = k {
+                        match key {
+                            Key::Name => once(&mut name, opt_string(j)?)?,
+                            Key::Username => once(&mut username, opt_string(j)?)?,
+                            _ => j.next_skip()?,
+                        }
+                        k = next_key(j)?;
+                    }
+                }
+            }
+            Key::WaId => once(&mut wa_id, opt_string(j)?)?,
+            Key::UserId => once(&mut user_id, opt_string(j)?)?,
+            Key::ParentUserId => once(&mut parent, opt_string(j)?)?,
+            _ => j.next_skip()?,
+        }
+        k = next_key(j)?;
+    }
+    Ok(ContactInfo {
+        name: name.flatten(),
+        username: username.flatten(),
+        wa_id: wa_id.flatten(),
+        user_id: user_id.flatten(),
+        parent_user_id: parent.flatten(),
+    })
+}
+
+/// Each element of an array of objects, with `f`.
+fn objects(j: &mut Jiter, mut f: impl FnMut(&mut Jiter) -> R<()>) -> R<()> {
+    let mut next = j.next_array()?;
+    while let Some(peek) = next {
+        if peek != Peek::Object {
+            return Err(GiveUp);
+        }
+        f(j)?;
+        next = j.array_step()?;
+    }
+    Ok(())
+}
+
+fn routing_mut(e: &mut WebhookEvent) -> &mut Routing {
+    match e {
+        WebhookEvent::Message(m) => &mut m.routing,
+        WebhookEvent::Status(s) => &mut s.routing,
+        WebhookEvent::Error(e) => &mut e.routing,
+        WebhookEvent::Unknown(u) => u.routing.get_or_insert_with(Routing::default),
+    }
+}
+
+/// Give every event one routing field; the last event takes the string.
+fn spread(events: &mut [WebhookEvent], value: String, field: fn(&mut Routing) -> &mut String) {
+    if let Some((last, rest)) = events.split_last_mut() {
+        for e in rest {
+            *field(routing_mut(e)) = value.clone();
+        }
+        *field(routing_mut(last)) = value;
+    }
+}
+
+/// Where an event goes in its change: messages, then statuses, then errors.
+fn rank(e: &WebhookEvent) -> u8 {
+    match e {
+        WebhookEvent::Message(_) => 0,
+        WebhookEvent::Status(_) => 1,
+        WebhookEvent::Error(_) => 2,
+        WebhookEvent::Unknown(_) => 3,
+    }
+}
+
+fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+    let start = out.len();
+    let mut meta: Option<Option<(String, String)>> = None;
+    let mut contacts: Vec<ContactInfo> = Vec::new();
+    let (mut contacts_seen, mut messages_seen, mut statuses_seen, mut errors_seen) =
+        (false, false, false, false);
+    let mut k = first_key(j)?;
+    while let Some(key) = k {
+        match key {
+            Key::Metadata => {
+                let m = if j.peek()? == Peek::Null {
+                    j.known_null()?;
+                    None
+                } else {
+                    let (mut display, mut id) = (None, None);
+                    let mut k = first_key(j)?;
+                    while let Some(key) = k {
+                        match key {
+                            Key::DisplayPhoneNumber => once(&mut display, string(j)?)?,
+                            Key::PhoneNumberId => once(&mut id, string(j)?)?,
+                            _ => j.next_skip()?,
+                        }
+                        k = next_key(j)?;
+                    }
+                    Some((id.unwrap_or_default(), display.unwrap_or_default()))
+                };
+                once(&mut meta, m)?;
+            }
+            Key::Contacts if !std::mem::replace(&mut contacts_seen, true) => objects(j, |j| {
+                contacts.push(contact(j)?);
+                Ok(())
+            })?,
+            Key::Messages if !std::mem::replace(&mut messages_seen, true) => {
+                objects(j, |j| message(j, body, out))?
+            }
+            Key::Statuses if !std::mem::replace(&mut statuses_seen, true) => {
+                objects(j, |j| status(j, body, out))?
+            }
+            Key::Errors if !std::mem::replace(&mut errors_seen, true) => {
+                let at = j.current_index();
+                j.next_skip()?;
+                let text = &body.text[at..j.current_index()];
+                let errors: Vec<GraphError> = serde_json::from_str(text).map_err(|_| GiveUp)?;
+                out.extend(errors.into_iter().map(|error| {
+                    WebhookEvent::Error(ErrorEvent {
+                        routing: Routing::default(),
+                        error,
+                    })
+                }));
+            }
+            Key::Contacts | Key::Messages | Key::Statuses | Key::Errors => return Err(GiveUp),
+            _ => j.next_skip()?,
+        }
+        k = next_key(j)?;
+    }
+    let events = &mut out[start..];
+    // The keys may come in any order; the events keep the layered path's.
+    if !events.is_sorted_by_key(rank) {
+        events.sort_by_key(rank);
+    }
+    // A lone message takes its contact; several share copies.
+    let lone = events.iter().filter(|e| rank(e) == 0).count() == 1;
+    for e in events.iter_mut() {
+        if let WebhookEvent::Message(m) = e {
+            let at = sender_of(
+                &contacts,
+                m.from.as_deref(),
+                m.from_user_id.as_deref(),
+                |c| (c.wa_id.as_deref(), c.user_id.as_deref()),
+            );
+            m.contact = at.map(|i| match lone {
+                true => std::mem::take(&mut contacts[i]),
+                false => contacts[i].clone(),
+            });
+        }
+    }
+    let (id, display) = meta.flatten().unwrap_or_default();
+    spread(events, id, |r| &mut r.phone_number_id);
+    spread(events, display, |r| &mut r.display_phone_number);
+    Ok(())
+}
+
+fn change(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+    let (mut field, mut value_seen) = (None, false);
+    let mut k = first_key(j)?;
+    while let Some(key) = k {
+        match key {
+            Key::Field => once(&mut field, j.next_str()? == "messages")?,
+            Key::Value if !std::mem::replace(&mut value_seen, true) => {
+                if j.peek()? != Peek::Object {
+                    return Err(GiveUp);
+                }
+                value(j, body, out)?
+            }
+            Key::Value => return Err(GiveUp),
+            _ => j.next_skip()?,
+        }
+        k = next_key(j)?;
+    }
+    // Other fields (template updates, account alerts, ...) take the layered path.
+    match (field, value_seen) {
+        (Some(true), true) => Ok(()),
+        _ => Err(GiveUp),
+    }
+}
+
+fn entry(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+    let start = out.len();
+    let (mut waba, mut changes_seen) = (None, false);
+    let mut k = first_key(j)?;
+    while let Some(key) = k {
+        match key {
+            Key::Id => once(&mut waba, string(j)?)?,
+            Key::Changes if !std::mem::replace(&mut changes_seen, true) => {
+                objects(j, |j| change(j, body, out))?
+            }
+            Key::Changes => return Err(GiveUp),
+            _ => j.next_skip()?,
+        }
+        k = next_key(j)?;
+    }
+    if !changes_seen {
+        return Err(GiveUp);
+    }
+    spread(&mut out[start..], waba.unwrap_or_default(), |r| {
+        &mut r.waba_id
+    });
+    Ok(())
+}
+
+/// The events of the usual body, or `None` to let the layered path decide.
+pub(super) fn parse(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
+    let mut out = Vec::with_capacity(1);
+    let mut j = Jiter::new(body.text.as_bytes());
+    let mut entry_seen = false;
+    let run = (|| {
+        let mut k = first_key(&mut j)?;
+        while let Some(key) = k {
+            match key {
+                Key::Entry if !std::mem::replace(&mut entry_seen, true) => {
+                    objects(&mut j, |j| entry(j, body, &mut out))?
+                }
+                Key::Entry => return Err(GiveUp),
+                _ => j.next_skip()?,
+            }
+            k = next_key(&mut j)?;
+        }
+        j.finish()?;
+        if entry_seen { Ok(()) } else { Err(GiveUp) }
+    })();
+    run.ok().map(|()| out)
+}
+
+/// The span of the value `j` is about to read (for tests of span handling).
+#[cfg(test)]
+fn span_of_next(j: &mut Jiter) -> std::ops::Range<usize> {
+    let at = j.current_index();
+    j.next_skip().ok();
+    at..j.current_index()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_start_at_the_value_and_end_after_it() {
+        let text = "[ {\"a\" : [1, 2]} ,\n\t{\"b\":\"c\"}  ]";
+        let mut j = Jiter::new(text.as_bytes());
+        assert_eq!(j.next_array().ok().flatten(), Some(Peek::Object));
+        let first = span_of_next(&mut j);
+        assert_eq!(&text[first], "{\"a\" : [1, 2]}");
+        assert_eq!(j.array_step().ok().flatten(), Some(Peek::Object));
+        let second = span_of_next(&mut j);
+        assert_eq!(&text[second], "{\"b\":\"c\"}");
+    }
+
+    #[test]
+    fn escaped_keys_give_up() {
+        assert!(key(b"id").is_ok_and(|k| k == Key::Id));
+        assert!(key(b"i\\u0064").is_err());
+        assert!(key(b"something_new").is_ok_and(|k| k == Key::Other));
+    }
+}
