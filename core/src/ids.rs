@@ -67,6 +67,11 @@ pub struct E164(String);
 impl E164 {
     /// Accept only an already-canonical E.164 string (`+` then 5–15 digits, no leading 0).
     pub fn parse_strict(s: &str) -> crate::Result<Self> {
+        Self::check(s)?;
+        Ok(E164(s.to_string()))
+    }
+
+    fn check(s: &str) -> crate::Result<()> {
         let digits = s.strip_prefix('+').ok_or_else(|| {
             crate::Error::validation("e164", format!("{s:?} does not start with '+'"))
         })?;
@@ -79,7 +84,7 @@ impl E164 {
                 format!("{s:?} is not + and 5 to 15 digits"),
             ));
         }
-        Ok(E164(s.to_string()))
+        Ok(())
     }
 
     /// The string with `+`.
@@ -102,7 +107,8 @@ impl fmt::Display for E164 {
 impl TryFrom<String> for E164 {
     type Error = crate::Error;
     fn try_from(s: String) -> crate::Result<Self> {
-        E164::parse_strict(&s)
+        E164::check(&s)?;
+        Ok(E164(s))
     }
 }
 

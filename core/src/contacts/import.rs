@@ -848,7 +848,7 @@ fn row_values<'a>(
         if let Some(w) = phone::wa_id_candidates(&e164).into_iter().next() {
             v.wa_id = w.0;
         }
-        v.e164 = e164.to_string();
+        v.e164 = String::from(e164);
     } else if spec.require_phone {
         return Err("no phone".into());
     }

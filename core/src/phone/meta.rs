@@ -2,6 +2,7 @@
 //! (`getRegionCodeForNumber`, `getNumberTypeHelper`), over the metadata the
 //! `phonenumber` crate ships, with anchored regexes compiled once per region.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use phonenumber::metadata::{Database, Descriptor, Metadata};
@@ -125,9 +126,8 @@ impl RegionRules {
     /// A national number typed with the country code but no `+` ("852 9123 4567"
     /// in HK): libphonenumber's maybeExtractCountryCode keeps the shorter form
     /// when only it fits the region's patterns, or the full one is too long.
-    pub fn strip_own_country_code(&self, digits: &str) -> Option<String> {
-        let cc = self.country_code.to_string();
-        let rest = digits.strip_prefix(&cc)?;
+    pub fn strip_own_country_code<'a>(&self, digits: &'a str) -> Option<Cow<'a, str>> {
+        let rest = strip_code(digits, self.country_code)?;
         let potential = self.strip_national_prefix(rest);
         let too_long = self
             .general
@@ -150,21 +150,21 @@ impl RegionRules {
     /// libphonenumber's maybeStripNationalPrefixAndCarrierCode, including its
     /// rule to keep the digits when stripping would turn a valid-looking number
     /// into an invalid one (+7 800 ... must keep its 8).
-    pub fn strip_national_prefix(&self, national: &str) -> String {
+    pub fn strip_national_prefix<'a>(&self, national: &'a str) -> Cow<'a, str> {
         let Some(npp) = &self.npp else {
-            return national.to_string();
+            return Cow::Borrowed(national);
         };
         // Most numbers carry no national prefix: a plain search says so
         // without the cost of capture groups.
         if npp.find(national).is_none_or(|m| m.end() == 0) {
-            return national.to_string();
+            return Cow::Borrowed(national);
         }
         let Some(caps) = npp.captures(national) else {
-            return national.to_string();
+            return Cow::Borrowed(national);
         };
         let end = caps.get(0).map(|m| m.end()).unwrap_or(0);
         if end == 0 {
-            return national.to_string();
+            return Cow::Borrowed(national);
         }
         let viable_original = self.general_matches(national);
         let last_group = (1..caps.len())
@@ -176,12 +176,12 @@ impl RegionRules {
                 let mut t = String::new();
                 caps.expand(rule, &mut t);
                 t.push_str(&national[end..]);
-                t
+                Cow::Owned(t)
             }
-            _ => national[end..].to_string(),
+            _ => Cow::Borrowed(&national[end..]),
         };
         if (viable_original && !self.general_matches(&candidate)) || self.too_short(&candidate) {
-            return national.to_string();
+            return Cow::Borrowed(national);
         }
         candidate
     }
@@ -224,7 +224,7 @@ impl RegionRules {
     }
 }
 
-type Rules = Arc<Vec<RegionRules>>;
+pub(crate) type Rules = Arc<Vec<RegionRules>>;
 
 /// Compiled rules per country calling code (1..=999), built once on first use
 /// without a lock on the read path, so all cores parse in parallel.
@@ -234,21 +234,35 @@ fn slots() -> &'static [std::sync::OnceLock<Option<Rules>>] {
     SLOTS.get_or_init(|| (0..1000).map(|_| std::sync::OnceLock::new()).collect())
 }
 
+/// Country calling codes run from 1 to 999.
+const CODES: usize = 1000;
+
 thread_local! {
     /// Per-thread copies: a `Regex` shared by threads contends on its internal
-    /// cache pool, so each thread matches with its own clones.
-    static LOCAL: std::cell::RefCell<std::collections::HashMap<u16, Rules>> = Default::default();
+    /// cache pool, so each thread matches with its own clones. Indexed by
+    /// code; `Some(None)` records a code that does not exist.
+    static LOCAL: std::cell::RefCell<Vec<Option<Option<Rules>>>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
 }
 
 /// Regions of a country code, main country first, then alphabetical.
 pub(crate) fn rules_for(db: &Database, code: u16) -> Option<Rules> {
-    if let Some(r) = LOCAL.with(|l| l.borrow().get(&code).cloned()) {
-        return Some(r);
+    let at = usize::from(code);
+    if at >= CODES {
+        return None;
     }
-    let shared = shared_rules_for(db, code)?;
-    let mine: Rules = Arc::new(shared.iter().cloned().collect());
-    LOCAL.with(|l| l.borrow_mut().insert(code, mine.clone()));
-    Some(mine)
+    if let Some(known) = LOCAL.with(|l| l.borrow().get(at).cloned().flatten()) {
+        return known;
+    }
+    let mine: Option<Rules> =
+        shared_rules_for(db, code).map(|shared| Arc::new(shared.iter().cloned().collect()));
+    LOCAL.with(|l| {
+        let mut l = l.borrow_mut();
+        l.resize(CODES, None);
+        l[at] = Some(mine.clone());
+    });
+    mine
 }
 
 fn shared_rules_for(db: &Database, code: u16) -> Option<Rules> {
@@ -272,12 +286,22 @@ pub(crate) fn rules_for_region(db: &Database, region: &str) -> Option<(Rules, us
 }
 
 /// Split `+` digits into country code and national number.
-pub(crate) fn split_country_code(db: &Database, digits: &str) -> Option<(u16, String)> {
+pub(crate) fn split_country_code<'a>(db: &Database, digits: &'a str) -> Option<(u16, &'a str)> {
     (1..=3).filter(|n| digits.len() > *n).find_map(|n| {
         let cc: u16 = digits[..n].parse().ok()?;
-        db.by_code(&cc)?;
-        Some((cc, digits[n..].to_string()))
+        rules_for(db, cc)?;
+        Some((cc, &digits[n..]))
     })
+}
+
+/// `digits` without the country code `code` in front, if it is there.
+fn strip_code(digits: &str, code: u16) -> Option<&str> {
+    let len = match code {
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => 3,
+    };
+    (digits.get(..len)?.parse::<u16>().ok()? == code).then(|| &digits[len..])
 }
 
 /// Whether a number is valid in the region its digits select (as [`classify`]

@@ -9,6 +9,7 @@ mod batch;
 mod meta;
 mod wa_id;
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -171,6 +172,14 @@ fn database() -> &'static phonenumber::metadata::Database {
 /// Fold what people type into the ASCII a parser expects: full-width and
 /// Arabic-Indic digits, full-width punctuation, and text around the number.
 pub fn clean_input(input: &str) -> String {
+    clean(input).into_owned()
+}
+
+/// [`clean_input`] borrowing the input when it needs no folding (plain ASCII).
+fn clean(input: &str) -> Cow<'_, str> {
+    if input.is_ascii() {
+        return Cow::Borrowed(number_part(input));
+    }
     let mut out = String::with_capacity(input.len());
     for c in input.chars() {
         let mapped = match c {
@@ -189,26 +198,29 @@ pub fn clean_input(input: &str) -> String {
             out.push(m);
         }
     }
-    // Keep from the first '+', '(' or digit to the end of the last digit or extension.
-    let start = out.find(|c: char| c == '+' || c == '(' || c.is_ascii_digit());
-    let Some(start) = start else {
-        return String::new();
+    Cow::Owned(number_part(&out).to_string())
+}
+
+/// From the first '+', '(' or digit to the end of the last digit.
+fn number_part(s: &str) -> &str {
+    let Some(start) = s.find(|c: char| c == '+' || c == '(' || c.is_ascii_digit()) else {
+        return "";
     };
-    let end = out
+    let end = s
         .rfind(|c: char| c.is_ascii_digit())
         .map(|i| i + 1)
-        .unwrap_or(out.len());
+        .unwrap_or(s.len());
     if end <= start {
-        return String::new();
+        return "";
     }
-    out[start..end].trim().to_string()
+    s[start..end].trim()
 }
 
 /// Parse `input` into E.164 with `default_region` (ISO alpha-2) for numbers
 /// typed without a country code.
 pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, PhoneError> {
     let n = parse_number(input, default_region)?;
-    let (region, number_type, valid) = meta::classify(database(), n.code, &n.national)
+    let (region, number_type, valid) = meta::classify(database(), n.code, n.national())
         .unwrap_or_else(|| ("001".to_string(), NumberType::Unknown, false));
     Ok(PhoneInfo {
         e164: n.e164,
@@ -224,7 +236,7 @@ pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, Pho
 /// the part of [`parse`] a bulk import needs (same answers, less work).
 pub fn parse_valid(input: &str, default_region: Option<&str>) -> Result<(E164, bool), PhoneError> {
     let n = parse_number(input, default_region)?;
-    let valid = meta::is_valid(database(), n.code, &n.national);
+    let valid = meta::is_valid(database(), n.code, n.national());
     Ok((n.e164, valid))
 }
 
@@ -232,8 +244,60 @@ pub fn parse_valid(input: &str, default_region: Option<&str>) -> Result<(E164, b
 struct Number {
     e164: E164,
     code: u16,
-    national: String,
     extension: Option<String>,
+}
+
+impl Number {
+    /// The national significant number: the E.164 digits after the country code.
+    fn national(&self) -> &str {
+        let code_len = match self.code {
+            0..=9 => 1,
+            10..=99 => 2,
+            _ => 3,
+        };
+        &self.e164.digits()[code_len..]
+    }
+}
+
+/// A default region, checked: its id and, when the metadata has it, its rules.
+#[derive(Clone)]
+struct Region {
+    id: String,
+    rules: Option<(meta::Rules, usize)>,
+}
+
+thread_local! {
+    /// Regions this thread has looked up: an import names one region, or a
+    /// few in a country column, on every row.
+    static REGIONS: std::cell::RefCell<Vec<Region>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn region(r: &str) -> Result<Region, PhoneError> {
+    let known = REGIONS.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|k| k.id.eq_ignore_ascii_case(r))
+            .cloned()
+    });
+    if let Some(k) = known {
+        return Ok(k);
+    }
+    let id = phonenumber::country::Id::from_str(&r.to_ascii_uppercase())
+        .map_err(|_| PhoneError::UnknownRegion(r.to_string()))?;
+    let id: &str = id.as_ref();
+    let found = Region {
+        id: id.to_string(),
+        rules: meta::rules_for_region(database(), id),
+    };
+    REGIONS.with(|c| {
+        let mut c = c.borrow_mut();
+        // Bounded: a file naming every region still keeps a short list.
+        if c.len() == 32 {
+            c.clear();
+        }
+        c.push(found.clone());
+    });
+    Ok(found)
 }
 
 fn parse_number(input: &str, default_region: Option<&str>) -> Result<Number, PhoneError> {
@@ -241,13 +305,10 @@ fn parse_number(input: &str, default_region: Option<&str>) -> Result<Number, Pho
         return Err(PhoneError::Empty);
     }
     let region = match default_region.map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(
-            phonenumber::country::Id::from_str(&r.to_ascii_uppercase())
-                .map_err(|_| PhoneError::UnknownRegion(r.to_string()))?,
-        ),
+        Some(r) => Some(region(r)?),
         None => None,
     };
-    let mut cleaned = clean_input(input);
+    let mut cleaned = clean(input);
     let digits = cleaned.bytes().filter(u8::is_ascii_digit).count();
     if digits == 0 {
         return Err(PhoneError::NoNumber(input.to_string()));
@@ -255,7 +316,7 @@ fn parse_number(input: &str, default_region: Option<&str>) -> Result<Number, Pho
     if region.is_none() && !cleaned.starts_with('+') {
         // Without a region, a leading 00 is the international prefix used in most of the world.
         if let Some(rest) = cleaned.strip_prefix("00") {
-            cleaned = format!("+{rest}");
+            cleaned = Cow::Owned(format!("+{rest}"));
         } else {
             return Err(PhoneError::NoRegion(input.to_string()));
         }
@@ -268,23 +329,31 @@ fn parse_number(input: &str, default_region: Option<&str>) -> Result<Number, Pho
     }
     let db = database();
     let (body, extension) = split_extension(&cleaned);
-    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    // At most 19 digits (checked above): they fit on the stack.
+    let mut buf = [0u8; 19];
+    let mut len = 0;
+    for d in body.bytes().filter(u8::is_ascii_digit) {
+        buf[len] = d;
+        len += 1;
+    }
+    let digits = std::str::from_utf8(&buf[..len]).unwrap_or_default();
     let international = body.trim_start().starts_with('+');
     let (code, national) = if international {
-        international_parts(db, &digits)
+        international_parts(db, digits)
             .ok_or_else(|| PhoneError::InvalidCountryCode(input.to_string()))?
     } else {
         let region = region.ok_or_else(|| PhoneError::NoRegion(input.to_string()))?;
-        let (rules, idx) = meta::rules_for_region(db, region.as_ref())
-            .ok_or_else(|| PhoneError::UnknownRegion(region.as_ref().to_string()))?;
+        let (rules, idx) = region
+            .rules
+            .ok_or_else(|| PhoneError::UnknownRegion(region.id.clone()))?;
         let r = &rules[idx];
-        match r.idd_len(&digits) {
+        match r.idd_len(digits) {
             // Dialled with the region's international prefix (00, 011, ...).
             Some(n) => international_parts(db, &digits[n..])
                 .ok_or_else(|| PhoneError::InvalidCountryCode(input.to_string()))?,
-            None => match r.strip_own_country_code(&digits) {
+            None => match r.strip_own_country_code(digits) {
                 Some(n) => (r.country_code, n),
-                None => (r.country_code, r.strip_national_prefix(&digits)),
+                None => (r.country_code, r.strip_national_prefix(digits)),
             },
         }
     };
@@ -294,37 +363,52 @@ fn parse_number(input: &str, default_region: Option<&str>) -> Result<Number, Pho
     if national.len() > 17 {
         return Err(PhoneError::TooLong(input.to_string()));
     }
-    let e164_text = format!("+{code}{national}");
+    let mut e164_text = String::with_capacity(1 + 3 + national.len());
+    e164_text.push('+');
+    e164_text.push_str(itoa_u16(code, &mut [0u8; 5]));
+    e164_text.push_str(&national);
     if e164_text.len() > 16 {
         return Err(PhoneError::TooLong(input.to_string()));
     }
-    let e164 =
-        E164::parse_strict(&e164_text).map_err(|_| PhoneError::TooShort(input.to_string()))?;
+    let e164 = E164::try_from(e164_text).map_err(|_| PhoneError::TooShort(input.to_string()))?;
     Ok(Number {
         e164,
         code,
-        national,
         extension,
     })
 }
 
-fn international_parts(
+/// `n` in decimal, written into `buf`.
+fn itoa_u16(mut n: u16, buf: &mut [u8; 5]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
+fn international_parts<'a>(
     db: &phonenumber::metadata::Database,
-    digits: &str,
-) -> Option<(u16, String)> {
+    digits: &'a str,
+) -> Option<(u16, Cow<'a, str>)> {
     let (code, national) = meta::split_country_code(db, digits)?;
     // libphonenumber strips a national prefix after the country code only when
     // the number stays viable; the main region's rules decide.
     let rules = meta::rules_for(db, code)?;
-    let national = rules
-        .first()
-        .map(|r| r.strip_national_prefix(&national))
-        .unwrap_or(national);
+    let national = match rules.first() {
+        Some(r) => r.strip_national_prefix(national),
+        None => Cow::Borrowed(national),
+    };
     Some((code, national))
 }
 
 /// Split an extension (`ext. 123`, `x123`, `#123`) off the end.
-fn split_extension(s: &str) -> (String, Option<String>) {
+fn split_extension(s: &str) -> (&str, Option<String>) {
     thread_local! {
         // One compiled copy per thread: a shared Regex contends on its cache pool.
         static EXT: regex::Regex =
@@ -338,17 +422,17 @@ fn split_extension(s: &str) -> (String, Option<String>) {
         && !s.contains("доб")
         && !s.contains("内線")
     {
-        return (s.to_string(), None);
+        return (s, None);
     }
     EXT.with(|re| match re.captures(s) {
         Some(c) => {
             let whole = c.get(0).expect("match");
             (
-                s[..whole.start()].to_string(),
+                &s[..whole.start()],
                 c.get(1).map(|m| m.as_str().to_string()),
             )
         }
-        None => (s.to_string(), None),
+        None => (s, None),
     })
 }
 
