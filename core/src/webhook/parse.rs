@@ -286,9 +286,9 @@ pub(super) struct StatusRaw {
     #[serde(default)]
     pub(super) pricing: Option<Pricing>,
     #[serde(default)]
-    conversation: Option<serde_json::Value>,
+    pub(super) conversation: Option<serde_json::Value>,
     #[serde(default)]
-    errors: Vec<GraphError>,
+    pub(super) errors: Vec<GraphError>,
 }
 
 fn unknown(
@@ -297,12 +297,12 @@ fn unknown(
     reason: impl Into<String>,
     raw: RawJson,
 ) -> WebhookEvent {
-    WebhookEvent::Unknown(UnknownEvent {
+    WebhookEvent::Unknown(Box::new(UnknownEvent {
         field: field.to_string(),
         routing,
         reason: reason.into(),
         raw,
-    })
+    }))
 }
 
 fn content_of(m: MessageRaw<'_>) -> (MessageRaw<'_>, MessageContent) {
@@ -513,10 +513,10 @@ fn parse_messages_value(
     }
     for e in value.errors {
         match serde_json::from_str::<GraphError>(e.get()) {
-            Ok(error) => out.push(WebhookEvent::Error(ErrorEvent {
+            Ok(error) => out.push(WebhookEvent::Error(Box::new(ErrorEvent {
                 routing: routing.clone(),
                 error,
-            })),
+            }))),
             Err(err) => out.push(unknown(
                 field,
                 Some(routing.clone()),

@@ -66,8 +66,9 @@ enum Key {
     PricingModel,
     Category,
     Billable,
-    /// A part of a message or status that the serde types read (media,
-    /// context, referral, interactive, conversation, ...).
+    Conversation,
+    /// A part of a message that the serde types read (media, context,
+    /// referral, interactive, ...).
     Part,
     Other,
 }
@@ -107,9 +108,11 @@ fn key(raw: &[u8]) -> R<Key> {
         b"pricing_model" => Key::PricingModel,
         b"category" => Key::Category,
         b"billable" => Key::Billable,
+        b"conversation" => Key::Conversation,
         b"context" | b"referral" | b"image" | b"audio" | b"video" | b"document" | b"sticker"
-        | b"location" | b"interactive" | b"button" | b"reaction" | b"order" | b"system"
-        | b"conversation" => Key::Part,
+        | b"location" | b"interactive" | b"button" | b"reaction" | b"order" | b"system" => {
+            Key::Part
+        }
         // An escaped key may spell a known one: the layered path reads it.
         _ if raw.contains(&b'\\') => return Err(GiveUp),
         _ => Key::Other,
@@ -167,6 +170,24 @@ impl Hot {
             return self.skip(j);
         }
         *slot = Some(j.known_str()?.to_owned());
+        Ok(())
+    }
+
+    /// A value serde reads from its own span (the status's errors, its
+    /// legacy conversation): the rest of the object stays on this pass.
+    fn part<T: serde::de::DeserializeOwned>(
+        &mut self,
+        j: &mut Jiter,
+        body: &Body<'_>,
+        slot: &mut Option<T>,
+    ) -> R<()> {
+        let peek = j.peek()?;
+        let start = j.current_index();
+        j.known_skip(peek)?;
+        match serde_json::from_str(&body.text[start..j.current_index()]) {
+            Ok(v) if slot.is_none() => *slot = Some(v),
+            _ => self.complex = true,
+        }
         Ok(())
     }
 
@@ -262,6 +283,7 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
     let mut hot = Hot { complex: false };
     let mut s = StatusRaw::default();
     let (mut id, mut state, mut pricing_seen) = (None, None, false);
+    let (mut errors, mut conversation) = (None, None);
     let mut k = first_key(j)?;
     while let Some(key) = k {
         match key {
@@ -290,7 +312,8 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
                 })?;
                 s.pricing = Some(p);
             }
-            Key::Part | Key::Errors => hot.skip(j)?,
+            Key::Errors => hot.part(j, body, &mut errors)?,
+            Key::Conversation => hot.part(j, body, &mut conversation)?,
             _ => j.next_skip()?,
         }
         k = next_key(j)?;
@@ -300,6 +323,8 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
         (Some(id), Some(status)) if !hot.complex => {
             s.id = id;
             s.status = status;
+            s.errors = errors.unwrap_or_default();
+            s.conversation = conversation.flatten();
             s
         }
         _ => {
@@ -442,10 +467,10 @@ fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
                 let text = &body.text[at..j.current_index()];
                 let errors: Vec<GraphError> = serde_json::from_str(text).map_err(|_| GiveUp)?;
                 out.extend(errors.into_iter().map(|error| {
-                    WebhookEvent::Error(ErrorEvent {
+                    WebhookEvent::Error(Box::new(ErrorEvent {
                         routing: Routing::default(),
                         error,
-                    })
+                    }))
                 }));
             }
             Key::Contacts | Key::Messages | Key::Statuses | Key::Errors => return Err(GiveUp),

@@ -16,9 +16,9 @@ pub enum WebhookEvent {
     /// A status of an outbound message.
     Status(Box<StatusEvent>),
     /// A system-level error (`value.errors[]`).
-    Error(ErrorEvent),
+    Error(Box<ErrorEvent>),
     /// Anything else: another `field`, a new shape, an entry that did not parse.
-    Unknown(UnknownEvent),
+    Unknown(Box<UnknownEvent>),
 }
 
 /// Which business number and account a change belongs to.
