@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
 use wacrm::webhook::{SignatureVerifier, WebhookEvent};
 
 use crate::bridge::to_py_err;
@@ -233,14 +233,20 @@ impl NativeVerifier {
 
 /// Normalize many inputs on all cores with the GIL released; one dict per
 /// input (`input`, `e164`, `region`, `type`, `valid`, `wa_id`, `error`).
+/// The inputs are read in place (no copy) and each dict's `input` is the
+/// caller's own string object.
 #[pyfunction]
 #[pyo3(signature = (inputs, region=None))]
 pub fn phone_normalize<'py>(
     py: Python<'py>,
-    inputs: Vec<String>,
+    inputs: Vec<Bound<'py, PyString>>,
     region: Option<String>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let rows = py.detach(|| wacrm::phone::normalize_lines(&inputs, region.as_deref()));
+    let texts = inputs
+        .iter()
+        .map(|s| s.to_str())
+        .collect::<PyResult<Vec<&str>>>()?;
+    let rows = py.detach(|| wacrm::phone::normalize_lines(&texts, region.as_deref()));
     let keys = [
         pyo3::intern!(py, "input"),
         pyo3::intern!(py, "e164"),
@@ -251,9 +257,9 @@ pub fn phone_normalize<'py>(
         pyo3::intern!(py, "error"),
     ];
     let out = PyList::empty(py);
-    for r in rows {
+    for (r, input) in rows.into_iter().zip(&inputs) {
         let d = PyDict::new(py);
-        d.set_item(keys[0], r.input)?;
+        d.set_item(keys[0], input)?;
         d.set_item(keys[1], r.e164)?;
         d.set_item(keys[2], r.region)?;
         d.set_item(keys[3], r.number_type)?;

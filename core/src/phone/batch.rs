@@ -31,7 +31,7 @@ fn one(input: &str, region: Option<&str>) -> NormalizedRow {
         Ok(p) => NormalizedRow {
             input: input.to_string(),
             wa_id: wa_id_candidates(&p.e164).into_iter().next().map(|w| w.0),
-            e164: Some(p.e164.to_string()),
+            e164: Some(String::from(p.e164)),
             region: Some(p.region),
             number_type: Some(p.number_type.as_str().to_string()),
             valid: p.valid,
@@ -62,12 +62,15 @@ pub fn normalize_batch(
         .collect()
 }
 
-/// Normalize lines with one default region.
-pub fn normalize_lines(lines: &[String], default_region: Option<&str>) -> Vec<NormalizedRow> {
+/// Normalize lines with one default region (`String`s or borrowed `&str`s).
+pub fn normalize_lines<S: AsRef<str> + Sync>(
+    lines: &[S],
+    default_region: Option<&str>,
+) -> Vec<NormalizedRow> {
     lines
         .par_iter()
         .with_min_len(256)
-        .map(|s| one(s, default_region))
+        .map(|s| one(s.as_ref(), default_region))
         .collect()
 }
 
