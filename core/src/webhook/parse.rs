@@ -1,6 +1,7 @@
-//! Webhook body → events. Parsing is layered over raw JSON slices so one odd
-//! entry, change, message or status becomes an `Unknown` event instead of
-//! failing the whole body.
+//! Webhook body → events. The usual body is read by the pull pass (`pull`);
+//! anything it does not take is parsed here, layered over raw JSON slices, so
+//! one odd entry, change, message or status becomes an `Unknown` event
+//! instead of failing the whole body. The serde types below serve both.
 
 use bytes::Bytes;
 use serde::Deserialize;

@@ -8,6 +8,7 @@
 //! fuzz target).
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use jiter::{Jiter, Peek};
 
@@ -219,6 +220,15 @@ impl Hot {
     }
 }
 
+/// The object at `span` read by its serde type, as the layered path reads it.
+fn whole<'a, T: serde::Deserialize<'a>>(body: &Body<'a>, span: Range<usize>) -> R<T> {
+    let text: &'a str = body.text;
+    match serde_json::from_str::<Obj<T>>(&text[span]) {
+        Ok(Obj(v)) => Ok(v),
+        Err(_) => Err(GiveUp),
+    }
+}
+
 fn message(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = j.current_index();
     let mut hot = Hot { complex: false };
@@ -262,11 +272,7 @@ fn message(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()>
             });
             m
         }
-        _ => {
-            serde_json::from_str::<Obj<MessageRaw>>(&body.text[span.clone()])
-                .map_err(|_| GiveUp)?
-                .0
-        }
+        _ => whole(body, span.clone())?,
     };
     // Contacts may come after the messages: they are matched when the value ends.
     out.push(message_event(
@@ -327,11 +333,7 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
             s.conversation = conversation.flatten();
             s
         }
-        _ => {
-            serde_json::from_str::<Obj<StatusRaw>>(&body.text[span.clone()])
-                .map_err(|_| GiveUp)?
-                .0
-        }
+        _ => whole(body, span.clone())?,
     };
     out.push(status_event(
         Routing::default(),
@@ -578,7 +580,7 @@ pub(super) fn parse(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
 
 /// The span of the value `j` is about to read (for tests of span handling).
 #[cfg(test)]
-fn span_of_next(j: &mut Jiter) -> std::ops::Range<usize> {
+fn span_of_next(j: &mut Jiter) -> Range<usize> {
     let at = j.current_index();
     j.next_skip().ok();
     at..j.current_index()
