@@ -306,12 +306,12 @@ fn unknown(
     }))
 }
 
-fn content_of(m: MessageRaw<'_>) -> (MessageRaw<'_>, MessageContent) {
-    let mut m = m;
+/// The content of `m`, its type-specific part taken out (the rest stays).
+fn content_of(m: &mut MessageRaw<'_>) -> MessageContent {
     let missing = |t: &str| MessageContent::Unknown {
         type_name: format!("{t} (object missing)"),
     };
-    let content = match m.kind.as_ref() {
+    match m.kind.as_ref() {
         "text" => match m.text.take() {
             Some(t) => MessageContent::Text { body: t.body },
             None => missing("text"),
@@ -410,8 +410,7 @@ fn content_of(m: MessageRaw<'_>) -> (MessageRaw<'_>, MessageContent) {
         other => MessageContent::Unknown {
             type_name: other.to_string(),
         },
-    };
-    (m, content)
+    }
 }
 
 /// Which of a change's contacts sent a message: the one with its wa_id or
@@ -543,7 +542,8 @@ pub(super) fn message_event(
     parsed: MessageRaw<'_>,
     raw: RawJson,
 ) -> WebhookEvent {
-    let (parsed, content) = content_of(parsed);
+    let mut parsed = parsed;
+    let content = content_of(&mut parsed);
     WebhookEvent::Message(Box::new(InboundEvent {
         routing,
         id: MessageId::new(parsed.id),
