@@ -120,12 +120,14 @@ fn key(raw: &[u8]) -> R<Key> {
     })
 }
 
-fn first_key(j: &mut Jiter) -> R<Option<Key>> {
-    j.next_object_bytes()?.map(key).transpose()
-}
-
-fn next_key(j: &mut Jiter) -> R<Option<Key>> {
-    j.next_key_bytes()?.map(key).transpose()
+/// Each key of the object `j` is at, with `f` to read or skip its value.
+fn fields(j: &mut Jiter, mut f: impl FnMut(&mut Jiter, Key) -> R<()>) -> R<()> {
+    let mut next = j.next_object_bytes()?.map(key).transpose()?;
+    while let Some(k) = next {
+        f(j, k)?;
+        next = j.next_key_bytes()?.map(key).transpose()?;
+    }
+    Ok(())
 }
 
 /// A string where serde wants one (`String`, no null).
@@ -211,12 +213,7 @@ impl Hot {
         if std::mem::replace(seen, true) || j.peek()? != Peek::Object {
             return self.skip(j);
         }
-        let mut k = first_key(j)?;
-        while let Some(key) = k {
-            f(self, j, key)?;
-            k = next_key(j)?;
-        }
-        Ok(())
+        fields(j, |j, key| f(self, j, key))
     }
 }
 
@@ -235,8 +232,7 @@ fn message(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()>
     let mut m = MessageRaw::default();
     let (mut id, mut kind, mut text) = (None, None, None::<Option<String>>);
     let mut text_seen = false;
-    let mut k = first_key(j)?;
-    while let Some(key) = k {
+    fields(j, |j, key| {
         match key {
             Key::Id => hot.string(j, &mut id)?,
             Key::From => hot.string(j, &mut m.from)?,
@@ -255,8 +251,8 @@ fn message(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()>
             Key::Part | Key::Contacts | Key::Errors => hot.skip(j)?,
             _ => j.next_skip()?,
         }
-        k = next_key(j)?;
-    }
+        Ok(())
+    })?;
     let span = start..j.current_index();
     let parsed = match id {
         Some(id) if !hot.complex => {
@@ -290,8 +286,7 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
     let mut s = StatusRaw::default();
     let (mut id, mut state, mut pricing_seen) = (None, None, false);
     let (mut errors, mut conversation) = (None, None);
-    let mut k = first_key(j)?;
-    while let Some(key) = k {
+    fields(j, |j, key| {
         match key {
             Key::Id => hot.string(j, &mut id)?,
             Key::Status => hot.string(j, &mut state)?,
@@ -322,8 +317,8 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
             Key::Conversation => hot.part(j, body, &mut conversation)?,
             _ => j.next_skip()?,
         }
-        k = next_key(j)?;
-    }
+        Ok(())
+    })?;
     let span = start..j.current_index();
     let parsed = match (id, state) {
         (Some(id), Some(status)) if !hot.complex => {
@@ -346,8 +341,7 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
 fn contact(j: &mut Jiter) -> R<ContactInfo> {
     let (mut profile_seen, mut name, mut username) = (false, None, None);
     let (mut wa_id, mut user_id, mut parent) = (None, None, None);
-    let mut k = first_key(j)?;
-    while let Some(key) = k {
+    fields(j, |j, key| {
         match key {
             Key::Profile => {
                 if std::mem::replace(&mut profile_seen, true) {
@@ -356,15 +350,14 @@ fn contact(j: &mut Jiter) -> R<ContactInfo> {
                 if j.peek()? == Peek::Null {
                     j.known_null()?;
                 } else {
-                    let mut k = first_key(j)?;
-                    while let Some(key) = k {
+                    fields(j, |j, key| {
                         match key {
                             Key::Name => once(&mut name, opt_string(j)?)?,
                             Key::Username => once(&mut username, opt_string(j)?)?,
                             _ => j.next_skip()?,
                         }
-                        k = next_key(j)?;
-                    }
+                        Ok(())
+                    })?;
                 }
             }
             Key::WaId => once(&mut wa_id, opt_string(j)?)?,
@@ -372,8 +365,8 @@ fn contact(j: &mut Jiter) -> R<ContactInfo> {
             Key::ParentUserId => once(&mut parent, opt_string(j)?)?,
             _ => j.next_skip()?,
         }
-        k = next_key(j)?;
-    }
+        Ok(())
+    })?;
     Ok(ContactInfo {
         name: name.flatten(),
         username: username.flatten(),
@@ -431,8 +424,7 @@ fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let mut contacts: Vec<ContactInfo> = Vec::new();
     let (mut contacts_seen, mut messages_seen, mut statuses_seen, mut errors_seen) =
         (false, false, false, false);
-    let mut k = first_key(j)?;
-    while let Some(key) = k {
+    fields(j, |j, key| {
         match key {
             Key::Metadata => {
                 let m = if j.peek()? == Peek::Null {
@@ -440,15 +432,14 @@ fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
                     None
                 } else {
                     let (mut display, mut id) = (None, None);
-                    let mut k = first_key(j)?;
-                    while let Some(key) = k {
+                    fields(j, |j, key| {
                         match key {
                             Key::DisplayPhoneNumber => once(&mut display, string(j)?)?,
                             Key::PhoneNumberId => once(&mut id, string(j)?)?,
                             _ => j.next_skip()?,
                         }
-                        k = next_key(j)?;
-                    }
+                        Ok(())
+                    })?;
                     Some((id.unwrap_or_default(), display.unwrap_or_default()))
                 };
                 once(&mut meta, m)?;
@@ -478,8 +469,8 @@ fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
             Key::Contacts | Key::Messages | Key::Statuses | Key::Errors => return Err(GiveUp),
             _ => j.next_skip()?,
         }
-        k = next_key(j)?;
-    }
+        Ok(())
+    })?;
     let events = &mut out[start..];
     // The keys may come in any order; the events keep the layered path's.
     if !events.is_sorted_by_key(rank) {
@@ -509,8 +500,7 @@ fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
 
 fn change(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let (mut field, mut value_seen) = (None, false);
-    let mut k = first_key(j)?;
-    while let Some(key) = k {
+    fields(j, |j, key| {
         match key {
             Key::Field => once(&mut field, j.next_str()? == "messages")?,
             Key::Value if !std::mem::replace(&mut value_seen, true) => {
@@ -522,8 +512,8 @@ fn change(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
             Key::Value => return Err(GiveUp),
             _ => j.next_skip()?,
         }
-        k = next_key(j)?;
-    }
+        Ok(())
+    })?;
     // Other fields (template updates, account alerts, ...) take the layered path.
     match (field, value_seen) {
         (Some(true), true) => Ok(()),
@@ -534,8 +524,7 @@ fn change(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
 fn entry(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = out.len();
     let (mut waba, mut changes_seen) = (None, false);
-    let mut k = first_key(j)?;
-    while let Some(key) = k {
+    fields(j, |j, key| {
         match key {
             Key::Id => once(&mut waba, string(j)?)?,
             Key::Changes if !std::mem::replace(&mut changes_seen, true) => {
@@ -544,8 +533,8 @@ fn entry(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
             Key::Changes => return Err(GiveUp),
             _ => j.next_skip()?,
         }
-        k = next_key(j)?;
-    }
+        Ok(())
+    })?;
     if !changes_seen {
         return Err(GiveUp);
     }
@@ -561,17 +550,16 @@ pub(super) fn parse(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
     let mut j = Jiter::new(body.text.as_bytes());
     let mut entry_seen = false;
     let run = (|| {
-        let mut k = first_key(&mut j)?;
-        while let Some(key) = k {
+        fields(&mut j, |j, key| {
             match key {
                 Key::Entry if !std::mem::replace(&mut entry_seen, true) => {
-                    objects(&mut j, |j| entry(j, body, &mut out))?
+                    objects(j, |j| entry(j, body, &mut out))?
                 }
                 Key::Entry => return Err(GiveUp),
                 _ => j.next_skip()?,
             }
-            k = next_key(&mut j)?;
-        }
+            Ok(())
+        })?;
         j.finish()?;
         if entry_seen { Ok(()) } else { Err(GiveUp) }
     })();
