@@ -333,7 +333,9 @@ fn parse_number(input: &str, default_region: Option<&str>) -> Result<Number, Pho
     let mut buf = [0u8; 19];
     let mut len = 0;
     for d in body.bytes().filter(u8::is_ascii_digit) {
-        let slot = buf.get_mut(len).ok_or_else(|| PhoneError::TooLong(input.to_string()))?;
+        let slot = buf
+            .get_mut(len)
+            .ok_or_else(|| PhoneError::TooLong(input.to_string()))?;
         *slot = d;
         len += 1;
     }
