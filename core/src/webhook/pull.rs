@@ -184,11 +184,8 @@ impl Hot {
         body: &Body<'_>,
         slot: &mut Option<T>,
     ) -> R<()> {
-        let peek = j.peek()?;
-        let start = j.current_index();
-        j.known_skip(peek)?;
-        match serde_json::from_str(&body.text[start..j.current_index()]) {
-            Ok(v) if slot.is_none() => *slot = Some(v),
+        match by_serde(j, body)? {
+            Some(v) if slot.is_none() => *slot = Some(v),
             _ => self.complex = true,
         }
         Ok(())
@@ -215,6 +212,15 @@ impl Hot {
         }
         fields(j, |j, key| f(self, j, key))
     }
+}
+
+/// The next value, passed over here and read by serde from its span (`None`
+/// when serde refuses it).
+fn by_serde<T: serde::de::DeserializeOwned>(j: &mut Jiter, body: &Body<'_>) -> R<Option<T>> {
+    let peek = j.peek()?;
+    let start = j.current_index();
+    j.known_skip(peek)?;
+    Ok(serde_json::from_str(&body.text[start..j.current_index()]).ok())
 }
 
 /// The object at `span` read by its serde type, as the layered path reads it.
@@ -455,10 +461,7 @@ fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
                 objects(j, |j| status(j, body, out))?
             }
             Key::Errors if !std::mem::replace(&mut errors_seen, true) => {
-                let at = j.current_index();
-                j.next_skip()?;
-                let text = &body.text[at..j.current_index()];
-                let errors: Vec<GraphError> = serde_json::from_str(text).map_err(|_| GiveUp)?;
+                let errors: Vec<GraphError> = by_serde(j, body)?.ok_or(GiveUp)?;
                 out.extend(errors.into_iter().map(|error| {
                     WebhookEvent::Error(Box::new(ErrorEvent {
                         routing: Routing::default(),
