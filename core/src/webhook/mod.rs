@@ -9,6 +9,7 @@ mod parse;
 mod process;
 mod pull;
 mod raw;
+mod scan;
 mod types;
 mod verify;
 

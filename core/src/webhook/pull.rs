@@ -1,4 +1,4 @@
-//! The fast path of webhook parsing: one pull pass ([`jiter`]) over the usual
+//! The fast path of webhook parsing: one pull pass (`scan`) over the usual
 //! body. It builds the events as it reads, knows each event's span when it
 //! passes the object, and copies only the strings the events keep. A message
 //! or status with more than the common fields (media, context, errors, ...) is
@@ -10,24 +10,14 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use jiter::{Jiter, Peek};
-
 use super::parse::{
     Body, MessageRaw, Obj, StatusRaw, TextRaw, Ts, message_event, sender_of, status_event,
 };
+use smallvec::SmallVec;
+
+use super::scan::{GiveUp, Peek, R, Reader};
 use super::types::*;
 use crate::error::GraphError;
-
-/// The pass gave up; the layered path decides.
-pub(super) struct GiveUp;
-
-impl From<jiter::JiterError> for GiveUp {
-    fn from(_: jiter::JiterError) -> Self {
-        GiveUp
-    }
-}
-
-type R<T> = Result<T, GiveUp>;
 
 /// Object keys the pass reads, by name wherever they appear: what a key means
 /// depends on the object it is in, and every other key is skipped (serde's
@@ -121,7 +111,7 @@ fn key(raw: &[u8]) -> R<Key> {
 }
 
 /// Each key of the object `j` is at, with `f` to read or skip its value.
-fn fields(j: &mut Jiter, mut f: impl FnMut(&mut Jiter, Key) -> R<()>) -> R<()> {
+fn fields(j: &mut Reader<'_>, mut f: impl FnMut(&mut Reader<'_>, Key) -> R<()>) -> R<()> {
     let mut next = j.next_object_bytes()?.map(key).transpose()?;
     while let Some(k) = next {
         f(j, k)?;
@@ -131,8 +121,8 @@ fn fields(j: &mut Jiter, mut f: impl FnMut(&mut Jiter, Key) -> R<()>) -> R<()> {
 }
 
 /// A string where serde wants one (`String`, no null).
-fn string(j: &mut Jiter) -> R<String> {
-    Ok(j.next_str()?.to_owned())
+fn string(j: &mut Reader<'_>) -> R<String> {
+    Ok(j.next_str()?.into_owned())
 }
 
 /// A set-once field: a repeated key is an error for serde's derived types.
@@ -144,13 +134,13 @@ fn once<T>(slot: &mut Option<T>, v: T) -> R<()> {
 }
 
 /// `Option<String>` as serde reads it: null is `None`.
-fn opt_string(j: &mut Jiter) -> R<Option<String>> {
+fn opt_string(j: &mut Reader<'_>) -> R<Option<String>> {
     match j.peek()? {
         Peek::Null => {
             j.known_null()?;
             Ok(None)
         }
-        Peek::String => Ok(Some(j.known_str()?.to_owned())),
+        Peek::String => Ok(Some(j.known_str()?.into_owned())),
         _ => Err(GiveUp),
     }
 }
@@ -163,16 +153,16 @@ struct Hot {
 }
 
 impl Hot {
-    fn skip(&mut self, j: &mut Jiter) -> R<()> {
+    fn skip(&mut self, j: &mut Reader<'_>) -> R<()> {
         self.complex = true;
-        Ok(j.next_skip()?)
+        j.next_skip()
     }
 
-    fn string(&mut self, j: &mut Jiter, slot: &mut Option<String>) -> R<()> {
+    fn string(&mut self, j: &mut Reader<'_>, slot: &mut Option<String>) -> R<()> {
         if slot.is_some() || j.peek()? != Peek::String {
             return self.skip(j);
         }
-        *slot = Some(j.known_str()?.to_owned());
+        *slot = Some(j.known_str()?.into_owned());
         Ok(())
     }
 
@@ -180,7 +170,7 @@ impl Hot {
     /// legacy conversation): the rest of the object stays on this pass.
     fn part<T: serde::de::DeserializeOwned>(
         &mut self,
-        j: &mut Jiter,
+        j: &mut Reader<'_>,
         body: &Body<'_>,
         slot: &mut Option<T>,
     ) -> R<()> {
@@ -191,11 +181,11 @@ impl Hot {
         Ok(())
     }
 
-    fn timestamp(&mut self, j: &mut Jiter, slot: &mut Option<Ts>) -> R<()> {
+    fn timestamp(&mut self, j: &mut Reader<'_>, slot: &mut Option<Ts>) -> R<()> {
         if slot.is_some() || j.peek()? != Peek::String {
             return self.skip(j);
         }
-        *slot = Some(Ts::from_text(j.known_str()?));
+        *slot = Some(Ts::from_text(&j.known_str()?));
         Ok(())
     }
 
@@ -203,9 +193,9 @@ impl Hot {
     /// seen twice (`seen`), goes to serde.
     fn object(
         &mut self,
-        j: &mut Jiter,
+        j: &mut Reader<'_>,
         seen: &mut bool,
-        mut f: impl FnMut(&mut Self, &mut Jiter, Key) -> R<()>,
+        mut f: impl FnMut(&mut Self, &mut Reader<'_>, Key) -> R<()>,
     ) -> R<()> {
         if std::mem::replace(seen, true) || j.peek()? != Peek::Object {
             return self.skip(j);
@@ -216,7 +206,7 @@ impl Hot {
 
 /// The next value, passed over here and read by serde from its span (`None`
 /// when serde refuses it).
-fn by_serde<T: serde::de::DeserializeOwned>(j: &mut Jiter, body: &Body<'_>) -> R<Option<T>> {
+fn by_serde<T: serde::de::DeserializeOwned>(j: &mut Reader<'_>, body: &Body<'_>) -> R<Option<T>> {
     let peek = j.peek()?;
     let start = j.current_index();
     j.known_skip(peek)?;
@@ -232,7 +222,7 @@ fn whole<'a, T: serde::Deserialize<'a>>(body: &Body<'a>, span: Range<usize>) -> 
     }
 }
 
-fn message(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn message(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = j.current_index();
     let mut hot = Hot { complex: false };
     let mut m = MessageRaw::default();
@@ -250,7 +240,7 @@ fn message(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()>
                 let mut t = None;
                 hot.object(j, &mut text_seen, |hot, j, key| match key {
                     Key::Body => hot.string(j, &mut t),
-                    _ => Ok(j.next_skip()?),
+                    _ => j.next_skip(),
                 })?;
                 text = Some(t);
             }
@@ -286,7 +276,7 @@ fn message(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()>
     Ok(())
 }
 
-fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn status(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = j.current_index();
     let mut hot = Hot { complex: false };
     let mut s = StatusRaw::default();
@@ -315,7 +305,7 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
                         }
                         _ => hot.skip(j),
                     },
-                    _ => Ok(j.next_skip()?),
+                    _ => j.next_skip(),
                 })?;
                 s.pricing = Some(p);
             }
@@ -344,7 +334,7 @@ fn status(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
     Ok(())
 }
 
-fn contact(j: &mut Jiter) -> R<ContactInfo> {
+fn contact(j: &mut Reader<'_>) -> R<ContactInfo> {
     let (mut profile_seen, mut name, mut username) = (false, None, None);
     let (mut wa_id, mut user_id, mut parent) = (None, None, None);
     fields(j, |j, key| {
@@ -383,7 +373,7 @@ fn contact(j: &mut Jiter) -> R<ContactInfo> {
 }
 
 /// Each element of an array of objects, with `f`.
-fn objects(j: &mut Jiter, mut f: impl FnMut(&mut Jiter) -> R<()>) -> R<()> {
+fn objects(j: &mut Reader<'_>, mut f: impl FnMut(&mut Reader<'_>) -> R<()>) -> R<()> {
     let mut next = j.next_array()?;
     while let Some(peek) = next {
         if peek != Peek::Object {
@@ -424,10 +414,11 @@ fn rank(e: &WebhookEvent) -> u8 {
     }
 }
 
-fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn value(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = out.len();
     let mut meta: Option<Option<(String, String)>> = None;
-    let mut contacts: Vec<ContactInfo> = Vec::new();
+    // Nearly always one contact: kept inline, not on the heap.
+    let mut contacts: SmallVec<[ContactInfo; 1]> = SmallVec::new();
     let (mut contacts_seen, mut messages_seen, mut statuses_seen, mut errors_seen) =
         (false, false, false, false);
     fields(j, |j, key| {
@@ -501,7 +492,7 @@ fn value(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     Ok(())
 }
 
-fn change(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn change(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let (mut field, mut value_seen) = (None, false);
     fields(j, |j, key| {
         match key {
@@ -524,7 +515,7 @@ fn change(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> 
     }
 }
 
-fn entry(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn entry(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = out.len();
     let (mut waba, mut changes_seen) = (None, false);
     fields(j, |j, key| {
@@ -550,7 +541,7 @@ fn entry(j: &mut Jiter, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
 /// The events of the usual body, or `None` to let the layered path decide.
 pub(super) fn parse(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
     let mut out = Vec::with_capacity(1);
-    let mut j = Jiter::new(body.text.as_bytes());
+    let mut j = Reader::new(body.text);
     let mut entry_seen = false;
     let run = (|| {
         fields(&mut j, |j, key| {
@@ -571,7 +562,7 @@ pub(super) fn parse(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
 
 /// The span of the value `j` is about to read (for tests of span handling).
 #[cfg(test)]
-fn span_of_next(j: &mut Jiter) -> Range<usize> {
+fn span_of_next(j: &mut Reader<'_>) -> Range<usize> {
     let at = j.current_index();
     j.next_skip().ok();
     at..j.current_index()
@@ -584,7 +575,7 @@ mod tests {
     #[test]
     fn spans_start_at_the_value_and_end_after_it() {
         let text = "[ {\"a\" : [1, 2]} ,\n\t{\"b\":\"c\"}  ]";
-        let mut j = Jiter::new(text.as_bytes());
+        let mut j = Reader::new(text);
         assert_eq!(j.next_array().ok().flatten(), Some(Peek::Object));
         let first = span_of_next(&mut j);
         assert_eq!(&text[first], "{\"a\" : [1, 2]}");

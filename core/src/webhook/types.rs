@@ -320,9 +320,9 @@ pub struct InboundEvent {
     /// Sender profile from `contacts[]`.
     pub contact: Option<ContactInfo>,
     /// Reply context.
-    pub context: Option<ReplyContext>,
+    pub context: Option<Box<ReplyContext>>,
     /// Ad referral.
-    pub referral: Option<Referral>,
+    pub referral: Option<Box<Referral>>,
     /// Content.
     pub content: MessageContent,
     /// Errors attached to the message (unsupported types).
