@@ -273,9 +273,10 @@ pub(super) struct MessageRaw<'a> {
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct StatusRaw {
+pub(super) struct StatusRaw<'a> {
     pub(super) id: String,
-    pub(super) status: String,
+    #[serde(borrow)]
+    pub(super) status: Str<'a>,
     #[serde(default)]
     pub(super) timestamp: Option<Ts>,
     #[serde(default)]

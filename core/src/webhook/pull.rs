@@ -111,7 +111,7 @@ fn key(raw: &[u8]) -> R<Key> {
 }
 
 /// Each key of the object `j` is at, with `f` to read or skip its value.
-fn fields(j: &mut Reader<'_>, mut f: impl FnMut(&mut Reader<'_>, Key) -> R<()>) -> R<()> {
+fn fields<'a>(j: &mut Reader<'a>, mut f: impl FnMut(&mut Reader<'a>, Key) -> R<()>) -> R<()> {
     let mut next = j.next_object_bytes()?.map(key).transpose()?;
     while let Some(k) = next {
         f(j, k)?;
@@ -158,11 +158,17 @@ impl Hot {
         j.next_skip()
     }
 
-    fn string(&mut self, j: &mut Reader<'_>, slot: &mut Option<String>) -> R<()> {
+    /// A string into a `String` or, where the event does not keep it, a
+    /// `Cow` that borrows the body.
+    fn string<'a, T: From<Cow<'a, str>>>(
+        &mut self,
+        j: &mut Reader<'a>,
+        slot: &mut Option<T>,
+    ) -> R<()> {
         if slot.is_some() || j.peek()? != Peek::String {
             return self.skip(j);
         }
-        *slot = Some(j.known_str()?.into_owned());
+        *slot = Some(T::from(j.known_str()?));
         Ok(())
     }
 
@@ -191,11 +197,11 @@ impl Hot {
 
     /// Loop over an object's keys with `f`; anything but an object, or a key
     /// seen twice (`seen`), goes to serde.
-    fn object(
+    fn object<'a>(
         &mut self,
-        j: &mut Reader<'_>,
+        j: &mut Reader<'a>,
         seen: &mut bool,
-        mut f: impl FnMut(&mut Self, &mut Reader<'_>, Key) -> R<()>,
+        mut f: impl FnMut(&mut Self, &mut Reader<'a>, Key) -> R<()>,
     ) -> R<()> {
         if std::mem::replace(seen, true) || j.peek()? != Peek::Object {
             return self.skip(j);
@@ -222,7 +228,7 @@ fn whole<'a, T: serde::Deserialize<'a>>(body: &Body<'a>, span: Range<usize>) -> 
     }
 }
 
-fn message(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn message<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = j.current_index();
     let mut hot = Hot { complex: false };
     let mut m = MessageRaw::default();
@@ -253,12 +259,7 @@ fn message(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> 
     let parsed = match id {
         Some(id) if !hot.complex => {
             m.id = id;
-            m.kind = match kind {
-                // The usual type borrows a constant instead of keeping a copy.
-                Some(k) if k == "text" => Cow::Borrowed("text"),
-                Some(k) => Cow::Owned(k),
-                None => Cow::Borrowed(""),
-            };
+            m.kind = kind.unwrap_or(Cow::Borrowed(""));
             m.text = text.map(|body| TextRaw {
                 body: body.unwrap_or_default(),
             });
@@ -276,7 +277,7 @@ fn message(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> 
     Ok(())
 }
 
-fn status(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn status<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = j.current_index();
     let mut hot = Hot { complex: false };
     let mut s = StatusRaw::default();
@@ -373,7 +374,7 @@ fn contact(j: &mut Reader<'_>) -> R<ContactInfo> {
 }
 
 /// Each element of an array of objects, with `f`.
-fn objects(j: &mut Reader<'_>, mut f: impl FnMut(&mut Reader<'_>) -> R<()>) -> R<()> {
+fn objects<'a>(j: &mut Reader<'a>, mut f: impl FnMut(&mut Reader<'a>) -> R<()>) -> R<()> {
     let mut next = j.next_array()?;
     while let Some(peek) = next {
         if peek != Peek::Object {
@@ -414,7 +415,7 @@ fn rank(e: &WebhookEvent) -> u8 {
     }
 }
 
-fn value(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn value<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = out.len();
     let mut meta: Option<Option<(String, String)>> = None;
     // Nearly always one contact: kept inline, not on the heap.
@@ -492,7 +493,7 @@ fn value(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<
     Ok(())
 }
 
-fn change(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn change<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let (mut field, mut value_seen) = (None, false);
     fields(j, |j, key| {
         match key {
@@ -515,7 +516,7 @@ fn change(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R
     }
 }
 
-fn entry(j: &mut Reader<'_>, body: &Body<'_>, out: &mut Vec<WebhookEvent>) -> R<()> {
+fn entry<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -> R<()> {
     let start = out.len();
     let (mut waba, mut changes_seen) = (None, false);
     fields(j, |j, key| {
