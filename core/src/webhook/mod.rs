@@ -24,8 +24,11 @@ pub fn verify_and_parse(
     body: &[u8],
     signature_header: Option<&str>,
 ) -> crate::Result<Vec<WebhookEvent>> {
-    verifier.verify(body, signature_header)?;
-    parse_body(body)
+    verify_and_parse_bytes(
+        verifier,
+        bytes::Bytes::copy_from_slice(body),
+        signature_header,
+    )
 }
 
 /// [`verify_and_parse`] over bytes the caller already holds: the events share
@@ -35,6 +38,7 @@ pub fn verify_and_parse_bytes(
     body: bytes::Bytes,
     signature_header: Option<&str>,
 ) -> crate::Result<Vec<WebhookEvent>> {
-    verifier.verify(&body, signature_header)?;
-    parse_bytes(body)
+    let expected =
+        SignatureVerifier::expected(signature_header).map_err(SignatureProblem::into_error)?;
+    parse::parse_signed(body, verifier, &expected)
 }

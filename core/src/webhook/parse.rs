@@ -9,7 +9,9 @@ use serde_json::value::RawValue;
 
 use super::pull;
 use super::raw::RawJson;
+use super::scan::Reader;
 use super::types::*;
+use super::verify::{SignatureProblem, SignatureVerifier};
 use crate::error::{Error, GraphError, Result};
 use crate::ids::MessageId;
 
@@ -604,23 +606,27 @@ pub enum Path {
     Layered,
 }
 
+/// The body as text. The SIMD check first: a valid body (nearly all) is done
+/// with in a fraction of the standard check's time; an invalid one is
+/// described by the standard check.
+fn utf8(bytes: &[u8]) -> Result<&str> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => std::str::from_utf8(bytes)
+            .map_err(|e| Error::Webhook(format!("body is not UTF-8: {e}"))),
+    }
+}
+
 /// [`parse_bytes`] along one [`Path`] (for tests of the paths' agreement).
 #[doc(hidden)]
 pub fn parse_with(bytes: Bytes, path: Path) -> Result<Vec<WebhookEvent>> {
-    // The SIMD check first: a valid body (nearly all) is done with in a
-    // fraction of the standard check's time; an invalid one is described by
-    // the standard check.
-    let text = match simdutf8::basic::from_utf8(&bytes) {
-        Ok(text) => text,
-        Err(_) => std::str::from_utf8(&bytes)
-            .map_err(|e| Error::Webhook(format!("body is not UTF-8: {e}")))?,
-    };
+    let text = utf8(&bytes)?;
     let body = Body {
         bytes: &bytes,
         text,
     };
     if path != Path::Layered {
-        match pull::parse(&body) {
+        match pull::parse(&mut Reader::new(text), &body) {
             Some(events) => return Ok(events),
             None if path == Path::Fast => {
                 return Err(Error::Webhook("the pull pass gave up".into()));
@@ -628,6 +634,47 @@ pub fn parse_with(bytes: Bytes, path: Path) -> Result<Vec<WebhookEvent>> {
             None => {}
         }
     }
+    layered(&body)
+}
+
+/// Verify and parse in one pass: the pull pass hashes the body for the
+/// signature as it reads it. No event leaves before the signature matches,
+/// and a body the pull pass gives up on reaches the layered path only once
+/// it is verified.
+pub(super) fn parse_signed(
+    bytes: Bytes,
+    verifier: &SignatureVerifier,
+    expected: &[u8; 32],
+) -> Result<Vec<WebhookEvent>> {
+    let verify = |tag| {
+        verifier
+            .matches(tag, &bytes, expected)
+            .map_err(SignatureProblem::into_error)
+    };
+    let text = match utf8(&bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            verify(verifier.start())?;
+            return Err(e);
+        }
+    };
+    let body = Body {
+        bytes: &bytes,
+        text,
+    };
+    let mut reader = Reader::hashing(text, verifier.start());
+    let fast = pull::parse(&mut reader, &body);
+    // A tag not handed back is started again: the result is the same.
+    verify(reader.into_tag().unwrap_or_else(|| verifier.start()))?;
+    match fast {
+        Some(events) => Ok(events),
+        None => layered(&body),
+    }
+}
+
+/// The layered, lenient path over the whole body.
+fn layered(body: &Body<'_>) -> Result<Vec<WebhookEvent>> {
+    let text = body.text;
     let env: EnvelopeRaw = match serde_json::from_str::<Obj<EnvelopeRaw>>(text).map(|o| o.0) {
         Ok(e) => e,
         Err(e) => {
@@ -660,7 +707,7 @@ pub fn parse_with(bytes: Bytes, path: Path) -> Result<Vec<WebhookEvent>> {
         for change in parsed.changes {
             match serde_json::from_str::<Obj<ChangeRaw>>(change.get()).map(|o| o.0) {
                 Ok(c) if c.field == "messages" => {
-                    parse_messages_value(&body, &c.field, &parsed.id, c.value, &mut out)
+                    parse_messages_value(body, &c.field, &parsed.id, c.value, &mut out)
                 }
                 Ok(c) => out.push(unknown(
                     &c.field,

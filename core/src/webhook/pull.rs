@@ -539,13 +539,13 @@ fn entry<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -
     Ok(())
 }
 
-/// The events of the usual body, or `None` to let the layered path decide.
-pub(super) fn parse(body: &Body<'_>) -> Option<Vec<WebhookEvent>> {
+/// The events of the usual body read by `j`, or `None` to let the layered
+/// path decide.
+pub(super) fn parse<'a>(j: &mut Reader<'a>, body: &Body<'a>) -> Option<Vec<WebhookEvent>> {
     let mut out = Vec::with_capacity(1);
-    let mut j = Reader::new(body.text);
     let mut entry_seen = false;
     let run = (|| {
-        fields(&mut j, |j, key| {
+        fields(j, |j, key| {
             match key {
                 Key::Entry if !std::mem::replace(&mut entry_seen, true) => {
                     objects(j, |j| entry(j, body, &mut out))?

@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use super::verify::Tag;
+
 /// The reader gave up; the layered path decides.
 pub(super) struct GiveUp;
 
@@ -33,11 +35,32 @@ const MAX_SKIP_DEPTH: u32 = 64;
 pub(super) struct Reader<'a> {
     text: &'a str,
     at: usize,
+    /// The body's signature, hashed one block per key read: SHA-256 waits on
+    /// its own results, and the parser's work fills the gaps.
+    tag: Option<Tag>,
 }
 
 impl<'a> Reader<'a> {
     pub(super) fn new(text: &'a str) -> Self {
-        Reader { text, at: 0 }
+        Reader {
+            text,
+            at: 0,
+            tag: None,
+        }
+    }
+
+    /// A reader that hashes `text` into `tag` as it goes.
+    pub(super) fn hashing(text: &'a str, tag: Tag) -> Self {
+        Reader {
+            text,
+            at: 0,
+            tag: Some(tag),
+        }
+    }
+
+    /// The signature hashed so far (the rest is hashed when it is finished).
+    pub(super) fn into_tag(self) -> Option<Tag> {
+        self.tag
     }
 
     fn bytes(&self) -> &'a [u8] {
@@ -132,6 +155,9 @@ impl<'a> Reader<'a> {
     /// An object key and its colon. Escaped keys may spell a known key in
     /// another way: the layered path reads those.
     fn key(&mut self) -> R<&'a [u8]> {
+        if let Some(tag) = &mut self.tag {
+            tag.feed_block(self.text.as_bytes());
+        }
         self.ws();
         if self.byte() != Some(b'"') {
             return Err(GiveUp);
