@@ -169,6 +169,25 @@ fn signature_errors_are_distinct_and_webhook_kind() {
     assert!(!format!("{other:?}").contains("another-secret"));
 }
 
+/// A body that is not UTF-8 reports the signature problem first, and the
+/// encoding problem only once the signature matches (as a check before
+/// parsing would).
+#[test]
+fn a_signature_problem_comes_before_a_parse_problem() {
+    let v = SignatureVerifier::new(SECRET);
+    let body = b"{\"entry\":[\xff]}";
+    let good = v.sign(body);
+    let bad = SignatureVerifier::new("another-secret").sign(body);
+    let e = verify_and_parse(&v, body, Some(&bad)).unwrap_err();
+    assert!(e.to_string().contains("does not match"), "{e}");
+    let e = verify_and_parse(&v, body, Some(&good)).unwrap_err();
+    assert!(e.to_string().contains("not UTF-8"), "{e}");
+    let e = verify_and_parse(&v, b"{\"entry\":", Some(&v.sign(b"{\"entry\":"))).unwrap_err();
+    assert!(e.to_string().contains("not JSON"), "{e}");
+    let e = verify_and_parse(&v, b"{\"entry\":", Some(&good)).unwrap_err();
+    assert!(e.to_string().contains("does not match"), "{e}");
+}
+
 #[test]
 fn handshake_echoes_the_challenge_only_for_the_right_token() {
     assert_eq!(
@@ -555,6 +574,7 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256), sig in "\\PC{0,80}") {
         let _ = parse_body(&bytes);
         let _ = SignatureVerifier::new(SECRET).check(&bytes, Some(&sig));
+        signed_agrees(&bytes);
     }
 }
 
@@ -623,9 +643,32 @@ fn on_path(body: &[u8], path: Path) -> Option<String> {
         .map(|ev| serde_json::to_string(&ev).unwrap())
 }
 
+/// Verifying while parsing (the pull pass hashes the body as it reads) gives
+/// exactly what parsing alone gives, and a body changed in one byte gives no
+/// events, only the signature error.
+fn signed_agrees(body: &[u8]) {
+    let v = SignatureVerifier::new(SECRET);
+    let sig = v.sign(body);
+    let json = |ev: Vec<WebhookEvent>| serde_json::to_string(&ev).unwrap();
+    let plain = parse_body(body).map(json).map_err(|e| e.to_string());
+    let signed = verify_and_parse(&v, body, Some(&sig))
+        .map(json)
+        .map_err(|e| e.to_string());
+    assert_eq!(signed, plain, "{}", String::from_utf8_lossy(body));
+    for at in [0, body.len() / 2, body.len().saturating_sub(1)] {
+        let mut changed = body.to_vec();
+        if let Some(b) = changed.get_mut(at) {
+            *b ^= 0x01;
+            let e = verify_and_parse(&v, &changed, Some(&sig)).unwrap_err();
+            assert!(e.to_string().contains("does not match"), "{e}");
+        }
+    }
+}
+
 /// The pull pass and the layered path agree on `body`; whether the pull
 /// pass took it.
 fn paths_agree(body: &[u8]) -> bool {
+    signed_agrees(body);
     let layered = on_path(body, Path::Layered);
     match on_path(body, Path::Fast) {
         Some(fast) => {

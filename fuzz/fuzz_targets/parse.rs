@@ -1,12 +1,14 @@
 //! Fuzz the webhook parser and signature check: no input may panic, a body
 //! that parses once parses the same way again, and the pull pass and the
-//! layered path give the same events whenever the pull pass takes a body.
+//! layered path give the same events whenever the pull pass takes a body,
+//! and verifying while parsing gives what parsing alone gives (and nothing
+//! but the signature error under another signature).
 //!
 //! Run with `cargo +nightly fuzz run parse` from the repository root.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wacrm::webhook::{Path, SignatureVerifier, parse_body, parse_with};
+use wacrm::webhook::{Path, SignatureVerifier, parse_body, parse_with, verify_and_parse};
 
 fuzz_target!(|data: &[u8]| {
     let verifier = SignatureVerifier::new("fuzz-secret");
@@ -47,4 +49,16 @@ fuzz_target!(|data: &[u8]| {
     if let Some(fast) = json(Path::Fast) {
         assert_eq!(Some(fast), json(Path::Layered), "paths disagree");
     }
+    let outcome = |r: wacrm::Result<Vec<wacrm::webhook::WebhookEvent>>| {
+        r.map(|ev| serde_json::to_string(&ev).expect("events serialize"))
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        outcome(verify_and_parse(&verifier, data, Some(&sig))),
+        outcome(parse_body(data)),
+        "signed parse disagrees"
+    );
+    let other = SignatureVerifier::new("another-secret").sign(data);
+    let e = verify_and_parse(&verifier, data, Some(&other)).expect_err("wrong signature");
+    assert!(e.to_string().contains("does not match"));
 });

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{SignatureVerifier, WebhookEvent, parse_bytes, verify_subscription};
+use super::{SignatureVerifier, WebhookEvent, verify_subscription};
 
 /// Receives parsed events; runs on the request task, so hand off slow work.
 pub type EventSink = Arc<dyn Fn(Vec<WebhookEvent>) + Send + Sync>;
@@ -94,11 +94,15 @@ async fn receive(
     let sig = headers
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok());
-    if let Err(e) = ep.verifier.verify(&body, sig) {
-        tracing::warn!(error = %e, "webhook rejected");
-        return (StatusCode::UNAUTHORIZED, e.to_string()).into_response();
-    }
-    match parse_bytes(body) {
+    let parsed = match super::verify_then_parse(&ep.verifier, body, sig) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            let e = problem.into_error();
+            tracing::warn!(error = %e, "webhook rejected");
+            return (StatusCode::UNAUTHORIZED, e.to_string()).into_response();
+        }
+    };
+    match parsed {
         Ok(events) => {
             (ep.sink)(events);
             StatusCode::OK.into_response()

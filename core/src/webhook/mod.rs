@@ -18,7 +18,10 @@ pub use process::{NewInbound, ProcessReport, WebhookProcessor};
 pub use types::*;
 pub use verify::{SignatureProblem, SignatureVerifier, verify_subscription};
 
-/// Verify the signature, then parse. The one call a webhook endpoint needs.
+/// Verify the signature and parse, in one pass over the body: the parser
+/// hashes the body as it reads it, and no event is returned unless the
+/// signature matches (a signature problem is reported before any parse
+/// problem). The one call a webhook endpoint needs.
 pub fn verify_and_parse(
     verifier: &SignatureVerifier,
     body: &[u8],
@@ -38,7 +41,16 @@ pub fn verify_and_parse_bytes(
     body: bytes::Bytes,
     signature_header: Option<&str>,
 ) -> crate::Result<Vec<WebhookEvent>> {
-    let expected =
-        SignatureVerifier::expected(signature_header).map_err(SignatureProblem::into_error)?;
+    verify_then_parse(verifier, body, signature_header).map_err(SignatureProblem::into_error)?
+}
+
+/// [`verify_and_parse_bytes`] with the signature's problem apart from the
+/// body's (an endpoint answers 401 to one and 200 to the other).
+fn verify_then_parse(
+    verifier: &SignatureVerifier,
+    body: bytes::Bytes,
+    signature_header: Option<&str>,
+) -> Result<crate::Result<Vec<WebhookEvent>>, SignatureProblem> {
+    let expected = SignatureVerifier::expected(signature_header)?;
     parse::parse_signed(body, verifier, &expected)
 }

@@ -640,22 +640,17 @@ pub fn parse_with(bytes: Bytes, path: Path) -> Result<Vec<WebhookEvent>> {
 /// Verify and parse in one pass: the pull pass hashes the body for the
 /// signature as it reads it. No event leaves before the signature matches,
 /// and a body the pull pass gives up on reaches the layered path only once
-/// it is verified.
+/// it is verified. The outer error is the signature's, the inner the body's.
 pub(super) fn parse_signed(
     bytes: Bytes,
     verifier: &SignatureVerifier,
     expected: &[u8; 32],
-) -> Result<Vec<WebhookEvent>> {
-    let verify = |tag| {
-        verifier
-            .matches(tag, &bytes, expected)
-            .map_err(SignatureProblem::into_error)
-    };
+) -> std::result::Result<Result<Vec<WebhookEvent>>, SignatureProblem> {
     let text = match utf8(&bytes) {
         Ok(text) => text,
         Err(e) => {
-            verify(verifier.start())?;
-            return Err(e);
+            verifier.matches(verifier.start(), &bytes, expected)?;
+            return Ok(Err(e));
         }
     };
     let body = Body {
@@ -665,11 +660,12 @@ pub(super) fn parse_signed(
     let mut reader = Reader::hashing(text, verifier.start());
     let fast = pull::parse(&mut reader, &body);
     // A tag not handed back is started again: the result is the same.
-    verify(reader.into_tag().unwrap_or_else(|| verifier.start()))?;
-    match fast {
+    let tag = reader.into_tag().unwrap_or_else(|| verifier.start());
+    verifier.matches(tag, &bytes, expected)?;
+    Ok(match fast {
         Some(events) => Ok(events),
         None => layered(&body),
-    }
+    })
 }
 
 /// The layered, lenient path over the whole body.
