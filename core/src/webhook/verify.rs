@@ -83,53 +83,81 @@ fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
     out
 }
 
-/// The HMAC of one body so far: the inner hash, fed whole 64-byte blocks.
+/// The HMAC of one body, computed a block at a time: the blocks of the
+/// padded inner message (body, 0x80, zeros, length), then the outer block.
 pub(super) struct Tag {
     state: [u32; 8],
+    outer: [u32; 8],
+    /// Bytes of the padded inner message hashed so far.
     fed: usize,
+    done: Option<[u8; 32]>,
 }
 
 impl Tag {
-    /// Hash the next whole block of `body`; `false` when none is left (the
-    /// tail is hashed by `finish`).
-    pub(super) fn feed_block(&mut self, body: &[u8]) -> bool {
-        match body.get(self.fed..self.fed + BLOCK) {
-            Some(block) => {
-                compress(&mut self.state, block);
-                self.fed += BLOCK;
-                true
-            }
-            None => false,
+    fn new(keyed: &Keyed) -> Self {
+        Tag {
+            state: keyed.inner,
+            outer: keyed.outer,
+            fed: 0,
+            done: None,
         }
     }
 
-    fn finish(mut self, keyed: &Keyed, body: &[u8]) -> [u8; 32] {
-        let whole = body.len() / BLOCK * BLOCK;
-        compress_blocks(&mut self.state, &body[self.fed.min(whole)..whole]);
-        self.fed = whole;
-        // The tail, 0x80, zeros, and the length in bits of key block + body.
-        let rest = &body[self.fed..];
-        let mut last = [0u8; 2 * BLOCK];
-        last[..rest.len()].copy_from_slice(rest);
-        last[rest.len()] = 0x80;
-        let end = if rest.len() + 9 <= BLOCK {
-            BLOCK
-        } else {
-            2 * BLOCK
-        };
-        let bits = (BLOCK as u64 + body.len() as u64) * 8;
-        last[end - 8..end].copy_from_slice(&bits.to_be_bytes());
-        for block in last[..end].chunks_exact(BLOCK) {
+    /// Hash the next block of the HMAC of `body`; `false` when the HMAC is
+    /// complete. The body's bytes are all there from the start, so any
+    /// block can be hashed at any time.
+    pub(super) fn feed_block(&mut self, body: &[u8]) -> bool {
+        if let Some(block) = body.get(self.fed..self.fed + BLOCK) {
             compress(&mut self.state, block);
+        } else if self.fed < padded_len(body.len()) {
+            compress(&mut self.state, &padded_block(body, self.fed));
+        } else if self.done.is_none() {
+            let mut outer = [0u8; BLOCK];
+            outer[..32].copy_from_slice(&state_bytes(&self.state));
+            outer[32] = 0x80;
+            outer[BLOCK - 8..].copy_from_slice(&((BLOCK as u64 + 32) * 8).to_be_bytes());
+            compress(&mut self.outer, &outer);
+            self.done = Some(state_bytes(&self.outer));
+            return true;
+        } else {
+            return false;
         }
-        let mut outer = [0u8; BLOCK];
-        outer[..32].copy_from_slice(&state_bytes(&self.state));
-        outer[32] = 0x80;
-        outer[BLOCK - 8..].copy_from_slice(&((BLOCK as u64 + 32) * 8).to_be_bytes());
-        let mut state = keyed.outer;
-        compress(&mut state, &outer);
-        state_bytes(&state)
+        self.fed += BLOCK;
+        true
     }
+
+    fn finish(mut self, body: &[u8]) -> [u8; 32] {
+        // Whole blocks in one call, then the padding and the outer block.
+        let whole = body.len() / BLOCK * BLOCK;
+        if self.fed < whole {
+            compress_blocks(&mut self.state, &body[self.fed..whole]);
+            self.fed = whole;
+        }
+        while self.feed_block(body) {}
+        self.done.unwrap_or_default()
+    }
+}
+
+/// Length of the inner message once padded: the key block is not counted,
+/// the 0x80 byte and the 8-byte length are.
+fn padded_len(len: usize) -> usize {
+    (len + 9).div_ceil(BLOCK) * BLOCK
+}
+
+/// The padded inner message's block at `start`, where it runs past the body.
+fn padded_block(body: &[u8], start: usize) -> [u8; BLOCK] {
+    let mut block = [0u8; BLOCK];
+    let rest = body.get(start..).unwrap_or_default();
+    let n = rest.len().min(BLOCK);
+    block[..n].copy_from_slice(&rest[..n]);
+    if let Some(end) = body.len().checked_sub(start).filter(|&e| e < BLOCK) {
+        block[end] = 0x80;
+    }
+    if start + BLOCK == padded_len(body.len()) {
+        let bits = (BLOCK as u64 + body.len() as u64) * 8;
+        block[BLOCK - 8..].copy_from_slice(&bits.to_be_bytes());
+    }
+    block
 }
 
 /// The app secret absorbed: SHA-256 states after the inner and the outer
@@ -224,10 +252,7 @@ impl SignatureVerifier {
 
     /// A body's HMAC, to be fed block by block.
     pub(super) fn start(&self) -> Tag {
-        Tag {
-            state: self.keyed.inner,
-            fed: 0,
-        }
+        Tag::new(&self.keyed)
     }
 
     /// Finish `tag` over the rest of `body` and compare, in constant time.
@@ -237,7 +262,7 @@ impl SignatureVerifier {
         body: &[u8],
         expected: &[u8; 32],
     ) -> std::result::Result<(), SignatureProblem> {
-        match bool::from(tag.finish(&self.keyed, body).ct_eq(expected)) {
+        match bool::from(tag.finish(body).ct_eq(expected)) {
             true => Ok(()),
             false => Err(SignatureProblem::Mismatch),
         }
@@ -245,10 +270,7 @@ impl SignatureVerifier {
 
     /// The header value for `body` (for tests and local simulators).
     pub fn sign(&self, body: &[u8]) -> String {
-        format!(
-            "sha256={}",
-            hex::encode(self.start().finish(&self.keyed, body))
-        )
+        format!("sha256={}", hex::encode(self.start().finish(body)))
     }
 }
 
@@ -315,7 +337,7 @@ mod tests {
         fn tags_match_the_hmac_crate(
             key in proptest::collection::vec(proptest::num::u8::ANY, 0..150),
             body in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
-            fed in 0usize..6,
+            fed in 0usize..4,
         ) {
             use hmac::{Hmac, Mac};
             let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
@@ -327,7 +349,7 @@ mod tests {
             proptest::prop_assert_eq!(v.sign(&body), format!("sha256={want}"));
             // Fed in steps between other work, the tag is the same.
             let mut tag = v.start();
-            for _ in 0..fed {
+            for _ in 0..fed * 5 {
                 tag.feed_block(&body);
             }
             let mut raw = [0u8; 32];
