@@ -4,6 +4,12 @@
 //!
 //! The anchor runs with `$WACRM_BENCH_PYTHON` (default `python3`); when pywa is
 //! not importable the anchor is reported as missing and no ratio is printed.
+//!
+//! Every figure is the median of `$WACRM_BENCH_ROUNDS` rounds (default 7) of
+//! `$WACRM_BENCH_SECS` seconds each (default 0.5), the measurements taking
+//! turns within a round: a machine whose speed drifts over minutes then
+//! shifts them all alike instead of whichever ran during a slow spell. The
+//! range over the rounds is printed beside the median.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -93,7 +99,11 @@ fn anchor(bodies: &[(&str, &str, &str)]) -> Option<Vec<f64>> {
         args.push(sig.to_string());
     }
     let python = std::env::var("WACRM_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = std::process::Command::new(python).args(&args).output();
+    let out = std::process::Command::new(python)
+        .args(&args)
+        .env("WACRM_ANCHOR_ROUNDS", "5")
+        .env("WACRM_ANCHOR_SECS", "0.6")
+        .output();
     let _ = std::fs::remove_dir_all(&dir);
     let out = out.ok()?;
     if !out.status.success() {
@@ -109,11 +119,32 @@ fn anchor(bodies: &[(&str, &str, &str)]) -> Option<Vec<f64>> {
         .collect()
 }
 
+/// Median and range of the rounds.
+struct Spread {
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+fn spread(mut rounds: Vec<f64>) -> Spread {
+    rounds.sort_by(f64::total_cmp);
+    Spread {
+        median: rounds[rounds.len() / 2],
+        low: rounds[0],
+        high: rounds[rounds.len() - 1],
+    }
+}
+
 fn main() {
-    let secs: u64 = std::env::var("WACRM_BENCH_SECS")
+    let secs: f64 = std::env::var("WACRM_BENCH_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(0.5);
+    let rounds: usize = std::env::var("WACRM_BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7)
+        .max(1);
     let verifier = SignatureVerifier::new(SECRET);
     let text = text_body();
     let batch = status_batch_body();
@@ -132,50 +163,69 @@ fn main() {
             .len(),
         20
     );
-    let dur = Duration::from_secs(secs);
-    let ours = [
-        measure(&verifier, text.as_bytes(), &text_sig, dur),
-        measure(&verifier, batch.as_bytes(), &batch_sig, dur),
-    ];
-    let verify_only = rate(dur, || {
-        verifier
-            .check(black_box(text.as_bytes()), Some(&text_sig))
-            .unwrap()
-    });
-    let copying = rate(dur, || {
-        black_box(
-            verify_and_parse(&verifier, black_box(text.as_bytes()), Some(&text_sig)).unwrap(),
-        );
-    });
-    let parse_only = rate(dur, || {
-        black_box(parse_body(black_box(text.as_bytes())).unwrap());
-    });
-    // Floors: one serde pass over the body that builds nothing.
-    let scan_only = rate(dur, || {
-        black_box(
-            serde_json::from_slice::<serde::de::IgnoredAny>(black_box(text.as_bytes())).unwrap(),
-        );
-    });
+    let dur = Duration::from_secs_f64(secs);
+    // text, batch, verify only, parse only, from a borrowed slice, serde pass
+    let mut seen: [Vec<f64>; 6] = Default::default();
+    for _ in 0..rounds {
+        seen[0].push(measure(&verifier, text.as_bytes(), &text_sig, dur));
+        seen[1].push(measure(&verifier, batch.as_bytes(), &batch_sig, dur));
+        seen[2].push(rate(dur, || {
+            verifier
+                .check(black_box(text.as_bytes()), Some(&text_sig))
+                .unwrap()
+        }));
+        seen[3].push(rate(dur, || {
+            black_box(parse_body(black_box(text.as_bytes())).unwrap());
+        }));
+        seen[4].push(rate(dur, || {
+            black_box(
+                verify_and_parse(&verifier, black_box(text.as_bytes()), Some(&text_sig)).unwrap(),
+            );
+        }));
+        // Floor: one serde pass over the body that builds nothing.
+        seen[5].push(rate(dur, || {
+            black_box(
+                serde_json::from_slice::<serde::de::IgnoredAny>(black_box(text.as_bytes()))
+                    .unwrap(),
+            );
+        }));
+    }
+    let [
+        ours_text,
+        ours_batch,
+        verify_only,
+        parse_only,
+        copying,
+        scan_only,
+    ] = seen.map(spread);
+    let ours = [ours_text, ours_batch];
     let pywa = anchor(&[("text", &text, &text_sig), ("batch", &batch, &batch_sig)]);
     let names = [
         format!("text message ({} B)", text.len()),
         format!("20-status batch ({} B)", batch.len()),
     ];
-    println!("C2 webhooks: verify + parse, bodies/s on one core");
     println!(
-        "breakdown, text message: verify only {verify_only:.0}/s, parse only {parse_only:.0}/s, one serde pass building nothing {scan_only:.0}/s, verify + parse from a borrowed slice (one copy of the body) {copying:.0}/s"
+        "C2 webhooks: verify + parse, bodies/s on one core (median of {rounds} rounds of {secs} s, range in brackets)"
+    );
+    let show = |s: &Spread| format!("{:.0} [{:.0}–{:.0}]", s.median, s.low, s.high);
+    println!(
+        "breakdown, text message: verify only {}/s, parse only (copies the body) {}/s, one serde pass building nothing {}/s, verify + parse from a borrowed slice (one copy of the body) {}/s",
+        show(&verify_only),
+        show(&parse_only),
+        show(&scan_only),
+        show(&copying)
     );
     for (i, name) in names.iter().enumerate() {
         match &pywa {
             Some(p) if p.len() == 2 => println!(
-                "{name:<28} wacrm {:>12.0}/s   pywa {:>10.0}/s   ratio {:>6.1}x",
-                ours[i],
+                "{name:<28} wacrm {:>28}/s   pywa {:>10.0}/s   ratio {:>6.1}x",
+                show(&ours[i]),
                 p[i],
-                ours[i] / p[i]
+                ours[i].median / p[i]
             ),
             _ => println!(
-                "{name:<28} wacrm {:>12.0}/s   pywa (not available)",
-                ours[i]
+                "{name:<28} wacrm {:>28}/s   pywa (not available)",
+                show(&ours[i])
             ),
         }
     }
