@@ -242,12 +242,11 @@ impl SignatureVerifier {
         let hex_sig = header
             .strip_prefix("sha256=")
             .ok_or(SignatureProblem::Malformed)?;
+        // Exactly 64 digits (const-hex would also take a `0x` prefix).
         if hex_sig.len() != 64 {
             return Err(SignatureProblem::Malformed);
         }
-        let mut raw = [0u8; 32];
-        hex::decode_to_slice(hex_sig, &mut raw).map_err(|_| SignatureProblem::Malformed)?;
-        Ok(raw)
+        const_hex::decode_to_array(hex_sig).map_err(|_| SignatureProblem::Malformed)
     }
 
     /// A body's HMAC, to be fed block by block.
@@ -262,7 +261,12 @@ impl SignatureVerifier {
         body: &[u8],
         expected: &[u8; 32],
     ) -> std::result::Result<(), SignatureProblem> {
-        match bool::from(tag.finish(body).ct_eq(expected)) {
+        // Compared as four words: constant time still, with a quarter of
+        // the optimisation barriers of a byte-wise compare.
+        let words = |b: &[u8; 32]| -> [u64; 4] {
+            std::array::from_fn(|i| u64::from_ne_bytes(std::array::from_fn(|k| b[i * 8 + k])))
+        };
+        match bool::from(words(&tag.finish(body)).ct_eq(&words(expected))) {
             true => Ok(()),
             false => Err(SignatureProblem::Mismatch),
         }
@@ -270,7 +274,7 @@ impl SignatureVerifier {
 
     /// The header value for `body` (for tests and local simulators).
     pub fn sign(&self, body: &[u8]) -> String {
-        format!("sha256={}", hex::encode(self.start().finish(body)))
+        format!("sha256={}", const_hex::encode(self.start().finish(body)))
     }
 }
 
