@@ -139,6 +139,10 @@ impl<'de> Deserialize<'de> for Ts {
 impl Ts {
     /// Seconds written as text; anything unreadable is 0.
     pub(super) fn from_text(v: &str) -> Ts {
+        // The usual form, ten plain digits, without the general parser.
+        if (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
+            return Ts(v.bytes().fold(0, |n, b| n * 10 + i64::from(b - b'0')));
+        }
         Ts(v.trim().parse().unwrap_or(0))
     }
 
@@ -716,4 +720,33 @@ fn layered(body: &Body<'_>) -> Result<Vec<WebhookEvent>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ts;
+
+    #[test]
+    fn timestamps_read_as_the_general_parser_reads_them() {
+        for v in [
+            "1749416383",
+            "0",
+            "007",
+            "999999999999999999",
+            "9999999999999999999",
+            " 12 ",
+            "+5",
+            "-5",
+            "1e3",
+            "",
+            "12a",
+            "١٢",
+        ] {
+            assert_eq!(
+                Ts::from_text(v).0,
+                v.trim().parse::<i64>().unwrap_or(0),
+                "{v}"
+            );
+        }
+    }
 }
