@@ -170,57 +170,62 @@ impl<'a> Reader<'a> {
         Ok(&self.bytes()[start..end])
     }
 
-    /// Open an object: its first key, or `None` when it is empty.
-    pub(super) fn next_object_bytes(&mut self) -> R<Option<&'a [u8]>> {
-        self.eat(b'{')?;
+    /// Open a container: whether it has a first member or element.
+    fn open(&mut self, open: u8, close: u8) -> R<bool> {
+        self.eat(open)?;
         self.ws();
-        if self.byte() == Some(b'}') {
+        if self.byte() == Some(close) {
             self.at += 1;
-            return Ok(None);
+            return Ok(false);
         }
-        self.key().map(Some)
+        Ok(true)
     }
 
-    /// After a member's value: the next key, or `None` at the object's end.
-    pub(super) fn next_key_bytes(&mut self) -> R<Option<&'a [u8]>> {
+    /// After a member or element: whether another one follows.
+    fn step(&mut self, close: u8) -> R<bool> {
         self.ws();
         match self.byte() {
             Some(b',') => {
                 self.at += 1;
-                self.key().map(Some)
+                Ok(true)
             }
-            Some(b'}') => {
+            Some(c) if c == close => {
                 self.at += 1;
-                Ok(None)
+                Ok(false)
             }
             _ => Err(GiveUp),
+        }
+    }
+
+    /// Open an object: its first key, or `None` when it is empty.
+    pub(super) fn next_object_bytes(&mut self) -> R<Option<&'a [u8]>> {
+        match self.open(b'{', b'}')? {
+            true => self.key().map(Some),
+            false => Ok(None),
+        }
+    }
+
+    /// After a member's value: the next key, or `None` at the object's end.
+    pub(super) fn next_key_bytes(&mut self) -> R<Option<&'a [u8]>> {
+        match self.step(b'}')? {
+            true => self.key().map(Some),
+            false => Ok(None),
         }
     }
 
     /// Open an array: what its first element is, or `None` when it is empty.
     pub(super) fn next_array(&mut self) -> R<Option<Peek>> {
-        self.eat(b'[')?;
-        self.ws();
-        if self.byte() == Some(b']') {
-            self.at += 1;
-            return Ok(None);
+        match self.open(b'[', b']')? {
+            true => self.peek().map(Some),
+            false => Ok(None),
         }
-        self.peek().map(Some)
     }
 
     /// After an element: what the next one is, or `None` at the array's end.
     pub(super) fn array_step(&mut self) -> R<Option<Peek>> {
-        self.ws();
-        match self.byte() {
-            Some(b',') => {
-                self.at += 1;
-                self.peek().map(Some)
-            }
-            Some(b']') => {
-                self.at += 1;
-                Ok(None)
-            }
-            _ => Err(GiveUp),
+        match self.step(b']')? {
+            true => self.peek().map(Some),
+            false => Ok(None),
         }
     }
 
