@@ -3,7 +3,7 @@
 //! HMAC-SHA-256 is put together here from `sha2`'s compression function
 //! (the key's two padded blocks absorbed once, RFC 2104) instead of taken
 //! whole from the `hmac` crate: a body's blocks can then be hashed one at a
-//! time between the parser's steps ([`Tag`]), so the CPU works on the hash
+//! time between the parser's steps (`Tag`), so the CPU works on the hash
 //! while it reads the JSON. A property test checks every tag against `hmac`.
 
 use secrecy::{ExposeSecret, SecretString};
