@@ -82,3 +82,9 @@ export declare function webhookParse(body: Buffer): string
 
 /** Verify `X-Hub-Signature-256` over the raw body bytes. */
 export declare function webhookVerify(appSecret: string, body: Buffer, signature?: string | undefined | null): void
+
+/**
+ * Verify `X-Hub-Signature-256` and parse in one pass (JSON list of events):
+ * no events unless the signature matches.
+ */
+export declare function webhookVerifyAndParse(appSecret: string, body: Buffer, signature?: string | undefined | null): string

@@ -848,3 +848,4 @@ module.exports.phoneParse = nativeBinding.phoneParse
 module.exports.raiseGraphError = nativeBinding.raiseGraphError
 module.exports.webhookParse = nativeBinding.webhookParse
 module.exports.webhookVerify = nativeBinding.webhookVerify
+module.exports.webhookVerifyAndParse = nativeBinding.webhookVerifyAndParse

@@ -76,6 +76,8 @@ export declare const webhook: {
   /** Throws WebhookSignatureError unless the signature matches the raw bytes. */
   verify(appSecret: string, body: Buffer | Uint8Array | string, signature?: string | null): void
   parse(body: Buffer | Uint8Array | string): WebhookEvent[]
+  /** Verify and parse in one pass; throws WebhookSignatureError (and returns no events) unless the signature matches. */
+  verifyAndParse(appSecret: string, body: Buffer | Uint8Array | string, signature?: string | null): WebhookEvent[]
 }
 
 /** A JSON object as the core answers it. */

@@ -128,6 +128,8 @@ const phone = {
 const webhook = {
   verify: (appSecret, body, signature) => out.webhookVerify(appSecret, Buffer.from(body), signature ?? null),
   parse: (body) => JSON.parse(out.webhookParse(Buffer.from(body))),
+  verifyAndParse: (appSecret, body, signature) =>
+    JSON.parse(out.webhookVerifyAndParse(appSecret, Buffer.from(body), signature ?? null)),
 }
 
 // ---------- engine: every call goes through the native handle's `call(op, json)` ----------

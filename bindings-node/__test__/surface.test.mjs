@@ -26,4 +26,7 @@ test('webhook verify with a non-ASCII body and parse', () => {
   assert.equal(events[0].kind, 'message')
   assert.equal(events[0].content.body, 'こんにちは 😀')
   assert.throws(() => wacrm.webhook.verify('other', body, sig), (e) => e instanceof wacrm.WebhookSignatureError && e.code === 'WEBHOOK')
+  // One pass: the same events, and none under another secret.
+  assert.deepEqual(wacrm.webhook.verifyAndParse('s3cret', body, sig), events)
+  assert.throws(() => wacrm.webhook.verifyAndParse('other', body, sig), (e) => e instanceof wacrm.WebhookSignatureError && /does not match/.test(e.message))
 })

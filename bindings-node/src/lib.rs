@@ -79,6 +79,20 @@ pub fn webhook_verify(app_secret: String, body: Buffer, signature: Option<String
         .map_err(|e| to_napi_err(&e))
 }
 
+/// Verify `X-Hub-Signature-256` and parse in one pass (JSON list of events):
+/// no events unless the signature matches.
+#[napi]
+pub fn webhook_verify_and_parse(
+    app_secret: String,
+    body: Buffer,
+    signature: Option<String>,
+) -> Result<String> {
+    let verifier = wacrm::webhook::SignatureVerifier::new(app_secret);
+    wacrm::webhook::verify_and_parse(&verifier, &body, signature.as_deref())
+        .map(|events| json(&events))
+        .map_err(|e| to_napi_err(&e))
+}
+
 /// Parse a webhook body into events (JSON list); never fails on unknown types.
 #[napi]
 pub fn webhook_parse(body: Buffer) -> Result<String> {
