@@ -335,6 +335,32 @@ fn status<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) 
     Ok(())
 }
 
+type Pair<T> = Option<(Option<T>, Option<T>)>;
+
+/// An object that may be null (`None`), read for two set-once fields `a`
+/// and `b` (a contact's profile, a change's metadata).
+fn pair<'a, T>(
+    j: &mut Reader<'a>,
+    a: Key,
+    b: Key,
+    read: fn(&mut Reader<'a>) -> R<T>,
+) -> R<Pair<T>> {
+    if j.peek()? == Peek::Null {
+        j.known_null()?;
+        return Ok(None);
+    }
+    let (mut first, mut second) = (None, None);
+    fields(j, |j, key| {
+        match key {
+            k if k == a => once(&mut first, read(j)?)?,
+            k if k == b => once(&mut second, read(j)?)?,
+            _ => j.next_skip()?,
+        }
+        Ok(())
+    })?;
+    Ok(Some((first, second)))
+}
+
 fn contact(j: &mut Reader<'_>) -> R<ContactInfo> {
     let (mut profile_seen, mut name, mut username) = (false, None, None);
     let (mut wa_id, mut user_id, mut parent) = (None, None, None);
@@ -344,17 +370,8 @@ fn contact(j: &mut Reader<'_>) -> R<ContactInfo> {
                 if std::mem::replace(&mut profile_seen, true) {
                     return Err(GiveUp);
                 }
-                if j.peek()? == Peek::Null {
-                    j.known_null()?;
-                } else {
-                    fields(j, |j, key| {
-                        match key {
-                            Key::Name => once(&mut name, opt_string(j)?)?,
-                            Key::Username => once(&mut username, opt_string(j)?)?,
-                            _ => j.next_skip()?,
-                        }
-                        Ok(())
-                    })?;
+                if let Some((n, u)) = pair(j, Key::Name, Key::Username, opt_string)? {
+                    (name, username) = (n, u);
                 }
             }
             Key::WaId => once(&mut wa_id, opt_string(j)?)?,
@@ -425,21 +442,9 @@ fn value<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -
     fields(j, |j, key| {
         match key {
             Key::Metadata => {
-                let m = if j.peek()? == Peek::Null {
-                    j.known_null()?;
-                    None
-                } else {
-                    let (mut display, mut id) = (None, None);
-                    fields(j, |j, key| {
-                        match key {
-                            Key::DisplayPhoneNumber => once(&mut display, string(j)?)?,
-                            Key::PhoneNumberId => once(&mut id, string(j)?)?,
-                            _ => j.next_skip()?,
-                        }
-                        Ok(())
-                    })?;
-                    Some((id.unwrap_or_default(), display.unwrap_or_default()))
-                };
+                let m = pair(j, Key::PhoneNumberId, Key::DisplayPhoneNumber, string)?;
+                let m =
+                    m.map(|(id, display)| (id.unwrap_or_default(), display.unwrap_or_default()));
                 once(&mut meta, m)?;
             }
             Key::Contacts if !std::mem::replace(&mut contacts_seen, true) => objects(j, |j| {

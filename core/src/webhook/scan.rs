@@ -473,14 +473,14 @@ mod tests {
         }
     }
 
-    fn skips(text: &str) -> Option<usize> {
+    fn end_after(text: &str) -> Option<usize> {
         let mut r = Reader::new(text);
         r.next_skip().ok()?;
         Some(r.current_index())
     }
 
     #[test]
-    fn skipping_accepts_json_and_stops_after_the_value() {
+    fn passing_over_accepts_json_and_stops_after_the_value() {
         for (text, end) in [
             ("{}", 2),
             ("[ ]", 3),
@@ -489,12 +489,12 @@ mod tests {
             ("\"a\\\"b\"", 6),
             ("[[[]],[{}]]", 11),
         ] {
-            assert_eq!(skips(text), Some(end), "{text}");
+            assert_eq!(end_after(text), Some(end), "{text}");
         }
     }
 
     #[test]
-    fn skipping_refuses_what_serde_json_refuses() {
+    fn passing_over_refuses_what_serde_json_refuses() {
         for text in [
             "01",
             "-",
@@ -529,9 +529,9 @@ mod tests {
     #[test]
     fn deep_values_are_left_to_serde_json() {
         let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
-        assert_eq!(skips(&deep), None);
+        assert_eq!(end_after(&deep), None);
         let fine = format!("{}{}", "[".repeat(64), "]".repeat(64));
-        assert_eq!(skips(&fine), Some(128));
+        assert_eq!(end_after(&fine), Some(128));
     }
 
     #[test]
