@@ -24,7 +24,7 @@ pub enum ContactsCommand {
         #[arg(long)]
         region: Option<String>,
         /// Store URL (`sqlite://path`, `postgres://...`, `memory:`).
-        #[arg(long, env = "WACRM_DB")]
+        #[arg(long, env = "WACRM_DB", hide_env_values = true, value_parser = clap::builder::NonEmptyStringValueParser::new())]
         db: String,
     },
     /// Find duplicate contacts in CSV files: scored pairs, clusters, merge plan, review queue.

@@ -13,7 +13,7 @@ use wacrm::{MessageId, PhoneNumberId, Recipient};
 #[derive(clap::Args, Clone)]
 pub struct Common {
     /// Sending phone number id.
-    #[arg(long, env = "WACRM_PHONE_NUMBER_ID")]
+    #[arg(long, env = "WACRM_PHONE_NUMBER_ID", hide_env_values = true)]
     pub from: String,
     /// Recipient: phone number / wa_id, or a BSUID (`CC.xxxx`).
     #[arg(long)]
@@ -25,13 +25,13 @@ pub struct Common {
     #[arg(long)]
     pub idempotency_key: Option<String>,
     /// Access token (default WACRM_ACCESS_TOKEN).
-    #[arg(long, env = "WACRM_ACCESS_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "WACRM_ACCESS_TOKEN", hide_env_values = true, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub token: Option<String>,
     /// Graph host (default WACRM_BASE_URL or graph.facebook.com).
-    #[arg(long, env = "WACRM_BASE_URL")]
+    #[arg(long, env = "WACRM_BASE_URL", hide_env_values = true)]
     pub base_url: Option<String>,
     /// Graph API version (default WACRM_API_VERSION or the current one).
-    #[arg(long, env = "WACRM_API_VERSION")]
+    #[arg(long, env = "WACRM_API_VERSION", hide_env_values = true)]
     pub api_version: Option<String>,
 }
 
@@ -178,7 +178,7 @@ pub enum Kind {
     /// Mark an inbound message read (optionally with the typing indicator).
     Read {
         /// Sending phone number id.
-        #[arg(long, env = "WACRM_PHONE_NUMBER_ID")]
+        #[arg(long, env = "WACRM_PHONE_NUMBER_ID", hide_env_values = true)]
         from: String,
         /// Inbound message id.
         #[arg(long)]
@@ -187,13 +187,13 @@ pub enum Kind {
         #[arg(long)]
         typing: bool,
         /// Access token.
-        #[arg(long, env = "WACRM_ACCESS_TOKEN", hide_env_values = true)]
+        #[arg(long, env = "WACRM_ACCESS_TOKEN", hide_env_values = true, value_parser = clap::builder::NonEmptyStringValueParser::new())]
         token: Option<String>,
         /// Graph host.
-        #[arg(long, env = "WACRM_BASE_URL")]
+        #[arg(long, env = "WACRM_BASE_URL", hide_env_values = true)]
         base_url: Option<String>,
         /// Graph API version.
-        #[arg(long, env = "WACRM_API_VERSION")]
+        #[arg(long, env = "WACRM_API_VERSION", hide_env_values = true)]
         api_version: Option<String>,
     },
 }

@@ -11,7 +11,7 @@ pub enum WebhookCommand {
     /// Verify (optionally) and parse webhook bodies.
     Parse {
         /// App secret to verify `--signature` with (unused without `--signature`).
-        #[arg(long, env = "WACRM_APP_SECRET", hide_env_values = true)]
+        #[arg(long, env = "WACRM_APP_SECRET", hide_env_values = true, value_parser = clap::builder::NonEmptyStringValueParser::new())]
         app_secret: Option<String>,
         /// The `X-Hub-Signature-256` header value (`sha256=...`).
         #[arg(long, requires = "app_secret")]

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd_contacts;
 mod cmd_demo;
@@ -12,6 +12,7 @@ mod cmd_sandbox;
 mod cmd_send;
 mod cmd_webhook;
 mod output;
+mod secrets;
 
 #[derive(Parser)]
 #[command(
@@ -57,7 +58,11 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
-    let cli = Cli::parse();
+    // Parsed through the hardened command tree: env values never reach `--help`.
+    let cli = match Cli::from_arg_matches(&secrets::harden(Cli::command()).get_matches()) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -6,6 +6,7 @@
 
 pub mod logic;
 mod memory;
+mod redact;
 mod retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
@@ -18,6 +19,7 @@ pub mod conformance;
 use std::sync::Arc;
 
 pub use memory::MemoryStore;
+pub use redact::{redact_in, redact_url};
 pub use retention::{RetentionPolicy, RetentionReport, apply_retention};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sql::{Backend, SqlStore};
@@ -96,6 +98,7 @@ impl Stores {
         if url == "memory:" || url == "memory" {
             return Ok(Self::memory());
         }
+        // `SqlStore::open` redacts its own errors.
         #[cfg(feature = "sqlite")]
         if url.starts_with("sqlite:") {
             return Ok(Self::from_adapter(Arc::new(SqlStore::open(url).await?)));
@@ -115,7 +118,8 @@ impl Stores {
                 ", postgres://..."
             } else {
                 "; postgres needs feature postgres"
-            }
+            },
+            url = redact_url(url)
         )))
     }
 }

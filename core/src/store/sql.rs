@@ -55,6 +55,28 @@ fn backend_err(e: sqlx::Error) -> StoreError {
     StoreError::Backend { message, retryable }
 }
 
+/// `e` with the URL and its secrets masked in every message (drivers may
+/// echo the connection string or the password).
+fn redact_error(e: StoreError, url: &str) -> StoreError {
+    let r = |m: String| super::redact_in(&m, url);
+    match e {
+        StoreError::NotFound(m) => StoreError::NotFound(r(m)),
+        StoreError::Duplicate(m) => StoreError::Duplicate(r(m)),
+        StoreError::Corrupt { key, message } => StoreError::Corrupt {
+            key: r(key),
+            message: r(message),
+        },
+        StoreError::Migration(m) => StoreError::Migration(r(m)),
+        StoreError::NotAWacrmDatabase(m) => StoreError::NotAWacrmDatabase(r(m)),
+        StoreError::LeaseLost(m) => StoreError::LeaseLost(r(m)),
+        StoreError::Backend { message, retryable } => StoreError::Backend {
+            message: r(message),
+            retryable,
+        },
+        c @ StoreError::Conflict { .. } => c,
+    }
+}
+
 /// Refuse a file that exists but is not SQLite before the pool retries it for ages.
 fn check_sqlite_header(url: &str) -> StoreResult<()> {
     let path = url
@@ -163,7 +185,14 @@ fn dec_rows<T: DeserializeOwned>(rows: &[AnyRow], table: &str) -> StoreResult<Ve
 
 impl SqlStore {
     /// Open (and migrate) a store: `sqlite://path`, `sqlite::memory:` or `postgres://...`.
+    /// Errors never carry the URL's password.
     pub async fn open(url: &str) -> StoreResult<SqlStore> {
+        Self::open_unredacted(url)
+            .await
+            .map_err(|e| redact_error(e, url))
+    }
+
+    async fn open_unredacted(url: &str) -> StoreResult<SqlStore> {
         sqlx::any::install_default_drivers();
         // `wacrm_compress=zstd` is ours: message documents are stored zstd-compressed.
         let (url, compress) = take_compress_param(url);
