@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod assignment;
+pub mod automation;
 pub mod client;
 pub mod contacts;
 pub mod error;
