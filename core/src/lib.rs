@@ -11,6 +11,7 @@
 pub mod assignment;
 pub mod client;
 pub mod contacts;
+pub mod crm;
 pub mod error;
 pub mod ids;
 pub mod phone;
