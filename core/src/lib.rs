@@ -12,6 +12,7 @@ pub mod assignment;
 pub mod automation;
 pub mod client;
 pub mod contacts;
+pub mod crm;
 pub mod error;
 pub mod ids;
 pub mod phone;
