@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+mod cmd_automation;
 mod cmd_contacts;
 mod cmd_demo;
 mod cmd_phone;
@@ -48,6 +49,11 @@ enum Command {
     },
     /// Run the end-to-end demo on embedded defaults.
     Demo(cmd_demo::DemoArgs),
+    /// Automation rules: test a rules file against messages.
+    Automation {
+        #[command(subcommand)]
+        command: cmd_automation::AutomationCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -81,6 +87,7 @@ fn main() -> ExitCode {
             Command::Webhook { command } => cmd_webhook::run(command).await,
             Command::Contacts { command } => cmd_contacts::run(command).await,
             Command::Demo(a) => cmd_demo::run(a).await,
+            Command::Automation { command } => cmd_automation::run(command).await,
         }
     })
 }
