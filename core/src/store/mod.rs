@@ -9,6 +9,8 @@ mod memory;
 mod retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_access;
 mod traits;
 mod types;
 
@@ -42,6 +44,8 @@ pub struct Stores {
     pub audit: Arc<dyn AuditLog>,
     /// Agents.
     pub agents: Arc<dyn AgentStore>,
+    /// Users, roles and memberships (C13).
+    pub access: Arc<dyn AccessStore>,
 }
 
 impl std::fmt::Debug for Stores {
@@ -60,7 +64,8 @@ impl Stores {
             + OutboxStore
             + SyncStateStore
             + AuditLog
-            + AgentStore,
+            + AgentStore
+            + AccessStore,
     {
         Stores {
             contacts: a.clone(),
@@ -69,7 +74,8 @@ impl Stores {
             outbox: a.clone(),
             sync: a.clone(),
             audit: a.clone(),
-            agents: a,
+            agents: a.clone(),
+            access: a,
         }
     }
 
