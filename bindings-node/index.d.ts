@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'STORE'
   | 'CONFIG'
   | 'WEBHOOK'
+  | 'FORBIDDEN'
   | 'UNKNOWN'
 
 /** Every wacrm failure; fields mirror the core's ErrorDetails. */
@@ -41,6 +42,8 @@ export declare class NetworkError extends WacrmError {}
 export declare class StoreError extends WacrmError {}
 export declare class ConfigError extends WacrmError {}
 export declare class WebhookSignatureError extends WacrmError {}
+/** The acting user's role does not allow the action. */
+export declare class ForbiddenError extends WacrmError {}
 
 /** Classify a Graph API error body you received yourself; null when it is not an error envelope. */
 export declare function fromGraphBody(body: string, httpStatus: number, retryAfterMs?: number | null): WacrmError | null

@@ -34,6 +34,7 @@ class NetworkError extends WacrmError {}
 class StoreError extends WacrmError {}
 class ConfigError extends WacrmError {}
 class WebhookSignatureError extends WacrmError {}
+class ForbiddenError extends WacrmError {}
 
 const BY_CODE = {
   AUTH: AuthError,
@@ -49,6 +50,7 @@ const BY_CODE = {
   STORE: StoreError,
   CONFIG: ConfigError,
   WEBHOOK: WebhookSignatureError,
+  FORBIDDEN: ForbiddenError,
   UNKNOWN: WacrmError,
 }
 
@@ -285,6 +287,7 @@ module.exports = {
   StoreError,
   ConfigError,
   WebhookSignatureError,
+  ForbiddenError,
   fromGraphBody,
   toWacrmError,
 }

@@ -116,6 +116,7 @@ error_enum! {
     Store => Store,
     Config => Config,
     Webhook => Webhook,
+    Forbidden => Forbidden,
     Unknown => Unknown,
 }
 

@@ -46,6 +46,8 @@ pub enum ErrorKind {
     Config,
     /// A webhook could not be verified.
     Webhook,
+    /// The acting user's role does not grant the action (C13); never retryable.
+    Forbidden,
     /// Anything else.
     Unknown,
 }
@@ -67,12 +69,13 @@ impl ErrorKind {
             ErrorKind::Store => "STORE",
             ErrorKind::Config => "CONFIG",
             ErrorKind::Webhook => "WEBHOOK",
+            ErrorKind::Forbidden => "FORBIDDEN",
             ErrorKind::Unknown => "UNKNOWN",
         }
     }
 
     /// Every kind, for tables and bindings.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 15] = [
         ErrorKind::Auth,
         ErrorKind::RateLimited,
         ErrorKind::PairRateLimited,
@@ -86,6 +89,7 @@ impl ErrorKind {
         ErrorKind::Store,
         ErrorKind::Config,
         ErrorKind::Webhook,
+        ErrorKind::Forbidden,
         ErrorKind::Unknown,
     ];
 }
@@ -300,6 +304,9 @@ pub enum Error {
     /// A policy held a message back (scheduler); never a silent drop.
     #[error("held by policy: {0}")]
     PolicyHeld(String),
+    /// The acting user lacks a permission or the object is outside their scope (C13).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
 }
 
 impl Error {
@@ -340,6 +347,7 @@ impl Error {
             Error::Store { .. } => ErrorKind::Store,
             Error::Config(_) => ErrorKind::Config,
             Error::PolicyHeld(_) => ErrorKind::PolicyBlock,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
         }
     }
 

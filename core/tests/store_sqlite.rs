@@ -31,7 +31,7 @@ async fn data_survives_reopen_and_schema_is_versioned() {
     let raw = SqlStore::open(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
-    assert_eq!(raw.schema_versions().await.unwrap(), vec![1, 2]);
+    assert_eq!(raw.schema_versions().await.unwrap(), vec![1, 2, 3]);
     assert_eq!(raw.backend(), Backend::Sqlite);
 }
 
@@ -128,14 +128,7 @@ async fn audit_log_rows_cannot_be_changed_even_with_sql() {
     let path = dir.path().join("w.db");
     let s = Stores::sqlite(&path).await.unwrap();
     s.audit
-        .append(&AuditEntry {
-            seq: 0,
-            at: 1,
-            actor: "a".into(),
-            action: "send".into(),
-            target: "t".into(),
-            details: serde_json::Value::Null,
-        })
+        .append(&AuditEntry::new(1, "a", "send", "t"))
         .await
         .unwrap();
     sqlx::any::install_default_drivers();
@@ -217,18 +210,36 @@ async fn an_older_schema_is_migrated_forward_keeping_its_data() {
         .execute(&pool)
         .await
         .unwrap();
+    // An audit entry as wacrm wrote it before the hash chain existed.
+    sqlx::query("INSERT INTO audit_log (at, doc) VALUES (5, '{\"seq\":0,\"at\":5,\"actor\":\"assignment\",\"action\":\"conversation.assign\",\"target\":\"cv1\",\"details\":null}')")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     let store = SqlStore::open(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        vec![1, 2],
+        vec![1, 2, 3],
         "migrated forward on open"
     );
     let s = Stores::sqlite(&path).await.unwrap();
     let c = s.contacts.get(&"old".into()).await.unwrap().unwrap();
     assert_eq!(c.e164.as_deref(), Some("+819012345678"));
+    // The old audit entry still reads; the chain starts after it.
+    let old = s.audit.list(0, 10).await.unwrap();
+    assert_eq!((old[0].seq, old[0].actor.as_str()), (1, "assignment"));
+    assert_eq!(
+        s.audit
+            .append(&AuditEntry::new(6, "a", "send", "t"))
+            .await
+            .unwrap(),
+        2
+    );
+    let r = wacrm::access::verify(s.audit.as_ref(), None).await.unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!((r.legacy, r.entries), (1, 1));
 }
 
 #[tokio::test]

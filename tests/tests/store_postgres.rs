@@ -63,7 +63,9 @@ pg_checks!(
     outbox_lifecycle,
     outbox_never_double_claims,
     audit_append_only,
-    agents_and_sync_state
+    agents_and_sync_state,
+    audit_hash_chain,
+    access_records
 );
 
 #[tokio::test]

@@ -15,6 +15,7 @@ from .stores import AsyncStores, Stores
 from .errors import (
     AuthError,
     ConfigError,
+    ForbiddenError,
     NetworkError,
     OutsideWindowError,
     PairRateLimitedError,
@@ -50,6 +51,7 @@ __all__ = [
     "Sandbox",
     "AuthError",
     "ConfigError",
+    "ForbiddenError",
     "NetworkError",
     "OutsideWindowError",
     "PairRateLimitedError",

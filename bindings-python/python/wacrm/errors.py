@@ -94,6 +94,10 @@ class WebhookSignatureError(WacrmError):
     """A webhook failed verification (signature or handshake)."""
 
 
+class ForbiddenError(WacrmError, PermissionError):
+    """The acting user's role does not allow the action (never retryable)."""
+
+
 _BY_CODE: Dict[str, Type[WacrmError]] = {
     "AUTH": AuthError,
     "RATE_LIMITED": RateLimitedError,
@@ -108,6 +112,7 @@ _BY_CODE: Dict[str, Type[WacrmError]] = {
     "STORE": StoreError,
     "CONFIG": ConfigError,
     "WEBHOOK": WebhookSignatureError,
+    "FORBIDDEN": ForbiddenError,
     "UNKNOWN": WacrmError,
 }
 
@@ -146,6 +151,7 @@ __all__ = [
     "StoreError",
     "ConfigError",
     "WebhookSignatureError",
+    "ForbiddenError",
     "from_details",
     "from_graph_body",
 ]

@@ -3,7 +3,7 @@ import XCTest
 
 final class ErrorTests: XCTestCase {
     func testEveryCodeIsKnown() {
-        XCTAssertEqual(errorCodes().count, 14)
+        XCTAssertEqual(errorCodes().count, 15)
     }
 
     func testPairRateLimitCarriesDetails() {

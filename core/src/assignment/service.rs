@@ -155,16 +155,17 @@ impl AssignmentService {
             self.stores
                 .audit
                 .append(&AuditEntry {
-                    seq: 0,
-                    at: now,
-                    actor: "assignment".into(),
-                    action: if agent.is_some() {
-                        "conversation.assign".into()
-                    } else {
-                        "conversation.queue".into()
-                    },
-                    target: id.to_string(),
                     details: serde_json::json!({"agent": agent, "reason": reason}),
+                    ..AuditEntry::new(
+                        now,
+                        "assignment",
+                        if agent.is_some() {
+                            "conversation.assign"
+                        } else {
+                            "conversation.queue"
+                        },
+                        id.to_string(),
+                    )
                 })
                 .await?;
         }

@@ -726,12 +726,8 @@ pub async fn outbox_never_double_claims(s: Stores) {
 /// Audit log is append-only and ordered.
 pub async fn audit_append_only(s: Stores) {
     let e = |a: &str| AuditEntry {
-        seq: 0,
-        at: 1,
-        actor: "agent:ana".into(),
-        action: a.into(),
-        target: "contact:c1".into(),
         details: serde_json::json!({"n": 1}),
+        ..AuditEntry::new(1, "agent:ana", a, "contact:c1")
     };
     let s1 = s.audit.append(&e("send")).await.unwrap();
     let s2 = s.audit.append(&e("export")).await.unwrap();
@@ -824,6 +820,129 @@ pub async fn agents_and_sync_state(s: Stores) {
     );
 }
 
+/// Concurrent appends form one verifiable chain; checkpoints and prefix purge.
+pub async fn audit_hash_chain(s: Stores) {
+    use crate::access::audit::{checkpoint_head, verify};
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let mut e = AuditEntry::new(i, format!("user:u{t}"), "send", format!("c{i}"));
+                e.client_id = Some(format!("app-{t}"));
+                e.details = serde_json::json!({"t": t, "i": i});
+                s.audit.append(&e).await.expect("append");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let key = b"retention-key";
+    let r = verify(s.audit.as_ref(), Some(key)).await.unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!((r.entries, r.last_seq), (80, 80));
+    let all = s.audit.list(0, 1000).await.unwrap();
+    assert_eq!(all.len(), 80);
+    assert_eq!(all[0].prev_hash, crate::access::chain::GENESIS);
+    assert!(
+        all.windows(2)
+            .all(|w| w[1].prev_hash == w[0].hash && w[1].seq == w[0].seq + 1)
+    );
+    assert_eq!(s.audit.last().await.unwrap().unwrap().seq, 80);
+
+    let head = checkpoint_head(s.audit.as_ref(), Some(key), 99)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((head.seq, head.kind), (80, CheckpointKind::Head));
+    assert_eq!(s.audit.checkpoints().await.unwrap(), vec![head]);
+
+    // A purge must name an entry by its exact hash.
+    let mut bad = AuditCheckpoint {
+        seq: 30,
+        hash: all[0].hash.clone(),
+        at: 100,
+        kind: CheckpointKind::Purge,
+        signature: None,
+    };
+    assert!(s.audit.purge_through(&bad).await.is_err());
+    assert_eq!(s.audit.list(0, 1000).await.unwrap().len(), 80);
+    bad.hash = all[29].hash.clone();
+    bad.signature = Some(crate::access::chain::sign_checkpoint(&bad, key));
+    assert_eq!(s.audit.purge_through(&bad).await.unwrap(), 30);
+    let rest = s.audit.list(0, 1000).await.unwrap();
+    assert_eq!(rest.first().map(|e| e.seq), Some(31));
+    let seq = s
+        .audit
+        .append(&AuditEntry::new(5, "user:u0", "export", "contacts"))
+        .await
+        .unwrap();
+    assert_eq!(seq, 81);
+    let r = verify(s.audit.as_ref(), Some(key)).await.unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!((r.entries, r.checkpoints), (51, 2));
+}
+
+/// Users, custom roles and memberships.
+pub async fn access_records(s: Stores) {
+    use crate::access::{Membership, PermissionSet, Role, Scope, User};
+    let u = User {
+        id: "ana".into(),
+        name: "Ana".into(),
+        agent_id: Some(AgentId::new("ag1")),
+        disabled: false,
+        created_at: 3,
+    };
+    s.access.upsert_user(&u).await.unwrap();
+    assert_eq!(s.access.get_user("ana").await.unwrap(), Some(u.clone()));
+    assert_eq!(s.access.get_user("bob").await.unwrap(), None);
+    let mut u2 = u.clone();
+    u2.disabled = true;
+    s.access.upsert_user(&u2).await.unwrap();
+    assert!(s.access.get_user("ana").await.unwrap().unwrap().disabled);
+    assert_eq!(s.access.list_users().await.unwrap().len(), 1);
+
+    let r = Role::custom(
+        "campaigner",
+        PermissionSet::parse_list("broadcast,view_reports").unwrap(),
+        "runs campaigns",
+    )
+    .unwrap();
+    s.access.upsert_role(&r).await.unwrap();
+    assert_eq!(
+        s.access.get_role("campaigner").await.unwrap(),
+        Some(r.clone())
+    );
+    assert_eq!(s.access.list_roles().await.unwrap(), vec![r]);
+
+    let m = Membership {
+        user_id: "ana".into(),
+        role: "agent".into(),
+        scope: Scope {
+            teams: ["sales".to_string()].into(),
+            numbers: [PhoneNumberId::new("pn1")].into(),
+        },
+    };
+    s.access.grant(&m).await.unwrap();
+    s.access.grant(&m).await.unwrap();
+    s.access
+        .grant(&Membership {
+            user_id: "ana".into(),
+            role: "campaigner".into(),
+            scope: Scope::all(),
+        })
+        .await
+        .unwrap();
+    let ms = s.access.memberships("ana").await.unwrap();
+    assert_eq!(ms.len(), 2);
+    assert_eq!(ms[0], m);
+    assert!(s.access.revoke("ana", "campaigner").await.unwrap());
+    assert!(!s.access.revoke("ana", "campaigner").await.unwrap());
+    assert_eq!(s.access.memberships("ana").await.unwrap(), vec![m]);
+    assert!(s.access.memberships("bob").await.unwrap().is_empty());
+}
+
 /// Every check name, for reports.
 pub const CHECKS: &[&str] = &[
     "contacts_crud_and_versions",
@@ -835,6 +954,8 @@ pub const CHECKS: &[&str] = &[
     "outbox_never_double_claims",
     "audit_append_only",
     "agents_and_sync_state",
+    "audit_hash_chain",
+    "access_records",
 ];
 
 /// Keep the `Arc` import used when adapters build `Stores` by hand.
@@ -846,7 +967,8 @@ where
         + OutboxStore
         + SyncStateStore
         + AuditLog
-        + AgentStore,
+        + AgentStore
+        + AccessStore,
 {
     Stores::from_adapter(a)
 }
@@ -859,7 +981,8 @@ macro_rules! store_conformance_tests {
         $crate::store_conformance_tests!(@one $factory,
             contacts_crud_and_versions, merge_keeps_all_history, merge_atomic_under_concurrent_writes,
             conversations_lifecycle, messages_idempotent_and_monotone, outbox_lifecycle,
-            outbox_never_double_claims, audit_append_only, agents_and_sync_state);
+            outbox_never_double_claims, audit_append_only, agents_and_sync_state,
+            audit_hash_chain, access_records);
     };
     (@one $factory:expr, $($check:ident),*) => {
         $(

@@ -119,6 +119,25 @@ pub fn count_state(stats: &mut OutboxStats, s: &OutboxState) {
     }
 }
 
+/// A purge checkpoint must name an existing entry by its exact hash, so
+/// retention can only cut the chain at a point the verifier can pick up from.
+pub(crate) fn check_purge(c: &AuditCheckpoint, entry: Option<&AuditEntry>) -> StoreResult<()> {
+    if c.kind != CheckpointKind::Purge {
+        return Err(StoreError::Backend {
+            message: "purge_through needs a purge checkpoint".into(),
+            retryable: false,
+        });
+    }
+    match entry {
+        Some(e) if e.hash == c.hash && !e.hash.is_empty() => Ok(()),
+        Some(_) => Err(StoreError::Corrupt {
+            key: format!("audit_log/{}", c.seq),
+            message: "the entry's hash is not the one the purge checkpoint names".into(),
+        }),
+        None => Err(StoreError::NotFound(format!("audit entry {}", c.seq))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,11 @@ struct Inner {
     parked: Vec<ParkedPush>,
     discrepancies: Vec<Discrepancy>,
     audit: Vec<AuditEntry>,
+    checkpoints: Vec<AuditCheckpoint>,
     agents: BTreeMap<String, Agent>,
+    users: BTreeMap<String, crate::access::User>,
+    roles: BTreeMap<String, crate::access::Role>,
+    memberships: BTreeMap<(String, String), crate::access::Membership>,
 }
 
 /// In-memory store implementing every store trait.
@@ -592,9 +596,24 @@ impl SyncStateStore for MemoryStore {
 impl AuditLog for MemoryStore {
     async fn append(&self, e: &AuditEntry) -> StoreResult<u64> {
         let mut g = self.inner.lock();
-        let seq = g.audit.len() as u64 + 1;
+        // The head is the last entry, or the last purge checkpoint when retention emptied the log.
+        let (seq, prev) = match g.audit.last() {
+            Some(last) => (last.seq + 1, last.hash.clone()),
+            None => g
+                .checkpoints
+                .iter()
+                .filter(|c| c.kind == CheckpointKind::Purge)
+                .max_by_key(|c| c.seq)
+                .map(|c| (c.seq + 1, c.hash.clone()))
+                .unwrap_or((1, String::new())),
+        };
+        let prev = if prev.is_empty() {
+            crate::access::chain::GENESIS.to_string()
+        } else {
+            prev
+        };
         let mut e = e.clone();
-        e.seq = seq;
+        crate::access::chain::seal(&mut e, seq, &prev);
         g.audit.push(e);
         Ok(seq)
     }
@@ -607,6 +626,85 @@ impl AuditLog for MemoryStore {
             .iter()
             .filter(|e| e.seq > after_seq)
             .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn last(&self) -> StoreResult<Option<AuditEntry>> {
+        Ok(self.inner.lock().audit.last().cloned())
+    }
+
+    async fn checkpoints(&self) -> StoreResult<Vec<AuditCheckpoint>> {
+        Ok(self.inner.lock().checkpoints.clone())
+    }
+
+    async fn add_checkpoint(&self, c: &AuditCheckpoint) -> StoreResult<()> {
+        self.inner.lock().checkpoints.push(c.clone());
+        Ok(())
+    }
+
+    async fn purge_through(&self, c: &AuditCheckpoint) -> StoreResult<u64> {
+        let mut g = self.inner.lock();
+        check_purge(c, g.audit.iter().find(|e| e.seq == c.seq))?;
+        let before = g.audit.len();
+        g.audit.retain(|e| e.seq > c.seq);
+        g.checkpoints.push(c.clone());
+        Ok((before - g.audit.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl AccessStore for MemoryStore {
+    async fn upsert_user(&self, u: &crate::access::User) -> StoreResult<()> {
+        self.inner.lock().users.insert(u.id.clone(), u.clone());
+        Ok(())
+    }
+
+    async fn get_user(&self, id: &str) -> StoreResult<Option<crate::access::User>> {
+        Ok(self.inner.lock().users.get(id).cloned())
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<crate::access::User>> {
+        Ok(self.inner.lock().users.values().cloned().collect())
+    }
+
+    async fn upsert_role(&self, r: &crate::access::Role) -> StoreResult<()> {
+        self.inner.lock().roles.insert(r.name.clone(), r.clone());
+        Ok(())
+    }
+
+    async fn get_role(&self, name: &str) -> StoreResult<Option<crate::access::Role>> {
+        Ok(self.inner.lock().roles.get(name).cloned())
+    }
+
+    async fn list_roles(&self) -> StoreResult<Vec<crate::access::Role>> {
+        Ok(self.inner.lock().roles.values().cloned().collect())
+    }
+
+    async fn grant(&self, m: &crate::access::Membership) -> StoreResult<()> {
+        self.inner
+            .lock()
+            .memberships
+            .insert((m.user_id.clone(), m.role.clone()), m.clone());
+        Ok(())
+    }
+
+    async fn revoke(&self, user_id: &str, role: &str) -> StoreResult<bool> {
+        Ok(self
+            .inner
+            .lock()
+            .memberships
+            .remove(&(user_id.to_string(), role.to_string()))
+            .is_some())
+    }
+
+    async fn memberships(&self, user_id: &str) -> StoreResult<Vec<crate::access::Membership>> {
+        Ok(self
+            .inner
+            .lock()
+            .memberships
+            .values()
+            .filter(|m| m.user_id == user_id)
             .cloned()
             .collect())
     }

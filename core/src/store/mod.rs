@@ -10,6 +10,8 @@ mod redact;
 mod retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_access;
 mod traits;
 mod types;
 
@@ -44,6 +46,8 @@ pub struct Stores {
     pub audit: Arc<dyn AuditLog>,
     /// Agents.
     pub agents: Arc<dyn AgentStore>,
+    /// Users, roles and memberships (C13).
+    pub access: Arc<dyn AccessStore>,
 }
 
 impl std::fmt::Debug for Stores {
@@ -62,7 +66,8 @@ impl Stores {
             + OutboxStore
             + SyncStateStore
             + AuditLog
-            + AgentStore,
+            + AgentStore
+            + AccessStore,
     {
         Stores {
             contacts: a.clone(),
@@ -71,7 +76,8 @@ impl Stores {
             outbox: a.clone(),
             sync: a.clone(),
             audit: a.clone(),
-            agents: a,
+            agents: a.clone(),
+            access: a,
         }
     }
 

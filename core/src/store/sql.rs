@@ -27,8 +27,8 @@ pub enum Backend {
 
 /// SQL-backed store implementing every store trait.
 pub struct SqlStore {
-    pool: AnyPool,
-    backend: Backend,
+    pub(super) pool: AnyPool,
+    pub(super) backend: Backend,
     compress: bool,
 }
 
@@ -40,7 +40,7 @@ impl std::fmt::Debug for SqlStore {
     }
 }
 
-fn backend_err(e: sqlx::Error) -> StoreError {
+pub(super) fn backend_err(e: sqlx::Error) -> StoreError {
     let retryable = matches!(
         e,
         sqlx::Error::PoolTimedOut
@@ -158,14 +158,14 @@ fn expand_doc<'a>(doc: &'a str, key: &str) -> StoreResult<std::borrow::Cow<'a, s
         .map_err(|e| corrupt(e.to_string()))
 }
 
-fn enc<T: Serialize>(v: &T) -> StoreResult<String> {
+pub(super) fn enc<T: Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt {
         key: "encode".into(),
         message: e.to_string(),
     })
 }
 
-fn dec<T: DeserializeOwned>(row: &AnyRow, key: &str) -> StoreResult<T> {
+pub(super) fn dec<T: DeserializeOwned>(row: &AnyRow, key: &str) -> StoreResult<T> {
     let doc: String = row.try_get("doc").map_err(backend_err)?;
     let doc = expand_doc(&doc, key)?;
     serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt {
@@ -174,7 +174,7 @@ fn dec<T: DeserializeOwned>(row: &AnyRow, key: &str) -> StoreResult<T> {
     })
 }
 
-fn dec_rows<T: DeserializeOwned>(rows: &[AnyRow], table: &str) -> StoreResult<Vec<T>> {
+pub(super) fn dec_rows<T: DeserializeOwned>(rows: &[AnyRow], table: &str) -> StoreResult<Vec<T>> {
     rows.iter()
         .map(|r| {
             let id: String = r.try_get(0).unwrap_or_default();
@@ -326,7 +326,7 @@ impl SqlStore {
         }
     }
 
-    async fn one<T: DeserializeOwned>(
+    pub(super) async fn one<T: DeserializeOwned>(
         &self,
         sql: &str,
         arg: &str,
@@ -340,7 +340,7 @@ impl SqlStore {
         row.map(|r| dec(&r, key)).transpose()
     }
 
-    async fn many<T: DeserializeOwned>(
+    pub(super) async fn many<T: DeserializeOwned>(
         &self,
         sql: &str,
         arg: &str,
@@ -1221,37 +1221,7 @@ impl SyncStateStore for SqlStore {
     }
 }
 
-#[async_trait]
-impl AuditLog for SqlStore {
-    async fn append(&self, e: &AuditEntry) -> StoreResult<u64> {
-        let row = sqlx::query("INSERT INTO audit_log (at, doc) VALUES ($1, $2) RETURNING seq")
-            .bind(e.at)
-            .bind(enc(e)?)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(backend_err)?;
-        let seq: i64 = row.try_get(0).map_err(backend_err)?;
-        Ok(seq as u64)
-    }
-
-    async fn list(&self, after_seq: u64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
-        let rows =
-            sqlx::query("SELECT seq, doc FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
-                .bind(after_seq as i64)
-                .bind(limit as i64)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(backend_err)?;
-        rows.iter()
-            .map(|r| {
-                let seq: i64 = r.try_get(0).map_err(backend_err)?;
-                let mut e: AuditEntry = dec(r, &format!("audit_log/{seq}"))?;
-                e.seq = seq as u64;
-                Ok(e)
-            })
-            .collect()
-    }
-}
+// The audit log (hash chain, checkpoints) and access records live in `sql_access.rs`.
 
 #[async_trait]
 impl AgentStore for SqlStore {

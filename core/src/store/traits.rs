@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 
 use super::types::*;
+use crate::access::{Membership, Role, User};
 use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
 use crate::time::Millis;
 
@@ -149,13 +150,51 @@ pub trait SyncStateStore: Send + Sync + 'static {
     async fn list_discrepancies(&self, connector: &str) -> StoreResult<Vec<Discrepancy>>;
 }
 
-/// Append-only audit log: there is no update or delete.
+/// Append-only, hash-chained audit log: there is no update, and entries are
+/// deleted only as a whole prefix behind a purge checkpoint (retention).
 #[async_trait]
 pub trait AuditLog: Send + Sync + 'static {
-    /// Append; returns the entry's sequence number.
+    /// Append: atomically take the next sequence number and seal the entry onto
+    /// the chain (`crate::access::chain::seal`), so concurrent appends form one
+    /// chain. Returns the entry's sequence number.
     async fn append(&self, e: &AuditEntry) -> StoreResult<u64>;
-    /// Entries after `after_seq`, oldest first.
+    /// Entries after `after_seq`, oldest first, as stored (a verifier must see
+    /// tampering, so adapters never repair what they read).
     async fn list(&self, after_seq: u64, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+    /// The last entry (the chain head), if any.
+    async fn last(&self) -> StoreResult<Option<AuditEntry>>;
+    /// Every checkpoint, oldest first.
+    async fn checkpoints(&self) -> StoreResult<Vec<AuditCheckpoint>>;
+    /// Record a checkpoint (append-only too).
+    async fn add_checkpoint(&self, c: &AuditCheckpoint) -> StoreResult<()>;
+    /// Retention: atomically record the `purge` checkpoint `c` and delete every
+    /// entry up to and including `c.seq`, whose hash must be `c.hash`. Returns
+    /// how many entries were deleted.
+    async fn purge_through(&self, c: &AuditCheckpoint) -> StoreResult<u64>;
+}
+
+/// Console users, custom roles and memberships (C13). Preset roles live in
+/// code ([`crate::access::Role::preset`]) and are never stored.
+#[async_trait]
+pub trait AccessStore: Send + Sync + 'static {
+    /// Create or replace a user.
+    async fn upsert_user(&self, u: &User) -> StoreResult<()>;
+    /// By id.
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>>;
+    /// All users, by id.
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Create or replace a custom role.
+    async fn upsert_role(&self, r: &Role) -> StoreResult<()>;
+    /// A custom role by name.
+    async fn get_role(&self, name: &str) -> StoreResult<Option<Role>>;
+    /// Custom roles, by name.
+    async fn list_roles(&self) -> StoreResult<Vec<Role>>;
+    /// Grant (or re-scope) a membership; one per user and role.
+    async fn grant(&self, m: &Membership) -> StoreResult<()>;
+    /// Revoke; `false` when there was none.
+    async fn revoke(&self, user_id: &str, role: &str) -> StoreResult<bool>;
+    /// Memberships of a user, by role name.
+    async fn memberships(&self, user_id: &str) -> StoreResult<Vec<Membership>>;
 }
 
 /// Agents.

@@ -601,8 +601,8 @@ pub struct Agent {
     pub updated_at: Millis,
 }
 
-/// One audit log entry (append-only).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One audit log entry (append-only, hash-chained: see `crate::access::chain`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// Position, assigned by the store.
     #[serde(default)]
@@ -618,6 +618,98 @@ pub struct AuditEntry {
     /// Details.
     #[serde(default)]
     pub details: Value,
+    /// From where: the console client (app, IP, device) that asked, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// How it ended.
+    #[serde(default)]
+    pub outcome: AuditOutcome,
+    /// Hash of the previous entry (hex), set by the store on append.
+    #[serde(default)]
+    pub prev_hash: String,
+    /// SHA-256 over `prev_hash` and this entry's canonical bytes (hex), set by the store.
+    #[serde(default)]
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// A new entry (outcome `ok`, no client id); the store fills `seq` and the hashes.
+    pub fn new(
+        at: Millis,
+        actor: impl Into<String>,
+        action: impl Into<String>,
+        target: impl Into<String>,
+    ) -> AuditEntry {
+        AuditEntry {
+            at,
+            actor: actor.into(),
+            action: action.into(),
+            target: target.into(),
+            ..AuditEntry::default()
+        }
+    }
+}
+
+/// The outcome of an audited action.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// Allowed and done.
+    #[default]
+    Ok,
+    /// Refused: the actor lacks the permission or the object is out of scope.
+    Forbidden,
+    /// Allowed but failed (the error is in `details.error`).
+    Failed,
+}
+
+impl AuditOutcome {
+    /// Wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Ok => "ok",
+            AuditOutcome::Forbidden => "forbidden",
+            AuditOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// A signed mark in the audit chain: `head` records the chain head at a moment
+/// (so truncating the tail later is detected); `purge` records the last entry
+/// removed by retention (the log then starts right after it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditCheckpoint {
+    /// The entry the checkpoint names.
+    pub seq: u64,
+    /// That entry's hash.
+    pub hash: String,
+    /// When it was taken.
+    pub at: Millis,
+    /// `head` or `purge`.
+    pub kind: CheckpointKind,
+    /// HMAC-SHA256 (hex) over the checkpoint's canonical text, when a key was configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// Kind of [`AuditCheckpoint`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointKind {
+    /// The chain head at a moment.
+    Head,
+    /// Entries up to and including `seq` were purged by retention.
+    Purge,
+}
+
+impl CheckpointKind {
+    /// Wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckpointKind::Head => "head",
+            CheckpointKind::Purge => "purge",
+        }
+    }
 }
 
 /// A CRM push that failed for good, kept for review.
