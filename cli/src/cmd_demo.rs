@@ -32,6 +32,9 @@ pub struct DemoArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Leave the sandbox and its inspector page running after the report (Ctrl-C stops it).
+    #[arg(long)]
+    pub keep_open: bool,
 }
 
 fn step(msg: &str) {
@@ -446,6 +449,13 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
             None => println!("  first response      -"),
         }
         println!("  sandbox ledger      {} accepted message(s)", ledger.len());
+    }
+    if a.keep_open {
+        eprintln!(
+            "sandbox inspector: {} — Ctrl-C stops it",
+            sandbox.inspector_url()
+        );
+        let _ = tokio::signal::ctrl_c().await;
     }
     sandbox.shutdown().await;
     Ok(())

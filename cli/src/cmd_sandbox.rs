@@ -10,9 +10,13 @@ pub struct SandboxArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8089)]
     pub port: u16,
-    /// Host to listen on.
+    /// Host to listen on (loopback by default; anything else is warned about).
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
+    /// Also answer requests whose Host header names this (loopback names and IP
+    /// literals are always answered; other names are refused against DNS rebinding).
+    #[arg(long = "allowed-host")]
+    pub allowed_hosts: Vec<String>,
     /// Bearer token clients must send (generated and printed when absent).
     #[arg(long, env = "WACRM_ACCESS_TOKEN")]
     pub access_token: Option<String>,
@@ -22,8 +26,8 @@ pub struct SandboxArgs {
     /// WhatsApp Business Account id.
     #[arg(long, default_value = "102290129340398")]
     pub waba_id: String,
-    /// Messages per second per number.
-    #[arg(long, default_value_t = 80.0)]
+    /// Messages per second per number (a positive finite number).
+    #[arg(long, default_value_t = 80.0, value_parser = parse_mps)]
     pub mps: f64,
     /// Where to post webhooks.
     #[arg(long, env = "WACRM_WEBHOOK_URL")]
@@ -46,6 +50,11 @@ pub struct SandboxArgs {
     pub sync_window_errors: bool,
 }
 
+fn parse_mps(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|e| format!("{e}"))?;
+    wacrm_sandbox::check_mps(v)
+}
+
 pub async fn run(a: SandboxArgs) -> ExitCode {
     let tier = match a.tier.to_ascii_lowercase().as_str() {
         "250" => Tier::Tier250,
@@ -66,6 +75,7 @@ pub async fn run(a: SandboxArgs) -> ExitCode {
         .tier(tier)
         .mps(a.mps);
     cfg.host = a.host;
+    cfg.allowed_hosts = a.allowed_hosts;
     if a.sync_window_errors {
         cfg = cfg.window_mode(WindowMode::Sync);
     }
@@ -77,6 +87,10 @@ pub async fn run(a: SandboxArgs) -> ExitCode {
     }
     if let Some(u) = a.webhook_url {
         cfg = cfg.webhook_url(u);
+    }
+    if let Err(e) = cfg.validate() {
+        eprintln!("sandbox: {e}");
+        return ExitCode::from(2);
     }
     let handle = match Sandbox::start(cfg).await {
         Ok(h) => h,
@@ -91,12 +105,15 @@ pub async fn run(a: SandboxArgs) -> ExitCode {
         "phone_number_ids": handle.phone_number_ids(),
         "waba_id": handle.waba_id(),
         "control": format!("{}/_sandbox/", handle.base_url()),
+        "inspector": handle.inspector_url(),
     });
     println!("{info}");
     eprintln!(
-        "sandbox listening on {} — export WACRM_BASE_URL={} WACRM_ACCESS_TOKEN=<token above>; Ctrl-C stops it",
+        "sandbox listening on {} — export WACRM_BASE_URL={} WACRM_ACCESS_TOKEN=<token above>; \
+         the control API takes the same token; inspector page: {}; Ctrl-C stops it",
         handle.base_url(),
-        handle.base_url()
+        handle.base_url(),
+        handle.inspector_url()
     );
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;

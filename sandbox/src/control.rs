@@ -1,23 +1,27 @@
 //! The control API under `/_sandbox/`: limits, faults, clock, inbound messages,
-//! template review, webhook target, ledger and stats. It needs no token (it is a
-//! test harness); media downloads under it do, as on Meta's CDN.
+//! template review, webhook target, ledger and stats. Every route needs the
+//! sandbox's access token as a bearer token, the same one the Graph routes take:
+//! whoever reaches the control API can read every message and point webhooks
+//! (with their signatures) anywhere. Media downloads need it too, as on Meta's CDN.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde_json::{Value, json};
 
 use crate::Faults;
+use crate::access;
 use crate::state::{InboundRequest, State};
 
 type S = AxState<Arc<State>>;
 
 pub fn router(state: Arc<State>) -> Router {
-    Router::new()
+    let control = Router::new()
         .route("/_sandbox/ledger", get(ledger).delete(clear_ledger))
         .route("/_sandbox/inbound", post(inbound))
         .route("/_sandbox/clock", get(clock).post(set_clock))
@@ -29,6 +33,14 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/_sandbox/webhook/verify", post(verify_webhook))
         .route("/_sandbox/webhooks", get(webhooks))
         .route("/_sandbox/stats", get(stats))
+        .merge(crate::inspector::api_router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::control_auth,
+        ));
+    Router::new()
+        .merge(control)
+        .merge(crate::inspector::page_router())
         .route("/_sandbox/media/{id}/download", get(download))
         .with_state(state)
 }
@@ -154,11 +166,7 @@ async fn stats(AxState(s): S) -> Response {
 }
 
 async fn download(AxState(s): S, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if auth.strip_prefix("Bearer ").map(str::trim) != Some(s.access_token.as_str()) {
+    if !access::bearer(&headers).is_some_and(|t| access::token_matches(t, &s.access_token)) {
         return (
             StatusCode::UNAUTHORIZED,
             "media downloads need the access token",

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, Request, State as AxState};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +14,7 @@ use axum::routing::get;
 use rand::Rng;
 use serde_json::{Value, json};
 
-use crate::state::State;
+use crate::state::{MAX_MEDIA_BYTES, State, media_kind};
 use crate::validate::Failure;
 
 type S = AxState<Arc<State>>;
@@ -27,6 +27,9 @@ pub fn router(state: Arc<State>) -> Router {
             get(get_edge).post(post_edge).delete(delete_edge),
         )
         .layer(middleware::from_fn_with_state(state.clone(), guard))
+        // axum's 2 MiB default would refuse media Meta accepts; JSON bodies keep
+        // their own 4 MiB bound in `read_json`, uploads their per-kind one in `upload`.
+        .layer(DefaultBodyLimit::max(MAX_MEDIA_BYTES + (1 << 20)))
         .with_state(state)
 }
 
@@ -45,7 +48,14 @@ fn trace_id() -> String {
 }
 
 pub fn failure_response(state: &State, f: &Failure) -> Response {
+    failure_with(state, f, json!({}))
+}
+
+/// A Graph error answer, remembered for the inspector with what was asked
+/// (`context`: path, sending number, request body).
+pub fn failure_with(state: &State, f: &Failure, context: Value) -> Response {
     state.count_error(f.code);
+    state.log.rejected(f, state.now_ms(), context);
     let status = StatusCode::from_u16(f.http).unwrap_or(StatusCode::BAD_REQUEST);
     let mut resp = (status, axum::Json(f.envelope(&trace_id()))).into_response();
     if f.http == 429 {
@@ -53,6 +63,11 @@ pub fn failure_response(state: &State, f: &Failure) -> Response {
             .insert("retry-after", "1".parse().expect("static header"));
     }
     resp
+}
+
+/// The object id of `/{version}/{id}/...`, the sending number on a send.
+fn number_of(path: &str) -> Option<&str> {
+    path.trim_start_matches('/').split('/').nth(1)
 }
 
 fn valid_version(v: &str) -> bool {
@@ -77,7 +92,7 @@ async fn guard(AxState(state): S, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let version = path.trim_start_matches('/').split('/').next().unwrap_or("");
     if !valid_version(version) {
-        return failure_response(
+        return failure_with(
             &state,
             &Failure::new(
                 400,
@@ -85,16 +100,12 @@ async fn guard(AxState(state): S, req: Request, next: Next) -> Response {
                 "Unknown path components",
                 format!("{version:?} is not a Graph API version"),
             ),
+            json!({"path": path}),
         );
     }
-    let auth = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let ok = auth
-        .strip_prefix("Bearer ")
-        .is_some_and(|t| t.trim() == state.access_token);
+    let auth_given = req.headers().contains_key("authorization");
+    let ok = crate::access::bearer(req.headers())
+        .is_some_and(|t| crate::access::token_matches(t, &state.access_token));
     if !ok {
         let mut f = Failure::new(
             401,
@@ -102,12 +113,12 @@ async fn guard(AxState(state): S, req: Request, next: Next) -> Response {
             "Invalid OAuth access token - Cannot parse access token",
             "the access token is invalid or missing",
         );
-        if auth.is_empty() {
+        if !auth_given {
             f.message =
                 "An active access token must be used to query information about the current user."
                     .into();
         }
-        return failure_response(&state, &f);
+        return failure_with(&state, &f, json!({"path": path}));
     }
     let faults = state.faults();
     if faults.latency_ms > 0 {
@@ -124,9 +135,10 @@ async fn guard(AxState(state): S, req: Request, next: Next) -> Response {
         drop_connection();
     }
     if fail_now {
-        return failure_response(
+        return failure_with(
             &state,
             &Failure::new(500, 131000, "Something went wrong", "injected server error"),
+            json!({"path": path, "phone_number_id": number_of(&path)}),
         );
     }
     next.run(req).await
@@ -199,7 +211,7 @@ async fn delete_edge(
 
 async fn post_edge(
     AxState(state): S,
-    Path((_v, id, edge)): Path<(String, String, String)>,
+    Path((version, id, edge)): Path<(String, String, String)>,
     headers: HeaderMap,
     req: Request,
 ) -> Response {
@@ -215,6 +227,11 @@ async fn post_edge(
                 .map(str::to_string);
             match state.send(&id, &body, key) {
                 Ok(v) => {
+                    if let Some(wamid) = v["messages"][0]["id"].as_str() {
+                        state.log.publish("message", || {
+                            serde_json::to_value(state.ledger_entry(wamid)).unwrap_or_default()
+                        });
+                    }
                     let drop_after = rand::rng()
                         .random_bool(state.faults().drop_after_accept_rate.clamp(0.0, 1.0));
                     if drop_after && body.get("status").is_none() {
@@ -222,7 +239,11 @@ async fn post_edge(
                     }
                     axum::Json(v).into_response()
                 }
-                Err(f) => failure_response(&state, &f),
+                Err(f) => failure_with(
+                    &state,
+                    &f,
+                    json!({"path": format!("/{version}/{id}/messages"), "phone_number_id": id, "request": body}),
+                ),
             }
         }
         "media" => {
@@ -298,18 +319,45 @@ async fn upload(state: Arc<State>, mut mp: Multipart) -> Response {
     let mut file: Option<(Option<String>, Bytes)> = None;
     loop {
         match mp.next_field().await {
-            Ok(Some(field)) => {
+            Ok(Some(mut field)) => {
                 let name = field.name().unwrap_or("").to_string();
                 let ct = field.content_type().map(str::to_string);
-                let data = match field.bytes().await {
-                    Ok(d) => d,
-                    Err(e) => {
-                        return failure_response(
-                            &state,
-                            &Failure::new(400, 131053, "Media upload error", e.to_string()),
-                        );
-                    }
+                // Stop reading as soon as the file is past its kind's limit (the
+                // declared type when it came first, else the part's own type).
+                let cap = match name.as_str() {
+                    "file" => declared_type
+                        .as_deref()
+                        .or(ct.as_deref())
+                        .map_or(MAX_MEDIA_BYTES, |m| media_kind(m).1),
+                    _ => 64 << 10,
                 };
+                let mut data = bytes::BytesMut::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(c)) => {
+                            if data.len() + c.len() > cap {
+                                return failure_response(
+                                    &state,
+                                    &Failure::new(
+                                        400,
+                                        131053,
+                                        "Media upload error",
+                                        format!("{name} is larger than {cap} bytes"),
+                                    ),
+                                );
+                            }
+                            data.extend_from_slice(&c);
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            return failure_response(
+                                &state,
+                                &Failure::new(400, 131053, "Media upload error", e.to_string()),
+                            );
+                        }
+                    }
+                }
+                let data = data.freeze();
                 match name.as_str() {
                     "messaging_product" => {
                         product = Some(String::from_utf8_lossy(&data).into_owned())

@@ -9,8 +9,10 @@
 //! It deliberately shares no types with the `wacrm` client: requests are read
 //! and checked as plain JSON, as Meta documents them.
 
+mod access;
 mod control;
 mod graph;
+mod inspector;
 mod limits;
 mod state;
 mod validate;
@@ -159,13 +161,16 @@ pub struct NumberConfig {
 }
 
 /// Sandbox configuration. `Default` gives one number, a generated token and
-/// Meta's limits; setters chain.
-#[derive(Clone, Debug)]
+/// Meta's limits; setters chain. Its `Debug` output redacts the token and secrets.
+#[derive(Clone)]
 pub struct SandboxConfig {
     /// Listen port (0 = ephemeral).
     pub port: u16,
-    /// Listen host.
+    /// Listen host (loopback by default; anything else is logged as a warning).
     pub host: String,
+    /// Host names answered besides loopback names and IP literals (the Host
+    /// header of every request is checked, against DNS rebinding).
+    pub allowed_hosts: Vec<String>,
     /// Bearer token clients must present (generated when `None`).
     pub access_token: Option<String>,
     /// Business numbers (one generated when empty).
@@ -203,6 +208,7 @@ impl Default for SandboxConfig {
         SandboxConfig {
             port: 0,
             host: "127.0.0.1".into(),
+            allowed_hosts: Vec::new(),
             access_token: None,
             numbers: Vec::new(),
             default_limits: NumberLimits::default(),
@@ -233,10 +239,24 @@ impl SandboxConfig {
         self.access_token = Some(t.into());
         self
     }
+    /// Also answer requests whose Host header names `name`.
+    pub fn allowed_host(mut self, name: impl Into<String>) -> Self {
+        self.allowed_hosts.push(name.into());
+        self
+    }
     /// Serve a number with default limits.
     pub fn phone_number(mut self, id: impl Into<String>) -> Self {
         let id = id.into();
-        let display = format!("1555{:0>7}", &id[id.len().saturating_sub(7)..]);
+        // The display number ends with the id's last digits; ids of any text
+        // (non-ASCII included) are accepted, so pick digits, never byte-slice.
+        let mut tail: Vec<char> = id
+            .chars()
+            .rev()
+            .filter(char::is_ascii_digit)
+            .take(7)
+            .collect();
+        tail.reverse();
+        let display = format!("1555{:0>7}", tail.into_iter().collect::<String>());
         self.numbers.push(NumberConfig {
             id,
             display_phone_number: display,
@@ -290,9 +310,78 @@ impl SandboxConfig {
     }
 }
 
+impl SandboxConfig {
+    /// Refuse settings the sandbox cannot honour: empty token or secrets, and
+    /// message rates that are not a positive finite number.
+    pub fn validate(&self) -> Result<(), SandboxError> {
+        let bad = |m: String| Err(SandboxError::Config(m));
+        if self
+            .access_token
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return bad("the access token must not be empty".into());
+        }
+        if self.app_secret.is_empty() {
+            return bad("the app secret must not be empty".into());
+        }
+        if self.verify_token.is_empty() {
+            return bad("the verify token must not be empty".into());
+        }
+        let rates = std::iter::once(("default", self.default_limits.mps))
+            .chain(self.numbers.iter().map(|n| (n.id.as_str(), n.limits.mps)));
+        for (who, mps) in rates {
+            if let Err(m) = check_mps(mps) {
+                return bad(format!("mps of {who}: {m}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A message rate must be a finite number above zero.
+pub fn check_mps(mps: f64) -> Result<f64, String> {
+    if mps.is_finite() && mps > 0.0 {
+        Ok(mps)
+    } else {
+        Err(format!(
+            "{mps} is not a positive finite number of messages per second"
+        ))
+    }
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const HIDDEN: &str = "<redacted>";
+        f.debug_struct("SandboxConfig")
+            .field("port", &self.port)
+            .field("host", &self.host)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("access_token", &self.access_token.as_ref().map(|_| HIDDEN))
+            .field("numbers", &self.numbers)
+            .field("default_limits", &self.default_limits)
+            .field("waba_id", &self.waba_id)
+            .field("webhook_url", &self.webhook_url)
+            .field("app_secret", &HIDDEN)
+            .field("verify_token", &HIDDEN)
+            .field("tier", &self.tier)
+            .field("tier_answer", &self.tier_answer)
+            .field("window_mode", &self.window_mode)
+            .field("status_delays", &self.status_delays)
+            .field("webhook_max_attempts", &self.webhook_max_attempts)
+            .field("auto_approve_templates", &self.auto_approve_templates)
+            .field("unreachable", &self.unreachable)
+            .field("start_time_ms", &self.start_time_ms)
+            .finish()
+    }
+}
+
 /// Why the sandbox could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
+    /// A setting was refused.
+    #[error("invalid sandbox setting: {0}")]
+    Config(String),
     /// Binding the port failed.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -309,6 +398,7 @@ pub struct Sandbox;
 impl Sandbox {
     /// Start serving in the background; returns once the port is bound.
     pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
+        config.validate()?;
         let addr = format!("{}:{}", config.host, config.port);
         let listener = tokio::net::TcpListener::bind(&addr)
             .await
@@ -320,8 +410,19 @@ impl Sandbox {
             addr: addr.clone(),
             source,
         })?;
+        if !local.ip().is_loopback() {
+            tracing::warn!(
+                addr = %local,
+                "the sandbox listens beyond loopback: anyone who can reach {local} and knows the access token can send, read the ledger and change faults"
+            );
+        }
         let state = state::State::new(config, local);
-        let app = graph::router(state.clone()).merge(control::router(state.clone()));
+        let app = graph::router(state.clone())
+            .merge(control::router(state.clone()))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                access::host_guard,
+            ));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -421,8 +522,17 @@ impl SandboxHandle {
     pub fn advance_clock(&self, ms: i64) {
         self.state.advance_clock(ms);
     }
+    /// The inspector page (the token goes in the fragment, which browsers never send).
+    pub fn inspector_url(&self) -> String {
+        format!(
+            "{}/_sandbox/ui#token={}",
+            self.base_url(),
+            self.access_token()
+        )
+    }
     /// Stop serving and wait for the server task.
     pub async fn shutdown(mut self) {
+        self.state.log.close();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -434,6 +544,7 @@ impl SandboxHandle {
 
 impl Drop for SandboxHandle {
     fn drop(&mut self) {
+        self.state.log.close();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -1,5 +1,7 @@
 //! Everything the sandbox remembers and the send/inbound logic over it.
 
+mod inspect;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -56,6 +58,12 @@ pub struct WebhookRecord {
     pub delivered: bool,
     /// Last HTTP status seen.
     pub last_status: Option<u16>,
+    /// Where it was posted (`None` when no webhook URL was configured).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Its `X-Hub-Signature-256` header.
+    #[serde(default)]
+    pub signature: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -145,6 +153,9 @@ pub struct State {
     pub webhook_max_attempts: u32,
     pub http: reqwest::Client,
     pub addr: SocketAddr,
+    pub host_policy: crate::access::HostPolicy,
+    /// Refusals, emitted webhooks and the live feed of the inspector page.
+    pub log: crate::inspector::Log,
     ids: AtomicU64,
     inner: Mutex<Inner>,
 }
@@ -210,6 +221,42 @@ fn seed_templates() -> Vec<TemplateRec> {
     ]
 }
 
+/// The MIME types of one media kind and that kind's size limit (Meta's: images
+/// 5 MB, stickers 500 KB, audio and video 16 MB, documents 100 MB).
+pub fn media_kind(mime: &str) -> (&'static [&'static str], usize) {
+    match mime {
+        "image/jpeg" | "image/png" => (&["image/jpeg", "image/png"], 5 << 20),
+        "image/webp" => (&["image/webp"], 500 << 10),
+        m if m.starts_with("audio/") => (
+            &[
+                "audio/aac",
+                "audio/amr",
+                "audio/mpeg",
+                "audio/mp4",
+                "audio/ogg",
+            ],
+            16 << 20,
+        ),
+        m if m.starts_with("video/") => (&["video/mp4", "video/3gpp", "video/3gp"], 16 << 20),
+        _ => (
+            &[
+                "text/plain",
+                "application/pdf",
+                "application/msword",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.ms-excel",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "application/vnd.ms-powerpoint",
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            ],
+            100 << 20,
+        ),
+    }
+}
+
+/// The largest upload of any kind.
+pub const MAX_MEDIA_BYTES: usize = 100 << 20;
+
 impl State {
     pub fn new(cfg: SandboxConfig, addr: SocketAddr) -> Arc<State> {
         let mut numbers = BTreeMap::new();
@@ -248,6 +295,8 @@ impl State {
                 .build()
                 .expect("http client"),
             addr,
+            host_policy: crate::access::HostPolicy::new(addr, &cfg.allowed_hosts),
+            log: crate::inspector::Log::default(),
             ids: AtomicU64::new(1),
             inner: Mutex::new(Inner {
                 numbers,
@@ -364,9 +413,18 @@ impl State {
             .get("phone_number_id")
             .and_then(Value::as_str)
             .map(str::to_string);
+        let mps = match v.get("mps") {
+            None => None,
+            Some(x) => Some(
+                x.as_f64()
+                    .ok_or_else(|| "mps must be a number".to_string())
+                    .and_then(crate::check_mps)?
+                    .min(10_000.0),
+            ),
+        };
         let apply = |l: &mut NumberLimits| {
-            if let Some(x) = v.get("mps").and_then(Value::as_f64) {
-                l.mps = x.clamp(0.1, 10_000.0);
+            if let Some(x) = mps {
+                l.mps = x;
             }
             if let Some(x) = v.get("pair_burst").and_then(Value::as_f64) {
                 l.pair_burst = x.max(1.0);
@@ -1086,34 +1144,7 @@ impl State {
     // ---------- media ----------
 
     pub fn store_media(&self, mime: &str, bytes: bytes::Bytes) -> Result<String, Failure> {
-        let (allowed, max): (&[&str], usize) = match mime {
-            "image/jpeg" | "image/png" => (&["image/jpeg", "image/png"], 5 << 20),
-            "image/webp" => (&["image/webp"], 500 << 10),
-            m if m.starts_with("audio/") => (
-                &[
-                    "audio/aac",
-                    "audio/amr",
-                    "audio/mpeg",
-                    "audio/mp4",
-                    "audio/ogg",
-                ],
-                16 << 20,
-            ),
-            m if m.starts_with("video/") => (&["video/mp4", "video/3gpp", "video/3gp"], 16 << 20),
-            _ => (
-                &[
-                    "text/plain",
-                    "application/pdf",
-                    "application/msword",
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "application/vnd.ms-excel",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "application/vnd.ms-powerpoint",
-                    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                ],
-                100 << 20,
-            ),
-        };
+        let (allowed, max) = media_kind(mime);
         if !allowed.contains(&mime) {
             return Err(Failure::new(
                 400,

@@ -39,16 +39,22 @@ pub fn deliver(state: Arc<State>, body: Vec<u8>, delay: Duration) {
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
+        state.log.emitted(&body, state.now_ms());
+        let signature = sign(&state.app_secret, &body);
         let Some(url) = state.webhook_url() else {
-            state.record_webhook(WebhookRecord {
-                body: String::from_utf8_lossy(&body).into_owned(),
-                attempts: 0,
-                delivered: false,
-                last_status: None,
-            });
+            record(
+                &state,
+                WebhookRecord {
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                    attempts: 0,
+                    delivered: false,
+                    last_status: None,
+                    url: None,
+                    signature,
+                },
+            );
             return;
         };
-        let signature = sign(&state.app_secret, &body);
         let mut attempts = 0u32;
         let mut last_status = None;
         let mut delivered = false;
@@ -76,13 +82,26 @@ pub fn deliver(state: Arc<State>, body: Vec<u8>, delay: Duration) {
             let backoff = Duration::from_millis(50u64.saturating_mul(1 << attempts.min(8)));
             tokio::time::sleep(backoff.min(Duration::from_secs(5))).await;
         }
-        state.record_webhook(WebhookRecord {
-            body: String::from_utf8_lossy(&body).into_owned(),
-            attempts,
-            delivered,
-            last_status,
-        });
+        record(
+            &state,
+            WebhookRecord {
+                body: String::from_utf8_lossy(&body).into_owned(),
+                attempts,
+                delivered,
+                last_status,
+                url: Some(url),
+                signature,
+            },
+        );
     });
+}
+
+/// Keep the delivery record and show it on open inspector pages.
+fn record(state: &State, r: WebhookRecord) {
+    state
+        .log
+        .publish("webhook", || serde_json::to_value(&r).unwrap_or_default());
+    state.record_webhook(r);
 }
 
 #[cfg(test)]

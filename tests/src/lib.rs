@@ -143,7 +143,10 @@ pub fn statuses(received: &[Received]) -> Vec<serde_json::Value> {
 
 /// The sandbox's `/_sandbox/stats` (accepted, replayed, errors by code, ...).
 pub async fn sandbox_stats(h: &wacrm_sandbox::SandboxHandle) -> serde_json::Value {
-    reqwest::get(format!("{}/_sandbox/stats", h.base_url()))
+    reqwest::Client::new()
+        .get(format!("{}/_sandbox/stats", h.base_url()))
+        .bearer_auth(h.access_token())
+        .send()
         .await
         .expect("sandbox stats")
         .json()

@@ -27,6 +27,7 @@ async fn ten_thousand_messages_paced_per_number_within_two_percent() {
     let h = Sandbox::start(cfg).await.unwrap();
     reqwest::Client::new()
         .put(format!("{}/_sandbox/limits", h.base_url()))
+        .bearer_auth(h.access_token())
         .json(&json!({"tier": "tier100k", "mps": MPS}))
         .send()
         .await

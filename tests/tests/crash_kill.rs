@@ -24,6 +24,7 @@ async fn sandbox_with_faults() -> SandboxHandle {
         .unwrap();
     let http = reqwest::Client::new();
     http.put(format!("{}/_sandbox/limits", h.base_url()))
+        .bearer_auth(h.access_token())
         .json(&json!({"tier": "tier100k"}))
         .send()
         .await
@@ -31,6 +32,7 @@ async fn sandbox_with_faults() -> SandboxHandle {
         .error_for_status()
         .unwrap();
     http.put(format!("{}/_sandbox/faults", h.base_url()))
+        .bearer_auth(h.access_token())
         .json(&json!({
             "error_rate": 0.05,
             "latency_ms": 3,

@@ -294,6 +294,7 @@ async fn client_classifies_every_sandbox_error() {
     assert_eq!((e.kind(), e.http_status()), (ErrorKind::Auth, Some(401)));
     reqwest::Client::new()
         .put(format!("{}/_sandbox/limits", h.base_url()))
+        .bearer_auth(h.access_token())
         .json(&json!({"pair_burst": 1, "mps": 1000}))
         .send()
         .await
@@ -319,6 +320,7 @@ async fn client_classifies_every_sandbox_error() {
     assert!(e.retry().retryable);
     reqwest::Client::new()
         .put(format!("{}/_sandbox/limits", h.base_url()))
+        .bearer_auth(h.access_token())
         .json(&json!({"mps": 1}))
         .send()
         .await
@@ -452,12 +454,14 @@ async fn campaign_through_the_scheduler_respects_limits_and_loses_nothing() {
     // Two numbers so the per-number limits are exercised side by side.
     reqwest::Client::new()
         .post(format!("{}/_sandbox/numbers", h.base_url()))
+        .bearer_auth(h.access_token())
         .json(&json!({"id": "555000222"}))
         .send()
         .await
         .unwrap();
     reqwest::Client::new()
         .put(format!("{}/_sandbox/limits", h.base_url()))
+        .bearer_auth(h.access_token())
         .json(&json!({"tier": "tier10k", "mps": 50}))
         .send()
         .await

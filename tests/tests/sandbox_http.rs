@@ -56,6 +56,7 @@ async fn get(h: &SandboxHandle, path: &str) -> (u16, Value) {
 async fn control(h: &SandboxHandle, method: reqwest::Method, path: &str, body: Value) -> Value {
     reqwest::Client::new()
         .request(method, format!("{}/_sandbox/{path}", h.base_url()))
+        .bearer_auth(h.access_token())
         .json(&body)
         .send()
         .await
@@ -793,7 +794,10 @@ async fn a_repeated_idempotency_key_is_answered_once_and_sent_once() {
 }
 
 async fn get_control_stats(h: &SandboxHandle) -> (u16, Value) {
-    let r = reqwest::get(format!("{}/_sandbox/stats", h.base_url()))
+    let r = reqwest::Client::new()
+        .get(format!("{}/_sandbox/stats", h.base_url()))
+        .bearer_auth(h.access_token())
+        .send()
         .await
         .unwrap();
     (r.status().as_u16(), r.json().await.unwrap())

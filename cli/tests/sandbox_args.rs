@@ -1,0 +1,40 @@
+//! `wacrm sandbox` refuses settings it cannot honour before it listens.
+
+use std::process::Command;
+
+fn sandbox(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_wacrm"))
+        .arg("sandbox")
+        .args(["--port", "0"])
+        .args(args)
+        .env_remove("WACRM_ACCESS_TOKEN")
+        .env_remove("WACRM_APP_SECRET")
+        .env_remove("WACRM_VERIFY_TOKEN")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn bad_rates_are_refused() {
+    for mps in ["0", "-3", "NaN", "inf", "fast"] {
+        let out = sandbox(&[&format!("--mps={mps}")]);
+        assert_eq!(out.status.code(), Some(2), "--mps {mps}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--mps"), "--mps {mps}: {err}");
+        assert!(out.stdout.is_empty(), "nothing started for --mps {mps}");
+    }
+}
+
+#[test]
+fn empty_secrets_are_refused() {
+    for (flag, what) in [
+        ("--app-secret", "app secret"),
+        ("--access-token", "access token"),
+        ("--verify-token", "verify token"),
+    ] {
+        let out = sandbox(&[&format!("{flag}=")]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(what), "{flag}: {err}");
+    }
+}
