@@ -62,6 +62,6 @@ fn agrees_with_libphonenumber() {
         eprintln!("  differs: {d}");
     }
     assert!(total > 10_000, "corpus present");
-    // Measured 2026-11: see README "Phone numbers" for the explained differences.
-    assert!(pct >= 99.0, "agreement dropped to {pct:.2}%");
+    // The README claims full agreement on this corpus; the test holds it there.
+    assert_eq!(agree, total, "agreement dropped to {pct:.2}%");
 }

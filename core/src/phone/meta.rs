@@ -42,6 +42,11 @@ pub(crate) struct RegionRules {
     transform: Option<String>,
     leading: Option<Regex>,
     general: Option<Desc>,
+    /// Possible national lengths of any type (the union libphonenumber's
+    /// metadata build gives the general description; the XML leaves it out).
+    lengths: Vec<u16>,
+    /// Lengths of numbers dialled only inside their area.
+    local_lengths: Vec<u16>,
     fixed: Option<Desc>,
     mobile: Option<Desc>,
     same_fixed_mobile: bool,
@@ -88,6 +93,8 @@ impl RegionRules {
                 .leading_digits()
                 .and_then(|r| Regex::new(&format!("(?x)^(?:{})", r.as_str())).ok()),
             general: Desc::new(m.descriptors().general()),
+            lengths: possible_lengths(m).0,
+            local_lengths: possible_lengths(m).1,
             fixed: d(m.descriptors().fixed_line()),
             mobile: d(m.descriptors().mobile()),
             same_fixed_mobile: fixed_src.is_some() && fixed_src == mobile_src,
@@ -116,11 +123,19 @@ impl RegionRules {
             .is_some_and(|g| g.pattern.is_match(national))
     }
 
-    fn too_short(&self, national: &str) -> bool {
-        self.general
-            .as_ref()
-            .and_then(|g| g.lengths.iter().min().copied())
-            .is_some_and(|min| (national.len() as u16) < min)
+    /// Whether a national number of `len` digits may be kept after a prefix
+    /// was stripped: libphonenumber's testNumberLength is neither too short,
+    /// nor a local-only length, nor a length between the possible ones
+    /// (too long is allowed; validation refuses it later).
+    pub fn length_allows(&self, len: usize) -> bool {
+        let len = u16::try_from(len).unwrap_or(u16::MAX);
+        if self.local_lengths.contains(&len) {
+            return false;
+        }
+        match (self.lengths.first(), self.lengths.last()) {
+            (Some(_), Some(max)) => len > *max || self.lengths.contains(&len),
+            _ => true,
+        }
     }
 
     /// A national number typed with the country code but no `+` ("852 9123 4567"
@@ -130,21 +145,22 @@ impl RegionRules {
         let rest = strip_code(digits, self.country_code)?;
         let potential = self.strip_national_prefix(rest);
         let too_long = self
-            .general
-            .as_ref()
-            .and_then(|g| g.lengths.iter().max().copied())
-            .is_some_and(|max| digits.len() as u16 > max);
+            .lengths
+            .last()
+            .is_some_and(|max| digits.len() > usize::from(*max));
         ((!self.general_matches(digits) && self.general_matches(&potential)) || too_long)
             .then_some(potential)
     }
 
-    /// Length of an international dialling prefix at the start of `digits`.
+    /// Length of an international dialling prefix at the start of `digits`;
+    /// none when a 0 follows it, since no country code starts with 0
+    /// (libphonenumber's parsePrefixAsIdd).
     pub fn idd_len(&self, digits: &str) -> Option<usize> {
         self.idd
             .as_ref()
             .and_then(|r| r.find(digits))
             .map(|m| m.end())
-            .filter(|n| *n > 0)
+            .filter(|n| *n > 0 && digits.as_bytes().get(*n) != Some(&b'0'))
     }
 
     /// libphonenumber's maybeStripNationalPrefixAndCarrierCode, including its
@@ -180,7 +196,7 @@ impl RegionRules {
             }
             _ => Cow::Borrowed(&national[end..]),
         };
-        if (viable_original && !self.general_matches(&candidate)) || self.too_short(&candidate) {
+        if viable_original && !self.general_matches(&candidate) {
             return Cow::Borrowed(national);
         }
         candidate
@@ -222,6 +238,42 @@ impl RegionRules {
         }
         NumberType::Unknown
     }
+}
+
+/// The possible and local-only national lengths of a region: the union over
+/// its number types, sorted, local-only lengths that are also possible left
+/// out (as libphonenumber's metadata build computes them).
+fn possible_lengths(m: &Metadata) -> (Vec<u16>, Vec<u16>) {
+    let d = m.descriptors();
+    let all = [
+        Some(d.general()),
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ];
+    let mut possible: Vec<u16> = all
+        .iter()
+        .flatten()
+        .flat_map(|x| x.possible_length().iter().copied())
+        .collect();
+    possible.sort_unstable();
+    possible.dedup();
+    let mut local: Vec<u16> = all
+        .iter()
+        .flatten()
+        .flat_map(|x| x.possible_local_length().iter().copied())
+        .filter(|l| !possible.contains(l))
+        .collect();
+    local.sort_unstable();
+    local.dedup();
+    (possible, local)
 }
 
 pub(crate) type Rules = Arc<Vec<RegionRules>>;

@@ -7,15 +7,16 @@
 
 mod batch;
 mod meta;
+mod number;
+mod text;
 mod wa_id;
-
-use std::borrow::Cow;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 pub use batch::{NormalizedRow, normalize_batch, normalize_lines};
 pub use wa_id::{e164_from_wa_id, wa_id_candidates};
+
+use number::parse_number;
 
 use crate::ids::E164;
 
@@ -136,6 +137,11 @@ pub enum PhoneError {
     /// The country code does not exist.
     #[error("{0:?} has an invalid country code")]
     InvalidCountryCode(String),
+    /// The digits read as an invalid number whose E.164 form would read back
+    /// as another one (a national prefix typed twice, "0 0 11 ..."):
+    /// refused rather than guessed.
+    #[error("{0:?} is ambiguous: its national prefix is typed more than once")]
+    Ambiguous(String),
     /// A wa_id that is not digits.
     #[error("{0:?} is not a WhatsApp id (digits only)")]
     BadWaId(String),
@@ -152,6 +158,7 @@ impl PhoneError {
             PhoneError::TooShort(_) => "too_short",
             PhoneError::TooLong(_) => "too_long",
             PhoneError::InvalidCountryCode(_) => "invalid_country_code",
+            PhoneError::Ambiguous(_) => "ambiguous",
             PhoneError::BadWaId(_) => "bad_wa_id",
         }
     }
@@ -169,51 +176,16 @@ fn database() -> &'static phonenumber::metadata::Database {
     &phonenumber::metadata::DATABASE
 }
 
-/// Fold what people type into the ASCII a parser expects: full-width and
-/// Arabic-Indic digits, full-width punctuation, and text around the number.
+/// Fold what people type into the ASCII a parser expects (decimal digits of
+/// every script, full-width forms) and keep the number part of the text.
 pub fn clean_input(input: &str) -> String {
-    clean(input).into_owned()
-}
-
-/// [`clean_input`] borrowing the input when it needs no folding (plain ASCII).
-fn clean(input: &str) -> Cow<'_, str> {
-    if input.is_ascii() {
-        return Cow::Borrowed(number_part(input));
+    let folded = text::fold(input);
+    let start = folded.find(|c: char| c == '+' || c.is_ascii_digit());
+    let end = folded.rfind(|c: char| c.is_ascii_digit()).map(|i| i + 1);
+    match (start, end) {
+        (Some(s), Some(e)) if e > s => folded[s..e].to_string(),
+        _ => String::new(),
     }
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        let mapped = match c {
-            '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10),
-            '٠'..='٩' => char::from_digit(c as u32 - '٠' as u32, 10),
-            '۰'..='۹' => char::from_digit(c as u32 - '۰' as u32, 10),
-            '＋' => Some('+'),
-            '－' | '‐' | '‑' | '‒' | '–' | '—' | 'ー' => Some('-'),
-            '（' => Some('('),
-            '）' => Some(')'),
-            '　' => Some(' '),
-            '．' => Some('.'),
-            _ => Some(c),
-        };
-        if let Some(m) = mapped {
-            out.push(m);
-        }
-    }
-    Cow::Owned(number_part(&out).to_string())
-}
-
-/// From the first '+', '(' or digit to the end of the last digit.
-fn number_part(s: &str) -> &str {
-    let Some(start) = s.find(|c: char| c == '+' || c == '(' || c.is_ascii_digit()) else {
-        return "";
-    };
-    let end = s
-        .rfind(|c: char| c.is_ascii_digit())
-        .map(|i| i + 1)
-        .unwrap_or(s.len());
-    if end <= start {
-        return "";
-    }
-    s[start..end].trim()
 }
 
 /// Parse `input` into E.164 with `default_region` (ISO alpha-2) for numbers
@@ -222,6 +194,9 @@ pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, Pho
     let n = parse_number(input, default_region)?;
     let (region, number_type, valid) = meta::classify(database(), n.code, n.national())
         .unwrap_or_else(|| ("001".to_string(), NumberType::Unknown, false));
+    if n.unstable && !valid {
+        return Err(PhoneError::Ambiguous(input.to_string()));
+    }
     Ok(PhoneInfo {
         e164: n.e164,
         region,
@@ -237,206 +212,10 @@ pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, Pho
 pub fn parse_valid(input: &str, default_region: Option<&str>) -> Result<(E164, bool), PhoneError> {
     let n = parse_number(input, default_region)?;
     let valid = meta::is_valid(database(), n.code, n.national());
+    if n.unstable && !valid {
+        return Err(PhoneError::Ambiguous(input.to_string()));
+    }
     Ok((n.e164, valid))
-}
-
-/// A number split into its parts, before classification.
-struct Number {
-    e164: E164,
-    code: u16,
-    extension: Option<String>,
-}
-
-impl Number {
-    /// The national significant number: the E.164 digits after the country code.
-    fn national(&self) -> &str {
-        let code_len = match self.code {
-            0..=9 => 1,
-            10..=99 => 2,
-            _ => 3,
-        };
-        &self.e164.digits()[code_len..]
-    }
-}
-
-/// A default region, checked: its id and, when the metadata has it, its rules.
-#[derive(Clone)]
-struct Region {
-    id: String,
-    rules: Option<(meta::Rules, usize)>,
-}
-
-thread_local! {
-    /// Regions this thread has looked up: an import names one region, or a
-    /// few in a country column, on every row.
-    static REGIONS: std::cell::RefCell<Vec<Region>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-fn region(r: &str) -> Result<Region, PhoneError> {
-    let known = REGIONS.with(|c| {
-        c.borrow()
-            .iter()
-            .find(|k| k.id.eq_ignore_ascii_case(r))
-            .cloned()
-    });
-    if let Some(k) = known {
-        return Ok(k);
-    }
-    let id = phonenumber::country::Id::from_str(&r.to_ascii_uppercase())
-        .map_err(|_| PhoneError::UnknownRegion(r.to_string()))?;
-    let id: &str = id.as_ref();
-    let found = Region {
-        id: id.to_string(),
-        rules: meta::rules_for_region(database(), id),
-    };
-    REGIONS.with(|c| {
-        let mut c = c.borrow_mut();
-        // Bounded: a file naming every region still keeps a short list.
-        if c.len() == 32 {
-            c.clear();
-        }
-        c.push(found.clone());
-    });
-    Ok(found)
-}
-
-fn parse_number(input: &str, default_region: Option<&str>) -> Result<Number, PhoneError> {
-    if input.trim().is_empty() {
-        return Err(PhoneError::Empty);
-    }
-    let region = match default_region.map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(region(r)?),
-        None => None,
-    };
-    let mut cleaned = clean(input);
-    let digits = cleaned.bytes().filter(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return Err(PhoneError::NoNumber(input.to_string()));
-    }
-    if region.is_none() && !cleaned.starts_with('+') {
-        // Without a region, a leading 00 is the international prefix used in most of the world.
-        if let Some(rest) = cleaned.strip_prefix("00") {
-            cleaned = Cow::Owned(format!("+{rest}"));
-        } else {
-            return Err(PhoneError::NoRegion(input.to_string()));
-        }
-    }
-    if digits < 4 {
-        return Err(PhoneError::TooShort(input.to_string()));
-    }
-    if digits > 19 {
-        return Err(PhoneError::TooLong(input.to_string()));
-    }
-    let db = database();
-    let (body, extension) = split_extension(&cleaned);
-    // At most 19 digits (checked above): they fit on the stack.
-    let mut buf = [0u8; 19];
-    let mut len = 0;
-    for d in body.bytes().filter(u8::is_ascii_digit) {
-        let slot = buf
-            .get_mut(len)
-            .ok_or_else(|| PhoneError::TooLong(input.to_string()))?;
-        *slot = d;
-        len += 1;
-    }
-    let digits = std::str::from_utf8(&buf[..len]).unwrap_or_default();
-    let international = body.trim_start().starts_with('+');
-    let (code, national) = if international {
-        international_parts(db, digits)
-            .ok_or_else(|| PhoneError::InvalidCountryCode(input.to_string()))?
-    } else {
-        let region = region.ok_or_else(|| PhoneError::NoRegion(input.to_string()))?;
-        let (rules, idx) = region
-            .rules
-            .ok_or_else(|| PhoneError::UnknownRegion(region.id.clone()))?;
-        let r = &rules[idx];
-        match r.idd_len(digits) {
-            // Dialled with the region's international prefix (00, 011, ...).
-            Some(n) => international_parts(db, &digits[n..])
-                .ok_or_else(|| PhoneError::InvalidCountryCode(input.to_string()))?,
-            None => match r.strip_own_country_code(digits) {
-                Some(n) => (r.country_code, n),
-                None => (r.country_code, r.strip_national_prefix(digits)),
-            },
-        }
-    };
-    if national.len() < 2 {
-        return Err(PhoneError::TooShort(input.to_string()));
-    }
-    if national.len() > 17 {
-        return Err(PhoneError::TooLong(input.to_string()));
-    }
-    let mut e164_text = String::with_capacity(1 + 3 + national.len());
-    e164_text.push('+');
-    e164_text.push_str(itoa_u16(code, &mut [0u8; 5]));
-    e164_text.push_str(&national);
-    if e164_text.len() > 16 {
-        return Err(PhoneError::TooLong(input.to_string()));
-    }
-    let e164 = E164::try_from(e164_text).map_err(|_| PhoneError::TooShort(input.to_string()))?;
-    Ok(Number {
-        e164,
-        code,
-        extension,
-    })
-}
-
-/// `n` in decimal, written into `buf`.
-fn itoa_u16(mut n: u16, buf: &mut [u8; 5]) -> &str {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
-}
-
-fn international_parts<'a>(
-    db: &phonenumber::metadata::Database,
-    digits: &'a str,
-) -> Option<(u16, Cow<'a, str>)> {
-    let (code, national) = meta::split_country_code(db, digits)?;
-    // libphonenumber strips a national prefix after the country code only when
-    // the number stays viable; the main region's rules decide.
-    let rules = meta::rules_for(db, code)?;
-    let national = match rules.first() {
-        Some(r) => r.strip_national_prefix(national),
-        None => Cow::Borrowed(national),
-    };
-    Some((code, national))
-}
-
-/// Split an extension (`ext. 123`, `x123`, `#123`) off the end.
-fn split_extension(s: &str) -> (&str, Option<String>) {
-    thread_local! {
-        // One compiled copy per thread: a shared Regex contends on its cache pool.
-        static EXT: regex::Regex =
-            regex::Regex::new(r"(?i)[\s,;]*(?:ext\.?|extension|extn\.?|x|#|доб\.?|内線)\s*(\d{1,7})$")
-                .expect("extension regex");
-    }
-    // Cheap pre-check: most inputs end in a plain digit with no extension marker.
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'x' | b'X' | b'#' | b't' | b'T' | b'n' | b'N'))
-        && !s.contains("доб")
-        && !s.contains("内線")
-    {
-        return (s, None);
-    }
-    EXT.with(|re| match re.captures(s) {
-        Some(c) => {
-            let whole = c.get(0).expect("match");
-            (
-                &s[..whole.start()],
-                c.get(1).map(|m| m.as_str().to_string()),
-            )
-        }
-        None => (s, None),
-    })
 }
 
 /// The most likely region of an E.164 number's country code (for time zones,
@@ -476,6 +255,75 @@ mod tests {
         let p = parse("+1 650 253 0000 ext. 123", None).unwrap();
         assert_eq!(p.extension.as_deref(), Some("123"));
         assert_eq!(p.region, "US");
+    }
+
+    #[test]
+    fn wrong_numbers_that_look_right_are_read_right_or_refused() {
+        // A (0) after the country code: libphonenumber keeps the 0 when
+        // stripping it with the carrier digit would leave an impossible length.
+        assert_eq!(e("+57 (0)321 1233971", None), "+5703211233971");
+        assert!(!parse("+57 (0)321 1233971", None).unwrap().valid);
+        assert_eq!(e("+57 321 1233971", None), "+573211233971");
+        assert_eq!(e("+44 (0)20 7031 3000", None), "+442070313000");
+        assert_eq!(e("+39 (0)6 1234 5678", None), "+390612345678");
+        // No country code starts with 0, after `+` or after 00.
+        for (input, region) in [
+            ("+00 123 456 789", None),
+            ("+00 123 456 789", Some("US")),
+            ("+0 123 456 789", Some("GB")),
+            ("000 44 20 7031 3000", None),
+            ("+0064 3 331 6005", None),
+            ("+01164 3 331 6005", None),
+        ] {
+            assert!(
+                matches!(parse(input, region), Err(PhoneError::InvalidCountryCode(_))),
+                "{input} [{region:?}]: {:?}",
+                parse(input, region)
+            );
+        }
+        // An international prefix typed after `+` is read with the region's prefix.
+        assert_eq!(e("+0064 3 331 6005", Some("NZ")), "+6433316005");
+        assert_eq!(e("+0064 3 331 6005", Some("GB")), "+6433316005");
+        assert_eq!(e("+01164 3 331 6005", Some("US")), "+6433316005");
+        // A 0 right after the region's international prefix is not a country
+        // code; read as national digits, the prefix is there twice and the
+        // number invalid: refused rather than guessed (libphonenumber returns
+        // +4400123456789, which reads back as +440123456789).
+        assert!(matches!(
+            parse("00 0123 456 789", Some("GB")),
+            Err(PhoneError::Ambiguous(_))
+        ));
+        // Nothing dialled after the prefix.
+        assert!(matches!(
+            parse("0044", Some("GB")),
+            Err(PhoneError::TooShort(_))
+        ));
+        assert!(matches!(
+            parse("011", Some("US")),
+            Err(PhoneError::TooShort(_))
+        ));
+    }
+
+    #[test]
+    fn extensions_vanity_tel_and_scripts() {
+        let p = parse("(212) 123-1234 x508", Some("US")).unwrap();
+        assert_eq!(
+            (p.e164.as_str(), p.extension.as_deref()),
+            ("+12121231234", Some("508"))
+        );
+        let p = parse("03 331 6005 ДОБ. 100", Some("NZ")).unwrap();
+        assert_eq!(
+            (p.e164.as_str(), p.extension.as_deref()),
+            ("+6433316005", Some("100"))
+        );
+        let p = parse("03 331 6005 ｅｘｔｎ ３４５６", Some("NZ")).unwrap();
+        assert_eq!(p.extension.as_deref(), Some("3456"));
+        let p = parse("tel:03-331-6005;isub=12345;phone-context=+64", None).unwrap();
+        assert_eq!((p.e164.as_str(), p.extension), ("+6433316005", None));
+        assert_eq!(e("1-800-SIX-FLAG", Some("US")), "+18007493524");
+        assert_eq!(e("᠐᠓ ᠓᠓᠑ ᠖᠐᠐᠕", Some("NZ")), "+6433316005");
+        assert_eq!(e("০৩ ৩৩১ ৬০০৫", Some("NZ")), "+6433316005");
+        assert_eq!(e("०९८७६५ ४३२१०", Some("IN")), "+919876543210");
     }
 
     #[test]
