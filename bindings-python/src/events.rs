@@ -39,7 +39,11 @@ impl NativeEvent {
 
 #[pymethods]
 impl NativeEvent {
-    /// `message`, `status`, `error` or `unknown`.
+    /// `message`, `status`, `error`, `call`, `call_status`,
+    /// `template_status`, `template_quality`, `template_category`,
+    /// `phone_number_quality`, `phone_number_name`, `account_alert`,
+    /// `account_update`, `message_echo`, `history`, `app_state_sync` or
+    /// `unknown`.
     #[getter]
     fn kind(&self) -> &'static str {
         self.inner.kind()
@@ -130,12 +134,7 @@ impl NativeEvent {
     /// The object as received, every field kept.
     #[getter]
     fn raw(&self) -> Option<&str> {
-        match &self.inner {
-            WebhookEvent::Message(m) => Some(m.raw.get()),
-            WebhookEvent::Status(s) => Some(s.raw.get()),
-            WebhookEvent::Unknown(u) => Some(u.raw.get()),
-            WebhookEvent::Error(_) => None,
-        }
+        self.inner.raw().map(|r| r.get())
     }
 
     /// The whole event as JSON.

@@ -423,7 +423,11 @@ pub async fn contacts_dedupe_csv(args_json: String) -> Result<String, WacrmError
 /// Receives webhook events, implemented in Swift (or any foreign language).
 #[uniffi::export(with_foreign)]
 pub trait EventSink: Send + Sync {
-    /// One event as JSON (`kind`: message, status, error, unknown).
+    /// One event as JSON (`kind`: message, status, error, call, call_status,
+    /// template_status, template_quality, template_category,
+    /// phone_number_quality, phone_number_name, account_alert,
+    /// account_update, message_echo, history, app_state_sync, unknown; every
+    /// kind but error carries `raw`).
     fn on_event(&self, event_json: String);
 }
 

@@ -46,6 +46,10 @@ fn event_json(e: &WebhookEvent) -> Value {
             "field": u.field, "reason": u.reason,
             "raw": serde_json::from_str::<Value>(u.raw.get()).unwrap_or(Value::Null),
         }),
+        // Calls, template, number and account updates, Business app sync:
+        // the typed event as it serializes (kind, routing, field, data, raw).
+        other => serde_json::to_value(other)
+            .unwrap_or_else(|e| json!({"kind": other.kind(), "error": e.to_string()})),
     }
 }
 

@@ -208,10 +208,19 @@ async fn status_before_its_message_waits_for_it() {
 async fn unknown_events_and_system_errors_are_counted() {
     let (_stores, p) = processor();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/webhook/");
-    let mut events =
-        parse_body(&std::fs::read(format!("{dir}template_status_update.json")).unwrap()).unwrap();
-    events.extend(parse_body(&std::fs::read(format!("{dir}errors_system.json")).unwrap()).unwrap());
+    let mut events = Vec::new();
+    for name in [
+        "unknown_field",
+        "errors_system",
+        "template_status_update",
+        "calls_status",
+    ] {
+        events.extend(parse_body(&std::fs::read(format!("{dir}{name}.json")).unwrap()).unwrap());
+    }
     let r = p.process(&events).await.unwrap();
     assert_eq!(r.unknown, 1);
     assert_eq!(r.errors[0].code, 131000);
+    // Typed events with no store effect are counted by kind.
+    assert_eq!(r.other["template_status"], 1);
+    assert_eq!(r.other["call_status"], 3);
 }

@@ -1,10 +1,16 @@
 //! C2: webhooks. Verification (subscription handshake, `X-Hub-Signature-256`
 //! over the raw bytes), typed parsing of every message and status type that
 //! never fails a whole body on one odd entry, and idempotent, monotone
-//! processing into the stores. A ready axum handler is behind feature `axum`.
+//! processing into the stores. Every change `field` Meta documents is typed
+//! (calls, template, number and account updates, coexistence sync); any
+//! other stays an `Unknown` event with its raw JSON. A ready axum handler is
+//! behind feature `axum`.
 
+mod account;
 #[cfg(feature = "axum")]
 pub mod axum;
+mod fields;
+mod identity;
 mod parse;
 mod process;
 mod pull;
@@ -13,6 +19,7 @@ mod scan;
 mod types;
 mod verify;
 
+pub use account::*;
 pub use parse::{Path, parse_body, parse_bytes, parse_with};
 pub use process::{NewInbound, ProcessReport, WebhookProcessor};
 pub use types::*;

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::fields;
 use super::pull;
 use super::raw::RawJson;
 use super::scan::Reader;
@@ -40,13 +41,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
 }
 
 #[derive(Deserialize)]
-struct EnvelopeRaw<'a> {
+pub(super) struct EnvelopeRaw<'a> {
     #[serde(borrow, default)]
     entry: Option<Vec<&'a RawValue>>,
 }
 
 #[derive(Deserialize)]
-struct EntryRaw<'a> {
+pub(super) struct EntryRaw<'a> {
     #[serde(default)]
     id: String,
     #[serde(borrow, default)]
@@ -54,7 +55,7 @@ struct EntryRaw<'a> {
 }
 
 #[derive(Deserialize)]
-struct ChangeRaw<'a> {
+pub(super) struct ChangeRaw<'a> {
     #[serde(default)]
     field: String,
     #[serde(borrow)]
@@ -62,7 +63,7 @@ struct ChangeRaw<'a> {
 }
 
 #[derive(Deserialize, Default)]
-struct Metadata {
+pub(super) struct Metadata {
     #[serde(default)]
     display_phone_number: String,
     #[serde(default)]
@@ -74,7 +75,7 @@ struct Metadata {
 type Str<'a> = std::borrow::Cow<'a, str>;
 
 #[derive(Deserialize, Default)]
-struct Profile<'a> {
+pub(super) struct Profile<'a> {
     #[serde(borrow, default)]
     name: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -82,7 +83,7 @@ struct Profile<'a> {
 }
 
 #[derive(Deserialize)]
-struct ContactRaw<'a> {
+pub(super) struct ContactRaw<'a> {
     #[serde(borrow, default)]
     profile: Option<Profile<'a>>,
     #[serde(borrow, default)]
@@ -94,7 +95,7 @@ struct ContactRaw<'a> {
 }
 
 #[derive(Deserialize)]
-struct ValueRaw<'a> {
+pub(super) struct ValueRaw<'a> {
     #[serde(default)]
     metadata: Option<Metadata>,
     #[serde(borrow, default)]
@@ -378,6 +379,11 @@ fn content_of(m: &mut MessageRaw<'_>) -> MessageContent {
                     },
                 },
             ),
+            // Meta sends the errors instead of the reply when it could not
+            // deliver it: still an interactive message, see its errors.
+            None if !m.errors.is_empty() => MessageContent::Interactive(InteractiveReply::Other {
+                reply_type: "unavailable".to_string(),
+            }),
             None => missing("interactive"),
         },
         "button" => match m.button.take() {
@@ -435,7 +441,7 @@ pub(super) fn sender_of<C>(
     found.or((!contacts.is_empty()).then_some(0))
 }
 
-fn contact_for(
+pub(super) fn contact_for(
     contacts: &[ContactRaw<'_>],
     from: Option<&str>,
     user: Option<&str>,
@@ -461,8 +467,14 @@ pub(super) struct Body<'a> {
     pub(super) text: &'a str,
 }
 
-impl Body<'_> {
-    fn raw(&self, part: &RawValue) -> RawJson {
+impl<'a> Body<'a> {
+    /// A body over `text`, its events' raw JSON pointing into `bytes`.
+    #[cfg(test)]
+    pub(super) fn for_test(bytes: &'a Bytes, text: &'a str) -> Self {
+        Body { bytes, text }
+    }
+
+    pub(super) fn raw(&self, part: &RawValue) -> RawJson {
         self.raw_span(RawJson::span_of(self.text, part))
     }
 
@@ -534,7 +546,7 @@ fn parse_messages_value(
     }
 }
 
-fn routing_of(waba: &str, metadata: Option<Metadata>) -> Routing {
+pub(super) fn routing_of(waba: &str, metadata: Option<Metadata>) -> Routing {
     let meta = metadata.unwrap_or_default();
     Routing {
         waba_id: waba.to_string(),
@@ -549,9 +561,19 @@ pub(super) fn message_event(
     parsed: MessageRaw<'_>,
     raw: RawJson,
 ) -> WebhookEvent {
+    WebhookEvent::Message(Box::new(inbound_event(routing, contact, parsed, raw)))
+}
+
+/// The typed message of `parsed` (also what an echo of the Business app is).
+pub(super) fn inbound_event(
+    routing: Routing,
+    contact: Option<ContactInfo>,
+    parsed: MessageRaw<'_>,
+    raw: RawJson,
+) -> InboundEvent {
     let mut parsed = parsed;
     let content = content_of(&mut parsed);
-    WebhookEvent::Message(Box::new(InboundEvent {
+    InboundEvent {
         routing,
         id: MessageId::new(parsed.id),
         from: parsed.from,
@@ -564,7 +586,7 @@ pub(super) fn message_event(
         content,
         errors: parsed.errors,
         raw,
-    }))
+    }
 }
 
 pub(super) fn status_event(routing: Routing, st: StatusRaw, raw: RawJson) -> WebhookEvent {
@@ -709,6 +731,7 @@ fn layered(body: &Body<'_>) -> Result<Vec<WebhookEvent>> {
                 Ok(c) if c.field == "messages" => {
                     parse_messages_value(body, &c.field, &parsed.id, c.value, &mut out)
                 }
+                Ok(c) if fields::parse_field(body, &c.field, &parsed.id, c.value, &mut out) => {}
                 Ok(c) => out.push(unknown(
                     &c.field,
                     None,

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::identity::{self, Identity};
 use super::types::*;
 use crate::error::{Error, GraphError};
 use crate::ids::{ContactId, ConversationId, MessageId, PhoneNumberId};
@@ -46,6 +47,9 @@ pub struct ProcessReport {
     pub errors: Vec<GraphError>,
     /// Events this version does not model (kept raw by the parser).
     pub unknown: u64,
+    /// Typed events that change no store here (calls, template, number and
+    /// account updates, Business app sync), by kind.
+    pub other: std::collections::BTreeMap<String, u64>,
 }
 
 /// Applies webhook events to the stores. Deliveries are serialised so two
@@ -87,64 +91,48 @@ impl WebhookProcessor {
                 WebhookEvent::Status(s) => self.status(s, &mut report).await?,
                 WebhookEvent::Error(err) => report.errors.push(err.error.clone()),
                 WebhookEvent::Unknown(_) => report.unknown += 1,
+                other => *report.other.entry(other.kind().to_string()).or_default() += 1,
             }
         }
         Ok(report)
     }
 
     async fn contact_for(&self, m: &InboundEvent) -> crate::Result<Contact> {
+        let id = Identity {
+            wa_id: m.from.as_deref(),
+            bsuid: m.from_user_id.as_deref(),
+            username: m.contact.as_ref().and_then(|c| c.username.as_deref()),
+            name: m.contact.as_ref().and_then(|c| c.name.as_deref()),
+        };
         let s = &self.stores.contacts;
-        let mut found = None;
-        if let Some(w) = &m.from {
-            found = s.find_by_wa_id(w).await?;
-            if found.is_none() {
-                found = s.find_by_e164(&format!("+{w}")).await?;
-            }
-        }
-        if found.is_none()
-            && let Some(u) = &m.from_user_id
-        {
-            found = s.find_by_bsuid(u).await?;
-        }
-        let name = m.contact.as_ref().and_then(|c| c.name.clone());
-        match found {
+        let mut c = match identity::find(&self.stores, &id).await? {
             Some(mut c) => {
-                // Learn identities the webhook reveals (wa_id, BSUID, name).
-                let mut changed = false;
-                if c.wa_id.is_none() && m.from.is_some() {
-                    c.wa_id = m.from.clone();
-                    changed = true;
-                }
-                if c.bsuid.is_none() && m.from_user_id.is_some() {
-                    c.bsuid = m.from_user_id.clone();
-                    changed = true;
-                }
-                if c.name.is_none() && name.is_some() {
-                    c.name = name;
-                    changed = true;
-                }
-                if changed {
+                if identity::learn(&mut c, &id) {
                     c = s.upsert(&c, Some(c.version)).await?;
                 }
-                Ok(c)
+                c
             }
-            None => {
-                let key = m
-                    .from
-                    .clone()
-                    .or_else(|| m.from_user_id.clone())
-                    .unwrap_or_else(|| m.id.0.clone());
-                let c = Contact {
-                    id: ContactId::new(format!("wa:{key}")),
-                    e164: m.from.as_ref().map(|w| format!("+{w}")),
-                    wa_id: m.from.clone(),
-                    bsuid: m.from_user_id.clone(),
-                    name,
-                    ..Default::default()
-                };
-                Ok(s.upsert(&c, None).await?)
+            None => s.upsert(&identity::new_contact(&id, &m.id.0), None).await?,
+        };
+        // A number or user-id change applies to the person who wrote it.
+        if let MessageContent::System {
+            system_type,
+            wa_id,
+            user_id,
+            ..
+        } = &m.content
+        {
+            match (system_type.as_deref(), wa_id, user_id) {
+                (Some("user_changed_number"), Some(new), _) => {
+                    c = identity::changed_number(&self.stores, c, new).await?;
+                }
+                (Some("user_changed_user_id"), _, Some(new)) => {
+                    c = identity::changed_user_id(&self.stores, c, new).await?;
+                }
+                _ => {}
             }
         }
+        Ok(c)
     }
 
     async fn inbound(&self, m: &InboundEvent, report: &mut ProcessReport) -> crate::Result<()> {
@@ -247,9 +235,48 @@ impl WebhookProcessor {
             error,
         };
         match self.stores.messages.apply_status(&upd).await? {
-            StatusApplied::Applied => report.statuses_applied += 1,
+            StatusApplied::Applied => {
+                report.statuses_applied += 1;
+                self.learn_recipient(s).await?;
+            }
             StatusApplied::Ignored(r) => report.statuses_ignored.push(format!("{}: {r}", s.id)),
             StatusApplied::Pending => report.statuses_pending += 1,
+        }
+        Ok(())
+    }
+
+    /// The recipient's BSUID (and wa_id) from a status, stored on the contact
+    /// the message was sent to (found by the message, not by comparing
+    /// numbers). Looked up once per message (its `sent` status) unless the
+    /// status carries a BSUID, so a campaign's statuses cost no extra reads.
+    async fn learn_recipient(&self, s: &StatusEvent) -> crate::Result<()> {
+        if s.recipient_user_id.is_none() && s.status != StatusKind::Sent {
+            return Ok(());
+        }
+        let Some(contact_id) = self
+            .stores
+            .messages
+            .get_message(&s.id)
+            .await?
+            .and_then(|m| m.contact_id)
+        else {
+            return Ok(());
+        };
+        let contacts = &self.stores.contacts;
+        let Some(mut c) = contacts.get(&contact_id).await? else {
+            return Ok(());
+        };
+        let mut changed = false;
+        if c.bsuid.is_none() && s.recipient_user_id.is_some() {
+            c.bsuid = s.recipient_user_id.clone();
+            changed = true;
+        }
+        if c.wa_id.is_none() && s.recipient_id.is_some() {
+            c.wa_id = s.recipient_id.clone();
+            changed = true;
+        }
+        if changed {
+            contacts.upsert(&c, Some(c.version)).await?;
         }
         Ok(())
     }

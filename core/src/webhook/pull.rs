@@ -20,8 +20,9 @@ use super::types::*;
 use crate::error::GraphError;
 
 /// Object keys the pass reads, by name wherever they appear: what a key means
-/// depends on the object it is in, and every other key is skipped (serde's
-/// derived types ignore unknown keys too).
+/// depends on the object it is in. A key an object's reader does not take
+/// sends that object off the pass (see `Other`); a test checks that every
+/// field of the serde types has a key here.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Key {
     Entry,
@@ -61,6 +62,12 @@ enum Key {
     /// A part of a message that the serde types read (media, context,
     /// referral, interactive, ...).
     Part,
+    /// Keys no serde type reads and the pass skips where it expects them
+    /// (`object` of the envelope, `messaging_product` of a value).
+    Ignored,
+    /// Any other key: the object it is in leaves the pass (a message or
+    /// status goes to serde, anything else hands the body to the layered
+    /// path), so a key this pass forgets costs speed, never correctness.
     Other,
 }
 
@@ -100,6 +107,7 @@ fn key(raw: &[u8]) -> Key {
         b"category" => Key::Category,
         b"billable" => Key::Billable,
         b"conversation" => Key::Conversation,
+        b"object" | b"messaging_product" => Key::Ignored,
         b"context" | b"referral" | b"image" | b"audio" | b"video" | b"document" | b"sticker"
         | b"location" | b"interactive" | b"button" | b"reaction" | b"order" | b"system" => {
             Key::Part
@@ -246,12 +254,12 @@ fn message<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>)
                 let mut t = None;
                 hot.object(j, &mut text_seen, |hot, j, key| match key {
                     Key::Body => hot.string(j, &mut t),
-                    _ => j.next_skip(),
+                    _ => hot.skip(j),
                 })?;
                 text = Some(t);
             }
-            Key::Part | Key::Contacts | Key::Errors => hot.skip(j)?,
-            _ => j.next_skip()?,
+            // Parts serde reads, and any key this pass does not read.
+            _ => hot.skip(j)?,
         }
         Ok(())
     })?;
@@ -306,13 +314,13 @@ fn status<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) 
                         }
                         _ => hot.skip(j),
                     },
-                    _ => j.next_skip(),
+                    _ => hot.skip(j),
                 })?;
                 s.pricing = Some(p);
             }
             Key::Errors => hot.part(j, body, &mut errors)?,
             Key::Conversation => hot.part(j, body, &mut conversation)?,
-            _ => j.next_skip()?,
+            _ => hot.skip(j)?,
         }
         Ok(())
     })?;
@@ -354,7 +362,7 @@ fn pair<'a, T>(
         match key {
             k if k == a => once(&mut first, read(j)?)?,
             k if k == b => once(&mut second, read(j)?)?,
-            _ => j.next_skip()?,
+            _ => return Err(GiveUp),
         }
         Ok(())
     })?;
@@ -377,7 +385,7 @@ fn contact(j: &mut Reader<'_>) -> R<ContactInfo> {
             Key::WaId => once(&mut wa_id, opt_string(j)?)?,
             Key::UserId => once(&mut user_id, opt_string(j)?)?,
             Key::ParentUserId => once(&mut parent, opt_string(j)?)?,
-            _ => j.next_skip()?,
+            _ => return Err(GiveUp),
         }
         Ok(())
     })?;
@@ -403,22 +411,13 @@ fn objects<'a>(j: &mut Reader<'a>, mut f: impl FnMut(&mut Reader<'a>) -> R<()>) 
     Ok(())
 }
 
-fn routing_mut(e: &mut WebhookEvent) -> &mut Routing {
-    match e {
-        WebhookEvent::Message(m) => &mut m.routing,
-        WebhookEvent::Status(s) => &mut s.routing,
-        WebhookEvent::Error(e) => &mut e.routing,
-        WebhookEvent::Unknown(u) => u.routing.get_or_insert_with(Routing::default),
-    }
-}
-
 /// Give every event one routing field; the last event takes the string.
 fn spread(events: &mut [WebhookEvent], value: String, field: fn(&mut Routing) -> &mut String) {
     if let Some((last, rest)) = events.split_last_mut() {
         for e in rest {
-            *field(routing_mut(e)) = value.clone();
+            *field(e.routing_mut()) = value.clone();
         }
-        *field(routing_mut(last)) = value;
+        *field(last.routing_mut()) = value;
     }
 }
 
@@ -428,7 +427,8 @@ fn rank(e: &WebhookEvent) -> u8 {
         WebhookEvent::Message(_) => 0,
         WebhookEvent::Status(_) => 1,
         WebhookEvent::Error(_) => 2,
-        WebhookEvent::Unknown(_) => 3,
+        // The pass makes only the three above.
+        _ => 3,
     }
 }
 
@@ -466,8 +466,8 @@ fn value<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -
                     }))
                 }));
             }
-            Key::Contacts | Key::Messages | Key::Statuses | Key::Errors => return Err(GiveUp),
-            _ => j.next_skip()?,
+            Key::Ignored => j.next_skip()?,
+            _ => return Err(GiveUp),
         }
         Ok(())
     })?;
@@ -509,8 +509,7 @@ fn change<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) 
                 }
                 value(j, body, out)?
             }
-            Key::Value => return Err(GiveUp),
-            _ => j.next_skip()?,
+            _ => return Err(GiveUp),
         }
         Ok(())
     })?;
@@ -530,8 +529,7 @@ fn entry<'a>(j: &mut Reader<'a>, body: &Body<'a>, out: &mut Vec<WebhookEvent>) -
             Key::Changes if !std::mem::replace(&mut changes_seen, true) => {
                 objects(j, |j| change(j, body, out))?
             }
-            Key::Changes => return Err(GiveUp),
-            _ => j.next_skip()?,
+            _ => return Err(GiveUp),
         }
         Ok(())
     })?;
@@ -555,8 +553,8 @@ pub(super) fn parse<'a>(j: &mut Reader<'a>, body: &Body<'a>) -> Option<Vec<Webho
                 Key::Entry if !std::mem::replace(&mut entry_seen, true) => {
                     objects(j, |j| entry(j, body, &mut out))?
                 }
-                Key::Entry => return Err(GiveUp),
-                _ => j.next_skip()?,
+                Key::Ignored => j.next_skip()?,
+                _ => return Err(GiveUp),
             }
             Ok(())
         })?;
@@ -577,6 +575,119 @@ fn span_of_next(j: &mut Reader<'_>) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::webhook::parse::{
+        ChangeRaw, ContactRaw, EntryRaw, EnvelopeRaw, Metadata, Profile, ValueRaw,
+    };
+
+    /// The wire names of a derived `Deserialize` struct's fields: serde hands
+    /// them to `deserialize_struct`, which this deserializer records and then
+    /// refuses.
+    fn serde_fields<'de, T: serde::Deserialize<'de>>() -> &'static [&'static str] {
+        use serde::de::value::Error;
+
+        struct Fields<'a>(&'a mut &'static [&'static str]);
+
+        impl<'de> serde::Deserializer<'de> for Fields<'_> {
+            type Error = Error;
+
+            fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+                Err(serde::de::Error::custom("not a struct"))
+            }
+
+            fn deserialize_struct<V: serde::de::Visitor<'de>>(
+                self,
+                _name: &'static str,
+                fields: &'static [&'static str],
+                _visitor: V,
+            ) -> Result<V::Value, Error> {
+                *self.0 = fields;
+                Err(serde::de::Error::custom("recorded"))
+            }
+
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+                bytes byte_buf option unit unit_struct newtype_struct seq tuple
+                tuple_struct map enum identifier ignored_any
+            }
+        }
+
+        let mut fields: &'static [&'static str] = &[];
+        let _ = T::deserialize(Fields(&mut fields));
+        assert!(
+            !fields.is_empty(),
+            "{} is not a derived struct",
+            std::any::type_name::<T>()
+        );
+        fields
+    }
+
+    /// Every field the serde types read (the layered path and the pull
+    /// pass's fallback) has a key on the pull pass: a field added to a serde
+    /// type without teaching the pass its key fails here. (Were it let
+    /// through, the object holding it would still leave the pass, correct
+    /// but slow.)
+    #[test]
+    fn every_serde_field_is_a_key_of_the_pull_pass() {
+        let structs: [(&str, &[&str]); 11] = [
+            ("envelope", serde_fields::<EnvelopeRaw>()),
+            ("entry", serde_fields::<EntryRaw>()),
+            ("change", serde_fields::<ChangeRaw>()),
+            ("value", serde_fields::<ValueRaw>()),
+            ("metadata", serde_fields::<Metadata>()),
+            ("contact", serde_fields::<ContactRaw>()),
+            ("profile", serde_fields::<Profile>()),
+            ("message", serde_fields::<MessageRaw>()),
+            ("text", serde_fields::<TextRaw>()),
+            ("status", serde_fields::<StatusRaw>()),
+            ("pricing", serde_fields::<Pricing>()),
+        ];
+        let mut checked = 0;
+        for (object, fields) in structs {
+            for field in fields {
+                let k = key(field.as_bytes());
+                assert!(
+                    k != Key::Other && k != Key::Ignored,
+                    "{object}.{field} is read by serde but unknown to the pull pass"
+                );
+                checked += 1;
+            }
+        }
+        // The message type alone has two dozen fields.
+        assert!(checked > 50, "{checked}");
+        // The recorder sees renamed fields by their wire names.
+        assert!(serde_fields::<MessageRaw>().contains(&"type"));
+        assert!(serde_fields::<Pricing>().contains(&"type"));
+    }
+
+    /// A key no reader takes sends its object to the layered path, and both
+    /// paths still agree.
+    #[test]
+    fn an_unread_key_leaves_the_pass() {
+        let usual = r#"{"object":"whatsapp_business_account","entry":[{"id":"w","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"2"},"contacts":[{"profile":{"name":"A"},"wa_id":"1"}],"messages":[{"from":"1","id":"m","timestamp":"1","type":"text","text":{"body":"hi"}}]}}]}]}"#;
+        assert!(parse(&mut Reader::new(usual), &body_of(usual)).is_some());
+        for (from, to) in [
+            (r#""object":"#, r#""objekt":"#),
+            (r#""id":"w","#, r#""id":"w","time":1,"#),
+            (r#""field":"#, r#""new":0,"field":"#),
+            (r#""messaging_product":"#, r#""message_product":"#),
+            (r#""phone_number_id":"2""#, r#""phone_number_id":"2","x":1"#),
+            (r#""wa_id":"1"}"#, r#""wa_id":"1","identity_key_hash":"h"}"#),
+            (r#""name":"A""#, r#""name":"A","x":1"#),
+        ] {
+            let odd = usual.replacen(from, to, 1);
+            assert_ne!(odd, usual);
+            assert!(
+                parse(&mut Reader::new(&odd), &body_of(&odd)).is_none(),
+                "{odd}"
+            );
+        }
+    }
+
+    fn body_of(text: &str) -> Body<'_> {
+        // The events' raw JSON is not looked at here.
+        static EMPTY: bytes::Bytes = bytes::Bytes::new();
+        Body::for_test(&EMPTY, text)
+    }
 
     #[test]
     fn spans_start_at_the_value_and_end_after_it() {

@@ -4,6 +4,8 @@
 pub use super::raw::RawJson;
 use serde::{Deserialize, Serialize};
 
+use super::account::*;
+
 use crate::error::GraphError;
 use crate::ids::MessageId;
 
@@ -17,6 +19,31 @@ pub enum WebhookEvent {
     Status(Box<StatusEvent>),
     /// A system-level error (`value.errors[]`).
     Error(Box<ErrorEvent>),
+    /// A call connected or ended (`calls`, `calls[]`).
+    Call(Box<Update<Call>>),
+    /// A business-initiated call ringing, accepted or rejected (`calls`,
+    /// `statuses[]`).
+    CallStatus(Box<Update<CallStatus>>),
+    /// `message_template_status_update`.
+    TemplateStatus(Box<Update<TemplateStatus>>),
+    /// `message_template_quality_update`.
+    TemplateQuality(Box<Update<TemplateQuality>>),
+    /// `template_category_update`.
+    TemplateCategory(Box<Update<TemplateCategory>>),
+    /// `phone_number_quality_update`.
+    PhoneNumberQuality(Box<Update<PhoneNumberQuality>>),
+    /// `phone_number_name_update`.
+    PhoneNumberName(Box<Update<PhoneNumberName>>),
+    /// `account_alerts`.
+    AccountAlert(Box<Update<AccountAlert>>),
+    /// `account_update`.
+    AccountUpdate(Box<Update<AccountUpdate>>),
+    /// `message_echoes` / `smb_message_echoes`: sent from the Business app.
+    MessageEcho(Box<Update<MessageEcho>>),
+    /// `history`: a chunk of Business app chat history.
+    History(Box<Update<History>>),
+    /// `smb_app_state_sync`: a Business app contact added or removed.
+    AppStateSync(Box<Update<AppStateSync>>),
     /// Anything else: another `field`, a new shape, an entry that did not parse.
     Unknown(Box<UnknownEvent>),
 }
@@ -443,23 +470,110 @@ pub struct UnknownEvent {
 }
 
 impl WebhookEvent {
-    /// `message`, `status`, `error` or `unknown`.
+    /// `message`, `status`, `error`, `call`, `call_status`, `template_status`,
+    /// `template_quality`, `template_category`, `phone_number_quality`,
+    /// `phone_number_name`, `account_alert`, `account_update`,
+    /// `message_echo`, `history`, `app_state_sync` or `unknown`.
     pub fn kind(&self) -> &'static str {
         match self {
             WebhookEvent::Message(_) => "message",
             WebhookEvent::Status(_) => "status",
             WebhookEvent::Error(_) => "error",
+            WebhookEvent::Call(_) => "call",
+            WebhookEvent::CallStatus(_) => "call_status",
+            WebhookEvent::TemplateStatus(_) => "template_status",
+            WebhookEvent::TemplateQuality(_) => "template_quality",
+            WebhookEvent::TemplateCategory(_) => "template_category",
+            WebhookEvent::PhoneNumberQuality(_) => "phone_number_quality",
+            WebhookEvent::PhoneNumberName(_) => "phone_number_name",
+            WebhookEvent::AccountAlert(_) => "account_alert",
+            WebhookEvent::AccountUpdate(_) => "account_update",
+            WebhookEvent::MessageEcho(_) => "message_echo",
+            WebhookEvent::History(_) => "history",
+            WebhookEvent::AppStateSync(_) => "app_state_sync",
             WebhookEvent::Unknown(_) => "unknown",
         }
     }
 
-    /// The business number the event belongs to.
+    /// The routing of the event, when it has one.
+    pub fn routing(&self) -> Option<&Routing> {
+        Some(match self {
+            WebhookEvent::Message(m) => &m.routing,
+            WebhookEvent::Status(s) => &s.routing,
+            WebhookEvent::Error(e) => &e.routing,
+            WebhookEvent::Call(u) => &u.routing,
+            WebhookEvent::CallStatus(u) => &u.routing,
+            WebhookEvent::TemplateStatus(u) => &u.routing,
+            WebhookEvent::TemplateQuality(u) => &u.routing,
+            WebhookEvent::TemplateCategory(u) => &u.routing,
+            WebhookEvent::PhoneNumberQuality(u) => &u.routing,
+            WebhookEvent::PhoneNumberName(u) => &u.routing,
+            WebhookEvent::AccountAlert(u) => &u.routing,
+            WebhookEvent::AccountUpdate(u) => &u.routing,
+            WebhookEvent::MessageEcho(u) => &u.routing,
+            WebhookEvent::History(u) => &u.routing,
+            WebhookEvent::AppStateSync(u) => &u.routing,
+            WebhookEvent::Unknown(u) => return u.routing.as_ref(),
+        })
+    }
+
+    /// The routing to fill in (an unknown event without one gets one).
+    pub(super) fn routing_mut(&mut self) -> &mut Routing {
+        match self {
+            WebhookEvent::Message(m) => &mut m.routing,
+            WebhookEvent::Status(s) => &mut s.routing,
+            WebhookEvent::Error(e) => &mut e.routing,
+            WebhookEvent::Call(u) => &mut u.routing,
+            WebhookEvent::CallStatus(u) => &mut u.routing,
+            WebhookEvent::TemplateStatus(u) => &mut u.routing,
+            WebhookEvent::TemplateQuality(u) => &mut u.routing,
+            WebhookEvent::TemplateCategory(u) => &mut u.routing,
+            WebhookEvent::PhoneNumberQuality(u) => &mut u.routing,
+            WebhookEvent::PhoneNumberName(u) => &mut u.routing,
+            WebhookEvent::AccountAlert(u) => &mut u.routing,
+            WebhookEvent::AccountUpdate(u) => &mut u.routing,
+            WebhookEvent::MessageEcho(u) => &mut u.routing,
+            WebhookEvent::History(u) => &mut u.routing,
+            WebhookEvent::AppStateSync(u) => &mut u.routing,
+            WebhookEvent::Unknown(u) => u.routing.get_or_insert_with(Routing::default),
+        }
+    }
+
+    /// The business number the event belongs to (none for account-level
+    /// updates, which carry no `metadata`).
     pub fn phone_number_id(&self) -> Option<&str> {
         match self {
-            WebhookEvent::Message(m) => Some(&m.routing.phone_number_id),
-            WebhookEvent::Status(s) => Some(&s.routing.phone_number_id),
-            WebhookEvent::Error(e) => Some(&e.routing.phone_number_id),
-            WebhookEvent::Unknown(u) => u.routing.as_ref().map(|r| r.phone_number_id.as_str()),
+            WebhookEvent::Message(_)
+            | WebhookEvent::Status(_)
+            | WebhookEvent::Error(_)
+            | WebhookEvent::Unknown(_) => self.routing().map(|r| r.phone_number_id.as_str()),
+            _ => self
+                .routing()
+                .map(|r| r.phone_number_id.as_str())
+                .filter(|id| !id.is_empty()),
         }
+    }
+
+    /// The event's JSON as received (none for a system error, which is typed
+    /// whole).
+    pub fn raw(&self) -> Option<&RawJson> {
+        Some(match self {
+            WebhookEvent::Message(m) => &m.raw,
+            WebhookEvent::Status(s) => &s.raw,
+            WebhookEvent::Error(_) => return None,
+            WebhookEvent::Call(u) => &u.raw,
+            WebhookEvent::CallStatus(u) => &u.raw,
+            WebhookEvent::TemplateStatus(u) => &u.raw,
+            WebhookEvent::TemplateQuality(u) => &u.raw,
+            WebhookEvent::TemplateCategory(u) => &u.raw,
+            WebhookEvent::PhoneNumberQuality(u) => &u.raw,
+            WebhookEvent::PhoneNumberName(u) => &u.raw,
+            WebhookEvent::AccountAlert(u) => &u.raw,
+            WebhookEvent::AccountUpdate(u) => &u.raw,
+            WebhookEvent::MessageEcho(u) => &u.raw,
+            WebhookEvent::History(u) => &u.raw,
+            WebhookEvent::AppStateSync(u) => &u.raw,
+            WebhookEvent::Unknown(u) => &u.raw,
+        })
     }
 }
