@@ -8,222 +8,21 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
+use super::actions::render_all;
 use super::fold::fold;
 use super::handoff::HandoffDetector;
 use super::i18n::Lang;
+use super::io::{ActionOut, Evaluation, Flow, MessageInput, Origin, SegmentChange, Skipped};
 use super::lifecycle::segments_for;
 use super::matcher::{Entry, KeywordSet};
-use super::rules::{Action, When};
+use super::rules::When;
 use super::ruleset::RuleSet;
 use super::sensitive::SensitiveFilter;
-use super::state::{AutomationStore, ContactState, ConversationState, Timer};
+use super::state::{AutomationStore, ContactState, ConversationState};
 use super::template::{RenderContext, location_of};
 use crate::store::Contact;
 use crate::time::Millis;
-
-/// Who wrote a message.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// The customer.
-    #[default]
-    Contact,
-    /// A person at the business.
-    Agent,
-    /// This automation.
-    Automation,
-    /// Another bot (an auto-responder on either side).
-    Bot,
-}
-
-/// Which way a message went.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Flow {
-    /// From the contact.
-    #[default]
-    In,
-    /// To the contact.
-    Out,
-}
-
-/// One message for the engine.
-#[derive(Clone, Debug)]
-pub struct MessageInput {
-    /// Stable contact key (contact id or wa_id).
-    pub contact_key: String,
-    /// Conversation key; the contact key when `None`.
-    pub conversation_key: Option<String>,
-    /// Text (body or caption).
-    pub text: String,
-    /// When it was written.
-    pub at: DateTime<Utc>,
-    /// Direction.
-    pub flow: Flow,
-    /// Author.
-    pub origin: Origin,
-    /// The contact record (names, attributes, tags), when known.
-    pub contact: Option<Contact>,
-    /// A location the contact shared with this message.
-    pub location: Option<(f64, f64)>,
-    /// The contact's language tag, when known.
-    pub lang: Option<String>,
-}
-
-impl MessageInput {
-    /// An inbound text from a contact.
-    pub fn inbound(
-        contact_key: impl Into<String>,
-        text: impl Into<String>,
-        at: DateTime<Utc>,
-    ) -> Self {
-        MessageInput {
-            contact_key: contact_key.into(),
-            conversation_key: None,
-            text: text.into(),
-            at,
-            flow: Flow::In,
-            origin: Origin::Contact,
-            contact: None,
-            location: None,
-            lang: None,
-        }
-    }
-
-    /// A message the business sent (agent by default).
-    pub fn outbound(
-        contact_key: impl Into<String>,
-        text: impl Into<String>,
-        at: DateTime<Utc>,
-    ) -> Self {
-        MessageInput {
-            flow: Flow::Out,
-            origin: Origin::Agent,
-            ..Self::inbound(contact_key, text, at)
-        }
-    }
-
-    fn conversation(&self) -> &str {
-        self.conversation_key
-            .as_deref()
-            .unwrap_or(&self.contact_key)
-    }
-}
-
-/// An action to carry out.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ActionOut {
-    /// Send this text.
-    Reply {
-        /// Rule (or timer) id.
-        rule: String,
-        /// Rendered text.
-        text: String,
-    },
-    /// Send an approved template.
-    SendTemplate {
-        /// Rule id.
-        rule: String,
-        /// Template name.
-        name: String,
-        /// Language code.
-        language: String,
-    },
-    /// Add a tag.
-    Tag {
-        /// Tag.
-        tag: String,
-    },
-    /// Remove a tag.
-    Untag {
-        /// Tag.
-        tag: String,
-    },
-    /// Set an attribute.
-    Set {
-        /// Attribute name.
-        attr: String,
-        /// Value.
-        value: String,
-    },
-    /// Hand the conversation to a person.
-    Handoff {
-        /// Why: the phrase heard or the rule id.
-        reason: String,
-    },
-    /// Automation paused for the conversation.
-    PauseAutomation {
-        /// Until when.
-        until: DateTime<Utc>,
-    },
-    /// An outgoing text was blocked.
-    Block {
-        /// Why (the words found).
-        reason: String,
-    },
-}
-
-/// A matched rule that did not fire, and why.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Skipped {
-    /// Rule id.
-    pub rule: String,
-    /// Reason.
-    pub reason: String,
-}
-
-/// What the engine decided for one message.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Evaluation {
-    /// Rules that fired, in order.
-    pub rules: Vec<String>,
-    /// Actions, in order.
-    pub actions: Vec<ActionOut>,
-    /// A handoff happened.
-    pub handoff: bool,
-    /// An outgoing text was blocked.
-    pub blocked: bool,
-    /// The contact's tags after this message.
-    pub tags: BTreeSet<String>,
-    /// Matched rules that did not fire.
-    pub skipped: Vec<Skipped>,
-    /// Why the whole message was not evaluated (loop protection, pause).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ignored: Option<String>,
-}
-
-impl Evaluation {
-    /// The reply texts, in order.
-    pub fn replies(&self) -> impl Iterator<Item = &str> {
-        self.actions.iter().filter_map(|a| match a {
-            ActionOut::Reply { text, .. } => Some(text.as_str()),
-            _ => None,
-        })
-    }
-}
-
-/// A segment change found by the scheduled pass.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SegmentChange {
-    /// Contact key.
-    pub contact: String,
-    /// Tag/untag actions.
-    pub actions: Vec<ActionOut>,
-    /// Tags after the change.
-    pub tags: BTreeSet<String>,
-}
-
-/// A timer that came due, with what it did.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct TimerFired {
-    /// The timer.
-    pub timer: Timer,
-    /// Its evaluation.
-    pub evaluation: Evaluation,
-}
 
 /// Rules compiled for matching, plus the state they run against.
 pub struct Engine {
@@ -233,7 +32,7 @@ pub struct Engine {
     sensitive: SensitiveFilter,
     store: Arc<dyn AutomationStore>,
     /// Evaluation is load–decide–save; one at a time keeps that atomic per process.
-    gate: tokio::sync::Mutex<()>,
+    pub(super) gate: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -300,7 +99,7 @@ impl Engine {
             .collect()
     }
 
-    fn lang_for(&self, input: &MessageInput, contact: Option<&Contact>) -> Lang {
+    pub(super) fn lang_for(&self, input: &MessageInput, contact: Option<&Contact>) -> Lang {
         let from_attr = contact.and_then(|c| {
             ["language", "lang"].iter().find_map(|k| {
                 c.attributes
@@ -515,87 +314,30 @@ impl Engine {
                 continue;
             }
             // Render every reply first: a rule fires whole or not at all.
-            let mut rendered = Vec::new();
-            let mut failed = None;
-            for a in &rule.actions {
-                if let Action::Reply(t) = a {
-                    match t.render(cx) {
-                        Ok(s) => rendered.push(s),
-                        Err(reason) => {
-                            failed = Some(reason);
-                            break;
-                        }
-                    }
+            let rendered = match render_all(&rule.actions, cx) {
+                Ok(r) => r,
+                Err(reason) => {
+                    skip(ev, reason);
+                    continue;
                 }
-            }
-            if let Some(reason) = failed {
-                skip(ev, reason);
-                continue;
-            }
+            };
             ev.rules.push(rule.id.clone());
             cs.last_fired.insert(rule.id.clone(), now);
             cs.fired_once.insert(rule.id.clone());
             conv.firings.push(now);
-            let mut texts = rendered.into_iter();
-            for a in &rule.actions {
-                match a {
-                    Action::Reply(_) => {
-                        let text = texts.next().unwrap_or_default();
-                        match self.sensitive.check(&text) {
-                            Ok(()) => {
-                                conv.last_reply = Some(fold(text.trim(), false));
-                                ev.actions.push(ActionOut::Reply {
-                                    rule: rule.id.clone(),
-                                    text,
-                                });
-                            }
-                            Err(reason) => {
-                                ev.blocked = true;
-                                ev.actions.push(ActionOut::Block {
-                                    reason: format!("reply of rule {:?}: {reason}", rule.id),
-                                });
-                            }
-                        }
-                    }
-                    Action::SendTemplate { name, language } => {
-                        ev.actions.push(ActionOut::SendTemplate {
-                            rule: rule.id.clone(),
-                            name: name.clone(),
-                            language: language.clone(),
-                        })
-                    }
-                    Action::Tag(t) => {
-                        tags.insert(t.clone());
-                        ev.actions.push(ActionOut::Tag { tag: t.clone() });
-                    }
-                    Action::Untag(t) => {
-                        tags.remove(t);
-                        ev.actions.push(ActionOut::Untag { tag: t.clone() });
-                    }
-                    Action::Set { attr, value } => ev.actions.push(ActionOut::Set {
-                        attr: attr.clone(),
-                        value: value.clone(),
-                    }),
-                    Action::Handoff => {
-                        ev.handoff = true;
-                        ev.actions.push(ActionOut::Handoff {
-                            reason: format!("rule {:?}", rule.id),
-                        });
-                        let until = now + self.rules.limits.handoff_pause.as_millis() as Millis;
-                        pause(conv, until, "handoff");
-                        ev.actions.push(ActionOut::PauseAutomation {
-                            until: to_dt(until),
-                        });
-                        stopped_by = Some(rule.id.clone());
-                    }
-                    Action::PauseAutomation(d) => {
-                        let until = now + d.as_millis() as Millis;
-                        pause(conv, until, &format!("rule {:?}", rule.id));
-                        ev.actions.push(ActionOut::PauseAutomation {
-                            until: to_dt(until),
-                        });
-                    }
-                }
+            let handed_off = self.apply_actions(
+                &format!("rule {:?}", rule.id),
+                &rule.id,
+                &rule.actions,
+                rendered,
+                now,
+                conv,
+                tags,
+                ev,
+            );
+            if handed_off {
+                // A person takes over: nothing else speaks for the business now.
+                stopped_by = Some(rule.id.clone());
             }
             if rule.stop {
                 stopped_by = Some(rule.id.clone());
@@ -646,151 +388,9 @@ impl Engine {
         }
         Ok(out)
     }
-
-    async fn start_timers(
-        &self,
-        contact: &str,
-        conversation: &str,
-        now: Millis,
-    ) -> crate::Result<()> {
-        for t in &self.rules.timers {
-            self.store
-                .put_timer(&Timer {
-                    timer_id: t.id.clone(),
-                    contact: contact.to_string(),
-                    conversation: conversation.to_string(),
-                    due_at: now + t.after.as_millis() as Millis,
-                })
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Run the timers due at `now`: each one's actions for its contact
-    /// (`contact_of` supplies the contact record for templates, when known).
-    pub async fn run_due_timers(
-        &self,
-        now: DateTime<Utc>,
-        contact_of: impl Fn(&str) -> Option<Contact>,
-    ) -> crate::Result<Vec<TimerFired>> {
-        let _g = self.gate.lock().await;
-        let now_ms = now.timestamp_millis();
-        let mut out = Vec::new();
-        for timer in self.store.take_due_timers(now_ms).await? {
-            let Some(def) = self.rules.timers.iter().find(|t| t.id == timer.timer_id) else {
-                continue;
-            };
-            let mut ev = Evaluation::default();
-            let mut conv = self.store.conversation_state(&timer.conversation).await?;
-            let mut cs = self.store.contact_state(&timer.contact).await?;
-            let contact = contact_of(&timer.contact);
-            let mut tags = contact
-                .as_ref()
-                .map(|c| c.tags.clone())
-                .unwrap_or_else(|| cs.tags.clone());
-            if conv.paused_until.is_some_and(|u| u > now_ms) {
-                ev.ignored = Some("automation paused".into());
-            } else {
-                let input = MessageInput::inbound(timer.contact.clone(), "", now);
-                let cx = RenderContext {
-                    contact: contact.as_ref(),
-                    now,
-                    lang: self.lang_for(&input, contact.as_ref()),
-                    hours: self.rules.hours.as_ref(),
-                    stores: &self.rules.stores,
-                    location: contact.as_ref().and_then(location_of).or(cs.location),
-                };
-                let mut texts = Vec::new();
-                let mut failed = None;
-                for a in &def.actions {
-                    if let Action::Reply(t) = a {
-                        match t.render(&cx) {
-                            Ok(s) => texts.push(s),
-                            Err(r) => failed = Some(r),
-                        }
-                    }
-                }
-                if let Some(reason) = failed {
-                    ev.skipped.push(Skipped {
-                        rule: def.id.clone(),
-                        reason,
-                    });
-                } else {
-                    ev.rules.push(def.id.clone());
-                    let mut texts = texts.into_iter();
-                    for a in &def.actions {
-                        match a {
-                            Action::Reply(_) => {
-                                let text = texts.next().unwrap_or_default();
-                                match self.sensitive.check(&text) {
-                                    Ok(()) => {
-                                        conv.last_reply = Some(fold(text.trim(), false));
-                                        ev.actions.push(ActionOut::Reply {
-                                            rule: def.id.clone(),
-                                            text,
-                                        });
-                                    }
-                                    Err(reason) => {
-                                        ev.blocked = true;
-                                        ev.actions.push(ActionOut::Block { reason });
-                                    }
-                                }
-                            }
-                            Action::Tag(t) => {
-                                tags.insert(t.clone());
-                                ev.actions.push(ActionOut::Tag { tag: t.clone() });
-                            }
-                            Action::Untag(t) => {
-                                tags.remove(t);
-                                ev.actions.push(ActionOut::Untag { tag: t.clone() });
-                            }
-                            Action::SendTemplate { name, language } => {
-                                ev.actions.push(ActionOut::SendTemplate {
-                                    rule: def.id.clone(),
-                                    name: name.clone(),
-                                    language: language.clone(),
-                                })
-                            }
-                            Action::Set { attr, value } => ev.actions.push(ActionOut::Set {
-                                attr: attr.clone(),
-                                value: value.clone(),
-                            }),
-                            Action::Handoff => {
-                                ev.handoff = true;
-                                ev.actions.push(ActionOut::Handoff {
-                                    reason: format!("timer {:?}", def.id),
-                                });
-                                let until =
-                                    now_ms + self.rules.limits.handoff_pause.as_millis() as Millis;
-                                pause(&mut conv, until, "handoff");
-                            }
-                            Action::PauseAutomation(d) => {
-                                let until = now_ms + d.as_millis() as Millis;
-                                pause(&mut conv, until, &format!("timer {:?}", def.id));
-                                ev.actions.push(ActionOut::PauseAutomation {
-                                    until: to_dt(until),
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-            cs.tags = tags.clone();
-            ev.tags = tags;
-            self.store.save_contact_state(&timer.contact, &cs).await?;
-            self.store
-                .save_conversation_state(&timer.conversation, &conv)
-                .await?;
-            out.push(TimerFired {
-                timer,
-                evaluation: ev,
-            });
-        }
-        Ok(out)
-    }
 }
 
-fn pause(conv: &mut ConversationState, until: Millis, reason: &str) {
+pub(super) fn pause(conv: &mut ConversationState, until: Millis, reason: &str) {
     if conv.paused_until.is_none_or(|u| u < until) {
         conv.paused_until = Some(until);
         conv.pause_reason = Some(reason.to_string());
@@ -805,7 +405,7 @@ fn prune(cs: &mut ContactState, now: Millis, cfg: &super::rules::LifecycleConfig
     cs.inquiries.retain(|t| now - *t < hi);
 }
 
-fn to_dt(ms: Millis) -> DateTime<Utc> {
+pub(super) fn to_dt(ms: Millis) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 

@@ -27,11 +27,13 @@
 //! # }
 //! ```
 
+mod actions;
 mod engine;
 mod fold;
 mod handoff;
 mod hours;
 mod i18n;
+mod io;
 mod lifecycle;
 mod matcher;
 mod parse;
@@ -40,17 +42,19 @@ mod ruleset;
 mod sensitive;
 mod state;
 mod template;
+mod timers;
 
 #[cfg(test)]
 mod tests;
 
-pub use engine::{
-    ActionOut, Engine, Evaluation, Flow, MessageInput, Origin, SegmentChange, Skipped, TimerFired,
-};
+pub use engine::Engine;
 pub use fold::{fold, is_spaceless};
 pub use handoff::{BUILTIN as HANDOFF_PHRASES, HandoffDetector};
 pub use hours::{BusinessHours, Interval, parse_day};
 pub use i18n::{Lang, relative};
+pub use io::{
+    ActionOut, Evaluation, Flow, MessageInput, Origin, SegmentChange, Skipped, TimerFired,
+};
 pub use lifecycle::segments_for;
 pub use matcher::{Entry, Hit, KeywordSet};
 pub use rules::{
