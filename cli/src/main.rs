@@ -5,11 +5,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cmd_audit;
 mod cmd_contacts;
 mod cmd_demo;
 mod cmd_phone;
 mod cmd_sandbox;
 mod cmd_send;
+mod cmd_users;
 mod cmd_webhook;
 mod output;
 
@@ -47,6 +49,21 @@ enum Command {
     },
     /// Run the end-to-end demo on embedded defaults.
     Demo(cmd_demo::DemoArgs),
+    /// Audit log: verify, checkpoint, export.
+    Audit {
+        #[command(subcommand)]
+        command: cmd_audit::AuditCommand,
+    },
+    /// Console users and their roles.
+    Users {
+        #[command(subcommand)]
+        command: cmd_users::UsersCommand,
+    },
+    /// Preset and custom roles.
+    Roles {
+        #[command(subcommand)]
+        command: cmd_users::RolesCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -76,6 +93,9 @@ fn main() -> ExitCode {
             Command::Webhook { command } => cmd_webhook::run(command).await,
             Command::Contacts { command } => cmd_contacts::run(command).await,
             Command::Demo(a) => cmd_demo::run(a).await,
+            Command::Audit { command } => cmd_audit::run(command).await,
+            Command::Users { command } => cmd_users::run_users(command).await,
+            Command::Roles { command } => cmd_users::run_roles(command).await,
         }
     })
 }
