@@ -5,12 +5,14 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+mod cmd_audit;
 mod cmd_automation;
 mod cmd_contacts;
 mod cmd_demo;
 mod cmd_phone;
 mod cmd_sandbox;
 mod cmd_send;
+mod cmd_users;
 mod cmd_webhook;
 mod output;
 mod secrets;
@@ -54,6 +56,21 @@ enum Command {
         #[command(subcommand)]
         command: cmd_automation::AutomationCommand,
     },
+    /// Audit log: verify, checkpoint, export.
+    Audit {
+        #[command(subcommand)]
+        command: cmd_audit::AuditCommand,
+    },
+    /// Console users and their roles.
+    Users {
+        #[command(subcommand)]
+        command: cmd_users::UsersCommand,
+    },
+    /// Preset and custom roles.
+    Roles {
+        #[command(subcommand)]
+        command: cmd_users::RolesCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -88,6 +105,9 @@ fn main() -> ExitCode {
             Command::Contacts { command } => cmd_contacts::run(command).await,
             Command::Demo(a) => cmd_demo::run(a).await,
             Command::Automation { command } => cmd_automation::run(command).await,
+            Command::Audit { command } => cmd_audit::run(command).await,
+            Command::Users { command } => cmd_users::run_users(command).await,
+            Command::Roles { command } => cmd_users::run_roles(command).await,
         }
     })
 }
