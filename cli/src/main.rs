@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod cmd_contacts;
 mod cmd_demo;
 mod cmd_phone;
+mod cmd_report;
 mod cmd_sandbox;
 mod cmd_send;
 mod cmd_webhook;
@@ -47,6 +48,8 @@ enum Command {
     },
     /// Run the end-to-end demo on embedded defaults.
     Demo(cmd_demo::DemoArgs),
+    /// Analytics report from a store (JSON, CSV or HTML).
+    Report(cmd_report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
             Command::Webhook { command } => cmd_webhook::run(command).await,
             Command::Contacts { command } => cmd_contacts::run(command).await,
             Command::Demo(a) => cmd_demo::run(a).await,
+            Command::Report(a) => cmd_report::run(a).await,
         }
     })
 }

@@ -8,6 +8,7 @@
 //! Every module owns one capability and talks to the others through public types.
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod assignment;
 pub mod client;
 pub mod contacts;

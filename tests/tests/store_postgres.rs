@@ -63,7 +63,8 @@ pg_checks!(
     outbox_lifecycle,
     outbox_never_double_claims,
     audit_append_only,
-    agents_and_sync_state
+    agents_and_sync_state,
+    range_listings_page_in_order
 );
 
 #[tokio::test]

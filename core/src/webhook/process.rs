@@ -46,6 +46,9 @@ pub struct ProcessReport {
     pub errors: Vec<GraphError>,
     /// Events this version does not model (kept raw by the parser).
     pub unknown: u64,
+    /// Outbound messages created from their status webhooks (see
+    /// [`WebhookProcessor::create_outbound_from_statuses`]).
+    pub outbound_created: u64,
 }
 
 /// Applies webhook events to the stores. Deliveries are serialised so two
@@ -54,6 +57,7 @@ pub struct WebhookProcessor {
     stores: Stores,
     clock: SharedClock,
     gate: tokio::sync::Mutex<()>,
+    outbound_from_statuses: bool,
 }
 
 fn status_of(k: &StatusKind) -> Option<MessageStatus> {
@@ -74,7 +78,18 @@ impl WebhookProcessor {
             stores,
             clock,
             gate: tokio::sync::Mutex::new(()),
+            outbound_from_statuses: false,
         }
+    }
+
+    /// A status for a message the store does not know creates that outbound
+    /// message (recipient, campaign from `biz_opaque_callback_data`, time
+    /// from the status) instead of waiting for it. For stored webhook bodies
+    /// of messages sent by another tool; a live handler keeps it off, since
+    /// there the status may simply have overtaken our own send.
+    pub fn create_outbound_from_statuses(mut self, on: bool) -> Self {
+        self.outbound_from_statuses = on;
+        self
     }
 
     /// Apply a batch of events.
@@ -145,6 +160,41 @@ impl WebhookProcessor {
                 Ok(s.upsert(&c, None).await?)
             }
         }
+    }
+
+    /// The contact a status is addressed to (created when unknown).
+    async fn recipient_contact(&self, s: &StatusEvent) -> crate::Result<Option<ContactId>> {
+        let c = &self.stores.contacts;
+        let mut found = None;
+        if let Some(w) = &s.recipient_id {
+            found = c.find_by_wa_id(w).await?;
+            if found.is_none() {
+                found = c.find_by_e164(&format!("+{w}")).await?;
+            }
+        }
+        if found.is_none()
+            && let Some(u) = &s.recipient_user_id
+        {
+            found = c.find_by_bsuid(u).await?;
+        }
+        if let Some(f) = found {
+            return Ok(Some(f.id));
+        }
+        let Some(key) = s
+            .recipient_id
+            .clone()
+            .or_else(|| s.recipient_user_id.clone())
+        else {
+            return Ok(None);
+        };
+        let created = Contact {
+            id: ContactId::new(format!("wa:{key}")),
+            e164: s.recipient_id.as_ref().map(|w| format!("+{w}")),
+            wa_id: s.recipient_id.clone(),
+            bsuid: s.recipient_user_id.clone(),
+            ..Default::default()
+        };
+        Ok(Some(c.upsert(&created, None).await?.id))
     }
 
     async fn inbound(&self, m: &InboundEvent, report: &mut ProcessReport) -> crate::Result<()> {
@@ -246,6 +296,27 @@ impl WebhookProcessor {
             at,
             error,
         };
+        if self.outbound_from_statuses && self.stores.messages.get_message(&s.id).await?.is_none() {
+            let contact = self.recipient_contact(s).await?;
+            let rec = MessageRecord {
+                id: s.id.clone(),
+                phone_number_id: PhoneNumberId::new(s.routing.phone_number_id.clone()),
+                conversation_id: None,
+                contact_id: contact,
+                direction: Direction::Outbound,
+                msg_type: "unknown".into(),
+                body: serde_json::json!({"source": "status_webhook"}),
+                status: None,
+                status_times: Default::default(),
+                error: None,
+                agent_id: None,
+                campaign_id: s.biz_opaque_callback_data.clone(),
+                created_at: at,
+            };
+            if self.stores.messages.record_outbound(&rec).await? == Recorded::New {
+                report.outbound_created += 1;
+            }
+        }
         match self.stores.messages.apply_status(&upd).await? {
             StatusApplied::Applied => report.statuses_applied += 1,
             StatusApplied::Ignored(r) => report.statuses_ignored.push(format!("{}: {r}", s.id)),
