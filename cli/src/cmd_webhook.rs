@@ -1,9 +1,14 @@
 //! `wacrm webhook parse` (C2): one JSON object per event; never fails on unknown types.
+//! `wacrm webhook ingest` (C10): stored webhook bodies into a store through the
+//! live handler's processor.
 
 use std::process::ExitCode;
 
 use serde_json::{Value, json};
 use wacrm::webhook::{SignatureVerifier, WebhookEvent, parse_body};
+
+#[path = "cmd_webhook_ingest.rs"]
+mod ingest;
 
 /// Webhook subcommands.
 #[derive(clap::Subcommand)]
@@ -16,6 +21,16 @@ pub enum WebhookCommand {
         /// The `X-Hub-Signature-256` header value (`sha256=...`).
         #[arg(long, requires = "app_secret")]
         signature: Option<String>,
+        /// Body files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+    /// Process stored webhook bodies (one JSON body per file, or JSON lines)
+    /// into a store; idempotent; prints a JSON summary.
+    Ingest {
+        /// Store URL (`sqlite://PATH`).
+        #[arg(long)]
+        db: String,
         /// Body files.
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
@@ -54,11 +69,14 @@ fn event_json(e: &WebhookEvent) -> Value {
 }
 
 pub async fn run(c: WebhookCommand) -> ExitCode {
-    let WebhookCommand::Parse {
-        app_secret,
-        signature,
-        files,
-    } = c;
+    let (app_secret, signature, files) = match c {
+        WebhookCommand::Parse {
+            app_secret,
+            signature,
+            files,
+        } => (app_secret, signature, files),
+        WebhookCommand::Ingest { db, files } => return ingest::run(&db, &files).await,
+    };
     // Verify only when a signature was given; an app secret from the
     // environment alone does not turn verification on.
     let verifier = app_secret

@@ -10,6 +10,7 @@ mod cmd_automation;
 mod cmd_contacts;
 mod cmd_demo;
 mod cmd_phone;
+mod cmd_report;
 mod cmd_sandbox;
 mod cmd_send;
 mod cmd_users;
@@ -71,6 +72,8 @@ enum Command {
         #[command(subcommand)]
         command: cmd_users::RolesCommand,
     },
+    /// Analytics report from a store (JSON, CSV or HTML).
+    Report(cmd_report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
             Command::Audit { command } => cmd_audit::run(command).await,
             Command::Users { command } => cmd_users::run_users(command).await,
             Command::Roles { command } => cmd_users::run_roles(command).await,
+            Command::Report(a) => cmd_report::run(a).await,
         }
     })
 }

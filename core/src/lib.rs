@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod analytics;
 pub mod assignment;
 pub mod automation;
 pub mod client;

@@ -65,7 +65,8 @@ pg_checks!(
     audit_append_only,
     agents_and_sync_state,
     audit_hash_chain,
-    access_records
+    access_records,
+    range_listings_page_in_order
 );
 
 #[tokio::test]

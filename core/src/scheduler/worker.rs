@@ -450,6 +450,11 @@ impl Scheduler {
         }
         let opts = SendOptions {
             idempotency_key: Some(item.idempotency_key.clone()),
+            // The campaign comes back on every status webhook of the message.
+            biz_opaque_callback_data: item
+                .campaign_id
+                .clone()
+                .filter(|c| !c.is_empty() && c.len() <= 512),
             ..Default::default()
         };
         let to = Recipient::parse(&item.recipient);
@@ -462,6 +467,13 @@ impl Scheduler {
                 let now = self.clock.now_millis();
                 let id = resp.message_id().cloned().unwrap_or_default();
                 outbox.complete(&lease, &id, now).await?;
+                let mut body = serde_json::to_value(&payload.message)?;
+                if payload.automated
+                    && let Some(o) = body.as_object_mut()
+                {
+                    // Analytics leaves automated messages out of first-response time.
+                    o.insert("automated".into(), serde_json::Value::Bool(true));
+                }
                 let rec = MessageRecord {
                     id: id.clone(),
                     phone_number_id: item.phone_number_id.clone(),
@@ -469,7 +481,7 @@ impl Scheduler {
                     contact_id: conv.as_ref().map(|c| c.contact_id.clone()),
                     direction: Direction::Outbound,
                     msg_type: payload.message.type_name().to_string(),
-                    body: serde_json::to_value(&payload.message)?,
+                    body,
                     status: Some(MessageStatus::Accepted),
                     status_times: Default::default(),
                     error: None,

@@ -107,6 +107,21 @@ pub fn check_lease(item: &OutboxItem, lease: &LeaseToken) -> StoreResult<()> {
     }
 }
 
+/// The cursor of a time-ordered listing: `created_at` and id of the last item.
+pub fn time_cursor(at: Millis, id: &str) -> String {
+    format!("{at}:{id}")
+}
+
+/// Read a cursor made by [`time_cursor`].
+pub fn parse_time_cursor(c: &str) -> StoreResult<(Millis, String)> {
+    c.split_once(':')
+        .and_then(|(t, id)| Some((t.parse::<Millis>().ok()?, id.to_string())))
+        .ok_or_else(|| StoreError::Corrupt {
+            key: "cursor".into(),
+            message: format!("not a time cursor: {c:?}"),
+        })
+}
+
 /// Count items per state.
 pub fn count_state(stats: &mut OutboxStats, s: &OutboxState) {
     match s {

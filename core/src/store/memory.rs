@@ -258,6 +258,25 @@ impl ConversationStore for MemoryStore {
             .collect())
     }
 
+    async fn list_all(&self, page: &PageRequest) -> StoreResult<Page<Conversation>> {
+        let g = self.inner.lock();
+        let after = page.after.clone().unwrap_or_default();
+        let limit = page.limit.max(1);
+        let items: Vec<Conversation> = g
+            .conversations
+            .range::<String, _>((
+                std::ops::Bound::Excluded(&after),
+                std::ops::Bound::Unbounded,
+            ))
+            .take(limit)
+            .map(|(_, c)| c.clone())
+            .collect();
+        let next = (items.len() == limit)
+            .then(|| items.last().map(|c| c.id.0.clone()))
+            .flatten();
+        Ok(Page { items, next })
+    }
+
     async fn archive_closed_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let mut g = self.inner.lock();
         let mut n = 0;
@@ -288,7 +307,9 @@ impl MessageStore for MemoryStore {
             return Ok(Recorded::Duplicate);
         }
         let mut rec = m.clone();
-        if let Some(pending) = g.pending.remove(m.id.as_str()) {
+        if let Some(mut pending) = g.pending.remove(m.id.as_str()) {
+            // Held statuses apply in time order, as the SQL adapter does.
+            pending.sort_by_key(|s| s.at);
             for s in &pending {
                 apply_status_to(&mut rec, s);
             }
@@ -354,6 +375,40 @@ impl MessageStore for MemoryStore {
             .flatten()
             .cloned()
             .collect())
+    }
+
+    async fn list_between(
+        &self,
+        from: Millis,
+        to: Millis,
+        page: &PageRequest,
+    ) -> StoreResult<Page<MessageRecord>> {
+        let after = match &page.after {
+            Some(c) => Some(super::logic::parse_time_cursor(c)?),
+            None => None,
+        };
+        let limit = page.limit.max(1);
+        let g = self.inner.lock();
+        let mut v: Vec<&MessageRecord> = g
+            .messages
+            .values()
+            .filter(|m| m.created_at >= from && m.created_at < to)
+            .filter(|m| match &after {
+                Some((t, id)) => (m.created_at, m.id.as_str()) > (*t, id.as_str()),
+                None => true,
+            })
+            .collect();
+        v.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        v.truncate(limit);
+        let items: Vec<MessageRecord> = v.into_iter().cloned().collect();
+        let next = (items.len() == limit)
+            .then(|| {
+                items
+                    .last()
+                    .map(|m| super::logic::time_cursor(m.created_at, m.id.as_str()))
+            })
+            .flatten();
+        Ok(Page { items, next })
     }
 
     async fn purge_bodies_before(&self, cutoff: Millis) -> StoreResult<u64> {

@@ -685,6 +685,22 @@ impl ConversationStore for SqlStore {
         .await
     }
 
+    async fn list_all(&self, page: &PageRequest) -> StoreResult<Page<Conversation>> {
+        let limit = page.limit.max(1);
+        let rows =
+            sqlx::query("SELECT id, doc FROM conversations WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(page.after.clone().unwrap_or_default())
+                .bind(limit as i64)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend_err)?;
+        let items: Vec<Conversation> = dec_rows(&rows, "conversations")?;
+        let next = (items.len() == limit)
+            .then(|| items.last().map(|c| c.id.0.clone()))
+            .flatten();
+        Ok(Page { items, next })
+    }
+
     async fn archive_closed_before(&self, cutoff: Millis) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(backend_err)?;
         let rows = sqlx::query(&format!(
@@ -859,6 +875,42 @@ impl MessageStore for SqlStore {
             .await
             .map_err(backend_err)?;
         dec_rows(&rows, "pending_statuses")
+    }
+
+    async fn list_between(
+        &self,
+        from: Millis,
+        to: Millis,
+        page: &PageRequest,
+    ) -> StoreResult<Page<MessageRecord>> {
+        let limit = page.limit.max(1);
+        // Keyset paging on (created_at, id): the created_at index serves it.
+        let (after_t, after_id) = match &page.after {
+            Some(c) => super::logic::parse_time_cursor(c)?,
+            None => (Millis::MIN, String::new()),
+        };
+        let rows = sqlx::query(
+            "SELECT id, doc FROM messages WHERE created_at >= $1 AND created_at < $2 \
+             AND (created_at > $3 OR (created_at = $3 AND id > $4)) \
+             ORDER BY created_at, id LIMIT $5",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(after_t)
+        .bind(after_id)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_err)?;
+        let items: Vec<MessageRecord> = dec_rows(&rows, "messages")?;
+        let next = (items.len() == limit)
+            .then(|| {
+                items
+                    .last()
+                    .map(|m| super::logic::time_cursor(m.created_at, m.id.as_str()))
+            })
+            .flatten();
+        Ok(Page { items, next })
     }
 
     async fn purge_bodies_before(&self, cutoff: Millis) -> StoreResult<u64> {

@@ -50,6 +50,9 @@ pub struct ProcessReport {
     /// Typed events that change no store here (calls, template, number and
     /// account updates, Business app sync), by kind.
     pub other: std::collections::BTreeMap<String, u64>,
+    /// Outbound messages created from their status webhooks (see
+    /// [`WebhookProcessor::create_outbound_from_statuses`]).
+    pub outbound_created: u64,
 }
 
 /// Applies webhook events to the stores. Deliveries are serialised so two
@@ -58,6 +61,7 @@ pub struct WebhookProcessor {
     stores: Stores,
     clock: SharedClock,
     gate: tokio::sync::Mutex<()>,
+    outbound_from_statuses: bool,
 }
 
 fn status_of(k: &StatusKind) -> Option<MessageStatus> {
@@ -78,7 +82,18 @@ impl WebhookProcessor {
             stores,
             clock,
             gate: tokio::sync::Mutex::new(()),
+            outbound_from_statuses: false,
         }
+    }
+
+    /// A status for a message the store does not know creates that outbound
+    /// message (recipient, campaign from `biz_opaque_callback_data`, time
+    /// from the status) instead of waiting for it. For stored webhook bodies
+    /// of messages sent by another tool; a live handler keeps it off, since
+    /// there the status may simply have overtaken our own send.
+    pub fn create_outbound_from_statuses(mut self, on: bool) -> Self {
+        self.outbound_from_statuses = on;
+        self
     }
 
     /// Apply a batch of events.
@@ -133,6 +148,25 @@ impl WebhookProcessor {
             }
         }
         Ok(c)
+    }
+
+    /// The contact a status is addressed to (created when unknown), found
+    /// through the same identity rules as inbound messages (wa_id forms, BSUID).
+    async fn recipient_contact(&self, s: &StatusEvent) -> crate::Result<Option<ContactId>> {
+        let id = Identity {
+            wa_id: s.recipient_id.as_deref(),
+            bsuid: s.recipient_user_id.as_deref(),
+            username: None,
+            name: None,
+        };
+        if id.wa_id.is_none() && id.bsuid.is_none() {
+            return Ok(None);
+        }
+        if let Some(found) = identity::find(&self.stores, &id).await? {
+            return Ok(Some(found.id));
+        }
+        let created = identity::new_contact(&id, &s.id.0);
+        Ok(Some(self.stores.contacts.upsert(&created, None).await?.id))
     }
 
     async fn inbound(&self, m: &InboundEvent, report: &mut ProcessReport) -> crate::Result<()> {
@@ -234,6 +268,27 @@ impl WebhookProcessor {
             at,
             error,
         };
+        if self.outbound_from_statuses && self.stores.messages.get_message(&s.id).await?.is_none() {
+            let contact = self.recipient_contact(s).await?;
+            let rec = MessageRecord {
+                id: s.id.clone(),
+                phone_number_id: PhoneNumberId::new(s.routing.phone_number_id.clone()),
+                conversation_id: None,
+                contact_id: contact,
+                direction: Direction::Outbound,
+                msg_type: "unknown".into(),
+                body: serde_json::json!({"source": "status_webhook"}),
+                status: None,
+                status_times: Default::default(),
+                error: None,
+                agent_id: None,
+                campaign_id: s.biz_opaque_callback_data.clone(),
+                created_at: at,
+            };
+            if self.stores.messages.record_outbound(&rec).await? == Recorded::New {
+                report.outbound_created += 1;
+            }
+        }
         match self.stores.messages.apply_status(&upd).await? {
             StatusApplied::Applied => {
                 report.statuses_applied += 1;
