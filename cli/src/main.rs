@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd_contacts;
+mod cmd_crm;
 mod cmd_demo;
 mod cmd_phone;
 mod cmd_sandbox;
@@ -47,6 +48,11 @@ enum Command {
     },
     /// Run the end-to-end demo on embedded defaults.
     Demo(cmd_demo::DemoArgs),
+    /// CRM field mapping and sync.
+    Crm {
+        #[command(subcommand)]
+        command: cmd_crm::CrmCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -76,6 +82,7 @@ fn main() -> ExitCode {
             Command::Webhook { command } => cmd_webhook::run(command).await,
             Command::Contacts { command } => cmd_contacts::run(command).await,
             Command::Demo(a) => cmd_demo::run(a).await,
+            Command::Crm { command } => cmd_crm::run(command).await,
         }
     })
 }
