@@ -8,6 +8,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 mod cmd_audit;
 mod cmd_automation;
 mod cmd_contacts;
+mod cmd_crm;
 mod cmd_demo;
 mod cmd_phone;
 mod cmd_report;
@@ -74,6 +75,11 @@ enum Command {
     },
     /// Analytics report from a store (JSON, CSV or HTML).
     Report(cmd_report::ReportArgs),
+    /// CRM field mapping and sync.
+    Crm {
+        #[command(subcommand)]
+        command: cmd_crm::CrmCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -112,6 +118,7 @@ fn main() -> ExitCode {
             Command::Users { command } => cmd_users::run_users(command).await,
             Command::Roles { command } => cmd_users::run_roles(command).await,
             Command::Report(a) => cmd_report::run(a).await,
+            Command::Crm { command } => cmd_crm::run(command).await,
         }
     })
 }

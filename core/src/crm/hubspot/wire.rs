@@ -49,6 +49,13 @@ fn email_of(i: &UpsertInput) -> Option<&str> {
 fn input_json(i: &UpsertInput, mode: Mode) -> Value {
     let mut props = i.properties.clone();
     props.insert(i.id_property.clone(), i.id_value.clone());
+    if mode == Mode::Upsert
+        && let Some(e) = email_of(i)
+    {
+        // Email is HubSpot's unique contact key: sending it makes a record a
+        // CRM user created by hand answer CONFLICT instead of being duplicated.
+        props.entry("email".into()).or_insert_with(|| e.to_string());
+    }
     match mode {
         Mode::Update => json!({"id": i.crm_id, "objectWriteTraceId": i.key, "properties": props}),
         Mode::Upsert => {
