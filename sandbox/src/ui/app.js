@@ -386,7 +386,7 @@
       media.caption ? el('p', { class: 'body' }, media.caption) : null);
   }
 
-  function location(l) {
+  function locationView(l) {
     l = l || {};
     return el('p', { class: 'body' }, '📍 ', [l.name, l.address].filter(Boolean).join(' — '),
       ` (${l.latitude}, ${l.longitude})`);
@@ -437,7 +437,7 @@
       case 'text': return el('p', { class: 'body' }, (b.text || {}).body);
       case 'image': case 'video': case 'audio': case 'document': case 'sticker':
         return mediaTile(type, b[type]);
-      case 'location': return location(b.location);
+      case 'location': return locationView(b.location);
       case 'contacts': return contacts(b.contacts);
       case 'reaction': return el('p', { class: 'body' }, `${(b.reaction || {}).emoji || '(removed)'} on `,
         el('span', { class: 'mono' }, (b.reaction || {}).message_id));
@@ -493,7 +493,7 @@
         return el('p', { class: 'body' }, `Chose “${r.title || ''}” `, el('span', { class: 'mono' }, `(${r.id || ''})`));
       }
       case 'button': return el('p', { class: 'body' }, `Pressed “${(m.button || {}).text || ''}”`);
-      case 'location': return location(m.location);
+      case 'location': return locationView(m.location);
       case 'contacts': return contacts(m.contacts);
       case 'image': case 'video': case 'audio': case 'document': case 'sticker': return mediaTile(type, m[type]);
       default: return el('pre', { class: 'body mono' }, JSON.stringify(m[type] ?? m, null, 1));
@@ -656,10 +656,10 @@
 
     // The token comes in the fragment (never sent to any server) or from the prompt;
     // it is kept for this tab only and wiped from the address bar.
-    const frag = new URLSearchParams(location.hash.slice(1));
+    const frag = new URLSearchParams(window.location.hash.slice(1));
     if (frag.get('token')) {
       sessionStorage.setItem(TOKEN_KEY, frag.get('token'));
-      history.replaceState(null, '', location.pathname);
+      history.replaceState(null, '', window.location.pathname);
     }
     token = sessionStorage.getItem(TOKEN_KEY);
     if (token) connect(); else showLogin('');
