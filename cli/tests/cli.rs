@@ -136,7 +136,7 @@ fn phone_normalize_csv_and_jsonl() {
 #[test]
 fn webhook_parse_verifies_and_never_fails_on_unknown_types() {
     let dir = tempfile::tempdir().unwrap();
-    let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"777","display_phone_number":"1"},"contacts":[{"profile":{"name":"花子"},"wa_id":"819012345678"}],"messages":[{"from":"819012345678","id":"wamid.A","timestamp":"1749416383","type":"text","text":{"body":"こんにちは 😀"}},{"from":"819012345678","id":"wamid.B","timestamp":"1749416384","type":"hologram","hologram":{"x":1}}],"statuses":[{"id":"wamid.C","status":"failed","timestamp":"1","recipient_id":"1","errors":[{"code":131047,"title":"Re-engagement message"}]}]}},{"field":"message_template_status_update","value":{"event":"APPROVED"}}]}]}"#;
+    let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"777","display_phone_number":"1"},"contacts":[{"profile":{"name":"花子"},"wa_id":"819012345678"}],"messages":[{"from":"819012345678","id":"wamid.A","timestamp":"1749416383","type":"text","text":{"body":"こんにちは 😀"}},{"from":"819012345678","id":"wamid.B","timestamp":"1749416384","type":"hologram","hologram":{"x":1}}],"statuses":[{"id":"wamid.C","status":"failed","timestamp":"1","recipient_id":"1","errors":[{"code":131047,"title":"Re-engagement message"}]}]}},{"field":"a_field_meta_adds_later","value":{"event":"APPROVED"}}]}]}"#;
     let f = dir.path().join("body.json");
     std::fs::write(&f, body).unwrap();
     let sig = wacrm::webhook::SignatureVerifier::new("s3cret").sign(body.as_bytes());

@@ -52,7 +52,8 @@ fn prints_one_object_per_event() {
     assert_eq!(v[1]["recipient_id"], "16505551234");
     assert_eq!(v[1]["errors"][0]["code"], 131026);
     assert_eq!(v[1]["errors"][0]["class"], "RECIPIENT_INVALID");
-    assert_eq!(v[2]["kind"], "unknown");
+    // Template status updates are typed; the field they came from rides along.
+    assert_eq!(v[2]["kind"], "template_status");
     assert_eq!(v[2]["field"], "message_template_status_update");
     assert_eq!(v[3]["kind"], "message");
     assert_eq!(v[3]["type"], "hologram");
