@@ -1,9 +1,11 @@
 //! C4: phone numbers. Parse what people type (spaces, dashes, dots, brackets,
-//! `00`/`+`, trunk `0`, full-width and Arabic-Indic digits, extensions, text
-//! around the number) with a default region into E.164; validate and classify
-//! with libphonenumber's metadata (the `phonenumber` crate, whose metadata
-//! updates with the crate); map E.164 ↔ WhatsApp `wa_id` with the Mexico,
-//! Brazil and Argentina quirks; normalize batches on all cores.
+//! `00`/`+`, trunk `0`, decimal digits of every script, full-width forms,
+//! extensions, RFC 3966 `tel:` URIs, vanity letters, text around the number)
+//! with a default region into E.164, read right or refused, never as a
+//! different number; validate and classify with libphonenumber's metadata
+//! (the `phonenumber` crate, whose metadata updates with the crate); map
+//! E.164 ↔ WhatsApp `wa_id` with the Mexico, Brazil and Argentina quirks;
+//! normalize batches on all cores.
 
 mod batch;
 mod meta;

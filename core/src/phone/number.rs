@@ -4,6 +4,7 @@
 //! prefix is read with the default region's prefix, and a national prefix is
 //! stripped only when the rest still has a possible length.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use super::{PhoneError, database, meta, text};
@@ -88,7 +89,7 @@ pub(super) fn parse_number(
         None => None,
     };
     let typed = text::read(input)?;
-    let mut digits: &str = &typed.digits;
+    let mut digits: &str = typed.digits.as_str();
     let mut plus = typed.plus;
     if digits.is_empty() {
         return Err(PhoneError::NoNumber(input.to_string()));
@@ -107,7 +108,7 @@ pub(super) fn parse_number(
     if digits.len() < 4 {
         return Err(PhoneError::TooShort(input.to_string()));
     }
-    if digits.len() > 19 {
+    if typed.digits.overflow || digits.len() > 19 {
         return Err(PhoneError::TooLong(input.to_string()));
     }
     let rules = match &region {
@@ -142,7 +143,7 @@ pub(super) fn parse_number(
         Some(found) => found,
         None => {
             let r = default.ok_or_else(|| PhoneError::NoRegion(input.to_string()))?;
-            (r.country_code, digits.to_string())
+            (r.country_code, Cow::Borrowed(digits))
         }
     };
     let main = meta::rules_for(db, code).ok_or_else(bad_code)?;
@@ -150,14 +151,20 @@ pub(super) fn parse_number(
     // region (or the default region when no country code was typed), and
     // only when what remains has a possible length.
     let strip_rules = if extracted { main.first() } else { default };
-    let national = match strip_rules {
-        Some(r) => strip_checked(r, &national).unwrap_or(national),
-        None => national,
+    let (national, stripped) = match strip_rules.and_then(|r| strip_checked(r, &national)) {
+        Some(shorter) => (Cow::Owned(shorter), true),
+        None => (national, false),
     };
-    // E.164 is read back with the main region's rules.
-    let unstable = main
-        .first()
-        .is_some_and(|r| strip_checked(r, &national).is_some());
+    // E.164 is read back with the main region's rules: when they just found
+    // no prefix to strip, a second reading finds none either.
+    let same_rules = match (strip_rules, main.first()) {
+        (Some(a), Some(b)) => std::ptr::eq(a, b),
+        _ => false,
+    };
+    let unstable = (stripped || !same_rules)
+        && main
+            .first()
+            .is_some_and(|r| strip_checked(r, &national).is_some());
     if national.len() < 2 {
         return Err(PhoneError::TooShort(input.to_string()));
     }
@@ -192,7 +199,10 @@ fn strip_checked(r: &meta::RegionRules, national: &str) -> Option<String> {
 /// international prefix (libphonenumber's extractCountryCode): too short
 /// when two digits or fewer remain, none when they start with 0 or name no
 /// country.
-fn country_code_after_idd(digits: &str, input: &str) -> Result<Option<(u16, String)>, PhoneError> {
+fn country_code_after_idd<'a>(
+    digits: &'a str,
+    input: &str,
+) -> Result<Option<(u16, Cow<'a, str>)>, PhoneError> {
     if digits.len() <= 2 {
         return Err(PhoneError::TooShort(input.to_string()));
     }
@@ -200,18 +210,18 @@ fn country_code_after_idd(digits: &str, input: &str) -> Result<Option<(u16, Stri
         return Ok(None);
     }
     Ok(meta::split_country_code(database(), digits)
-        .map(|(code, national)| (code, national.to_string())))
+        .map(|(code, national)| (code, Cow::Borrowed(national))))
 }
 
 /// libphonenumber's maybeExtractCountryCode for digits typed without `+`:
 /// the region's international prefix then a country code, or the region's
 /// own country code typed without `+` when only that reading fits; `None`
 /// when the digits are national.
-fn from_default_region(
+fn from_default_region<'a>(
     r: &meta::RegionRules,
-    digits: &str,
+    digits: &'a str,
     input: &str,
-) -> Result<Option<(u16, String)>, PhoneError> {
+) -> Result<Option<(u16, Cow<'a, str>)>, PhoneError> {
     if let Some(n) = r.idd_len(digits) {
         return match country_code_after_idd(&digits[n..], input)? {
             Some(found) => Ok(Some(found)),
@@ -219,7 +229,7 @@ fn from_default_region(
         };
     }
     Ok(r.strip_own_country_code(digits)
-        .map(|n| (r.country_code, n.into_owned())))
+        .map(|n| (r.country_code, n)))
 }
 
 /// `n` in decimal, written into `buf`.

@@ -60,38 +60,107 @@ pub(crate) fn fold(input: &str) -> Cow<'_, str> {
     }
 }
 
+/// Digits held on the stack: a phone number has at most 17 after its
+/// country code, so more than this is refused as too long anyway.
+pub(crate) struct Digits {
+    buf: [u8; 24],
+    len: usize,
+    /// More digits were typed than `buf` holds.
+    pub overflow: bool,
+}
+
+impl Digits {
+    fn push(&mut self, d: u8) {
+        match self.buf.get_mut(self.len) {
+            Some(slot) => {
+                *slot = d;
+                self.len += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    /// The digits as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 /// A typed number reduced to what the country-code logic needs.
 pub(crate) struct Typed {
     /// Whether a `+` (or a `phone-context=+...`) came first.
     pub plus: bool,
     /// ASCII digits only, vanity letters already dialled.
-    pub digits: String,
+    pub digits: Digits,
     /// The extension, ASCII digits.
     pub extension: Option<String>,
+}
+
+/// Which rarely-seen characters a text holds, found in one pass so the
+/// common plain number skips every search for them.
+#[derive(Clone, Copy)]
+struct Seen {
+    semicolon: bool,
+    slash: bool,
+    /// Letters, `#`, `,`, `;`, `~` or non-ASCII: an extension may be there.
+    marker: bool,
+}
+
+fn scan(s: &str) -> Seen {
+    let mut seen = Seen {
+        semicolon: false,
+        slash: false,
+        marker: false,
+    };
+    for b in s.bytes() {
+        match b {
+            b'0'..=b'9' | b' ' | b'-' | b'+' | b'(' | b')' | b'.' => {}
+            b';' => {
+                seen.semicolon = true;
+                seen.marker = true;
+            }
+            b'/' | b'\\' => seen.slash = true,
+            b'#' | b',' | b'~' => seen.marker = true,
+            _ => seen.marker |= b.is_ascii_alphabetic() || b >= 0x80,
+        }
+    }
+    seen
 }
 
 /// Read `input` (not empty) into digits, `+` and extension, or say why not.
 pub(crate) fn read(input: &str) -> Result<Typed, PhoneError> {
     let folded = fold(input);
     let no_number = || PhoneError::NoNumber(input.to_string());
-    let candidate: Cow<'_, str> = match folded.find(";phone-context=") {
+    let seen = scan(&folded);
+    // RFC 3966 parameters all start with ';': most input has none.
+    let params = seen.semicolon;
+    let context = if params {
+        folded.find(";phone-context=")
+    } else {
+        None
+    };
+    let candidate: Cow<'_, str> = match context {
         Some(at) => Cow::Owned(from_tel_uri(&folded, at).ok_or_else(no_number)?),
-        None => Cow::Borrowed(possible_number(&folded)),
+        None => Cow::Borrowed(possible_number(&folded, seen.slash)),
     };
     // An ISDN subaddress is not part of the number (RFC 3966 §5.3).
-    let candidate = match candidate.find(";isub=") {
+    let candidate = match params.then(|| candidate.find(";isub=")).flatten() {
         Some(at) if at > 0 => &candidate[..at],
         _ => &candidate[..],
     };
     if !viable(candidate) {
         return Err(no_number());
     }
-    let (body, extension) = split_extension(candidate);
+    let (body, extension) = if seen.marker {
+        split_extension(candidate)
+    } else {
+        (candidate, None)
+    };
     let body = body.trim_start();
     let plus = body.starts_with('+');
     Ok(Typed {
         plus,
-        digits: dial(body),
+        digits: dial(body, seen.marker),
         extension,
     })
 }
@@ -148,7 +217,7 @@ fn domain_name(s: &str) -> bool {
 /// libphonenumber's extractPossibleNumber: from the first `+` or digit to the
 /// last digit, keeping a final `#` (an extension's end) and vanity letters,
 /// and cutting a second number introduced by `/ x` or `\ x`.
-fn possible_number(s: &str) -> &str {
+fn possible_number(s: &str, slash: bool) -> &str {
     let Some(start) = s.find(|c: char| c == '+' || c.is_ascii_digit()) else {
         return "";
     };
@@ -166,7 +235,7 @@ fn possible_number(s: &str) -> &str {
         end += tail_trimmed.len();
     }
     let s = &s[..end];
-    match second_number_start(s) {
+    match slash.then(|| second_number_start(s)).flatten() {
         Some(cut) => &s[..cut],
         None => s,
     }
@@ -285,12 +354,20 @@ fn split_extension(s: &str) -> (&str, Option<String>) {
 
 /// The digits of `s`; with three or more letters, the letters dialled on a
 /// phone keypad as libphonenumber does (fewer letters are dropped).
-fn dial(s: &str) -> String {
-    let letters = s.bytes().filter(u8::is_ascii_alphabetic).count();
-    let mut out = String::with_capacity(s.len());
+fn dial(s: &str, letters_seen: bool) -> Digits {
+    let letters = if letters_seen {
+        s.bytes().filter(u8::is_ascii_alphabetic).count()
+    } else {
+        0
+    };
+    let mut out = Digits {
+        buf: [0; 24],
+        len: 0,
+        overflow: false,
+    };
     for b in s.bytes() {
         if b.is_ascii_digit() {
-            out.push(char::from(b));
+            out.push(b);
         } else if letters >= 3 && b.is_ascii_alphabetic() {
             out.push(keypad(b));
         }
@@ -299,16 +376,16 @@ fn dial(s: &str) -> String {
 }
 
 /// The keypad digit of a letter.
-fn keypad(b: u8) -> char {
+fn keypad(b: u8) -> u8 {
     match b.to_ascii_uppercase() {
-        b'A'..=b'C' => '2',
-        b'D'..=b'F' => '3',
-        b'G'..=b'I' => '4',
-        b'J'..=b'L' => '5',
-        b'M'..=b'O' => '6',
-        b'P'..=b'S' => '7',
-        b'T'..=b'V' => '8',
-        _ => '9',
+        b'A'..=b'C' => b'2',
+        b'D'..=b'F' => b'3',
+        b'G'..=b'I' => b'4',
+        b'J'..=b'L' => b'5',
+        b'M'..=b'O' => b'6',
+        b'P'..=b'S' => b'7',
+        b'T'..=b'V' => b'8',
+        _ => b'9',
     }
 }
 
@@ -364,7 +441,7 @@ mod tests {
         let t = read("tel:03-331-6005;phone-context=+64").unwrap();
         assert_eq!((t.plus, t.digits.as_str()), (true, "64033316005"));
         let t = read("tel:03-331-6005;isub=12345;phone-context=+64").unwrap();
-        assert_eq!(t.digits, "64033316005");
+        assert_eq!(t.digits.as_str(), "64033316005");
         let t = read("tel:03-331-6005;phone-context=example.com").unwrap();
         assert_eq!((t.plus, t.digits.as_str()), (false, "033316005"));
         let t = read("tel:+64-3-331-6005;ext=3456").unwrap();
@@ -378,11 +455,20 @@ mod tests {
 
     #[test]
     fn vanity_letters_and_words_around() {
-        assert_eq!(read("1800 SIX FLAGS").unwrap().digits, "180074935247");
-        assert_eq!(read("1-800-Flowers").unwrap().digits, "18003569377");
-        assert_eq!(read("1-800-SIX-FLAG").unwrap().digits, "18007493524");
         assert_eq!(
-            read("call +44 7911 123456 please").unwrap().digits,
+            read("1800 SIX FLAGS").unwrap().digits.as_str(),
+            "180074935247"
+        );
+        assert_eq!(
+            read("1-800-Flowers").unwrap().digits.as_str(),
+            "18003569377"
+        );
+        assert_eq!(
+            read("1-800-SIX-FLAG").unwrap().digits.as_str(),
+            "18007493524"
+        );
+        assert_eq!(
+            read("call +44 7911 123456 please").unwrap().digits.as_str(),
             "447911123456"
         );
         assert!(read("+---").is_err());
