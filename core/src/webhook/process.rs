@@ -7,6 +7,7 @@ use super::identity::{self, Identity};
 use super::types::*;
 use crate::error::{Error, GraphError};
 use crate::ids::{ContactId, ConversationId, MessageId, PhoneNumberId};
+use crate::scheduler::TemplateHolds;
 use crate::store::{
     Contact, Conversation, ConversationStatus, Direction, MessageRecord, MessageStatus, Recorded,
     StatusApplied, StatusUpdate, Stores,
@@ -58,6 +59,7 @@ pub struct WebhookProcessor {
     stores: Stores,
     clock: SharedClock,
     gate: tokio::sync::Mutex<()>,
+    holds: Option<std::sync::Arc<TemplateHolds>>,
 }
 
 fn status_of(k: &StatusKind) -> Option<MessageStatus> {
@@ -78,7 +80,16 @@ impl WebhookProcessor {
             stores,
             clock,
             gate: tokio::sync::Mutex::new(()),
+            holds: None,
         }
+    }
+
+    /// Hold and release templates on `message_template_status_update`
+    /// events (share `holds` with the `Scheduler`, so items of a paused
+    /// template wait instead of failing).
+    pub fn with_template_holds(mut self, holds: std::sync::Arc<TemplateHolds>) -> Self {
+        self.holds = Some(holds);
+        self
     }
 
     /// Apply a batch of events.
@@ -91,7 +102,12 @@ impl WebhookProcessor {
                 WebhookEvent::Status(s) => self.status(s, &mut report).await?,
                 WebhookEvent::Error(err) => report.errors.push(err.error.clone()),
                 WebhookEvent::Unknown(_) => report.unknown += 1,
-                other => *report.other.entry(other.kind().to_string()).or_default() += 1,
+                other => {
+                    if let (WebhookEvent::TemplateStatus(_), Some(h)) = (other, &self.holds) {
+                        h.apply(std::slice::from_ref(other));
+                    }
+                    *report.other.entry(other.kind().to_string()).or_default() += 1
+                }
             }
         }
         Ok(report)
