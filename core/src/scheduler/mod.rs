@@ -1,13 +1,15 @@
 //! C5: the send scheduler. Meta's limits (number throughput on governor, pair
 //! pacing, portfolio tier), policies with explicit send/defer/drop decisions,
 //! a durable outbox worker with adaptive slow-down and retries, and campaign
-//! planning with a dated rate card.
+//! planning with a dated rate card. Items of a template Meta paused or disabled
+//! are held until it is approved again.
 
 mod campaign;
 mod limits;
 mod policy;
 #[cfg(feature = "redis")]
 mod redis_limiter;
+mod template_holds;
 mod worker;
 
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
@@ -15,4 +17,5 @@ pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter,
 pub use policy::{Decision, PolicyConfig, PolicyEngine, QuietHours, SendContext, zone_for};
 #[cfg(feature = "redis")]
 pub use redis_limiter::{RedisLimiter, RedisTier};
+pub use template_holds::{TEMPLATE_HOLD_RECHECK, TemplateHolds};
 pub use worker::{OutgoingMessage, RoundReport, Scheduler, SchedulerConfig};

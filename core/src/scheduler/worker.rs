@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::{RateLimiter, TierGate};
 use super::policy::{Decision, PolicyEngine, SendContext};
+use super::template_holds::{TEMPLATE_HOLD_RECHECK, TemplateHolds};
 use crate::client::{CloudApiClient, OutboundMessage, SendOptions};
 use crate::error::ErrorKind;
 use crate::ids::{IdempotencyKey, PhoneNumberId, Recipient};
@@ -148,6 +149,7 @@ pub struct Scheduler {
     policies: Arc<PolicyEngine>,
     clock: SharedClock,
     cfg: SchedulerConfig,
+    holds: Arc<TemplateHolds>,
 }
 
 fn content_hash(m: &OutboundMessage) -> u64 {
@@ -175,7 +177,20 @@ impl Scheduler {
             policies,
             clock,
             cfg,
+            holds: Arc::new(TemplateHolds::new()),
         }
+    }
+
+    /// Share `holds` (give the same to `WebhookProcessor::with_template_holds`
+    /// so template status webhooks hold and release items).
+    pub fn with_template_holds(mut self, holds: Arc<TemplateHolds>) -> Self {
+        self.holds = holds;
+        self
+    }
+
+    /// The templates this scheduler holds items of.
+    pub fn template_holds(&self) -> Arc<TemplateHolds> {
+        self.holds.clone()
     }
 
     /// Put a message in the outbox (validated first). A repeated key is a duplicate, never a second send.
@@ -352,8 +367,16 @@ impl Scheduler {
                 return Ok(None);
             }
         };
-        let (ctx, conv) = self.context(&item, &payload).await?;
         let now = self.clock.now_millis();
+        if let OutboundMessage::Template(t) = &payload.message
+            && let Some(reason) = self.holds.held(&t.name, &t.language)
+        {
+            let until = now + TEMPLATE_HOLD_RECHECK.as_millis() as Millis;
+            outbox.defer(&lease, until, &reason).await?;
+            r.deferred += 1;
+            return Ok(None);
+        }
+        let (ctx, conv) = self.context(&item, &payload).await?;
         match self.policies.decide(&ctx, now) {
             Decision::Send => {}
             Decision::Defer { until, reason } => {
@@ -448,6 +471,16 @@ impl Scheduler {
                 Err(wait) => Some(std::time::Instant::now() + wait),
             };
         }
+        // A template held while this item waited for its token (an earlier
+        // send of the batch answered 132015) is not sent to fail again.
+        if let OutboundMessage::Template(t) = &payload.message
+            && let Some(reason) = self.holds.held(&t.name, &t.language)
+        {
+            let until = self.clock.now_millis() + TEMPLATE_HOLD_RECHECK.as_millis() as Millis;
+            outbox.defer(&lease, until, &reason).await?;
+            r.deferred += 1;
+            return Ok(());
+        }
         let opts = SendOptions {
             idempotency_key: Some(item.idempotency_key.clone()),
             // The campaign comes back on every status webhook of the message.
@@ -504,7 +537,7 @@ impl Scheduler {
                 self.policies.record_sent(&ctx, now);
                 r.sent += 1;
             }
-            Err(e) => self.on_error(&item, &lease, e, r).await?,
+            Err(e) => self.on_error(&item, &lease, &payload, e, r).await?,
         }
         Ok(())
     }
@@ -513,12 +546,29 @@ impl Scheduler {
         &self,
         item: &OutboxItem,
         lease: &crate::store::LeaseToken,
+        payload: &Payload,
         e: crate::Error,
         r: &mut RoundReport,
     ) -> crate::Result<()> {
         let outbox = &self.stores.outbox;
         let now = self.clock.now_millis();
         let details = e.details();
+        // 132015 paused / 132016 disabled: hold the template (this item and
+        // every other that uses it) until it is approved again.
+        if let (Some(code @ (132015 | 132016)), OutboundMessage::Template(t)) =
+            (details.graph_code, &payload.message)
+        {
+            let status = if code == 132015 { "PAUSED" } else { "DISABLED" };
+            self.holds.set_status(&t.name, Some(&t.language), status);
+            let reason = self
+                .holds
+                .held(&t.name, &t.language)
+                .unwrap_or_else(|| status.to_string());
+            let until = now + TEMPLATE_HOLD_RECHECK.as_millis() as Millis;
+            outbox.defer(lease, until, &reason).await?;
+            r.deferred += 1;
+            return Ok(());
+        }
         let wait = e.retry().after.unwrap_or(Duration::from_secs(1));
         match e.kind() {
             ErrorKind::RateLimited if item.attempts <= self.cfg.throttle_retries => {

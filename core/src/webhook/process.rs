@@ -7,6 +7,7 @@ use super::identity::{self, Identity};
 use super::types::*;
 use crate::error::{Error, GraphError};
 use crate::ids::{ContactId, ConversationId, MessageId, PhoneNumberId};
+use crate::scheduler::TemplateHolds;
 use crate::store::{
     Contact, Conversation, ConversationStatus, Direction, MessageRecord, MessageStatus, Recorded,
     StatusApplied, StatusUpdate, Stores,
@@ -62,6 +63,7 @@ pub struct WebhookProcessor {
     clock: SharedClock,
     gate: tokio::sync::Mutex<()>,
     outbound_from_statuses: bool,
+    holds: Option<std::sync::Arc<TemplateHolds>>,
 }
 
 fn status_of(k: &StatusKind) -> Option<MessageStatus> {
@@ -83,6 +85,7 @@ impl WebhookProcessor {
             clock,
             gate: tokio::sync::Mutex::new(()),
             outbound_from_statuses: false,
+            holds: None,
         }
     }
 
@@ -96,6 +99,14 @@ impl WebhookProcessor {
         self
     }
 
+    /// Hold and release templates on `message_template_status_update`
+    /// events (share `holds` with the `Scheduler`, so items of a paused
+    /// template wait instead of failing).
+    pub fn with_template_holds(mut self, holds: std::sync::Arc<TemplateHolds>) -> Self {
+        self.holds = Some(holds);
+        self
+    }
+
     /// Apply a batch of events.
     pub async fn process(&self, events: &[WebhookEvent]) -> crate::Result<ProcessReport> {
         let _serial = self.gate.lock().await;
@@ -106,7 +117,12 @@ impl WebhookProcessor {
                 WebhookEvent::Status(s) => self.status(s, &mut report).await?,
                 WebhookEvent::Error(err) => report.errors.push(err.error.clone()),
                 WebhookEvent::Unknown(_) => report.unknown += 1,
-                other => *report.other.entry(other.kind().to_string()).or_default() += 1,
+                other => {
+                    if let (WebhookEvent::TemplateStatus(_), Some(h)) = (other, &self.holds) {
+                        h.apply(std::slice::from_ref(other));
+                    }
+                    *report.other.entry(other.kind().to_string()).or_default() += 1
+                }
             }
         }
         Ok(report)
