@@ -56,7 +56,11 @@ async fn operators_manage_users_and_the_audit_log_verifies_exports_and_catches_t
         &["roles", "create", "bad", "--permissions", "send,fly"],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("unknown permission \\\"fly"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("unknown permission \\\"fly"),
+        "{}",
+        stdout(&o)
+    );
     let o = wacrm(
         &db,
         &["users", "role", "ana", "campaigner", "--number", "pn1"],

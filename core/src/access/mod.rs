@@ -7,13 +7,15 @@
 //! prefix-only retention.
 
 mod actions;
+mod admin;
 pub mod audit;
 pub mod chain;
 mod console;
 mod permission;
 mod role;
 
-pub use actions::{ConversationExport, permission_of};
+pub use actions::ConversationExport;
+pub use admin::permission_of;
 pub use audit::{AuditRetention, ExportFormat, checkpoint_head, export, purge_audit, verify};
 pub use chain::{AuditProblem, AuditVerification, ProblemKind};
 pub use console::{Console, Session, Teams};
