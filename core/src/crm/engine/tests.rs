@@ -454,3 +454,59 @@ async fn realtime_pushes_changes_as_they_arrive() {
     assert_eq!(total.created, 1);
     assert!(e.health().snapshot().lag_p99_ms.is_some());
 }
+
+/// A connector whose process "dies" (a non-retryable error) on one call.
+struct DiesOnce {
+    inner: MemoryConnector,
+    calls: AtomicU32,
+    die_at: u32,
+}
+
+#[async_trait]
+impl CrmConnector for DiesOnce {
+    fn name(&self) -> &str {
+        "dies-once"
+    }
+    fn limits(&self) -> CrmLimits {
+        self.inner.limits()
+    }
+    async fn upsert(&self, batch: &[UpsertInput]) -> crate::Result<Vec<UpsertOutcome>> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.die_at {
+            return Err(crate::Error::Config("killed mid-run".into()));
+        }
+        self.inner.upsert(batch).await
+    }
+    async fn fetch(&self, ids: &[String]) -> crate::Result<Vec<CrmRecord>> {
+        self.inner.fetch(ids).await
+    }
+    async fn changed_since(&self, c: Option<&str>, l: usize) -> crate::Result<ChangePage> {
+        self.inner.changed_since(c, l).await
+    }
+}
+
+#[tokio::test]
+async fn a_run_stopped_mid_batch_resumes_without_doubles() {
+    let stores = Stores::memory();
+    let cs: Vec<Contact> = (0..250)
+        .map(|i| contact(&format!("k{i:03}"), &format!("k{i}@example.com")))
+        .collect();
+    stores.contacts.upsert_many(&cs).await.unwrap();
+    let crm = Arc::new(DiesOnce {
+        inner: MemoryConnector::new(),
+        calls: AtomicU32::new(0),
+        die_at: 3,
+    });
+    let e = SyncEngine::new(crm.clone(), mapping(), &stores).with_options(fast());
+    assert!(e.push().await.is_err(), "the third batch call dies");
+    assert_eq!(crm.inner.all().len(), 200);
+    let r = e.push().await.unwrap();
+    assert_eq!(r.created, 50, "only the rest is sent: {r:?}");
+    assert_eq!(r.unchanged, 200, "{r:?}");
+    let ids: std::collections::BTreeSet<String> = crm
+        .inner
+        .all()
+        .iter()
+        .map(|r| r.properties["wacrm_id"].clone())
+        .collect();
+    assert_eq!((crm.inner.all().len(), ids.len()), (250, 250));
+}
