@@ -310,3 +310,20 @@ fn an_odd_element_is_unknown_and_the_rest_typed() {
     };
     assert_eq!(u.field, "account_alerts");
 }
+
+#[test]
+fn a_known_field_with_nothing_modelled_is_kept_as_unknown() {
+    // A `calls` (or echoes, history, sync) value with none of the arrays it is
+    // known to carry must not vanish: it comes out whole as an `Unknown`.
+    for field in ["calls", "message_echoes", "history", "smb_app_state_sync"] {
+        let body = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"{field}","value":{{"a":1}}}}]}}]}}"#
+        );
+        let ev = parse_body(body.as_bytes()).unwrap();
+        let [WebhookEvent::Unknown(u)] = &ev[..] else {
+            panic!("{field}: {ev:?}")
+        };
+        assert_eq!(u.field, field);
+        assert_eq!(u.raw.get(), r#"{"a":1}"#);
+    }
+}

@@ -131,6 +131,7 @@ pub(super) fn parse_field(
         }
     };
     o.routing = routing_of(waba, arrays.metadata);
+    let before = o.out.len();
     let contacts: Vec<ContactRaw> = arrays
         .contacts
         .iter()
@@ -166,6 +167,11 @@ pub(super) fn parse_field(
             }))),
             Err(err) => o.unknown(format!("error: {err}"), e),
         }
+    }
+    // A value with none of the arrays this field is known to carry is kept
+    // whole as an `Unknown` event: nothing Meta sends is silently dropped.
+    if o.out.len() == before {
+        o.unknown(format!("{field}: no element this version models"), value);
     }
     true
 }
