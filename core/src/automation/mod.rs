@@ -43,6 +43,7 @@ mod sensitive;
 mod state;
 mod template;
 mod timers;
+mod wire;
 
 #[cfg(test)]
 mod tests;
@@ -64,3 +65,4 @@ pub use ruleset::{RuleSet, TimerRule};
 pub use sensitive::SensitiveFilter;
 pub use state::{AutomationStore, ContactState, ConversationState, MemoryAutomationStore, Timer};
 pub use template::{Placeholder, RenderContext, Template, Var, distance_km, location_of, nearest};
+pub use wire::{AutomationService, Handled};
