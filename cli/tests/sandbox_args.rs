@@ -1,17 +1,53 @@
 //! `wacrm sandbox` refuses settings it cannot honour before it listens.
 
-use std::process::Command;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
+/// Runs `wacrm sandbox ARGS`; a sandbox that starts instead of refusing would
+/// serve until killed, so it is killed after 30 s and the test fails.
 fn sandbox(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_wacrm"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wacrm"))
         .arg("sandbox")
         .args(["--port", "0"])
         .args(args)
         .env_remove("WACRM_ACCESS_TOKEN")
         .env_remove("WACRM_APP_SECRET")
         .env_remove("WACRM_VERIFY_TOKEN")
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("wacrm sandbox {args:?} started instead of refusing");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    child
+        .stdout
+        .take()
         .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_end(&mut stderr)
+        .unwrap();
+    std::process::Output {
+        status,
+        stdout,
+        stderr,
+    }
 }
 
 #[test]
