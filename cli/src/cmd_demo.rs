@@ -35,6 +35,9 @@ pub struct DemoArgs {
     /// Leave the sandbox and its inspector page running after the report (Ctrl-C stops it).
     #[arg(long)]
     pub keep_open: bool,
+    /// Also write the analytics report as one self-contained HTML file.
+    #[arg(long)]
+    pub html: Option<std::path::PathBuf>,
 }
 
 fn step(msg: &str) {
@@ -302,7 +305,7 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
         .or(audience.first())
         .cloned();
     let mut assigned_line = String::from("no reply arrived");
-    let mut first_response_ms = None;
+    let mut reply_ms = None;
     if let Some(c) = replier
         && let Some(wa) = c.wa_id.clone()
     {
@@ -350,10 +353,9 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
                 scheduler
                     .run_until_idle(clock.now_millis(), Instant::now() + Duration::from_secs(10))
                     .await?;
-                first_response_ms = Some(inbound_at.elapsed().as_millis());
+                reply_ms = Some(inbound_at.elapsed().as_millis());
                 if let Some(mut conv) = stores.conversations.get(&new.conversation_id).await? {
                     let now = clock.now_millis();
-                    conv.first_response_at.get_or_insert(now);
                     conv.last_human_reply_at = Some(now);
                     conv.last_outbound_at = Some(now);
                     stores.conversations.update(&conv).await?;
@@ -367,39 +369,29 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    // 8. Report.
-    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut failures: BTreeMap<String, u64> = BTreeMap::new();
-    for item in stores.outbox.list_by_state("sent", 10_000).await? {
-        if item.campaign_id.as_deref() != Some("spring-2026") {
-            continue;
-        }
-        *counts.entry("sent").or_default() += 1;
-        if let wacrm::store::OutboxState::Sent { message_id } = &item.state
-            && let Some(m) = stores.messages.get_message(message_id).await?
-        {
-            match m.status {
-                Some(MessageStatus::Read) => {
-                    *counts.entry("delivered").or_default() += 1;
-                    *counts.entry("read").or_default() += 1;
-                }
-                Some(MessageStatus::Delivered) => *counts.entry("delivered").or_default() += 1,
-                Some(MessageStatus::Failed) => {
-                    *failures
-                        .entry(
-                            m.error
-                                .and_then(|e| e.graph_code)
-                                .map(|c| c.to_string())
-                                .unwrap_or_default(),
-                        )
-                        .or_default() += 1
-                }
-                _ => {}
-            }
-        }
+    // 8. Report: the analytics module recomputes the figures from the store.
+    let analytics =
+        wacrm::analytics::recompute(&stores, &wacrm::analytics::ReportConfig::default()).await?;
+    if let Some(path) = &a.html {
+        std::fs::write(
+            path,
+            wacrm::analytics::render_html(&analytics, "wacrm demo report"),
+        )
+        .map_err(|e| wacrm::Error::Config(format!("write {}: {e}", path.display())))?;
+        step(&format!("HTML report written to {}", path.display()));
     }
+    let funnel = analytics
+        .funnel
+        .iter()
+        .find(|f| f.campaign == "spring-2026")
+        .cloned()
+        .unwrap_or_default();
+    let failures: BTreeMap<String, u64> = analytics
+        .failures
+        .iter()
+        .map(|f| (f.code.map(|c| c.to_string()).unwrap_or_default(), f.count))
+        .collect();
     let parked = stores.outbox.list_by_state("parked", 10_000).await?;
-    let replied = u64::from(first_response_ms.is_some());
     let ledger = sandbox.ledger();
     let report = serde_json::json!({
         "contacts_imported": report.imported,
@@ -407,16 +399,18 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
         "duplicates_merged": merged,
         "campaign": {
             "recipients": estimate.recipients,
-            "sent": counts.get("sent").copied().unwrap_or(0),
-            "delivered": counts.get("delivered").copied().unwrap_or(0),
-            "read": counts.get("read").copied().unwrap_or(0),
-            "replied": replied,
+            "sent": funnel.sent,
+            "delivered": funnel.delivered,
+            "read": funnel.read,
+            "failed": funnel.failed,
+            "replied": funnel.replied,
             "failed_by_code": failures,
             "parked": parked.iter().map(|p| serde_json::json!({"to": p.recipient, "reason": p.history.last()})).collect::<Vec<_>>(),
             "estimated_cost_usd": (estimate.cost_usd * 100.0).round() / 100.0,
         },
         "assignment": assigned_line,
-        "first_response_ms": first_response_ms,
+        "reply_round_trip_ms": reply_ms,
+        "analytics": analytics,
         "sandbox_ledger_entries": ledger.len(),
         "elapsed_ms": started.elapsed().as_millis(),
     });
@@ -444,10 +438,32 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
             "  assignment          {}",
             report["assignment"].as_str().unwrap_or("")
         );
-        match first_response_ms {
-            Some(ms) => println!("  first response      {ms} ms"),
-            None => println!("  first response      -"),
+        match reply_ms {
+            Some(ms) => {
+                println!("  reply round trip    {ms} ms (inbound webhook to agent reply sent)")
+            }
+            None => println!("  reply round trip    -"),
         }
+        match analytics.frt.median_s {
+            Some(m) => println!(
+                "  first response      median {m:.1} s over {} conversation(s)",
+                analytics.frt.n
+            ),
+            None => println!(
+                "  first response      none: the reply came within 24 h of our campaign message, so it opened no new conversation"
+            ),
+        }
+        println!(
+            "  inbound by hour     {} message(s); hot words: {}",
+            analytics.hour_of_week.iter().sum::<u64>(),
+            analytics
+                .hot_words
+                .iter()
+                .take(5)
+                .map(|w| format!("{} ({})", w.word, w.count))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         println!("  sandbox ledger      {} accepted message(s)", ledger.len());
     }
     if a.keep_open {

@@ -22,7 +22,8 @@
 //!   `delivered` ⊇ `read` (a `read` without `delivered` counts as delivered);
 //!   `failed` counts failed ones (also counted as sent when they had a `sent`
 //!   status). `replied` counts recipients with an inbound message after a
-//!   campaign message's sent time and at most 72 h after it.
+//!   campaign message's sent time (the same webhook second counts) and at
+//!   most 72 h after it.
 
 mod anomaly;
 mod engine;

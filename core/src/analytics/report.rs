@@ -427,9 +427,11 @@ pub(crate) fn out_contrib(f: &super::model::MessageFact, cfg: &ReportConfig) -> 
 }
 
 /// Whether an inbound message at one of `inbound_sorted` replies to a
-/// campaign message sent at `sent_at`: after it, within 72 h, before the range end.
+/// campaign message sent at `sent_at`: not before it, within 72 h, before the
+/// range end. Webhook times have whole seconds, so a reply in the same
+/// second as the send (same timestamp) counts.
 pub(crate) fn replied_to(inbound_sorted: &[Millis], sent_at: Millis, cfg: &ReportConfig) -> bool {
-    let i = inbound_sorted.partition_point(|t| *t <= sent_at);
+    let i = inbound_sorted.partition_point(|t| *t < sent_at);
     inbound_sorted
         .get(i)
         .is_some_and(|t| *t - sent_at <= super::model::REPLY_WINDOW_MS && cfg.before_end(*t))
@@ -453,8 +455,12 @@ mod tests {
             "after 72 h does not"
         );
         assert!(
-            !replied_to(&[50, 100], 100, &cfg),
-            "before or at the send does not"
+            !replied_to(&[50, 99], 100, &cfg),
+            "before the send does not"
+        );
+        assert!(
+            replied_to(&[100], 100, &cfg),
+            "the same webhook second counts"
         );
         let ended = ReportConfig {
             to: Some(100 + H),

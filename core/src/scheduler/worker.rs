@@ -138,6 +138,9 @@ struct Ready {
     payload: Payload,
     ctx: SendContext,
     conv: Option<crate::store::Conversation>,
+    /// The recipient's contact, so the stored message joins its thread even
+    /// without an open conversation (campaigns).
+    contact_id: Option<crate::ids::ContactId>,
 }
 
 /// The send scheduler.
@@ -308,7 +311,11 @@ impl Scheduler {
         &self,
         item: &OutboxItem,
         payload: &Payload,
-    ) -> crate::Result<(SendContext, Option<crate::store::Conversation>)> {
+    ) -> crate::Result<(
+        SendContext,
+        Option<crate::store::Conversation>,
+        Option<crate::ids::ContactId>,
+    )> {
         let contacts = &self.stores.contacts;
         let contact = match contacts.find_by_e164(&item.recipient).await? {
             Some(c) => Some(c),
@@ -345,6 +352,7 @@ impl Scheduler {
                 last_human_reply_at: conv.as_ref().and_then(|c| c.last_human_reply_at),
             },
             conv,
+            contact.map(|c| c.id),
         ))
     }
 
@@ -376,7 +384,7 @@ impl Scheduler {
             r.deferred += 1;
             return Ok(None);
         }
-        let (ctx, conv) = self.context(&item, &payload).await?;
+        let (ctx, conv, contact_id) = self.context(&item, &payload).await?;
         match self.policies.decide(&ctx, now) {
             Decision::Send => {}
             Decision::Defer { until, reason } => {
@@ -408,6 +416,7 @@ impl Scheduler {
             payload,
             ctx,
             conv,
+            contact_id,
         }))
     }
 
@@ -444,6 +453,7 @@ impl Scheduler {
             payload,
             ctx,
             conv,
+            contact_id,
         } = ready;
         let outbox = &self.stores.outbox;
         let started = std::time::Instant::now();
@@ -511,7 +521,7 @@ impl Scheduler {
                     id: id.clone(),
                     phone_number_id: item.phone_number_id.clone(),
                     conversation_id: conv.as_ref().map(|c| c.id.clone()),
-                    contact_id: conv.as_ref().map(|c| c.contact_id.clone()),
+                    contact_id: conv.as_ref().map(|c| c.contact_id.clone()).or(contact_id),
                     direction: Direction::Outbound,
                     msg_type: payload.message.type_name().to_string(),
                     body,
