@@ -5,12 +5,14 @@
 #
 #   sh benches/import_rss.sh            # 1,000,000 rows
 #   ROWS=200000 sh benches/import_rss.sh
+#   PROFILE=debug sh benches/import_rss.sh   # the debug binary (no release build)
 set -eu
 ROWS=${ROWS:-1000000}
 TARGET=${CARGO_TARGET_DIR:-target}
+PROFILE=${PROFILE:-release}
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
-cargo build --release -q -p wacrm-cli
+if [ "$PROFILE" = release ]; then cargo build --release -q -p wacrm-cli; else cargo build -q -p wacrm-cli; fi
 awk -v n="$ROWS" 'BEGIN {
   print "id,first,last,phone,city,labels,plan"
   for (i = 0; i < n; i++) {
@@ -19,7 +21,7 @@ awk -v n="$ROWS" 'BEGIN {
   }
 }' > "$DIR/contacts.csv"
 echo "file: $(wc -c < "$DIR/contacts.csv") bytes, $ROWS rows"
-/usr/bin/time -f 'peak_rss_kb=%M elapsed_s=%e' "$TARGET/release/wacrm" contacts import \
+/usr/bin/time -f 'peak_rss_kb=%M elapsed_s=%e' "$TARGET/$PROFILE/wacrm" contacts import \
   --id id --map first=first_name --map last=last_name --map phone=phone --map city=city \
   --map labels=tags --map plan=attr:plan --db "sqlite://$DIR/c.db" "$DIR/contacts.csv" \
   > "$DIR/report.json" 2> "$DIR/stderr.txt" || { tail -3 "$DIR/stderr.txt"; exit 1; }
