@@ -3,13 +3,16 @@
 
 use std::process::ExitCode;
 
-use wacrm::contacts::{ImportSpec, import_into_store};
+use wacrm::contacts::{ImportOptions, ImportSpec, QuoteLimits, TagsMode, import_into_store_with};
 use wacrm::store::Stores;
+
+mod export;
 
 /// Contacts subcommands.
 #[derive(clap::Subcommand)]
 pub enum ContactsCommand {
-    /// Import a CSV into a store; prints the report (imported rows, bad rows with line numbers).
+    /// Import a CSV into a store, merging into stored contacts; prints the report (imported
+    /// rows, bad rows with line numbers and raw bytes, the last committed line).
     Import {
         /// CSV file.
         file: std::path::PathBuf,
@@ -26,6 +29,27 @@ pub enum ContactsCommand {
         /// Store URL (`sqlite://path`, `postgres://...`, `memory:`).
         #[arg(long, env = "WACRM_DB", hide_env_values = true, value_parser = clap::builder::NonEmptyStringValueParser::new())]
         db: String,
+        /// Rows per store transaction.
+        #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..))]
+        batch: u64,
+        /// Stored tags: `union` with the file's, or `replace` them (when the file has tags).
+        #[arg(long, default_value = "union")]
+        tags: TagsMode,
+        /// Line breaks a quoted field may hold before its row counts as broken.
+        #[arg(long, default_value_t = QuoteLimits::default().max_lines)]
+        max_quoted_lines: u32,
+        /// Bytes a quoted field may hold before its row counts as broken.
+        #[arg(long, default_value_t = QuoteLimits::default().max_bytes)]
+        max_quoted_bytes: usize,
+    },
+    /// Write every contact of a store (JSON lines or CSV) to stdout.
+    Export {
+        /// Store URL (`sqlite://path`, `postgres://...`).
+        #[arg(long, env = "WACRM_DB", hide_env_values = true, value_parser = clap::builder::NonEmptyStringValueParser::new())]
+        db: String,
+        /// Output format.
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv"])]
+        format: String,
     },
     /// Find duplicate contacts in CSV files: scored pairs, clusters, merge plan, review queue.
     Dedupe(DedupeArgs),
@@ -98,31 +122,25 @@ pub async fn run(c: ContactsCommand) -> ExitCode {
             maps,
             region,
             db,
+            batch,
+            tags,
+            max_quoted_lines,
+            max_quoted_bytes,
         } => {
-            let result = async {
-                let spec = ImportSpec {
-                    id_column,
-                    default_region: region,
-                    ..Default::default()
-                }
-                .with_maps(maps.iter().map(String::as_str))?;
-                let f = open_with_progress(&file)?;
-                let stores = Stores::from_url(&db).await?;
-                import_into_store(f, &spec, stores.contacts.as_ref()).await
-            }
-            .await;
-            match result {
-                Ok(report) => {
-                    println!("{}", serde_json::to_string(&report).unwrap_or_default());
-                    for b in &report.bad_rows {
-                        eprintln!("line {}: {}", b.line, b.reason);
-                    }
-                    eprintln!(
-                        "imported {} of {} rows, {} bad",
-                        report.imported,
-                        report.rows,
-                        report.bad_rows.len()
-                    );
+            let opts = ImportOptions {
+                batch: batch as usize,
+                tags,
+            };
+            let limits = QuoteLimits {
+                max_lines: max_quoted_lines,
+                max_bytes: max_quoted_bytes,
+            };
+            import(&file, id_column, &maps, region, limits, &opts, &db).await
+        }
+        ContactsCommand::Export { db, format } => {
+            match export::export(&db, format == "csv", std::io::stdout().lock()).await {
+                Ok(n) => {
+                    eprintln!("exported {n} contacts");
                     ExitCode::SUCCESS
                 }
                 Err(e) => crate::output::print_error(&e),
@@ -141,6 +159,65 @@ pub async fn run(c: ContactsCommand) -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => crate::output::print_error(&e),
         },
+    }
+}
+
+async fn import(
+    file: &std::path::Path,
+    id_column: Option<String>,
+    maps: &[String],
+    region: Option<String>,
+    quote_limits: QuoteLimits,
+    opts: &ImportOptions,
+    db: &str,
+) -> ExitCode {
+    let setup = async {
+        let spec = ImportSpec {
+            id_column,
+            default_region: region,
+            quote_limits,
+            ..Default::default()
+        }
+        .with_maps(maps.iter().map(String::as_str))?;
+        let f = open_with_progress(file)?;
+        let stores = Stores::from_url(db).await?;
+        Ok::<_, wacrm::Error>((spec, f, stores))
+    };
+    let (spec, f, stores) = match setup.await {
+        Ok(x) => x,
+        Err(e) => return crate::output::print_error(&e),
+    };
+    let (report, error) =
+        match import_into_store_with(f, &spec, opts, stores.contacts.as_ref()).await {
+            Ok(r) => (r, None),
+            Err(fail) => (fail.report, Some(fail.error)),
+        };
+    // The report is printed whatever happened, so what was committed is known.
+    let mut v = serde_json::to_value(&report).unwrap_or_default();
+    if let Some(e) = &error {
+        v["error"] = serde_json::to_value(e.details()).unwrap_or_default();
+    }
+    println!("{v}");
+    for b in &report.bad_rows {
+        eprintln!("line {}: {}", b.line, b.reason);
+    }
+    eprintln!(
+        "imported {} of {} rows, {} bad, {} blank ({} line endings)",
+        report.imported,
+        report.rows,
+        report.bad_rows.len(),
+        report.blank,
+        report.line_endings.kind()
+    );
+    match error {
+        None => ExitCode::SUCCESS,
+        Some(e) => {
+            match report.last_committed_line {
+                Some(l) => eprintln!("stopped: {e}; rows up to line {l} are stored"),
+                None => eprintln!("stopped: {e}; no row was stored"),
+            }
+            ExitCode::from(1)
+        }
     }
 }
 

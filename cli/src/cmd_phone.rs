@@ -66,27 +66,61 @@ pub async fn run(c: PhoneCommand) -> ExitCode {
     if csv_mode && writeln!(out, "input,e164,region,type,valid,wa_id,error").is_err() {
         return ExitCode::from(1);
     }
-    let mut lines = reader.lines();
+    let mut reader = reader;
     let mut bad = 0usize;
-    loop {
-        let mut chunk = Vec::with_capacity(CHUNK);
+    let mut raw = Vec::new();
+    let mut at_eof = false;
+    while !at_eof {
+        // One entry per input line (LF, CRLF or CR); a line that is not UTF-8
+        // is kept, lossily decoded, with its own `invalid_utf8` error.
+        let mut chunk: Vec<Result<String, String>> = Vec::with_capacity(CHUNK);
         let mut bytes = 0u64;
-        for line in lines.by_ref().take(CHUNK) {
-            match line {
-                Ok(l) => {
-                    bytes += l.len() as u64 + 1;
-                    chunk.push(l);
+        while chunk.len() < CHUNK {
+            raw.clear();
+            match reader.read_until(b'\n', &mut raw) {
+                Ok(0) => {
+                    at_eof = true;
+                    break;
                 }
+                Ok(n) => bytes += n as u64,
                 Err(e) => {
-                    eprintln!("read error: {e}");
+                    eprintln!("read error after {} lines: {e}", chunk.len());
                     return ExitCode::from(1);
                 }
+            }
+            let mut line = raw.as_slice();
+            line = line.strip_suffix(b"\n").unwrap_or(line);
+            line = line.strip_suffix(b"\r").unwrap_or(line);
+            for part in line.split(|b| *b == b'\r') {
+                chunk.push(match std::str::from_utf8(part) {
+                    Ok(s) => Ok(s.to_string()),
+                    Err(_) => Err(String::from_utf8_lossy(part).into_owned()),
+                });
             }
         }
         if chunk.is_empty() {
             break;
         }
-        let rows = normalize_lines(&chunk, region.as_deref());
+        let good: Vec<String> = chunk
+            .iter()
+            .filter_map(|l| l.as_ref().ok().cloned())
+            .collect();
+        let mut normalized = normalize_lines(&good, region.as_deref()).into_iter();
+        let rows: Vec<NormalizedRow> = chunk
+            .into_iter()
+            .filter_map(|l| match l {
+                Ok(_) => normalized.next(),
+                Err(lossy) => Some(NormalizedRow {
+                    input: lossy,
+                    e164: None,
+                    region: None,
+                    number_type: None,
+                    valid: false,
+                    wa_id: None,
+                    error: Some("invalid_utf8".into()),
+                }),
+            })
+            .collect();
         bad += rows.iter().filter(|r| r.error.is_some()).count();
         if let Err(e) = write_rows(&mut out, csv_mode, &rows) {
             eprintln!("write error: {e}");

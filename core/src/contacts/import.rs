@@ -1,12 +1,14 @@
 //! CSV import: arbitrary column names mapped onto canonical fields, phones
-//! normalized to E.164, every bad row reported with its line number while the
-//! good rows import. Rows stream through in chunks.
+//! normalized to E.164, every bad row reported with its line number and raw
+//! bytes while the good rows import. Rows stream through in chunks of whole
+//! records cut by [`super::records`] (any line endings, bounded quoted fields).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use serde::{Deserialize, Serialize};
 
+use super::records::{Chunk, LineEndings, QuoteLimits, Record, Splitter, lossy_fields};
 use crate::ids::ContactId;
 use crate::phone;
 use crate::store::Contact;
@@ -75,7 +77,8 @@ impl std::str::FromStr for Field {
 pub struct ImportSpec {
     /// Column → field. Columns not listed are ignored.
     pub map: Vec<(String, Field)>,
-    /// Column whose value becomes the contact id (else `row:<line>` or the phone).
+    /// Column whose value becomes the contact id (else the phone, the email,
+    /// `ext:<external id>`, or an id derived from the row's content).
     pub id_column: Option<String>,
     /// Region for phones without a country code.
     pub default_region: Option<String>,
@@ -83,6 +86,9 @@ pub struct ImportSpec {
     pub add_tags: Vec<String>,
     /// Rows without a phone are bad rows (needed for messaging).
     pub require_phone: bool,
+    /// Bounds on a quoted field before its row counts as broken.
+    #[serde(default)]
+    pub quote_limits: QuoteLimits,
 }
 
 impl ImportSpec {
@@ -108,8 +114,42 @@ pub struct BadRow {
     pub line: u64,
     /// Why.
     pub reason: String,
-    /// The raw fields, so nothing is lost.
+    /// The raw fields (lossy UTF-8; a duplicate's are its parsed contact as JSON).
     pub raw: Vec<String>,
+    /// The record as read, without its line ending (lossy UTF-8).
+    #[serde(default)]
+    pub raw_text: String,
+    /// The record's original bytes in base64, when they are not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_base64: Option<String>,
+}
+
+impl BadRow {
+    /// A bad row keeping `bytes` (lossy, and base64 when not UTF-8).
+    pub(crate) fn with_bytes(line: u64, reason: String, bytes: &[u8]) -> Self {
+        let utf8 = simdutf8::basic::from_utf8(bytes).is_ok();
+        BadRow {
+            line,
+            reason,
+            raw: lossy_fields(bytes),
+            raw_text: String::from_utf8_lossy(bytes).into_owned(),
+            raw_base64: (!utf8).then(|| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            }),
+        }
+    }
+
+    /// A duplicate: `raw` is the row as parsed.
+    fn duplicate(line: u64, reason: String, raw: Vec<String>) -> Self {
+        BadRow {
+            line,
+            reason,
+            raw_text: raw.join(","),
+            raw,
+            raw_base64: None,
+        }
+    }
 }
 
 /// A parsed row ready to store.
@@ -134,6 +174,15 @@ pub struct ImportReport {
     pub duplicates_in_file: u64,
     /// Bad rows with line numbers.
     pub bad_rows: Vec<BadRow>,
+    /// Rows whose fields are all empty (counted in `rows`, neither imported nor bad).
+    #[serde(default)]
+    pub blank: u64,
+    /// Record terminators seen (LF, CRLF, CR).
+    #[serde(default)]
+    pub line_endings: LineEndings,
+    /// The last line of the last row committed to the store (imports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_committed_line: Option<u64>,
 }
 
 /// Header names and the columns the spec maps, checked against the header.
@@ -145,23 +194,7 @@ struct Layout {
 }
 
 impl Layout {
-    fn read<R: Read>(rdr: &mut csv::Reader<R>, spec: &ImportSpec) -> crate::Result<Self> {
-        let headers = rdr
-            .headers()
-            .map_err(|e| crate::Error::validation("csv", format!("cannot read the header: {e}")))?
-            .clone();
-        let names: Vec<String> = headers
-            .iter()
-            .enumerate()
-            // The csv crate keeps a UTF-8 BOM on the first header name.
-            .map(|(i, h)| {
-                if i == 0 {
-                    h.trim_start_matches('\u{feff}').trim().to_string()
-                } else {
-                    h.trim().to_string()
-                }
-            })
-            .collect();
+    fn new(names: Vec<String>, spec: &ImportSpec) -> crate::Result<Self> {
         let index: HashMap<&str, usize> = names
             .iter()
             .enumerate()
@@ -189,6 +222,7 @@ impl Layout {
             .map(|(c, f)| (index[c.as_str()], f.clone()))
             .collect();
         let id_col = spec.id_column.as_ref().map(|c| index[c.as_str()]);
+        drop(index);
         Ok(Layout {
             names,
             cols,
@@ -197,41 +231,117 @@ impl Layout {
     }
 }
 
-/// Read a CSV (UTF-8, with or without BOM) into rows; `on_chunk` receives
-/// good rows in chunks as they are read so large files stream.
+/// A CSV input after its header: the splitter and the header's layout.
+struct Chunks<R> {
+    split: Splitter<R>,
+    layout: Layout,
+}
+
+impl<R: Read> Chunks<R> {
+    fn new(input: R, spec: &ImportSpec) -> crate::Result<Self> {
+        let mut split = Splitter::new(input, spec.quote_limits)?;
+        let names = split.header()?.ok_or_else(|| {
+            crate::Error::validation("csv", "cannot read the header: the file is empty")
+        })?;
+        let layout = Layout::new(names, spec)?;
+        Ok(Chunks { split, layout })
+    }
+
+    fn next_chunk(&mut self) -> crate::Result<Option<Chunk>> {
+        self.split.next_chunk()
+    }
+}
+
+/// Good rows of a CSV in file order, pulled in batches, with the report of
+/// what was read so far. Holds one chunk of the file at a time.
+pub struct RowStream<'s, R> {
+    chunks: Chunks<R>,
+    spec: &'s ImportSpec,
+    acc: Acceptor,
+    ready: std::collections::VecDeque<ImportedRow>,
+    done: bool,
+}
+
+impl<'s, R: Read> RowStream<'s, R> {
+    /// Read the header and check the spec against it.
+    pub fn new(input: R, spec: &'s ImportSpec) -> crate::Result<Self> {
+        Ok(RowStream {
+            chunks: Chunks::new(input, spec)?,
+            spec,
+            acc: Acceptor::default(),
+            ready: Default::default(),
+            done: false,
+        })
+    }
+
+    /// Up to `n` more good rows (fewer only at the end; empty when done).
+    /// Bad rows go to the report as they are met.
+    pub fn next_batch(&mut self, n: usize) -> crate::Result<Vec<ImportedRow>> {
+        while self.ready.len() < n.max(1) && !self.done {
+            let Some(part) = self.chunks.next_chunk()? else {
+                self.done = true;
+                break;
+            };
+            self.acc.report.line_endings = self.chunks.split.endings;
+            let spec = self.spec;
+            let Parsed { ids, out } =
+                parse_chunk(&part, &self.chunks.layout, spec, |v| v.to_row(spec));
+            for o in out {
+                match o {
+                    Outcome::Blank => {
+                        self.acc.report.rows += 1;
+                        self.acc.report.blank += 1;
+                    }
+                    Outcome::Bad(b) => self.acc.bad(b),
+                    Outcome::Row(line, id, row) => {
+                        let id = &ids[id.0 as usize..id.1 as usize];
+                        // The row's data stays in the report, as the parsed contact.
+                        let raw = || vec![serde_json::to_string(&row.contact).unwrap_or_default()];
+                        if self.acc.admit_id(line, id, raw) {
+                            self.ready.push_back(row);
+                        }
+                    }
+                }
+            }
+        }
+        let take = n.max(1).min(self.ready.len());
+        Ok(self.ready.drain(..take).collect())
+    }
+
+    /// What was read so far.
+    pub fn report(&self) -> &ImportReport {
+        &self.acc.report
+    }
+
+    /// What was read so far, to update (counts of what was stored).
+    pub fn report_mut(&mut self) -> &mut ImportReport {
+        &mut self.acc.report
+    }
+
+    /// The report.
+    pub fn into_report(self) -> ImportReport {
+        self.acc.report
+    }
+}
+
+/// Read a CSV (UTF-8, with or without BOM; LF, CRLF or CR line endings) into
+/// rows; `on_chunk` receives good rows in chunks of `chunk` as they are read
+/// so large files stream.
 pub fn read_csv<R: Read>(
     input: R,
     spec: &ImportSpec,
     chunk: usize,
     mut on_chunk: impl FnMut(Vec<ImportedRow>) -> crate::Result<()>,
 ) -> crate::Result<ImportReport> {
-    let mut chunks = Chunks::new(input, spec)?;
-    let mut acc = Acceptor::default();
-    let mut buf = Vec::with_capacity(chunk);
-    while let Some(part) = chunks.next_chunk()? {
-        let Parsed { ids, out } = parse_chunk(&part, &chunks.layout, spec, |v| v.to_row(spec));
-        for o in out {
-            match o {
-                Outcome::Blank => acc.report.rows += 1,
-                Outcome::Bad(b) => acc.bad(b),
-                Outcome::Row(line, id, row) => {
-                    let id = ids[id.0 as usize..id.1 as usize].to_string();
-                    // The row's data stays in the report, as the parsed contact.
-                    let raw = || vec![serde_json::to_string(&row.contact).unwrap_or_default()];
-                    if acc.admit_id(line, id, raw) {
-                        buf.push(row);
-                        if buf.len() >= chunk {
-                            on_chunk(std::mem::take(&mut buf))?;
-                        }
-                    }
-                }
-            }
+    let mut rows = RowStream::new(input, spec)?;
+    loop {
+        let batch = rows.next_batch(chunk)?;
+        if batch.is_empty() {
+            break;
         }
+        on_chunk(batch)?;
     }
-    if !buf.is_empty() {
-        on_chunk(buf)?;
-    }
-    Ok(acc.report)
+    Ok(rows.into_report())
 }
 
 /// Read a whole CSV into rows, converting rows on every core while the file
@@ -305,24 +415,22 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     done.sort_unstable_by_key(|(n, _)| *n);
     let repeats = repeated_ids(&done);
     let mut acc = Acceptor::default();
+    acc.report.line_endings = chunks.split.endings;
     // The report, in file order.
     for (_, chunk) in &done {
         for o in &chunk.out {
             acc.report.rows += 1;
             match o {
-                Outcome::Blank => {}
+                Outcome::Blank => acc.report.blank += 1,
                 Outcome::Bad(b) => acc.report.bad_rows.push(b.clone()),
                 Outcome::Row(line, id, value) => match repeats.get(line) {
                     Some(first) => {
                         acc.report.duplicates_in_file += 1;
-                        acc.report.bad_rows.push(BadRow {
-                            line: *line,
-                            reason: format!(
-                                "duplicate of line {first} (same id {})",
-                                chunk.id(*id)
-                            ),
-                            raw: dup_raw(value),
-                        });
+                        acc.report.bad_rows.push(BadRow::duplicate(
+                            *line,
+                            format!("duplicate of line {first} (same id {})", chunk.id(*id)),
+                            dup_raw(value),
+                        ));
                     }
                     None => acc.report.imported += 1,
                 },
@@ -342,97 +450,6 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     Ok((rows, acc.report))
 }
 
-/// A CSV input cut into chunks of whole records, after its header.
-struct Chunks<R> {
-    input: R,
-    layout: Layout,
-    buf: Vec<u8>,
-    eof: bool,
-    /// Line on which the next chunk starts.
-    line: u64,
-}
-
-impl<R: Read> Chunks<R> {
-    /// Chunks of about this size (a few thousand contacts): small files still
-    /// spread over the cores.
-    const SIZE: usize = 256 * 1024;
-
-    fn new(input: R, spec: &ImportSpec) -> crate::Result<Self> {
-        let mut c = Chunks {
-            input,
-            layout: Layout::default(),
-            buf: Vec::with_capacity(2 * Self::SIZE),
-            eof: false,
-            line: 1,
-        };
-        let mut scan = RecordEnds::default();
-        let header_end = loop {
-            c.fill()?;
-            if let Some(end) = scan.next_end(&c.buf) {
-                break end;
-            }
-            if c.eof {
-                break c.buf.len();
-            }
-        };
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(&c.buf[..header_end]);
-        c.layout = Layout::read(&mut rdr, spec)?;
-        c.line += memchr::memchr_iter(b'\n', &c.buf[..header_end]).count() as u64;
-        c.buf.drain(..header_end);
-        Ok(c)
-    }
-
-    /// Read up to `SIZE` more bytes.
-    fn fill(&mut self) -> crate::Result<()> {
-        let start = self.buf.len();
-        self.buf.resize(start + Self::SIZE, 0);
-        let mut got = start;
-        while got < self.buf.len() {
-            match self.input.read(&mut self.buf[got..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(crate::Error::validation("csv", format!("cannot read: {e}")));
-                }
-            }
-        }
-        self.buf.truncate(got);
-        Ok(())
-    }
-
-    /// The next chunk of whole records.
-    fn next_chunk(&mut self) -> crate::Result<Option<Chunk>> {
-        loop {
-            let cut = if self.eof {
-                self.buf.len()
-            } else {
-                RecordEnds::default().last_end(&self.buf).unwrap_or(0)
-            };
-            if cut > 0 {
-                let chunk: Vec<u8> = self.buf.drain(..cut).collect();
-                let first = self.line;
-                let lines = memchr::memchr_iter(b'\n', &chunk).count();
-                self.line += lines as u64;
-                return Ok(Some(Chunk {
-                    bytes: chunk,
-                    first_line: first,
-                    lines,
-                }));
-            }
-            if self.eof {
-                return Ok(None);
-            }
-            self.fill()?;
-        }
-    }
-}
-
 /// A parsed chunk: what each record became, and the good rows' ids in one
 /// string (one allocation per chunk, not per row).
 struct Parsed<T> {
@@ -444,14 +461,6 @@ impl<T> Parsed<T> {
     fn id(&self, (start, end): (u32, u32)) -> &str {
         &self.ids[start as usize..end as usize]
     }
-}
-
-/// Whole records of the input, the line they start on and how many line
-/// breaks they hold.
-struct Chunk {
-    bytes: Vec<u8>,
-    first_line: u64,
-    lines: usize,
 }
 
 /// What one CSV record became.
@@ -471,97 +480,45 @@ fn parse_chunk<T>(
     spec: &ImportSpec,
     map: impl Fn(&RowValues<'_>) -> T,
 ) -> Parsed<T> {
-    let (chunk, first_line) = (&c.bytes[..], c.first_line);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(chunk);
-    // The reader dates a record from where its read began, before the blank
-    // lines and the `\n` of a `\r\n` it skips: count those too, so every row
-    // has its true line.
-    let line_of = |p: &csv::Position| {
-        let mut line = p.line();
-        for &b in chunk.get(p.byte() as usize..).unwrap_or_default() {
-            match b {
-                b'\n' => line += 1,
-                b'\r' => {}
-                _ => break,
-            }
+    let mut record = Record::default();
+    let mut scratch = Vec::new();
+    let mut out = Vec::with_capacity(c.recs.len());
+    let mut ids = String::with_capacity(c.recs.len() * 8);
+    for r in &c.recs {
+        let bytes = &c.bytes[r.start..r.end];
+        if let Some(reason) = &r.broken {
+            out.push(Outcome::Bad(BadRow::with_bytes(
+                r.line,
+                format!("malformed CSV: {reason}; reading resumed on the next line"),
+                bytes,
+            )));
+            continue;
         }
-        first_line + line - 1
-    };
-    let mut record = csv::StringRecord::new();
-    // About one record a line: sized once, not grown by doubling.
-    let lines = c.lines + 1;
-    let mut out = Vec::with_capacity(lines);
-    let mut ids = String::with_capacity(lines * 8);
-    loop {
-        out.push(match next_record(&mut rdr, &mut record, line_of) {
-            Next::End => break,
-            Next::Blank => Outcome::Blank,
-            Next::Bad(b) => Outcome::Bad(b),
-            Next::Row(line) => match convert(layout, spec, line, &record) {
-                Ok(v) => {
-                    let start = ids.len() as u32;
-                    ids.push_str(&v.id);
-                    Outcome::Row(v.line, (start, ids.len() as u32), map(&v))
-                }
-                Err(b) => Outcome::Bad(b),
-            },
+        if let Err((field, valid)) = record.decode(bytes, &mut scratch) {
+            out.push(Outcome::Bad(BadRow::with_bytes(
+                r.line,
+                format!(
+                    "malformed CSV: invalid UTF-8 in field {} after {valid} valid bytes",
+                    field + 1
+                ),
+                bytes,
+            )));
+            continue;
+        }
+        if record.iter().all(|f| f.trim().is_empty()) {
+            out.push(Outcome::Blank);
+            continue;
+        }
+        out.push(match convert(layout, spec, r.line, &record, bytes) {
+            Ok(v) => {
+                let start = ids.len() as u32;
+                ids.push_str(&v.id);
+                Outcome::Row(v.line, (start, ids.len() as u32), map(&v))
+            }
+            Err(b) => Outcome::Bad(b),
         });
     }
     Parsed { ids, out }
-}
-
-/// Finds where CSV records end: a line feed outside quotes, with quotes read
-/// as the csv reader reads them (a quote opens a field only at its start;
-/// a doubled quote inside one is literal). Chunks cut there parse alike.
-#[derive(Default)]
-struct RecordEnds {
-    quoted: bool,
-    at: usize,
-}
-
-impl RecordEnds {
-    /// The index just past the last record end in `data`.
-    fn last_end(&mut self, data: &[u8]) -> Option<usize> {
-        let mut last = None;
-        while let Some(e) = self.next_end(data) {
-            last = Some(e);
-        }
-        last
-    }
-
-    /// The index just past the next record end, continuing the scan.
-    fn next_end(&mut self, data: &[u8]) -> Option<usize> {
-        while self.at < data.len() {
-            if self.quoted {
-                let q = memchr::memchr(b'"', &data[self.at..])?;
-                let i = self.at + q;
-                match data.get(i + 1) {
-                    Some(b'"') => self.at = i + 2,
-                    // A quote at the very end: wait for the next byte.
-                    None => return None,
-                    Some(_) => {
-                        self.quoted = false;
-                        self.at = i + 1;
-                    }
-                }
-                continue;
-            }
-            let j = memchr::memchr2(b'"', b'\n', &data[self.at..])?;
-            let i = self.at + j;
-            self.at = i + 1;
-            if data[i] == b'\n' {
-                return Some(i + 1);
-            }
-            // A quote opens a quoted field only where a field starts.
-            if i == 0 || matches!(data[i - 1], b',' | b'\n' | b'\r') {
-                self.quoted = true;
-            }
-        }
-        None
-    }
 }
 
 /// Lines whose id repeats an earlier good row's, mapped to that row's line.
@@ -596,69 +553,34 @@ fn repeated_ids<T: Sync>(done: &[(usize, Parsed<T>)]) -> HashMap<u64, u64> {
     out
 }
 
-/// What the reader produced next.
-enum Next {
-    End,
-    Row(u64),
-    Blank,
-    Bad(BadRow),
-}
-
-fn next_record<R: Read>(
-    rdr: &mut csv::Reader<R>,
-    record: &mut csv::StringRecord,
-    line_of: impl Fn(&csv::Position) -> u64,
-) -> Next {
-    let before = rdr.position().clone();
-    match rdr.read_record(record) {
-        Ok(false) => Next::End,
-        Ok(true) if record.iter().all(|f| f.trim().is_empty()) => Next::Blank,
-        Ok(true) => Next::Row(line_of(record.position().unwrap_or(&before))),
-        Err(e) => Next::Bad(BadRow {
-            line: line_of(e.position().unwrap_or(&before)),
-            // No byte offsets in the reason: they are relative to a chunk.
-            reason: match e.kind() {
-                csv::ErrorKind::Utf8 { err, .. } => format!(
-                    "malformed CSV: invalid UTF-8 in field {} after {} valid bytes",
-                    err.field() + 1,
-                    err.valid_up_to()
-                ),
-                _ => format!("malformed CSV: {e}"),
-            },
-            raw: Vec::new(),
-        }),
-    }
-}
-
 fn convert<'a>(
     layout: &'a Layout,
     spec: &ImportSpec,
     line: u64,
-    record: &'a csv::StringRecord,
+    record: &'a Record,
+    bytes: &[u8],
 ) -> Result<RowValues<'a>, BadRow> {
-    let raw = || record.iter().map(str::to_string).collect();
     if record.len() != layout.names.len() {
-        return Err(BadRow {
+        return Err(BadRow::with_bytes(
             line,
-            reason: format!(
+            format!(
                 "{} fields, the header has {}",
                 record.len(),
                 layout.names.len()
             ),
-            raw: raw(),
-        });
+            bytes,
+        ));
     }
-    row_values(record, &layout.cols, layout.id_col, spec, line).map_err(|reason| BadRow {
-        line,
-        reason,
-        raw: raw(),
-    })
+    row_values(record, &layout.cols, layout.id_col, spec, line)
+        .map_err(|reason| BadRow::with_bytes(line, reason, bytes))
 }
 
-/// Counts rows and drops repeated ids, in file order.
+/// Counts rows and drops repeated ids, in file order. Ids are kept as
+/// 64-bit hashes with their first line (16 bytes a row, not the id text), so
+/// a large import's memory stays small.
 #[derive(Default)]
 struct Acceptor {
-    seen: HashMap<String, u64, foldhash::fast::RandomState>,
+    seen: HashMap<u64, u64, foldhash::fast::FixedState>,
     report: ImportReport,
 }
 
@@ -669,18 +591,20 @@ impl Acceptor {
     }
 
     /// Count a good row; `false` (and a bad row with `raw()`) when its id repeats.
-    fn admit_id(&mut self, line: u64, id: String, raw: impl FnOnce() -> Vec<String>) -> bool {
+    fn admit_id(&mut self, line: u64, id: &str, raw: impl FnOnce() -> Vec<String>) -> bool {
+        use std::hash::BuildHasher;
         self.report.rows += 1;
-        if let Some(first) = self.seen.get(&id) {
+        let key = foldhash::fast::FixedState::with_seed(0x1D5).hash_one(id);
+        if let Some(first) = self.seen.get(&key) {
             self.report.duplicates_in_file += 1;
-            self.report.bad_rows.push(BadRow {
+            self.report.bad_rows.push(BadRow::duplicate(
                 line,
-                reason: format!("duplicate of line {first} (same id {id})"),
-                raw: raw(),
-            });
+                format!("duplicate of line {first} (same id {id})"),
+                raw(),
+            ));
             return false;
         }
-        self.seen.insert(id, line);
+        self.seen.insert(key, line);
         self.report.imported += 1;
         true
     }
@@ -692,7 +616,8 @@ impl Acceptor {
 pub struct RowValues<'a> {
     /// Line number.
     pub line: u64,
-    /// The row's id (the id column, else the phone, the email or `row:<line>`).
+    /// The row's id: the id column, else the phone, the email,
+    /// `ext:<external id>`, or `row:<hash of the row's values>`.
     pub id: std::borrow::Cow<'a, str>,
     /// First name.
     pub first_name: &'a str,
@@ -784,7 +709,7 @@ impl RowValues<'_> {
 }
 
 fn row_values<'a>(
-    rec: &'a csv::StringRecord,
+    rec: &'a Record,
     cols: &'a [(usize, Field)],
     id_col: Option<usize>,
     spec: &ImportSpec,
@@ -857,25 +782,44 @@ fn row_values<'a>(
         Some(id) => std::borrow::Cow::Borrowed(id),
         None if !v.e164.is_empty() => std::borrow::Cow::Owned(v.e164.clone()),
         None if !v.email.is_empty() => std::borrow::Cow::Owned(v.email.clone()),
-        None => std::borrow::Cow::Owned(format!("row:{line}")),
+        None if !v.external_id.is_empty() => {
+            std::borrow::Cow::Owned(format!("ext:{}", v.external_id))
+        }
+        None => std::borrow::Cow::Owned(content_id(&v)),
     };
     Ok(v)
 }
 
-/// Import a CSV into the contact store in transactions of `chunk` rows.
-pub async fn import_into_store<R: Read>(
-    input: R,
-    spec: &ImportSpec,
-    contacts: &dyn crate::store::ContactStore,
-) -> crate::Result<ImportReport> {
-    // Parsing is synchronous; storing is async: collect chunks, then store them.
-    let mut chunks: Vec<Vec<Contact>> = Vec::new();
-    let report = read_csv(input, spec, 5_000, |rows| {
-        chunks.push(rows.into_iter().map(|r| r.contact).collect());
-        Ok(())
-    })?;
-    for c in chunks {
-        contacts.upsert_many(&c).await?;
+/// An id for a row with no key: a hash of its values (names, city, address,
+/// postcode, date of birth, attributes), so the same row imported again —
+/// from this file or another — is the same contact, never "row N".
+fn content_id(v: &RowValues<'_>) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for part in [
+        v.first_name,
+        v.last_name,
+        v.name,
+        v.city,
+        v.address,
+        v.postcode,
+        v.date_of_birth,
+    ] {
+        h.update(part.trim().to_lowercase().as_bytes());
+        h.update([0x1F]);
     }
-    Ok(report)
+    let mut attrs = v.attributes.clone();
+    attrs.sort_unstable();
+    for (k, val) in attrs {
+        h.update(k.as_bytes());
+        h.update([0x1E]);
+        h.update(val.trim().as_bytes());
+        h.update([0x1F]);
+    }
+    let d = h.finalize();
+    let mut out = String::from("row:");
+    for b in &d[..10] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
 }

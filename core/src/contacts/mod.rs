@@ -3,11 +3,17 @@
 
 pub mod dedupe;
 mod import;
+mod import_store;
+mod records;
 
 pub use import::{
-    BadRow, Field, ImportReport, ImportSpec, ImportedRow, RowValues, import_into_store, read_csv,
+    BadRow, Field, ImportReport, ImportSpec, ImportedRow, RowStream, RowValues, read_csv,
     read_csv_all, read_csv_map, read_csv_values,
 };
+pub use import_store::{
+    ImportFailure, ImportOptions, TagsMode, import_into_store, import_into_store_with,
+};
+pub use records::{LineEndings, QuoteLimits};
 
 use crate::store::{Contact, ContactFilter, ContactStore, PageRequest};
 
