@@ -285,12 +285,8 @@ impl AutomationService {
         self.stores
             .audit
             .append(&AuditEntry {
-                seq: 0,
-                at: at.timestamp_millis(),
-                actor: "automation".into(),
-                action: action.into(),
-                target: target.into(),
                 details,
+                ..AuditEntry::new(at.timestamp_millis(), "automation", action, target)
             })
             .await?;
         Ok(())
