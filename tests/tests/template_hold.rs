@@ -78,11 +78,12 @@ impl Rig {
                 "{}/_sandbox/templates/hello_world/status",
                 self.h.base_url()
             ))
+            .bearer_auth(self.h.access_token())
             .json(&json!({"status": status, "language": "en_US"}))
             .send()
             .await
             .unwrap();
-        assert!(r.status().is_success());
+        assert!(r.status().is_success(), "{}", r.status());
         if !feed {
             return;
         }
