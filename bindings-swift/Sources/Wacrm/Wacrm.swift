@@ -872,7 +872,11 @@ public func FfiConverterTypeClient_lower(_ value: Client) -> UnsafeMutableRawPoi
 public protocol EventSink: AnyObject, Sendable {
     
     /**
-     * One event as JSON (`kind`: message, status, error, unknown).
+     * One event as JSON (`kind`: message, status, error, call, call_status,
+     * template_status, template_quality, template_category,
+     * phone_number_quality, phone_number_name, account_alert,
+     * account_update, message_echo, history, app_state_sync, unknown; every
+     * kind but error carries `raw`).
      */
     func onEvent(eventJson: String) 
     
@@ -933,7 +937,11 @@ open class EventSinkImpl: EventSink, @unchecked Sendable {
 
     
     /**
-     * One event as JSON (`kind`: message, status, error, unknown).
+     * One event as JSON (`kind`: message, status, error, call, call_status,
+     * template_status, template_quality, template_category,
+     * phone_number_quality, phone_number_name, account_alert,
+     * account_update, message_echo, history, app_state_sync, unknown; every
+     * kind but error carries `raw`).
      */
 open func onEvent(eventJson: String)  {try! rustCall() {
     uniffi_wacrm_swift_fn_method_eventsink_on_event(self.uniffiClonePointer(),
@@ -1817,6 +1825,8 @@ public enum WacrmError: Swift.Error {
     )
     case Webhook(code: String, message: String, graphCode: Int64?, graphSubcode: Int64?, graphDetails: String?, fbtraceId: String?, httpStatus: UInt16?, retryable: Bool, retryAfterMs: UInt64?
     )
+    case Forbidden(code: String, message: String, graphCode: Int64?, graphSubcode: Int64?, graphDetails: String?, fbtraceId: String?, httpStatus: UInt16?, retryable: Bool, retryAfterMs: UInt64?
+    )
     case Unknown(code: String, message: String, graphCode: Int64?, graphSubcode: Int64?, graphDetails: String?, fbtraceId: String?, httpStatus: UInt16?, retryable: Bool, retryAfterMs: UInt64?
     )
 }
@@ -1978,7 +1988,18 @@ public struct FfiConverterTypeWacrmError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
             )
-        case 14: return .Unknown(
+        case 14: return .Forbidden(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            graphCode: try FfiConverterOptionInt64.read(from: &buf), 
+            graphSubcode: try FfiConverterOptionInt64.read(from: &buf), 
+            graphDetails: try FfiConverterOptionString.read(from: &buf), 
+            fbtraceId: try FfiConverterOptionString.read(from: &buf), 
+            httpStatus: try FfiConverterOptionUInt16.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            )
+        case 15: return .Unknown(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             graphCode: try FfiConverterOptionInt64.read(from: &buf), 
@@ -2170,8 +2191,21 @@ public struct FfiConverterTypeWacrmError: FfiConverterRustBuffer {
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             
         
-        case let .Unknown(code,message,graphCode,graphSubcode,graphDetails,fbtraceId,httpStatus,retryable,retryAfterMs):
+        case let .Forbidden(code,message,graphCode,graphSubcode,graphDetails,fbtraceId,httpStatus,retryable,retryAfterMs):
             writeInt(&buf, Int32(14))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterOptionInt64.write(graphCode, into: &buf)
+            FfiConverterOptionInt64.write(graphSubcode, into: &buf)
+            FfiConverterOptionString.write(graphDetails, into: &buf)
+            FfiConverterOptionString.write(fbtraceId, into: &buf)
+            FfiConverterOptionUInt16.write(httpStatus, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            
+        
+        case let .Unknown(code,message,graphCode,graphSubcode,graphDetails,fbtraceId,httpStatus,retryable,retryAfterMs):
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt64.write(graphCode, into: &buf)
@@ -2560,7 +2594,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_method_client_call() != 24128) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_method_eventsink_on_event() != 37497) {
+    if (uniffi_wacrm_swift_checksum_method_eventsink_on_event() != 4475) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_sandbox_access_token() != 65359) {

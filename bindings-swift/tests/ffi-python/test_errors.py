@@ -4,8 +4,9 @@ import wacrm_swift as w
 
 
 def test_error_codes() -> None:
-    assert len(w.error_codes()) == 14
+    assert len(w.error_codes()) == 15
     assert "PAIR_RATE_LIMITED" in w.error_codes()
+    assert "FORBIDDEN" in w.error_codes()
 
 
 def test_typed_error_variant_carries_fields() -> None:
