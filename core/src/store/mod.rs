@@ -10,8 +10,6 @@ mod redact;
 mod retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod sql_access;
 mod traits;
 mod types;
 

@@ -8,12 +8,10 @@ use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::logic::check_purge;
-use super::sql::{Backend, SqlStore, backend_err, dec, dec_rows, enc};
-use super::traits::*;
-use super::types::*;
+use super::*;
 use crate::access::chain::{GENESIS, seal};
 use crate::access::{Membership, Role, User};
+use crate::store::logic::check_purge;
 
 /// Decode an audit row. The position comes from the document when it has one,
 /// so an entry moved to another row shows up as out of order; entries written
