@@ -3,7 +3,14 @@
 
 use serde_json::{Value, json};
 use wacrm::ErrorKind;
-use wacrm_bindings_common::{Assignment, Client, Scheduler, Stores, dedupe_csv};
+use wacrm::assignment::{Outcome, Request};
+use wacrm::contacts::Segment;
+use wacrm::scheduler::{OutgoingMessage, PolicyConfig};
+use wacrm::store::{Agent, Enqueued};
+use wacrm_bindings_common::{
+    Assignment, AssignmentSettings, Client, DedupeCsvArgs, ImportArgs, Scheduler,
+    SchedulerSettings, Stores, dedupe_csv, json_ops,
+};
 
 async fn sandbox() -> (wacrm_sandbox::SandboxHandle, Client) {
     let h = wacrm_sandbox::Sandbox::start(
@@ -74,84 +81,100 @@ async fn stores_scheduler_and_assignment_end_to_end() {
     .unwrap();
     let url = format!("sqlite://{}", dir.path().join("crm.db").display());
     let st = Stores::open(&url).await.unwrap();
-    let args = json!({"path": csv, "map": ["id=external_id", "name=name", "phone=phone", "tags=tags"], "id_column": "id", "region": "PT"});
-    let report = parse(
-        &st.call("contacts_import_csv", &args.to_string())
-            .await
-            .unwrap(),
-    );
-    assert_eq!(report["bad_rows"][0]["line"], 3);
-    let hk = parse(
-        &st.call(
-            "segment_members",
-            &json!({"name": "hk", "filter": {"tags_all": ["hk"], "has_phone": true}}).to_string(),
-        )
-        .await
-        .unwrap(),
-    );
-    assert_eq!(hk.as_array().unwrap().len(), 1);
-
-    let s = Scheduler::new(&st, &c, r#"{"policies": {"quiet_hours": null}}"#)
+    let report = st
+        .contacts_import_csv(ImportArgs {
+            path: csv.display().to_string(),
+            map: ["id=external_id", "name=name", "phone=phone", "tags=tags"]
+                .map(String::from)
+                .to_vec(),
+            id_column: Some("id".into()),
+            region: Some("PT".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
-    let item = |k: &str, to: &str| {
-        json!({"idempotency_key": k, "phone_number_id": "106540352242922", "recipient": to, "message": template(),
+    assert_eq!(report.bad_rows[0].line, 3);
+    let seg: Segment = serde_json::from_value(
+        json!({"name": "hk", "filter": {"tags_all": ["hk"], "has_phone": true}}),
+    )
+    .unwrap();
+    assert_eq!(st.segment_members(seg).await.unwrap().len(), 1);
+
+    let settings = SchedulerSettings {
+        policies: Some(PolicyConfig {
+            quiet_hours: None,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let s = Scheduler::new(&st, &c, settings).await.unwrap();
+    let item = |k: &str, to: &str| -> OutgoingMessage {
+        serde_json::from_value(json!({"idempotency_key": k, "phone_number_id": "106540352242922", "recipient": to, "message": template(),
                "category": "utility", "lane": "notification", "campaign_id": null, "not_before": 0,
-               "event_key": null, "promotion": false, "automated": false}).to_string()
+               "event_key": null, "promotion": false, "automated": false}))
+        .unwrap()
     };
     assert_eq!(
-        s.call("enqueue", &item("a", "+15550001111")).await.unwrap(),
-        r#""new""#
+        s.enqueue(item("a", "+15550001111")).await.unwrap(),
+        Enqueued::New
     );
     assert_eq!(
-        s.call("enqueue", &item("a", "+15550001111")).await.unwrap(),
-        r#""duplicate""#
+        s.enqueue(item("a", "+15550001111")).await.unwrap(),
+        Enqueued::Duplicate
     );
-    let r = parse(
-        &s.call("run_until_idle", r#"{"timeout_ms": 10000}"#)
-            .await
-            .unwrap(),
-    );
-    assert_eq!(r["sent"], 1);
+    let r = s.run_until_idle(0, 10_000).await.unwrap();
+    assert_eq!(r.sent, 1);
     assert_eq!(h.ledger().len(), 1);
-    let e = Scheduler::new(&st, &sandbox().await.1, r#"{"limits": {"mps": "fast"}}"#)
+    let e = Scheduler::from_json(&st, &sandbox().await.1, r#"{"limits": {"mps": "fast"}}"#)
         .await
         .err()
         .unwrap();
     assert_eq!(e.kind(), ErrorKind::Validation);
 
-    let a = Assignment::new(&st, r#"{"hard_cap": 1}"#).await.unwrap();
-    a.call(
-        "upsert_agent",
-        r#"{"id": "ana", "name": "Ana", "presence": "online", "capacity": 5}"#,
-    )
-    .await
-    .unwrap();
-    let req = |c: &str| {
-        json!({"conversation_id": c, "contact_id": "k", "priority": 0, "required_skills": [], "preferred_skills": [], "previous_agent": null, "team": null, "arrived_at": 0}).to_string()
+    let settings = AssignmentSettings {
+        hard_cap: Some(1),
+        ..Default::default()
     };
-    assert_eq!(
-        parse(&a.call("assign", &req("v1")).await.unwrap())["outcome"],
-        "assigned"
-    );
-    assert_eq!(
-        parse(&a.call("assign", &req("v2")).await.unwrap())["outcome"],
-        "queued"
-    );
-    let released = parse(
-        &a.call("release", r#"{"conversation": "v1"}"#)
-            .await
-            .unwrap(),
-    );
-    assert_eq!(released[0]["conversation_id"], "v2");
+    let a = Assignment::new(&st, settings).await.unwrap();
+    let agent: Agent = serde_json::from_value(
+        json!({"id": "ana", "name": "Ana", "presence": "online", "capacity": 5}),
+    )
+    .unwrap();
+    a.upsert_agent(agent).await.unwrap();
+    let req = |c: &str| -> Request {
+        serde_json::from_value(json!({"conversation_id": c, "contact_id": "k", "priority": 0, "required_skills": [], "preferred_skills": [], "previous_agent": null, "team": null, "arrived_at": 0})).unwrap()
+    };
+    assert!(matches!(
+        a.assign(req("v1")).await.unwrap(),
+        Outcome::Assigned { .. }
+    ));
+    assert!(matches!(
+        a.assign(req("v2")).await.unwrap(),
+        Outcome::Queued { .. }
+    ));
+    let released = a.release("v1".into()).await.unwrap();
     assert!(
-        Assignment::new(&st, r#"{"strategy": "coin_flip"}"#)
-            .await
-            .is_err()
+        matches!(&released[0], Outcome::Assigned { conversation_id, .. } if conversation_id.as_str() == "v2"),
+        "{released:?}"
     );
+    let coin = AssignmentSettings {
+        strategy: Some("coin_flip".into()),
+        ..Default::default()
+    };
+    assert!(Assignment::new(&st, coin).await.is_err());
 
-    let d = parse(&dedupe_csv(&json!({"paths": [csv], "map": ["name=name", "phone=phone"], "id_column": "id", "region": "PT"}).to_string()).unwrap());
-    assert_eq!(d["reports"][0]["bad_rows"][0]["line"], 3);
-    assert_eq!(d["result"]["pairs"][0]["a"], "c1");
-    assert_eq!(d["result"]["pairs"][0]["b"], "c3");
+    let d = dedupe_csv(DedupeCsvArgs {
+        paths: vec![csv.display().to_string()],
+        map: vec!["name=name".into(), "phone=phone".into()],
+        id_column: Some("id".into()),
+        region: Some("PT".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(d.reports[0].bad_rows[0].line, 3);
+    assert_eq!(d.result.pairs[0].a, "c1");
+    assert_eq!(d.result.pairs[0].b, "c3");
+    // The same operation by name with JSON, for callers that hold raw JSON.
+    let j = parse(&json_ops::dedupe_csv_json(&json!({"paths": [csv], "map": ["name=name", "phone=phone"], "id_column": "id", "region": "PT"}).to_string()).unwrap());
+    assert_eq!(j["result"]["pairs"][0]["a"], "c1");
 }

@@ -262,7 +262,7 @@ pub struct NativeScheduler {
 impl NativeScheduler {
     #[napi(constructor)]
     pub fn new(stores: &NativeStores, client: &NativeClient, config_json: String) -> Result<Self> {
-        let inner = block_on(common::Scheduler::new(
+        let inner = block_on(common::Scheduler::from_json(
             &stores.inner,
             &client.inner,
             &config_json,
@@ -289,7 +289,7 @@ pub struct NativeAssignment {
 impl NativeAssignment {
     #[napi(constructor)]
     pub fn new(stores: &NativeStores, config_json: String) -> Result<Self> {
-        let inner = block_on(common::Assignment::new(&stores.inner, &config_json));
+        let inner = block_on(common::Assignment::from_json(&stores.inner, &config_json));
         Ok(NativeAssignment {
             inner: Arc::new(napi_result(inner)?),
         })
@@ -306,8 +306,10 @@ impl NativeAssignment {
 /// `id_column`, `region`, `link`, `config`).
 #[napi]
 pub async fn contacts_dedupe_csv(args_json: String) -> Result<String> {
-    let r = napi::bindgen_prelude::spawn_blocking(move || common::dedupe_csv(&args_json))
-        .await
-        .map_err(|e| Error::from_reason(e.to_string()))?;
+    let r = napi::bindgen_prelude::spawn_blocking(move || {
+        common::json_ops::dedupe_csv_json(&args_json)
+    })
+    .await
+    .map_err(|e| Error::from_reason(e.to_string()))?;
     napi_result(r)
 }

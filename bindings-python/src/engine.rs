@@ -94,7 +94,7 @@ handle!(
         ) -> PyResult<Self> {
             let (s, c) = (stores.inner.clone(), client.inner.clone());
             let inner = block_on(py, async move {
-                common::Scheduler::new(&s, &c, config_json).await
+                common::Scheduler::from_json(&s, &c, config_json).await
             })?;
             Ok(NativeScheduler {
                 inner: Arc::new(inner),
@@ -112,10 +112,9 @@ handle!(
         #[new]
         fn new(py: Python<'_>, stores: &NativeStores, config_json: &str) -> PyResult<Self> {
             let s = stores.inner.clone();
-            let inner = block_on(
-                py,
-                async move { common::Assignment::new(&s, config_json).await },
-            )?;
+            let inner = block_on(py, async move {
+                common::Assignment::from_json(&s, config_json).await
+            })?;
             Ok(NativeAssignment {
                 inner: Arc::new(inner),
             })
@@ -127,6 +126,6 @@ handle!(
 /// `map`, `id_column`, `region`, `link`, `config`); the GIL is released.
 #[pyfunction]
 pub fn contacts_dedupe_csv(py: Python<'_>, args_json: &str) -> PyResult<String> {
-    py.detach(|| common::dedupe_csv(args_json))
+    py.detach(|| common::json_ops::dedupe_csv_json(args_json))
         .map_err(|e| crate::bridge::to_py_err(py, &e))
 }

@@ -366,7 +366,7 @@ impl Scheduler {
         client: Arc<Client>,
         config_json: String,
     ) -> Result<Arc<Self>, WacrmError> {
-        let inner = runtime().block_on(common::Scheduler::new(
+        let inner = runtime().block_on(common::Scheduler::from_json(
             &stores.inner,
             &client.inner,
             &config_json,
@@ -394,7 +394,8 @@ impl Assignment {
     /// Load agents and open conversations from `stores`.
     #[uniffi::constructor]
     pub fn new(stores: Arc<Stores>, config_json: String) -> Result<Arc<Self>, WacrmError> {
-        let inner = runtime().block_on(common::Assignment::new(&stores.inner, &config_json))?;
+        let inner =
+            runtime().block_on(common::Assignment::from_json(&stores.inner, &config_json))?;
         Ok(Arc::new(Assignment {
             inner: Arc::new(inner),
         }))
@@ -412,7 +413,7 @@ impl Assignment {
 #[uniffi::export]
 pub async fn contacts_dedupe_csv(args_json: String) -> Result<String, WacrmError> {
     match runtime()
-        .spawn_blocking(move || common::dedupe_csv(&args_json))
+        .spawn_blocking(move || common::json_ops::dedupe_csv_json(&args_json))
         .await
     {
         Ok(r) => r.map_err(Into::into),
