@@ -195,9 +195,7 @@ impl Engine {
         let new = thread_tally(&view, th.complaint, &self.cfg);
         if new != th.tally {
             let old = std::mem::replace(&mut self.threads[t].tally, new);
-            self.tally.thread(&old, false);
-            let th = &self.threads[t];
-            self.tally.thread(&th.tally, true);
+            self.tally.thread_change(&old, &self.threads[t].tally);
         }
     }
 

@@ -42,7 +42,7 @@ pub use model::{
     COMPLAINT_TAG, ConversationFact, Event, MessageFact, ReportConfig, StatusEvent, StatusFact,
     is_automated, message_fact, sent_time,
 };
-pub use recompute::recompute;
+pub use recompute::{recompute, report_from_facts};
 pub use report::{
     AgentRow, Anomaly, FailureRow, FrtStats, FunnelRow, RangeInfo, Report, WordCount,
 };

@@ -109,7 +109,7 @@ impl StatusFact {
     }
 
     /// Whether a status at or past `s` was seen (by time or by the ladder).
-    pub(crate) fn reached(&self, s: MessageStatus) -> bool {
+    pub fn reached(&self, s: MessageStatus) -> bool {
         let r = s.rank();
         (r..=MessageStatus::Played.rank()).any(|k| self.times[k as usize].is_some())
             || self
@@ -118,7 +118,7 @@ impl StatusFact {
     }
 
     /// Whether the message failed.
-    pub(crate) fn failed(&self) -> bool {
+    pub fn failed(&self) -> bool {
         self.current == Some(MessageStatus::Failed)
     }
 }

@@ -68,6 +68,42 @@ pub async fn recompute(stores: &Stores, cfg: &ReportConfig) -> crate::Result<Rep
         }
     }
 
+    let mut conversations = Vec::new();
+    let mut page = PageRequest {
+        limit: PAGE,
+        after: None,
+    };
+    loop {
+        let p = stores.conversations.list_all(&page).await?;
+        conversations.extend(p.items.iter().map(ConversationFact::from));
+        match p.next {
+            Some(n) => page.after = Some(n),
+            None => break,
+        }
+    }
+
+    let mut parked = Vec::new();
+    for item in stores.outbox.list_by_state("parked", 1 << 40).await? {
+        if matches!(item.state, OutboxState::Parked { .. }) {
+            parked.push((
+                item.updated_at,
+                item.last_error.as_ref().and_then(|e| e.graph_code),
+            ));
+        }
+    }
+    Ok(report_from_facts(&facts, &conversations, &parked, cfg))
+}
+
+/// The report for `cfg` from facts already in memory: the messages (with 24 h
+/// before the range), the conversations, and the parked sends as (time, Graph
+/// error code). [`recompute`] reads these from a store and calls this; a
+/// console holding its own copy of the rows can call it directly.
+pub fn report_from_facts(
+    facts: &[MessageFact],
+    conversations: &[ConversationFact],
+    parked: &[(Millis, Option<i64>)],
+    cfg: &ReportConfig,
+) -> Report {
     let mut tally = Tally::default();
     let mut threads: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, f) in facts.iter().enumerate() {
@@ -120,25 +156,10 @@ pub async fn recompute(stores: &Stores, cfg: &ReportConfig) -> crate::Result<Rep
     for (c, _) in replied {
         *per_campaign.entry(c.to_string()).or_default() += 1;
     }
-
-    let mut conversations = Vec::new();
-    let mut page = PageRequest {
-        limit: PAGE,
-        after: None,
-    };
-    loop {
-        let p = stores.conversations.list_all(&page).await?;
-        conversations.extend(p.items.iter().map(ConversationFact::from));
-        match p.next {
-            Some(n) => page.after = Some(n),
-            None => break,
+    for (at, code) in parked {
+        if cfg.contains(*at) {
+            tally.send_failed(*code);
         }
     }
-
-    for item in stores.outbox.list_by_state("parked", 1 << 40).await? {
-        if matches!(item.state, OutboxState::Parked { .. }) && cfg.contains(item.updated_at) {
-            tally.send_failed(item.last_error.as_ref().and_then(|e| e.graph_code));
-        }
-    }
-    Ok(assemble(cfg, &tally, &per_campaign, conversations.iter()))
+    assemble(cfg, &tally, &per_campaign, conversations.iter())
 }

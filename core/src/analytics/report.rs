@@ -185,10 +185,41 @@ impl Default for Tally {
 impl Tally {
     /// Add (`sign` 1) or take back (`sign` -1) a thread's figures.
     pub fn thread(&mut self, t: &ThreadTally, add: bool) {
-        for (delay, agent) in &t.answered {
-            let agent_samples = agent
-                .as_ref()
-                .map(|a| self.frt_agent.entry(a.clone()).or_default());
+        self.answered(&t.answered, add);
+        let step = |v: &mut u64, by: u64| {
+            if add { *v += by } else { *v -= by }
+        };
+        step(&mut self.unanswered, t.unanswered);
+        self.days(&t.days, t.complaint, add);
+    }
+
+    /// Replace a thread's contribution `old` by `new`, touching only what
+    /// differs: appending a message to a thread usually changes its last
+    /// conversation only, so the shared prefix of answered starts and days
+    /// stays in place.
+    pub fn thread_change(&mut self, old: &ThreadTally, new: &ThreadTally) {
+        if old.complaint != new.complaint {
+            self.thread(old, false);
+            self.thread(new, true);
+            return;
+        }
+        let a = common_prefix(&old.answered, &new.answered);
+        self.answered(&old.answered[a..], false);
+        self.answered(&new.answered[a..], true);
+        self.unanswered = self.unanswered - old.unanswered + new.unanswered;
+        let d = common_prefix(&old.days, &new.days);
+        self.days(&old.days[d..], old.complaint, false);
+        self.days(&new.days[d..], new.complaint, true);
+    }
+
+    fn answered(&mut self, answered: &[(Millis, Option<String>)], add: bool) {
+        for (delay, agent) in answered {
+            let agent_samples = agent.as_ref().map(|a| {
+                if !self.frt_agent.contains_key(a) {
+                    self.frt_agent.insert(a.clone(), Samples::default());
+                }
+                self.frt_agent.get_mut(a).expect("inserted above")
+            });
             if add {
                 if let Some(s) = agent_samples {
                     s.add(*delay);
@@ -201,16 +232,22 @@ impl Tally {
                 self.frt.remove(*delay);
             }
         }
+    }
+
+    fn days(&mut self, days: &[NaiveDate], complaint: bool, add: bool) {
         let step = |v: &mut u64, by: u64| {
             if add { *v += by } else { *v -= by }
         };
-        step(&mut self.unanswered, t.unanswered);
-        for d in &t.days {
+        for d in days {
             let e = self.day_starts.entry(*d).or_default();
             step(&mut e.0, 1);
-            step(&mut e.1, u64::from(t.complaint));
+            step(&mut e.1, u64::from(complaint));
         }
     }
+}
+
+fn common_prefix<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
 /// Per-message contribution of an outbound message (see `Tally`).
