@@ -156,19 +156,25 @@ impl Assignment {
     /// Add or change an agent; the assignments that follow.
     pub async fn upsert_agent(&self, agent: Agent) -> Result<Vec<Outcome>, WacrmError> {
         let s = self.inner.clone();
-        Ok(outcomes(on_runtime(async move { s.upsert_agent(agent).await }).await?))
+        Ok(outcomes(
+            on_runtime(async move { s.upsert_agent(agent).await }).await?,
+        ))
     }
 
     /// Assign a conversation.
     pub async fn assign(&self, request: Request) -> Result<Outcome, WacrmError> {
         let s = self.inner.clone();
-        Ok(on_runtime(async move { s.assign(request).await }).await?.into())
+        Ok(on_runtime(async move { s.assign(request).await })
+            .await?
+            .into())
     }
 
     /// Close a conversation; the assignments that follow.
     pub async fn release(&self, conversation: String) -> Result<Vec<Outcome>, WacrmError> {
         let s = self.inner.clone();
-        Ok(outcomes(on_runtime(async move { s.release(conversation).await }).await?))
+        Ok(outcomes(
+            on_runtime(async move { s.release(conversation).await }).await?,
+        ))
     }
 
     /// Change an agent's presence; the assignments that follow.

@@ -2,10 +2,10 @@
 //! The core's dedupe results use `usize` counts and tuples, which uniffi does
 //! not carry, so they cross as the records below.
 
+use wacrm::E164;
 use wacrm::contacts::ImportReport;
 use wacrm::contacts::dedupe::{self as core, Cluster, MergeStep, ScoredPair};
 use wacrm::phone::{NormalizedRow, NumberType, PhoneInfo};
-use wacrm::E164;
 use wacrm_bindings_common as common;
 
 use crate::WacrmError;

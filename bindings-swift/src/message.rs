@@ -314,7 +314,10 @@ pub enum OutboundMessage {
     /// Contact cards.
     Contacts(Vec<ContactCard>),
     /// A reaction to a message (an empty emoji removes it).
-    Reaction { message_id: MessageId, emoji: String },
+    Reaction {
+        message_id: MessageId,
+        emoji: String,
+    },
     /// Buttons, a list, a CTA URL or a flow.
     Interactive(Interactive),
     /// An approved template.

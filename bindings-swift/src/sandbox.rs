@@ -109,6 +109,11 @@ impl Sandbox {
         body: String,
     ) -> Result<String, WacrmError> {
         let _guard = runtime().enter();
-        Ok(common::inbound_text(&self.handle, &from_wa_id, &name, &body)?)
+        Ok(common::inbound_text(
+            &self.handle,
+            &from_wa_id,
+            &name,
+            &body,
+        )?)
     }
 }

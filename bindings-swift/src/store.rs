@@ -4,20 +4,18 @@
 use std::sync::Arc;
 
 use wacrm::contacts::{BadRow, ImportReport, LineEndings, Segment};
-use wacrm::ids::{
-    AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId,
-};
+use wacrm::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
 use wacrm::store::{
     Category, Contact, ContactFilter, Conversation, ConversationStatus, Direction, Lane,
     MessageRecord, MessageStatus, OutboxItem, OutboxState, OutboxStats,
 };
 use wacrm_bindings_common::{self as common, ImportArgs};
 
+use crate::WacrmError;
 use crate::contacts::{DedupeConfig, DedupeResult, MergeReport};
 use crate::error::ErrorDetails;
 use crate::runtime::{on_runtime, runtime};
 use crate::values::{Attributes, Json, StatusTimes, StringSet};
-use crate::WacrmError;
 
 /// A contact.
 #[uniffi::remote(Record)]
@@ -310,7 +308,10 @@ impl Stores {
     }
 
     /// One contact by E.164 number.
-    pub async fn contact_find_by_phone(&self, phone: String) -> Result<Option<Contact>, WacrmError> {
+    pub async fn contact_find_by_phone(
+        &self,
+        phone: String,
+    ) -> Result<Option<Contact>, WacrmError> {
         let s = self.inner.clone();
         on_runtime(async move { s.contact_find_by_phone(phone).await }).await
     }

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use wacrm::GraphError;
+use wacrm::error::ErrorData;
 use wacrm::ids::MessageId;
 use wacrm::webhook::{
     AccountAlert, AccountUpdate, AlertInfo, AppStateSync, Call, CallSession, CallStatus,
@@ -12,8 +14,6 @@ use wacrm::webhook::{
     Referral, ReplyContext, Routing, StatusEvent, StatusKind, SyncMeta, SyncedContact,
     UnknownEvent, Update,
 };
-use wacrm::GraphError;
-use wacrm::error::ErrorData;
 
 use crate::WacrmError;
 use crate::values::{Json, JsonObject};
@@ -470,32 +470,62 @@ updates! {
 /// One webhook event, one case per kind.
 #[derive(Clone, Debug, uniffi::Enum)]
 pub enum WebhookEvent {
-    Message { event: InboundEvent },
-    Status { event: StatusEvent },
-    Error { event: ErrorEvent },
-    Call { event: CallUpdate },
-    CallStatus { event: CallStatusUpdate },
-    TemplateStatus { event: TemplateStatusUpdate },
-    TemplateQuality { event: TemplateQualityUpdate },
-    TemplateCategory { event: TemplateCategoryUpdate },
-    PhoneNumberQuality { event: PhoneNumberQualityUpdate },
-    PhoneNumberName { event: PhoneNumberNameUpdate },
-    AccountAlert { event: AccountAlertUpdate },
-    AccountUpdate { event: AccountUpdateUpdate },
-    MessageEcho { event: MessageEchoUpdate },
-    History { event: HistoryUpdate },
-    AppStateSync { event: AppStateSyncUpdate },
+    Message {
+        event: InboundEvent,
+    },
+    Status {
+        event: StatusEvent,
+    },
+    Error {
+        event: ErrorEvent,
+    },
+    Call {
+        event: CallUpdate,
+    },
+    CallStatus {
+        event: CallStatusUpdate,
+    },
+    TemplateStatus {
+        event: TemplateStatusUpdate,
+    },
+    TemplateQuality {
+        event: TemplateQualityUpdate,
+    },
+    TemplateCategory {
+        event: TemplateCategoryUpdate,
+    },
+    PhoneNumberQuality {
+        event: PhoneNumberQualityUpdate,
+    },
+    PhoneNumberName {
+        event: PhoneNumberNameUpdate,
+    },
+    AccountAlert {
+        event: AccountAlertUpdate,
+    },
+    AccountUpdate {
+        event: AccountUpdateUpdate,
+    },
+    MessageEcho {
+        event: MessageEchoUpdate,
+    },
+    History {
+        event: HistoryUpdate,
+    },
+    AppStateSync {
+        event: AppStateSyncUpdate,
+    },
     /// A field or shape this version does not model; `raw` holds it whole.
-    Unknown { event: UnknownEvent },
+    Unknown {
+        event: UnknownEvent,
+    },
 }
 
 impl From<wacrm::webhook::WebhookEvent> for WebhookEvent {
     fn from(e: wacrm::webhook::WebhookEvent) -> Self {
         use wacrm::webhook::WebhookEvent as E;
         match e {
-            E::Message(m) => WebhookEvent::Message {
-                event: (*m).into(),
-            },
+            E::Message(m) => WebhookEvent::Message { event: (*m).into() },
             E::Status(s) => WebhookEvent::Status { event: *s },
             E::Error(x) => WebhookEvent::Error { event: *x },
             E::Call(u) => WebhookEvent::Call { event: *u },
