@@ -468,6 +468,9 @@ updates! {
 }
 
 /// One webhook event, one case per kind.
+// Unboxed on purpose: uniffi carries no `Box`, and an event only lives while it
+// crosses the FFI.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, uniffi::Enum)]
 pub enum WebhookEvent {
     Message {
