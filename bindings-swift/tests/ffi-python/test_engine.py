@@ -208,3 +208,34 @@ def test_sandbox_inbound_reaches_the_sink_typed() -> None:
     raw = (WEBHOOK_FIXTURES / "text.json").read_bytes()
     sig = "sha256=" + hmac.new(b"k", raw, hashlib.sha256).hexdigest()
     assert w.webhook_dispatch("k", raw, sig, sink) == len(sink.events) >= 1
+
+
+def test_outbox_and_message_records_are_typed() -> None:
+    sb = w.Sandbox(w.SandboxOptions())
+    st = w.Stores("memory:")
+    policies = w.policy_config_default()
+    policies.quiet_hours = None
+    sched = w.Scheduler(st, client_for(sb), w.SchedulerSettings(policies=policies, worker=w.worker_settings_default()))
+    nope = w.OutboundMessage.TEMPLATE(w.Template(name="nope", language="en_US", components=[]))
+
+    def item(key: str, to: str, msg: w.OutboundMessage) -> w.OutgoingMessage:
+        return w.OutgoingMessage(idempotency_key=key, phone_number_id=sb.phone_number_id(), recipient=to,
+                                 message=msg, category=w.Category.UTILITY, lane=w.Lane.NOTIFICATION)
+
+    async def main() -> None:
+        await st.contact_upsert(w.Contact(id="c1", e164="+15550001111", tags=[], attributes={}))
+        await sched.enqueue(item("a", "+15550001111", HELLO))
+        await sched.enqueue(item("b", "+15550002222", nope))
+        r = await sched.run_until_idle(0, 10_000)
+        assert (r.sent, r.parked) == (1, 1)
+        (parked,) = await st.outbox_items("parked", 10)
+        assert isinstance(parked.state, w.OutboxState.PARKED) and "132001" in parked.state.reason
+        # The stored error crosses as the same ErrorDetails record the errors use.
+        assert isinstance(parked.last_error, w.ErrorDetails)
+        assert parked.last_error.code == "TEMPLATE" and parked.last_error.graph_code == 132001
+        (rec,) = await st.messages_for_contact("c1")
+        assert isinstance(rec, w.MessageRecord) and rec.direction == w.Direction.OUTBOUND
+        assert rec.msg_type == "template" and rec.id.startswith("wamid.") and rec.error is None
+        assert isinstance(rec.body, J.OBJECT)
+
+    run(main())
