@@ -239,3 +239,30 @@ def test_outbox_and_message_records_are_typed() -> None:
         assert isinstance(rec.body, J.OBJECT)
 
     run(main())
+
+
+def test_settings_records_cross_both_ways() -> None:
+    sb = w.Sandbox(w.SandboxOptions(mps=500.0))
+    st = w.Stores("memory:")
+    limits = w.limit_config_default()
+    limits.mps = 7
+    limits.mps_by_number = {sb.phone_number_id(): 9}
+    worker = w.worker_settings_default()
+    worker.batch = 3
+    w.Scheduler(st, client_for(sb), w.SchedulerSettings(limits=limits, worker=worker, tier_cap=1000))
+    assert w.limit_config_default().mps != 7  # the defaults are fresh values, not shared state
+    assert w.dedupe_config_default().max_block > 0
+    with pytest.raises(w.WacrmError.Validation):
+        w.Assignment(st, w.AssignmentSettings(strategy="coin_toss"))
+    w.Assignment(st, w.AssignmentSettings(strategy="round_robin", sla_ms=60_000))
+
+    async def main() -> None:
+        c = client_for(sb)
+        approved = await c.list_all_templates(sb.waba_id(), w.TemplateQuery(status=w.TemplateStatus.APPROVED(), category=w.TemplateCategory.MARKETING()))
+        assert approved and all(t.category == w.TemplateCategory.MARKETING() for t in approved)
+        await st.contact_upsert(w.Contact(id="a", tags=["x"], attributes={"tier": J.TEXT(value="gold")}))
+        await st.contact_upsert(w.Contact(id="b", tags=["x"], attributes={"tier": J.TEXT(value="silver")}))
+        gold = w.Segment(name="gold", filter=w.ContactFilter(tags_all=["x"], attributes={"tier": J.TEXT(value="gold")}))
+        assert [m.id for m in await st.segment_members(gold)] == ["a"]
+
+    run(main())
