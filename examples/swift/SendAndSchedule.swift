@@ -1,31 +1,47 @@
 // Send a template through the in-process sandbox, then run a small campaign through the
-// durable outbox. Build the Swift package in bindings-swift/ (see its README section) and
-// add this file to an executable target that depends on `Wacrm`.
+// durable outbox and assign a conversation. Build the Swift package in bindings-swift/
+// (see its README section) and add this file to an executable target that depends on `Wacrm`.
 import Foundation
 import Wacrm
 
 @main
 struct SendAndSchedule {
     static func main() async throws {
-        let sb = try Sandbox(webhookUrl: nil, appSecret: nil)
-        let client = try Client(accessToken: sb.accessToken(), baseUrl: sb.baseUrl(), apiVersion: nil)
-        let template = #"{"type":"template","content":{"name":"hello_world","language":"en_US","components":[]}}"#
-        let sent = try await client.call(op: "send", argsJson: #"{"from":"\#(sb.phoneNumberId())","to":"+12025550100","message":\#(template)}"#)
-        print("sent:", sent)
+        let sb = try Sandbox(options: SandboxOptions())
+        let client = try Client(accessToken: sb.accessToken(), baseUrl: sb.baseUrl())
+        let hello = OutboundMessage.template(Template(name: "hello_world", language: "en_US"))
+        let sent = try await client.send(from: sb.phoneNumberId(), to: "+12025550100", message: hello)
+        print("sent:", sent.messages.map(\.id))
         do {
-            _ = try await client.call(op: "send", argsJson: #"{"from":"\#(sb.phoneNumberId())","to":"+12025550100","message":{"type":"template","content":{"name":"nope","language":"en_US","components":[]}}}"#)
+            let nope = OutboundMessage.template(Template(name: "nope", language: "en_US"))
+            _ = try await client.send(from: sb.phoneNumberId(), to: "+12025550100", message: nope)
         } catch let WacrmError.Template(code, message, graphCode, _, _, _, _, retryable, _) {
             print("refused:", code, graphCode ?? 0, retryable, message)
         }
+
         let stores = try Stores(url: "memory:")
-        let scheduler = try Scheduler(stores: stores, client: client, configJson: #"{"limits":{"mps":40},"policies":{"quiet_hours":null}}"#)
+        var limits = limitConfigDefault()
+        limits.mps = 40
+        var policies = policyConfigDefault()
+        policies.quietHours = nil
+        let scheduler = try Scheduler(stores: stores, client: client,
+                                      settings: SchedulerSettings(limits: limits, policies: policies))
         for i in 0..<20 {
-            let item = #"{"idempotency_key":"sale:\#(i)","phone_number_id":"\#(sb.phoneNumberId())","recipient":"+1202555\#(String(format: "%04d", i))","message":\#(template),"category":"utility","lane":"notification","campaign_id":"sale","not_before":0,"event_key":null,"promotion":false,"automated":false}"#
-            _ = try await scheduler.call(op: "enqueue", argsJson: item)
+            let item = OutgoingMessage(idempotencyKey: "sale:\(i)", phoneNumberId: sb.phoneNumberId(),
+                                       recipient: "+1202555\(String(format: "%04d", i))", message: hello,
+                                       category: .utility, lane: .notification, campaignId: "sale")
+            _ = try await scheduler.enqueue(message: item)
         }
-        print("round:", try await scheduler.call(op: "run_until_idle", argsJson: "{}"))
-        let assignment = try Assignment(stores: stores, configJson: "{}")
-        _ = try await assignment.call(op: "upsert_agent", argsJson: #"{"id":"ana","name":"Ana","presence":"online","capacity":5}"#)
-        print("assigned:", try await assignment.call(op: "assign", argsJson: #"{"conversation_id":"c1","contact_id":"k1","priority":0,"required_skills":[],"preferred_skills":[],"previous_agent":null,"team":null,"arrived_at":0}"#))
+        let round = try await scheduler.runUntilIdle()
+        print("round: sent \(round.sent), deferred \(round.deferred), parked \(round.parked)")
+
+        let assignment = try Assignment(stores: stores, settings: AssignmentSettings())
+        _ = try await assignment.upsertAgent(agent: Agent(id: "ana", name: "Ana", presence: .online, capacity: 5,
+                                                          skills: [], teams: []))
+        let outcome = try await assignment.assign(request: Request(conversationId: "c1", contactId: "k1",
+                                                                   requiredSkills: [], preferredSkills: []))
+        if case let .assigned(conversation, agent, reason) = outcome {
+            print("assigned:", conversation, "to", agent, "by", reason.strategy)
+        }
     }
 }

@@ -406,6 +406,22 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
+    typealias FfiType = UInt8
+    typealias SwiftType = UInt8
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
     typealias FfiType = UInt16
     typealias SwiftType = UInt16
@@ -431,6 +447,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     }
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -464,6 +496,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 
     public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
     }
 }
 
@@ -550,6 +598,34 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
+        let seconds: UInt64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        return Double(seconds) + (Double(nanoseconds) / 1.0e9)
+    }
+
+    public static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
+        if value.rounded(.down) > Double(Int64.max) {
+            fatalError("Duration overflow, exceeds max bounds supported by Uniffi")
+        }
+
+        if value < 0 {
+            fatalError("Invalid duration, must be non-negative")
+        }
+
+        let seconds = UInt64(value)
+        let nanoseconds = UInt32((value - Double(seconds)) * 1.0e9)
+        writeInt(&buf, seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
 
 
 
@@ -559,9 +635,44 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol AssignmentProtocol: AnyObject, Sendable {
     
     /**
-     * Run an assignment operation (`upsert_agent`, `assign`, `release`, ...).
+     * Assign a conversation.
      */
-    func call(op: String, argsJson: String) async throws  -> String
+    func assign(request: Request) async throws  -> Outcome
+    
+    /**
+     * Open conversations per agent.
+     */
+    func loads()  -> [String: UInt32]
+    
+    /**
+     * The agent answered: the SLA timer stops.
+     */
+    func markResponded(conversation: String) async throws 
+    
+    /**
+     * Conversations waiting for an agent.
+     */
+    func queueLen()  -> UInt64
+    
+    /**
+     * Close a conversation; the assignments that follow.
+     */
+    func release(conversation: String) async throws  -> [Outcome]
+    
+    /**
+     * Change an agent's presence; the assignments that follow.
+     */
+    func setPresence(agent: String, presence: Presence) async throws  -> [Outcome]
+    
+    /**
+     * Apply SLA reassignment and drain the queue.
+     */
+    func tick() async throws  -> [Outcome]
+    
+    /**
+     * Add or change an agent; the assignments that follow.
+     */
+    func upsertAgent(agent: Agent) async throws  -> [Outcome]
     
 }
 /**
@@ -609,12 +720,12 @@ open class Assignment: AssignmentProtocol, @unchecked Sendable {
     /**
      * Load agents and open conversations from `stores`.
      */
-public convenience init(stores: Stores, configJson: String)throws  {
+public convenience init(stores: Stores, settings: AssignmentSettings)throws  {
     let pointer =
         try rustCallWithError(FfiConverterTypeWacrmError_lift) {
     uniffi_wacrm_swift_fn_constructor_assignment_new(
         FfiConverterTypeStores_lower(stores),
-        FfiConverterString.lower(configJson),$0
+        FfiConverterTypeAssignmentSettings_lower(settings),$0
     )
 }
     self.init(unsafeFromRawPointer: pointer)
@@ -632,21 +743,141 @@ public convenience init(stores: Stores, configJson: String)throws  {
 
     
     /**
-     * Run an assignment operation (`upsert_agent`, `assign`, `release`, ...).
+     * Assign a conversation.
      */
-open func call(op: String, argsJson: String)async throws  -> String  {
+open func assign(request: Request)async throws  -> Outcome  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_wacrm_swift_fn_method_assignment_call(
+                uniffi_wacrm_swift_fn_method_assignment_assign(
                     self.uniffiClonePointer(),
-                    FfiConverterString.lower(op),FfiConverterString.lower(argsJson)
+                    FfiConverterTypeRequest_lower(request)
                 )
             },
             pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
             completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
             freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterString.lift,
+            liftFunc: FfiConverterTypeOutcome_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Open conversations per agent.
+     */
+open func loads() -> [String: UInt32]  {
+    return try!  FfiConverterDictionaryStringUInt32.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_assignment_loads(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The agent answered: the SLA timer stops.
+     */
+open func markResponded(conversation: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_assignment_mark_responded(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(conversation)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_void,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_void,
+            freeFunc: ffi_wacrm_swift_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Conversations waiting for an agent.
+     */
+open func queueLen() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_assignment_queue_len(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Close a conversation; the assignments that follow.
+     */
+open func release(conversation: String)async throws  -> [Outcome]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_assignment_release(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(conversation)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeOutcome.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Change an agent's presence; the assignments that follow.
+     */
+open func setPresence(agent: String, presence: Presence)async throws  -> [Outcome]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_assignment_set_presence(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(agent),FfiConverterTypePresence_lower(presence)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeOutcome.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Apply SLA reassignment and drain the queue.
+     */
+open func tick()async throws  -> [Outcome]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_assignment_tick(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeOutcome.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Add or change an agent; the assignments that follow.
+     */
+open func upsertAgent(agent: Agent)async throws  -> [Outcome]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_assignment_upsert_agent(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeAgent_lower(agent)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeOutcome.lift,
             errorHandler: FfiConverterTypeWacrmError_lift
         )
 }
@@ -710,18 +941,88 @@ public func FfiConverterTypeAssignment_lower(_ value: Assignment) -> UnsafeMutab
 
 
 /**
- * The Cloud API client; `call` runs an operation by name with JSON arguments.
+ * The Cloud API client.
  */
 public protocol ClientProtocol: AnyObject, Sendable {
     
     /**
-     * Run a client operation (`send`, `upload_media`, `list_templates`, ...).
+     * Submit a template for review.
      */
-    func call(op: String, argsJson: String) async throws  -> String
+    func createTemplate(waba: String, template: NewTemplate) async throws  -> CreatedTemplate
+    
+    /**
+     * Delete an uploaded media id.
+     */
+    func deleteMedia(id: String) async throws  -> Success
+    
+    /**
+     * Delete a template by name (every language) or by name and id (one).
+     */
+    func deleteTemplate(waba: String, name: String, id: String?) async throws  -> Success
+    
+    /**
+     * Download a media URL into `path`.
+     */
+    func downloadMedia(url: String, path: String) async throws  -> DownloadedMedia
+    
+    /**
+     * A number's business profile.
+     */
+    func getBusinessProfile(id: String) async throws  -> BusinessProfile
+    
+    /**
+     * One phone number.
+     */
+    func getPhoneNumber(id: String) async throws  -> PhoneNumber
+    
+    /**
+     * Every template of a WABA, following the pages.
+     */
+    func listAllTemplates(waba: String, query: TemplateQuery) async throws  -> [MessageTemplate]
+    
+    /**
+     * The WABA's phone numbers.
+     */
+    func listPhoneNumbers(waba: String) async throws  -> PhoneNumberPage
+    
+    /**
+     * One page of a WABA's templates.
+     */
+    func listTemplates(waba: String, query: TemplateQuery) async throws  -> TemplatePage
+    
+    /**
+     * Mark an inbound message read, optionally showing the typing indicator.
+     */
+    func markRead(from: String, messageId: String, typingIndicator: Bool) async throws  -> Success
+    
+    /**
+     * The short-lived download URL of a media id.
+     */
+    func mediaUrl(id: String) async throws  -> MediaUrl
+    
+    /**
+     * Send any message.
+     */
+    func send(from: String, to: String, message: OutboundMessage, idempotencyKey: String?, bizOpaqueCallbackData: String?) async throws  -> SendResponse
+    
+    /**
+     * Send a plain text message.
+     */
+    func sendText(from: String, to: String, body: String) async throws  -> SendResponse
+    
+    /**
+     * Change a number's business profile.
+     */
+    func updateBusinessProfile(id: String, profile: BusinessProfile) async throws  -> Success
+    
+    /**
+     * Upload a local file; the media id. The kind follows the MIME type when `None`.
+     */
+    func uploadMedia(from: String, path: String, mimeType: String, kind: MediaKind?) async throws  -> String
     
 }
 /**
- * The Cloud API client; `call` runs an operation by name with JSON arguments.
+ * The Cloud API client.
  */
 open class Client: ClientProtocol, @unchecked Sendable {
     fileprivate let pointer: UnsafeMutableRawPointer!
@@ -765,7 +1066,7 @@ open class Client: ClientProtocol, @unchecked Sendable {
     /**
      * A client for `base_url` (the Graph host when `None`).
      */
-public convenience init(accessToken: String, baseUrl: String?, apiVersion: String?)throws  {
+public convenience init(accessToken: String, baseUrl: String? = nil, apiVersion: String? = nil)throws  {
     let pointer =
         try rustCallWithError(FfiConverterTypeWacrmError_lift) {
     uniffi_wacrm_swift_fn_constructor_client_new(
@@ -789,15 +1090,295 @@ public convenience init(accessToken: String, baseUrl: String?, apiVersion: Strin
 
     
     /**
-     * Run a client operation (`send`, `upload_media`, `list_templates`, ...).
+     * Submit a template for review.
      */
-open func call(op: String, argsJson: String)async throws  -> String  {
+open func createTemplate(waba: String, template: NewTemplate)async throws  -> CreatedTemplate  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_wacrm_swift_fn_method_client_call(
+                uniffi_wacrm_swift_fn_method_client_create_template(
                     self.uniffiClonePointer(),
-                    FfiConverterString.lower(op),FfiConverterString.lower(argsJson)
+                    FfiConverterString.lower(waba),FfiConverterTypeNewTemplate_lower(template)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCreatedTemplate_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Delete an uploaded media id.
+     */
+open func deleteMedia(id: String)async throws  -> Success  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_delete_media(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(id)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Delete a template by name (every language) or by name and id (one).
+     */
+open func deleteTemplate(waba: String, name: String, id: String? = nil)async throws  -> Success  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_delete_template(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(waba),FfiConverterString.lower(name),FfiConverterOptionString.lower(id)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Download a media URL into `path`.
+     */
+open func downloadMedia(url: String, path: String)async throws  -> DownloadedMedia  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_download_media(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(url),FfiConverterString.lower(path)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDownloadedMedia_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * A number's business profile.
+     */
+open func getBusinessProfile(id: String)async throws  -> BusinessProfile  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_get_business_profile(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(id)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeBusinessProfile_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * One phone number.
+     */
+open func getPhoneNumber(id: String)async throws  -> PhoneNumber  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_get_phone_number(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(id)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePhoneNumber_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Every template of a WABA, following the pages.
+     */
+open func listAllTemplates(waba: String, query: TemplateQuery)async throws  -> [MessageTemplate]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_list_all_templates(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(waba),FfiConverterTypeTemplateQuery_lower(query)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeMessageTemplate.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * The WABA's phone numbers.
+     */
+open func listPhoneNumbers(waba: String)async throws  -> PhoneNumberPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_list_phone_numbers(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(waba)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePhoneNumberPage_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * One page of a WABA's templates.
+     */
+open func listTemplates(waba: String, query: TemplateQuery)async throws  -> TemplatePage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_list_templates(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(waba),FfiConverterTypeTemplateQuery_lower(query)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTemplatePage_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Mark an inbound message read, optionally showing the typing indicator.
+     */
+open func markRead(from: String, messageId: String, typingIndicator: Bool = false)async throws  -> Success  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_mark_read(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(from),FfiConverterString.lower(messageId),FfiConverterBool.lower(typingIndicator)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * The short-lived download URL of a media id.
+     */
+open func mediaUrl(id: String)async throws  -> MediaUrl  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_media_url(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(id)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMediaUrl_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Send any message.
+     */
+open func send(from: String, to: String, message: OutboundMessage, idempotencyKey: String? = nil, bizOpaqueCallbackData: String? = nil)async throws  -> SendResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_send(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(from),FfiConverterString.lower(to),FfiConverterTypeOutboundMessage_lower(message),FfiConverterOptionString.lower(idempotencyKey),FfiConverterOptionString.lower(bizOpaqueCallbackData)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSendResponse_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Send a plain text message.
+     */
+open func sendText(from: String, to: String, body: String)async throws  -> SendResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_send_text(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(from),FfiConverterString.lower(to),FfiConverterString.lower(body)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSendResponse_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Change a number's business profile.
+     */
+open func updateBusinessProfile(id: String, profile: BusinessProfile)async throws  -> Success  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_update_business_profile(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(id),FfiConverterTypeBusinessProfile_lower(profile)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Upload a local file; the media id. The kind follows the MIME type when `None`.
+     */
+open func uploadMedia(from: String, path: String, mimeType: String, kind: MediaKind? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_client_upload_media(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(from),FfiConverterString.lower(path),FfiConverterString.lower(mimeType),FfiConverterOptionTypeMediaKind.lower(kind)
                 )
             },
             pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
@@ -872,13 +1453,9 @@ public func FfiConverterTypeClient_lower(_ value: Client) -> UnsafeMutableRawPoi
 public protocol EventSink: AnyObject, Sendable {
     
     /**
-     * One event as JSON (`kind`: message, status, error, call, call_status,
-     * template_status, template_quality, template_category,
-     * phone_number_quality, phone_number_name, account_alert,
-     * account_update, message_echo, history, app_state_sync, unknown; every
-     * kind but error carries `raw`).
+     * One event.
      */
-    func onEvent(eventJson: String) 
+    func onEvent(event: WebhookEvent) 
     
 }
 /**
@@ -937,15 +1514,11 @@ open class EventSinkImpl: EventSink, @unchecked Sendable {
 
     
     /**
-     * One event as JSON (`kind`: message, status, error, call, call_status,
-     * template_status, template_quality, template_category,
-     * phone_number_quality, phone_number_name, account_alert,
-     * account_update, message_echo, history, app_state_sync, unknown; every
-     * kind but error carries `raw`).
+     * One event.
      */
-open func onEvent(eventJson: String)  {try! rustCall() {
+open func onEvent(event: WebhookEvent)  {try! rustCall() {
     uniffi_wacrm_swift_fn_method_eventsink_on_event(self.uniffiClonePointer(),
-        FfiConverterString.lower(eventJson),$0
+        FfiConverterTypeWebhookEvent_lower(event),$0
     )
 }
 }
@@ -965,7 +1538,7 @@ fileprivate struct UniffiCallbackInterfaceEventSink {
     static let vtable: [UniffiVTableCallbackInterfaceEventSink] = [UniffiVTableCallbackInterfaceEventSink(
         onEvent: { (
             uniffiHandle: UInt64,
-            eventJson: RustBuffer,
+            event: RustBuffer,
             uniffiOutReturn: UnsafeMutableRawPointer,
             uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
         ) in
@@ -975,7 +1548,7 @@ fileprivate struct UniffiCallbackInterfaceEventSink {
                     throw UniffiInternalError.unexpectedStaleHandle
                 }
                 return uniffiObj.onEvent(
-                     eventJson: try FfiConverterString.lift(eventJson)
+                     event: try FfiConverterTypeWebhookEvent_lift(event)
                 )
             }
 
@@ -1060,7 +1633,7 @@ public func FfiConverterTypeEventSink_lower(_ value: EventSink) -> UnsafeMutable
 
 
 /**
- * An in-process Cloud API sandbox for tests and examples.
+ * An in-process Cloud API sandbox on a free loopback port.
  */
 public protocol SandboxProtocol: AnyObject, Sendable {
     
@@ -1080,9 +1653,9 @@ public protocol SandboxProtocol: AnyObject, Sendable {
     func inboundText(fromWaId: String, name: String, body: String) throws  -> String
     
     /**
-     * Every accepted message (JSON list).
+     * Every message the sandbox saw, in order.
      */
-    func ledger()  -> String
+    func ledger()  -> [LedgerEntry]
     
     /**
      * The sandbox's business number.
@@ -1090,9 +1663,9 @@ public protocol SandboxProtocol: AnyObject, Sendable {
     func phoneNumberId()  -> String
     
     /**
-     * Inject faults (`error_rate`, `latency_ms`, ... as JSON).
+     * Inject faults.
      */
-    func setFaults(faultsJson: String) throws 
+    func setFaults(faults: Faults) 
     
     /**
      * The business account id.
@@ -1101,7 +1674,7 @@ public protocol SandboxProtocol: AnyObject, Sendable {
     
 }
 /**
- * An in-process Cloud API sandbox for tests and examples.
+ * An in-process Cloud API sandbox on a free loopback port.
  */
 open class Sandbox: SandboxProtocol, @unchecked Sendable {
     fileprivate let pointer: UnsafeMutableRawPointer!
@@ -1143,14 +1716,13 @@ open class Sandbox: SandboxProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_wacrm_swift_fn_clone_sandbox(self.pointer, $0) }
     }
     /**
-     * Start on a free port, optionally signing webhooks to `webhook_url`.
+     * Start a sandbox.
      */
-public convenience init(webhookUrl: String?, appSecret: String?)throws  {
+public convenience init(options: SandboxOptions)throws  {
     let pointer =
         try rustCallWithError(FfiConverterTypeWacrmError_lift) {
     uniffi_wacrm_swift_fn_constructor_sandbox_new(
-        FfiConverterOptionString.lower(webhookUrl),
-        FfiConverterOptionString.lower(appSecret),$0
+        FfiConverterTypeSandboxOptions_lower(options),$0
     )
 }
     self.init(unsafeFromRawPointer: pointer)
@@ -1201,10 +1773,10 @@ open func inboundText(fromWaId: String, name: String, body: String)throws  -> St
 }
     
     /**
-     * Every accepted message (JSON list).
+     * Every message the sandbox saw, in order.
      */
-open func ledger() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+open func ledger() -> [LedgerEntry]  {
+    return try!  FfiConverterSequenceTypeLedgerEntry.lift(try! rustCall() {
     uniffi_wacrm_swift_fn_method_sandbox_ledger(self.uniffiClonePointer(),$0
     )
 })
@@ -1221,11 +1793,11 @@ open func phoneNumberId() -> String  {
 }
     
     /**
-     * Inject faults (`error_rate`, `latency_ms`, ... as JSON).
+     * Inject faults.
      */
-open func setFaults(faultsJson: String)throws   {try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+open func setFaults(faults: Faults)  {try! rustCall() {
     uniffi_wacrm_swift_fn_method_sandbox_set_faults(self.uniffiClonePointer(),
-        FfiConverterString.lower(faultsJson),$0
+        FfiConverterTypeFaults_lower(faults),$0
     )
 }
 }
@@ -1304,9 +1876,29 @@ public func FfiConverterTypeSandbox_lower(_ value: Sandbox) -> UnsafeMutableRawP
 public protocol SchedulerProtocol: AnyObject, Sendable {
     
     /**
-     * Run a scheduler operation (`enqueue`, `run_until_idle`, `stats`, ...).
+     * Put a message in the outbox.
      */
-    func call(op: String, argsJson: String) async throws  -> String
+    func enqueue(message: OutgoingMessage) async throws  -> Enqueued
+    
+    /**
+     * Return expired leases to the queue; how many.
+     */
+    func recover() async throws  -> UInt64
+    
+    /**
+     * One round: claim due items, decide, send.
+     */
+    func runOnce() async throws  -> RoundReport
+    
+    /**
+     * Run rounds until nothing is due within `horizon_ms` from now, or `timeout_ms` passed.
+     */
+    func runUntilIdle(horizonMs: Int64, timeoutMs: UInt64) async throws  -> RoundReport
+    
+    /**
+     * Outbox counts by state.
+     */
+    func stats() async throws  -> OutboxStats
     
 }
 /**
@@ -1352,16 +1944,15 @@ open class Scheduler: SchedulerProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_wacrm_swift_fn_clone_scheduler(self.pointer, $0) }
     }
     /**
-     * A scheduler over `stores` sending with `client` (`config_json`: `limits`,
-     * `policies`, `worker`, `tier_cap`, `redis_url`, `redis_prefix`).
+     * A scheduler over `stores` sending with `client`.
      */
-public convenience init(stores: Stores, client: Client, configJson: String)throws  {
+public convenience init(stores: Stores, client: Client, settings: SchedulerSettings)throws  {
     let pointer =
         try rustCallWithError(FfiConverterTypeWacrmError_lift) {
     uniffi_wacrm_swift_fn_constructor_scheduler_new(
         FfiConverterTypeStores_lower(stores),
         FfiConverterTypeClient_lower(client),
-        FfiConverterString.lower(configJson),$0
+        FfiConverterTypeSchedulerSettings_lower(settings),$0
     )
 }
     self.init(unsafeFromRawPointer: pointer)
@@ -1379,21 +1970,101 @@ public convenience init(stores: Stores, client: Client, configJson: String)throw
 
     
     /**
-     * Run a scheduler operation (`enqueue`, `run_until_idle`, `stats`, ...).
+     * Put a message in the outbox.
      */
-open func call(op: String, argsJson: String)async throws  -> String  {
+open func enqueue(message: OutgoingMessage)async throws  -> Enqueued  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_wacrm_swift_fn_method_scheduler_call(
+                uniffi_wacrm_swift_fn_method_scheduler_enqueue(
                     self.uniffiClonePointer(),
-                    FfiConverterString.lower(op),FfiConverterString.lower(argsJson)
+                    FfiConverterTypeOutgoingMessage_lower(message)
                 )
             },
             pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
             completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
             freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterString.lift,
+            liftFunc: FfiConverterTypeEnqueued_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Return expired leases to the queue; how many.
+     */
+open func recover()async throws  -> UInt64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_scheduler_recover(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_u64,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_u64,
+            freeFunc: ffi_wacrm_swift_rust_future_free_u64,
+            liftFunc: FfiConverterUInt64.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * One round: claim due items, decide, send.
+     */
+open func runOnce()async throws  -> RoundReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_scheduler_run_once(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRoundReport_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Run rounds until nothing is due within `horizon_ms` from now, or `timeout_ms` passed.
+     */
+open func runUntilIdle(horizonMs: Int64 = Int64(0), timeoutMs: UInt64 = UInt64(30000))async throws  -> RoundReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_scheduler_run_until_idle(
+                    self.uniffiClonePointer(),
+                    FfiConverterInt64.lower(horizonMs),FfiConverterUInt64.lower(timeoutMs)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRoundReport_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Outbox counts by state.
+     */
+open func stats()async throws  -> OutboxStats  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_scheduler_stats(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeOutboxStats_lift,
             errorHandler: FfiConverterTypeWacrmError_lift
         )
 }
@@ -1462,9 +2133,55 @@ public func FfiConverterTypeScheduler_lower(_ value: Scheduler) -> UnsafeMutable
 public protocol StoresProtocol: AnyObject, Sendable {
     
     /**
-     * Run a store operation (`contacts_import_csv`, `segment_members`, ...).
+     * One contact by E.164 number.
      */
-    func call(op: String, argsJson: String) async throws  -> String
+    func contactFindByPhone(phone: String) async throws  -> Contact?
+    
+    /**
+     * One contact by id.
+     */
+    func contactGet(id: String) async throws  -> Contact?
+    
+    /**
+     * Create or replace a contact; the stored version.
+     */
+    func contactUpsert(contact: Contact) async throws  -> Contact
+    
+    /**
+     * Find duplicate contacts; with `merge`, execute the merge plan.
+     */
+    func contactsDedupe(config: DedupeConfig, merge: Bool) async throws  -> DedupeOutcome
+    
+    /**
+     * Import a CSV of contacts; bad rows are reported with their line numbers.
+     */
+    func contactsImportCsv(args: ImportArgs) async throws  -> ImportReport
+    
+    /**
+     * Open conversations.
+     */
+    func conversationsOpen() async throws  -> [Conversation]
+    
+    /**
+     * A contact's messages, both directions.
+     */
+    func messagesForContact(id: String) async throws  -> [MessageRecord]
+    
+    /**
+     * Outbox items in `state` (`queued`, `sent`, ...; every state when `None`),
+     * at most `limit` per state.
+     */
+    func outboxItems(state: String?, limit: UInt32) async throws  -> [OutboxItem]
+    
+    /**
+     * Outbox counts by state.
+     */
+    func outboxStats() async throws  -> OutboxStats
+    
+    /**
+     * The contacts a segment selects.
+     */
+    func segmentMembers(segment: Segment) async throws  -> [Contact]
     
 }
 /**
@@ -1534,21 +2251,202 @@ public convenience init(url: String)throws  {
 
     
     /**
-     * Run a store operation (`contacts_import_csv`, `segment_members`, ...).
+     * One contact by E.164 number.
      */
-open func call(op: String, argsJson: String)async throws  -> String  {
+open func contactFindByPhone(phone: String)async throws  -> Contact?  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_wacrm_swift_fn_method_stores_call(
+                uniffi_wacrm_swift_fn_method_stores_contact_find_by_phone(
                     self.uniffiClonePointer(),
-                    FfiConverterString.lower(op),FfiConverterString.lower(argsJson)
+                    FfiConverterString.lower(phone)
                 )
             },
             pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
             completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
             freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterString.lift,
+            liftFunc: FfiConverterOptionTypeContact.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * One contact by id.
+     */
+open func contactGet(id: String)async throws  -> Contact?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_contact_get(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(id)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeContact.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Create or replace a contact; the stored version.
+     */
+open func contactUpsert(contact: Contact)async throws  -> Contact  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_contact_upsert(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeContact_lower(contact)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeContact_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Find duplicate contacts; with `merge`, execute the merge plan.
+     */
+open func contactsDedupe(config: DedupeConfig, merge: Bool)async throws  -> DedupeOutcome  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_contacts_dedupe(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeDedupeConfig_lower(config),FfiConverterBool.lower(merge)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDedupeOutcome_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Import a CSV of contacts; bad rows are reported with their line numbers.
+     */
+open func contactsImportCsv(args: ImportArgs)async throws  -> ImportReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_contacts_import_csv(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeImportArgs_lower(args)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeImportReport_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Open conversations.
+     */
+open func conversationsOpen()async throws  -> [Conversation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_conversations_open(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConversation.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * A contact's messages, both directions.
+     */
+open func messagesForContact(id: String)async throws  -> [MessageRecord]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_messages_for_contact(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(id)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeMessageRecord.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Outbox items in `state` (`queued`, `sent`, ...; every state when `None`),
+     * at most `limit` per state.
+     */
+open func outboxItems(state: String? = nil, limit: UInt32 = UInt32(100))async throws  -> [OutboxItem]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_outbox_items(
+                    self.uniffiClonePointer(),
+                    FfiConverterOptionString.lower(state),FfiConverterUInt32.lower(limit)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeOutboxItem.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Outbox counts by state.
+     */
+open func outboxStats()async throws  -> OutboxStats  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_outbox_stats(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeOutboxStats_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * The contacts a segment selects.
+     */
+open func segmentMembers(segment: Segment)async throws  -> [Contact]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_segment_members(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeSegment_lower(segment)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeContact.lift,
             errorHandler: FfiConverterTypeWacrmError_lift
         )
 }
@@ -1609,10 +2507,3755 @@ public func FfiConverterTypeStores_lower(_ value: Stores) -> UnsafeMutableRawPoi
 
 
 
+public struct AccountAlert {
+    public var entityType: String?
+    public var entityId: String?
+    public var alertInfo: AlertInfo?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(entityType: String?, entityId: String?, alertInfo: AlertInfo?) {
+        self.entityType = entityType
+        self.entityId = entityId
+        self.alertInfo = alertInfo
+    }
+}
+
+#if compiler(>=6)
+extension AccountAlert: Sendable {}
+#endif
+
+
+extension AccountAlert: Equatable, Hashable {
+    public static func ==(lhs: AccountAlert, rhs: AccountAlert) -> Bool {
+        if lhs.entityType != rhs.entityType {
+            return false
+        }
+        if lhs.entityId != rhs.entityId {
+            return false
+        }
+        if lhs.alertInfo != rhs.alertInfo {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entityType)
+        hasher.combine(entityId)
+        hasher.combine(alertInfo)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountAlert: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountAlert {
+        return
+            try AccountAlert(
+                entityType: FfiConverterOptionString.read(from: &buf), 
+                entityId: FfiConverterOptionString.read(from: &buf), 
+                alertInfo: FfiConverterOptionTypeAlertInfo.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccountAlert, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.entityType, into: &buf)
+        FfiConverterOptionString.write(value.entityId, into: &buf)
+        FfiConverterOptionTypeAlertInfo.write(value.alertInfo, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountAlert_lift(_ buf: RustBuffer) throws -> AccountAlert {
+    return try FfiConverterTypeAccountAlert.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountAlert_lower(_ value: AccountAlert) -> RustBuffer {
+    return FfiConverterTypeAccountAlert.lower(value)
+}
+
+
+public struct AccountAlertUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: AccountAlert
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: AccountAlert, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension AccountAlertUpdate: Sendable {}
+#endif
+
+
+extension AccountAlertUpdate: Equatable, Hashable {
+    public static func ==(lhs: AccountAlertUpdate, rhs: AccountAlertUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountAlertUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountAlertUpdate {
+        return
+            try AccountAlertUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeAccountAlert.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccountAlertUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeAccountAlert.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountAlertUpdate_lift(_ buf: RustBuffer) throws -> AccountAlertUpdate {
+    return try FfiConverterTypeAccountAlertUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountAlertUpdate_lower(_ value: AccountAlertUpdate) -> RustBuffer {
+    return FfiConverterTypeAccountAlertUpdate.lower(value)
+}
+
+
+public struct AccountUpdate {
+    public var event: String
+    public var phoneNumber: String?
+    public var banInfo: Json?
+    public var violationInfo: Json?
+    public var restrictionInfo: Json?
+    public var wabaInfo: Json?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(event: String, phoneNumber: String?, banInfo: Json?, violationInfo: Json?, restrictionInfo: Json?, wabaInfo: Json?) {
+        self.event = event
+        self.phoneNumber = phoneNumber
+        self.banInfo = banInfo
+        self.violationInfo = violationInfo
+        self.restrictionInfo = restrictionInfo
+        self.wabaInfo = wabaInfo
+    }
+}
+
+#if compiler(>=6)
+extension AccountUpdate: Sendable {}
+#endif
+
+
+extension AccountUpdate: Equatable, Hashable {
+    public static func ==(lhs: AccountUpdate, rhs: AccountUpdate) -> Bool {
+        if lhs.event != rhs.event {
+            return false
+        }
+        if lhs.phoneNumber != rhs.phoneNumber {
+            return false
+        }
+        if lhs.banInfo != rhs.banInfo {
+            return false
+        }
+        if lhs.violationInfo != rhs.violationInfo {
+            return false
+        }
+        if lhs.restrictionInfo != rhs.restrictionInfo {
+            return false
+        }
+        if lhs.wabaInfo != rhs.wabaInfo {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(event)
+        hasher.combine(phoneNumber)
+        hasher.combine(banInfo)
+        hasher.combine(violationInfo)
+        hasher.combine(restrictionInfo)
+        hasher.combine(wabaInfo)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountUpdate {
+        return
+            try AccountUpdate(
+                event: FfiConverterString.read(from: &buf), 
+                phoneNumber: FfiConverterOptionString.read(from: &buf), 
+                banInfo: FfiConverterOptionTypeJson.read(from: &buf), 
+                violationInfo: FfiConverterOptionTypeJson.read(from: &buf), 
+                restrictionInfo: FfiConverterOptionTypeJson.read(from: &buf), 
+                wabaInfo: FfiConverterOptionTypeJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccountUpdate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.event, into: &buf)
+        FfiConverterOptionString.write(value.phoneNumber, into: &buf)
+        FfiConverterOptionTypeJson.write(value.banInfo, into: &buf)
+        FfiConverterOptionTypeJson.write(value.violationInfo, into: &buf)
+        FfiConverterOptionTypeJson.write(value.restrictionInfo, into: &buf)
+        FfiConverterOptionTypeJson.write(value.wabaInfo, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountUpdate_lift(_ buf: RustBuffer) throws -> AccountUpdate {
+    return try FfiConverterTypeAccountUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountUpdate_lower(_ value: AccountUpdate) -> RustBuffer {
+    return FfiConverterTypeAccountUpdate.lower(value)
+}
+
+
+public struct AccountUpdateUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: AccountUpdate
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: AccountUpdate, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension AccountUpdateUpdate: Sendable {}
+#endif
+
+
+extension AccountUpdateUpdate: Equatable, Hashable {
+    public static func ==(lhs: AccountUpdateUpdate, rhs: AccountUpdateUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountUpdateUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountUpdateUpdate {
+        return
+            try AccountUpdateUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeAccountUpdate.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccountUpdateUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeAccountUpdate.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountUpdateUpdate_lift(_ buf: RustBuffer) throws -> AccountUpdateUpdate {
+    return try FfiConverterTypeAccountUpdateUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountUpdateUpdate_lower(_ value: AccountUpdateUpdate) -> RustBuffer {
+    return FfiConverterTypeAccountUpdateUpdate.lower(value)
+}
+
+
 /**
- * `ErrorDetails` as a record.
+ * An agent.
  */
-public struct ErrorInfo {
+public struct Agent {
+    public var id: AgentId
+    public var name: String
+    public var presence: Presence
+    /**
+     * Conversations at once.
+     */
+    public var capacity: UInt32
+    public var skills: StringSet
+    public var teams: StringSet
+    public var updatedAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: AgentId, name: String, presence: Presence, 
+        /**
+         * Conversations at once.
+         */capacity: UInt32, skills: StringSet, teams: StringSet, updatedAt: Int64 = Int64(0)) {
+        self.id = id
+        self.name = name
+        self.presence = presence
+        self.capacity = capacity
+        self.skills = skills
+        self.teams = teams
+        self.updatedAt = updatedAt
+    }
+}
+
+#if compiler(>=6)
+extension Agent: Sendable {}
+#endif
+
+
+extension Agent: Equatable, Hashable {
+    public static func ==(lhs: Agent, rhs: Agent) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.presence != rhs.presence {
+            return false
+        }
+        if lhs.capacity != rhs.capacity {
+            return false
+        }
+        if lhs.skills != rhs.skills {
+            return false
+        }
+        if lhs.teams != rhs.teams {
+            return false
+        }
+        if lhs.updatedAt != rhs.updatedAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(name)
+        hasher.combine(presence)
+        hasher.combine(capacity)
+        hasher.combine(skills)
+        hasher.combine(teams)
+        hasher.combine(updatedAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAgent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Agent {
+        return
+            try Agent(
+                id: FfiConverterTypeAgentId.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                presence: FfiConverterTypePresence.read(from: &buf), 
+                capacity: FfiConverterUInt32.read(from: &buf), 
+                skills: FfiConverterTypeStringSet.read(from: &buf), 
+                teams: FfiConverterTypeStringSet.read(from: &buf), 
+                updatedAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Agent, into buf: inout [UInt8]) {
+        FfiConverterTypeAgentId.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypePresence.write(value.presence, into: &buf)
+        FfiConverterUInt32.write(value.capacity, into: &buf)
+        FfiConverterTypeStringSet.write(value.skills, into: &buf)
+        FfiConverterTypeStringSet.write(value.teams, into: &buf)
+        FfiConverterInt64.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgent_lift(_ buf: RustBuffer) throws -> Agent {
+    return try FfiConverterTypeAgent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgent_lower(_ value: Agent) -> RustBuffer {
+    return FfiConverterTypeAgent.lower(value)
+}
+
+
+public struct AlertInfo {
+    public var alertSeverity: String?
+    public var alertStatus: String?
+    public var alertType: String?
+    public var alertDescription: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(alertSeverity: String?, alertStatus: String?, alertType: String?, alertDescription: String?) {
+        self.alertSeverity = alertSeverity
+        self.alertStatus = alertStatus
+        self.alertType = alertType
+        self.alertDescription = alertDescription
+    }
+}
+
+#if compiler(>=6)
+extension AlertInfo: Sendable {}
+#endif
+
+
+extension AlertInfo: Equatable, Hashable {
+    public static func ==(lhs: AlertInfo, rhs: AlertInfo) -> Bool {
+        if lhs.alertSeverity != rhs.alertSeverity {
+            return false
+        }
+        if lhs.alertStatus != rhs.alertStatus {
+            return false
+        }
+        if lhs.alertType != rhs.alertType {
+            return false
+        }
+        if lhs.alertDescription != rhs.alertDescription {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(alertSeverity)
+        hasher.combine(alertStatus)
+        hasher.combine(alertType)
+        hasher.combine(alertDescription)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlertInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AlertInfo {
+        return
+            try AlertInfo(
+                alertSeverity: FfiConverterOptionString.read(from: &buf), 
+                alertStatus: FfiConverterOptionString.read(from: &buf), 
+                alertType: FfiConverterOptionString.read(from: &buf), 
+                alertDescription: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AlertInfo, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.alertSeverity, into: &buf)
+        FfiConverterOptionString.write(value.alertStatus, into: &buf)
+        FfiConverterOptionString.write(value.alertType, into: &buf)
+        FfiConverterOptionString.write(value.alertDescription, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertInfo_lift(_ buf: RustBuffer) throws -> AlertInfo {
+    return try FfiConverterTypeAlertInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlertInfo_lower(_ value: AlertInfo) -> RustBuffer {
+    return FfiConverterTypeAlertInfo.lower(value)
+}
+
+
+public struct AppStateSync {
+    public var syncType: String
+    public var contact: SyncedContact?
+    public var action: String?
+    public var metadata: SyncMeta?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(syncType: String, contact: SyncedContact?, action: String?, metadata: SyncMeta?) {
+        self.syncType = syncType
+        self.contact = contact
+        self.action = action
+        self.metadata = metadata
+    }
+}
+
+#if compiler(>=6)
+extension AppStateSync: Sendable {}
+#endif
+
+
+extension AppStateSync: Equatable, Hashable {
+    public static func ==(lhs: AppStateSync, rhs: AppStateSync) -> Bool {
+        if lhs.syncType != rhs.syncType {
+            return false
+        }
+        if lhs.contact != rhs.contact {
+            return false
+        }
+        if lhs.action != rhs.action {
+            return false
+        }
+        if lhs.metadata != rhs.metadata {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(syncType)
+        hasher.combine(contact)
+        hasher.combine(action)
+        hasher.combine(metadata)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppStateSync: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppStateSync {
+        return
+            try AppStateSync(
+                syncType: FfiConverterString.read(from: &buf), 
+                contact: FfiConverterOptionTypeSyncedContact.read(from: &buf), 
+                action: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterOptionTypeSyncMeta.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AppStateSync, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.syncType, into: &buf)
+        FfiConverterOptionTypeSyncedContact.write(value.contact, into: &buf)
+        FfiConverterOptionString.write(value.action, into: &buf)
+        FfiConverterOptionTypeSyncMeta.write(value.metadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppStateSync_lift(_ buf: RustBuffer) throws -> AppStateSync {
+    return try FfiConverterTypeAppStateSync.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppStateSync_lower(_ value: AppStateSync) -> RustBuffer {
+    return FfiConverterTypeAppStateSync.lower(value)
+}
+
+
+public struct AppStateSyncUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: AppStateSync
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: AppStateSync, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension AppStateSyncUpdate: Sendable {}
+#endif
+
+
+extension AppStateSyncUpdate: Equatable, Hashable {
+    public static func ==(lhs: AppStateSyncUpdate, rhs: AppStateSyncUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppStateSyncUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppStateSyncUpdate {
+        return
+            try AppStateSyncUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeAppStateSync.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AppStateSyncUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeAppStateSync.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppStateSyncUpdate_lift(_ buf: RustBuffer) throws -> AppStateSyncUpdate {
+    return try FfiConverterTypeAppStateSyncUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppStateSyncUpdate_lower(_ value: AppStateSyncUpdate) -> RustBuffer {
+    return FfiConverterTypeAppStateSyncUpdate.lower(value)
+}
+
+
+/**
+ * Assignment settings; the core's defaults for every field left `nil`.
+ */
+public struct AssignmentSettings {
+    /**
+     * `least_loaded` (default) or `round_robin`.
+     */
+    public var strategy: String?
+    public var targetMin: UInt32?
+    public var targetMax: UInt32?
+    public var hardCap: UInt32?
+    public var slaMs: UInt64?
+    public var stickyForMs: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `least_loaded` (default) or `round_robin`.
+         */strategy: String? = nil, targetMin: UInt32? = nil, targetMax: UInt32? = nil, hardCap: UInt32? = nil, slaMs: UInt64? = nil, stickyForMs: UInt64? = nil) {
+        self.strategy = strategy
+        self.targetMin = targetMin
+        self.targetMax = targetMax
+        self.hardCap = hardCap
+        self.slaMs = slaMs
+        self.stickyForMs = stickyForMs
+    }
+}
+
+#if compiler(>=6)
+extension AssignmentSettings: Sendable {}
+#endif
+
+
+extension AssignmentSettings: Equatable, Hashable {
+    public static func ==(lhs: AssignmentSettings, rhs: AssignmentSettings) -> Bool {
+        if lhs.strategy != rhs.strategy {
+            return false
+        }
+        if lhs.targetMin != rhs.targetMin {
+            return false
+        }
+        if lhs.targetMax != rhs.targetMax {
+            return false
+        }
+        if lhs.hardCap != rhs.hardCap {
+            return false
+        }
+        if lhs.slaMs != rhs.slaMs {
+            return false
+        }
+        if lhs.stickyForMs != rhs.stickyForMs {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(strategy)
+        hasher.combine(targetMin)
+        hasher.combine(targetMax)
+        hasher.combine(hardCap)
+        hasher.combine(slaMs)
+        hasher.combine(stickyForMs)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAssignmentSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AssignmentSettings {
+        return
+            try AssignmentSettings(
+                strategy: FfiConverterOptionString.read(from: &buf), 
+                targetMin: FfiConverterOptionUInt32.read(from: &buf), 
+                targetMax: FfiConverterOptionUInt32.read(from: &buf), 
+                hardCap: FfiConverterOptionUInt32.read(from: &buf), 
+                slaMs: FfiConverterOptionUInt64.read(from: &buf), 
+                stickyForMs: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AssignmentSettings, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.strategy, into: &buf)
+        FfiConverterOptionUInt32.write(value.targetMin, into: &buf)
+        FfiConverterOptionUInt32.write(value.targetMax, into: &buf)
+        FfiConverterOptionUInt32.write(value.hardCap, into: &buf)
+        FfiConverterOptionUInt64.write(value.slaMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.stickyForMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAssignmentSettings_lift(_ buf: RustBuffer) throws -> AssignmentSettings {
+    return try FfiConverterTypeAssignmentSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAssignmentSettings_lower(_ value: AssignmentSettings) -> RustBuffer {
+    return FfiConverterTypeAssignmentSettings.lower(value)
+}
+
+
+/**
+ * One row the import could not use, with its line number.
+ */
+public struct BadRow {
+    public var line: UInt64
+    public var reason: String
+    public var raw: [String]
+    public var rawText: String
+    public var rawBase64: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(line: UInt64, reason: String, raw: [String], rawText: String, rawBase64: String?) {
+        self.line = line
+        self.reason = reason
+        self.raw = raw
+        self.rawText = rawText
+        self.rawBase64 = rawBase64
+    }
+}
+
+#if compiler(>=6)
+extension BadRow: Sendable {}
+#endif
+
+
+extension BadRow: Equatable, Hashable {
+    public static func ==(lhs: BadRow, rhs: BadRow) -> Bool {
+        if lhs.line != rhs.line {
+            return false
+        }
+        if lhs.reason != rhs.reason {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        if lhs.rawText != rhs.rawText {
+            return false
+        }
+        if lhs.rawBase64 != rhs.rawBase64 {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(line)
+        hasher.combine(reason)
+        hasher.combine(raw)
+        hasher.combine(rawText)
+        hasher.combine(rawBase64)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBadRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadRow {
+        return
+            try BadRow(
+                line: FfiConverterUInt64.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                raw: FfiConverterSequenceString.read(from: &buf), 
+                rawText: FfiConverterString.read(from: &buf), 
+                rawBase64: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BadRow, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.line, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterSequenceString.write(value.raw, into: &buf)
+        FfiConverterString.write(value.rawText, into: &buf)
+        FfiConverterOptionString.write(value.rawBase64, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadRow_lift(_ buf: RustBuffer) throws -> BadRow {
+    return try FfiConverterTypeBadRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadRow_lower(_ value: BadRow) -> RustBuffer {
+    return FfiConverterTypeBadRow.lower(value)
+}
+
+
+/**
+ * A number's business profile.
+ */
+public struct BusinessProfile {
+    public var about: String?
+    public var address: String?
+    public var description: String?
+    public var email: String?
+    public var websites: [String]
+    public var vertical: String?
+    public var profilePictureUrl: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(about: String? = nil, address: String? = nil, description: String? = nil, email: String? = nil, websites: [String] = [], vertical: String? = nil, profilePictureUrl: String? = nil) {
+        self.about = about
+        self.address = address
+        self.description = description
+        self.email = email
+        self.websites = websites
+        self.vertical = vertical
+        self.profilePictureUrl = profilePictureUrl
+    }
+}
+
+#if compiler(>=6)
+extension BusinessProfile: Sendable {}
+#endif
+
+
+extension BusinessProfile: Equatable, Hashable {
+    public static func ==(lhs: BusinessProfile, rhs: BusinessProfile) -> Bool {
+        if lhs.about != rhs.about {
+            return false
+        }
+        if lhs.address != rhs.address {
+            return false
+        }
+        if lhs.description != rhs.description {
+            return false
+        }
+        if lhs.email != rhs.email {
+            return false
+        }
+        if lhs.websites != rhs.websites {
+            return false
+        }
+        if lhs.vertical != rhs.vertical {
+            return false
+        }
+        if lhs.profilePictureUrl != rhs.profilePictureUrl {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(about)
+        hasher.combine(address)
+        hasher.combine(description)
+        hasher.combine(email)
+        hasher.combine(websites)
+        hasher.combine(vertical)
+        hasher.combine(profilePictureUrl)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBusinessProfile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BusinessProfile {
+        return
+            try BusinessProfile(
+                about: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterOptionString.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf), 
+                websites: FfiConverterSequenceString.read(from: &buf), 
+                vertical: FfiConverterOptionString.read(from: &buf), 
+                profilePictureUrl: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BusinessProfile, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.about, into: &buf)
+        FfiConverterOptionString.write(value.address, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterSequenceString.write(value.websites, into: &buf)
+        FfiConverterOptionString.write(value.vertical, into: &buf)
+        FfiConverterOptionString.write(value.profilePictureUrl, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessProfile_lift(_ buf: RustBuffer) throws -> BusinessProfile {
+    return try FfiConverterTypeBusinessProfile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessProfile_lower(_ value: BusinessProfile) -> RustBuffer {
+    return FfiConverterTypeBusinessProfile.lower(value)
+}
+
+
+public struct Call {
+    public var id: String
+    public var event: String
+    public var from: String?
+    public var to: String?
+    public var direction: String?
+    public var timestamp: Int64?
+    public var session: CallSession?
+    public var status: String?
+    public var startTime: Int64?
+    public var endTime: Int64?
+    public var duration: Int64?
+    public var bizOpaqueCallbackData: String?
+    public var errors: [GraphError]
+    public var contact: ContactInfo?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, event: String, from: String?, to: String?, direction: String?, timestamp: Int64?, session: CallSession?, status: String?, startTime: Int64?, endTime: Int64?, duration: Int64?, bizOpaqueCallbackData: String?, errors: [GraphError], contact: ContactInfo?) {
+        self.id = id
+        self.event = event
+        self.from = from
+        self.to = to
+        self.direction = direction
+        self.timestamp = timestamp
+        self.session = session
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.duration = duration
+        self.bizOpaqueCallbackData = bizOpaqueCallbackData
+        self.errors = errors
+        self.contact = contact
+    }
+}
+
+#if compiler(>=6)
+extension Call: Sendable {}
+#endif
+
+
+extension Call: Equatable, Hashable {
+    public static func ==(lhs: Call, rhs: Call) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.event != rhs.event {
+            return false
+        }
+        if lhs.from != rhs.from {
+            return false
+        }
+        if lhs.to != rhs.to {
+            return false
+        }
+        if lhs.direction != rhs.direction {
+            return false
+        }
+        if lhs.timestamp != rhs.timestamp {
+            return false
+        }
+        if lhs.session != rhs.session {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.startTime != rhs.startTime {
+            return false
+        }
+        if lhs.endTime != rhs.endTime {
+            return false
+        }
+        if lhs.duration != rhs.duration {
+            return false
+        }
+        if lhs.bizOpaqueCallbackData != rhs.bizOpaqueCallbackData {
+            return false
+        }
+        if lhs.errors != rhs.errors {
+            return false
+        }
+        if lhs.contact != rhs.contact {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(event)
+        hasher.combine(from)
+        hasher.combine(to)
+        hasher.combine(direction)
+        hasher.combine(timestamp)
+        hasher.combine(session)
+        hasher.combine(status)
+        hasher.combine(startTime)
+        hasher.combine(endTime)
+        hasher.combine(duration)
+        hasher.combine(bizOpaqueCallbackData)
+        hasher.combine(errors)
+        hasher.combine(contact)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCall: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Call {
+        return
+            try Call(
+                id: FfiConverterString.read(from: &buf), 
+                event: FfiConverterString.read(from: &buf), 
+                from: FfiConverterOptionString.read(from: &buf), 
+                to: FfiConverterOptionString.read(from: &buf), 
+                direction: FfiConverterOptionString.read(from: &buf), 
+                timestamp: FfiConverterOptionInt64.read(from: &buf), 
+                session: FfiConverterOptionTypeCallSession.read(from: &buf), 
+                status: FfiConverterOptionString.read(from: &buf), 
+                startTime: FfiConverterOptionInt64.read(from: &buf), 
+                endTime: FfiConverterOptionInt64.read(from: &buf), 
+                duration: FfiConverterOptionInt64.read(from: &buf), 
+                bizOpaqueCallbackData: FfiConverterOptionString.read(from: &buf), 
+                errors: FfiConverterSequenceTypeGraphError.read(from: &buf), 
+                contact: FfiConverterOptionTypeContactInfo.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Call, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.event, into: &buf)
+        FfiConverterOptionString.write(value.from, into: &buf)
+        FfiConverterOptionString.write(value.to, into: &buf)
+        FfiConverterOptionString.write(value.direction, into: &buf)
+        FfiConverterOptionInt64.write(value.timestamp, into: &buf)
+        FfiConverterOptionTypeCallSession.write(value.session, into: &buf)
+        FfiConverterOptionString.write(value.status, into: &buf)
+        FfiConverterOptionInt64.write(value.startTime, into: &buf)
+        FfiConverterOptionInt64.write(value.endTime, into: &buf)
+        FfiConverterOptionInt64.write(value.duration, into: &buf)
+        FfiConverterOptionString.write(value.bizOpaqueCallbackData, into: &buf)
+        FfiConverterSequenceTypeGraphError.write(value.errors, into: &buf)
+        FfiConverterOptionTypeContactInfo.write(value.contact, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCall_lift(_ buf: RustBuffer) throws -> Call {
+    return try FfiConverterTypeCall.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCall_lower(_ value: Call) -> RustBuffer {
+    return FfiConverterTypeCall.lower(value)
+}
+
+
+public struct CallSession {
+    public var sdpType: String?
+    public var sdp: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(sdpType: String?, sdp: String?) {
+        self.sdpType = sdpType
+        self.sdp = sdp
+    }
+}
+
+#if compiler(>=6)
+extension CallSession: Sendable {}
+#endif
+
+
+extension CallSession: Equatable, Hashable {
+    public static func ==(lhs: CallSession, rhs: CallSession) -> Bool {
+        if lhs.sdpType != rhs.sdpType {
+            return false
+        }
+        if lhs.sdp != rhs.sdp {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sdpType)
+        hasher.combine(sdp)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCallSession: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CallSession {
+        return
+            try CallSession(
+                sdpType: FfiConverterOptionString.read(from: &buf), 
+                sdp: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CallSession, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.sdpType, into: &buf)
+        FfiConverterOptionString.write(value.sdp, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallSession_lift(_ buf: RustBuffer) throws -> CallSession {
+    return try FfiConverterTypeCallSession.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallSession_lower(_ value: CallSession) -> RustBuffer {
+    return FfiConverterTypeCallSession.lower(value)
+}
+
+
+public struct CallStatus {
+    public var id: String
+    public var status: String
+    public var statusType: String?
+    public var timestamp: Int64?
+    public var recipientId: String?
+    public var recipientUserId: String?
+    public var bizOpaqueCallbackData: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, status: String, statusType: String?, timestamp: Int64?, recipientId: String?, recipientUserId: String?, bizOpaqueCallbackData: String?) {
+        self.id = id
+        self.status = status
+        self.statusType = statusType
+        self.timestamp = timestamp
+        self.recipientId = recipientId
+        self.recipientUserId = recipientUserId
+        self.bizOpaqueCallbackData = bizOpaqueCallbackData
+    }
+}
+
+#if compiler(>=6)
+extension CallStatus: Sendable {}
+#endif
+
+
+extension CallStatus: Equatable, Hashable {
+    public static func ==(lhs: CallStatus, rhs: CallStatus) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.statusType != rhs.statusType {
+            return false
+        }
+        if lhs.timestamp != rhs.timestamp {
+            return false
+        }
+        if lhs.recipientId != rhs.recipientId {
+            return false
+        }
+        if lhs.recipientUserId != rhs.recipientUserId {
+            return false
+        }
+        if lhs.bizOpaqueCallbackData != rhs.bizOpaqueCallbackData {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(status)
+        hasher.combine(statusType)
+        hasher.combine(timestamp)
+        hasher.combine(recipientId)
+        hasher.combine(recipientUserId)
+        hasher.combine(bizOpaqueCallbackData)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCallStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CallStatus {
+        return
+            try CallStatus(
+                id: FfiConverterString.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                statusType: FfiConverterOptionString.read(from: &buf), 
+                timestamp: FfiConverterOptionInt64.read(from: &buf), 
+                recipientId: FfiConverterOptionString.read(from: &buf), 
+                recipientUserId: FfiConverterOptionString.read(from: &buf), 
+                bizOpaqueCallbackData: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CallStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.statusType, into: &buf)
+        FfiConverterOptionInt64.write(value.timestamp, into: &buf)
+        FfiConverterOptionString.write(value.recipientId, into: &buf)
+        FfiConverterOptionString.write(value.recipientUserId, into: &buf)
+        FfiConverterOptionString.write(value.bizOpaqueCallbackData, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallStatus_lift(_ buf: RustBuffer) throws -> CallStatus {
+    return try FfiConverterTypeCallStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallStatus_lower(_ value: CallStatus) -> RustBuffer {
+    return FfiConverterTypeCallStatus.lower(value)
+}
+
+
+public struct CallStatusUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: CallStatus
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: CallStatus, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension CallStatusUpdate: Sendable {}
+#endif
+
+
+extension CallStatusUpdate: Equatable, Hashable {
+    public static func ==(lhs: CallStatusUpdate, rhs: CallStatusUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCallStatusUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CallStatusUpdate {
+        return
+            try CallStatusUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeCallStatus.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CallStatusUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeCallStatus.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallStatusUpdate_lift(_ buf: RustBuffer) throws -> CallStatusUpdate {
+    return try FfiConverterTypeCallStatusUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallStatusUpdate_lower(_ value: CallStatusUpdate) -> RustBuffer {
+    return FfiConverterTypeCallStatusUpdate.lower(value)
+}
+
+
+public struct CallUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: Call
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: Call, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension CallUpdate: Sendable {}
+#endif
+
+
+extension CallUpdate: Equatable, Hashable {
+    public static func ==(lhs: CallUpdate, rhs: CallUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCallUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CallUpdate {
+        return
+            try CallUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeCall.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CallUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeCall.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallUpdate_lift(_ buf: RustBuffer) throws -> CallUpdate {
+    return try FfiConverterTypeCallUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallUpdate_lower(_ value: CallUpdate) -> RustBuffer {
+    return FfiConverterTypeCallUpdate.lower(value)
+}
+
+
+/**
+ * A group of duplicates and the record that survives the merge.
+ */
+public struct Cluster {
+    public var members: [String]
+    public var survivor: String
+    public var minScore: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(members: [String], survivor: String, minScore: Double) {
+        self.members = members
+        self.survivor = survivor
+        self.minScore = minScore
+    }
+}
+
+#if compiler(>=6)
+extension Cluster: Sendable {}
+#endif
+
+
+extension Cluster: Equatable, Hashable {
+    public static func ==(lhs: Cluster, rhs: Cluster) -> Bool {
+        if lhs.members != rhs.members {
+            return false
+        }
+        if lhs.survivor != rhs.survivor {
+            return false
+        }
+        if lhs.minScore != rhs.minScore {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(members)
+        hasher.combine(survivor)
+        hasher.combine(minScore)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCluster: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Cluster {
+        return
+            try Cluster(
+                members: FfiConverterSequenceString.read(from: &buf), 
+                survivor: FfiConverterString.read(from: &buf), 
+                minScore: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Cluster, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.members, into: &buf)
+        FfiConverterString.write(value.survivor, into: &buf)
+        FfiConverterDouble.write(value.minScore, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCluster_lift(_ buf: RustBuffer) throws -> Cluster {
+    return try FfiConverterTypeCluster.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCluster_lower(_ value: Cluster) -> RustBuffer {
+    return FfiConverterTypeCluster.lower(value)
+}
+
+
+/**
+ * A contact.
+ */
+public struct Contact {
+    public var id: ContactId
+    public var e164: String?
+    public var waId: String?
+    public var bsuid: String?
+    public var name: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
+    public var city: String?
+    public var externalId: String?
+    public var tags: StringSet
+    public var attributes: Attributes
+    public var optedIn: Bool
+    public var timeZone: String?
+    /**
+     * Optimistic-concurrency version (0 for a new contact).
+     */
+    public var version: UInt64
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: ContactId, e164: String? = nil, waId: String? = nil, bsuid: String? = nil, name: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil, city: String? = nil, externalId: String? = nil, tags: StringSet, attributes: Attributes, optedIn: Bool = false, timeZone: String? = nil, 
+        /**
+         * Optimistic-concurrency version (0 for a new contact).
+         */version: UInt64 = UInt64(0), createdAt: Int64 = Int64(0), updatedAt: Int64 = Int64(0)) {
+        self.id = id
+        self.e164 = e164
+        self.waId = waId
+        self.bsuid = bsuid
+        self.name = name
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+        self.city = city
+        self.externalId = externalId
+        self.tags = tags
+        self.attributes = attributes
+        self.optedIn = optedIn
+        self.timeZone = timeZone
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+#if compiler(>=6)
+extension Contact: Sendable {}
+#endif
+
+
+extension Contact: Equatable, Hashable {
+    public static func ==(lhs: Contact, rhs: Contact) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.e164 != rhs.e164 {
+            return false
+        }
+        if lhs.waId != rhs.waId {
+            return false
+        }
+        if lhs.bsuid != rhs.bsuid {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.firstName != rhs.firstName {
+            return false
+        }
+        if lhs.lastName != rhs.lastName {
+            return false
+        }
+        if lhs.email != rhs.email {
+            return false
+        }
+        if lhs.city != rhs.city {
+            return false
+        }
+        if lhs.externalId != rhs.externalId {
+            return false
+        }
+        if lhs.tags != rhs.tags {
+            return false
+        }
+        if lhs.attributes != rhs.attributes {
+            return false
+        }
+        if lhs.optedIn != rhs.optedIn {
+            return false
+        }
+        if lhs.timeZone != rhs.timeZone {
+            return false
+        }
+        if lhs.version != rhs.version {
+            return false
+        }
+        if lhs.createdAt != rhs.createdAt {
+            return false
+        }
+        if lhs.updatedAt != rhs.updatedAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(e164)
+        hasher.combine(waId)
+        hasher.combine(bsuid)
+        hasher.combine(name)
+        hasher.combine(firstName)
+        hasher.combine(lastName)
+        hasher.combine(email)
+        hasher.combine(city)
+        hasher.combine(externalId)
+        hasher.combine(tags)
+        hasher.combine(attributes)
+        hasher.combine(optedIn)
+        hasher.combine(timeZone)
+        hasher.combine(version)
+        hasher.combine(createdAt)
+        hasher.combine(updatedAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContact: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contact {
+        return
+            try Contact(
+                id: FfiConverterTypeContactId.read(from: &buf), 
+                e164: FfiConverterOptionString.read(from: &buf), 
+                waId: FfiConverterOptionString.read(from: &buf), 
+                bsuid: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                firstName: FfiConverterOptionString.read(from: &buf), 
+                lastName: FfiConverterOptionString.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf), 
+                city: FfiConverterOptionString.read(from: &buf), 
+                externalId: FfiConverterOptionString.read(from: &buf), 
+                tags: FfiConverterTypeStringSet.read(from: &buf), 
+                attributes: FfiConverterTypeAttributes.read(from: &buf), 
+                optedIn: FfiConverterBool.read(from: &buf), 
+                timeZone: FfiConverterOptionString.read(from: &buf), 
+                version: FfiConverterUInt64.read(from: &buf), 
+                createdAt: FfiConverterInt64.read(from: &buf), 
+                updatedAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Contact, into buf: inout [UInt8]) {
+        FfiConverterTypeContactId.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.e164, into: &buf)
+        FfiConverterOptionString.write(value.waId, into: &buf)
+        FfiConverterOptionString.write(value.bsuid, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.firstName, into: &buf)
+        FfiConverterOptionString.write(value.lastName, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterOptionString.write(value.city, into: &buf)
+        FfiConverterOptionString.write(value.externalId, into: &buf)
+        FfiConverterTypeStringSet.write(value.tags, into: &buf)
+        FfiConverterTypeAttributes.write(value.attributes, into: &buf)
+        FfiConverterBool.write(value.optedIn, into: &buf)
+        FfiConverterOptionString.write(value.timeZone, into: &buf)
+        FfiConverterUInt64.write(value.version, into: &buf)
+        FfiConverterInt64.write(value.createdAt, into: &buf)
+        FfiConverterInt64.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lift(_ buf: RustBuffer) throws -> Contact {
+    return try FfiConverterTypeContact.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lower(_ value: Contact) -> RustBuffer {
+    return FfiConverterTypeContact.lower(value)
+}
+
+
+/**
+ * One contact card of a contacts message.
+ */
+public struct ContactCard {
+    /**
+     * The name (formatted name required).
+     */
+    public var name: ContactName
+    /**
+     * Phone numbers.
+     */
+    public var phones: [ContactPhone]
+    /**
+     * Email addresses.
+     */
+    public var emails: [ContactEmail]
+    /**
+     * Organization.
+     */
+    public var org: ContactOrg?
+    /**
+     * Web addresses.
+     */
+    public var urls: [ContactUrl]
+    /**
+     * Birthday, `YYYY-MM-DD`.
+     */
+    public var birthday: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The name (formatted name required).
+         */name: ContactName, 
+        /**
+         * Phone numbers.
+         */phones: [ContactPhone] = [], 
+        /**
+         * Email addresses.
+         */emails: [ContactEmail] = [], 
+        /**
+         * Organization.
+         */org: ContactOrg? = nil, 
+        /**
+         * Web addresses.
+         */urls: [ContactUrl] = [], 
+        /**
+         * Birthday, `YYYY-MM-DD`.
+         */birthday: String? = nil) {
+        self.name = name
+        self.phones = phones
+        self.emails = emails
+        self.org = org
+        self.urls = urls
+        self.birthday = birthday
+    }
+}
+
+#if compiler(>=6)
+extension ContactCard: Sendable {}
+#endif
+
+
+extension ContactCard: Equatable, Hashable {
+    public static func ==(lhs: ContactCard, rhs: ContactCard) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.phones != rhs.phones {
+            return false
+        }
+        if lhs.emails != rhs.emails {
+            return false
+        }
+        if lhs.org != rhs.org {
+            return false
+        }
+        if lhs.urls != rhs.urls {
+            return false
+        }
+        if lhs.birthday != rhs.birthday {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(phones)
+        hasher.combine(emails)
+        hasher.combine(org)
+        hasher.combine(urls)
+        hasher.combine(birthday)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactCard: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactCard {
+        return
+            try ContactCard(
+                name: FfiConverterTypeContactName.read(from: &buf), 
+                phones: FfiConverterSequenceTypeContactPhone.read(from: &buf), 
+                emails: FfiConverterSequenceTypeContactEmail.read(from: &buf), 
+                org: FfiConverterOptionTypeContactOrg.read(from: &buf), 
+                urls: FfiConverterSequenceTypeContactUrl.read(from: &buf), 
+                birthday: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactCard, into buf: inout [UInt8]) {
+        FfiConverterTypeContactName.write(value.name, into: &buf)
+        FfiConverterSequenceTypeContactPhone.write(value.phones, into: &buf)
+        FfiConverterSequenceTypeContactEmail.write(value.emails, into: &buf)
+        FfiConverterOptionTypeContactOrg.write(value.org, into: &buf)
+        FfiConverterSequenceTypeContactUrl.write(value.urls, into: &buf)
+        FfiConverterOptionString.write(value.birthday, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactCard_lift(_ buf: RustBuffer) throws -> ContactCard {
+    return try FfiConverterTypeContactCard.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactCard_lower(_ value: ContactCard) -> RustBuffer {
+    return FfiConverterTypeContactCard.lower(value)
+}
+
+
+/**
+ * A contact card's email address.
+ */
+public struct ContactEmail {
+    /**
+     * The address.
+     */
+    public var email: String
+    /**
+     * `HOME`, `WORK`, ...
+     */
+    public var kind: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The address.
+         */email: String, 
+        /**
+         * `HOME`, `WORK`, ...
+         */kind: String? = nil) {
+        self.email = email
+        self.kind = kind
+    }
+}
+
+#if compiler(>=6)
+extension ContactEmail: Sendable {}
+#endif
+
+
+extension ContactEmail: Equatable, Hashable {
+    public static func ==(lhs: ContactEmail, rhs: ContactEmail) -> Bool {
+        if lhs.email != rhs.email {
+            return false
+        }
+        if lhs.kind != rhs.kind {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(email)
+        hasher.combine(kind)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactEmail: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactEmail {
+        return
+            try ContactEmail(
+                email: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactEmail, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.email, into: &buf)
+        FfiConverterOptionString.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactEmail_lift(_ buf: RustBuffer) throws -> ContactEmail {
+    return try FfiConverterTypeContactEmail.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactEmail_lower(_ value: ContactEmail) -> RustBuffer {
+    return FfiConverterTypeContactEmail.lower(value)
+}
+
+
+/**
+ * Which contacts a segment selects.
+ */
+public struct ContactFilter {
+    public var tagsAll: [String]
+    public var tagsAny: [String]
+    public var tagsNone: [String]
+    public var attributes: Attributes
+    public var hasPhone: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(tagsAll: [String] = [], tagsAny: [String] = [], tagsNone: [String] = [], attributes: Attributes, hasPhone: Bool = false) {
+        self.tagsAll = tagsAll
+        self.tagsAny = tagsAny
+        self.tagsNone = tagsNone
+        self.attributes = attributes
+        self.hasPhone = hasPhone
+    }
+}
+
+#if compiler(>=6)
+extension ContactFilter: Sendable {}
+#endif
+
+
+extension ContactFilter: Equatable, Hashable {
+    public static func ==(lhs: ContactFilter, rhs: ContactFilter) -> Bool {
+        if lhs.tagsAll != rhs.tagsAll {
+            return false
+        }
+        if lhs.tagsAny != rhs.tagsAny {
+            return false
+        }
+        if lhs.tagsNone != rhs.tagsNone {
+            return false
+        }
+        if lhs.attributes != rhs.attributes {
+            return false
+        }
+        if lhs.hasPhone != rhs.hasPhone {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tagsAll)
+        hasher.combine(tagsAny)
+        hasher.combine(tagsNone)
+        hasher.combine(attributes)
+        hasher.combine(hasPhone)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactFilter: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactFilter {
+        return
+            try ContactFilter(
+                tagsAll: FfiConverterSequenceString.read(from: &buf), 
+                tagsAny: FfiConverterSequenceString.read(from: &buf), 
+                tagsNone: FfiConverterSequenceString.read(from: &buf), 
+                attributes: FfiConverterTypeAttributes.read(from: &buf), 
+                hasPhone: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactFilter, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.tagsAll, into: &buf)
+        FfiConverterSequenceString.write(value.tagsAny, into: &buf)
+        FfiConverterSequenceString.write(value.tagsNone, into: &buf)
+        FfiConverterTypeAttributes.write(value.attributes, into: &buf)
+        FfiConverterBool.write(value.hasPhone, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactFilter_lift(_ buf: RustBuffer) throws -> ContactFilter {
+    return try FfiConverterTypeContactFilter.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactFilter_lower(_ value: ContactFilter) -> RustBuffer {
+    return FfiConverterTypeContactFilter.lower(value)
+}
+
+
+/**
+ * The customer as the webhook names them.
+ */
+public struct ContactInfo {
+    public var name: String?
+    public var username: String?
+    public var waId: String?
+    public var userId: String?
+    public var parentUserId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String?, username: String?, waId: String?, userId: String?, parentUserId: String?) {
+        self.name = name
+        self.username = username
+        self.waId = waId
+        self.userId = userId
+        self.parentUserId = parentUserId
+    }
+}
+
+#if compiler(>=6)
+extension ContactInfo: Sendable {}
+#endif
+
+
+extension ContactInfo: Equatable, Hashable {
+    public static func ==(lhs: ContactInfo, rhs: ContactInfo) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.username != rhs.username {
+            return false
+        }
+        if lhs.waId != rhs.waId {
+            return false
+        }
+        if lhs.userId != rhs.userId {
+            return false
+        }
+        if lhs.parentUserId != rhs.parentUserId {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(username)
+        hasher.combine(waId)
+        hasher.combine(userId)
+        hasher.combine(parentUserId)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactInfo {
+        return
+            try ContactInfo(
+                name: FfiConverterOptionString.read(from: &buf), 
+                username: FfiConverterOptionString.read(from: &buf), 
+                waId: FfiConverterOptionString.read(from: &buf), 
+                userId: FfiConverterOptionString.read(from: &buf), 
+                parentUserId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactInfo, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.username, into: &buf)
+        FfiConverterOptionString.write(value.waId, into: &buf)
+        FfiConverterOptionString.write(value.userId, into: &buf)
+        FfiConverterOptionString.write(value.parentUserId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactInfo_lift(_ buf: RustBuffer) throws -> ContactInfo {
+    return try FfiConverterTypeContactInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactInfo_lower(_ value: ContactInfo) -> RustBuffer {
+    return FfiConverterTypeContactInfo.lower(value)
+}
+
+
+/**
+ * A contact card's name.
+ */
+public struct ContactName {
+    /**
+     * The full name as displayed.
+     */
+    public var formattedName: String
+    /**
+     * First name.
+     */
+    public var firstName: String?
+    /**
+     * Last name.
+     */
+    public var lastName: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The full name as displayed.
+         */formattedName: String, 
+        /**
+         * First name.
+         */firstName: String? = nil, 
+        /**
+         * Last name.
+         */lastName: String? = nil) {
+        self.formattedName = formattedName
+        self.firstName = firstName
+        self.lastName = lastName
+    }
+}
+
+#if compiler(>=6)
+extension ContactName: Sendable {}
+#endif
+
+
+extension ContactName: Equatable, Hashable {
+    public static func ==(lhs: ContactName, rhs: ContactName) -> Bool {
+        if lhs.formattedName != rhs.formattedName {
+            return false
+        }
+        if lhs.firstName != rhs.firstName {
+            return false
+        }
+        if lhs.lastName != rhs.lastName {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(formattedName)
+        hasher.combine(firstName)
+        hasher.combine(lastName)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactName: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactName {
+        return
+            try ContactName(
+                formattedName: FfiConverterString.read(from: &buf), 
+                firstName: FfiConverterOptionString.read(from: &buf), 
+                lastName: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactName, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.formattedName, into: &buf)
+        FfiConverterOptionString.write(value.firstName, into: &buf)
+        FfiConverterOptionString.write(value.lastName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactName_lift(_ buf: RustBuffer) throws -> ContactName {
+    return try FfiConverterTypeContactName.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactName_lower(_ value: ContactName) -> RustBuffer {
+    return FfiConverterTypeContactName.lower(value)
+}
+
+
+/**
+ * A contact card's organization.
+ */
+public struct ContactOrg {
+    /**
+     * Company.
+     */
+    public var company: String?
+    /**
+     * Department.
+     */
+    public var department: String?
+    /**
+     * Job title.
+     */
+    public var title: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Company.
+         */company: String? = nil, 
+        /**
+         * Department.
+         */department: String? = nil, 
+        /**
+         * Job title.
+         */title: String? = nil) {
+        self.company = company
+        self.department = department
+        self.title = title
+    }
+}
+
+#if compiler(>=6)
+extension ContactOrg: Sendable {}
+#endif
+
+
+extension ContactOrg: Equatable, Hashable {
+    public static func ==(lhs: ContactOrg, rhs: ContactOrg) -> Bool {
+        if lhs.company != rhs.company {
+            return false
+        }
+        if lhs.department != rhs.department {
+            return false
+        }
+        if lhs.title != rhs.title {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(company)
+        hasher.combine(department)
+        hasher.combine(title)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactOrg: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactOrg {
+        return
+            try ContactOrg(
+                company: FfiConverterOptionString.read(from: &buf), 
+                department: FfiConverterOptionString.read(from: &buf), 
+                title: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactOrg, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.company, into: &buf)
+        FfiConverterOptionString.write(value.department, into: &buf)
+        FfiConverterOptionString.write(value.title, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactOrg_lift(_ buf: RustBuffer) throws -> ContactOrg {
+    return try FfiConverterTypeContactOrg.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactOrg_lower(_ value: ContactOrg) -> RustBuffer {
+    return FfiConverterTypeContactOrg.lower(value)
+}
+
+
+/**
+ * A contact card's phone number.
+ */
+public struct ContactPhone {
+    /**
+     * The number.
+     */
+    public var phone: String
+    /**
+     * `CELL`, `HOME`, `WORK`, ...
+     */
+    public var kind: String?
+    /**
+     * The WhatsApp id, when known.
+     */
+    public var waId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The number.
+         */phone: String, 
+        /**
+         * `CELL`, `HOME`, `WORK`, ...
+         */kind: String? = nil, 
+        /**
+         * The WhatsApp id, when known.
+         */waId: String? = nil) {
+        self.phone = phone
+        self.kind = kind
+        self.waId = waId
+    }
+}
+
+#if compiler(>=6)
+extension ContactPhone: Sendable {}
+#endif
+
+
+extension ContactPhone: Equatable, Hashable {
+    public static func ==(lhs: ContactPhone, rhs: ContactPhone) -> Bool {
+        if lhs.phone != rhs.phone {
+            return false
+        }
+        if lhs.kind != rhs.kind {
+            return false
+        }
+        if lhs.waId != rhs.waId {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(phone)
+        hasher.combine(kind)
+        hasher.combine(waId)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactPhone: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactPhone {
+        return
+            try ContactPhone(
+                phone: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterOptionString.read(from: &buf), 
+                waId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactPhone, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.phone, into: &buf)
+        FfiConverterOptionString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.waId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactPhone_lift(_ buf: RustBuffer) throws -> ContactPhone {
+    return try FfiConverterTypeContactPhone.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactPhone_lower(_ value: ContactPhone) -> RustBuffer {
+    return FfiConverterTypeContactPhone.lower(value)
+}
+
+
+/**
+ * A contact card's web address.
+ */
+public struct ContactUrl {
+    /**
+     * The URL.
+     */
+    public var url: String
+    /**
+     * `HOME`, `WORK`, ...
+     */
+    public var kind: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The URL.
+         */url: String, 
+        /**
+         * `HOME`, `WORK`, ...
+         */kind: String? = nil) {
+        self.url = url
+        self.kind = kind
+    }
+}
+
+#if compiler(>=6)
+extension ContactUrl: Sendable {}
+#endif
+
+
+extension ContactUrl: Equatable, Hashable {
+    public static func ==(lhs: ContactUrl, rhs: ContactUrl) -> Bool {
+        if lhs.url != rhs.url {
+            return false
+        }
+        if lhs.kind != rhs.kind {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(url)
+        hasher.combine(kind)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactUrl: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactUrl {
+        return
+            try ContactUrl(
+                url: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactUrl, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterOptionString.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactUrl_lift(_ buf: RustBuffer) throws -> ContactUrl {
+    return try FfiConverterTypeContactUrl.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactUrl_lower(_ value: ContactUrl) -> RustBuffer {
+    return FfiConverterTypeContactUrl.lower(value)
+}
+
+
+/**
+ * A conversation with a contact.
+ */
+public struct Conversation {
+    public var id: ConversationId
+    public var contactId: ContactId
+    public var phoneNumberId: PhoneNumberId
+    public var status: ConversationStatus
+    public var agentId: AgentId?
+    public var priority: Int32
+    public var openedAt: Int64
+    public var assignedAt: Int64?
+    public var lastInboundAt: Int64?
+    public var lastOutboundAt: Int64?
+    public var firstResponseAt: Int64?
+    public var lastHumanReplyAt: Int64?
+    public var closedAt: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: ConversationId, contactId: ContactId, phoneNumberId: PhoneNumberId, status: ConversationStatus, agentId: AgentId?, priority: Int32, openedAt: Int64, assignedAt: Int64?, lastInboundAt: Int64?, lastOutboundAt: Int64?, firstResponseAt: Int64?, lastHumanReplyAt: Int64?, closedAt: Int64?) {
+        self.id = id
+        self.contactId = contactId
+        self.phoneNumberId = phoneNumberId
+        self.status = status
+        self.agentId = agentId
+        self.priority = priority
+        self.openedAt = openedAt
+        self.assignedAt = assignedAt
+        self.lastInboundAt = lastInboundAt
+        self.lastOutboundAt = lastOutboundAt
+        self.firstResponseAt = firstResponseAt
+        self.lastHumanReplyAt = lastHumanReplyAt
+        self.closedAt = closedAt
+    }
+}
+
+#if compiler(>=6)
+extension Conversation: Sendable {}
+#endif
+
+
+extension Conversation: Equatable, Hashable {
+    public static func ==(lhs: Conversation, rhs: Conversation) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.contactId != rhs.contactId {
+            return false
+        }
+        if lhs.phoneNumberId != rhs.phoneNumberId {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.agentId != rhs.agentId {
+            return false
+        }
+        if lhs.priority != rhs.priority {
+            return false
+        }
+        if lhs.openedAt != rhs.openedAt {
+            return false
+        }
+        if lhs.assignedAt != rhs.assignedAt {
+            return false
+        }
+        if lhs.lastInboundAt != rhs.lastInboundAt {
+            return false
+        }
+        if lhs.lastOutboundAt != rhs.lastOutboundAt {
+            return false
+        }
+        if lhs.firstResponseAt != rhs.firstResponseAt {
+            return false
+        }
+        if lhs.lastHumanReplyAt != rhs.lastHumanReplyAt {
+            return false
+        }
+        if lhs.closedAt != rhs.closedAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(contactId)
+        hasher.combine(phoneNumberId)
+        hasher.combine(status)
+        hasher.combine(agentId)
+        hasher.combine(priority)
+        hasher.combine(openedAt)
+        hasher.combine(assignedAt)
+        hasher.combine(lastInboundAt)
+        hasher.combine(lastOutboundAt)
+        hasher.combine(firstResponseAt)
+        hasher.combine(lastHumanReplyAt)
+        hasher.combine(closedAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Conversation {
+        return
+            try Conversation(
+                id: FfiConverterTypeConversationId.read(from: &buf), 
+                contactId: FfiConverterTypeContactId.read(from: &buf), 
+                phoneNumberId: FfiConverterTypePhoneNumberId.read(from: &buf), 
+                status: FfiConverterTypeConversationStatus.read(from: &buf), 
+                agentId: FfiConverterOptionTypeAgentId.read(from: &buf), 
+                priority: FfiConverterInt32.read(from: &buf), 
+                openedAt: FfiConverterInt64.read(from: &buf), 
+                assignedAt: FfiConverterOptionInt64.read(from: &buf), 
+                lastInboundAt: FfiConverterOptionInt64.read(from: &buf), 
+                lastOutboundAt: FfiConverterOptionInt64.read(from: &buf), 
+                firstResponseAt: FfiConverterOptionInt64.read(from: &buf), 
+                lastHumanReplyAt: FfiConverterOptionInt64.read(from: &buf), 
+                closedAt: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Conversation, into buf: inout [UInt8]) {
+        FfiConverterTypeConversationId.write(value.id, into: &buf)
+        FfiConverterTypeContactId.write(value.contactId, into: &buf)
+        FfiConverterTypePhoneNumberId.write(value.phoneNumberId, into: &buf)
+        FfiConverterTypeConversationStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeAgentId.write(value.agentId, into: &buf)
+        FfiConverterInt32.write(value.priority, into: &buf)
+        FfiConverterInt64.write(value.openedAt, into: &buf)
+        FfiConverterOptionInt64.write(value.assignedAt, into: &buf)
+        FfiConverterOptionInt64.write(value.lastInboundAt, into: &buf)
+        FfiConverterOptionInt64.write(value.lastOutboundAt, into: &buf)
+        FfiConverterOptionInt64.write(value.firstResponseAt, into: &buf)
+        FfiConverterOptionInt64.write(value.lastHumanReplyAt, into: &buf)
+        FfiConverterOptionInt64.write(value.closedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversation_lift(_ buf: RustBuffer) throws -> Conversation {
+    return try FfiConverterTypeConversation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversation_lower(_ value: Conversation) -> RustBuffer {
+    return FfiConverterTypeConversation.lower(value)
+}
+
+
+/**
+ * A submitted template.
+ */
+public struct CreatedTemplate {
+    public var id: TemplateId
+    public var status: TemplateStatus
+    public var category: TemplateCategory
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: TemplateId, status: TemplateStatus, category: TemplateCategory) {
+        self.id = id
+        self.status = status
+        self.category = category
+    }
+}
+
+#if compiler(>=6)
+extension CreatedTemplate: Sendable {}
+#endif
+
+
+extension CreatedTemplate: Equatable, Hashable {
+    public static func ==(lhs: CreatedTemplate, rhs: CreatedTemplate) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.category != rhs.category {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(status)
+        hasher.combine(category)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCreatedTemplate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreatedTemplate {
+        return
+            try CreatedTemplate(
+                id: FfiConverterTypeTemplateId.read(from: &buf), 
+                status: FfiConverterTypeTemplateStatus.read(from: &buf), 
+                category: FfiConverterTypeTemplateCategory.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CreatedTemplate, into buf: inout [UInt8]) {
+        FfiConverterTypeTemplateId.write(value.id, into: &buf)
+        FfiConverterTypeTemplateStatus.write(value.status, into: &buf)
+        FfiConverterTypeTemplateCategory.write(value.category, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatedTemplate_lift(_ buf: RustBuffer) throws -> CreatedTemplate {
+    return try FfiConverterTypeCreatedTemplate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatedTemplate_lower(_ value: CreatedTemplate) -> RustBuffer {
+    return FfiConverterTypeCreatedTemplate.lower(value)
+}
+
+
+/**
+ * Matching settings of a dedupe run; `dedupeConfigDefault()` gives the defaults.
+ */
+public struct DedupeConfig {
+    /**
+     * Match probability above which a pair is a duplicate.
+     */
+    public var threshold: Double
+    /**
+     * Probability above which a pair goes to review.
+     */
+    public var reviewThreshold: Double
+    /**
+     * Name similarity counted as agreement.
+     */
+    public var nameThreshold: Double
+    /**
+     * Attributes compared besides the built-in fields.
+     */
+    public var attributes: [String]?
+    /**
+     * The attribute holding a product SKU.
+     */
+    public var skuAttribute: String
+    /**
+     * The attribute holding a purchase date.
+     */
+    public var purchaseDateAttribute: String
+    /**
+     * Purchases of one SKU this many days apart still match.
+     */
+    public var skuWindowDays: Int32
+    /**
+     * Blocks larger than this are compared in a sliding window.
+     */
+    public var maxBlock: UInt64
+    /**
+     * The sliding window's width.
+     */
+    public var window: UInt64
+    /**
+     * Pairs sampled to train the model.
+     */
+    public var samplePairs: UInt64
+    /**
+     * Seed of the sampling.
+     */
+    public var seed: UInt64
+    /**
+     * Match records of different sources only (record linkage).
+     */
+    public var crossSourceOnly: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Match probability above which a pair is a duplicate.
+         */threshold: Double, 
+        /**
+         * Probability above which a pair goes to review.
+         */reviewThreshold: Double, 
+        /**
+         * Name similarity counted as agreement.
+         */nameThreshold: Double, 
+        /**
+         * Attributes compared besides the built-in fields.
+         */attributes: [String]?, 
+        /**
+         * The attribute holding a product SKU.
+         */skuAttribute: String, 
+        /**
+         * The attribute holding a purchase date.
+         */purchaseDateAttribute: String, 
+        /**
+         * Purchases of one SKU this many days apart still match.
+         */skuWindowDays: Int32, 
+        /**
+         * Blocks larger than this are compared in a sliding window.
+         */maxBlock: UInt64, 
+        /**
+         * The sliding window's width.
+         */window: UInt64, 
+        /**
+         * Pairs sampled to train the model.
+         */samplePairs: UInt64, 
+        /**
+         * Seed of the sampling.
+         */seed: UInt64, 
+        /**
+         * Match records of different sources only (record linkage).
+         */crossSourceOnly: Bool) {
+        self.threshold = threshold
+        self.reviewThreshold = reviewThreshold
+        self.nameThreshold = nameThreshold
+        self.attributes = attributes
+        self.skuAttribute = skuAttribute
+        self.purchaseDateAttribute = purchaseDateAttribute
+        self.skuWindowDays = skuWindowDays
+        self.maxBlock = maxBlock
+        self.window = window
+        self.samplePairs = samplePairs
+        self.seed = seed
+        self.crossSourceOnly = crossSourceOnly
+    }
+}
+
+#if compiler(>=6)
+extension DedupeConfig: Sendable {}
+#endif
+
+
+extension DedupeConfig: Equatable, Hashable {
+    public static func ==(lhs: DedupeConfig, rhs: DedupeConfig) -> Bool {
+        if lhs.threshold != rhs.threshold {
+            return false
+        }
+        if lhs.reviewThreshold != rhs.reviewThreshold {
+            return false
+        }
+        if lhs.nameThreshold != rhs.nameThreshold {
+            return false
+        }
+        if lhs.attributes != rhs.attributes {
+            return false
+        }
+        if lhs.skuAttribute != rhs.skuAttribute {
+            return false
+        }
+        if lhs.purchaseDateAttribute != rhs.purchaseDateAttribute {
+            return false
+        }
+        if lhs.skuWindowDays != rhs.skuWindowDays {
+            return false
+        }
+        if lhs.maxBlock != rhs.maxBlock {
+            return false
+        }
+        if lhs.window != rhs.window {
+            return false
+        }
+        if lhs.samplePairs != rhs.samplePairs {
+            return false
+        }
+        if lhs.seed != rhs.seed {
+            return false
+        }
+        if lhs.crossSourceOnly != rhs.crossSourceOnly {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(threshold)
+        hasher.combine(reviewThreshold)
+        hasher.combine(nameThreshold)
+        hasher.combine(attributes)
+        hasher.combine(skuAttribute)
+        hasher.combine(purchaseDateAttribute)
+        hasher.combine(skuWindowDays)
+        hasher.combine(maxBlock)
+        hasher.combine(window)
+        hasher.combine(samplePairs)
+        hasher.combine(seed)
+        hasher.combine(crossSourceOnly)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDedupeConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DedupeConfig {
+        return
+            try DedupeConfig(
+                threshold: FfiConverterDouble.read(from: &buf), 
+                reviewThreshold: FfiConverterDouble.read(from: &buf), 
+                nameThreshold: FfiConverterDouble.read(from: &buf), 
+                attributes: FfiConverterOptionSequenceString.read(from: &buf), 
+                skuAttribute: FfiConverterString.read(from: &buf), 
+                purchaseDateAttribute: FfiConverterString.read(from: &buf), 
+                skuWindowDays: FfiConverterInt32.read(from: &buf), 
+                maxBlock: FfiConverterUInt64.read(from: &buf), 
+                window: FfiConverterUInt64.read(from: &buf), 
+                samplePairs: FfiConverterUInt64.read(from: &buf), 
+                seed: FfiConverterUInt64.read(from: &buf), 
+                crossSourceOnly: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DedupeConfig, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.threshold, into: &buf)
+        FfiConverterDouble.write(value.reviewThreshold, into: &buf)
+        FfiConverterDouble.write(value.nameThreshold, into: &buf)
+        FfiConverterOptionSequenceString.write(value.attributes, into: &buf)
+        FfiConverterString.write(value.skuAttribute, into: &buf)
+        FfiConverterString.write(value.purchaseDateAttribute, into: &buf)
+        FfiConverterInt32.write(value.skuWindowDays, into: &buf)
+        FfiConverterUInt64.write(value.maxBlock, into: &buf)
+        FfiConverterUInt64.write(value.window, into: &buf)
+        FfiConverterUInt64.write(value.samplePairs, into: &buf)
+        FfiConverterUInt64.write(value.seed, into: &buf)
+        FfiConverterBool.write(value.crossSourceOnly, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeConfig_lift(_ buf: RustBuffer) throws -> DedupeConfig {
+    return try FfiConverterTypeDedupeConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeConfig_lower(_ value: DedupeConfig) -> RustBuffer {
+    return FfiConverterTypeDedupeConfig.lower(value)
+}
+
+
+/**
+ * Arguments of `contactsDedupeCsv`.
+ */
+public struct DedupeCsvArgs {
+    /**
+     * The CSV files.
+     */
+    public var paths: [String]
+    /**
+     * `COLUMN=FIELD` mappings.
+     */
+    public var map: [String]
+    /**
+     * The column holding a stable record id.
+     */
+    public var idColumn: String?
+    /**
+     * Region for national-format phone numbers.
+     */
+    public var region: String?
+    /**
+     * Match the files against each other only (record linkage).
+     */
+    public var link: Bool
+    /**
+     * Matching settings; the defaults when absent.
+     */
+    public var config: DedupeConfig?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The CSV files.
+         */paths: [String], 
+        /**
+         * `COLUMN=FIELD` mappings.
+         */map: [String] = [], 
+        /**
+         * The column holding a stable record id.
+         */idColumn: String? = nil, 
+        /**
+         * Region for national-format phone numbers.
+         */region: String? = nil, 
+        /**
+         * Match the files against each other only (record linkage).
+         */link: Bool = false, 
+        /**
+         * Matching settings; the defaults when absent.
+         */config: DedupeConfig? = nil) {
+        self.paths = paths
+        self.map = map
+        self.idColumn = idColumn
+        self.region = region
+        self.link = link
+        self.config = config
+    }
+}
+
+#if compiler(>=6)
+extension DedupeCsvArgs: Sendable {}
+#endif
+
+
+extension DedupeCsvArgs: Equatable, Hashable {
+    public static func ==(lhs: DedupeCsvArgs, rhs: DedupeCsvArgs) -> Bool {
+        if lhs.paths != rhs.paths {
+            return false
+        }
+        if lhs.map != rhs.map {
+            return false
+        }
+        if lhs.idColumn != rhs.idColumn {
+            return false
+        }
+        if lhs.region != rhs.region {
+            return false
+        }
+        if lhs.link != rhs.link {
+            return false
+        }
+        if lhs.config != rhs.config {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(paths)
+        hasher.combine(map)
+        hasher.combine(idColumn)
+        hasher.combine(region)
+        hasher.combine(link)
+        hasher.combine(config)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDedupeCsvArgs: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DedupeCsvArgs {
+        return
+            try DedupeCsvArgs(
+                paths: FfiConverterSequenceString.read(from: &buf), 
+                map: FfiConverterSequenceString.read(from: &buf), 
+                idColumn: FfiConverterOptionString.read(from: &buf), 
+                region: FfiConverterOptionString.read(from: &buf), 
+                link: FfiConverterBool.read(from: &buf), 
+                config: FfiConverterOptionTypeDedupeConfig.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DedupeCsvArgs, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.paths, into: &buf)
+        FfiConverterSequenceString.write(value.map, into: &buf)
+        FfiConverterOptionString.write(value.idColumn, into: &buf)
+        FfiConverterOptionString.write(value.region, into: &buf)
+        FfiConverterBool.write(value.link, into: &buf)
+        FfiConverterOptionTypeDedupeConfig.write(value.config, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeCsvArgs_lift(_ buf: RustBuffer) throws -> DedupeCsvArgs {
+    return try FfiConverterTypeDedupeCsvArgs.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeCsvArgs_lower(_ value: DedupeCsvArgs) -> RustBuffer {
+    return FfiConverterTypeDedupeCsvArgs.lower(value)
+}
+
+
+/**
+ * What `contactsDedupeCsv` found, and each file's bad rows.
+ */
+public struct DedupeCsvOutcome {
+    public var result: DedupeResult
+    /**
+     * One import report per file, listing its bad rows.
+     */
+    public var reports: [ImportReport]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(result: DedupeResult, 
+        /**
+         * One import report per file, listing its bad rows.
+         */reports: [ImportReport]) {
+        self.result = result
+        self.reports = reports
+    }
+}
+
+#if compiler(>=6)
+extension DedupeCsvOutcome: Sendable {}
+#endif
+
+
+extension DedupeCsvOutcome: Equatable, Hashable {
+    public static func ==(lhs: DedupeCsvOutcome, rhs: DedupeCsvOutcome) -> Bool {
+        if lhs.result != rhs.result {
+            return false
+        }
+        if lhs.reports != rhs.reports {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(result)
+        hasher.combine(reports)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDedupeCsvOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DedupeCsvOutcome {
+        return
+            try DedupeCsvOutcome(
+                result: FfiConverterTypeDedupeResult.read(from: &buf), 
+                reports: FfiConverterSequenceTypeImportReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DedupeCsvOutcome, into buf: inout [UInt8]) {
+        FfiConverterTypeDedupeResult.write(value.result, into: &buf)
+        FfiConverterSequenceTypeImportReport.write(value.reports, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeCsvOutcome_lift(_ buf: RustBuffer) throws -> DedupeCsvOutcome {
+    return try FfiConverterTypeDedupeCsvOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeCsvOutcome_lower(_ value: DedupeCsvOutcome) -> RustBuffer {
+    return FfiConverterTypeDedupeCsvOutcome.lower(value)
+}
+
+
+/**
+ * What `contactsDedupe` found and, when asked, merged.
+ */
+public struct DedupeOutcome {
+    /**
+     * Clusters, pairs and the merge plan.
+     */
+    public var result: DedupeResult
+    /**
+     * The merges executed (only with `merge`).
+     */
+    public var merged: MergeReport?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Clusters, pairs and the merge plan.
+         */result: DedupeResult, 
+        /**
+         * The merges executed (only with `merge`).
+         */merged: MergeReport?) {
+        self.result = result
+        self.merged = merged
+    }
+}
+
+#if compiler(>=6)
+extension DedupeOutcome: Sendable {}
+#endif
+
+
+extension DedupeOutcome: Equatable, Hashable {
+    public static func ==(lhs: DedupeOutcome, rhs: DedupeOutcome) -> Bool {
+        if lhs.result != rhs.result {
+            return false
+        }
+        if lhs.merged != rhs.merged {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(result)
+        hasher.combine(merged)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDedupeOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DedupeOutcome {
+        return
+            try DedupeOutcome(
+                result: FfiConverterTypeDedupeResult.read(from: &buf), 
+                merged: FfiConverterOptionTypeMergeReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DedupeOutcome, into buf: inout [UInt8]) {
+        FfiConverterTypeDedupeResult.write(value.result, into: &buf)
+        FfiConverterOptionTypeMergeReport.write(value.merged, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeOutcome_lift(_ buf: RustBuffer) throws -> DedupeOutcome {
+    return try FfiConverterTypeDedupeOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeOutcome_lower(_ value: DedupeOutcome) -> RustBuffer {
+    return FfiConverterTypeDedupeOutcome.lower(value)
+}
+
+
+/**
+ * What a dedupe run found.
+ */
+public struct DedupeResult {
+    /**
+     * Pairs above the threshold.
+     */
+    public var pairs: [ScoredPair]
+    /**
+     * Pairs to review by hand.
+     */
+    public var review: [ScoredPair]
+    public var clusters: [Cluster]
+    /**
+     * The merges that would resolve the clusters.
+     */
+    public var plan: [MergeStep]
+    /**
+     * The fields compared.
+     */
+    public var comparisons: [String]
+    public var stats: DedupeStats
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Pairs above the threshold.
+         */pairs: [ScoredPair], 
+        /**
+         * Pairs to review by hand.
+         */review: [ScoredPair], clusters: [Cluster], 
+        /**
+         * The merges that would resolve the clusters.
+         */plan: [MergeStep], 
+        /**
+         * The fields compared.
+         */comparisons: [String], stats: DedupeStats) {
+        self.pairs = pairs
+        self.review = review
+        self.clusters = clusters
+        self.plan = plan
+        self.comparisons = comparisons
+        self.stats = stats
+    }
+}
+
+#if compiler(>=6)
+extension DedupeResult: Sendable {}
+#endif
+
+
+extension DedupeResult: Equatable, Hashable {
+    public static func ==(lhs: DedupeResult, rhs: DedupeResult) -> Bool {
+        if lhs.pairs != rhs.pairs {
+            return false
+        }
+        if lhs.review != rhs.review {
+            return false
+        }
+        if lhs.clusters != rhs.clusters {
+            return false
+        }
+        if lhs.plan != rhs.plan {
+            return false
+        }
+        if lhs.comparisons != rhs.comparisons {
+            return false
+        }
+        if lhs.stats != rhs.stats {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pairs)
+        hasher.combine(review)
+        hasher.combine(clusters)
+        hasher.combine(plan)
+        hasher.combine(comparisons)
+        hasher.combine(stats)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDedupeResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DedupeResult {
+        return
+            try DedupeResult(
+                pairs: FfiConverterSequenceTypeScoredPair.read(from: &buf), 
+                review: FfiConverterSequenceTypeScoredPair.read(from: &buf), 
+                clusters: FfiConverterSequenceTypeCluster.read(from: &buf), 
+                plan: FfiConverterSequenceTypeMergeStep.read(from: &buf), 
+                comparisons: FfiConverterSequenceString.read(from: &buf), 
+                stats: FfiConverterTypeDedupeStats.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DedupeResult, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeScoredPair.write(value.pairs, into: &buf)
+        FfiConverterSequenceTypeScoredPair.write(value.review, into: &buf)
+        FfiConverterSequenceTypeCluster.write(value.clusters, into: &buf)
+        FfiConverterSequenceTypeMergeStep.write(value.plan, into: &buf)
+        FfiConverterSequenceString.write(value.comparisons, into: &buf)
+        FfiConverterTypeDedupeStats.write(value.stats, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeResult_lift(_ buf: RustBuffer) throws -> DedupeResult {
+    return try FfiConverterTypeDedupeResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeResult_lower(_ value: DedupeResult) -> RustBuffer {
+    return FfiConverterTypeDedupeResult.lower(value)
+}
+
+
+/**
+ * How a dedupe run went.
+ */
+public struct DedupeStats {
+    public var records: UInt64
+    public var candidatePairs: UInt64
+    public var windowedBlocks: UInt64
+    public var patterns: UInt64
+    public var blockingRules: [NamedCount]
+    public var matchesByRule: [NamedCount]
+    public var millis: UInt64
+    public var phaseMillis: [NamedCount]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(records: UInt64, candidatePairs: UInt64, windowedBlocks: UInt64, patterns: UInt64, blockingRules: [NamedCount], matchesByRule: [NamedCount], millis: UInt64, phaseMillis: [NamedCount]) {
+        self.records = records
+        self.candidatePairs = candidatePairs
+        self.windowedBlocks = windowedBlocks
+        self.patterns = patterns
+        self.blockingRules = blockingRules
+        self.matchesByRule = matchesByRule
+        self.millis = millis
+        self.phaseMillis = phaseMillis
+    }
+}
+
+#if compiler(>=6)
+extension DedupeStats: Sendable {}
+#endif
+
+
+extension DedupeStats: Equatable, Hashable {
+    public static func ==(lhs: DedupeStats, rhs: DedupeStats) -> Bool {
+        if lhs.records != rhs.records {
+            return false
+        }
+        if lhs.candidatePairs != rhs.candidatePairs {
+            return false
+        }
+        if lhs.windowedBlocks != rhs.windowedBlocks {
+            return false
+        }
+        if lhs.patterns != rhs.patterns {
+            return false
+        }
+        if lhs.blockingRules != rhs.blockingRules {
+            return false
+        }
+        if lhs.matchesByRule != rhs.matchesByRule {
+            return false
+        }
+        if lhs.millis != rhs.millis {
+            return false
+        }
+        if lhs.phaseMillis != rhs.phaseMillis {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(records)
+        hasher.combine(candidatePairs)
+        hasher.combine(windowedBlocks)
+        hasher.combine(patterns)
+        hasher.combine(blockingRules)
+        hasher.combine(matchesByRule)
+        hasher.combine(millis)
+        hasher.combine(phaseMillis)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDedupeStats: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DedupeStats {
+        return
+            try DedupeStats(
+                records: FfiConverterUInt64.read(from: &buf), 
+                candidatePairs: FfiConverterUInt64.read(from: &buf), 
+                windowedBlocks: FfiConverterUInt64.read(from: &buf), 
+                patterns: FfiConverterUInt64.read(from: &buf), 
+                blockingRules: FfiConverterSequenceTypeNamedCount.read(from: &buf), 
+                matchesByRule: FfiConverterSequenceTypeNamedCount.read(from: &buf), 
+                millis: FfiConverterUInt64.read(from: &buf), 
+                phaseMillis: FfiConverterSequenceTypeNamedCount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DedupeStats, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.records, into: &buf)
+        FfiConverterUInt64.write(value.candidatePairs, into: &buf)
+        FfiConverterUInt64.write(value.windowedBlocks, into: &buf)
+        FfiConverterUInt64.write(value.patterns, into: &buf)
+        FfiConverterSequenceTypeNamedCount.write(value.blockingRules, into: &buf)
+        FfiConverterSequenceTypeNamedCount.write(value.matchesByRule, into: &buf)
+        FfiConverterUInt64.write(value.millis, into: &buf)
+        FfiConverterSequenceTypeNamedCount.write(value.phaseMillis, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeStats_lift(_ buf: RustBuffer) throws -> DedupeStats {
+    return try FfiConverterTypeDedupeStats.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDedupeStats_lower(_ value: DedupeStats) -> RustBuffer {
+    return FfiConverterTypeDedupeStats.lower(value)
+}
+
+
+/**
+ * What `downloadMedia` wrote.
+ */
+public struct DownloadedMedia {
+    public var path: String
+    public var bytes: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(path: String, bytes: UInt64) {
+        self.path = path
+        self.bytes = bytes
+    }
+}
+
+#if compiler(>=6)
+extension DownloadedMedia: Sendable {}
+#endif
+
+
+extension DownloadedMedia: Equatable, Hashable {
+    public static func ==(lhs: DownloadedMedia, rhs: DownloadedMedia) -> Bool {
+        if lhs.path != rhs.path {
+            return false
+        }
+        if lhs.bytes != rhs.bytes {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(bytes)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDownloadedMedia: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DownloadedMedia {
+        return
+            try DownloadedMedia(
+                path: FfiConverterString.read(from: &buf), 
+                bytes: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DownloadedMedia, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterUInt64.write(value.bytes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDownloadedMedia_lift(_ buf: RustBuffer) throws -> DownloadedMedia {
+    return try FfiConverterTypeDownloadedMedia.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDownloadedMedia_lower(_ value: DownloadedMedia) -> RustBuffer {
+    return FfiConverterTypeDownloadedMedia.lower(value)
+}
+
+
+/**
+ * What went wrong, as the core reports it (`wacrm::ErrorDetails`).
+ */
+public struct ErrorDetails {
     /**
      * Stable code string ("RATE_LIMITED", ...).
      */
@@ -1693,12 +6336,12 @@ public struct ErrorInfo {
 }
 
 #if compiler(>=6)
-extension ErrorInfo: Sendable {}
+extension ErrorDetails: Sendable {}
 #endif
 
 
-extension ErrorInfo: Equatable, Hashable {
-    public static func ==(lhs: ErrorInfo, rhs: ErrorInfo) -> Bool {
+extension ErrorDetails: Equatable, Hashable {
+    public static func ==(lhs: ErrorDetails, rhs: ErrorDetails) -> Bool {
         if lhs.code != rhs.code {
             return false
         }
@@ -1747,10 +6390,10 @@ extension ErrorInfo: Equatable, Hashable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeErrorInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorInfo {
+public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorDetails {
         return
-            try ErrorInfo(
+            try ErrorDetails(
                 code: FfiConverterString.read(from: &buf), 
                 message: FfiConverterString.read(from: &buf), 
                 graphCode: FfiConverterOptionInt64.read(from: &buf), 
@@ -1763,7 +6406,7 @@ public struct FfiConverterTypeErrorInfo: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: ErrorInfo, into buf: inout [UInt8]) {
+    public static func write(_ value: ErrorDetails, into buf: inout [UInt8]) {
         FfiConverterString.write(value.code, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
         FfiConverterOptionInt64.write(value.graphCode, into: &buf)
@@ -1780,16 +6423,10126 @@ public struct FfiConverterTypeErrorInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeErrorInfo_lift(_ buf: RustBuffer) throws -> ErrorInfo {
-    return try FfiConverterTypeErrorInfo.lift(buf)
+public func FfiConverterTypeErrorDetails_lift(_ buf: RustBuffer) throws -> ErrorDetails {
+    return try FfiConverterTypeErrorDetails.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeErrorInfo_lower(_ value: ErrorInfo) -> RustBuffer {
-    return FfiConverterTypeErrorInfo.lower(value)
+public func FfiConverterTypeErrorDetails_lower(_ value: ErrorDetails) -> RustBuffer {
+    return FfiConverterTypeErrorDetails.lower(value)
 }
+
+
+/**
+ * An error Meta reports for the number or account.
+ */
+public struct ErrorEvent {
+    public var routing: Routing
+    public var error: GraphError
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, error: GraphError) {
+        self.routing = routing
+        self.error = error
+    }
+}
+
+#if compiler(>=6)
+extension ErrorEvent: Sendable {}
+#endif
+
+
+extension ErrorEvent: Equatable, Hashable {
+    public static func ==(lhs: ErrorEvent, rhs: ErrorEvent) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.error != rhs.error {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(error)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorEvent {
+        return
+            try ErrorEvent(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                error: FfiConverterTypeGraphError.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ErrorEvent, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterTypeGraphError.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorEvent_lift(_ buf: RustBuffer) throws -> ErrorEvent {
+    return try FfiConverterTypeErrorEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorEvent_lower(_ value: ErrorEvent) -> RustBuffer {
+    return FfiConverterTypeErrorEvent.lower(value)
+}
+
+
+/**
+ * Faults the sandbox injects (rates in 0..=1).
+ */
+public struct Faults {
+    public var errorRate: Double
+    public var latencyMs: UInt64
+    public var dropRate: Double
+    public var dropAfterAcceptRate: Double
+    public var duplicateWebhookRate: Double
+    public var outOfOrderRate: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(errorRate: Double = Double(0.0), latencyMs: UInt64 = UInt64(0), dropRate: Double = Double(0.0), dropAfterAcceptRate: Double = Double(0.0), duplicateWebhookRate: Double = Double(0.0), outOfOrderRate: Double = Double(0.0)) {
+        self.errorRate = errorRate
+        self.latencyMs = latencyMs
+        self.dropRate = dropRate
+        self.dropAfterAcceptRate = dropAfterAcceptRate
+        self.duplicateWebhookRate = duplicateWebhookRate
+        self.outOfOrderRate = outOfOrderRate
+    }
+}
+
+#if compiler(>=6)
+extension Faults: Sendable {}
+#endif
+
+
+extension Faults: Equatable, Hashable {
+    public static func ==(lhs: Faults, rhs: Faults) -> Bool {
+        if lhs.errorRate != rhs.errorRate {
+            return false
+        }
+        if lhs.latencyMs != rhs.latencyMs {
+            return false
+        }
+        if lhs.dropRate != rhs.dropRate {
+            return false
+        }
+        if lhs.dropAfterAcceptRate != rhs.dropAfterAcceptRate {
+            return false
+        }
+        if lhs.duplicateWebhookRate != rhs.duplicateWebhookRate {
+            return false
+        }
+        if lhs.outOfOrderRate != rhs.outOfOrderRate {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(errorRate)
+        hasher.combine(latencyMs)
+        hasher.combine(dropRate)
+        hasher.combine(dropAfterAcceptRate)
+        hasher.combine(duplicateWebhookRate)
+        hasher.combine(outOfOrderRate)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFaults: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Faults {
+        return
+            try Faults(
+                errorRate: FfiConverterDouble.read(from: &buf), 
+                latencyMs: FfiConverterUInt64.read(from: &buf), 
+                dropRate: FfiConverterDouble.read(from: &buf), 
+                dropAfterAcceptRate: FfiConverterDouble.read(from: &buf), 
+                duplicateWebhookRate: FfiConverterDouble.read(from: &buf), 
+                outOfOrderRate: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Faults, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.errorRate, into: &buf)
+        FfiConverterUInt64.write(value.latencyMs, into: &buf)
+        FfiConverterDouble.write(value.dropRate, into: &buf)
+        FfiConverterDouble.write(value.dropAfterAcceptRate, into: &buf)
+        FfiConverterDouble.write(value.duplicateWebhookRate, into: &buf)
+        FfiConverterDouble.write(value.outOfOrderRate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaults_lift(_ buf: RustBuffer) throws -> Faults {
+    return try FfiConverterTypeFaults.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaults_lower(_ value: Faults) -> RustBuffer {
+    return FfiConverterTypeFaults.lower(value)
+}
+
+
+/**
+ * The action of a flow message.
+ */
+public struct FlowAction {
+    /**
+     * The flow id (or `flow_name`).
+     */
+    public var flowId: String?
+    /**
+     * The flow name (or `flow_id`).
+     */
+    public var flowName: String?
+    /**
+     * Button text.
+     */
+    public var flowCta: String
+    /**
+     * Token echoed in the flow's reply.
+     */
+    public var flowToken: String?
+    /**
+     * `navigate` or `data_exchange`.
+     */
+    public var flowAction: String?
+    /**
+     * The first screen and its data.
+     */
+    public var flowActionPayload: Json?
+    /**
+     * `draft` or `published`.
+     */
+    public var mode: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The flow id (or `flow_name`).
+         */flowId: String? = nil, 
+        /**
+         * The flow name (or `flow_id`).
+         */flowName: String? = nil, 
+        /**
+         * Button text.
+         */flowCta: String, 
+        /**
+         * Token echoed in the flow's reply.
+         */flowToken: String? = nil, 
+        /**
+         * `navigate` or `data_exchange`.
+         */flowAction: String? = nil, 
+        /**
+         * The first screen and its data.
+         */flowActionPayload: Json? = nil, 
+        /**
+         * `draft` or `published`.
+         */mode: String? = nil) {
+        self.flowId = flowId
+        self.flowName = flowName
+        self.flowCta = flowCta
+        self.flowToken = flowToken
+        self.flowAction = flowAction
+        self.flowActionPayload = flowActionPayload
+        self.mode = mode
+    }
+}
+
+#if compiler(>=6)
+extension FlowAction: Sendable {}
+#endif
+
+
+extension FlowAction: Equatable, Hashable {
+    public static func ==(lhs: FlowAction, rhs: FlowAction) -> Bool {
+        if lhs.flowId != rhs.flowId {
+            return false
+        }
+        if lhs.flowName != rhs.flowName {
+            return false
+        }
+        if lhs.flowCta != rhs.flowCta {
+            return false
+        }
+        if lhs.flowToken != rhs.flowToken {
+            return false
+        }
+        if lhs.flowAction != rhs.flowAction {
+            return false
+        }
+        if lhs.flowActionPayload != rhs.flowActionPayload {
+            return false
+        }
+        if lhs.mode != rhs.mode {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(flowId)
+        hasher.combine(flowName)
+        hasher.combine(flowCta)
+        hasher.combine(flowToken)
+        hasher.combine(flowAction)
+        hasher.combine(flowActionPayload)
+        hasher.combine(mode)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFlowAction: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FlowAction {
+        return
+            try FlowAction(
+                flowId: FfiConverterOptionString.read(from: &buf), 
+                flowName: FfiConverterOptionString.read(from: &buf), 
+                flowCta: FfiConverterString.read(from: &buf), 
+                flowToken: FfiConverterOptionString.read(from: &buf), 
+                flowAction: FfiConverterOptionString.read(from: &buf), 
+                flowActionPayload: FfiConverterOptionTypeJson.read(from: &buf), 
+                mode: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FlowAction, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.flowId, into: &buf)
+        FfiConverterOptionString.write(value.flowName, into: &buf)
+        FfiConverterString.write(value.flowCta, into: &buf)
+        FfiConverterOptionString.write(value.flowToken, into: &buf)
+        FfiConverterOptionString.write(value.flowAction, into: &buf)
+        FfiConverterOptionTypeJson.write(value.flowActionPayload, into: &buf)
+        FfiConverterOptionString.write(value.mode, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFlowAction_lift(_ buf: RustBuffer) throws -> FlowAction {
+    return try FfiConverterTypeFlowAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFlowAction_lower(_ value: FlowAction) -> RustBuffer {
+    return FfiConverterTypeFlowAction.lower(value)
+}
+
+
+/**
+ * A Graph API error object.
+ */
+public struct GraphError {
+    public var code: Int64
+    public var subcode: Int64?
+    public var message: String
+    public var errorType: String?
+    public var title: String?
+    public var errorData: ErrorData?
+    public var fbtraceId: String?
+    public var isTransient: Bool?
+    public var errorUserTitle: String?
+    public var errorUserMsg: String?
+    public var href: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: Int64, subcode: Int64?, message: String, errorType: String?, title: String?, errorData: ErrorData?, fbtraceId: String?, isTransient: Bool?, errorUserTitle: String?, errorUserMsg: String?, href: String?) {
+        self.code = code
+        self.subcode = subcode
+        self.message = message
+        self.errorType = errorType
+        self.title = title
+        self.errorData = errorData
+        self.fbtraceId = fbtraceId
+        self.isTransient = isTransient
+        self.errorUserTitle = errorUserTitle
+        self.errorUserMsg = errorUserMsg
+        self.href = href
+    }
+}
+
+#if compiler(>=6)
+extension GraphError: Sendable {}
+#endif
+
+
+extension GraphError: Equatable, Hashable {
+    public static func ==(lhs: GraphError, rhs: GraphError) -> Bool {
+        if lhs.code != rhs.code {
+            return false
+        }
+        if lhs.subcode != rhs.subcode {
+            return false
+        }
+        if lhs.message != rhs.message {
+            return false
+        }
+        if lhs.errorType != rhs.errorType {
+            return false
+        }
+        if lhs.title != rhs.title {
+            return false
+        }
+        if lhs.errorData != rhs.errorData {
+            return false
+        }
+        if lhs.fbtraceId != rhs.fbtraceId {
+            return false
+        }
+        if lhs.isTransient != rhs.isTransient {
+            return false
+        }
+        if lhs.errorUserTitle != rhs.errorUserTitle {
+            return false
+        }
+        if lhs.errorUserMsg != rhs.errorUserMsg {
+            return false
+        }
+        if lhs.href != rhs.href {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(subcode)
+        hasher.combine(message)
+        hasher.combine(errorType)
+        hasher.combine(title)
+        hasher.combine(errorData)
+        hasher.combine(fbtraceId)
+        hasher.combine(isTransient)
+        hasher.combine(errorUserTitle)
+        hasher.combine(errorUserMsg)
+        hasher.combine(href)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGraphError: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GraphError {
+        return
+            try GraphError(
+                code: FfiConverterInt64.read(from: &buf), 
+                subcode: FfiConverterOptionInt64.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                errorType: FfiConverterOptionString.read(from: &buf), 
+                title: FfiConverterOptionString.read(from: &buf), 
+                errorData: FfiConverterOptionTypeErrorData.read(from: &buf), 
+                fbtraceId: FfiConverterOptionString.read(from: &buf), 
+                isTransient: FfiConverterOptionBool.read(from: &buf), 
+                errorUserTitle: FfiConverterOptionString.read(from: &buf), 
+                errorUserMsg: FfiConverterOptionString.read(from: &buf), 
+                href: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GraphError, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.code, into: &buf)
+        FfiConverterOptionInt64.write(value.subcode, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.errorType, into: &buf)
+        FfiConverterOptionString.write(value.title, into: &buf)
+        FfiConverterOptionTypeErrorData.write(value.errorData, into: &buf)
+        FfiConverterOptionString.write(value.fbtraceId, into: &buf)
+        FfiConverterOptionBool.write(value.isTransient, into: &buf)
+        FfiConverterOptionString.write(value.errorUserTitle, into: &buf)
+        FfiConverterOptionString.write(value.errorUserMsg, into: &buf)
+        FfiConverterOptionString.write(value.href, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGraphError_lift(_ buf: RustBuffer) throws -> GraphError {
+    return try FfiConverterTypeGraphError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGraphError_lower(_ value: GraphError) -> RustBuffer {
+    return FfiConverterTypeGraphError.lower(value)
+}
+
+
+public struct History {
+    public var metadata: HistoryChunk?
+    public var threads: [HistoryThread]
+    public var errors: [GraphError]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(metadata: HistoryChunk?, threads: [HistoryThread], errors: [GraphError]) {
+        self.metadata = metadata
+        self.threads = threads
+        self.errors = errors
+    }
+}
+
+#if compiler(>=6)
+extension History: Sendable {}
+#endif
+
+
+extension History: Equatable, Hashable {
+    public static func ==(lhs: History, rhs: History) -> Bool {
+        if lhs.metadata != rhs.metadata {
+            return false
+        }
+        if lhs.threads != rhs.threads {
+            return false
+        }
+        if lhs.errors != rhs.errors {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(metadata)
+        hasher.combine(threads)
+        hasher.combine(errors)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHistory: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> History {
+        return
+            try History(
+                metadata: FfiConverterOptionTypeHistoryChunk.read(from: &buf), 
+                threads: FfiConverterSequenceTypeHistoryThread.read(from: &buf), 
+                errors: FfiConverterSequenceTypeGraphError.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: History, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeHistoryChunk.write(value.metadata, into: &buf)
+        FfiConverterSequenceTypeHistoryThread.write(value.threads, into: &buf)
+        FfiConverterSequenceTypeGraphError.write(value.errors, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistory_lift(_ buf: RustBuffer) throws -> History {
+    return try FfiConverterTypeHistory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistory_lower(_ value: History) -> RustBuffer {
+    return FfiConverterTypeHistory.lower(value)
+}
+
+
+public struct HistoryChunk {
+    public var phase: Int64?
+    public var chunkOrder: Int64?
+    public var progress: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(phase: Int64?, chunkOrder: Int64?, progress: Int64?) {
+        self.phase = phase
+        self.chunkOrder = chunkOrder
+        self.progress = progress
+    }
+}
+
+#if compiler(>=6)
+extension HistoryChunk: Sendable {}
+#endif
+
+
+extension HistoryChunk: Equatable, Hashable {
+    public static func ==(lhs: HistoryChunk, rhs: HistoryChunk) -> Bool {
+        if lhs.phase != rhs.phase {
+            return false
+        }
+        if lhs.chunkOrder != rhs.chunkOrder {
+            return false
+        }
+        if lhs.progress != rhs.progress {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(phase)
+        hasher.combine(chunkOrder)
+        hasher.combine(progress)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHistoryChunk: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HistoryChunk {
+        return
+            try HistoryChunk(
+                phase: FfiConverterOptionInt64.read(from: &buf), 
+                chunkOrder: FfiConverterOptionInt64.read(from: &buf), 
+                progress: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HistoryChunk, into buf: inout [UInt8]) {
+        FfiConverterOptionInt64.write(value.phase, into: &buf)
+        FfiConverterOptionInt64.write(value.chunkOrder, into: &buf)
+        FfiConverterOptionInt64.write(value.progress, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryChunk_lift(_ buf: RustBuffer) throws -> HistoryChunk {
+    return try FfiConverterTypeHistoryChunk.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryChunk_lower(_ value: HistoryChunk) -> RustBuffer {
+    return FfiConverterTypeHistoryChunk.lower(value)
+}
+
+
+public struct HistoryThread {
+    public var id: String
+    public var messages: [Json]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, messages: [Json]) {
+        self.id = id
+        self.messages = messages
+    }
+}
+
+#if compiler(>=6)
+extension HistoryThread: Sendable {}
+#endif
+
+
+extension HistoryThread: Equatable, Hashable {
+    public static func ==(lhs: HistoryThread, rhs: HistoryThread) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.messages != rhs.messages {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(messages)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHistoryThread: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HistoryThread {
+        return
+            try HistoryThread(
+                id: FfiConverterString.read(from: &buf), 
+                messages: FfiConverterSequenceTypeJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HistoryThread, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterSequenceTypeJson.write(value.messages, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryThread_lift(_ buf: RustBuffer) throws -> HistoryThread {
+    return try FfiConverterTypeHistoryThread.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryThread_lower(_ value: HistoryThread) -> RustBuffer {
+    return FfiConverterTypeHistoryThread.lower(value)
+}
+
+
+public struct HistoryUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: History
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: History, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension HistoryUpdate: Sendable {}
+#endif
+
+
+extension HistoryUpdate: Equatable, Hashable {
+    public static func ==(lhs: HistoryUpdate, rhs: HistoryUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHistoryUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HistoryUpdate {
+        return
+            try HistoryUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeHistory.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HistoryUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeHistory.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryUpdate_lift(_ buf: RustBuffer) throws -> HistoryUpdate {
+    return try FfiConverterTypeHistoryUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryUpdate_lower(_ value: HistoryUpdate) -> RustBuffer {
+    return FfiConverterTypeHistoryUpdate.lower(value)
+}
+
+
+/**
+ * The options of `wacrm contacts import`.
+ */
+public struct ImportArgs {
+    /**
+     * The CSV file.
+     */
+    public var path: String
+    /**
+     * `COLUMN=FIELD` mappings.
+     */
+    public var map: [String]
+    /**
+     * The column holding a stable contact id.
+     */
+    public var idColumn: String?
+    /**
+     * Region for national-format phone numbers (`JP`, `BR`, ...).
+     */
+    public var region: String?
+    /**
+     * Tags added to every imported contact.
+     */
+    public var addTags: [String]
+    /**
+     * Report rows without a valid phone as bad rows.
+     */
+    public var requirePhone: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The CSV file.
+         */path: String, 
+        /**
+         * `COLUMN=FIELD` mappings.
+         */map: [String] = [], 
+        /**
+         * The column holding a stable contact id.
+         */idColumn: String? = nil, 
+        /**
+         * Region for national-format phone numbers (`JP`, `BR`, ...).
+         */region: String? = nil, 
+        /**
+         * Tags added to every imported contact.
+         */addTags: [String] = [], 
+        /**
+         * Report rows without a valid phone as bad rows.
+         */requirePhone: Bool = false) {
+        self.path = path
+        self.map = map
+        self.idColumn = idColumn
+        self.region = region
+        self.addTags = addTags
+        self.requirePhone = requirePhone
+    }
+}
+
+#if compiler(>=6)
+extension ImportArgs: Sendable {}
+#endif
+
+
+extension ImportArgs: Equatable, Hashable {
+    public static func ==(lhs: ImportArgs, rhs: ImportArgs) -> Bool {
+        if lhs.path != rhs.path {
+            return false
+        }
+        if lhs.map != rhs.map {
+            return false
+        }
+        if lhs.idColumn != rhs.idColumn {
+            return false
+        }
+        if lhs.region != rhs.region {
+            return false
+        }
+        if lhs.addTags != rhs.addTags {
+            return false
+        }
+        if lhs.requirePhone != rhs.requirePhone {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(map)
+        hasher.combine(idColumn)
+        hasher.combine(region)
+        hasher.combine(addTags)
+        hasher.combine(requirePhone)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportArgs: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportArgs {
+        return
+            try ImportArgs(
+                path: FfiConverterString.read(from: &buf), 
+                map: FfiConverterSequenceString.read(from: &buf), 
+                idColumn: FfiConverterOptionString.read(from: &buf), 
+                region: FfiConverterOptionString.read(from: &buf), 
+                addTags: FfiConverterSequenceString.read(from: &buf), 
+                requirePhone: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImportArgs, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterSequenceString.write(value.map, into: &buf)
+        FfiConverterOptionString.write(value.idColumn, into: &buf)
+        FfiConverterOptionString.write(value.region, into: &buf)
+        FfiConverterSequenceString.write(value.addTags, into: &buf)
+        FfiConverterBool.write(value.requirePhone, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportArgs_lift(_ buf: RustBuffer) throws -> ImportArgs {
+    return try FfiConverterTypeImportArgs.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportArgs_lower(_ value: ImportArgs) -> RustBuffer {
+    return FfiConverterTypeImportArgs.lower(value)
+}
+
+
+/**
+ * What an import did.
+ */
+public struct ImportReport {
+    public var rows: UInt64
+    public var imported: UInt64
+    public var duplicatesInFile: UInt64
+    public var badRows: [BadRow]
+    public var blank: UInt64
+    public var lineEndings: LineEndings
+    public var lastCommittedLine: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rows: UInt64, imported: UInt64, duplicatesInFile: UInt64, badRows: [BadRow], blank: UInt64, lineEndings: LineEndings, lastCommittedLine: UInt64?) {
+        self.rows = rows
+        self.imported = imported
+        self.duplicatesInFile = duplicatesInFile
+        self.badRows = badRows
+        self.blank = blank
+        self.lineEndings = lineEndings
+        self.lastCommittedLine = lastCommittedLine
+    }
+}
+
+#if compiler(>=6)
+extension ImportReport: Sendable {}
+#endif
+
+
+extension ImportReport: Equatable, Hashable {
+    public static func ==(lhs: ImportReport, rhs: ImportReport) -> Bool {
+        if lhs.rows != rhs.rows {
+            return false
+        }
+        if lhs.imported != rhs.imported {
+            return false
+        }
+        if lhs.duplicatesInFile != rhs.duplicatesInFile {
+            return false
+        }
+        if lhs.badRows != rhs.badRows {
+            return false
+        }
+        if lhs.blank != rhs.blank {
+            return false
+        }
+        if lhs.lineEndings != rhs.lineEndings {
+            return false
+        }
+        if lhs.lastCommittedLine != rhs.lastCommittedLine {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rows)
+        hasher.combine(imported)
+        hasher.combine(duplicatesInFile)
+        hasher.combine(badRows)
+        hasher.combine(blank)
+        hasher.combine(lineEndings)
+        hasher.combine(lastCommittedLine)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportReport {
+        return
+            try ImportReport(
+                rows: FfiConverterUInt64.read(from: &buf), 
+                imported: FfiConverterUInt64.read(from: &buf), 
+                duplicatesInFile: FfiConverterUInt64.read(from: &buf), 
+                badRows: FfiConverterSequenceTypeBadRow.read(from: &buf), 
+                blank: FfiConverterUInt64.read(from: &buf), 
+                lineEndings: FfiConverterTypeLineEndings.read(from: &buf), 
+                lastCommittedLine: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImportReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.rows, into: &buf)
+        FfiConverterUInt64.write(value.imported, into: &buf)
+        FfiConverterUInt64.write(value.duplicatesInFile, into: &buf)
+        FfiConverterSequenceTypeBadRow.write(value.badRows, into: &buf)
+        FfiConverterUInt64.write(value.blank, into: &buf)
+        FfiConverterTypeLineEndings.write(value.lineEndings, into: &buf)
+        FfiConverterOptionUInt64.write(value.lastCommittedLine, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportReport_lift(_ buf: RustBuffer) throws -> ImportReport {
+    return try FfiConverterTypeImportReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportReport_lower(_ value: ImportReport) -> RustBuffer {
+    return FfiConverterTypeImportReport.lower(value)
+}
+
+
+/**
+ * A customer message.
+ */
+public struct InboundEvent {
+    public var routing: Routing
+    public var id: MessageId
+    /**
+     * The sender's phone-based id, when shared.
+     */
+    public var from: String?
+    /**
+     * The sender's business-scoped user id.
+     */
+    public var fromUserId: String?
+    public var fromParentUserId: String?
+    /**
+     * Seconds since the epoch.
+     */
+    public var timestamp: Int64
+    public var contact: ContactInfo?
+    public var context: ReplyContext?
+    public var referral: Referral?
+    public var content: MessageContent
+    public var errors: [GraphError]
+    /**
+     * The message's source JSON.
+     */
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, id: MessageId, 
+        /**
+         * The sender's phone-based id, when shared.
+         */from: String?, 
+        /**
+         * The sender's business-scoped user id.
+         */fromUserId: String?, fromParentUserId: String?, 
+        /**
+         * Seconds since the epoch.
+         */timestamp: Int64, contact: ContactInfo?, context: ReplyContext?, referral: Referral?, content: MessageContent, errors: [GraphError], 
+        /**
+         * The message's source JSON.
+         */raw: RawJson) {
+        self.routing = routing
+        self.id = id
+        self.from = from
+        self.fromUserId = fromUserId
+        self.fromParentUserId = fromParentUserId
+        self.timestamp = timestamp
+        self.contact = contact
+        self.context = context
+        self.referral = referral
+        self.content = content
+        self.errors = errors
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension InboundEvent: Sendable {}
+#endif
+
+
+extension InboundEvent: Equatable, Hashable {
+    public static func ==(lhs: InboundEvent, rhs: InboundEvent) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.from != rhs.from {
+            return false
+        }
+        if lhs.fromUserId != rhs.fromUserId {
+            return false
+        }
+        if lhs.fromParentUserId != rhs.fromParentUserId {
+            return false
+        }
+        if lhs.timestamp != rhs.timestamp {
+            return false
+        }
+        if lhs.contact != rhs.contact {
+            return false
+        }
+        if lhs.context != rhs.context {
+            return false
+        }
+        if lhs.referral != rhs.referral {
+            return false
+        }
+        if lhs.content != rhs.content {
+            return false
+        }
+        if lhs.errors != rhs.errors {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(id)
+        hasher.combine(from)
+        hasher.combine(fromUserId)
+        hasher.combine(fromParentUserId)
+        hasher.combine(timestamp)
+        hasher.combine(contact)
+        hasher.combine(context)
+        hasher.combine(referral)
+        hasher.combine(content)
+        hasher.combine(errors)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInboundEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InboundEvent {
+        return
+            try InboundEvent(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                id: FfiConverterTypeMessageId.read(from: &buf), 
+                from: FfiConverterOptionString.read(from: &buf), 
+                fromUserId: FfiConverterOptionString.read(from: &buf), 
+                fromParentUserId: FfiConverterOptionString.read(from: &buf), 
+                timestamp: FfiConverterInt64.read(from: &buf), 
+                contact: FfiConverterOptionTypeContactInfo.read(from: &buf), 
+                context: FfiConverterOptionTypeReplyContext.read(from: &buf), 
+                referral: FfiConverterOptionTypeReferral.read(from: &buf), 
+                content: FfiConverterTypeMessageContent.read(from: &buf), 
+                errors: FfiConverterSequenceTypeGraphError.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InboundEvent, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterTypeMessageId.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.from, into: &buf)
+        FfiConverterOptionString.write(value.fromUserId, into: &buf)
+        FfiConverterOptionString.write(value.fromParentUserId, into: &buf)
+        FfiConverterInt64.write(value.timestamp, into: &buf)
+        FfiConverterOptionTypeContactInfo.write(value.contact, into: &buf)
+        FfiConverterOptionTypeReplyContext.write(value.context, into: &buf)
+        FfiConverterOptionTypeReferral.write(value.referral, into: &buf)
+        FfiConverterTypeMessageContent.write(value.content, into: &buf)
+        FfiConverterSequenceTypeGraphError.write(value.errors, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInboundEvent_lift(_ buf: RustBuffer) throws -> InboundEvent {
+    return try FfiConverterTypeInboundEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInboundEvent_lower(_ value: InboundEvent) -> RustBuffer {
+    return FfiConverterTypeInboundEvent.lower(value)
+}
+
+
+/**
+ * One message the sandbox accepted (or refused).
+ */
+public struct LedgerEntry {
+    public var seq: UInt64
+    public var id: String
+    public var phoneNumberId: String
+    public var to: String
+    public var recipient: String
+    public var msgType: String
+    /**
+     * The request body as sent.
+     */
+    public var body: Json
+    public var idempotencyKey: String?
+    public var acceptedAtMs: Int64
+    public var outcome: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(seq: UInt64, id: String, phoneNumberId: String, to: String, recipient: String, msgType: String, 
+        /**
+         * The request body as sent.
+         */body: Json, idempotencyKey: String?, acceptedAtMs: Int64, outcome: String) {
+        self.seq = seq
+        self.id = id
+        self.phoneNumberId = phoneNumberId
+        self.to = to
+        self.recipient = recipient
+        self.msgType = msgType
+        self.body = body
+        self.idempotencyKey = idempotencyKey
+        self.acceptedAtMs = acceptedAtMs
+        self.outcome = outcome
+    }
+}
+
+#if compiler(>=6)
+extension LedgerEntry: Sendable {}
+#endif
+
+
+extension LedgerEntry: Equatable, Hashable {
+    public static func ==(lhs: LedgerEntry, rhs: LedgerEntry) -> Bool {
+        if lhs.seq != rhs.seq {
+            return false
+        }
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.phoneNumberId != rhs.phoneNumberId {
+            return false
+        }
+        if lhs.to != rhs.to {
+            return false
+        }
+        if lhs.recipient != rhs.recipient {
+            return false
+        }
+        if lhs.msgType != rhs.msgType {
+            return false
+        }
+        if lhs.body != rhs.body {
+            return false
+        }
+        if lhs.idempotencyKey != rhs.idempotencyKey {
+            return false
+        }
+        if lhs.acceptedAtMs != rhs.acceptedAtMs {
+            return false
+        }
+        if lhs.outcome != rhs.outcome {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seq)
+        hasher.combine(id)
+        hasher.combine(phoneNumberId)
+        hasher.combine(to)
+        hasher.combine(recipient)
+        hasher.combine(msgType)
+        hasher.combine(body)
+        hasher.combine(idempotencyKey)
+        hasher.combine(acceptedAtMs)
+        hasher.combine(outcome)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLedgerEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LedgerEntry {
+        return
+            try LedgerEntry(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                phoneNumberId: FfiConverterString.read(from: &buf), 
+                to: FfiConverterString.read(from: &buf), 
+                recipient: FfiConverterString.read(from: &buf), 
+                msgType: FfiConverterString.read(from: &buf), 
+                body: FfiConverterTypeJson.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf), 
+                acceptedAtMs: FfiConverterInt64.read(from: &buf), 
+                outcome: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LedgerEntry, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.phoneNumberId, into: &buf)
+        FfiConverterString.write(value.to, into: &buf)
+        FfiConverterString.write(value.recipient, into: &buf)
+        FfiConverterString.write(value.msgType, into: &buf)
+        FfiConverterTypeJson.write(value.body, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+        FfiConverterInt64.write(value.acceptedAtMs, into: &buf)
+        FfiConverterString.write(value.outcome, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLedgerEntry_lift(_ buf: RustBuffer) throws -> LedgerEntry {
+    return try FfiConverterTypeLedgerEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLedgerEntry_lower(_ value: LedgerEntry) -> RustBuffer {
+    return FfiConverterTypeLedgerEntry.lower(value)
+}
+
+
+/**
+ * Per-number and pair limits.
+ */
+public struct LimitConfig {
+    /**
+     * Messages per second per business number.
+     */
+    public var mps: UInt32
+    /**
+     * Per-number overrides.
+     */
+    public var mpsByNumber: [String: UInt32]
+    /**
+     * Messages to one recipient in a burst.
+     */
+    public var pairBurst: UInt32
+    /**
+     * Then one per this interval.
+     */
+    public var pairInterval: TimeInterval
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Messages per second per business number.
+         */mps: UInt32, 
+        /**
+         * Per-number overrides.
+         */mpsByNumber: [String: UInt32], 
+        /**
+         * Messages to one recipient in a burst.
+         */pairBurst: UInt32, 
+        /**
+         * Then one per this interval.
+         */pairInterval: TimeInterval) {
+        self.mps = mps
+        self.mpsByNumber = mpsByNumber
+        self.pairBurst = pairBurst
+        self.pairInterval = pairInterval
+    }
+}
+
+#if compiler(>=6)
+extension LimitConfig: Sendable {}
+#endif
+
+
+extension LimitConfig: Equatable, Hashable {
+    public static func ==(lhs: LimitConfig, rhs: LimitConfig) -> Bool {
+        if lhs.mps != rhs.mps {
+            return false
+        }
+        if lhs.mpsByNumber != rhs.mpsByNumber {
+            return false
+        }
+        if lhs.pairBurst != rhs.pairBurst {
+            return false
+        }
+        if lhs.pairInterval != rhs.pairInterval {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(mps)
+        hasher.combine(mpsByNumber)
+        hasher.combine(pairBurst)
+        hasher.combine(pairInterval)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLimitConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LimitConfig {
+        return
+            try LimitConfig(
+                mps: FfiConverterUInt32.read(from: &buf), 
+                mpsByNumber: FfiConverterDictionaryStringUInt32.read(from: &buf), 
+                pairBurst: FfiConverterUInt32.read(from: &buf), 
+                pairInterval: FfiConverterDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LimitConfig, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.mps, into: &buf)
+        FfiConverterDictionaryStringUInt32.write(value.mpsByNumber, into: &buf)
+        FfiConverterUInt32.write(value.pairBurst, into: &buf)
+        FfiConverterDuration.write(value.pairInterval, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLimitConfig_lift(_ buf: RustBuffer) throws -> LimitConfig {
+    return try FfiConverterTypeLimitConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLimitConfig_lower(_ value: LimitConfig) -> RustBuffer {
+    return FfiConverterTypeLimitConfig.lower(value)
+}
+
+
+/**
+ * Line endings the import saw.
+ */
+public struct LineEndings {
+    public var lf: UInt64
+    public var crlf: UInt64
+    public var cr: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(lf: UInt64, crlf: UInt64, cr: UInt64) {
+        self.lf = lf
+        self.crlf = crlf
+        self.cr = cr
+    }
+}
+
+#if compiler(>=6)
+extension LineEndings: Sendable {}
+#endif
+
+
+extension LineEndings: Equatable, Hashable {
+    public static func ==(lhs: LineEndings, rhs: LineEndings) -> Bool {
+        if lhs.lf != rhs.lf {
+            return false
+        }
+        if lhs.crlf != rhs.crlf {
+            return false
+        }
+        if lhs.cr != rhs.cr {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(lf)
+        hasher.combine(crlf)
+        hasher.combine(cr)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLineEndings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineEndings {
+        return
+            try LineEndings(
+                lf: FfiConverterUInt64.read(from: &buf), 
+                crlf: FfiConverterUInt64.read(from: &buf), 
+                cr: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LineEndings, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.lf, into: &buf)
+        FfiConverterUInt64.write(value.crlf, into: &buf)
+        FfiConverterUInt64.write(value.cr, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineEndings_lift(_ buf: RustBuffer) throws -> LineEndings {
+    return try FfiConverterTypeLineEndings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineEndings_lower(_ value: LineEndings) -> RustBuffer {
+    return FfiConverterTypeLineEndings.lower(value)
+}
+
+
+/**
+ * One row of a list message.
+ */
+public struct ListRow {
+    /**
+     * Returned in the reply webhook.
+     */
+    public var id: String
+    /**
+     * Row title.
+     */
+    public var title: String
+    /**
+     * Row description.
+     */
+    public var description: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Returned in the reply webhook.
+         */id: String, 
+        /**
+         * Row title.
+         */title: String, 
+        /**
+         * Row description.
+         */description: String? = nil) {
+        self.id = id
+        self.title = title
+        self.description = description
+    }
+}
+
+#if compiler(>=6)
+extension ListRow: Sendable {}
+#endif
+
+
+extension ListRow: Equatable, Hashable {
+    public static func ==(lhs: ListRow, rhs: ListRow) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.title != rhs.title {
+            return false
+        }
+        if lhs.description != rhs.description {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(title)
+        hasher.combine(description)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListRow {
+        return
+            try ListRow(
+                id: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListRow_lift(_ buf: RustBuffer) throws -> ListRow {
+    return try FfiConverterTypeListRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListRow_lower(_ value: ListRow) -> RustBuffer {
+    return FfiConverterTypeListRow.lower(value)
+}
+
+
+/**
+ * A section of a list message.
+ */
+public struct ListSection {
+    /**
+     * Section title (required with several sections).
+     */
+    public var title: String?
+    /**
+     * Its rows.
+     */
+    public var rows: [ListRow]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Section title (required with several sections).
+         */title: String? = nil, 
+        /**
+         * Its rows.
+         */rows: [ListRow]) {
+        self.title = title
+        self.rows = rows
+    }
+}
+
+#if compiler(>=6)
+extension ListSection: Sendable {}
+#endif
+
+
+extension ListSection: Equatable, Hashable {
+    public static func ==(lhs: ListSection, rhs: ListSection) -> Bool {
+        if lhs.title != rhs.title {
+            return false
+        }
+        if lhs.rows != rhs.rows {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(title)
+        hasher.combine(rows)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListSection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListSection {
+        return
+            try ListSection(
+                title: FfiConverterOptionString.read(from: &buf), 
+                rows: FfiConverterSequenceTypeListRow.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListSection, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.title, into: &buf)
+        FfiConverterSequenceTypeListRow.write(value.rows, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListSection_lift(_ buf: RustBuffer) throws -> ListSection {
+    return try FfiConverterTypeListSection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListSection_lower(_ value: ListSection) -> RustBuffer {
+    return FfiConverterTypeListSection.lower(value)
+}
+
+
+/**
+ * A location pin.
+ */
+public struct Location {
+    /**
+     * Latitude in degrees.
+     */
+    public var latitude: Double
+    /**
+     * Longitude in degrees.
+     */
+    public var longitude: Double
+    /**
+     * Place name.
+     */
+    public var name: String?
+    /**
+     * Street address.
+     */
+    public var address: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Latitude in degrees.
+         */latitude: Double, 
+        /**
+         * Longitude in degrees.
+         */longitude: Double, 
+        /**
+         * Place name.
+         */name: String? = nil, 
+        /**
+         * Street address.
+         */address: String? = nil) {
+        self.latitude = latitude
+        self.longitude = longitude
+        self.name = name
+        self.address = address
+    }
+}
+
+#if compiler(>=6)
+extension Location: Sendable {}
+#endif
+
+
+extension Location: Equatable, Hashable {
+    public static func ==(lhs: Location, rhs: Location) -> Bool {
+        if lhs.latitude != rhs.latitude {
+            return false
+        }
+        if lhs.longitude != rhs.longitude {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.address != rhs.address {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(latitude)
+        hasher.combine(longitude)
+        hasher.combine(name)
+        hasher.combine(address)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Location {
+        return
+            try Location(
+                latitude: FfiConverterDouble.read(from: &buf), 
+                longitude: FfiConverterDouble.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Location, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.latitude, into: &buf)
+        FfiConverterDouble.write(value.longitude, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.address, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocation_lift(_ buf: RustBuffer) throws -> Location {
+    return try FfiConverterTypeLocation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocation_lower(_ value: Location) -> RustBuffer {
+    return FfiConverterTypeLocation.lower(value)
+}
+
+
+/**
+ * A location received.
+ */
+public struct LocationInfo {
+    public var latitude: Double
+    public var longitude: Double
+    public var name: String?
+    public var address: String?
+    public var url: String?
+    /**
+     * Fields this version does not model.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(latitude: Double, longitude: Double, name: String?, address: String?, url: String?, 
+        /**
+         * Fields this version does not model.
+         */extra: JsonObject) {
+        self.latitude = latitude
+        self.longitude = longitude
+        self.name = name
+        self.address = address
+        self.url = url
+        self.extra = extra
+    }
+}
+
+#if compiler(>=6)
+extension LocationInfo: Sendable {}
+#endif
+
+
+extension LocationInfo: Equatable, Hashable {
+    public static func ==(lhs: LocationInfo, rhs: LocationInfo) -> Bool {
+        if lhs.latitude != rhs.latitude {
+            return false
+        }
+        if lhs.longitude != rhs.longitude {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.address != rhs.address {
+            return false
+        }
+        if lhs.url != rhs.url {
+            return false
+        }
+        if lhs.extra != rhs.extra {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(latitude)
+        hasher.combine(longitude)
+        hasher.combine(name)
+        hasher.combine(address)
+        hasher.combine(url)
+        hasher.combine(extra)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocationInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LocationInfo {
+        return
+            try LocationInfo(
+                latitude: FfiConverterDouble.read(from: &buf), 
+                longitude: FfiConverterDouble.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterOptionString.read(from: &buf), 
+                url: FfiConverterOptionString.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LocationInfo, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.latitude, into: &buf)
+        FfiConverterDouble.write(value.longitude, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.address, into: &buf)
+        FfiConverterOptionString.write(value.url, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationInfo_lift(_ buf: RustBuffer) throws -> LocationInfo {
+    return try FfiConverterTypeLocationInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationInfo_lower(_ value: LocationInfo) -> RustBuffer {
+    return FfiConverterTypeLocationInfo.lower(value)
+}
+
+
+/**
+ * An image, audio, video, document or sticker.
+ */
+public struct Media {
+    /**
+     * Where the media is.
+     */
+    public var source: MediaSource
+    /**
+     * Caption (image, video, document).
+     */
+    public var caption: String?
+    /**
+     * File name shown for a document.
+     */
+    public var filename: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where the media is.
+         */source: MediaSource, 
+        /**
+         * Caption (image, video, document).
+         */caption: String? = nil, 
+        /**
+         * File name shown for a document.
+         */filename: String? = nil) {
+        self.source = source
+        self.caption = caption
+        self.filename = filename
+    }
+}
+
+#if compiler(>=6)
+extension Media: Sendable {}
+#endif
+
+
+extension Media: Equatable, Hashable {
+    public static func ==(lhs: Media, rhs: Media) -> Bool {
+        if lhs.source != rhs.source {
+            return false
+        }
+        if lhs.caption != rhs.caption {
+            return false
+        }
+        if lhs.filename != rhs.filename {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(source)
+        hasher.combine(caption)
+        hasher.combine(filename)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedia: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Media {
+        return
+            try Media(
+                source: FfiConverterTypeMediaSource.read(from: &buf), 
+                caption: FfiConverterOptionString.read(from: &buf), 
+                filename: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Media, into buf: inout [UInt8]) {
+        FfiConverterTypeMediaSource.write(value.source, into: &buf)
+        FfiConverterOptionString.write(value.caption, into: &buf)
+        FfiConverterOptionString.write(value.filename, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedia_lift(_ buf: RustBuffer) throws -> Media {
+    return try FfiConverterTypeMedia.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedia_lower(_ value: Media) -> RustBuffer {
+    return FfiConverterTypeMedia.lower(value)
+}
+
+
+/**
+ * Media received (download it with `Client.mediaUrl`).
+ */
+public struct MediaInfo {
+    public var id: String
+    public var mimeType: String?
+    public var sha256: String?
+    public var caption: String?
+    public var filename: String?
+    public var voice: Bool?
+    public var animated: Bool?
+    /**
+     * Fields this version does not model.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, mimeType: String?, sha256: String?, caption: String?, filename: String?, voice: Bool?, animated: Bool?, 
+        /**
+         * Fields this version does not model.
+         */extra: JsonObject) {
+        self.id = id
+        self.mimeType = mimeType
+        self.sha256 = sha256
+        self.caption = caption
+        self.filename = filename
+        self.voice = voice
+        self.animated = animated
+        self.extra = extra
+    }
+}
+
+#if compiler(>=6)
+extension MediaInfo: Sendable {}
+#endif
+
+
+extension MediaInfo: Equatable, Hashable {
+    public static func ==(lhs: MediaInfo, rhs: MediaInfo) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.mimeType != rhs.mimeType {
+            return false
+        }
+        if lhs.sha256 != rhs.sha256 {
+            return false
+        }
+        if lhs.caption != rhs.caption {
+            return false
+        }
+        if lhs.filename != rhs.filename {
+            return false
+        }
+        if lhs.voice != rhs.voice {
+            return false
+        }
+        if lhs.animated != rhs.animated {
+            return false
+        }
+        if lhs.extra != rhs.extra {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(mimeType)
+        hasher.combine(sha256)
+        hasher.combine(caption)
+        hasher.combine(filename)
+        hasher.combine(voice)
+        hasher.combine(animated)
+        hasher.combine(extra)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaInfo {
+        return
+            try MediaInfo(
+                id: FfiConverterString.read(from: &buf), 
+                mimeType: FfiConverterOptionString.read(from: &buf), 
+                sha256: FfiConverterOptionString.read(from: &buf), 
+                caption: FfiConverterOptionString.read(from: &buf), 
+                filename: FfiConverterOptionString.read(from: &buf), 
+                voice: FfiConverterOptionBool.read(from: &buf), 
+                animated: FfiConverterOptionBool.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MediaInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.mimeType, into: &buf)
+        FfiConverterOptionString.write(value.sha256, into: &buf)
+        FfiConverterOptionString.write(value.caption, into: &buf)
+        FfiConverterOptionString.write(value.filename, into: &buf)
+        FfiConverterOptionBool.write(value.voice, into: &buf)
+        FfiConverterOptionBool.write(value.animated, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaInfo_lift(_ buf: RustBuffer) throws -> MediaInfo {
+    return try FfiConverterTypeMediaInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaInfo_lower(_ value: MediaInfo) -> RustBuffer {
+    return FfiConverterTypeMediaInfo.lower(value)
+}
+
+
+/**
+ * A media id's short-lived download URL.
+ */
+public struct MediaUrl {
+    public var url: String
+    public var mimeType: String
+    public var sha256: String
+    public var fileSize: UInt64
+    public var id: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(url: String, mimeType: String, sha256: String, fileSize: UInt64, id: String) {
+        self.url = url
+        self.mimeType = mimeType
+        self.sha256 = sha256
+        self.fileSize = fileSize
+        self.id = id
+    }
+}
+
+#if compiler(>=6)
+extension MediaUrl: Sendable {}
+#endif
+
+
+extension MediaUrl: Equatable, Hashable {
+    public static func ==(lhs: MediaUrl, rhs: MediaUrl) -> Bool {
+        if lhs.url != rhs.url {
+            return false
+        }
+        if lhs.mimeType != rhs.mimeType {
+            return false
+        }
+        if lhs.sha256 != rhs.sha256 {
+            return false
+        }
+        if lhs.fileSize != rhs.fileSize {
+            return false
+        }
+        if lhs.id != rhs.id {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(url)
+        hasher.combine(mimeType)
+        hasher.combine(sha256)
+        hasher.combine(fileSize)
+        hasher.combine(id)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaUrl: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaUrl {
+        return
+            try MediaUrl(
+                url: FfiConverterString.read(from: &buf), 
+                mimeType: FfiConverterString.read(from: &buf), 
+                sha256: FfiConverterString.read(from: &buf), 
+                fileSize: FfiConverterUInt64.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MediaUrl, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterString.write(value.mimeType, into: &buf)
+        FfiConverterString.write(value.sha256, into: &buf)
+        FfiConverterUInt64.write(value.fileSize, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaUrl_lift(_ buf: RustBuffer) throws -> MediaUrl {
+    return try FfiConverterTypeMediaUrl.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaUrl_lower(_ value: MediaUrl) -> RustBuffer {
+    return FfiConverterTypeMediaUrl.lower(value)
+}
+
+
+/**
+ * A merge that failed, and why.
+ */
+public struct MergeFailure {
+    public var step: MergeStep
+    public var error: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(step: MergeStep, error: String) {
+        self.step = step
+        self.error = error
+    }
+}
+
+#if compiler(>=6)
+extension MergeFailure: Sendable {}
+#endif
+
+
+extension MergeFailure: Equatable, Hashable {
+    public static func ==(lhs: MergeFailure, rhs: MergeFailure) -> Bool {
+        if lhs.step != rhs.step {
+            return false
+        }
+        if lhs.error != rhs.error {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(step)
+        hasher.combine(error)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMergeFailure: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MergeFailure {
+        return
+            try MergeFailure(
+                step: FfiConverterTypeMergeStep.read(from: &buf), 
+                error: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MergeFailure, into buf: inout [UInt8]) {
+        FfiConverterTypeMergeStep.write(value.step, into: &buf)
+        FfiConverterString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeFailure_lift(_ buf: RustBuffer) throws -> MergeFailure {
+    return try FfiConverterTypeMergeFailure.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeFailure_lower(_ value: MergeFailure) -> RustBuffer {
+    return FfiConverterTypeMergeFailure.lower(value)
+}
+
+
+/**
+ * The merges executed.
+ */
+public struct MergeReport {
+    public var merged: UInt64
+    public var failed: [MergeFailure]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(merged: UInt64, failed: [MergeFailure]) {
+        self.merged = merged
+        self.failed = failed
+    }
+}
+
+#if compiler(>=6)
+extension MergeReport: Sendable {}
+#endif
+
+
+extension MergeReport: Equatable, Hashable {
+    public static func ==(lhs: MergeReport, rhs: MergeReport) -> Bool {
+        if lhs.merged != rhs.merged {
+            return false
+        }
+        if lhs.failed != rhs.failed {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(merged)
+        hasher.combine(failed)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMergeReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MergeReport {
+        return
+            try MergeReport(
+                merged: FfiConverterUInt64.read(from: &buf), 
+                failed: FfiConverterSequenceTypeMergeFailure.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MergeReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.merged, into: &buf)
+        FfiConverterSequenceTypeMergeFailure.write(value.failed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeReport_lift(_ buf: RustBuffer) throws -> MergeReport {
+    return try FfiConverterTypeMergeReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeReport_lower(_ value: MergeReport) -> RustBuffer {
+    return FfiConverterTypeMergeReport.lower(value)
+}
+
+
+/**
+ * One merge of the plan.
+ */
+public struct MergeStep {
+    public var survivor: String
+    public var absorbed: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(survivor: String, absorbed: String) {
+        self.survivor = survivor
+        self.absorbed = absorbed
+    }
+}
+
+#if compiler(>=6)
+extension MergeStep: Sendable {}
+#endif
+
+
+extension MergeStep: Equatable, Hashable {
+    public static func ==(lhs: MergeStep, rhs: MergeStep) -> Bool {
+        if lhs.survivor != rhs.survivor {
+            return false
+        }
+        if lhs.absorbed != rhs.absorbed {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(survivor)
+        hasher.combine(absorbed)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMergeStep: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MergeStep {
+        return
+            try MergeStep(
+                survivor: FfiConverterString.read(from: &buf), 
+                absorbed: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MergeStep, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.survivor, into: &buf)
+        FfiConverterString.write(value.absorbed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeStep_lift(_ buf: RustBuffer) throws -> MergeStep {
+    return try FfiConverterTypeMergeStep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeStep_lower(_ value: MergeStep) -> RustBuffer {
+    return FfiConverterTypeMergeStep.lower(value)
+}
+
+
+public struct MessageEcho {
+    public var id: String
+    public var from: String?
+    public var to: String?
+    public var timestamp: Int64
+    public var content: MessageContent
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, from: String?, to: String?, timestamp: Int64, content: MessageContent) {
+        self.id = id
+        self.from = from
+        self.to = to
+        self.timestamp = timestamp
+        self.content = content
+    }
+}
+
+#if compiler(>=6)
+extension MessageEcho: Sendable {}
+#endif
+
+
+extension MessageEcho: Equatable, Hashable {
+    public static func ==(lhs: MessageEcho, rhs: MessageEcho) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.from != rhs.from {
+            return false
+        }
+        if lhs.to != rhs.to {
+            return false
+        }
+        if lhs.timestamp != rhs.timestamp {
+            return false
+        }
+        if lhs.content != rhs.content {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(from)
+        hasher.combine(to)
+        hasher.combine(timestamp)
+        hasher.combine(content)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageEcho: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageEcho {
+        return
+            try MessageEcho(
+                id: FfiConverterString.read(from: &buf), 
+                from: FfiConverterOptionString.read(from: &buf), 
+                to: FfiConverterOptionString.read(from: &buf), 
+                timestamp: FfiConverterInt64.read(from: &buf), 
+                content: FfiConverterTypeMessageContent.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessageEcho, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.from, into: &buf)
+        FfiConverterOptionString.write(value.to, into: &buf)
+        FfiConverterInt64.write(value.timestamp, into: &buf)
+        FfiConverterTypeMessageContent.write(value.content, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageEcho_lift(_ buf: RustBuffer) throws -> MessageEcho {
+    return try FfiConverterTypeMessageEcho.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageEcho_lower(_ value: MessageEcho) -> RustBuffer {
+    return FfiConverterTypeMessageEcho.lower(value)
+}
+
+
+public struct MessageEchoUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: MessageEcho
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: MessageEcho, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension MessageEchoUpdate: Sendable {}
+#endif
+
+
+extension MessageEchoUpdate: Equatable, Hashable {
+    public static func ==(lhs: MessageEchoUpdate, rhs: MessageEchoUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageEchoUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageEchoUpdate {
+        return
+            try MessageEchoUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeMessageEcho.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessageEchoUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeMessageEcho.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageEchoUpdate_lift(_ buf: RustBuffer) throws -> MessageEchoUpdate {
+    return try FfiConverterTypeMessageEchoUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageEchoUpdate_lower(_ value: MessageEchoUpdate) -> RustBuffer {
+    return FfiConverterTypeMessageEchoUpdate.lower(value)
+}
+
+
+/**
+ * A message of either direction.
+ */
+public struct MessageRecord {
+    public var id: MessageId
+    public var phoneNumberId: PhoneNumberId
+    public var conversationId: ConversationId?
+    public var contactId: ContactId?
+    public var direction: Direction
+    public var msgType: String
+    /**
+     * The message body as stored.
+     */
+    public var body: Json
+    public var status: MessageStatus?
+    public var statusTimes: StatusTimes
+    public var error: StoredError?
+    public var agentId: AgentId?
+    public var campaignId: String?
+    public var createdAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: MessageId, phoneNumberId: PhoneNumberId, conversationId: ConversationId?, contactId: ContactId?, direction: Direction, msgType: String, 
+        /**
+         * The message body as stored.
+         */body: Json, status: MessageStatus?, statusTimes: StatusTimes, error: StoredError?, agentId: AgentId?, campaignId: String?, createdAt: Int64) {
+        self.id = id
+        self.phoneNumberId = phoneNumberId
+        self.conversationId = conversationId
+        self.contactId = contactId
+        self.direction = direction
+        self.msgType = msgType
+        self.body = body
+        self.status = status
+        self.statusTimes = statusTimes
+        self.error = error
+        self.agentId = agentId
+        self.campaignId = campaignId
+        self.createdAt = createdAt
+    }
+}
+
+#if compiler(>=6)
+extension MessageRecord: Sendable {}
+#endif
+
+
+extension MessageRecord: Equatable, Hashable {
+    public static func ==(lhs: MessageRecord, rhs: MessageRecord) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.phoneNumberId != rhs.phoneNumberId {
+            return false
+        }
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.contactId != rhs.contactId {
+            return false
+        }
+        if lhs.direction != rhs.direction {
+            return false
+        }
+        if lhs.msgType != rhs.msgType {
+            return false
+        }
+        if lhs.body != rhs.body {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.statusTimes != rhs.statusTimes {
+            return false
+        }
+        if lhs.error != rhs.error {
+            return false
+        }
+        if lhs.agentId != rhs.agentId {
+            return false
+        }
+        if lhs.campaignId != rhs.campaignId {
+            return false
+        }
+        if lhs.createdAt != rhs.createdAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(phoneNumberId)
+        hasher.combine(conversationId)
+        hasher.combine(contactId)
+        hasher.combine(direction)
+        hasher.combine(msgType)
+        hasher.combine(body)
+        hasher.combine(status)
+        hasher.combine(statusTimes)
+        hasher.combine(error)
+        hasher.combine(agentId)
+        hasher.combine(campaignId)
+        hasher.combine(createdAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageRecord {
+        return
+            try MessageRecord(
+                id: FfiConverterTypeMessageId.read(from: &buf), 
+                phoneNumberId: FfiConverterTypePhoneNumberId.read(from: &buf), 
+                conversationId: FfiConverterOptionTypeConversationId.read(from: &buf), 
+                contactId: FfiConverterOptionTypeContactId.read(from: &buf), 
+                direction: FfiConverterTypeDirection.read(from: &buf), 
+                msgType: FfiConverterString.read(from: &buf), 
+                body: FfiConverterTypeJson.read(from: &buf), 
+                status: FfiConverterOptionTypeMessageStatus.read(from: &buf), 
+                statusTimes: FfiConverterTypeStatusTimes.read(from: &buf), 
+                error: FfiConverterOptionTypeStoredError.read(from: &buf), 
+                agentId: FfiConverterOptionTypeAgentId.read(from: &buf), 
+                campaignId: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessageRecord, into buf: inout [UInt8]) {
+        FfiConverterTypeMessageId.write(value.id, into: &buf)
+        FfiConverterTypePhoneNumberId.write(value.phoneNumberId, into: &buf)
+        FfiConverterOptionTypeConversationId.write(value.conversationId, into: &buf)
+        FfiConverterOptionTypeContactId.write(value.contactId, into: &buf)
+        FfiConverterTypeDirection.write(value.direction, into: &buf)
+        FfiConverterString.write(value.msgType, into: &buf)
+        FfiConverterTypeJson.write(value.body, into: &buf)
+        FfiConverterOptionTypeMessageStatus.write(value.status, into: &buf)
+        FfiConverterTypeStatusTimes.write(value.statusTimes, into: &buf)
+        FfiConverterOptionTypeStoredError.write(value.error, into: &buf)
+        FfiConverterOptionTypeAgentId.write(value.agentId, into: &buf)
+        FfiConverterOptionString.write(value.campaignId, into: &buf)
+        FfiConverterInt64.write(value.createdAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageRecord_lift(_ buf: RustBuffer) throws -> MessageRecord {
+    return try FfiConverterTypeMessageRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageRecord_lower(_ value: MessageRecord) -> RustBuffer {
+    return FfiConverterTypeMessageRecord.lower(value)
+}
+
+
+/**
+ * A message template of a WABA.
+ */
+public struct MessageTemplate {
+    public var id: String
+    public var name: String
+    public var language: String
+    public var category: TemplateCategory
+    public var status: TemplateStatus
+    public var parameterFormat: String?
+    /**
+     * The template's components as Meta describes them.
+     */
+    public var components: [Json]
+    /**
+     * Fields this version does not model.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, name: String, language: String, category: TemplateCategory, status: TemplateStatus, parameterFormat: String?, 
+        /**
+         * The template's components as Meta describes them.
+         */components: [Json], 
+        /**
+         * Fields this version does not model.
+         */extra: JsonObject) {
+        self.id = id
+        self.name = name
+        self.language = language
+        self.category = category
+        self.status = status
+        self.parameterFormat = parameterFormat
+        self.components = components
+        self.extra = extra
+    }
+}
+
+#if compiler(>=6)
+extension MessageTemplate: Sendable {}
+#endif
+
+
+extension MessageTemplate: Equatable, Hashable {
+    public static func ==(lhs: MessageTemplate, rhs: MessageTemplate) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.language != rhs.language {
+            return false
+        }
+        if lhs.category != rhs.category {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.parameterFormat != rhs.parameterFormat {
+            return false
+        }
+        if lhs.components != rhs.components {
+            return false
+        }
+        if lhs.extra != rhs.extra {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(name)
+        hasher.combine(language)
+        hasher.combine(category)
+        hasher.combine(status)
+        hasher.combine(parameterFormat)
+        hasher.combine(components)
+        hasher.combine(extra)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageTemplate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageTemplate {
+        return
+            try MessageTemplate(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                category: FfiConverterTypeTemplateCategory.read(from: &buf), 
+                status: FfiConverterTypeTemplateStatus.read(from: &buf), 
+                parameterFormat: FfiConverterOptionString.read(from: &buf), 
+                components: FfiConverterSequenceTypeJson.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessageTemplate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterTypeTemplateCategory.write(value.category, into: &buf)
+        FfiConverterTypeTemplateStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.parameterFormat, into: &buf)
+        FfiConverterSequenceTypeJson.write(value.components, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageTemplate_lift(_ buf: RustBuffer) throws -> MessageTemplate {
+    return try FfiConverterTypeMessageTemplate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageTemplate_lower(_ value: MessageTemplate) -> RustBuffer {
+    return FfiConverterTypeMessageTemplate.lower(value)
+}
+
+
+/**
+ * A name with a count (blocking rules, matches per rule, milliseconds per phase).
+ */
+public struct NamedCount {
+    public var name: String
+    public var count: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, count: UInt64) {
+        self.name = name
+        self.count = count
+    }
+}
+
+#if compiler(>=6)
+extension NamedCount: Sendable {}
+#endif
+
+
+extension NamedCount: Equatable, Hashable {
+    public static func ==(lhs: NamedCount, rhs: NamedCount) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.count != rhs.count {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(count)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNamedCount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NamedCount {
+        return
+            try NamedCount(
+                name: FfiConverterString.read(from: &buf), 
+                count: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NamedCount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterUInt64.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNamedCount_lift(_ buf: RustBuffer) throws -> NamedCount {
+    return try FfiConverterTypeNamedCount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNamedCount_lower(_ value: NamedCount) -> RustBuffer {
+    return FfiConverterTypeNamedCount.lower(value)
+}
+
+
+/**
+ * A template to submit for review.
+ */
+public struct NewTemplate {
+    public var name: String
+    public var language: String
+    public var category: TemplateCategory
+    /**
+     * The components as the Graph API takes them.
+     */
+    public var components: [Json]
+    public var parameterFormat: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, language: String, category: TemplateCategory, 
+        /**
+         * The components as the Graph API takes them.
+         */components: [Json], parameterFormat: String? = nil) {
+        self.name = name
+        self.language = language
+        self.category = category
+        self.components = components
+        self.parameterFormat = parameterFormat
+    }
+}
+
+#if compiler(>=6)
+extension NewTemplate: Sendable {}
+#endif
+
+
+extension NewTemplate: Equatable, Hashable {
+    public static func ==(lhs: NewTemplate, rhs: NewTemplate) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.language != rhs.language {
+            return false
+        }
+        if lhs.category != rhs.category {
+            return false
+        }
+        if lhs.components != rhs.components {
+            return false
+        }
+        if lhs.parameterFormat != rhs.parameterFormat {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(language)
+        hasher.combine(category)
+        hasher.combine(components)
+        hasher.combine(parameterFormat)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewTemplate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewTemplate {
+        return
+            try NewTemplate(
+                name: FfiConverterString.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                category: FfiConverterTypeTemplateCategory.read(from: &buf), 
+                components: FfiConverterSequenceTypeJson.read(from: &buf), 
+                parameterFormat: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewTemplate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterTypeTemplateCategory.write(value.category, into: &buf)
+        FfiConverterSequenceTypeJson.write(value.components, into: &buf)
+        FfiConverterOptionString.write(value.parameterFormat, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewTemplate_lift(_ buf: RustBuffer) throws -> NewTemplate {
+    return try FfiConverterTypeNewTemplate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewTemplate_lower(_ value: NewTemplate) -> RustBuffer {
+    return FfiConverterTypeNewTemplate.lower(value)
+}
+
+
+/**
+ * One line of a batch normalization; `error` says why a line failed.
+ */
+public struct NormalizedRow {
+    public var input: String
+    public var e164: String?
+    public var region: String?
+    public var numberType: String?
+    public var valid: Bool
+    public var waId: String?
+    public var error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(input: String, e164: String?, region: String?, numberType: String?, valid: Bool, waId: String?, error: String?) {
+        self.input = input
+        self.e164 = e164
+        self.region = region
+        self.numberType = numberType
+        self.valid = valid
+        self.waId = waId
+        self.error = error
+    }
+}
+
+#if compiler(>=6)
+extension NormalizedRow: Sendable {}
+#endif
+
+
+extension NormalizedRow: Equatable, Hashable {
+    public static func ==(lhs: NormalizedRow, rhs: NormalizedRow) -> Bool {
+        if lhs.input != rhs.input {
+            return false
+        }
+        if lhs.e164 != rhs.e164 {
+            return false
+        }
+        if lhs.region != rhs.region {
+            return false
+        }
+        if lhs.numberType != rhs.numberType {
+            return false
+        }
+        if lhs.valid != rhs.valid {
+            return false
+        }
+        if lhs.waId != rhs.waId {
+            return false
+        }
+        if lhs.error != rhs.error {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(input)
+        hasher.combine(e164)
+        hasher.combine(region)
+        hasher.combine(numberType)
+        hasher.combine(valid)
+        hasher.combine(waId)
+        hasher.combine(error)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNormalizedRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NormalizedRow {
+        return
+            try NormalizedRow(
+                input: FfiConverterString.read(from: &buf), 
+                e164: FfiConverterOptionString.read(from: &buf), 
+                region: FfiConverterOptionString.read(from: &buf), 
+                numberType: FfiConverterOptionString.read(from: &buf), 
+                valid: FfiConverterBool.read(from: &buf), 
+                waId: FfiConverterOptionString.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NormalizedRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.input, into: &buf)
+        FfiConverterOptionString.write(value.e164, into: &buf)
+        FfiConverterOptionString.write(value.region, into: &buf)
+        FfiConverterOptionString.write(value.numberType, into: &buf)
+        FfiConverterBool.write(value.valid, into: &buf)
+        FfiConverterOptionString.write(value.waId, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedRow_lift(_ buf: RustBuffer) throws -> NormalizedRow {
+    return try FfiConverterTypeNormalizedRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedRow_lower(_ value: NormalizedRow) -> RustBuffer {
+    return FfiConverterTypeNormalizedRow.lower(value)
+}
+
+
+/**
+ * One message in the outbox.
+ */
+public struct OutboxItem {
+    public var id: String
+    public var idempotencyKey: IdempotencyKey
+    public var phoneNumberId: PhoneNumberId
+    public var recipient: String
+    /**
+     * The message as queued.
+     */
+    public var payload: Json
+    public var category: Category
+    public var lane: Lane
+    public var campaignId: String?
+    public var notBefore: Int64
+    public var attempts: UInt32
+    public var state: OutboxState
+    public var lastError: StoredError?
+    public var history: [String]
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, idempotencyKey: IdempotencyKey, phoneNumberId: PhoneNumberId, recipient: String, 
+        /**
+         * The message as queued.
+         */payload: Json, category: Category, lane: Lane, campaignId: String?, notBefore: Int64, attempts: UInt32, state: OutboxState, lastError: StoredError?, history: [String], createdAt: Int64, updatedAt: Int64) {
+        self.id = id
+        self.idempotencyKey = idempotencyKey
+        self.phoneNumberId = phoneNumberId
+        self.recipient = recipient
+        self.payload = payload
+        self.category = category
+        self.lane = lane
+        self.campaignId = campaignId
+        self.notBefore = notBefore
+        self.attempts = attempts
+        self.state = state
+        self.lastError = lastError
+        self.history = history
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+#if compiler(>=6)
+extension OutboxItem: Sendable {}
+#endif
+
+
+extension OutboxItem: Equatable, Hashable {
+    public static func ==(lhs: OutboxItem, rhs: OutboxItem) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.idempotencyKey != rhs.idempotencyKey {
+            return false
+        }
+        if lhs.phoneNumberId != rhs.phoneNumberId {
+            return false
+        }
+        if lhs.recipient != rhs.recipient {
+            return false
+        }
+        if lhs.payload != rhs.payload {
+            return false
+        }
+        if lhs.category != rhs.category {
+            return false
+        }
+        if lhs.lane != rhs.lane {
+            return false
+        }
+        if lhs.campaignId != rhs.campaignId {
+            return false
+        }
+        if lhs.notBefore != rhs.notBefore {
+            return false
+        }
+        if lhs.attempts != rhs.attempts {
+            return false
+        }
+        if lhs.state != rhs.state {
+            return false
+        }
+        if lhs.lastError != rhs.lastError {
+            return false
+        }
+        if lhs.history != rhs.history {
+            return false
+        }
+        if lhs.createdAt != rhs.createdAt {
+            return false
+        }
+        if lhs.updatedAt != rhs.updatedAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(idempotencyKey)
+        hasher.combine(phoneNumberId)
+        hasher.combine(recipient)
+        hasher.combine(payload)
+        hasher.combine(category)
+        hasher.combine(lane)
+        hasher.combine(campaignId)
+        hasher.combine(notBefore)
+        hasher.combine(attempts)
+        hasher.combine(state)
+        hasher.combine(lastError)
+        hasher.combine(history)
+        hasher.combine(createdAt)
+        hasher.combine(updatedAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxItem {
+        return
+            try OutboxItem(
+                id: FfiConverterString.read(from: &buf), 
+                idempotencyKey: FfiConverterTypeIdempotencyKey.read(from: &buf), 
+                phoneNumberId: FfiConverterTypePhoneNumberId.read(from: &buf), 
+                recipient: FfiConverterString.read(from: &buf), 
+                payload: FfiConverterTypeJson.read(from: &buf), 
+                category: FfiConverterTypeCategory.read(from: &buf), 
+                lane: FfiConverterTypeLane.read(from: &buf), 
+                campaignId: FfiConverterOptionString.read(from: &buf), 
+                notBefore: FfiConverterInt64.read(from: &buf), 
+                attempts: FfiConverterUInt32.read(from: &buf), 
+                state: FfiConverterTypeOutboxState.read(from: &buf), 
+                lastError: FfiConverterOptionTypeStoredError.read(from: &buf), 
+                history: FfiConverterSequenceString.read(from: &buf), 
+                createdAt: FfiConverterInt64.read(from: &buf), 
+                updatedAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OutboxItem, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeIdempotencyKey.write(value.idempotencyKey, into: &buf)
+        FfiConverterTypePhoneNumberId.write(value.phoneNumberId, into: &buf)
+        FfiConverterString.write(value.recipient, into: &buf)
+        FfiConverterTypeJson.write(value.payload, into: &buf)
+        FfiConverterTypeCategory.write(value.category, into: &buf)
+        FfiConverterTypeLane.write(value.lane, into: &buf)
+        FfiConverterOptionString.write(value.campaignId, into: &buf)
+        FfiConverterInt64.write(value.notBefore, into: &buf)
+        FfiConverterUInt32.write(value.attempts, into: &buf)
+        FfiConverterTypeOutboxState.write(value.state, into: &buf)
+        FfiConverterOptionTypeStoredError.write(value.lastError, into: &buf)
+        FfiConverterSequenceString.write(value.history, into: &buf)
+        FfiConverterInt64.write(value.createdAt, into: &buf)
+        FfiConverterInt64.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxItem_lift(_ buf: RustBuffer) throws -> OutboxItem {
+    return try FfiConverterTypeOutboxItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxItem_lower(_ value: OutboxItem) -> RustBuffer {
+    return FfiConverterTypeOutboxItem.lower(value)
+}
+
+
+/**
+ * Outbox counts by state.
+ */
+public struct OutboxStats {
+    public var queued: UInt64
+    public var leased: UInt64
+    public var sent: UInt64
+    public var deferred: UInt64
+    public var retryLater: UInt64
+    public var parked: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(queued: UInt64, leased: UInt64, sent: UInt64, deferred: UInt64, retryLater: UInt64, parked: UInt64) {
+        self.queued = queued
+        self.leased = leased
+        self.sent = sent
+        self.deferred = deferred
+        self.retryLater = retryLater
+        self.parked = parked
+    }
+}
+
+#if compiler(>=6)
+extension OutboxStats: Sendable {}
+#endif
+
+
+extension OutboxStats: Equatable, Hashable {
+    public static func ==(lhs: OutboxStats, rhs: OutboxStats) -> Bool {
+        if lhs.queued != rhs.queued {
+            return false
+        }
+        if lhs.leased != rhs.leased {
+            return false
+        }
+        if lhs.sent != rhs.sent {
+            return false
+        }
+        if lhs.deferred != rhs.deferred {
+            return false
+        }
+        if lhs.retryLater != rhs.retryLater {
+            return false
+        }
+        if lhs.parked != rhs.parked {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(queued)
+        hasher.combine(leased)
+        hasher.combine(sent)
+        hasher.combine(deferred)
+        hasher.combine(retryLater)
+        hasher.combine(parked)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxStats: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxStats {
+        return
+            try OutboxStats(
+                queued: FfiConverterUInt64.read(from: &buf), 
+                leased: FfiConverterUInt64.read(from: &buf), 
+                sent: FfiConverterUInt64.read(from: &buf), 
+                deferred: FfiConverterUInt64.read(from: &buf), 
+                retryLater: FfiConverterUInt64.read(from: &buf), 
+                parked: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OutboxStats, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.queued, into: &buf)
+        FfiConverterUInt64.write(value.leased, into: &buf)
+        FfiConverterUInt64.write(value.sent, into: &buf)
+        FfiConverterUInt64.write(value.deferred, into: &buf)
+        FfiConverterUInt64.write(value.retryLater, into: &buf)
+        FfiConverterUInt64.write(value.parked, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxStats_lift(_ buf: RustBuffer) throws -> OutboxStats {
+    return try FfiConverterTypeOutboxStats.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxStats_lower(_ value: OutboxStats) -> RustBuffer {
+    return FfiConverterTypeOutboxStats.lower(value)
+}
+
+
+/**
+ * A message for the outbox.
+ */
+public struct OutgoingMessage {
+    /**
+     * The same key twice enqueues once.
+     */
+    public var idempotencyKey: IdempotencyKey
+    public var phoneNumberId: PhoneNumberId
+    /**
+     * E.164, wa_id or BSUID.
+     */
+    public var recipient: String
+    public var message: OutboundMessage
+    public var category: Category
+    public var lane: Lane
+    public var campaignId: String?
+    /**
+     * Not before this time (ms since the epoch; 0 for now).
+     */
+    public var notBefore: Int64
+    public var eventKey: String?
+    public var promotion: Bool
+    public var automated: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The same key twice enqueues once.
+         */idempotencyKey: IdempotencyKey, phoneNumberId: PhoneNumberId, 
+        /**
+         * E.164, wa_id or BSUID.
+         */recipient: String, message: OutboundMessage, category: Category, lane: Lane, campaignId: String? = nil, 
+        /**
+         * Not before this time (ms since the epoch; 0 for now).
+         */notBefore: Int64 = Int64(0), eventKey: String? = nil, promotion: Bool = false, automated: Bool = false) {
+        self.idempotencyKey = idempotencyKey
+        self.phoneNumberId = phoneNumberId
+        self.recipient = recipient
+        self.message = message
+        self.category = category
+        self.lane = lane
+        self.campaignId = campaignId
+        self.notBefore = notBefore
+        self.eventKey = eventKey
+        self.promotion = promotion
+        self.automated = automated
+    }
+}
+
+#if compiler(>=6)
+extension OutgoingMessage: Sendable {}
+#endif
+
+
+extension OutgoingMessage: Equatable, Hashable {
+    public static func ==(lhs: OutgoingMessage, rhs: OutgoingMessage) -> Bool {
+        if lhs.idempotencyKey != rhs.idempotencyKey {
+            return false
+        }
+        if lhs.phoneNumberId != rhs.phoneNumberId {
+            return false
+        }
+        if lhs.recipient != rhs.recipient {
+            return false
+        }
+        if lhs.message != rhs.message {
+            return false
+        }
+        if lhs.category != rhs.category {
+            return false
+        }
+        if lhs.lane != rhs.lane {
+            return false
+        }
+        if lhs.campaignId != rhs.campaignId {
+            return false
+        }
+        if lhs.notBefore != rhs.notBefore {
+            return false
+        }
+        if lhs.eventKey != rhs.eventKey {
+            return false
+        }
+        if lhs.promotion != rhs.promotion {
+            return false
+        }
+        if lhs.automated != rhs.automated {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(idempotencyKey)
+        hasher.combine(phoneNumberId)
+        hasher.combine(recipient)
+        hasher.combine(message)
+        hasher.combine(category)
+        hasher.combine(lane)
+        hasher.combine(campaignId)
+        hasher.combine(notBefore)
+        hasher.combine(eventKey)
+        hasher.combine(promotion)
+        hasher.combine(automated)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutgoingMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutgoingMessage {
+        return
+            try OutgoingMessage(
+                idempotencyKey: FfiConverterTypeIdempotencyKey.read(from: &buf), 
+                phoneNumberId: FfiConverterTypePhoneNumberId.read(from: &buf), 
+                recipient: FfiConverterString.read(from: &buf), 
+                message: FfiConverterTypeOutboundMessage.read(from: &buf), 
+                category: FfiConverterTypeCategory.read(from: &buf), 
+                lane: FfiConverterTypeLane.read(from: &buf), 
+                campaignId: FfiConverterOptionString.read(from: &buf), 
+                notBefore: FfiConverterInt64.read(from: &buf), 
+                eventKey: FfiConverterOptionString.read(from: &buf), 
+                promotion: FfiConverterBool.read(from: &buf), 
+                automated: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OutgoingMessage, into buf: inout [UInt8]) {
+        FfiConverterTypeIdempotencyKey.write(value.idempotencyKey, into: &buf)
+        FfiConverterTypePhoneNumberId.write(value.phoneNumberId, into: &buf)
+        FfiConverterString.write(value.recipient, into: &buf)
+        FfiConverterTypeOutboundMessage.write(value.message, into: &buf)
+        FfiConverterTypeCategory.write(value.category, into: &buf)
+        FfiConverterTypeLane.write(value.lane, into: &buf)
+        FfiConverterOptionString.write(value.campaignId, into: &buf)
+        FfiConverterInt64.write(value.notBefore, into: &buf)
+        FfiConverterOptionString.write(value.eventKey, into: &buf)
+        FfiConverterBool.write(value.promotion, into: &buf)
+        FfiConverterBool.write(value.automated, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutgoingMessage_lift(_ buf: RustBuffer) throws -> OutgoingMessage {
+    return try FfiConverterTypeOutgoingMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutgoingMessage_lower(_ value: OutgoingMessage) -> RustBuffer {
+    return FfiConverterTypeOutgoingMessage.lower(value)
+}
+
+
+/**
+ * A parsed phone number.
+ */
+public struct PhoneInfo {
+    public var e164: E164
+    public var region: String
+    public var countryCode: UInt16
+    public var numberType: NumberType
+    public var valid: Bool
+    public var `extension`: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(e164: E164, region: String, countryCode: UInt16, numberType: NumberType, valid: Bool, `extension`: String?) {
+        self.e164 = e164
+        self.region = region
+        self.countryCode = countryCode
+        self.numberType = numberType
+        self.valid = valid
+        self.`extension` = `extension`
+    }
+}
+
+#if compiler(>=6)
+extension PhoneInfo: Sendable {}
+#endif
+
+
+extension PhoneInfo: Equatable, Hashable {
+    public static func ==(lhs: PhoneInfo, rhs: PhoneInfo) -> Bool {
+        if lhs.e164 != rhs.e164 {
+            return false
+        }
+        if lhs.region != rhs.region {
+            return false
+        }
+        if lhs.countryCode != rhs.countryCode {
+            return false
+        }
+        if lhs.numberType != rhs.numberType {
+            return false
+        }
+        if lhs.valid != rhs.valid {
+            return false
+        }
+        if lhs.`extension` != rhs.`extension` {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(e164)
+        hasher.combine(region)
+        hasher.combine(countryCode)
+        hasher.combine(numberType)
+        hasher.combine(valid)
+        hasher.combine(`extension`)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneInfo {
+        return
+            try PhoneInfo(
+                e164: FfiConverterTypeE164.read(from: &buf), 
+                region: FfiConverterString.read(from: &buf), 
+                countryCode: FfiConverterUInt16.read(from: &buf), 
+                numberType: FfiConverterTypeNumberType.read(from: &buf), 
+                valid: FfiConverterBool.read(from: &buf), 
+                extension: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhoneInfo, into buf: inout [UInt8]) {
+        FfiConverterTypeE164.write(value.e164, into: &buf)
+        FfiConverterString.write(value.region, into: &buf)
+        FfiConverterUInt16.write(value.countryCode, into: &buf)
+        FfiConverterTypeNumberType.write(value.numberType, into: &buf)
+        FfiConverterBool.write(value.valid, into: &buf)
+        FfiConverterOptionString.write(value.`extension`, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneInfo_lift(_ buf: RustBuffer) throws -> PhoneInfo {
+    return try FfiConverterTypePhoneInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneInfo_lower(_ value: PhoneInfo) -> RustBuffer {
+    return FfiConverterTypePhoneInfo.lower(value)
+}
+
+
+/**
+ * A business phone number.
+ */
+public struct PhoneNumber {
+    public var id: PhoneNumberId
+    public var displayPhoneNumber: String
+    public var verifiedName: String
+    public var qualityRating: String?
+    public var messagingLimitTier: String?
+    public var throughput: Json?
+    /**
+     * Fields this version does not model.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: PhoneNumberId, displayPhoneNumber: String, verifiedName: String, qualityRating: String?, messagingLimitTier: String?, throughput: Json?, 
+        /**
+         * Fields this version does not model.
+         */extra: JsonObject) {
+        self.id = id
+        self.displayPhoneNumber = displayPhoneNumber
+        self.verifiedName = verifiedName
+        self.qualityRating = qualityRating
+        self.messagingLimitTier = messagingLimitTier
+        self.throughput = throughput
+        self.extra = extra
+    }
+}
+
+#if compiler(>=6)
+extension PhoneNumber: Sendable {}
+#endif
+
+
+extension PhoneNumber: Equatable, Hashable {
+    public static func ==(lhs: PhoneNumber, rhs: PhoneNumber) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.displayPhoneNumber != rhs.displayPhoneNumber {
+            return false
+        }
+        if lhs.verifiedName != rhs.verifiedName {
+            return false
+        }
+        if lhs.qualityRating != rhs.qualityRating {
+            return false
+        }
+        if lhs.messagingLimitTier != rhs.messagingLimitTier {
+            return false
+        }
+        if lhs.throughput != rhs.throughput {
+            return false
+        }
+        if lhs.extra != rhs.extra {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(displayPhoneNumber)
+        hasher.combine(verifiedName)
+        hasher.combine(qualityRating)
+        hasher.combine(messagingLimitTier)
+        hasher.combine(throughput)
+        hasher.combine(extra)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneNumber: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneNumber {
+        return
+            try PhoneNumber(
+                id: FfiConverterTypePhoneNumberId.read(from: &buf), 
+                displayPhoneNumber: FfiConverterString.read(from: &buf), 
+                verifiedName: FfiConverterString.read(from: &buf), 
+                qualityRating: FfiConverterOptionString.read(from: &buf), 
+                messagingLimitTier: FfiConverterOptionString.read(from: &buf), 
+                throughput: FfiConverterOptionTypeJson.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhoneNumber, into buf: inout [UInt8]) {
+        FfiConverterTypePhoneNumberId.write(value.id, into: &buf)
+        FfiConverterString.write(value.displayPhoneNumber, into: &buf)
+        FfiConverterString.write(value.verifiedName, into: &buf)
+        FfiConverterOptionString.write(value.qualityRating, into: &buf)
+        FfiConverterOptionString.write(value.messagingLimitTier, into: &buf)
+        FfiConverterOptionTypeJson.write(value.throughput, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumber_lift(_ buf: RustBuffer) throws -> PhoneNumber {
+    return try FfiConverterTypePhoneNumber.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumber_lower(_ value: PhoneNumber) -> RustBuffer {
+    return FfiConverterTypePhoneNumber.lower(value)
+}
+
+
+public struct PhoneNumberName {
+    public var displayPhoneNumber: String?
+    public var decision: String
+    public var requestedVerifiedName: String?
+    public var rejectionReason: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(displayPhoneNumber: String?, decision: String, requestedVerifiedName: String?, rejectionReason: String?) {
+        self.displayPhoneNumber = displayPhoneNumber
+        self.decision = decision
+        self.requestedVerifiedName = requestedVerifiedName
+        self.rejectionReason = rejectionReason
+    }
+}
+
+#if compiler(>=6)
+extension PhoneNumberName: Sendable {}
+#endif
+
+
+extension PhoneNumberName: Equatable, Hashable {
+    public static func ==(lhs: PhoneNumberName, rhs: PhoneNumberName) -> Bool {
+        if lhs.displayPhoneNumber != rhs.displayPhoneNumber {
+            return false
+        }
+        if lhs.decision != rhs.decision {
+            return false
+        }
+        if lhs.requestedVerifiedName != rhs.requestedVerifiedName {
+            return false
+        }
+        if lhs.rejectionReason != rhs.rejectionReason {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(displayPhoneNumber)
+        hasher.combine(decision)
+        hasher.combine(requestedVerifiedName)
+        hasher.combine(rejectionReason)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneNumberName: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneNumberName {
+        return
+            try PhoneNumberName(
+                displayPhoneNumber: FfiConverterOptionString.read(from: &buf), 
+                decision: FfiConverterString.read(from: &buf), 
+                requestedVerifiedName: FfiConverterOptionString.read(from: &buf), 
+                rejectionReason: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhoneNumberName, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.displayPhoneNumber, into: &buf)
+        FfiConverterString.write(value.decision, into: &buf)
+        FfiConverterOptionString.write(value.requestedVerifiedName, into: &buf)
+        FfiConverterOptionString.write(value.rejectionReason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberName_lift(_ buf: RustBuffer) throws -> PhoneNumberName {
+    return try FfiConverterTypePhoneNumberName.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberName_lower(_ value: PhoneNumberName) -> RustBuffer {
+    return FfiConverterTypePhoneNumberName.lower(value)
+}
+
+
+public struct PhoneNumberNameUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: PhoneNumberName
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: PhoneNumberName, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension PhoneNumberNameUpdate: Sendable {}
+#endif
+
+
+extension PhoneNumberNameUpdate: Equatable, Hashable {
+    public static func ==(lhs: PhoneNumberNameUpdate, rhs: PhoneNumberNameUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneNumberNameUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneNumberNameUpdate {
+        return
+            try PhoneNumberNameUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypePhoneNumberName.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhoneNumberNameUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypePhoneNumberName.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberNameUpdate_lift(_ buf: RustBuffer) throws -> PhoneNumberNameUpdate {
+    return try FfiConverterTypePhoneNumberNameUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberNameUpdate_lower(_ value: PhoneNumberNameUpdate) -> RustBuffer {
+    return FfiConverterTypePhoneNumberNameUpdate.lower(value)
+}
+
+
+public struct PhoneNumberPage {
+    public var items: [PhoneNumber]
+    public var next: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(items: [PhoneNumber], next: String?) {
+        self.items = items
+        self.next = next
+    }
+}
+
+#if compiler(>=6)
+extension PhoneNumberPage: Sendable {}
+#endif
+
+
+extension PhoneNumberPage: Equatable, Hashable {
+    public static func ==(lhs: PhoneNumberPage, rhs: PhoneNumberPage) -> Bool {
+        if lhs.items != rhs.items {
+            return false
+        }
+        if lhs.next != rhs.next {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(items)
+        hasher.combine(next)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneNumberPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneNumberPage {
+        return
+            try PhoneNumberPage(
+                items: FfiConverterSequenceTypePhoneNumber.read(from: &buf), 
+                next: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhoneNumberPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePhoneNumber.write(value.items, into: &buf)
+        FfiConverterOptionString.write(value.next, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberPage_lift(_ buf: RustBuffer) throws -> PhoneNumberPage {
+    return try FfiConverterTypePhoneNumberPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberPage_lower(_ value: PhoneNumberPage) -> RustBuffer {
+    return FfiConverterTypePhoneNumberPage.lower(value)
+}
+
+
+public struct PhoneNumberQuality {
+    public var displayPhoneNumber: String?
+    public var event: String
+    public var oldLimit: String?
+    public var currentLimit: String?
+    public var maxDailyConversationsPerBusiness: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(displayPhoneNumber: String?, event: String, oldLimit: String?, currentLimit: String?, maxDailyConversationsPerBusiness: String?) {
+        self.displayPhoneNumber = displayPhoneNumber
+        self.event = event
+        self.oldLimit = oldLimit
+        self.currentLimit = currentLimit
+        self.maxDailyConversationsPerBusiness = maxDailyConversationsPerBusiness
+    }
+}
+
+#if compiler(>=6)
+extension PhoneNumberQuality: Sendable {}
+#endif
+
+
+extension PhoneNumberQuality: Equatable, Hashable {
+    public static func ==(lhs: PhoneNumberQuality, rhs: PhoneNumberQuality) -> Bool {
+        if lhs.displayPhoneNumber != rhs.displayPhoneNumber {
+            return false
+        }
+        if lhs.event != rhs.event {
+            return false
+        }
+        if lhs.oldLimit != rhs.oldLimit {
+            return false
+        }
+        if lhs.currentLimit != rhs.currentLimit {
+            return false
+        }
+        if lhs.maxDailyConversationsPerBusiness != rhs.maxDailyConversationsPerBusiness {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(displayPhoneNumber)
+        hasher.combine(event)
+        hasher.combine(oldLimit)
+        hasher.combine(currentLimit)
+        hasher.combine(maxDailyConversationsPerBusiness)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneNumberQuality: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneNumberQuality {
+        return
+            try PhoneNumberQuality(
+                displayPhoneNumber: FfiConverterOptionString.read(from: &buf), 
+                event: FfiConverterString.read(from: &buf), 
+                oldLimit: FfiConverterOptionString.read(from: &buf), 
+                currentLimit: FfiConverterOptionString.read(from: &buf), 
+                maxDailyConversationsPerBusiness: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhoneNumberQuality, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.displayPhoneNumber, into: &buf)
+        FfiConverterString.write(value.event, into: &buf)
+        FfiConverterOptionString.write(value.oldLimit, into: &buf)
+        FfiConverterOptionString.write(value.currentLimit, into: &buf)
+        FfiConverterOptionString.write(value.maxDailyConversationsPerBusiness, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberQuality_lift(_ buf: RustBuffer) throws -> PhoneNumberQuality {
+    return try FfiConverterTypePhoneNumberQuality.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberQuality_lower(_ value: PhoneNumberQuality) -> RustBuffer {
+    return FfiConverterTypePhoneNumberQuality.lower(value)
+}
+
+
+public struct PhoneNumberQualityUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: PhoneNumberQuality
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: PhoneNumberQuality, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension PhoneNumberQualityUpdate: Sendable {}
+#endif
+
+
+extension PhoneNumberQualityUpdate: Equatable, Hashable {
+    public static func ==(lhs: PhoneNumberQualityUpdate, rhs: PhoneNumberQualityUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneNumberQualityUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneNumberQualityUpdate {
+        return
+            try PhoneNumberQualityUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypePhoneNumberQuality.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhoneNumberQualityUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypePhoneNumberQuality.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberQualityUpdate_lift(_ buf: RustBuffer) throws -> PhoneNumberQualityUpdate {
+    return try FfiConverterTypePhoneNumberQualityUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberQualityUpdate_lower(_ value: PhoneNumberQualityUpdate) -> RustBuffer {
+    return FfiConverterTypePhoneNumberQualityUpdate.lower(value)
+}
+
+
+/**
+ * Send policies.
+ */
+public struct PolicyConfig {
+    public var windowTemplatesOnly: Bool
+    public var marketingPerDayWithoutOptIn: UInt32?
+    public var sameContentPerMonth: UInt32?
+    public var promotionInterval: TimeInterval?
+    public var notificationMinGap: TimeInterval?
+    public var automationPauseAfterHuman: TimeInterval?
+    public var quietHours: QuietHours?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(windowTemplatesOnly: Bool, marketingPerDayWithoutOptIn: UInt32?, sameContentPerMonth: UInt32?, promotionInterval: TimeInterval?, notificationMinGap: TimeInterval?, automationPauseAfterHuman: TimeInterval?, quietHours: QuietHours?) {
+        self.windowTemplatesOnly = windowTemplatesOnly
+        self.marketingPerDayWithoutOptIn = marketingPerDayWithoutOptIn
+        self.sameContentPerMonth = sameContentPerMonth
+        self.promotionInterval = promotionInterval
+        self.notificationMinGap = notificationMinGap
+        self.automationPauseAfterHuman = automationPauseAfterHuman
+        self.quietHours = quietHours
+    }
+}
+
+#if compiler(>=6)
+extension PolicyConfig: Sendable {}
+#endif
+
+
+extension PolicyConfig: Equatable, Hashable {
+    public static func ==(lhs: PolicyConfig, rhs: PolicyConfig) -> Bool {
+        if lhs.windowTemplatesOnly != rhs.windowTemplatesOnly {
+            return false
+        }
+        if lhs.marketingPerDayWithoutOptIn != rhs.marketingPerDayWithoutOptIn {
+            return false
+        }
+        if lhs.sameContentPerMonth != rhs.sameContentPerMonth {
+            return false
+        }
+        if lhs.promotionInterval != rhs.promotionInterval {
+            return false
+        }
+        if lhs.notificationMinGap != rhs.notificationMinGap {
+            return false
+        }
+        if lhs.automationPauseAfterHuman != rhs.automationPauseAfterHuman {
+            return false
+        }
+        if lhs.quietHours != rhs.quietHours {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(windowTemplatesOnly)
+        hasher.combine(marketingPerDayWithoutOptIn)
+        hasher.combine(sameContentPerMonth)
+        hasher.combine(promotionInterval)
+        hasher.combine(notificationMinGap)
+        hasher.combine(automationPauseAfterHuman)
+        hasher.combine(quietHours)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePolicyConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PolicyConfig {
+        return
+            try PolicyConfig(
+                windowTemplatesOnly: FfiConverterBool.read(from: &buf), 
+                marketingPerDayWithoutOptIn: FfiConverterOptionUInt32.read(from: &buf), 
+                sameContentPerMonth: FfiConverterOptionUInt32.read(from: &buf), 
+                promotionInterval: FfiConverterOptionDuration.read(from: &buf), 
+                notificationMinGap: FfiConverterOptionDuration.read(from: &buf), 
+                automationPauseAfterHuman: FfiConverterOptionDuration.read(from: &buf), 
+                quietHours: FfiConverterOptionTypeQuietHours.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PolicyConfig, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.windowTemplatesOnly, into: &buf)
+        FfiConverterOptionUInt32.write(value.marketingPerDayWithoutOptIn, into: &buf)
+        FfiConverterOptionUInt32.write(value.sameContentPerMonth, into: &buf)
+        FfiConverterOptionDuration.write(value.promotionInterval, into: &buf)
+        FfiConverterOptionDuration.write(value.notificationMinGap, into: &buf)
+        FfiConverterOptionDuration.write(value.automationPauseAfterHuman, into: &buf)
+        FfiConverterOptionTypeQuietHours.write(value.quietHours, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePolicyConfig_lift(_ buf: RustBuffer) throws -> PolicyConfig {
+    return try FfiConverterTypePolicyConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePolicyConfig_lower(_ value: PolicyConfig) -> RustBuffer {
+    return FfiConverterTypePolicyConfig.lower(value)
+}
+
+
+/**
+ * How a message is billed.
+ */
+public struct Pricing {
+    public var pricingModel: String?
+    public var category: String?
+    public var pricingType: String?
+    public var billable: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(pricingModel: String?, category: String?, pricingType: String?, billable: Bool?) {
+        self.pricingModel = pricingModel
+        self.category = category
+        self.pricingType = pricingType
+        self.billable = billable
+    }
+}
+
+#if compiler(>=6)
+extension Pricing: Sendable {}
+#endif
+
+
+extension Pricing: Equatable, Hashable {
+    public static func ==(lhs: Pricing, rhs: Pricing) -> Bool {
+        if lhs.pricingModel != rhs.pricingModel {
+            return false
+        }
+        if lhs.category != rhs.category {
+            return false
+        }
+        if lhs.pricingType != rhs.pricingType {
+            return false
+        }
+        if lhs.billable != rhs.billable {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pricingModel)
+        hasher.combine(category)
+        hasher.combine(pricingType)
+        hasher.combine(billable)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePricing: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Pricing {
+        return
+            try Pricing(
+                pricingModel: FfiConverterOptionString.read(from: &buf), 
+                category: FfiConverterOptionString.read(from: &buf), 
+                pricingType: FfiConverterOptionString.read(from: &buf), 
+                billable: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Pricing, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.pricingModel, into: &buf)
+        FfiConverterOptionString.write(value.category, into: &buf)
+        FfiConverterOptionString.write(value.pricingType, into: &buf)
+        FfiConverterOptionBool.write(value.billable, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePricing_lift(_ buf: RustBuffer) throws -> Pricing {
+    return try FfiConverterTypePricing.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePricing_lower(_ value: Pricing) -> RustBuffer {
+    return FfiConverterTypePricing.lower(value)
+}
+
+
+/**
+ * Local hours in which nothing automated is sent.
+ */
+public struct QuietHours {
+    public var startHour: UInt32
+    public var endHour: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(startHour: UInt32, endHour: UInt32) {
+        self.startHour = startHour
+        self.endHour = endHour
+    }
+}
+
+#if compiler(>=6)
+extension QuietHours: Sendable {}
+#endif
+
+
+extension QuietHours: Equatable, Hashable {
+    public static func ==(lhs: QuietHours, rhs: QuietHours) -> Bool {
+        if lhs.startHour != rhs.startHour {
+            return false
+        }
+        if lhs.endHour != rhs.endHour {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(startHour)
+        hasher.combine(endHour)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQuietHours: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QuietHours {
+        return
+            try QuietHours(
+                startHour: FfiConverterUInt32.read(from: &buf), 
+                endHour: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: QuietHours, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.startHour, into: &buf)
+        FfiConverterUInt32.write(value.endHour, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuietHours_lift(_ buf: RustBuffer) throws -> QuietHours {
+    return try FfiConverterTypeQuietHours.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuietHours_lower(_ value: QuietHours) -> RustBuffer {
+    return FfiConverterTypeQuietHours.lower(value)
+}
+
+
+/**
+ * Why an outcome happened.
+ */
+public struct Reason {
+    public var strategy: String
+    public var stage: String
+    public var candidates: UInt64
+    public var loadAfter: UInt32?
+    public var note: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(strategy: String, stage: String, candidates: UInt64, loadAfter: UInt32?, note: String) {
+        self.strategy = strategy
+        self.stage = stage
+        self.candidates = candidates
+        self.loadAfter = loadAfter
+        self.note = note
+    }
+}
+
+#if compiler(>=6)
+extension Reason: Sendable {}
+#endif
+
+
+extension Reason: Equatable, Hashable {
+    public static func ==(lhs: Reason, rhs: Reason) -> Bool {
+        if lhs.strategy != rhs.strategy {
+            return false
+        }
+        if lhs.stage != rhs.stage {
+            return false
+        }
+        if lhs.candidates != rhs.candidates {
+            return false
+        }
+        if lhs.loadAfter != rhs.loadAfter {
+            return false
+        }
+        if lhs.note != rhs.note {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(strategy)
+        hasher.combine(stage)
+        hasher.combine(candidates)
+        hasher.combine(loadAfter)
+        hasher.combine(note)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReason: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Reason {
+        return
+            try Reason(
+                strategy: FfiConverterString.read(from: &buf), 
+                stage: FfiConverterString.read(from: &buf), 
+                candidates: FfiConverterUInt64.read(from: &buf), 
+                loadAfter: FfiConverterOptionUInt32.read(from: &buf), 
+                note: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Reason, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.strategy, into: &buf)
+        FfiConverterString.write(value.stage, into: &buf)
+        FfiConverterUInt64.write(value.candidates, into: &buf)
+        FfiConverterOptionUInt32.write(value.loadAfter, into: &buf)
+        FfiConverterString.write(value.note, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReason_lift(_ buf: RustBuffer) throws -> Reason {
+    return try FfiConverterTypeReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReason_lower(_ value: Reason) -> RustBuffer {
+    return FfiConverterTypeReason.lower(value)
+}
+
+
+/**
+ * The ad or post a conversation started from.
+ */
+public struct Referral {
+    public var sourceUrl: String?
+    public var sourceId: String?
+    public var sourceType: String?
+    public var headline: String?
+    public var body: String?
+    public var ctwaClid: String?
+    /**
+     * Fields this version does not model.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(sourceUrl: String?, sourceId: String?, sourceType: String?, headline: String?, body: String?, ctwaClid: String?, 
+        /**
+         * Fields this version does not model.
+         */extra: JsonObject) {
+        self.sourceUrl = sourceUrl
+        self.sourceId = sourceId
+        self.sourceType = sourceType
+        self.headline = headline
+        self.body = body
+        self.ctwaClid = ctwaClid
+        self.extra = extra
+    }
+}
+
+#if compiler(>=6)
+extension Referral: Sendable {}
+#endif
+
+
+extension Referral: Equatable, Hashable {
+    public static func ==(lhs: Referral, rhs: Referral) -> Bool {
+        if lhs.sourceUrl != rhs.sourceUrl {
+            return false
+        }
+        if lhs.sourceId != rhs.sourceId {
+            return false
+        }
+        if lhs.sourceType != rhs.sourceType {
+            return false
+        }
+        if lhs.headline != rhs.headline {
+            return false
+        }
+        if lhs.body != rhs.body {
+            return false
+        }
+        if lhs.ctwaClid != rhs.ctwaClid {
+            return false
+        }
+        if lhs.extra != rhs.extra {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sourceUrl)
+        hasher.combine(sourceId)
+        hasher.combine(sourceType)
+        hasher.combine(headline)
+        hasher.combine(body)
+        hasher.combine(ctwaClid)
+        hasher.combine(extra)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReferral: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Referral {
+        return
+            try Referral(
+                sourceUrl: FfiConverterOptionString.read(from: &buf), 
+                sourceId: FfiConverterOptionString.read(from: &buf), 
+                sourceType: FfiConverterOptionString.read(from: &buf), 
+                headline: FfiConverterOptionString.read(from: &buf), 
+                body: FfiConverterOptionString.read(from: &buf), 
+                ctwaClid: FfiConverterOptionString.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Referral, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.sourceUrl, into: &buf)
+        FfiConverterOptionString.write(value.sourceId, into: &buf)
+        FfiConverterOptionString.write(value.sourceType, into: &buf)
+        FfiConverterOptionString.write(value.headline, into: &buf)
+        FfiConverterOptionString.write(value.body, into: &buf)
+        FfiConverterOptionString.write(value.ctwaClid, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferral_lift(_ buf: RustBuffer) throws -> Referral {
+    return try FfiConverterTypeReferral.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferral_lower(_ value: Referral) -> RustBuffer {
+    return FfiConverterTypeReferral.lower(value)
+}
+
+
+/**
+ * A quick-reply button.
+ */
+public struct ReplyButton {
+    /**
+     * Returned in the reply webhook.
+     */
+    public var id: String
+    /**
+     * Button text (20 characters at most).
+     */
+    public var title: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Returned in the reply webhook.
+         */id: String, 
+        /**
+         * Button text (20 characters at most).
+         */title: String) {
+        self.id = id
+        self.title = title
+    }
+}
+
+#if compiler(>=6)
+extension ReplyButton: Sendable {}
+#endif
+
+
+extension ReplyButton: Equatable, Hashable {
+    public static func ==(lhs: ReplyButton, rhs: ReplyButton) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.title != rhs.title {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(title)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReplyButton: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReplyButton {
+        return
+            try ReplyButton(
+                id: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReplyButton, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReplyButton_lift(_ buf: RustBuffer) throws -> ReplyButton {
+    return try FfiConverterTypeReplyButton.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReplyButton_lower(_ value: ReplyButton) -> RustBuffer {
+    return FfiConverterTypeReplyButton.lower(value)
+}
+
+
+/**
+ * The message a customer replied to or forwarded.
+ */
+public struct ReplyContext {
+    public var from: String?
+    public var id: String?
+    public var forwarded: Bool?
+    public var frequentlyForwarded: Bool?
+    public var referredProduct: Json?
+    /**
+     * Fields this version does not model.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(from: String?, id: String?, forwarded: Bool?, frequentlyForwarded: Bool?, referredProduct: Json?, 
+        /**
+         * Fields this version does not model.
+         */extra: JsonObject) {
+        self.from = from
+        self.id = id
+        self.forwarded = forwarded
+        self.frequentlyForwarded = frequentlyForwarded
+        self.referredProduct = referredProduct
+        self.extra = extra
+    }
+}
+
+#if compiler(>=6)
+extension ReplyContext: Sendable {}
+#endif
+
+
+extension ReplyContext: Equatable, Hashable {
+    public static func ==(lhs: ReplyContext, rhs: ReplyContext) -> Bool {
+        if lhs.from != rhs.from {
+            return false
+        }
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.forwarded != rhs.forwarded {
+            return false
+        }
+        if lhs.frequentlyForwarded != rhs.frequentlyForwarded {
+            return false
+        }
+        if lhs.referredProduct != rhs.referredProduct {
+            return false
+        }
+        if lhs.extra != rhs.extra {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(from)
+        hasher.combine(id)
+        hasher.combine(forwarded)
+        hasher.combine(frequentlyForwarded)
+        hasher.combine(referredProduct)
+        hasher.combine(extra)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReplyContext: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReplyContext {
+        return
+            try ReplyContext(
+                from: FfiConverterOptionString.read(from: &buf), 
+                id: FfiConverterOptionString.read(from: &buf), 
+                forwarded: FfiConverterOptionBool.read(from: &buf), 
+                frequentlyForwarded: FfiConverterOptionBool.read(from: &buf), 
+                referredProduct: FfiConverterOptionTypeJson.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReplyContext, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.from, into: &buf)
+        FfiConverterOptionString.write(value.id, into: &buf)
+        FfiConverterOptionBool.write(value.forwarded, into: &buf)
+        FfiConverterOptionBool.write(value.frequentlyForwarded, into: &buf)
+        FfiConverterOptionTypeJson.write(value.referredProduct, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReplyContext_lift(_ buf: RustBuffer) throws -> ReplyContext {
+    return try FfiConverterTypeReplyContext.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReplyContext_lower(_ value: ReplyContext) -> RustBuffer {
+    return FfiConverterTypeReplyContext.lower(value)
+}
+
+
+/**
+ * A conversation to assign.
+ */
+public struct Request {
+    public var conversationId: ConversationId
+    public var contactId: ContactId
+    public var priority: Int32
+    public var requiredSkills: StringSet
+    public var preferredSkills: StringSet
+    public var previousAgent: AgentId?
+    public var team: String?
+    public var arrivedAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(conversationId: ConversationId, contactId: ContactId, priority: Int32 = 0, requiredSkills: StringSet, preferredSkills: StringSet, previousAgent: AgentId? = nil, team: String? = nil, arrivedAt: Int64 = Int64(0)) {
+        self.conversationId = conversationId
+        self.contactId = contactId
+        self.priority = priority
+        self.requiredSkills = requiredSkills
+        self.preferredSkills = preferredSkills
+        self.previousAgent = previousAgent
+        self.team = team
+        self.arrivedAt = arrivedAt
+    }
+}
+
+#if compiler(>=6)
+extension Request: Sendable {}
+#endif
+
+
+extension Request: Equatable, Hashable {
+    public static func ==(lhs: Request, rhs: Request) -> Bool {
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.contactId != rhs.contactId {
+            return false
+        }
+        if lhs.priority != rhs.priority {
+            return false
+        }
+        if lhs.requiredSkills != rhs.requiredSkills {
+            return false
+        }
+        if lhs.preferredSkills != rhs.preferredSkills {
+            return false
+        }
+        if lhs.previousAgent != rhs.previousAgent {
+            return false
+        }
+        if lhs.team != rhs.team {
+            return false
+        }
+        if lhs.arrivedAt != rhs.arrivedAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(conversationId)
+        hasher.combine(contactId)
+        hasher.combine(priority)
+        hasher.combine(requiredSkills)
+        hasher.combine(preferredSkills)
+        hasher.combine(previousAgent)
+        hasher.combine(team)
+        hasher.combine(arrivedAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Request {
+        return
+            try Request(
+                conversationId: FfiConverterTypeConversationId.read(from: &buf), 
+                contactId: FfiConverterTypeContactId.read(from: &buf), 
+                priority: FfiConverterInt32.read(from: &buf), 
+                requiredSkills: FfiConverterTypeStringSet.read(from: &buf), 
+                preferredSkills: FfiConverterTypeStringSet.read(from: &buf), 
+                previousAgent: FfiConverterOptionTypeAgentId.read(from: &buf), 
+                team: FfiConverterOptionString.read(from: &buf), 
+                arrivedAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Request, into buf: inout [UInt8]) {
+        FfiConverterTypeConversationId.write(value.conversationId, into: &buf)
+        FfiConverterTypeContactId.write(value.contactId, into: &buf)
+        FfiConverterInt32.write(value.priority, into: &buf)
+        FfiConverterTypeStringSet.write(value.requiredSkills, into: &buf)
+        FfiConverterTypeStringSet.write(value.preferredSkills, into: &buf)
+        FfiConverterOptionTypeAgentId.write(value.previousAgent, into: &buf)
+        FfiConverterOptionString.write(value.team, into: &buf)
+        FfiConverterInt64.write(value.arrivedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequest_lift(_ buf: RustBuffer) throws -> Request {
+    return try FfiConverterTypeRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequest_lower(_ value: Request) -> RustBuffer {
+    return FfiConverterTypeRequest.lower(value)
+}
+
+
+/**
+ * What one or more rounds did.
+ */
+public struct RoundReport {
+    public var claimed: UInt64
+    public var sent: UInt64
+    public var deferred: UInt64
+    public var retried: UInt64
+    public var parked: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(claimed: UInt64, sent: UInt64, deferred: UInt64, retried: UInt64, parked: UInt64) {
+        self.claimed = claimed
+        self.sent = sent
+        self.deferred = deferred
+        self.retried = retried
+        self.parked = parked
+    }
+}
+
+#if compiler(>=6)
+extension RoundReport: Sendable {}
+#endif
+
+
+extension RoundReport: Equatable, Hashable {
+    public static func ==(lhs: RoundReport, rhs: RoundReport) -> Bool {
+        if lhs.claimed != rhs.claimed {
+            return false
+        }
+        if lhs.sent != rhs.sent {
+            return false
+        }
+        if lhs.deferred != rhs.deferred {
+            return false
+        }
+        if lhs.retried != rhs.retried {
+            return false
+        }
+        if lhs.parked != rhs.parked {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(claimed)
+        hasher.combine(sent)
+        hasher.combine(deferred)
+        hasher.combine(retried)
+        hasher.combine(parked)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoundReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoundReport {
+        return
+            try RoundReport(
+                claimed: FfiConverterUInt64.read(from: &buf), 
+                sent: FfiConverterUInt64.read(from: &buf), 
+                deferred: FfiConverterUInt64.read(from: &buf), 
+                retried: FfiConverterUInt64.read(from: &buf), 
+                parked: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoundReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.claimed, into: &buf)
+        FfiConverterUInt64.write(value.sent, into: &buf)
+        FfiConverterUInt64.write(value.deferred, into: &buf)
+        FfiConverterUInt64.write(value.retried, into: &buf)
+        FfiConverterUInt64.write(value.parked, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundReport_lift(_ buf: RustBuffer) throws -> RoundReport {
+    return try FfiConverterTypeRoundReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundReport_lower(_ value: RoundReport) -> RustBuffer {
+    return FfiConverterTypeRoundReport.lower(value)
+}
+
+
+/**
+ * Which business account and number an event is for.
+ */
+public struct Routing {
+    public var wabaId: String
+    public var phoneNumberId: String
+    public var displayPhoneNumber: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(wabaId: String, phoneNumberId: String, displayPhoneNumber: String) {
+        self.wabaId = wabaId
+        self.phoneNumberId = phoneNumberId
+        self.displayPhoneNumber = displayPhoneNumber
+    }
+}
+
+#if compiler(>=6)
+extension Routing: Sendable {}
+#endif
+
+
+extension Routing: Equatable, Hashable {
+    public static func ==(lhs: Routing, rhs: Routing) -> Bool {
+        if lhs.wabaId != rhs.wabaId {
+            return false
+        }
+        if lhs.phoneNumberId != rhs.phoneNumberId {
+            return false
+        }
+        if lhs.displayPhoneNumber != rhs.displayPhoneNumber {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(wabaId)
+        hasher.combine(phoneNumberId)
+        hasher.combine(displayPhoneNumber)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRouting: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Routing {
+        return
+            try Routing(
+                wabaId: FfiConverterString.read(from: &buf), 
+                phoneNumberId: FfiConverterString.read(from: &buf), 
+                displayPhoneNumber: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Routing, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.wabaId, into: &buf)
+        FfiConverterString.write(value.phoneNumberId, into: &buf)
+        FfiConverterString.write(value.displayPhoneNumber, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRouting_lift(_ buf: RustBuffer) throws -> Routing {
+    return try FfiConverterTypeRouting.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRouting_lower(_ value: Routing) -> RustBuffer {
+    return FfiConverterTypeRouting.lower(value)
+}
+
+
+/**
+ * How to start a sandbox; every field is optional.
+ */
+public struct SandboxOptions {
+    /**
+     * Where to deliver webhooks.
+     */
+    public var webhookUrl: String?
+    /**
+     * The app secret that signs webhooks.
+     */
+    public var appSecret: String?
+    /**
+     * Messages per second per number before 130429.
+     */
+    public var mps: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where to deliver webhooks.
+         */webhookUrl: String? = nil, 
+        /**
+         * The app secret that signs webhooks.
+         */appSecret: String? = nil, 
+        /**
+         * Messages per second per number before 130429.
+         */mps: Double? = nil) {
+        self.webhookUrl = webhookUrl
+        self.appSecret = appSecret
+        self.mps = mps
+    }
+}
+
+#if compiler(>=6)
+extension SandboxOptions: Sendable {}
+#endif
+
+
+extension SandboxOptions: Equatable, Hashable {
+    public static func ==(lhs: SandboxOptions, rhs: SandboxOptions) -> Bool {
+        if lhs.webhookUrl != rhs.webhookUrl {
+            return false
+        }
+        if lhs.appSecret != rhs.appSecret {
+            return false
+        }
+        if lhs.mps != rhs.mps {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(webhookUrl)
+        hasher.combine(appSecret)
+        hasher.combine(mps)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSandboxOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SandboxOptions {
+        return
+            try SandboxOptions(
+                webhookUrl: FfiConverterOptionString.read(from: &buf), 
+                appSecret: FfiConverterOptionString.read(from: &buf), 
+                mps: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SandboxOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.webhookUrl, into: &buf)
+        FfiConverterOptionString.write(value.appSecret, into: &buf)
+        FfiConverterOptionDouble.write(value.mps, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSandboxOptions_lift(_ buf: RustBuffer) throws -> SandboxOptions {
+    return try FfiConverterTypeSandboxOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSandboxOptions_lower(_ value: SandboxOptions) -> RustBuffer {
+    return FfiConverterTypeSandboxOptions.lower(value)
+}
+
+
+/**
+ * Scheduler settings; the core's defaults for every field left `nil`.
+ */
+public struct SchedulerSettings {
+    public var limits: LimitConfig?
+    public var policies: PolicyConfig?
+    public var worker: WorkerSettings?
+    /**
+     * Unique recipients per rolling 24 h (the messaging tier); unlimited when absent.
+     */
+    public var tierCap: UInt64?
+    /**
+     * Redis for limits shared by several processes.
+     */
+    public var redisUrl: String?
+    /**
+     * Key prefix in Redis (`wacrm` when absent).
+     */
+    public var redisPrefix: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(limits: LimitConfig? = nil, policies: PolicyConfig? = nil, worker: WorkerSettings? = nil, 
+        /**
+         * Unique recipients per rolling 24 h (the messaging tier); unlimited when absent.
+         */tierCap: UInt64? = nil, 
+        /**
+         * Redis for limits shared by several processes.
+         */redisUrl: String? = nil, 
+        /**
+         * Key prefix in Redis (`wacrm` when absent).
+         */redisPrefix: String? = nil) {
+        self.limits = limits
+        self.policies = policies
+        self.worker = worker
+        self.tierCap = tierCap
+        self.redisUrl = redisUrl
+        self.redisPrefix = redisPrefix
+    }
+}
+
+#if compiler(>=6)
+extension SchedulerSettings: Sendable {}
+#endif
+
+
+extension SchedulerSettings: Equatable, Hashable {
+    public static func ==(lhs: SchedulerSettings, rhs: SchedulerSettings) -> Bool {
+        if lhs.limits != rhs.limits {
+            return false
+        }
+        if lhs.policies != rhs.policies {
+            return false
+        }
+        if lhs.worker != rhs.worker {
+            return false
+        }
+        if lhs.tierCap != rhs.tierCap {
+            return false
+        }
+        if lhs.redisUrl != rhs.redisUrl {
+            return false
+        }
+        if lhs.redisPrefix != rhs.redisPrefix {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(limits)
+        hasher.combine(policies)
+        hasher.combine(worker)
+        hasher.combine(tierCap)
+        hasher.combine(redisUrl)
+        hasher.combine(redisPrefix)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSchedulerSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SchedulerSettings {
+        return
+            try SchedulerSettings(
+                limits: FfiConverterOptionTypeLimitConfig.read(from: &buf), 
+                policies: FfiConverterOptionTypePolicyConfig.read(from: &buf), 
+                worker: FfiConverterOptionTypeWorkerSettings.read(from: &buf), 
+                tierCap: FfiConverterOptionUInt64.read(from: &buf), 
+                redisUrl: FfiConverterOptionString.read(from: &buf), 
+                redisPrefix: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SchedulerSettings, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeLimitConfig.write(value.limits, into: &buf)
+        FfiConverterOptionTypePolicyConfig.write(value.policies, into: &buf)
+        FfiConverterOptionTypeWorkerSettings.write(value.worker, into: &buf)
+        FfiConverterOptionUInt64.write(value.tierCap, into: &buf)
+        FfiConverterOptionString.write(value.redisUrl, into: &buf)
+        FfiConverterOptionString.write(value.redisPrefix, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSchedulerSettings_lift(_ buf: RustBuffer) throws -> SchedulerSettings {
+    return try FfiConverterTypeSchedulerSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSchedulerSettings_lower(_ value: SchedulerSettings) -> RustBuffer {
+    return FfiConverterTypeSchedulerSettings.lower(value)
+}
+
+
+/**
+ * A scored pair of record ids, `a < b`.
+ */
+public struct ScoredPair {
+    public var a: String
+    public var b: String
+    public var score: Double
+    /**
+     * Which fields agreed.
+     */
+    public var evidence: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(a: String, b: String, score: Double, 
+        /**
+         * Which fields agreed.
+         */evidence: String) {
+        self.a = a
+        self.b = b
+        self.score = score
+        self.evidence = evidence
+    }
+}
+
+#if compiler(>=6)
+extension ScoredPair: Sendable {}
+#endif
+
+
+extension ScoredPair: Equatable, Hashable {
+    public static func ==(lhs: ScoredPair, rhs: ScoredPair) -> Bool {
+        if lhs.a != rhs.a {
+            return false
+        }
+        if lhs.b != rhs.b {
+            return false
+        }
+        if lhs.score != rhs.score {
+            return false
+        }
+        if lhs.evidence != rhs.evidence {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(a)
+        hasher.combine(b)
+        hasher.combine(score)
+        hasher.combine(evidence)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScoredPair: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScoredPair {
+        return
+            try ScoredPair(
+                a: FfiConverterString.read(from: &buf), 
+                b: FfiConverterString.read(from: &buf), 
+                score: FfiConverterDouble.read(from: &buf), 
+                evidence: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScoredPair, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.a, into: &buf)
+        FfiConverterString.write(value.b, into: &buf)
+        FfiConverterDouble.write(value.score, into: &buf)
+        FfiConverterString.write(value.evidence, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoredPair_lift(_ buf: RustBuffer) throws -> ScoredPair {
+    return try FfiConverterTypeScoredPair.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoredPair_lower(_ value: ScoredPair) -> RustBuffer {
+    return FfiConverterTypeScoredPair.lower(value)
+}
+
+
+/**
+ * A named audience.
+ */
+public struct Segment {
+    public var name: String
+    public var filter: ContactFilter
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, filter: ContactFilter) {
+        self.name = name
+        self.filter = filter
+    }
+}
+
+#if compiler(>=6)
+extension Segment: Sendable {}
+#endif
+
+
+extension Segment: Equatable, Hashable {
+    public static func ==(lhs: Segment, rhs: Segment) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.filter != rhs.filter {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(filter)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSegment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Segment {
+        return
+            try Segment(
+                name: FfiConverterString.read(from: &buf), 
+                filter: FfiConverterTypeContactFilter.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Segment, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeContactFilter.write(value.filter, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegment_lift(_ buf: RustBuffer) throws -> Segment {
+    return try FfiConverterTypeSegment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegment_lower(_ value: Segment) -> RustBuffer {
+    return FfiConverterTypeSegment.lower(value)
+}
+
+
+/**
+ * What `/messages` answered.
+ */
+public struct SendResponse {
+    public var messagingProduct: String
+    public var contacts: [SentContact]
+    public var messages: [SentMessage]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(messagingProduct: String, contacts: [SentContact], messages: [SentMessage]) {
+        self.messagingProduct = messagingProduct
+        self.contacts = contacts
+        self.messages = messages
+    }
+}
+
+#if compiler(>=6)
+extension SendResponse: Sendable {}
+#endif
+
+
+extension SendResponse: Equatable, Hashable {
+    public static func ==(lhs: SendResponse, rhs: SendResponse) -> Bool {
+        if lhs.messagingProduct != rhs.messagingProduct {
+            return false
+        }
+        if lhs.contacts != rhs.contacts {
+            return false
+        }
+        if lhs.messages != rhs.messages {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(messagingProduct)
+        hasher.combine(contacts)
+        hasher.combine(messages)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSendResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SendResponse {
+        return
+            try SendResponse(
+                messagingProduct: FfiConverterString.read(from: &buf), 
+                contacts: FfiConverterSequenceTypeSentContact.read(from: &buf), 
+                messages: FfiConverterSequenceTypeSentMessage.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SendResponse, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.messagingProduct, into: &buf)
+        FfiConverterSequenceTypeSentContact.write(value.contacts, into: &buf)
+        FfiConverterSequenceTypeSentMessage.write(value.messages, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSendResponse_lift(_ buf: RustBuffer) throws -> SendResponse {
+    return try FfiConverterTypeSendResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSendResponse_lower(_ value: SendResponse) -> RustBuffer {
+    return FfiConverterTypeSendResponse.lower(value)
+}
+
+
+/**
+ * The contact a message went to, as Meta resolved it.
+ */
+public struct SentContact {
+    public var input: String
+    public var waId: String?
+    public var userId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(input: String, waId: String?, userId: String?) {
+        self.input = input
+        self.waId = waId
+        self.userId = userId
+    }
+}
+
+#if compiler(>=6)
+extension SentContact: Sendable {}
+#endif
+
+
+extension SentContact: Equatable, Hashable {
+    public static func ==(lhs: SentContact, rhs: SentContact) -> Bool {
+        if lhs.input != rhs.input {
+            return false
+        }
+        if lhs.waId != rhs.waId {
+            return false
+        }
+        if lhs.userId != rhs.userId {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(input)
+        hasher.combine(waId)
+        hasher.combine(userId)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSentContact: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SentContact {
+        return
+            try SentContact(
+                input: FfiConverterString.read(from: &buf), 
+                waId: FfiConverterOptionString.read(from: &buf), 
+                userId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SentContact, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.input, into: &buf)
+        FfiConverterOptionString.write(value.waId, into: &buf)
+        FfiConverterOptionString.write(value.userId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSentContact_lift(_ buf: RustBuffer) throws -> SentContact {
+    return try FfiConverterTypeSentContact.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSentContact_lower(_ value: SentContact) -> RustBuffer {
+    return FfiConverterTypeSentContact.lower(value)
+}
+
+
+/**
+ * One accepted message.
+ */
+public struct SentMessage {
+    public var id: MessageId
+    public var messageStatus: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: MessageId, messageStatus: String?) {
+        self.id = id
+        self.messageStatus = messageStatus
+    }
+}
+
+#if compiler(>=6)
+extension SentMessage: Sendable {}
+#endif
+
+
+extension SentMessage: Equatable, Hashable {
+    public static func ==(lhs: SentMessage, rhs: SentMessage) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.messageStatus != rhs.messageStatus {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(messageStatus)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSentMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SentMessage {
+        return
+            try SentMessage(
+                id: FfiConverterTypeMessageId.read(from: &buf), 
+                messageStatus: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SentMessage, into buf: inout [UInt8]) {
+        FfiConverterTypeMessageId.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.messageStatus, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSentMessage_lift(_ buf: RustBuffer) throws -> SentMessage {
+    return try FfiConverterTypeSentMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSentMessage_lower(_ value: SentMessage) -> RustBuffer {
+    return FfiConverterTypeSentMessage.lower(value)
+}
+
+
+/**
+ * A status of a message the business sent.
+ */
+public struct StatusEvent {
+    public var routing: Routing
+    public var id: MessageId
+    public var status: StatusKind
+    public var timestamp: Int64
+    public var recipientId: String?
+    public var recipientUserId: String?
+    public var bizOpaqueCallbackData: String?
+    public var pricing: Pricing?
+    public var conversation: Json?
+    public var errors: [GraphError]
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, id: MessageId, status: StatusKind, timestamp: Int64, recipientId: String?, recipientUserId: String?, bizOpaqueCallbackData: String?, pricing: Pricing?, conversation: Json?, errors: [GraphError], raw: RawJson) {
+        self.routing = routing
+        self.id = id
+        self.status = status
+        self.timestamp = timestamp
+        self.recipientId = recipientId
+        self.recipientUserId = recipientUserId
+        self.bizOpaqueCallbackData = bizOpaqueCallbackData
+        self.pricing = pricing
+        self.conversation = conversation
+        self.errors = errors
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension StatusEvent: Sendable {}
+#endif
+
+
+extension StatusEvent: Equatable, Hashable {
+    public static func ==(lhs: StatusEvent, rhs: StatusEvent) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.timestamp != rhs.timestamp {
+            return false
+        }
+        if lhs.recipientId != rhs.recipientId {
+            return false
+        }
+        if lhs.recipientUserId != rhs.recipientUserId {
+            return false
+        }
+        if lhs.bizOpaqueCallbackData != rhs.bizOpaqueCallbackData {
+            return false
+        }
+        if lhs.pricing != rhs.pricing {
+            return false
+        }
+        if lhs.conversation != rhs.conversation {
+            return false
+        }
+        if lhs.errors != rhs.errors {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(id)
+        hasher.combine(status)
+        hasher.combine(timestamp)
+        hasher.combine(recipientId)
+        hasher.combine(recipientUserId)
+        hasher.combine(bizOpaqueCallbackData)
+        hasher.combine(pricing)
+        hasher.combine(conversation)
+        hasher.combine(errors)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatusEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatusEvent {
+        return
+            try StatusEvent(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                id: FfiConverterTypeMessageId.read(from: &buf), 
+                status: FfiConverterTypeStatusKind.read(from: &buf), 
+                timestamp: FfiConverterInt64.read(from: &buf), 
+                recipientId: FfiConverterOptionString.read(from: &buf), 
+                recipientUserId: FfiConverterOptionString.read(from: &buf), 
+                bizOpaqueCallbackData: FfiConverterOptionString.read(from: &buf), 
+                pricing: FfiConverterOptionTypePricing.read(from: &buf), 
+                conversation: FfiConverterOptionTypeJson.read(from: &buf), 
+                errors: FfiConverterSequenceTypeGraphError.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StatusEvent, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterTypeMessageId.write(value.id, into: &buf)
+        FfiConverterTypeStatusKind.write(value.status, into: &buf)
+        FfiConverterInt64.write(value.timestamp, into: &buf)
+        FfiConverterOptionString.write(value.recipientId, into: &buf)
+        FfiConverterOptionString.write(value.recipientUserId, into: &buf)
+        FfiConverterOptionString.write(value.bizOpaqueCallbackData, into: &buf)
+        FfiConverterOptionTypePricing.write(value.pricing, into: &buf)
+        FfiConverterOptionTypeJson.write(value.conversation, into: &buf)
+        FfiConverterSequenceTypeGraphError.write(value.errors, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatusEvent_lift(_ buf: RustBuffer) throws -> StatusEvent {
+    return try FfiConverterTypeStatusEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatusEvent_lower(_ value: StatusEvent) -> RustBuffer {
+    return FfiConverterTypeStatusEvent.lower(value)
+}
+
+
+/**
+ * `{"success": true}` answers.
+ */
+public struct Success {
+    public var success: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(success: Bool) {
+        self.success = success
+    }
+}
+
+#if compiler(>=6)
+extension Success: Sendable {}
+#endif
+
+
+extension Success: Equatable, Hashable {
+    public static func ==(lhs: Success, rhs: Success) -> Bool {
+        if lhs.success != rhs.success {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(success)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSuccess: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Success {
+        return
+            try Success(
+                success: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Success, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.success, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSuccess_lift(_ buf: RustBuffer) throws -> Success {
+    return try FfiConverterTypeSuccess.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSuccess_lower(_ value: Success) -> RustBuffer {
+    return FfiConverterTypeSuccess.lower(value)
+}
+
+
+public struct SyncMeta {
+    public var timestamp: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(timestamp: Int64?) {
+        self.timestamp = timestamp
+    }
+}
+
+#if compiler(>=6)
+extension SyncMeta: Sendable {}
+#endif
+
+
+extension SyncMeta: Equatable, Hashable {
+    public static func ==(lhs: SyncMeta, rhs: SyncMeta) -> Bool {
+        if lhs.timestamp != rhs.timestamp {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timestamp)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncMeta: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncMeta {
+        return
+            try SyncMeta(
+                timestamp: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncMeta, into buf: inout [UInt8]) {
+        FfiConverterOptionInt64.write(value.timestamp, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncMeta_lift(_ buf: RustBuffer) throws -> SyncMeta {
+    return try FfiConverterTypeSyncMeta.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncMeta_lower(_ value: SyncMeta) -> RustBuffer {
+    return FfiConverterTypeSyncMeta.lower(value)
+}
+
+
+public struct SyncedContact {
+    public var fullName: String?
+    public var firstName: String?
+    public var phoneNumber: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(fullName: String?, firstName: String?, phoneNumber: String?) {
+        self.fullName = fullName
+        self.firstName = firstName
+        self.phoneNumber = phoneNumber
+    }
+}
+
+#if compiler(>=6)
+extension SyncedContact: Sendable {}
+#endif
+
+
+extension SyncedContact: Equatable, Hashable {
+    public static func ==(lhs: SyncedContact, rhs: SyncedContact) -> Bool {
+        if lhs.fullName != rhs.fullName {
+            return false
+        }
+        if lhs.firstName != rhs.firstName {
+            return false
+        }
+        if lhs.phoneNumber != rhs.phoneNumber {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fullName)
+        hasher.combine(firstName)
+        hasher.combine(phoneNumber)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncedContact: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncedContact {
+        return
+            try SyncedContact(
+                fullName: FfiConverterOptionString.read(from: &buf), 
+                firstName: FfiConverterOptionString.read(from: &buf), 
+                phoneNumber: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncedContact, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.fullName, into: &buf)
+        FfiConverterOptionString.write(value.firstName, into: &buf)
+        FfiConverterOptionString.write(value.phoneNumber, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncedContact_lift(_ buf: RustBuffer) throws -> SyncedContact {
+    return try FfiConverterTypeSyncedContact.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncedContact_lower(_ value: SyncedContact) -> RustBuffer {
+    return FfiConverterTypeSyncedContact.lower(value)
+}
+
+
+/**
+ * A template message.
+ */
+public struct Template {
+    /**
+     * The approved template's name.
+     */
+    public var name: String
+    /**
+     * Its language code (`en_US`).
+     */
+    public var language: String
+    /**
+     * Parameters by component.
+     */
+    public var components: [TemplateComponent]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The approved template's name.
+         */name: String, 
+        /**
+         * Its language code (`en_US`).
+         */language: String, 
+        /**
+         * Parameters by component.
+         */components: [TemplateComponent] = []) {
+        self.name = name
+        self.language = language
+        self.components = components
+    }
+}
+
+#if compiler(>=6)
+extension Template: Sendable {}
+#endif
+
+
+extension Template: Equatable, Hashable {
+    public static func ==(lhs: Template, rhs: Template) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.language != rhs.language {
+            return false
+        }
+        if lhs.components != rhs.components {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(language)
+        hasher.combine(components)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Template {
+        return
+            try Template(
+                name: FfiConverterString.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                components: FfiConverterSequenceTypeTemplateComponent.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Template, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterSequenceTypeTemplateComponent.write(value.components, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplate_lift(_ buf: RustBuffer) throws -> Template {
+    return try FfiConverterTypeTemplate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplate_lower(_ value: Template) -> RustBuffer {
+    return FfiConverterTypeTemplate.lower(value)
+}
+
+
+public struct TemplateCategoryChange {
+    public var templateId: String?
+    public var templateName: String?
+    public var language: String?
+    public var previousCategory: String?
+    public var newCategory: String?
+    public var correctCategory: String?
+    public var categoryUpdateTimestamp: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(templateId: String?, templateName: String?, language: String?, previousCategory: String?, newCategory: String?, correctCategory: String?, categoryUpdateTimestamp: Int64?) {
+        self.templateId = templateId
+        self.templateName = templateName
+        self.language = language
+        self.previousCategory = previousCategory
+        self.newCategory = newCategory
+        self.correctCategory = correctCategory
+        self.categoryUpdateTimestamp = categoryUpdateTimestamp
+    }
+}
+
+#if compiler(>=6)
+extension TemplateCategoryChange: Sendable {}
+#endif
+
+
+extension TemplateCategoryChange: Equatable, Hashable {
+    public static func ==(lhs: TemplateCategoryChange, rhs: TemplateCategoryChange) -> Bool {
+        if lhs.templateId != rhs.templateId {
+            return false
+        }
+        if lhs.templateName != rhs.templateName {
+            return false
+        }
+        if lhs.language != rhs.language {
+            return false
+        }
+        if lhs.previousCategory != rhs.previousCategory {
+            return false
+        }
+        if lhs.newCategory != rhs.newCategory {
+            return false
+        }
+        if lhs.correctCategory != rhs.correctCategory {
+            return false
+        }
+        if lhs.categoryUpdateTimestamp != rhs.categoryUpdateTimestamp {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(templateId)
+        hasher.combine(templateName)
+        hasher.combine(language)
+        hasher.combine(previousCategory)
+        hasher.combine(newCategory)
+        hasher.combine(correctCategory)
+        hasher.combine(categoryUpdateTimestamp)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateCategoryChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateCategoryChange {
+        return
+            try TemplateCategoryChange(
+                templateId: FfiConverterOptionString.read(from: &buf), 
+                templateName: FfiConverterOptionString.read(from: &buf), 
+                language: FfiConverterOptionString.read(from: &buf), 
+                previousCategory: FfiConverterOptionString.read(from: &buf), 
+                newCategory: FfiConverterOptionString.read(from: &buf), 
+                correctCategory: FfiConverterOptionString.read(from: &buf), 
+                categoryUpdateTimestamp: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TemplateCategoryChange, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.templateId, into: &buf)
+        FfiConverterOptionString.write(value.templateName, into: &buf)
+        FfiConverterOptionString.write(value.language, into: &buf)
+        FfiConverterOptionString.write(value.previousCategory, into: &buf)
+        FfiConverterOptionString.write(value.newCategory, into: &buf)
+        FfiConverterOptionString.write(value.correctCategory, into: &buf)
+        FfiConverterOptionInt64.write(value.categoryUpdateTimestamp, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateCategoryChange_lift(_ buf: RustBuffer) throws -> TemplateCategoryChange {
+    return try FfiConverterTypeTemplateCategoryChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateCategoryChange_lower(_ value: TemplateCategoryChange) -> RustBuffer {
+    return FfiConverterTypeTemplateCategoryChange.lower(value)
+}
+
+
+public struct TemplateCategoryUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: TemplateCategoryChange
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: TemplateCategoryChange, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension TemplateCategoryUpdate: Sendable {}
+#endif
+
+
+extension TemplateCategoryUpdate: Equatable, Hashable {
+    public static func ==(lhs: TemplateCategoryUpdate, rhs: TemplateCategoryUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateCategoryUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateCategoryUpdate {
+        return
+            try TemplateCategoryUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeTemplateCategoryChange.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TemplateCategoryUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeTemplateCategoryChange.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateCategoryUpdate_lift(_ buf: RustBuffer) throws -> TemplateCategoryUpdate {
+    return try FfiConverterTypeTemplateCategoryUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateCategoryUpdate_lower(_ value: TemplateCategoryUpdate) -> RustBuffer {
+    return FfiConverterTypeTemplateCategoryUpdate.lower(value)
+}
+
+
+public struct TemplatePage {
+    public var items: [MessageTemplate]
+    public var next: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(items: [MessageTemplate], next: String?) {
+        self.items = items
+        self.next = next
+    }
+}
+
+#if compiler(>=6)
+extension TemplatePage: Sendable {}
+#endif
+
+
+extension TemplatePage: Equatable, Hashable {
+    public static func ==(lhs: TemplatePage, rhs: TemplatePage) -> Bool {
+        if lhs.items != rhs.items {
+            return false
+        }
+        if lhs.next != rhs.next {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(items)
+        hasher.combine(next)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplatePage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplatePage {
+        return
+            try TemplatePage(
+                items: FfiConverterSequenceTypeMessageTemplate.read(from: &buf), 
+                next: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TemplatePage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeMessageTemplate.write(value.items, into: &buf)
+        FfiConverterOptionString.write(value.next, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplatePage_lift(_ buf: RustBuffer) throws -> TemplatePage {
+    return try FfiConverterTypeTemplatePage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplatePage_lower(_ value: TemplatePage) -> RustBuffer {
+    return FfiConverterTypeTemplatePage.lower(value)
+}
+
+
+public struct TemplateQualityChange {
+    public var previousQualityScore: String?
+    public var newQualityScore: String?
+    public var templateId: String?
+    public var templateName: String?
+    public var language: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(previousQualityScore: String?, newQualityScore: String?, templateId: String?, templateName: String?, language: String?) {
+        self.previousQualityScore = previousQualityScore
+        self.newQualityScore = newQualityScore
+        self.templateId = templateId
+        self.templateName = templateName
+        self.language = language
+    }
+}
+
+#if compiler(>=6)
+extension TemplateQualityChange: Sendable {}
+#endif
+
+
+extension TemplateQualityChange: Equatable, Hashable {
+    public static func ==(lhs: TemplateQualityChange, rhs: TemplateQualityChange) -> Bool {
+        if lhs.previousQualityScore != rhs.previousQualityScore {
+            return false
+        }
+        if lhs.newQualityScore != rhs.newQualityScore {
+            return false
+        }
+        if lhs.templateId != rhs.templateId {
+            return false
+        }
+        if lhs.templateName != rhs.templateName {
+            return false
+        }
+        if lhs.language != rhs.language {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(previousQualityScore)
+        hasher.combine(newQualityScore)
+        hasher.combine(templateId)
+        hasher.combine(templateName)
+        hasher.combine(language)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateQualityChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateQualityChange {
+        return
+            try TemplateQualityChange(
+                previousQualityScore: FfiConverterOptionString.read(from: &buf), 
+                newQualityScore: FfiConverterOptionString.read(from: &buf), 
+                templateId: FfiConverterOptionString.read(from: &buf), 
+                templateName: FfiConverterOptionString.read(from: &buf), 
+                language: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TemplateQualityChange, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.previousQualityScore, into: &buf)
+        FfiConverterOptionString.write(value.newQualityScore, into: &buf)
+        FfiConverterOptionString.write(value.templateId, into: &buf)
+        FfiConverterOptionString.write(value.templateName, into: &buf)
+        FfiConverterOptionString.write(value.language, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateQualityChange_lift(_ buf: RustBuffer) throws -> TemplateQualityChange {
+    return try FfiConverterTypeTemplateQualityChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateQualityChange_lower(_ value: TemplateQualityChange) -> RustBuffer {
+    return FfiConverterTypeTemplateQualityChange.lower(value)
+}
+
+
+public struct TemplateQualityUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: TemplateQualityChange
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: TemplateQualityChange, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension TemplateQualityUpdate: Sendable {}
+#endif
+
+
+extension TemplateQualityUpdate: Equatable, Hashable {
+    public static func ==(lhs: TemplateQualityUpdate, rhs: TemplateQualityUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateQualityUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateQualityUpdate {
+        return
+            try TemplateQualityUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeTemplateQualityChange.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TemplateQualityUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeTemplateQualityChange.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateQualityUpdate_lift(_ buf: RustBuffer) throws -> TemplateQualityUpdate {
+    return try FfiConverterTypeTemplateQualityUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateQualityUpdate_lower(_ value: TemplateQualityUpdate) -> RustBuffer {
+    return FfiConverterTypeTemplateQualityUpdate.lower(value)
+}
+
+
+/**
+ * Filters of a template listing; every field is optional.
+ */
+public struct TemplateQuery {
+    public var name: String?
+    public var status: TemplateStatus?
+    public var category: TemplateCategory?
+    public var language: String?
+    public var limit: UInt32?
+    public var after: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String? = nil, status: TemplateStatus? = nil, category: TemplateCategory? = nil, language: String? = nil, limit: UInt32? = nil, after: String? = nil) {
+        self.name = name
+        self.status = status
+        self.category = category
+        self.language = language
+        self.limit = limit
+        self.after = after
+    }
+}
+
+#if compiler(>=6)
+extension TemplateQuery: Sendable {}
+#endif
+
+
+extension TemplateQuery: Equatable, Hashable {
+    public static func ==(lhs: TemplateQuery, rhs: TemplateQuery) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.category != rhs.category {
+            return false
+        }
+        if lhs.language != rhs.language {
+            return false
+        }
+        if lhs.limit != rhs.limit {
+            return false
+        }
+        if lhs.after != rhs.after {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(status)
+        hasher.combine(category)
+        hasher.combine(language)
+        hasher.combine(limit)
+        hasher.combine(after)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateQuery {
+        return
+            try TemplateQuery(
+                name: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterOptionTypeTemplateStatus.read(from: &buf), 
+                category: FfiConverterOptionTypeTemplateCategory.read(from: &buf), 
+                language: FfiConverterOptionString.read(from: &buf), 
+                limit: FfiConverterOptionUInt32.read(from: &buf), 
+                after: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TemplateQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionTypeTemplateStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeTemplateCategory.write(value.category, into: &buf)
+        FfiConverterOptionString.write(value.language, into: &buf)
+        FfiConverterOptionUInt32.write(value.limit, into: &buf)
+        FfiConverterOptionString.write(value.after, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateQuery_lift(_ buf: RustBuffer) throws -> TemplateQuery {
+    return try FfiConverterTypeTemplateQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateQuery_lower(_ value: TemplateQuery) -> RustBuffer {
+    return FfiConverterTypeTemplateQuery.lower(value)
+}
+
+
+public struct TemplateStatusChange {
+    public var event: String
+    public var templateId: String?
+    public var templateName: String?
+    public var language: String?
+    public var reason: String?
+    public var category: String?
+    public var disableInfo: Json?
+    public var otherInfo: Json?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(event: String, templateId: String?, templateName: String?, language: String?, reason: String?, category: String?, disableInfo: Json?, otherInfo: Json?) {
+        self.event = event
+        self.templateId = templateId
+        self.templateName = templateName
+        self.language = language
+        self.reason = reason
+        self.category = category
+        self.disableInfo = disableInfo
+        self.otherInfo = otherInfo
+    }
+}
+
+#if compiler(>=6)
+extension TemplateStatusChange: Sendable {}
+#endif
+
+
+extension TemplateStatusChange: Equatable, Hashable {
+    public static func ==(lhs: TemplateStatusChange, rhs: TemplateStatusChange) -> Bool {
+        if lhs.event != rhs.event {
+            return false
+        }
+        if lhs.templateId != rhs.templateId {
+            return false
+        }
+        if lhs.templateName != rhs.templateName {
+            return false
+        }
+        if lhs.language != rhs.language {
+            return false
+        }
+        if lhs.reason != rhs.reason {
+            return false
+        }
+        if lhs.category != rhs.category {
+            return false
+        }
+        if lhs.disableInfo != rhs.disableInfo {
+            return false
+        }
+        if lhs.otherInfo != rhs.otherInfo {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(event)
+        hasher.combine(templateId)
+        hasher.combine(templateName)
+        hasher.combine(language)
+        hasher.combine(reason)
+        hasher.combine(category)
+        hasher.combine(disableInfo)
+        hasher.combine(otherInfo)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateStatusChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateStatusChange {
+        return
+            try TemplateStatusChange(
+                event: FfiConverterString.read(from: &buf), 
+                templateId: FfiConverterOptionString.read(from: &buf), 
+                templateName: FfiConverterOptionString.read(from: &buf), 
+                language: FfiConverterOptionString.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf), 
+                category: FfiConverterOptionString.read(from: &buf), 
+                disableInfo: FfiConverterOptionTypeJson.read(from: &buf), 
+                otherInfo: FfiConverterOptionTypeJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TemplateStatusChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.event, into: &buf)
+        FfiConverterOptionString.write(value.templateId, into: &buf)
+        FfiConverterOptionString.write(value.templateName, into: &buf)
+        FfiConverterOptionString.write(value.language, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+        FfiConverterOptionString.write(value.category, into: &buf)
+        FfiConverterOptionTypeJson.write(value.disableInfo, into: &buf)
+        FfiConverterOptionTypeJson.write(value.otherInfo, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateStatusChange_lift(_ buf: RustBuffer) throws -> TemplateStatusChange {
+    return try FfiConverterTypeTemplateStatusChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateStatusChange_lower(_ value: TemplateStatusChange) -> RustBuffer {
+    return FfiConverterTypeTemplateStatusChange.lower(value)
+}
+
+
+public struct TemplateStatusUpdate {
+    public var routing: Routing
+    public var field: String
+    public var data: TemplateStatusChange
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routing: Routing, field: String, data: TemplateStatusChange, raw: RawJson) {
+        self.routing = routing
+        self.field = field
+        self.data = data
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension TemplateStatusUpdate: Sendable {}
+#endif
+
+
+extension TemplateStatusUpdate: Equatable, Hashable {
+    public static func ==(lhs: TemplateStatusUpdate, rhs: TemplateStatusUpdate) -> Bool {
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.data != rhs.data {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(routing)
+        hasher.combine(field)
+        hasher.combine(data)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateStatusUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateStatusUpdate {
+        return
+            try TemplateStatusUpdate(
+                routing: FfiConverterTypeRouting.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                data: FfiConverterTypeTemplateStatusChange.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TemplateStatusUpdate, into buf: inout [UInt8]) {
+        FfiConverterTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeTemplateStatusChange.write(value.data, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateStatusUpdate_lift(_ buf: RustBuffer) throws -> TemplateStatusUpdate {
+    return try FfiConverterTypeTemplateStatusUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateStatusUpdate_lower(_ value: TemplateStatusUpdate) -> RustBuffer {
+    return FfiConverterTypeTemplateStatusUpdate.lower(value)
+}
+
+
+/**
+ * A change this version does not know, kept whole in `raw`.
+ */
+public struct UnknownEvent {
+    public var field: String
+    public var routing: Routing?
+    public var reason: String
+    public var raw: RawJson
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(field: String, routing: Routing?, reason: String, raw: RawJson) {
+        self.field = field
+        self.routing = routing
+        self.reason = reason
+        self.raw = raw
+    }
+}
+
+#if compiler(>=6)
+extension UnknownEvent: Sendable {}
+#endif
+
+
+extension UnknownEvent: Equatable, Hashable {
+    public static func ==(lhs: UnknownEvent, rhs: UnknownEvent) -> Bool {
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.routing != rhs.routing {
+            return false
+        }
+        if lhs.reason != rhs.reason {
+            return false
+        }
+        if lhs.raw != rhs.raw {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(field)
+        hasher.combine(routing)
+        hasher.combine(reason)
+        hasher.combine(raw)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnknownEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnknownEvent {
+        return
+            try UnknownEvent(
+                field: FfiConverterString.read(from: &buf), 
+                routing: FfiConverterOptionTypeRouting.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                raw: FfiConverterTypeRawJson.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnknownEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterOptionTypeRouting.write(value.routing, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterTypeRawJson.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnknownEvent_lift(_ buf: RustBuffer) throws -> UnknownEvent {
+    return try FfiConverterTypeUnknownEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnknownEvent_lower(_ value: UnknownEvent) -> RustBuffer {
+    return FfiConverterTypeUnknownEvent.lower(value)
+}
+
+
+/**
+ * Worker settings (batch, lease, retries).
+ */
+public struct WorkerSettings {
+    public var workerId: String
+    public var lease: TimeInterval
+    public var batch: UInt32
+    public var transientRetries: UInt32
+    public var throttleRetries: UInt32
+    public var maxInlineWait: TimeInterval
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(workerId: String, lease: TimeInterval, batch: UInt32, transientRetries: UInt32, throttleRetries: UInt32, maxInlineWait: TimeInterval) {
+        self.workerId = workerId
+        self.lease = lease
+        self.batch = batch
+        self.transientRetries = transientRetries
+        self.throttleRetries = throttleRetries
+        self.maxInlineWait = maxInlineWait
+    }
+}
+
+#if compiler(>=6)
+extension WorkerSettings: Sendable {}
+#endif
+
+
+extension WorkerSettings: Equatable, Hashable {
+    public static func ==(lhs: WorkerSettings, rhs: WorkerSettings) -> Bool {
+        if lhs.workerId != rhs.workerId {
+            return false
+        }
+        if lhs.lease != rhs.lease {
+            return false
+        }
+        if lhs.batch != rhs.batch {
+            return false
+        }
+        if lhs.transientRetries != rhs.transientRetries {
+            return false
+        }
+        if lhs.throttleRetries != rhs.throttleRetries {
+            return false
+        }
+        if lhs.maxInlineWait != rhs.maxInlineWait {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(workerId)
+        hasher.combine(lease)
+        hasher.combine(batch)
+        hasher.combine(transientRetries)
+        hasher.combine(throttleRetries)
+        hasher.combine(maxInlineWait)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWorkerSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WorkerSettings {
+        return
+            try WorkerSettings(
+                workerId: FfiConverterString.read(from: &buf), 
+                lease: FfiConverterDuration.read(from: &buf), 
+                batch: FfiConverterUInt32.read(from: &buf), 
+                transientRetries: FfiConverterUInt32.read(from: &buf), 
+                throttleRetries: FfiConverterUInt32.read(from: &buf), 
+                maxInlineWait: FfiConverterDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WorkerSettings, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.workerId, into: &buf)
+        FfiConverterDuration.write(value.lease, into: &buf)
+        FfiConverterUInt32.write(value.batch, into: &buf)
+        FfiConverterUInt32.write(value.transientRetries, into: &buf)
+        FfiConverterUInt32.write(value.throttleRetries, into: &buf)
+        FfiConverterDuration.write(value.maxInlineWait, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWorkerSettings_lift(_ buf: RustBuffer) throws -> WorkerSettings {
+    return try FfiConverterTypeWorkerSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWorkerSettings_lower(_ value: WorkerSettings) -> RustBuffer {
+    return FfiConverterTypeWorkerSettings.lower(value)
+}
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Meta's pricing category of a message.
+ */
+
+public enum Category {
+    
+    case marketing
+    case utility
+    case authentication
+    case service
+}
+
+
+#if compiler(>=6)
+extension Category: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
+    typealias SwiftType = Category
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Category {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .marketing
+        
+        case 2: return .utility
+        
+        case 3: return .authentication
+        
+        case 4: return .service
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Category, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .marketing:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .utility:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .authentication:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .service:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCategory_lift(_ buf: RustBuffer) throws -> Category {
+    return try FfiConverterTypeCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCategory_lower(_ value: Category) -> RustBuffer {
+    return FfiConverterTypeCategory.lower(value)
+}
+
+
+extension Category: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+
+public enum ConversationStatus {
+    
+    case `open`
+    case waitingOnCustomer
+    case closed
+    case archived
+}
+
+
+#if compiler(>=6)
+extension ConversationStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ConversationStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .`open`
+        
+        case 2: return .waitingOnCustomer
+        
+        case 3: return .closed
+        
+        case 4: return .archived
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConversationStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .`open`:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .waitingOnCustomer:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .closed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .archived:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationStatus_lift(_ buf: RustBuffer) throws -> ConversationStatus {
+    return try FfiConverterTypeConversationStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationStatus_lower(_ value: ConversationStatus) -> RustBuffer {
+    return FfiConverterTypeConversationStatus.lower(value)
+}
+
+
+extension ConversationStatus: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+
+public enum Direction {
+    
+    case inbound
+    case outbound
+}
+
+
+#if compiler(>=6)
+extension Direction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDirection: FfiConverterRustBuffer {
+    typealias SwiftType = Direction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Direction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .inbound
+        
+        case 2: return .outbound
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Direction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .inbound:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .outbound:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDirection_lift(_ buf: RustBuffer) throws -> Direction {
+    return try FfiConverterTypeDirection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDirection_lower(_ value: Direction) -> RustBuffer {
+    return FfiConverterTypeDirection.lower(value)
+}
+
+
+extension Direction: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Whether an enqueue added a message.
+ */
+
+public enum Enqueued {
+    
+    case new
+    case duplicate
+}
+
+
+#if compiler(>=6)
+extension Enqueued: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnqueued: FfiConverterRustBuffer {
+    typealias SwiftType = Enqueued
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Enqueued {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .new
+        
+        case 2: return .duplicate
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Enqueued, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .new:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .duplicate:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnqueued_lift(_ buf: RustBuffer) throws -> Enqueued {
+    return try FfiConverterTypeEnqueued.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnqueued_lower(_ value: Enqueued) -> RustBuffer {
+    return FfiConverterTypeEnqueued.lower(value)
+}
+
+
+extension Enqueued: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Graph `error_data`: an object or plain text.
+ */
+
+public enum ErrorData {
+    
+    case object(details: String?, messagingProduct: String?
+    )
+    case text(String
+    )
+}
+
+
+#if compiler(>=6)
+extension ErrorData: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorData: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorData
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorData {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .object(details: try FfiConverterOptionString.read(from: &buf), messagingProduct: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .text(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorData, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .object(details,messagingProduct):
+            writeInt(&buf, Int32(1))
+            FfiConverterOptionString.write(details, into: &buf)
+            FfiConverterOptionString.write(messagingProduct, into: &buf)
+            
+        
+        case let .text(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorData_lift(_ buf: RustBuffer) throws -> ErrorData {
+    return try FfiConverterTypeErrorData.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorData_lower(_ value: ErrorData) -> RustBuffer {
+    return FfiConverterTypeErrorData.lower(value)
+}
+
+
+extension ErrorData: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * An interactive message.
+ */
+
+public enum Interactive {
+    
+    /**
+     * Up to three quick-reply buttons.
+     */
+    case buttons(header: InteractiveHeader?, body: String, footer: String?, buttons: [ReplyButton]
+    )
+    /**
+     * A list behind one button.
+     */
+    case list(header: String?, body: String, footer: String?, button: String, sections: [ListSection]
+    )
+    /**
+     * A call-to-action URL button.
+     */
+    case ctaUrl(header: String?, body: String, footer: String?, displayText: String, url: String
+    )
+    /**
+     * A WhatsApp Flow.
+     */
+    case flow(header: String?, body: String, footer: String?, action: FlowAction
+    )
+}
+
+
+#if compiler(>=6)
+extension Interactive: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInteractive: FfiConverterRustBuffer {
+    typealias SwiftType = Interactive
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Interactive {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .buttons(header: try FfiConverterOptionTypeInteractiveHeader.read(from: &buf), body: try FfiConverterString.read(from: &buf), footer: try FfiConverterOptionString.read(from: &buf), buttons: try FfiConverterSequenceTypeReplyButton.read(from: &buf)
+        )
+        
+        case 2: return .list(header: try FfiConverterOptionString.read(from: &buf), body: try FfiConverterString.read(from: &buf), footer: try FfiConverterOptionString.read(from: &buf), button: try FfiConverterString.read(from: &buf), sections: try FfiConverterSequenceTypeListSection.read(from: &buf)
+        )
+        
+        case 3: return .ctaUrl(header: try FfiConverterOptionString.read(from: &buf), body: try FfiConverterString.read(from: &buf), footer: try FfiConverterOptionString.read(from: &buf), displayText: try FfiConverterString.read(from: &buf), url: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .flow(header: try FfiConverterOptionString.read(from: &buf), body: try FfiConverterString.read(from: &buf), footer: try FfiConverterOptionString.read(from: &buf), action: try FfiConverterTypeFlowAction.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Interactive, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .buttons(header,body,footer,buttons):
+            writeInt(&buf, Int32(1))
+            FfiConverterOptionTypeInteractiveHeader.write(header, into: &buf)
+            FfiConverterString.write(body, into: &buf)
+            FfiConverterOptionString.write(footer, into: &buf)
+            FfiConverterSequenceTypeReplyButton.write(buttons, into: &buf)
+            
+        
+        case let .list(header,body,footer,button,sections):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionString.write(header, into: &buf)
+            FfiConverterString.write(body, into: &buf)
+            FfiConverterOptionString.write(footer, into: &buf)
+            FfiConverterString.write(button, into: &buf)
+            FfiConverterSequenceTypeListSection.write(sections, into: &buf)
+            
+        
+        case let .ctaUrl(header,body,footer,displayText,url):
+            writeInt(&buf, Int32(3))
+            FfiConverterOptionString.write(header, into: &buf)
+            FfiConverterString.write(body, into: &buf)
+            FfiConverterOptionString.write(footer, into: &buf)
+            FfiConverterString.write(displayText, into: &buf)
+            FfiConverterString.write(url, into: &buf)
+            
+        
+        case let .flow(header,body,footer,action):
+            writeInt(&buf, Int32(4))
+            FfiConverterOptionString.write(header, into: &buf)
+            FfiConverterString.write(body, into: &buf)
+            FfiConverterOptionString.write(footer, into: &buf)
+            FfiConverterTypeFlowAction.write(action, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractive_lift(_ buf: RustBuffer) throws -> Interactive {
+    return try FfiConverterTypeInteractive.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractive_lower(_ value: Interactive) -> RustBuffer {
+    return FfiConverterTypeInteractive.lower(value)
+}
+
+
+extension Interactive: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Header of a button message.
+ */
+
+public enum InteractiveHeader {
+    
+    /**
+     * A text header.
+     */
+    case text(String
+    )
+    /**
+     * An image header.
+     */
+    case image(MediaSource
+    )
+    /**
+     * A video header.
+     */
+    case video(MediaSource
+    )
+    /**
+     * A document header.
+     */
+    case document(MediaSource
+    )
+}
+
+
+#if compiler(>=6)
+extension InteractiveHeader: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInteractiveHeader: FfiConverterRustBuffer {
+    typealias SwiftType = InteractiveHeader
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InteractiveHeader {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .image(try FfiConverterTypeMediaSource.read(from: &buf)
+        )
+        
+        case 3: return .video(try FfiConverterTypeMediaSource.read(from: &buf)
+        )
+        
+        case 4: return .document(try FfiConverterTypeMediaSource.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InteractiveHeader, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(v1):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(v1, into: &buf)
+            
+        
+        case let .image(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeMediaSource.write(v1, into: &buf)
+            
+        
+        case let .video(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeMediaSource.write(v1, into: &buf)
+            
+        
+        case let .document(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeMediaSource.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractiveHeader_lift(_ buf: RustBuffer) throws -> InteractiveHeader {
+    return try FfiConverterTypeInteractiveHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractiveHeader_lower(_ value: InteractiveHeader) -> RustBuffer {
+    return FfiConverterTypeInteractiveHeader.lower(value)
+}
+
+
+extension InteractiveHeader: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * The customer tapped a button or a list row, or answered a flow.
+ */
+
+public enum InteractiveReply {
+    
+    case buttonReply(id: String, title: String
+    )
+    case listReply(id: String, title: String, description: String?
+    )
+    case nfmReply(name: String?, body: String?, responseJson: String?
+    )
+    case other(replyType: String
+    )
+}
+
+
+#if compiler(>=6)
+extension InteractiveReply: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInteractiveReply: FfiConverterRustBuffer {
+    typealias SwiftType = InteractiveReply
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InteractiveReply {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .buttonReply(id: try FfiConverterString.read(from: &buf), title: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .listReply(id: try FfiConverterString.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 3: return .nfmReply(name: try FfiConverterOptionString.read(from: &buf), body: try FfiConverterOptionString.read(from: &buf), responseJson: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 4: return .other(replyType: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InteractiveReply, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .buttonReply(id,title):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(id, into: &buf)
+            FfiConverterString.write(title, into: &buf)
+            
+        
+        case let .listReply(id,title,description):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(id, into: &buf)
+            FfiConverterString.write(title, into: &buf)
+            FfiConverterOptionString.write(description, into: &buf)
+            
+        
+        case let .nfmReply(name,body,responseJson):
+            writeInt(&buf, Int32(3))
+            FfiConverterOptionString.write(name, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(responseJson, into: &buf)
+            
+        
+        case let .other(replyType):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(replyType, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractiveReply_lift(_ buf: RustBuffer) throws -> InteractiveReply {
+    return try FfiConverterTypeInteractiveReply.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInteractiveReply_lower(_ value: InteractiveReply) -> RustBuffer {
+    return FfiConverterTypeInteractiveReply.lower(value)
+}
+
+
+extension InteractiveReply: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Any JSON value, as a typed tree (never a string to parse).
+ */
+
+public enum JsonValue {
+    
+    /**
+     * `null`.
+     */
+    case null
+    /**
+     * `true` / `false`.
+     */
+    case bool(value: Bool
+    )
+    /**
+     * A number that fits a signed 64-bit integer.
+     */
+    case int(value: Int64
+    )
+    /**
+     * Any other number.
+     */
+    case float(value: Double
+    )
+    /**
+     * A string.
+     */
+    case text(value: String
+    )
+    /**
+     * An array.
+     */
+    case array(items: [JsonValue]
+    )
+    /**
+     * An object.
+     */
+    case object(fields: [String: JsonValue]
+    )
+}
+
+
+#if compiler(>=6)
+extension JsonValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJsonValue: FfiConverterRustBuffer {
+    typealias SwiftType = JsonValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JsonValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .null
+        
+        case 2: return .bool(value: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 3: return .int(value: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 4: return .float(value: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 5: return .text(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 6: return .array(items: try FfiConverterSequenceTypeJsonValue.read(from: &buf)
+        )
+        
+        case 7: return .object(fields: try FfiConverterDictionaryStringTypeJsonValue.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: JsonValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .null:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .bool(value):
+            writeInt(&buf, Int32(2))
+            FfiConverterBool.write(value, into: &buf)
+            
+        
+        case let .int(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterInt64.write(value, into: &buf)
+            
+        
+        case let .float(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterDouble.write(value, into: &buf)
+            
+        
+        case let .text(value):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(value, into: &buf)
+            
+        
+        case let .array(items):
+            writeInt(&buf, Int32(6))
+            FfiConverterSequenceTypeJsonValue.write(items, into: &buf)
+            
+        
+        case let .object(fields):
+            writeInt(&buf, Int32(7))
+            FfiConverterDictionaryStringTypeJsonValue.write(fields, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJsonValue_lift(_ buf: RustBuffer) throws -> JsonValue {
+    return try FfiConverterTypeJsonValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJsonValue_lower(_ value: JsonValue) -> RustBuffer {
+    return FfiConverterTypeJsonValue.lower(value)
+}
+
+
+extension JsonValue: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * The queue a message waits in (replies before notifications before marketing).
+ */
+
+public enum Lane {
+    
+    case reply
+    case notification
+    case marketing
+}
+
+
+#if compiler(>=6)
+extension Lane: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLane: FfiConverterRustBuffer {
+    typealias SwiftType = Lane
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Lane {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .reply
+        
+        case 2: return .notification
+        
+        case 3: return .marketing
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Lane, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .reply:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notification:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .marketing:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLane_lift(_ buf: RustBuffer) throws -> Lane {
+    return try FfiConverterTypeLane.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLane_lower(_ value: Lane) -> RustBuffer {
+    return FfiConverterTypeLane.lower(value)
+}
+
+
+extension Lane: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * The kind of an uploaded media file.
+ */
+
+public enum MediaKind {
+    
+    case image
+    case audio
+    case video
+    case document
+    case sticker
+}
+
+
+#if compiler(>=6)
+extension MediaKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaKind: FfiConverterRustBuffer {
+    typealias SwiftType = MediaKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .image
+        
+        case 2: return .audio
+        
+        case 3: return .video
+        
+        case 4: return .document
+        
+        case 5: return .sticker
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MediaKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .image:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .audio:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .video:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .document:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .sticker:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaKind_lift(_ buf: RustBuffer) throws -> MediaKind {
+    return try FfiConverterTypeMediaKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaKind_lower(_ value: MediaKind) -> RustBuffer {
+    return FfiConverterTypeMediaKind.lower(value)
+}
+
+
+extension MediaKind: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Uploaded media by id, or a public link.
+ */
+
+public enum MediaSource {
+    
+    /**
+     * A media id from an upload.
+     */
+    case id(MediaId
+    )
+    /**
+     * A public HTTPS link.
+     */
+    case link(String
+    )
+}
+
+
+#if compiler(>=6)
+extension MediaSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaSource: FfiConverterRustBuffer {
+    typealias SwiftType = MediaSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .id(try FfiConverterTypeMediaId.read(from: &buf)
+        )
+        
+        case 2: return .link(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MediaSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .id(v1):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeMediaId.write(v1, into: &buf)
+            
+        
+        case let .link(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaSource_lift(_ buf: RustBuffer) throws -> MediaSource {
+    return try FfiConverterTypeMediaSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaSource_lower(_ value: MediaSource) -> RustBuffer {
+    return FfiConverterTypeMediaSource.lower(value)
+}
+
+
+extension MediaSource: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * What an inbound (or echoed) message holds.
+ */
+
+public enum MessageContent {
+    
+    case text(body: String
+    )
+    case image(MediaInfo
+    )
+    case audio(MediaInfo
+    )
+    case video(MediaInfo
+    )
+    case document(MediaInfo
+    )
+    case sticker(MediaInfo
+    )
+    case location(LocationInfo
+    )
+    case contacts(contacts: [Json]
+    )
+    case interactive(InteractiveReply
+    )
+    case button(text: String, payload: String?
+    )
+    case reaction(messageId: String, emoji: String?
+    )
+    case order(catalogId: String?, productItems: [Json], text: String?
+    )
+    case system(body: String?, systemType: String?, waId: String?, userId: String?
+    )
+    case requestWelcome
+    case unsupported
+    case unknown(typeName: String
+    )
+}
+
+
+#if compiler(>=6)
+extension MessageContent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageContent: FfiConverterRustBuffer {
+    typealias SwiftType = MessageContent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageContent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(body: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .image(try FfiConverterTypeMediaInfo.read(from: &buf)
+        )
+        
+        case 3: return .audio(try FfiConverterTypeMediaInfo.read(from: &buf)
+        )
+        
+        case 4: return .video(try FfiConverterTypeMediaInfo.read(from: &buf)
+        )
+        
+        case 5: return .document(try FfiConverterTypeMediaInfo.read(from: &buf)
+        )
+        
+        case 6: return .sticker(try FfiConverterTypeMediaInfo.read(from: &buf)
+        )
+        
+        case 7: return .location(try FfiConverterTypeLocationInfo.read(from: &buf)
+        )
+        
+        case 8: return .contacts(contacts: try FfiConverterSequenceTypeJson.read(from: &buf)
+        )
+        
+        case 9: return .interactive(try FfiConverterTypeInteractiveReply.read(from: &buf)
+        )
+        
+        case 10: return .button(text: try FfiConverterString.read(from: &buf), payload: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 11: return .reaction(messageId: try FfiConverterString.read(from: &buf), emoji: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 12: return .order(catalogId: try FfiConverterOptionString.read(from: &buf), productItems: try FfiConverterSequenceTypeJson.read(from: &buf), text: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 13: return .system(body: try FfiConverterOptionString.read(from: &buf), systemType: try FfiConverterOptionString.read(from: &buf), waId: try FfiConverterOptionString.read(from: &buf), userId: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 14: return .requestWelcome
+        
+        case 15: return .unsupported
+        
+        case 16: return .unknown(typeName: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MessageContent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(body):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(body, into: &buf)
+            
+        
+        case let .image(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeMediaInfo.write(v1, into: &buf)
+            
+        
+        case let .audio(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeMediaInfo.write(v1, into: &buf)
+            
+        
+        case let .video(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeMediaInfo.write(v1, into: &buf)
+            
+        
+        case let .document(v1):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeMediaInfo.write(v1, into: &buf)
+            
+        
+        case let .sticker(v1):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeMediaInfo.write(v1, into: &buf)
+            
+        
+        case let .location(v1):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeLocationInfo.write(v1, into: &buf)
+            
+        
+        case let .contacts(contacts):
+            writeInt(&buf, Int32(8))
+            FfiConverterSequenceTypeJson.write(contacts, into: &buf)
+            
+        
+        case let .interactive(v1):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeInteractiveReply.write(v1, into: &buf)
+            
+        
+        case let .button(text,payload):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(text, into: &buf)
+            FfiConverterOptionString.write(payload, into: &buf)
+            
+        
+        case let .reaction(messageId,emoji):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(messageId, into: &buf)
+            FfiConverterOptionString.write(emoji, into: &buf)
+            
+        
+        case let .order(catalogId,productItems,text):
+            writeInt(&buf, Int32(12))
+            FfiConverterOptionString.write(catalogId, into: &buf)
+            FfiConverterSequenceTypeJson.write(productItems, into: &buf)
+            FfiConverterOptionString.write(text, into: &buf)
+            
+        
+        case let .system(body,systemType,waId,userId):
+            writeInt(&buf, Int32(13))
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(systemType, into: &buf)
+            FfiConverterOptionString.write(waId, into: &buf)
+            FfiConverterOptionString.write(userId, into: &buf)
+            
+        
+        case .requestWelcome:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .unsupported:
+            writeInt(&buf, Int32(15))
+        
+        
+        case let .unknown(typeName):
+            writeInt(&buf, Int32(16))
+            FfiConverterString.write(typeName, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageContent_lift(_ buf: RustBuffer) throws -> MessageContent {
+    return try FfiConverterTypeMessageContent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageContent_lower(_ value: MessageContent) -> RustBuffer {
+    return FfiConverterTypeMessageContent.lower(value)
+}
+
+
+extension MessageContent: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+
+public enum MessageStatus {
+    
+    case accepted
+    case sent
+    case delivered
+    case read
+    case played
+    case failed
+}
+
+
+#if compiler(>=6)
+extension MessageStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageStatus: FfiConverterRustBuffer {
+    typealias SwiftType = MessageStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .accepted
+        
+        case 2: return .sent
+        
+        case 3: return .delivered
+        
+        case 4: return .read
+        
+        case 5: return .played
+        
+        case 6: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MessageStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .accepted:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sent:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .delivered:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .read:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .played:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageStatus_lift(_ buf: RustBuffer) throws -> MessageStatus {
+    return try FfiConverterTypeMessageStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageStatus_lower(_ value: MessageStatus) -> RustBuffer {
+    return FfiConverterTypeMessageStatus.lower(value)
+}
+
+
+extension MessageStatus: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+
+public enum NumberType {
+    
+    case fixedLine
+    case mobile
+    case fixedLineOrMobile
+    case tollFree
+    case premiumRate
+    case sharedCost
+    case personalNumber
+    case voip
+    case pager
+    case uan
+    case emergency
+    case voicemail
+    case shortCode
+    case standardRate
+    case carrierSpecific
+    case smsServices
+    case unknown
+}
+
+
+#if compiler(>=6)
+extension NumberType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNumberType: FfiConverterRustBuffer {
+    typealias SwiftType = NumberType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NumberType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .fixedLine
+        
+        case 2: return .mobile
+        
+        case 3: return .fixedLineOrMobile
+        
+        case 4: return .tollFree
+        
+        case 5: return .premiumRate
+        
+        case 6: return .sharedCost
+        
+        case 7: return .personalNumber
+        
+        case 8: return .voip
+        
+        case 9: return .pager
+        
+        case 10: return .uan
+        
+        case 11: return .emergency
+        
+        case 12: return .voicemail
+        
+        case 13: return .shortCode
+        
+        case 14: return .standardRate
+        
+        case 15: return .carrierSpecific
+        
+        case 16: return .smsServices
+        
+        case 17: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NumberType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .fixedLine:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .mobile:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .fixedLineOrMobile:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .tollFree:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .premiumRate:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .sharedCost:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .personalNumber:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .voip:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .pager:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .uan:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .emergency:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .voicemail:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .shortCode:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .standardRate:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .carrierSpecific:
+            writeInt(&buf, Int32(15))
+        
+        
+        case .smsServices:
+            writeInt(&buf, Int32(16))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(17))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNumberType_lift(_ buf: RustBuffer) throws -> NumberType {
+    return try FfiConverterTypeNumberType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNumberType_lower(_ value: NumberType) -> RustBuffer {
+    return FfiConverterTypeNumberType.lower(value)
+}
+
+
+extension NumberType: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Anything the Cloud API can send.
+ */
+
+public enum OutboundMessage {
+    
+    /**
+     * Text, with an optional link preview.
+     */
+    case text(body: String, previewUrl: Bool
+    )
+    /**
+     * An image.
+     */
+    case image(Media
+    )
+    /**
+     * An audio file or voice note.
+     */
+    case audio(Media
+    )
+    /**
+     * A video.
+     */
+    case video(Media
+    )
+    /**
+     * A document.
+     */
+    case document(Media
+    )
+    /**
+     * A sticker.
+     */
+    case sticker(Media
+    )
+    /**
+     * A location pin.
+     */
+    case location(Location
+    )
+    /**
+     * Contact cards.
+     */
+    case contacts([ContactCard]
+    )
+    /**
+     * A reaction to a message (an empty emoji removes it).
+     */
+    case reaction(messageId: MessageId, emoji: String
+    )
+    /**
+     * Buttons, a list, a CTA URL or a flow.
+     */
+    case interactive(Interactive
+    )
+    /**
+     * An approved template.
+     */
+    case template(Template
+    )
+}
+
+
+#if compiler(>=6)
+extension OutboundMessage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboundMessage: FfiConverterRustBuffer {
+    typealias SwiftType = OutboundMessage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboundMessage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(body: try FfiConverterString.read(from: &buf), previewUrl: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 2: return .image(try FfiConverterTypeMedia.read(from: &buf)
+        )
+        
+        case 3: return .audio(try FfiConverterTypeMedia.read(from: &buf)
+        )
+        
+        case 4: return .video(try FfiConverterTypeMedia.read(from: &buf)
+        )
+        
+        case 5: return .document(try FfiConverterTypeMedia.read(from: &buf)
+        )
+        
+        case 6: return .sticker(try FfiConverterTypeMedia.read(from: &buf)
+        )
+        
+        case 7: return .location(try FfiConverterTypeLocation.read(from: &buf)
+        )
+        
+        case 8: return .contacts(try FfiConverterSequenceTypeContactCard.read(from: &buf)
+        )
+        
+        case 9: return .reaction(messageId: try FfiConverterTypeMessageId.read(from: &buf), emoji: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 10: return .interactive(try FfiConverterTypeInteractive.read(from: &buf)
+        )
+        
+        case 11: return .template(try FfiConverterTypeTemplate.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OutboundMessage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(body,previewUrl):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(body, into: &buf)
+            FfiConverterBool.write(previewUrl, into: &buf)
+            
+        
+        case let .image(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeMedia.write(v1, into: &buf)
+            
+        
+        case let .audio(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeMedia.write(v1, into: &buf)
+            
+        
+        case let .video(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeMedia.write(v1, into: &buf)
+            
+        
+        case let .document(v1):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeMedia.write(v1, into: &buf)
+            
+        
+        case let .sticker(v1):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeMedia.write(v1, into: &buf)
+            
+        
+        case let .location(v1):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeLocation.write(v1, into: &buf)
+            
+        
+        case let .contacts(v1):
+            writeInt(&buf, Int32(8))
+            FfiConverterSequenceTypeContactCard.write(v1, into: &buf)
+            
+        
+        case let .reaction(messageId,emoji):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeMessageId.write(messageId, into: &buf)
+            FfiConverterString.write(emoji, into: &buf)
+            
+        
+        case let .interactive(v1):
+            writeInt(&buf, Int32(10))
+            FfiConverterTypeInteractive.write(v1, into: &buf)
+            
+        
+        case let .template(v1):
+            writeInt(&buf, Int32(11))
+            FfiConverterTypeTemplate.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboundMessage_lift(_ buf: RustBuffer) throws -> OutboundMessage {
+    return try FfiConverterTypeOutboundMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboundMessage_lower(_ value: OutboundMessage) -> RustBuffer {
+    return FfiConverterTypeOutboundMessage.lower(value)
+}
+
+
+extension OutboundMessage: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Where an outbox item is.
+ */
+
+public enum OutboxState {
+    
+    case queued
+    case leased(worker: String, until: Int64
+    )
+    case sent(messageId: MessageId
+    )
+    case deferred(reason: String
+    )
+    case retryLater
+    case parked(reason: String
+    )
+}
+
+
+#if compiler(>=6)
+extension OutboxState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxState: FfiConverterRustBuffer {
+    typealias SwiftType = OutboxState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .queued
+        
+        case 2: return .leased(worker: try FfiConverterString.read(from: &buf), until: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 3: return .sent(messageId: try FfiConverterTypeMessageId.read(from: &buf)
+        )
+        
+        case 4: return .deferred(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .retryLater
+        
+        case 6: return .parked(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OutboxState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .queued:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .leased(worker,until):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(worker, into: &buf)
+            FfiConverterInt64.write(until, into: &buf)
+            
+        
+        case let .sent(messageId):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeMessageId.write(messageId, into: &buf)
+            
+        
+        case let .deferred(reason):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case .retryLater:
+            writeInt(&buf, Int32(5))
+        
+        
+        case let .parked(reason):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxState_lift(_ buf: RustBuffer) throws -> OutboxState {
+    return try FfiConverterTypeOutboxState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxState_lower(_ value: OutboxState) -> RustBuffer {
+    return FfiConverterTypeOutboxState.lower(value)
+}
+
+
+extension OutboxState: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Where a conversation went.
+ */
+
+public enum Outcome {
+    
+    case assigned(conversationId: String, agentId: String, reason: Reason
+    )
+    case queued(conversationId: String, position: UInt64, reason: Reason
+    )
+}
+
+
+#if compiler(>=6)
+extension Outcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = Outcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Outcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .assigned(conversationId: try FfiConverterString.read(from: &buf), agentId: try FfiConverterString.read(from: &buf), reason: try FfiConverterTypeReason.read(from: &buf)
+        )
+        
+        case 2: return .queued(conversationId: try FfiConverterString.read(from: &buf), position: try FfiConverterUInt64.read(from: &buf), reason: try FfiConverterTypeReason.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Outcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .assigned(conversationId,agentId,reason):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(conversationId, into: &buf)
+            FfiConverterString.write(agentId, into: &buf)
+            FfiConverterTypeReason.write(reason, into: &buf)
+            
+        
+        case let .queued(conversationId,position,reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(conversationId, into: &buf)
+            FfiConverterUInt64.write(position, into: &buf)
+            FfiConverterTypeReason.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcome_lift(_ buf: RustBuffer) throws -> Outcome {
+    return try FfiConverterTypeOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcome_lower(_ value: Outcome) -> RustBuffer {
+    return FfiConverterTypeOutcome.lower(value)
+}
+
+
+extension Outcome: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+
+public enum Presence {
+    
+    case online
+    case away
+    case offline
+}
+
+
+#if compiler(>=6)
+extension Presence: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePresence: FfiConverterRustBuffer {
+    typealias SwiftType = Presence
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Presence {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .online
+        
+        case 2: return .away
+        
+        case 3: return .offline
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Presence, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .online:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .away:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .offline:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePresence_lift(_ buf: RustBuffer) throws -> Presence {
+    return try FfiConverterTypePresence.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePresence_lower(_ value: Presence) -> RustBuffer {
+    return FfiConverterTypePresence.lower(value)
+}
+
+
+extension Presence: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * A delivery status.
+ */
+
+public enum StatusKind {
+    
+    case sent
+    case delivered
+    case read
+    case played
+    case failed
+    case other(String
+    )
+}
+
+
+#if compiler(>=6)
+extension StatusKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatusKind: FfiConverterRustBuffer {
+    typealias SwiftType = StatusKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatusKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .sent
+        
+        case 2: return .delivered
+        
+        case 3: return .read
+        
+        case 4: return .played
+        
+        case 5: return .failed
+        
+        case 6: return .other(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StatusKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .sent:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .delivered:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .read:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .played:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(5))
+        
+        
+        case let .other(v1):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatusKind_lift(_ buf: RustBuffer) throws -> StatusKind {
+    return try FfiConverterTypeStatusKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatusKind_lower(_ value: StatusKind) -> RustBuffer {
+    return FfiConverterTypeStatusKind.lower(value)
+}
+
+
+extension StatusKind: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * A template's category.
+ */
+
+public enum TemplateCategory {
+    
+    case marketing
+    case utility
+    case authentication
+    case other(String
+    )
+}
+
+
+#if compiler(>=6)
+extension TemplateCategory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateCategory: FfiConverterRustBuffer {
+    typealias SwiftType = TemplateCategory
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateCategory {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .marketing
+        
+        case 2: return .utility
+        
+        case 3: return .authentication
+        
+        case 4: return .other(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TemplateCategory, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .marketing:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .utility:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .authentication:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .other(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateCategory_lift(_ buf: RustBuffer) throws -> TemplateCategory {
+    return try FfiConverterTypeTemplateCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateCategory_lower(_ value: TemplateCategory) -> RustBuffer {
+    return FfiConverterTypeTemplateCategory.lower(value)
+}
+
+
+extension TemplateCategory: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * One component of a template message.
+ */
+
+public enum TemplateComponent {
+    
+    /**
+     * Header parameters.
+     */
+    case header([TemplateParam]
+    )
+    /**
+     * Body parameters.
+     */
+    case body([TemplateParam]
+    )
+    /**
+     * A button's parameters.
+     */
+    case button(subType: String, index: UInt8, parameters: [TemplateParam]
+    )
+}
+
+
+#if compiler(>=6)
+extension TemplateComponent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateComponent: FfiConverterRustBuffer {
+    typealias SwiftType = TemplateComponent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateComponent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .header(try FfiConverterSequenceTypeTemplateParam.read(from: &buf)
+        )
+        
+        case 2: return .body(try FfiConverterSequenceTypeTemplateParam.read(from: &buf)
+        )
+        
+        case 3: return .button(subType: try FfiConverterString.read(from: &buf), index: try FfiConverterUInt8.read(from: &buf), parameters: try FfiConverterSequenceTypeTemplateParam.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TemplateComponent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .header(v1):
+            writeInt(&buf, Int32(1))
+            FfiConverterSequenceTypeTemplateParam.write(v1, into: &buf)
+            
+        
+        case let .body(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceTypeTemplateParam.write(v1, into: &buf)
+            
+        
+        case let .button(subType,index,parameters):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(subType, into: &buf)
+            FfiConverterUInt8.write(index, into: &buf)
+            FfiConverterSequenceTypeTemplateParam.write(parameters, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateComponent_lift(_ buf: RustBuffer) throws -> TemplateComponent {
+    return try FfiConverterTypeTemplateComponent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateComponent_lower(_ value: TemplateComponent) -> RustBuffer {
+    return FfiConverterTypeTemplateComponent.lower(value)
+}
+
+
+extension TemplateComponent: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * One template parameter.
+ */
+
+public enum TemplateParam {
+    
+    /**
+     * Text, positional or named.
+     */
+    case text(text: String, name: String?
+    )
+    /**
+     * An amount with its fallback text.
+     */
+    case currency(fallbackValue: String, code: String, amount1000: Int64, name: String?
+    )
+    /**
+     * A date and time with its fallback text.
+     */
+    case dateTime(fallbackValue: String, name: String?
+    )
+    /**
+     * An image header.
+     */
+    case image(MediaSource
+    )
+    /**
+     * A document header.
+     */
+    case document(source: MediaSource, filename: String?
+    )
+    /**
+     * A video header.
+     */
+    case video(MediaSource
+    )
+    /**
+     * A quick-reply button's payload.
+     */
+    case payload(String
+    )
+    /**
+     * A button action (flow, catalog, ...).
+     */
+    case action(Json
+    )
+}
+
+
+#if compiler(>=6)
+extension TemplateParam: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateParam: FfiConverterRustBuffer {
+    typealias SwiftType = TemplateParam
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateParam {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(text: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .currency(fallbackValue: try FfiConverterString.read(from: &buf), code: try FfiConverterString.read(from: &buf), amount1000: try FfiConverterInt64.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 3: return .dateTime(fallbackValue: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 4: return .image(try FfiConverterTypeMediaSource.read(from: &buf)
+        )
+        
+        case 5: return .document(source: try FfiConverterTypeMediaSource.read(from: &buf), filename: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 6: return .video(try FfiConverterTypeMediaSource.read(from: &buf)
+        )
+        
+        case 7: return .payload(try FfiConverterString.read(from: &buf)
+        )
+        
+        case 8: return .action(try FfiConverterTypeJson.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TemplateParam, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(text,name):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(text, into: &buf)
+            FfiConverterOptionString.write(name, into: &buf)
+            
+        
+        case let .currency(fallbackValue,code,amount1000,name):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(fallbackValue, into: &buf)
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterInt64.write(amount1000, into: &buf)
+            FfiConverterOptionString.write(name, into: &buf)
+            
+        
+        case let .dateTime(fallbackValue,name):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(fallbackValue, into: &buf)
+            FfiConverterOptionString.write(name, into: &buf)
+            
+        
+        case let .image(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeMediaSource.write(v1, into: &buf)
+            
+        
+        case let .document(source,filename):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeMediaSource.write(source, into: &buf)
+            FfiConverterOptionString.write(filename, into: &buf)
+            
+        
+        case let .video(v1):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeMediaSource.write(v1, into: &buf)
+            
+        
+        case let .payload(v1):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(v1, into: &buf)
+            
+        
+        case let .action(v1):
+            writeInt(&buf, Int32(8))
+            FfiConverterTypeJson.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateParam_lift(_ buf: RustBuffer) throws -> TemplateParam {
+    return try FfiConverterTypeTemplateParam.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateParam_lower(_ value: TemplateParam) -> RustBuffer {
+    return FfiConverterTypeTemplateParam.lower(value)
+}
+
+
+extension TemplateParam: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * A template's review status.
+ */
+
+public enum TemplateStatus {
+    
+    case approved
+    case pending
+    case rejected
+    case paused
+    case disabled
+    case inAppeal
+    case pendingDeletion
+    case deleted
+    case flagged
+    case reinstated
+    case archived
+    case limitExceeded
+    case other(String
+    )
+}
+
+
+#if compiler(>=6)
+extension TemplateStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateStatus: FfiConverterRustBuffer {
+    typealias SwiftType = TemplateStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .approved
+        
+        case 2: return .pending
+        
+        case 3: return .rejected
+        
+        case 4: return .paused
+        
+        case 5: return .disabled
+        
+        case 6: return .inAppeal
+        
+        case 7: return .pendingDeletion
+        
+        case 8: return .deleted
+        
+        case 9: return .flagged
+        
+        case 10: return .reinstated
+        
+        case 11: return .archived
+        
+        case 12: return .limitExceeded
+        
+        case 13: return .other(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TemplateStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .approved:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .rejected:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .paused:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .disabled:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .inAppeal:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .pendingDeletion:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .deleted:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .flagged:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .reinstated:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .archived:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .limitExceeded:
+            writeInt(&buf, Int32(12))
+        
+        
+        case let .other(v1):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateStatus_lift(_ buf: RustBuffer) throws -> TemplateStatus {
+    return try FfiConverterTypeTemplateStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateStatus_lower(_ value: TemplateStatus) -> RustBuffer {
+    return FfiConverterTypeTemplateStatus.lower(value)
+}
+
+
+extension TemplateStatus: Equatable, Hashable {}
+
+
+
+
+
 
 
 /**
@@ -2250,6 +17003,228 @@ extension WacrmError: Foundation.LocalizedError {
 
 
 
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * One webhook event, one case per kind.
+ */
+
+public enum WebhookEvent {
+    
+    case message(event: InboundEvent
+    )
+    case status(event: StatusEvent
+    )
+    case error(event: ErrorEvent
+    )
+    case call(event: CallUpdate
+    )
+    case callStatus(event: CallStatusUpdate
+    )
+    case templateStatus(event: TemplateStatusUpdate
+    )
+    case templateQuality(event: TemplateQualityUpdate
+    )
+    case templateCategory(event: TemplateCategoryUpdate
+    )
+    case phoneNumberQuality(event: PhoneNumberQualityUpdate
+    )
+    case phoneNumberName(event: PhoneNumberNameUpdate
+    )
+    case accountAlert(event: AccountAlertUpdate
+    )
+    case accountUpdate(event: AccountUpdateUpdate
+    )
+    case messageEcho(event: MessageEchoUpdate
+    )
+    case history(event: HistoryUpdate
+    )
+    case appStateSync(event: AppStateSyncUpdate
+    )
+    /**
+     * A field or shape this version does not model; `raw` holds it whole.
+     */
+    case unknown(event: UnknownEvent
+    )
+}
+
+
+#if compiler(>=6)
+extension WebhookEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookEvent: FfiConverterRustBuffer {
+    typealias SwiftType = WebhookEvent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookEvent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .message(event: try FfiConverterTypeInboundEvent.read(from: &buf)
+        )
+        
+        case 2: return .status(event: try FfiConverterTypeStatusEvent.read(from: &buf)
+        )
+        
+        case 3: return .error(event: try FfiConverterTypeErrorEvent.read(from: &buf)
+        )
+        
+        case 4: return .call(event: try FfiConverterTypeCallUpdate.read(from: &buf)
+        )
+        
+        case 5: return .callStatus(event: try FfiConverterTypeCallStatusUpdate.read(from: &buf)
+        )
+        
+        case 6: return .templateStatus(event: try FfiConverterTypeTemplateStatusUpdate.read(from: &buf)
+        )
+        
+        case 7: return .templateQuality(event: try FfiConverterTypeTemplateQualityUpdate.read(from: &buf)
+        )
+        
+        case 8: return .templateCategory(event: try FfiConverterTypeTemplateCategoryUpdate.read(from: &buf)
+        )
+        
+        case 9: return .phoneNumberQuality(event: try FfiConverterTypePhoneNumberQualityUpdate.read(from: &buf)
+        )
+        
+        case 10: return .phoneNumberName(event: try FfiConverterTypePhoneNumberNameUpdate.read(from: &buf)
+        )
+        
+        case 11: return .accountAlert(event: try FfiConverterTypeAccountAlertUpdate.read(from: &buf)
+        )
+        
+        case 12: return .accountUpdate(event: try FfiConverterTypeAccountUpdateUpdate.read(from: &buf)
+        )
+        
+        case 13: return .messageEcho(event: try FfiConverterTypeMessageEchoUpdate.read(from: &buf)
+        )
+        
+        case 14: return .history(event: try FfiConverterTypeHistoryUpdate.read(from: &buf)
+        )
+        
+        case 15: return .appStateSync(event: try FfiConverterTypeAppStateSyncUpdate.read(from: &buf)
+        )
+        
+        case 16: return .unknown(event: try FfiConverterTypeUnknownEvent.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: WebhookEvent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .message(event):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeInboundEvent.write(event, into: &buf)
+            
+        
+        case let .status(event):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeStatusEvent.write(event, into: &buf)
+            
+        
+        case let .error(event):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeErrorEvent.write(event, into: &buf)
+            
+        
+        case let .call(event):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeCallUpdate.write(event, into: &buf)
+            
+        
+        case let .callStatus(event):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeCallStatusUpdate.write(event, into: &buf)
+            
+        
+        case let .templateStatus(event):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeTemplateStatusUpdate.write(event, into: &buf)
+            
+        
+        case let .templateQuality(event):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeTemplateQualityUpdate.write(event, into: &buf)
+            
+        
+        case let .templateCategory(event):
+            writeInt(&buf, Int32(8))
+            FfiConverterTypeTemplateCategoryUpdate.write(event, into: &buf)
+            
+        
+        case let .phoneNumberQuality(event):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypePhoneNumberQualityUpdate.write(event, into: &buf)
+            
+        
+        case let .phoneNumberName(event):
+            writeInt(&buf, Int32(10))
+            FfiConverterTypePhoneNumberNameUpdate.write(event, into: &buf)
+            
+        
+        case let .accountAlert(event):
+            writeInt(&buf, Int32(11))
+            FfiConverterTypeAccountAlertUpdate.write(event, into: &buf)
+            
+        
+        case let .accountUpdate(event):
+            writeInt(&buf, Int32(12))
+            FfiConverterTypeAccountUpdateUpdate.write(event, into: &buf)
+            
+        
+        case let .messageEcho(event):
+            writeInt(&buf, Int32(13))
+            FfiConverterTypeMessageEchoUpdate.write(event, into: &buf)
+            
+        
+        case let .history(event):
+            writeInt(&buf, Int32(14))
+            FfiConverterTypeHistoryUpdate.write(event, into: &buf)
+            
+        
+        case let .appStateSync(event):
+            writeInt(&buf, Int32(15))
+            FfiConverterTypeAppStateSyncUpdate.write(event, into: &buf)
+            
+        
+        case let .unknown(event):
+            writeInt(&buf, Int32(16))
+            FfiConverterTypeUnknownEvent.write(event, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookEvent_lift(_ buf: RustBuffer) throws -> WebhookEvent {
+    return try FfiConverterTypeWebhookEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookEvent_lower(_ value: WebhookEvent) -> RustBuffer {
+    return FfiConverterTypeWebhookEvent.lower(value)
+}
+
+
+extension WebhookEvent: Equatable, Hashable {}
+
+
+
+
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2269,6 +17244,30 @@ fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2325,6 +17324,54 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -2349,8 +17396,8 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeErrorInfo: FfiConverterRustBuffer {
-    typealias SwiftType = ErrorInfo?
+fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -2358,13 +17405,757 @@ fileprivate struct FfiConverterOptionTypeErrorInfo: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeErrorInfo.write(value, into: &buf)
+        FfiConverterDuration.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeErrorInfo.read(from: &buf)
+        case 1: return try FfiConverterDuration.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAlertInfo: FfiConverterRustBuffer {
+    typealias SwiftType = AlertInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAlertInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAlertInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCallSession: FfiConverterRustBuffer {
+    typealias SwiftType = CallSession?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCallSession.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCallSession.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeContact: FfiConverterRustBuffer {
+    typealias SwiftType = Contact?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeContact.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeContact.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeContactInfo: FfiConverterRustBuffer {
+    typealias SwiftType = ContactInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeContactInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeContactInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeContactOrg: FfiConverterRustBuffer {
+    typealias SwiftType = ContactOrg?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeContactOrg.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeContactOrg.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDedupeConfig: FfiConverterRustBuffer {
+    typealias SwiftType = DedupeConfig?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDedupeConfig.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDedupeConfig.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeErrorDetails: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorDetails?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeErrorDetails.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeErrorDetails.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeHistoryChunk: FfiConverterRustBuffer {
+    typealias SwiftType = HistoryChunk?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeHistoryChunk.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeHistoryChunk.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLimitConfig: FfiConverterRustBuffer {
+    typealias SwiftType = LimitConfig?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLimitConfig.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLimitConfig.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMergeReport: FfiConverterRustBuffer {
+    typealias SwiftType = MergeReport?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMergeReport.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMergeReport.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePolicyConfig: FfiConverterRustBuffer {
+    typealias SwiftType = PolicyConfig?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePolicyConfig.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePolicyConfig.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePricing: FfiConverterRustBuffer {
+    typealias SwiftType = Pricing?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePricing.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePricing.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeQuietHours: FfiConverterRustBuffer {
+    typealias SwiftType = QuietHours?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeQuietHours.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeQuietHours.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeReferral: FfiConverterRustBuffer {
+    typealias SwiftType = Referral?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReferral.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReferral.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeReplyContext: FfiConverterRustBuffer {
+    typealias SwiftType = ReplyContext?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReplyContext.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReplyContext.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRouting: FfiConverterRustBuffer {
+    typealias SwiftType = Routing?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRouting.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRouting.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncMeta: FfiConverterRustBuffer {
+    typealias SwiftType = SyncMeta?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncMeta.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncMeta.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncedContact: FfiConverterRustBuffer {
+    typealias SwiftType = SyncedContact?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncedContact.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncedContact.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeWorkerSettings: FfiConverterRustBuffer {
+    typealias SwiftType = WorkerSettings?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWorkerSettings.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWorkerSettings.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeErrorData: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorData?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeErrorData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeErrorData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeInteractiveHeader: FfiConverterRustBuffer {
+    typealias SwiftType = InteractiveHeader?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeInteractiveHeader.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeInteractiveHeader.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMediaKind: FfiConverterRustBuffer {
+    typealias SwiftType = MediaKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMediaKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMediaKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMessageStatus: FfiConverterRustBuffer {
+    typealias SwiftType = MessageStatus?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMessageStatus.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMessageStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTemplateCategory: FfiConverterRustBuffer {
+    typealias SwiftType = TemplateCategory?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTemplateCategory.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTemplateCategory.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTemplateStatus: FfiConverterRustBuffer {
+    typealias SwiftType = TemplateStatus?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTemplateStatus.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTemplateStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAgentId: FfiConverterRustBuffer {
+    typealias SwiftType = AgentId?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAgentId.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAgentId.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeContactId: FfiConverterRustBuffer {
+    typealias SwiftType = ContactId?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeContactId.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeContactId.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeConversationId: FfiConverterRustBuffer {
+    typealias SwiftType = ConversationId?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeConversationId.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeConversationId.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeJson: FfiConverterRustBuffer {
+    typealias SwiftType = Json?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeJson.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeJson.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeStoredError: FfiConverterRustBuffer {
+    typealias SwiftType = StoredError?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStoredError.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStoredError.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2394,6 +18185,1588 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBadRow: FfiConverterRustBuffer {
+    typealias SwiftType = [BadRow]
+
+    public static func write(_ value: [BadRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBadRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BadRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BadRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBadRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCluster: FfiConverterRustBuffer {
+    typealias SwiftType = [Cluster]
+
+    public static func write(_ value: [Cluster], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCluster.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Cluster] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Cluster]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCluster.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContact: FfiConverterRustBuffer {
+    typealias SwiftType = [Contact]
+
+    public static func write(_ value: [Contact], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContact.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Contact] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Contact]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContact.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContactCard: FfiConverterRustBuffer {
+    typealias SwiftType = [ContactCard]
+
+    public static func write(_ value: [ContactCard], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContactCard.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ContactCard] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ContactCard]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContactCard.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContactEmail: FfiConverterRustBuffer {
+    typealias SwiftType = [ContactEmail]
+
+    public static func write(_ value: [ContactEmail], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContactEmail.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ContactEmail] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ContactEmail]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContactEmail.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContactPhone: FfiConverterRustBuffer {
+    typealias SwiftType = [ContactPhone]
+
+    public static func write(_ value: [ContactPhone], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContactPhone.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ContactPhone] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ContactPhone]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContactPhone.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContactUrl: FfiConverterRustBuffer {
+    typealias SwiftType = [ContactUrl]
+
+    public static func write(_ value: [ContactUrl], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContactUrl.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ContactUrl] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ContactUrl]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContactUrl.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer {
+    typealias SwiftType = [Conversation]
+
+    public static func write(_ value: [Conversation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConversation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Conversation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Conversation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConversation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGraphError: FfiConverterRustBuffer {
+    typealias SwiftType = [GraphError]
+
+    public static func write(_ value: [GraphError], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGraphError.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GraphError] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GraphError]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGraphError.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHistoryThread: FfiConverterRustBuffer {
+    typealias SwiftType = [HistoryThread]
+
+    public static func write(_ value: [HistoryThread], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHistoryThread.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HistoryThread] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HistoryThread]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHistoryThread.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeImportReport: FfiConverterRustBuffer {
+    typealias SwiftType = [ImportReport]
+
+    public static func write(_ value: [ImportReport], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeImportReport.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ImportReport] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ImportReport]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeImportReport.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLedgerEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [LedgerEntry]
+
+    public static func write(_ value: [LedgerEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLedgerEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LedgerEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LedgerEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLedgerEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeListRow: FfiConverterRustBuffer {
+    typealias SwiftType = [ListRow]
+
+    public static func write(_ value: [ListRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeListRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ListRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ListRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeListRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeListSection: FfiConverterRustBuffer {
+    typealias SwiftType = [ListSection]
+
+    public static func write(_ value: [ListSection], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeListSection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ListSection] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ListSection]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeListSection.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMergeFailure: FfiConverterRustBuffer {
+    typealias SwiftType = [MergeFailure]
+
+    public static func write(_ value: [MergeFailure], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMergeFailure.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MergeFailure] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MergeFailure]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMergeFailure.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMergeStep: FfiConverterRustBuffer {
+    typealias SwiftType = [MergeStep]
+
+    public static func write(_ value: [MergeStep], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMergeStep.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MergeStep] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MergeStep]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMergeStep.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMessageRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [MessageRecord]
+
+    public static func write(_ value: [MessageRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMessageRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MessageRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MessageRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMessageRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMessageTemplate: FfiConverterRustBuffer {
+    typealias SwiftType = [MessageTemplate]
+
+    public static func write(_ value: [MessageTemplate], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMessageTemplate.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MessageTemplate] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MessageTemplate]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMessageTemplate.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNamedCount: FfiConverterRustBuffer {
+    typealias SwiftType = [NamedCount]
+
+    public static func write(_ value: [NamedCount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNamedCount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NamedCount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NamedCount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNamedCount.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNormalizedRow: FfiConverterRustBuffer {
+    typealias SwiftType = [NormalizedRow]
+
+    public static func write(_ value: [NormalizedRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNormalizedRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NormalizedRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NormalizedRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNormalizedRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOutboxItem: FfiConverterRustBuffer {
+    typealias SwiftType = [OutboxItem]
+
+    public static func write(_ value: [OutboxItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutboxItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OutboxItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OutboxItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutboxItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePhoneNumber: FfiConverterRustBuffer {
+    typealias SwiftType = [PhoneNumber]
+
+    public static func write(_ value: [PhoneNumber], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePhoneNumber.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PhoneNumber] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PhoneNumber]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePhoneNumber.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReplyButton: FfiConverterRustBuffer {
+    typealias SwiftType = [ReplyButton]
+
+    public static func write(_ value: [ReplyButton], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReplyButton.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReplyButton] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReplyButton]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReplyButton.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeScoredPair: FfiConverterRustBuffer {
+    typealias SwiftType = [ScoredPair]
+
+    public static func write(_ value: [ScoredPair], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeScoredPair.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ScoredPair] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ScoredPair]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeScoredPair.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSentContact: FfiConverterRustBuffer {
+    typealias SwiftType = [SentContact]
+
+    public static func write(_ value: [SentContact], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSentContact.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SentContact] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SentContact]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSentContact.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSentMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [SentMessage]
+
+    public static func write(_ value: [SentMessage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSentMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SentMessage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SentMessage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSentMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeJsonValue: FfiConverterRustBuffer {
+    typealias SwiftType = [JsonValue]
+
+    public static func write(_ value: [JsonValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeJsonValue.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [JsonValue] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [JsonValue]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeJsonValue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = [Outcome]
+
+    public static func write(_ value: [Outcome], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutcome.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Outcome] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Outcome]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutcome.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTemplateComponent: FfiConverterRustBuffer {
+    typealias SwiftType = [TemplateComponent]
+
+    public static func write(_ value: [TemplateComponent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTemplateComponent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TemplateComponent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TemplateComponent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTemplateComponent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTemplateParam: FfiConverterRustBuffer {
+    typealias SwiftType = [TemplateParam]
+
+    public static func write(_ value: [TemplateParam], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTemplateParam.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TemplateParam] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TemplateParam]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTemplateParam.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWebhookEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [WebhookEvent]
+
+    public static func write(_ value: [WebhookEvent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWebhookEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [WebhookEvent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [WebhookEvent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWebhookEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeJson: FfiConverterRustBuffer {
+    typealias SwiftType = [Json]
+
+    public static func write(_ value: [Json], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeJson.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Json] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Json]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeJson.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringUInt32: FfiConverterRustBuffer {
+    public static func write(_ value: [String: UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterUInt32.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: UInt32]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterUInt32.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringInt64: FfiConverterRustBuffer {
+    public static func write(_ value: [String: Int64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterInt64.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: Int64] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: Int64]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterInt64.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeJsonValue: FfiConverterRustBuffer {
+    public static func write(_ value: [String: JsonValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeJsonValue.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: JsonValue] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: JsonValue]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeJsonValue.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias AgentId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAgentId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AgentId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: AgentId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> AgentId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: AgentId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentId_lift(_ value: RustBuffer) throws -> AgentId {
+    return try FfiConverterTypeAgentId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentId_lower(_ value: AgentId) -> RustBuffer {
+    return FfiConverterTypeAgentId.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias Attributes = [String: JsonValue]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttributes: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Attributes {
+        return try FfiConverterDictionaryStringTypeJsonValue.read(from: &buf)
+    }
+
+    public static func write(_ value: Attributes, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringTypeJsonValue.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Attributes {
+        return try FfiConverterDictionaryStringTypeJsonValue.lift(value)
+    }
+
+    public static func lower(_ value: Attributes) -> RustBuffer {
+        return FfiConverterDictionaryStringTypeJsonValue.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributes_lift(_ value: RustBuffer) throws -> Attributes {
+    return try FfiConverterTypeAttributes.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributes_lower(_ value: Attributes) -> RustBuffer {
+    return FfiConverterTypeAttributes.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias ContactId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: ContactId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> ContactId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: ContactId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactId_lift(_ value: RustBuffer) throws -> ContactId {
+    return try FfiConverterTypeContactId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactId_lower(_ value: ContactId) -> RustBuffer {
+    return FfiConverterTypeContactId.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias ConversationId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: ConversationId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> ConversationId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: ConversationId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationId_lift(_ value: RustBuffer) throws -> ConversationId {
+    return try FfiConverterTypeConversationId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationId_lower(_ value: ConversationId) -> RustBuffer {
+    return FfiConverterTypeConversationId.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias E164 = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeE164: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> E164 {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: E164, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> E164 {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: E164) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeE164_lift(_ value: RustBuffer) throws -> E164 {
+    return try FfiConverterTypeE164.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeE164_lower(_ value: E164) -> RustBuffer {
+    return FfiConverterTypeE164.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias IdempotencyKey = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdempotencyKey: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IdempotencyKey {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: IdempotencyKey, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> IdempotencyKey {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: IdempotencyKey) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdempotencyKey_lift(_ value: RustBuffer) throws -> IdempotencyKey {
+    return try FfiConverterTypeIdempotencyKey.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdempotencyKey_lower(_ value: IdempotencyKey) -> RustBuffer {
+    return FfiConverterTypeIdempotencyKey.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias Json = JsonValue
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJson: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Json {
+        return try FfiConverterTypeJsonValue.read(from: &buf)
+    }
+
+    public static func write(_ value: Json, into buf: inout [UInt8]) {
+        return FfiConverterTypeJsonValue.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Json {
+        return try FfiConverterTypeJsonValue_lift(value)
+    }
+
+    public static func lower(_ value: Json) -> RustBuffer {
+        return FfiConverterTypeJsonValue_lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJson_lift(_ value: RustBuffer) throws -> Json {
+    return try FfiConverterTypeJson.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJson_lower(_ value: Json) -> RustBuffer {
+    return FfiConverterTypeJson.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias JsonObject = [String: JsonValue]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJsonObject: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JsonObject {
+        return try FfiConverterDictionaryStringTypeJsonValue.read(from: &buf)
+    }
+
+    public static func write(_ value: JsonObject, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringTypeJsonValue.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> JsonObject {
+        return try FfiConverterDictionaryStringTypeJsonValue.lift(value)
+    }
+
+    public static func lower(_ value: JsonObject) -> RustBuffer {
+        return FfiConverterDictionaryStringTypeJsonValue.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJsonObject_lift(_ value: RustBuffer) throws -> JsonObject {
+    return try FfiConverterTypeJsonObject.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJsonObject_lower(_ value: JsonObject) -> RustBuffer {
+    return FfiConverterTypeJsonObject.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias MediaId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: MediaId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> MediaId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: MediaId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaId_lift(_ value: RustBuffer) throws -> MediaId {
+    return try FfiConverterTypeMediaId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaId_lower(_ value: MediaId) -> RustBuffer {
+    return FfiConverterTypeMediaId.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias MessageId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: MessageId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> MessageId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: MessageId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageId_lift(_ value: RustBuffer) throws -> MessageId {
+    return try FfiConverterTypeMessageId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageId_lower(_ value: MessageId) -> RustBuffer {
+    return FfiConverterTypeMessageId.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias PhoneNumberId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneNumberId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneNumberId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: PhoneNumberId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> PhoneNumberId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: PhoneNumberId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberId_lift(_ value: RustBuffer) throws -> PhoneNumberId {
+    return try FfiConverterTypePhoneNumberId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneNumberId_lower(_ value: PhoneNumberId) -> RustBuffer {
+    return FfiConverterTypePhoneNumberId.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias RawJson = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRawJson: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RawJson {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: RawJson, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> RawJson {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: RawJson) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawJson_lift(_ value: RustBuffer) throws -> RawJson {
+    return try FfiConverterTypeRawJson.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawJson_lower(_ value: RawJson) -> RustBuffer {
+    return FfiConverterTypeRawJson.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias StatusTimes = [String: Int64]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatusTimes: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatusTimes {
+        return try FfiConverterDictionaryStringInt64.read(from: &buf)
+    }
+
+    public static func write(_ value: StatusTimes, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringInt64.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> StatusTimes {
+        return try FfiConverterDictionaryStringInt64.lift(value)
+    }
+
+    public static func lower(_ value: StatusTimes) -> RustBuffer {
+        return FfiConverterDictionaryStringInt64.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatusTimes_lift(_ value: RustBuffer) throws -> StatusTimes {
+    return try FfiConverterTypeStatusTimes.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatusTimes_lower(_ value: StatusTimes) -> RustBuffer {
+    return FfiConverterTypeStatusTimes.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias StoredError = ErrorDetails
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoredError: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoredError {
+        return try FfiConverterTypeErrorDetails.read(from: &buf)
+    }
+
+    public static func write(_ value: StoredError, into buf: inout [UInt8]) {
+        return FfiConverterTypeErrorDetails.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> StoredError {
+        return try FfiConverterTypeErrorDetails_lift(value)
+    }
+
+    public static func lower(_ value: StoredError) -> RustBuffer {
+        return FfiConverterTypeErrorDetails_lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoredError_lift(_ value: RustBuffer) throws -> StoredError {
+    return try FfiConverterTypeStoredError.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoredError_lower(_ value: StoredError) -> RustBuffer {
+    return FfiConverterTypeStoredError.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias StringSet = [String]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStringSet: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StringSet {
+        return try FfiConverterSequenceString.read(from: &buf)
+    }
+
+    public static func write(_ value: StringSet, into buf: inout [UInt8]) {
+        return FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> StringSet {
+        return try FfiConverterSequenceString.lift(value)
+    }
+
+    public static func lower(_ value: StringSet) -> RustBuffer {
+        return FfiConverterSequenceString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStringSet_lift(_ value: RustBuffer) throws -> StringSet {
+    return try FfiConverterTypeStringSet.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStringSet_lower(_ value: StringSet) -> RustBuffer {
+    return FfiConverterTypeStringSet.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias TemplateId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: TemplateId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> TemplateId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: TemplateId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateId_lift(_ value: RustBuffer) throws -> TemplateId {
+    return try FfiConverterTypeTemplateId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateId_lower(_ value: TemplateId) -> RustBuffer {
+    return FfiConverterTypeTemplateId.lower(value)
+}
+
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_MAYBE_READY: Int8 = 1
 
@@ -2441,22 +19814,30 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
- * Dedupe or link CSV files without a store (arguments as JSON: `paths`, `map`,
- * `id_column`, `region`, `link`, `config`).
+ * Dedupe (or link) CSV files without a store.
  */
-public func contactsDedupeCsv(argsJson: String)async throws  -> String  {
+public func contactsDedupeCsv(args: DedupeCsvArgs)async throws  -> DedupeCsvOutcome  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_wacrm_swift_fn_func_contacts_dedupe_csv(FfiConverterString.lower(argsJson)
+                uniffi_wacrm_swift_fn_func_contacts_dedupe_csv(FfiConverterTypeDedupeCsvArgs_lower(args)
                 )
             },
             pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
             completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
             freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterString.lift,
+            liftFunc: FfiConverterTypeDedupeCsvOutcome_lift,
             errorHandler: FfiConverterTypeWacrmError_lift
         )
+}
+/**
+ * The default matching settings.
+ */
+public func dedupeConfigDefault() -> DedupeConfig  {
+    return try!  FfiConverterTypeDedupeConfig_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_dedupe_config_default($0
+    )
+})
 }
 /**
  * The stable error codes, in `ErrorKind` order.
@@ -2470,8 +19851,8 @@ public func errorCodes() -> [String]  {
 /**
  * Classify a Graph API error body; `None` when it is not an error envelope.
  */
-public func graphErrorDetails(body: String, httpStatus: UInt16) -> ErrorInfo?  {
-    return try!  FfiConverterOptionTypeErrorInfo.lift(try! rustCall() {
+public func graphErrorDetails(body: String, httpStatus: UInt16) -> ErrorDetails?  {
+    return try!  FfiConverterOptionTypeErrorDetails.lift(try! rustCall() {
     uniffi_wacrm_swift_fn_func_graph_error_details(
         FfiConverterString.lower(body),
         FfiConverterUInt16.lower(httpStatus),$0
@@ -2479,10 +19860,19 @@ public func graphErrorDetails(body: String, httpStatus: UInt16) -> ErrorInfo?  {
 })
 }
 /**
- * Normalize many numbers on all cores; rows as JSON (bad rows carry `error`).
+ * The default limits, policies and worker settings, to change before use.
  */
-public func phoneNormalize(inputs: [String], region: String?) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func limitConfigDefault() -> LimitConfig  {
+    return try!  FfiConverterTypeLimitConfig_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_limit_config_default($0
+    )
+})
+}
+/**
+ * Normalize many numbers on all cores; bad lines carry `error`.
+ */
+public func phoneNormalize(inputs: [String], region: String? = nil) -> [NormalizedRow]  {
+    return try!  FfiConverterSequenceTypeNormalizedRow.lift(try! rustCall() {
     uniffi_wacrm_swift_fn_func_phone_normalize(
         FfiConverterSequenceString.lower(inputs),
         FfiConverterOptionString.lower(region),$0
@@ -2490,13 +19880,22 @@ public func phoneNormalize(inputs: [String], region: String?) -> String  {
 })
 }
 /**
- * Parse one phone number with a default region; returns `PhoneInfo` as JSON.
+ * Parse one phone number with a default region.
  */
-public func phoneParse(input: String, region: String?)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+public func phoneParse(input: String, region: String? = nil)throws  -> PhoneInfo  {
+    return try  FfiConverterTypePhoneInfo_lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
     uniffi_wacrm_swift_fn_func_phone_parse(
         FfiConverterString.lower(input),
         FfiConverterOptionString.lower(region),$0
+    )
+})
+}
+/**
+ * See [`limit_config_default`].
+ */
+public func policyConfigDefault() -> PolicyConfig  {
+    return try!  FfiConverterTypePolicyConfig_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_policy_config_default($0
     )
 })
 }
@@ -2525,10 +19924,10 @@ public func webhookDispatch(appSecret: String, body: Data, signature: String?, s
 })
 }
 /**
- * Parse a webhook body into events (JSON list); never fails on unknown types.
+ * Parse a webhook body into typed events; never fails on unknown types.
  */
-public func webhookParse(body: Data)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+public func webhookParse(body: Data)throws  -> [WebhookEvent]  {
+    return try  FfiConverterSequenceTypeWebhookEvent.lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
     uniffi_wacrm_swift_fn_func_webhook_parse(
         FfiConverterData.lower(body),$0
     )
@@ -2544,6 +19943,15 @@ public func webhookVerify(appSecret: String, body: Data, signature: String?)thro
         FfiConverterOptionString.lower(signature),$0
     )
 }
+}
+/**
+ * See [`limit_config_default`].
+ */
+public func workerSettingsDefault() -> WorkerSettings  {
+    return try!  FfiConverterTypeWorkerSettings_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_worker_settings_default($0
+    )
+})
 }
 
 private enum InitializationResult {
@@ -2561,19 +19969,28 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_wacrm_swift_checksum_func_contacts_dedupe_csv() != 56620) {
+    if (uniffi_wacrm_swift_checksum_func_contacts_dedupe_csv() != 15017) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_func_dedupe_config_default() != 8396) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_func_error_codes() != 10288) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_func_graph_error_details() != 31048) {
+    if (uniffi_wacrm_swift_checksum_func_graph_error_details() != 13630) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_func_phone_normalize() != 31723) {
+    if (uniffi_wacrm_swift_checksum_func_limit_config_default() != 45284) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_func_phone_parse() != 46686) {
+    if (uniffi_wacrm_swift_checksum_func_phone_normalize() != 34668) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_func_phone_parse() != 5344) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_func_policy_config_default() != 32277) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_func_raise_graph_error() != 39779) {
@@ -2582,19 +19999,85 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_func_webhook_dispatch() != 4743) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_func_webhook_parse() != 38352) {
+    if (uniffi_wacrm_swift_checksum_func_webhook_parse() != 56948) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_func_webhook_verify() != 56163) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_method_assignment_call() != 4167) {
+    if (uniffi_wacrm_swift_checksum_func_worker_settings_default() != 59851) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_method_client_call() != 24128) {
+    if (uniffi_wacrm_swift_checksum_method_assignment_assign() != 2178) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_method_eventsink_on_event() != 4475) {
+    if (uniffi_wacrm_swift_checksum_method_assignment_loads() != 25083) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_assignment_mark_responded() != 811) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_assignment_queue_len() != 29433) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_assignment_release() != 422) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_assignment_set_presence() != 31061) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_assignment_tick() != 32569) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_assignment_upsert_agent() != 56068) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_create_template() != 48762) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_delete_media() != 57209) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_delete_template() != 30456) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_download_media() != 48420) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_get_business_profile() != 28003) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_get_phone_number() != 29283) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_list_all_templates() != 41106) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_list_phone_numbers() != 38041) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_list_templates() != 49249) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_mark_read() != 26876) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_media_url() != 16669) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_send() != 34842) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_send_text() != 40150) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_update_business_profile() != 42385) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_client_upload_media() != 10470) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_eventsink_on_event() != 3784) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_sandbox_access_token() != 65359) {
@@ -2606,34 +20089,73 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_method_sandbox_inbound_text() != 5105) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_method_sandbox_ledger() != 16208) {
+    if (uniffi_wacrm_swift_checksum_method_sandbox_ledger() != 42914) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_sandbox_phone_number_id() != 44474) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_method_sandbox_set_faults() != 40291) {
+    if (uniffi_wacrm_swift_checksum_method_sandbox_set_faults() != 38639) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_sandbox_waba_id() != 49625) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_method_scheduler_call() != 6946) {
+    if (uniffi_wacrm_swift_checksum_method_scheduler_enqueue() != 2167) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_method_stores_call() != 27627) {
+    if (uniffi_wacrm_swift_checksum_method_scheduler_recover() != 13527) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_constructor_assignment_new() != 36779) {
+    if (uniffi_wacrm_swift_checksum_method_scheduler_run_once() != 43805) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_constructor_client_new() != 24415) {
+    if (uniffi_wacrm_swift_checksum_method_scheduler_run_until_idle() != 53613) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_constructor_sandbox_new() != 32803) {
+    if (uniffi_wacrm_swift_checksum_method_scheduler_stats() != 51319) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wacrm_swift_checksum_constructor_scheduler_new() != 47634) {
+    if (uniffi_wacrm_swift_checksum_method_stores_contact_find_by_phone() != 46853) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_contact_get() != 36962) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_contact_upsert() != 6755) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_contacts_dedupe() != 4433) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_contacts_import_csv() != 50221) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_conversations_open() != 29011) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_messages_for_contact() != 51906) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_outbox_items() != 45664) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_outbox_stats() != 8581) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_segment_members() != 23515) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_assignment_new() != 33777) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_client_new() != 10329) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_sandbox_new() != 9419) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_scheduler_new() != 54088) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_constructor_stores_new() != 50549) {

@@ -278,12 +278,47 @@ void uniffi_wacrm_swift_fn_free_assignment(void*_Nonnull ptr, RustCallStatus *_N
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_ASSIGNMENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_ASSIGNMENT_NEW
-void*_Nonnull uniffi_wacrm_swift_fn_constructor_assignment_new(void*_Nonnull stores, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_assignment_new(void*_Nonnull stores, RustBuffer settings, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_CALL
-#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_CALL
-uint64_t uniffi_wacrm_swift_fn_method_assignment_call(void*_Nonnull ptr, RustBuffer op, RustBuffer args_json
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_ASSIGN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_ASSIGN
+uint64_t uniffi_wacrm_swift_fn_method_assignment_assign(void*_Nonnull ptr, RustBuffer request
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_LOADS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_LOADS
+RustBuffer uniffi_wacrm_swift_fn_method_assignment_loads(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_MARK_RESPONDED
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_MARK_RESPONDED
+uint64_t uniffi_wacrm_swift_fn_method_assignment_mark_responded(void*_Nonnull ptr, RustBuffer conversation
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_QUEUE_LEN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_QUEUE_LEN
+uint64_t uniffi_wacrm_swift_fn_method_assignment_queue_len(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_RELEASE
+uint64_t uniffi_wacrm_swift_fn_method_assignment_release(void*_Nonnull ptr, RustBuffer conversation
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_SET_PRESENCE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_SET_PRESENCE
+uint64_t uniffi_wacrm_swift_fn_method_assignment_set_presence(void*_Nonnull ptr, RustBuffer agent, RustBuffer presence
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_TICK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_TICK
+uint64_t uniffi_wacrm_swift_fn_method_assignment_tick(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_UPSERT_AGENT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_ASSIGNMENT_UPSERT_AGENT
+uint64_t uniffi_wacrm_swift_fn_method_assignment_upsert_agent(void*_Nonnull ptr, RustBuffer agent
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CLIENT
@@ -301,9 +336,79 @@ void uniffi_wacrm_swift_fn_free_client(void*_Nonnull ptr, RustCallStatus *_Nonnu
 void*_Nonnull uniffi_wacrm_swift_fn_constructor_client_new(RustBuffer access_token, RustBuffer base_url, RustBuffer api_version, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_CALL
-#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_CALL
-uint64_t uniffi_wacrm_swift_fn_method_client_call(void*_Nonnull ptr, RustBuffer op, RustBuffer args_json
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_CREATE_TEMPLATE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_CREATE_TEMPLATE
+uint64_t uniffi_wacrm_swift_fn_method_client_create_template(void*_Nonnull ptr, RustBuffer waba, RustBuffer template
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_DELETE_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_DELETE_MEDIA
+uint64_t uniffi_wacrm_swift_fn_method_client_delete_media(void*_Nonnull ptr, RustBuffer id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_DELETE_TEMPLATE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_DELETE_TEMPLATE
+uint64_t uniffi_wacrm_swift_fn_method_client_delete_template(void*_Nonnull ptr, RustBuffer waba, RustBuffer name, RustBuffer id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_DOWNLOAD_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_DOWNLOAD_MEDIA
+uint64_t uniffi_wacrm_swift_fn_method_client_download_media(void*_Nonnull ptr, RustBuffer url, RustBuffer path
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_GET_BUSINESS_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_GET_BUSINESS_PROFILE
+uint64_t uniffi_wacrm_swift_fn_method_client_get_business_profile(void*_Nonnull ptr, RustBuffer id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_GET_PHONE_NUMBER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_GET_PHONE_NUMBER
+uint64_t uniffi_wacrm_swift_fn_method_client_get_phone_number(void*_Nonnull ptr, RustBuffer id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_LIST_ALL_TEMPLATES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_LIST_ALL_TEMPLATES
+uint64_t uniffi_wacrm_swift_fn_method_client_list_all_templates(void*_Nonnull ptr, RustBuffer waba, RustBuffer query
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_LIST_PHONE_NUMBERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_LIST_PHONE_NUMBERS
+uint64_t uniffi_wacrm_swift_fn_method_client_list_phone_numbers(void*_Nonnull ptr, RustBuffer waba
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_LIST_TEMPLATES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_LIST_TEMPLATES
+uint64_t uniffi_wacrm_swift_fn_method_client_list_templates(void*_Nonnull ptr, RustBuffer waba, RustBuffer query
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_MARK_READ
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_MARK_READ
+uint64_t uniffi_wacrm_swift_fn_method_client_mark_read(void*_Nonnull ptr, RustBuffer from, RustBuffer message_id, int8_t typing_indicator
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_MEDIA_URL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_MEDIA_URL
+uint64_t uniffi_wacrm_swift_fn_method_client_media_url(void*_Nonnull ptr, RustBuffer id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_SEND
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_SEND
+uint64_t uniffi_wacrm_swift_fn_method_client_send(void*_Nonnull ptr, RustBuffer from, RustBuffer to, RustBuffer message, RustBuffer idempotency_key, RustBuffer biz_opaque_callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_SEND_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_SEND_TEXT
+uint64_t uniffi_wacrm_swift_fn_method_client_send_text(void*_Nonnull ptr, RustBuffer from, RustBuffer to, RustBuffer body
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_UPDATE_BUSINESS_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_UPDATE_BUSINESS_PROFILE
+uint64_t uniffi_wacrm_swift_fn_method_client_update_business_profile(void*_Nonnull ptr, RustBuffer id, RustBuffer profile
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_UPLOAD_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CLIENT_UPLOAD_MEDIA
+uint64_t uniffi_wacrm_swift_fn_method_client_upload_media(void*_Nonnull ptr, RustBuffer from, RustBuffer path, RustBuffer mime_type, RustBuffer kind
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_EVENTSINK
@@ -323,7 +428,7 @@ void uniffi_wacrm_swift_fn_init_callback_vtable_eventsink(const UniffiVTableCall
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_EVENTSINK_ON_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_EVENTSINK_ON_EVENT
-void uniffi_wacrm_swift_fn_method_eventsink_on_event(void*_Nonnull ptr, RustBuffer event_json, RustCallStatus *_Nonnull out_status
+void uniffi_wacrm_swift_fn_method_eventsink_on_event(void*_Nonnull ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SANDBOX
@@ -338,7 +443,7 @@ void uniffi_wacrm_swift_fn_free_sandbox(void*_Nonnull ptr, RustCallStatus *_Nonn
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_SANDBOX_NEW
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_SANDBOX_NEW
-void*_Nonnull uniffi_wacrm_swift_fn_constructor_sandbox_new(RustBuffer webhook_url, RustBuffer app_secret, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_sandbox_new(RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_ACCESS_TOKEN
@@ -368,7 +473,7 @@ RustBuffer uniffi_wacrm_swift_fn_method_sandbox_phone_number_id(void*_Nonnull pt
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_SET_FAULTS
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_SET_FAULTS
-void uniffi_wacrm_swift_fn_method_sandbox_set_faults(void*_Nonnull ptr, RustBuffer faults_json, RustCallStatus *_Nonnull out_status
+void uniffi_wacrm_swift_fn_method_sandbox_set_faults(void*_Nonnull ptr, RustBuffer faults, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SANDBOX_WABA_ID
@@ -388,12 +493,32 @@ void uniffi_wacrm_swift_fn_free_scheduler(void*_Nonnull ptr, RustCallStatus *_No
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_SCHEDULER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_SCHEDULER_NEW
-void*_Nonnull uniffi_wacrm_swift_fn_constructor_scheduler_new(void*_Nonnull stores, void*_Nonnull client, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_scheduler_new(void*_Nonnull stores, void*_Nonnull client, RustBuffer settings, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_CALL
-#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_CALL
-uint64_t uniffi_wacrm_swift_fn_method_scheduler_call(void*_Nonnull ptr, RustBuffer op, RustBuffer args_json
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_ENQUEUE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_ENQUEUE
+uint64_t uniffi_wacrm_swift_fn_method_scheduler_enqueue(void*_Nonnull ptr, RustBuffer message
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_RECOVER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_RECOVER
+uint64_t uniffi_wacrm_swift_fn_method_scheduler_recover(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_RUN_ONCE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_RUN_ONCE
+uint64_t uniffi_wacrm_swift_fn_method_scheduler_run_once(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_RUN_UNTIL_IDLE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_RUN_UNTIL_IDLE
+uint64_t uniffi_wacrm_swift_fn_method_scheduler_run_until_idle(void*_Nonnull ptr, int64_t horizon_ms, uint64_t timeout_ms
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_STATS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_STATS
+uint64_t uniffi_wacrm_swift_fn_method_scheduler_stats(void*_Nonnull ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_STORES
@@ -411,14 +536,65 @@ void uniffi_wacrm_swift_fn_free_stores(void*_Nonnull ptr, RustCallStatus *_Nonnu
 void*_Nonnull uniffi_wacrm_swift_fn_constructor_stores_new(RustBuffer url, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CALL
-#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CALL
-uint64_t uniffi_wacrm_swift_fn_method_stores_call(void*_Nonnull ptr, RustBuffer op, RustBuffer args_json
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACT_FIND_BY_PHONE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACT_FIND_BY_PHONE
+uint64_t uniffi_wacrm_swift_fn_method_stores_contact_find_by_phone(void*_Nonnull ptr, RustBuffer phone
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACT_GET
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACT_GET
+uint64_t uniffi_wacrm_swift_fn_method_stores_contact_get(void*_Nonnull ptr, RustBuffer id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACT_UPSERT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACT_UPSERT
+uint64_t uniffi_wacrm_swift_fn_method_stores_contact_upsert(void*_Nonnull ptr, RustBuffer contact
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACTS_DEDUPE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACTS_DEDUPE
+uint64_t uniffi_wacrm_swift_fn_method_stores_contacts_dedupe(void*_Nonnull ptr, RustBuffer config, int8_t merge
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACTS_IMPORT_CSV
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONTACTS_IMPORT_CSV
+uint64_t uniffi_wacrm_swift_fn_method_stores_contacts_import_csv(void*_Nonnull ptr, RustBuffer args
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONVERSATIONS_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_CONVERSATIONS_OPEN
+uint64_t uniffi_wacrm_swift_fn_method_stores_conversations_open(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_MESSAGES_FOR_CONTACT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_MESSAGES_FOR_CONTACT
+uint64_t uniffi_wacrm_swift_fn_method_stores_messages_for_contact(void*_Nonnull ptr, RustBuffer id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_OUTBOX_ITEMS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_OUTBOX_ITEMS
+uint64_t uniffi_wacrm_swift_fn_method_stores_outbox_items(void*_Nonnull ptr, RustBuffer state, uint32_t limit
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_OUTBOX_STATS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_OUTBOX_STATS
+uint64_t uniffi_wacrm_swift_fn_method_stores_outbox_stats(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_SEGMENT_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_SEGMENT_MEMBERS
+uint64_t uniffi_wacrm_swift_fn_method_stores_segment_members(void*_Nonnull ptr, RustBuffer segment
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_CONTACTS_DEDUPE_CSV
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_CONTACTS_DEDUPE_CSV
-uint64_t uniffi_wacrm_swift_fn_func_contacts_dedupe_csv(RustBuffer args_json
+uint64_t uniffi_wacrm_swift_fn_func_contacts_dedupe_csv(RustBuffer args
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_DEDUPE_CONFIG_DEFAULT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_DEDUPE_CONFIG_DEFAULT
+RustBuffer uniffi_wacrm_swift_fn_func_dedupe_config_default(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_ERROR_CODES
@@ -432,6 +608,12 @@ RustBuffer uniffi_wacrm_swift_fn_func_error_codes(RustCallStatus *_Nonnull out_s
 RustBuffer uniffi_wacrm_swift_fn_func_graph_error_details(RustBuffer body, uint16_t http_status, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_LIMIT_CONFIG_DEFAULT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_LIMIT_CONFIG_DEFAULT
+RustBuffer uniffi_wacrm_swift_fn_func_limit_config_default(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_NORMALIZE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_NORMALIZE
 RustBuffer uniffi_wacrm_swift_fn_func_phone_normalize(RustBuffer inputs, RustBuffer region, RustCallStatus *_Nonnull out_status
@@ -440,6 +622,12 @@ RustBuffer uniffi_wacrm_swift_fn_func_phone_normalize(RustBuffer inputs, RustBuf
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_PARSE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_PARSE
 RustBuffer uniffi_wacrm_swift_fn_func_phone_parse(RustBuffer input, RustBuffer region, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_POLICY_CONFIG_DEFAULT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_POLICY_CONFIG_DEFAULT
+RustBuffer uniffi_wacrm_swift_fn_func_policy_config_default(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RAISE_GRAPH_ERROR
@@ -460,6 +648,12 @@ RustBuffer uniffi_wacrm_swift_fn_func_webhook_parse(RustBuffer body, RustCallSta
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_VERIFY
 void uniffi_wacrm_swift_fn_func_webhook_verify(RustBuffer app_secret, RustBuffer body, RustBuffer signature, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WORKER_SETTINGS_DEFAULT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WORKER_SETTINGS_DEFAULT
+RustBuffer uniffi_wacrm_swift_fn_func_worker_settings_default(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_WACRM_SWIFT_RUSTBUFFER_ALLOC
@@ -748,6 +942,12 @@ uint16_t uniffi_wacrm_swift_checksum_func_contacts_dedupe_csv(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_DEDUPE_CONFIG_DEFAULT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_DEDUPE_CONFIG_DEFAULT
+uint16_t uniffi_wacrm_swift_checksum_func_dedupe_config_default(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_ERROR_CODES
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_ERROR_CODES
 uint16_t uniffi_wacrm_swift_checksum_func_error_codes(void
@@ -760,6 +960,12 @@ uint16_t uniffi_wacrm_swift_checksum_func_graph_error_details(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_LIMIT_CONFIG_DEFAULT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_LIMIT_CONFIG_DEFAULT
+uint16_t uniffi_wacrm_swift_checksum_func_limit_config_default(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_NORMALIZE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_NORMALIZE
 uint16_t uniffi_wacrm_swift_checksum_func_phone_normalize(void
@@ -769,6 +975,12 @@ uint16_t uniffi_wacrm_swift_checksum_func_phone_normalize(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_PARSE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_PARSE
 uint16_t uniffi_wacrm_swift_checksum_func_phone_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_POLICY_CONFIG_DEFAULT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_POLICY_CONFIG_DEFAULT
+uint16_t uniffi_wacrm_swift_checksum_func_policy_config_default(void
     
 );
 #endif
@@ -796,15 +1008,147 @@ uint16_t uniffi_wacrm_swift_checksum_func_webhook_verify(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_CALL
-#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_CALL
-uint16_t uniffi_wacrm_swift_checksum_method_assignment_call(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WORKER_SETTINGS_DEFAULT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WORKER_SETTINGS_DEFAULT
+uint16_t uniffi_wacrm_swift_checksum_func_worker_settings_default(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_CALL
-#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_CALL
-uint16_t uniffi_wacrm_swift_checksum_method_client_call(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_ASSIGN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_ASSIGN
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_assign(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_LOADS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_LOADS
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_loads(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_MARK_RESPONDED
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_MARK_RESPONDED
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_mark_responded(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_QUEUE_LEN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_QUEUE_LEN
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_queue_len(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_RELEASE
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_release(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_SET_PRESENCE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_SET_PRESENCE
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_set_presence(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_TICK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_TICK
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_tick(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_UPSERT_AGENT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_UPSERT_AGENT
+uint16_t uniffi_wacrm_swift_checksum_method_assignment_upsert_agent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_CREATE_TEMPLATE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_CREATE_TEMPLATE
+uint16_t uniffi_wacrm_swift_checksum_method_client_create_template(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_DELETE_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_DELETE_MEDIA
+uint16_t uniffi_wacrm_swift_checksum_method_client_delete_media(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_DELETE_TEMPLATE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_DELETE_TEMPLATE
+uint16_t uniffi_wacrm_swift_checksum_method_client_delete_template(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_DOWNLOAD_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_DOWNLOAD_MEDIA
+uint16_t uniffi_wacrm_swift_checksum_method_client_download_media(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_GET_BUSINESS_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_GET_BUSINESS_PROFILE
+uint16_t uniffi_wacrm_swift_checksum_method_client_get_business_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_GET_PHONE_NUMBER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_GET_PHONE_NUMBER
+uint16_t uniffi_wacrm_swift_checksum_method_client_get_phone_number(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_LIST_ALL_TEMPLATES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_LIST_ALL_TEMPLATES
+uint16_t uniffi_wacrm_swift_checksum_method_client_list_all_templates(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_LIST_PHONE_NUMBERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_LIST_PHONE_NUMBERS
+uint16_t uniffi_wacrm_swift_checksum_method_client_list_phone_numbers(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_LIST_TEMPLATES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_LIST_TEMPLATES
+uint16_t uniffi_wacrm_swift_checksum_method_client_list_templates(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_MARK_READ
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_MARK_READ
+uint16_t uniffi_wacrm_swift_checksum_method_client_mark_read(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_MEDIA_URL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_MEDIA_URL
+uint16_t uniffi_wacrm_swift_checksum_method_client_media_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_SEND
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_SEND
+uint16_t uniffi_wacrm_swift_checksum_method_client_send(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_SEND_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_SEND_TEXT
+uint16_t uniffi_wacrm_swift_checksum_method_client_send_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_UPDATE_BUSINESS_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_UPDATE_BUSINESS_PROFILE
+uint16_t uniffi_wacrm_swift_checksum_method_client_update_business_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_UPLOAD_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CLIENT_UPLOAD_MEDIA
+uint16_t uniffi_wacrm_swift_checksum_method_client_upload_media(void
     
 );
 #endif
@@ -856,15 +1200,93 @@ uint16_t uniffi_wacrm_swift_checksum_method_sandbox_waba_id(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_CALL
-#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_CALL
-uint16_t uniffi_wacrm_swift_checksum_method_scheduler_call(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_ENQUEUE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_ENQUEUE
+uint16_t uniffi_wacrm_swift_checksum_method_scheduler_enqueue(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CALL
-#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CALL
-uint16_t uniffi_wacrm_swift_checksum_method_stores_call(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_RECOVER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_RECOVER
+uint16_t uniffi_wacrm_swift_checksum_method_scheduler_recover(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_RUN_ONCE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_RUN_ONCE
+uint16_t uniffi_wacrm_swift_checksum_method_scheduler_run_once(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_RUN_UNTIL_IDLE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_RUN_UNTIL_IDLE
+uint16_t uniffi_wacrm_swift_checksum_method_scheduler_run_until_idle(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_STATS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SCHEDULER_STATS
+uint16_t uniffi_wacrm_swift_checksum_method_scheduler_stats(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACT_FIND_BY_PHONE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACT_FIND_BY_PHONE
+uint16_t uniffi_wacrm_swift_checksum_method_stores_contact_find_by_phone(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACT_GET
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACT_GET
+uint16_t uniffi_wacrm_swift_checksum_method_stores_contact_get(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACT_UPSERT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACT_UPSERT
+uint16_t uniffi_wacrm_swift_checksum_method_stores_contact_upsert(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACTS_DEDUPE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACTS_DEDUPE
+uint16_t uniffi_wacrm_swift_checksum_method_stores_contacts_dedupe(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACTS_IMPORT_CSV
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACTS_IMPORT_CSV
+uint16_t uniffi_wacrm_swift_checksum_method_stores_contacts_import_csv(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONVERSATIONS_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONVERSATIONS_OPEN
+uint16_t uniffi_wacrm_swift_checksum_method_stores_conversations_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_MESSAGES_FOR_CONTACT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_MESSAGES_FOR_CONTACT
+uint16_t uniffi_wacrm_swift_checksum_method_stores_messages_for_contact(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_OUTBOX_ITEMS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_OUTBOX_ITEMS
+uint16_t uniffi_wacrm_swift_checksum_method_stores_outbox_items(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_OUTBOX_STATS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_OUTBOX_STATS
+uint16_t uniffi_wacrm_swift_checksum_method_stores_outbox_stats(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_SEGMENT_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_SEGMENT_MEMBERS
+uint16_t uniffi_wacrm_swift_checksum_method_stores_segment_members(void
     
 );
 #endif

@@ -19,4 +19,10 @@ final class ErrorTests: XCTestCase {
             XCTAssertEqual(retryAfterMs, 6000)
         }
     }
+
+    func testDetailsRecord() {
+        let details = graphErrorDetails(body: #"{"error":{"message":"x","code":132001}}"#, httpStatus: 400)
+        XCTAssertEqual(details?.code, "TEMPLATE")
+        XCTAssertEqual(details?.retryable, false)
+    }
 }
