@@ -493,7 +493,10 @@ export type InteractiveReply =
   | { type: 'list_reply'; id: string; title: string; description: string | null }
   | { type: 'nfm_reply'; name: string | null; body: string | null; response_json: string | null }
   | { type: 'other'; reply_type: string }
-/** What an inbound (or echoed) message carries, discriminated by `type`. */
+/**
+ * What an inbound (or echoed) message carries, discriminated by `type`. An interactive
+ * reply appears as its reply type (`button_reply`, `list_reply`, `nfm_reply`, `other`).
+ */
 export type MessageContent =
   | { type: 'text'; body: string }
   | ({ type: 'image' } & MediaInfo)
@@ -503,7 +506,7 @@ export type MessageContent =
   | ({ type: 'sticker' } & MediaInfo)
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string; url?: string }
   | { type: 'contacts'; contacts: JsonObject[] }
-  | { type: 'interactive'; [reply: string]: JsonValue }
+  | InteractiveReply
   | { type: 'button'; text: string; payload: string | null }
   | { type: 'reaction'; message_id: string; emoji: string | null }
   | { type: 'order'; catalog_id: string | null; product_items: JsonObject[]; text: string | null }

@@ -58,6 +58,12 @@ test('statuses, template updates and unknown fields are typed events', () => {
   assert.equal(tpl[0].kind, 'template_status')
   assert.equal(tpl[0].data.event, 'APPROVED')
   assert.equal(tpl[0].field, 'message_template_status_update')
+  const reply = wacrm.webhook.parse(JSON.stringify(change('messages', {
+    metadata,
+    messages: [{ from: '1', id: 'wamid.I', timestamp: '1', type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'y', title: 'Yes' } } }],
+  })))
+  assert.equal(reply[0].content.type, 'button_reply')
+  assert.equal(reply[0].content.id, 'y')
   const unknown = wacrm.webhook.parse(JSON.stringify(change('some_future_field', { x: 1 })))
   assert.equal(unknown[0].kind, 'unknown')
   assert.equal(unknown[0].field, 'some_future_field')

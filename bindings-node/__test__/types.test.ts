@@ -38,6 +38,7 @@ function describe(ev: wacrm.WebhookEvent): string {
       if (c.type === 'image') return c.id + (c.caption ?? '')
       if (c.type === 'location') return `${c.latitude},${c.longitude}`
       if (c.type === 'reaction') return c.emoji ?? 'removed'
+      if (c.type === 'button_reply' || c.type === 'list_reply') return c.id
       return ev.from ?? String(ev.raw.id ?? '')
     }
     case 'status':
