@@ -16,17 +16,17 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  * state in the stores.
  */
 export declare class NativeAssignment {
-  constructor(stores: NativeStores, opts?: AssignmentOptions | undefined | null)
+  constructor(stores: NativeStores, settings?: AssignmentSettings | undefined | null)
   /** Add or change an agent; resolves with the assignments that follow. */
-  upsertAgent(agent: AgentInput): Promise<T.Outcome[]>
+  upsertAgent(agent: Agent): Promise<T.Outcome[]>
   /** Assign a conversation. */
-  assign(request: AssignRequest): Promise<T.Outcome>
+  assign(request: Request): Promise<T.Outcome>
   /** Close a conversation; resolves with the assignments that follow. */
-  release(conversationId: string): Promise<T.Outcome[]>
+  release(conversation: string): Promise<T.Outcome[]>
   /** Change an agent's presence; resolves with the assignments that follow. */
-  setPresence(agentId: string, presence: T.Presence): Promise<T.Outcome[]>
+  setPresence(agent: string, presence: T.Presence): Promise<T.Outcome[]>
   /** The agent answered: the SLA timer stops. */
-  markResponded(conversationId: string): Promise<null>
+  markResponded(conversation: string): Promise<null>
   /** Apply SLA reassignment and drain the queue; the assignments made. */
   tick(): Promise<T.Outcome[]>
   /** Open conversations per agent. */
@@ -41,8 +41,11 @@ export declare class NativeAssignment {
  */
 export declare class NativeClient {
   constructor(accessToken: string, baseUrl?: string | undefined | null, apiVersion?: string | undefined | null)
-  /** Send any message. */
-  send(from: string, to: string, message: T.OutboundMessage, opts?: SendOptions | undefined | null): Promise<T.SendResponse>
+  /**
+   * Send any message. `idempotencyKey` is kept for the engine's own bookkeeping (Meta
+   * ignores it); `bizOpaqueCallbackData` comes back on the message's status webhooks.
+   */
+  send(from: string, to: string, message: T.OutboundMessage, idempotencyKey?: string | undefined | null, bizOpaqueCallbackData?: string | undefined | null): Promise<T.SendResponse>
   /** Send a plain text message. */
   sendText(from: string, to: string, body: string): Promise<T.SendResponse>
   /** Mark an inbound message read, optionally showing the typing indicator. */
@@ -50,21 +53,21 @@ export declare class NativeClient {
   /** Upload a local file; resolves with the media id. */
   uploadMedia(from: string, path: string, mimeType: string, kind?: T.MediaKind | undefined | null): Promise<string>
   /** The short-lived download URL of a media id. */
-  mediaUrl(mediaId: string): Promise<T.MediaUrl>
+  mediaUrl(id: string): Promise<T.MediaUrl>
   /** Download a media URL into `path`. */
   downloadMedia(url: string, path: string): Promise<T.DownloadedMedia>
   /** Delete an uploaded media id. */
-  deleteMedia(mediaId: string): Promise<T.Success>
+  deleteMedia(id: string): Promise<T.Success>
   /** One page of a WABA's templates. */
-  listTemplates(wabaId: string, query?: T.TemplateQuery | undefined | null): Promise<T.Page<T.MessageTemplate>>
+  listTemplates(waba: string, query?: T.TemplateQuery | undefined | null): Promise<T.Page<T.MessageTemplate>>
   /** Every template of a WABA, following the pages. */
-  listAllTemplates(wabaId: string, query?: T.TemplateQuery | undefined | null): Promise<T.MessageTemplate[]>
+  listAllTemplates(waba: string, query?: T.TemplateQuery | undefined | null): Promise<T.MessageTemplate[]>
   /** Submit a template for review. */
-  createTemplate(wabaId: string, template: T.NewTemplate): Promise<T.CreatedTemplate>
+  createTemplate(waba: string, template: T.NewTemplate): Promise<T.CreatedTemplate>
   /** Delete a template by name (every language) or by name and id (one). */
-  deleteTemplate(wabaId: string, name: string, templateId?: string | undefined | null): Promise<T.Success>
+  deleteTemplate(waba: string, name: string, id?: string | undefined | null): Promise<T.Success>
   /** The WABA's phone numbers. */
-  listPhoneNumbers(wabaId: string): Promise<T.Page<T.PhoneNumber>>
+  listPhoneNumbers(waba: string): Promise<T.Page<T.PhoneNumber>>
   /** One phone number. */
   getPhoneNumber(id: string): Promise<T.PhoneNumber>
   /** A number's business profile. */
@@ -90,13 +93,16 @@ export declare class NativeSandbox {
 
 /** The send scheduler: every Meta limit, the policies, a durable outbox. */
 export declare class NativeScheduler {
-  constructor(stores: NativeStores, client: NativeClient, opts?: SchedulerOptions | undefined | null)
+  constructor(stores: NativeStores, client: NativeClient, settings?: SchedulerSettings | undefined | null)
   /** Put a message in the outbox (build it with `outgoing`). */
   enqueue(message: T.OutgoingMessage): Promise<T.Enqueued>
   /** One round: claim due items, decide, send. */
   runOnce(): Promise<T.RoundReport>
-  /** Run rounds until nothing is due within the horizon, or the timeout passed. */
-  runUntilIdle(opts?: RunOptions | undefined | null): Promise<T.RoundReport>
+  /**
+   * Run rounds until nothing is due within `horizonMs` from now (0), or `timeoutMs`
+   * (30000) passed.
+   */
+  runUntilIdle(horizonMs?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<T.RoundReport>
   /** Return expired leases to the queue; resolves with how many. */
   recover(): Promise<number>
   /** Outbox counts by state. */
@@ -111,19 +117,19 @@ export declare class NativeStores {
   /** Open (and migrate) the stores at `url` (`memory:` when absent). */
   constructor(url?: string | undefined | null)
   /** Import a CSV of contacts; bad rows are reported with their line numbers. */
-  importContactsCsv(path: string, map: Array<string>, opts?: ImportOptions | undefined | null): Promise<T.ImportReport>
+  contactsImportCsv(args: ImportArgs): Promise<T.ImportReport>
   /** Find duplicate contacts; with `merge`, execute the merge plan. */
-  dedupeContacts(opts?: DedupeContactsOptions | undefined | null): Promise<T.DedupeOutcome>
+  contactsDedupe(config?: Partial<T.DedupeConfig> | undefined | null, merge?: boolean | undefined | null): Promise<T.DedupeOutcome>
   /** One contact by id. */
-  getContact(id: string): Promise<T.Contact | null>
+  contactGet(id: string): Promise<T.Contact | null>
   /** One contact by E.164 number. */
-  findContactByPhone(e164: string): Promise<T.Contact | null>
+  contactFindByPhone(phone: string): Promise<T.Contact | null>
   /** Create or replace a contact; resolves with the stored version. */
-  upsertContact(contact: T.ContactInput): Promise<T.Contact>
+  contactUpsert(contact: T.ContactInput): Promise<T.Contact>
   /** The contacts a named segment selects. */
-  segmentMembers(name: string, filter?: SegmentFilter | undefined | null): Promise<T.Contact[]>
+  segmentMembers(segment: Segment): Promise<T.Contact[]>
   /** Open conversations. */
-  openConversations(): Promise<T.Conversation[]>
+  conversationsOpen(): Promise<T.Conversation[]>
   /** A contact's messages, both directions. */
   messagesForContact(id: string): Promise<T.MessageRecord[]>
   /** Outbox counts by state. */
@@ -133,7 +139,7 @@ export declare class NativeStores {
 }
 
 /** An agent to add or change. */
-export interface AgentInput {
+export interface Agent {
   id: string
   /** The id when absent. */
   name?: string
@@ -146,7 +152,7 @@ export interface AgentInput {
 }
 
 /** Assignment settings; every field is optional. */
-export interface AssignmentOptions {
+export interface AssignmentSettings {
   /** `least_loaded` (default) or `round_robin`. */
   strategy?: 'least_loaded' | 'round_robin'
   /** Conversations an agent should have before others get more. */
@@ -161,36 +167,15 @@ export interface AssignmentOptions {
   stickyForMs?: number
 }
 
-/** A conversation to assign. */
-export interface AssignRequest {
-  conversationId: string
-  contactId: string
-  /** Higher first in the queue (0). */
-  priority?: number
-  /** Only agents with every one of these skills. */
-  requiredSkills?: Array<string>
-  /** Agents with these skills first. */
-  preferredSkills?: Array<string>
-  /** The customer's last agent (sticky routing). */
-  previousAgent?: string
-  team?: string
-  /** When the customer wrote (ms since the epoch; 0 = now). */
-  arrivedAt?: number
-}
-
 /** Dedupe (or link) CSV files without a store; each file's bad rows are reported. */
-export declare function contactsDedupeCsv(paths: string[], map: string[], opts?: DedupeCsvOptions | undefined | null): Promise<T.DedupeCsvOutcome>
+export declare function contactsDedupeCsv(args: DedupeCsvArgs): Promise<T.DedupeCsvOutcome>
 
-/** Duplicate search over the contact store. */
-export interface DedupeContactsOptions {
-  /** Execute the merge plan. */
-  merge?: boolean
-  /** Matching settings; the defaults when absent. */
-  config?: Partial<T.DedupeConfig>
-}
-
-/** How CSV files are read and matched; every field is optional. */
-export interface DedupeCsvOptions {
+/** CSV files to dedupe (or link) and how to read and match them. */
+export interface DedupeCsvArgs {
+  /** The CSV files. */
+  paths: Array<string>
+  /** `COLUMN=FIELD` mappings. */
+  map: Array<string>
   /** The column holding a stable record id. */
   idColumn?: string
   /** Region for national-format phone numbers. */
@@ -210,8 +195,12 @@ export declare function errorCodes(): T.ErrorCode[]
  */
 export declare function graphErrorDetails(body: string, httpStatus: number, retryAfterMs?: number | undefined | null): T.ErrorDetails | null
 
-/** How a CSV of contacts is read; every field is optional. */
-export interface ImportOptions {
+/** A CSV of contacts to import and how to read it. */
+export interface ImportArgs {
+  /** The CSV file. */
+  path: string
+  /** `COLUMN=FIELD` mappings (fields as in `wacrm contacts import --map`). */
+  map: Array<string>
   /** The column holding a stable contact id. */
   idColumn?: string
   /** Region for national-format phone numbers (`JP`, `BR`, ...). */
@@ -249,12 +238,21 @@ export declare function phoneParse(input: string, region?: string | undefined | 
 /** Throw the classified error for a Graph API error body (sync path). */
 export declare function raiseGraphError(body: string, httpStatus: number): void
 
-/** How long `runUntilIdle` runs; both are optional. */
-export interface RunOptions {
-  /** Also run what falls due within this many ms from now (0). */
-  horizonMs?: number
-  /** Give up after this many ms (30000). */
-  timeoutMs?: number
+/** A conversation to assign. */
+export interface Request {
+  conversationId: string
+  contactId: string
+  /** Higher first in the queue (0). */
+  priority?: number
+  /** Only agents with every one of these skills. */
+  requiredSkills?: Array<string>
+  /** Agents with these skills first. */
+  preferredSkills?: Array<string>
+  /** The customer's last agent (sticky routing). */
+  previousAgent?: string
+  team?: string
+  /** When the customer wrote (ms since the epoch; 0 = now). */
+  arrivedAt?: number
 }
 
 /** How to start the sandbox; every field is optional. */
@@ -268,7 +266,7 @@ export interface SandboxOptions {
 }
 
 /** Scheduler settings; every field is optional. */
-export interface SchedulerOptions {
+export interface SchedulerSettings {
   /** Per-number and pair limits. */
   limits?: Partial<T.LimitConfig>
   /** Send policies (window, caps, quiet hours). */
@@ -283,6 +281,13 @@ export interface SchedulerOptions {
   redisPrefix?: string
 }
 
+/** A named segment of contacts. */
+export interface Segment {
+  name: string
+  /** Every contact with a phone when absent. */
+  filter?: SegmentFilter
+}
+
 /** Which contacts a segment selects; every field is optional. */
 export interface SegmentFilter {
   /** Contacts with every one of these tags. */
@@ -295,14 +300,6 @@ export interface SegmentFilter {
   attributes?: Record<string, T.JsonValue>
   /** Only contacts with a phone number (the default). */
   hasPhone?: boolean
-}
-
-/** Per-send options; both are optional. */
-export interface SendOptions {
-  /** Kept on the request for the engine's own bookkeeping (Meta ignores it). */
-  idempotencyKey?: string
-  /** Echoed back by Meta on the message's status webhooks. */
-  bizOpaqueCallbackData?: string
 }
 
 /** Parse a webhook body into events; never fails on unknown types. */

@@ -104,7 +104,7 @@ async function engine(): Promise<number> {
   sb.setFaults({ latency_ms: 10 })
   const ledger: wacrm.LedgerEntry[] = sb.ledger()
   const client = new wacrm.Client(sb.accessToken, sb.baseUrl)
-  const sent: wacrm.SendResponse = await client.send(sb.phoneNumberId, '+1555', message.text('hi'), { idempotencyKey: 'k1' })
+  const sent: wacrm.SendResponse = await client.send(sb.phoneNumberId, '+1555', message.text('hi'), 'k1')
   const first: wacrm.SentMessage = sent.messages[0]
   const id: string = await client.uploadMedia(sb.phoneNumberId, 'logo.png', 'image/png', 'image')
   const url: wacrm.MediaUrl = await client.mediaUrl(id)
@@ -118,13 +118,13 @@ async function engine(): Promise<number> {
   await client.markRead(sb.phoneNumberId, 'wamid.A', true)
 
   const stores = new wacrm.Stores('sqlite://crm.db')
-  const report: wacrm.ImportReport = await stores.importContactsCsv('c.csv', ['name=name'], { region: 'PT', requirePhone: true })
+  const report: wacrm.ImportReport = await stores.contactsImportCsv({ path: 'c.csv', map: ['name=name'], region: 'PT', requirePhone: true })
   const bad: wacrm.BadRow | undefined = report.bad_rows[0]
-  const contact: wacrm.Contact | null = await stores.getContact('c1')
-  const stored: wacrm.Contact = await stores.upsertContact({ id: 'c2', name: 'Ana', tags: ['vip'] })
-  const members: wacrm.Contact[] = await stores.segmentMembers('vip', { tagsAll: ['vip'], attributes: { plan: 'gold' } })
-  const dedupe: wacrm.DedupeOutcome = await stores.dedupeContacts({ merge: false, config: { threshold: 0.9 } })
-  const convs: wacrm.Conversation[] = await stores.openConversations()
+  const contact: wacrm.Contact | null = await stores.contactGet('c1')
+  const stored: wacrm.Contact = await stores.contactUpsert({ id: 'c2', name: 'Ana', tags: ['vip'] })
+  const members: wacrm.Contact[] = await stores.segmentMembers({ name: 'vip', filter: { tagsAll: ['vip'], attributes: { plan: 'gold' } } })
+  const dedupe: wacrm.DedupeOutcome = await stores.contactsDedupe({ threshold: 0.9 }, false)
+  const convs: wacrm.Conversation[] = await stores.conversationsOpen()
   const msgs: wacrm.MessageRecord[] = await stores.messagesForContact('c1')
   const stats: wacrm.OutboxStats = await stores.outboxStats()
   const items: wacrm.OutboxItem[] = await stores.outboxItems('parked', 10)
@@ -133,7 +133,7 @@ async function engine(): Promise<number> {
   const s = new wacrm.Scheduler(stores, client, { limits: { mps: 80 }, policies: { quiet_hours: null }, tierCap: 1000 })
   const out: wacrm.OutgoingMessage = wacrm.outgoing('k', sb.phoneNumberId, '+1555', message.image({ id }), { category: 'marketing', campaignId: 'c' })
   const added: wacrm.Enqueued = await s.enqueue(out)
-  const round: wacrm.RoundReport = await s.runUntilIdle({ timeoutMs: 1000 })
+  const round: wacrm.RoundReport = await s.runUntilIdle(0, 1000)
   const once: wacrm.RoundReport = await s.runOnce()
   const recovered: number = await s.recover()
 
@@ -145,7 +145,7 @@ async function engine(): Promise<number> {
   const loads: Record<string, number> = a.loads()
   const queued: number = a.queueLen()
 
-  const csv: wacrm.DedupeCsvOutcome = await wacrm.contacts.dedupeCsv(['c.csv'], ['name=name'], { idColumn: 'id', link: true })
+  const csv: wacrm.DedupeCsvOutcome = await wacrm.contacts.dedupeCsv({ paths: ['c.csv'], map: ['name=name'], idColumn: 'id', link: true })
   const pairs: wacrm.ScoredPair[] = csv.result.pairs
 
   void [ledger, first, down, ok, page, created, numbers, profile, bad, contact, stored, members, dedupe, convs, msgs, stats, once, agent, moved, pairs]

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
-use wacrm::assignment::Request;
-use wacrm::store::{Agent, Presence};
+use wacrm::store::Presence;
 use wacrm::{AgentId, ContactId, ConversationId};
 use wacrm_bindings_common as common;
 
@@ -15,7 +14,7 @@ use crate::stores::NativeStores;
 
 /// Assignment settings; every field is optional.
 #[napi(object)]
-pub struct AssignmentOptions {
+pub struct AssignmentSettings {
     /// `least_loaded` (default) or `round_robin`.
     #[napi(ts_type = "'least_loaded' | 'round_robin'")]
     pub strategy: Option<String>,
@@ -33,7 +32,7 @@ pub struct AssignmentOptions {
 
 /// An agent to add or change.
 #[napi(object)]
-pub struct AgentInput {
+pub struct Agent {
     pub id: String,
     /// The id when absent.
     pub name: Option<String>,
@@ -48,7 +47,7 @@ pub struct AgentInput {
 
 /// A conversation to assign.
 #[napi(object)]
-pub struct AssignRequest {
+pub struct Request {
     pub conversation_id: String,
     pub contact_id: String,
     /// Higher first in the queue (0).
@@ -73,7 +72,7 @@ fn ms(field: &str, v: Option<i64>) -> wacrm::Result<Option<u64>> {
         .transpose()
 }
 
-fn settings(o: AssignmentOptions) -> wacrm::Result<common::AssignmentSettings> {
+fn to_common(o: AssignmentSettings) -> wacrm::Result<common::AssignmentSettings> {
     Ok(common::AssignmentSettings {
         strategy: o.strategy,
         target_min: o.target_min,
@@ -94,9 +93,13 @@ pub struct NativeAssignment {
 #[napi]
 impl NativeAssignment {
     #[napi(constructor)]
-    pub fn new(env: Env, stores: &NativeStores, opts: Option<AssignmentOptions>) -> Result<Self> {
-        let s = match opts {
-            Some(o) => settings(o).map_err(|e| js_error(&env, &e))?,
+    pub fn new(
+        env: Env,
+        stores: &NativeStores,
+        settings: Option<AssignmentSettings>,
+    ) -> Result<Self> {
+        let s = match settings {
+            Some(o) => to_common(o).map_err(|e| js_error(&env, &e))?,
             None => common::AssignmentSettings::default(),
         };
         let inner = wait(&env, common::Assignment::new(&stores.inner, s))?;
@@ -110,11 +113,11 @@ impl NativeAssignment {
     pub fn upsert_agent<'env>(
         &self,
         env: &'env Env,
-        agent: AgentInput,
+        agent: Agent,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
         promise(env, async move {
-            let agent = Agent {
+            let agent = wacrm::store::Agent {
                 name: agent.name.unwrap_or_else(|| agent.id.clone()),
                 id: AgentId::new(agent.id),
                 presence: presence(agent.presence.unwrap_or_else(|| "online".into()))?,
@@ -132,10 +135,10 @@ impl NativeAssignment {
     pub fn assign<'env>(
         &self,
         env: &'env Env,
-        request: AssignRequest,
+        request: Request,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
-        let r = Request {
+        let r = wacrm::assignment::Request {
             conversation_id: ConversationId::new(request.conversation_id),
             contact_id: ContactId::new(request.contact_id),
             priority: request.priority.unwrap_or(0),
@@ -161,26 +164,26 @@ impl NativeAssignment {
     pub fn release<'env>(
         &self,
         env: &'env Env,
-        conversation_id: String,
+        conversation: String,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
-        promise(env, async move { s.release(conversation_id).await })
+        promise(env, async move { s.release(conversation).await })
     }
 
     /// Change an agent's presence; resolves with the assignments that follow.
     #[napi(
-        ts_args_type = "agentId: string, presence: T.Presence",
+        ts_args_type = "agent: string, presence: T.Presence",
         ts_return_type = "Promise<T.Outcome[]>"
     )]
     pub fn set_presence<'env>(
         &self,
         env: &'env Env,
-        agent_id: String,
+        agent: String,
         presence_name: String,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
         promise(env, async move {
-            s.set_presence(agent_id, presence(presence_name)?).await
+            s.set_presence(agent, presence(presence_name)?).await
         })
     }
 
@@ -189,10 +192,10 @@ impl NativeAssignment {
     pub fn mark_responded<'env>(
         &self,
         env: &'env Env,
-        conversation_id: String,
+        conversation: String,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
-        promise(env, async move { s.mark_responded(conversation_id).await })
+        promise(env, async move { s.mark_responded(conversation).await })
     }
 
     /// Apply SLA reassignment and drain the queue; the assignments made.

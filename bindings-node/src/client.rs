@@ -7,15 +7,6 @@ use wacrm_bindings_common as common;
 
 use crate::convert::{from_js, from_js_or_default, js_error, promise};
 
-/// Per-send options; both are optional.
-#[napi(object)]
-pub struct SendOptions {
-    /// Kept on the request for the engine's own bookkeeping (Meta ignores it).
-    pub idempotency_key: Option<String>,
-    /// Echoed back by Meta on the message's status webhooks.
-    pub biz_opaque_callback_data: Option<String>,
-}
-
 /// Cloud API client: messages of every type, read receipts, media, templates,
 /// numbers, business profile. The access token is never shown.
 #[napi]
@@ -41,9 +32,10 @@ impl NativeClient {
         })
     }
 
-    /// Send any message.
+    /// Send any message. `idempotencyKey` is kept for the engine's own bookkeeping (Meta
+    /// ignores it); `bizOpaqueCallbackData` comes back on the message's status webhooks.
     #[napi(
-        ts_args_type = "from: string, to: string, message: T.OutboundMessage, opts?: SendOptions | undefined | null",
+        ts_args_type = "from: string, to: string, message: T.OutboundMessage, idempotencyKey?: string | undefined | null, bizOpaqueCallbackData?: string | undefined | null",
         ts_return_type = "Promise<T.SendResponse>"
     )]
     pub fn send<'env>(
@@ -52,14 +44,11 @@ impl NativeClient {
         from: String,
         to: String,
         message: Value,
-        opts: Option<SendOptions>,
+        idempotency_key: Option<String>,
+        biz_opaque_callback_data: Option<String>,
     ) -> Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
         promise(env, async move {
-            let (idempotency_key, biz_opaque_callback_data) = match opts {
-                Some(o) => (o.idempotency_key, o.biz_opaque_callback_data),
-                None => (None, None),
-            };
             let args = common::SendArgs {
                 from,
                 to,
@@ -128,13 +117,9 @@ impl NativeClient {
 
     /// The short-lived download URL of a media id.
     #[napi(ts_return_type = "Promise<T.MediaUrl>")]
-    pub fn media_url<'env>(
-        &self,
-        env: &'env Env,
-        media_id: String,
-    ) -> Result<PromiseRaw<'env, Value>> {
+    pub fn media_url<'env>(&self, env: &'env Env, id: String) -> Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
-        promise(env, async move { c.media_url(media_id).await })
+        promise(env, async move { c.media_url(id).await })
     }
 
     /// Download a media URL into `path`.
@@ -154,62 +139,62 @@ impl NativeClient {
     pub fn delete_media<'env>(
         &self,
         env: &'env Env,
-        media_id: String,
+        id: String,
     ) -> Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
-        promise(env, async move { c.delete_media(media_id).await })
+        promise(env, async move { c.delete_media(id).await })
     }
 
     /// One page of a WABA's templates.
     #[napi(
-        ts_args_type = "wabaId: string, query?: T.TemplateQuery | undefined | null",
+        ts_args_type = "waba: string, query?: T.TemplateQuery | undefined | null",
         ts_return_type = "Promise<T.Page<T.MessageTemplate>>"
     )]
     pub fn list_templates<'env>(
         &self,
         env: &'env Env,
-        waba_id: String,
+        waba: String,
         query: Option<Value>,
     ) -> Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
         promise(env, async move {
-            c.list_templates(waba_id, from_js_or_default("query", query)?)
+            c.list_templates(waba, from_js_or_default("query", query)?)
                 .await
         })
     }
 
     /// Every template of a WABA, following the pages.
     #[napi(
-        ts_args_type = "wabaId: string, query?: T.TemplateQuery | undefined | null",
+        ts_args_type = "waba: string, query?: T.TemplateQuery | undefined | null",
         ts_return_type = "Promise<T.MessageTemplate[]>"
     )]
     pub fn list_all_templates<'env>(
         &self,
         env: &'env Env,
-        waba_id: String,
+        waba: String,
         query: Option<Value>,
     ) -> Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
         promise(env, async move {
-            c.list_all_templates(waba_id, from_js_or_default("query", query)?)
+            c.list_all_templates(waba, from_js_or_default("query", query)?)
                 .await
         })
     }
 
     /// Submit a template for review.
     #[napi(
-        ts_args_type = "wabaId: string, template: T.NewTemplate",
+        ts_args_type = "waba: string, template: T.NewTemplate",
         ts_return_type = "Promise<T.CreatedTemplate>"
     )]
     pub fn create_template<'env>(
         &self,
         env: &'env Env,
-        waba_id: String,
+        waba: String,
         template: Value,
     ) -> Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
         promise(env, async move {
-            c.create_template(waba_id, from_js("template", template)?)
+            c.create_template(waba, from_js("template", template)?)
                 .await
         })
     }
@@ -219,14 +204,12 @@ impl NativeClient {
     pub fn delete_template<'env>(
         &self,
         env: &'env Env,
-        waba_id: String,
+        waba: String,
         name: String,
-        template_id: Option<String>,
+        id: Option<String>,
     ) -> Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
-        promise(env, async move {
-            c.delete_template(waba_id, name, template_id).await
-        })
+        promise(env, async move { c.delete_template(waba, name, id).await })
     }
 
     /// The WABA's phone numbers.
@@ -234,10 +217,10 @@ impl NativeClient {
     pub fn list_phone_numbers<'env>(
         &self,
         env: &'env Env,
-        waba_id: String,
+        waba: String,
     ) -> Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
-        promise(env, async move { c.list_phone_numbers(waba_id).await })
+        promise(env, async move { c.list_phone_numbers(waba).await })
     }
 
     /// One phone number.

@@ -177,9 +177,13 @@ pub fn outgoing(
     js_result(&env, outgoing_message(key, from, to, message, o))
 }
 
-/// How CSV files are read and matched; every field is optional.
+/// CSV files to dedupe (or link) and how to read and match them.
 #[napi(object)]
-pub struct DedupeCsvOptions {
+pub struct DedupeCsvArgs {
+    /// The CSV files.
+    pub paths: Vec<String>,
+    /// `COLUMN=FIELD` mappings.
+    pub map: Vec<String>,
     /// The column holding a stable record id.
     pub id_column: Option<String>,
     /// Region for national-format phone numbers.
@@ -192,28 +196,19 @@ pub struct DedupeCsvOptions {
 }
 
 /// Dedupe (or link) CSV files without a store; each file's bad rows are reported.
-#[napi(
-    ts_args_type = "paths: string[], map: string[], opts?: DedupeCsvOptions | undefined | null",
-    ts_return_type = "Promise<T.DedupeCsvOutcome>"
-)]
+#[napi(ts_return_type = "Promise<T.DedupeCsvOutcome>")]
 pub fn contacts_dedupe_csv<'env>(
     env: &'env Env,
-    paths: Vec<String>,
-    map: Vec<String>,
-    opts: Option<DedupeCsvOptions>,
+    args: DedupeCsvArgs,
 ) -> Result<PromiseRaw<'env, Value>> {
     promise(env, async move {
-        let (id_column, region, link, config) = match opts {
-            Some(o) => (o.id_column, o.region, o.link.unwrap_or(false), o.config),
-            None => (None, None, false, None),
-        };
         let args = wacrm_bindings_common::DedupeCsvArgs {
-            paths,
-            map,
-            id_column,
-            region,
-            link,
-            config: Some(from_js_or_default("config", config)?),
+            paths: args.paths,
+            map: args.map,
+            id_column: args.id_column,
+            region: args.region,
+            link: args.link.unwrap_or(false),
+            config: Some(from_js_or_default("config", args.config)?),
         };
         // Reading and matching is CPU work: keep it off the async workers.
         spawn_blocking(move || wacrm_bindings_common::dedupe_csv(args))

@@ -13,7 +13,7 @@ use crate::stores::NativeStores;
 
 /// Scheduler settings; every field is optional.
 #[napi(object)]
-pub struct SchedulerOptions {
+pub struct SchedulerSettings {
     /// Per-number and pair limits.
     #[napi(ts_type = "Partial<T.LimitConfig>")]
     pub limits: Option<Value>,
@@ -31,16 +31,7 @@ pub struct SchedulerOptions {
     pub redis_prefix: Option<String>,
 }
 
-/// How long `runUntilIdle` runs; both are optional.
-#[napi(object)]
-pub struct RunOptions {
-    /// Also run what falls due within this many ms from now (0).
-    pub horizon_ms: Option<i64>,
-    /// Give up after this many ms (30000).
-    pub timeout_ms: Option<u32>,
-}
-
-fn settings(o: SchedulerOptions) -> wacrm::Result<common::SchedulerSettings> {
+fn to_common(o: SchedulerSettings) -> wacrm::Result<common::SchedulerSettings> {
     Ok(common::SchedulerSettings {
         limits: from_js_opt("limits", o.limits)?,
         policies: from_js_opt("policies", o.policies)?,
@@ -64,10 +55,10 @@ impl NativeScheduler {
         env: Env,
         stores: &NativeStores,
         client: &NativeClient,
-        opts: Option<SchedulerOptions>,
+        settings: Option<SchedulerSettings>,
     ) -> Result<Self> {
-        let s = match opts {
-            Some(o) => settings(o).map_err(|e| js_error(&env, &e))?,
+        let s = match settings {
+            Some(o) => to_common(o).map_err(|e| js_error(&env, &e))?,
             None => common::SchedulerSettings::default(),
         };
         let inner = wait(
@@ -99,17 +90,17 @@ impl NativeScheduler {
         promise(env, async move { s.run_once().await })
     }
 
-    /// Run rounds until nothing is due within the horizon, or the timeout passed.
+    /// Run rounds until nothing is due within `horizonMs` from now (0), or `timeoutMs`
+    /// (30000) passed.
     #[napi(ts_return_type = "Promise<T.RoundReport>")]
     pub fn run_until_idle<'env>(
         &self,
         env: &'env Env,
-        opts: Option<RunOptions>,
+        horizon_ms: Option<i64>,
+        timeout_ms: Option<u32>,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
-        let (horizon, timeout) = opts.map_or((0, 30_000), |o| {
-            (o.horizon_ms.unwrap_or(0), o.timeout_ms.unwrap_or(30_000))
-        });
+        let (horizon, timeout) = (horizon_ms.unwrap_or(0), timeout_ms.unwrap_or(30_000));
         promise(env, async move {
             s.run_until_idle(horizon, timeout as u64).await
         })

@@ -3,15 +3,18 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
-use wacrm::contacts::Segment;
 use wacrm::store::ContactFilter;
 use wacrm_bindings_common as common;
 
 use crate::convert::{from_js, from_js_or_default, promise, wait};
 
-/// How a CSV of contacts is read; every field is optional.
+/// A CSV of contacts to import and how to read it.
 #[napi(object)]
-pub struct ImportOptions {
+pub struct ImportArgs {
+    /// The CSV file.
+    pub path: String,
+    /// `COLUMN=FIELD` mappings (fields as in `wacrm contacts import --map`).
+    pub map: Vec<String>,
     /// The column holding a stable contact id.
     pub id_column: Option<String>,
     /// Region for national-format phone numbers (`JP`, `BR`, ...).
@@ -38,14 +41,12 @@ pub struct SegmentFilter {
     pub has_phone: Option<bool>,
 }
 
-/// Duplicate search over the contact store.
+/// A named segment of contacts.
 #[napi(object)]
-pub struct DedupeContactsOptions {
-    /// Execute the merge plan.
-    pub merge: Option<bool>,
-    /// Matching settings; the defaults when absent.
-    #[napi(ts_type = "Partial<T.DedupeConfig>")]
-    pub config: Option<Value>,
+pub struct Segment {
+    pub name: String,
+    /// Every contact with a phone when absent.
+    pub filter: Option<SegmentFilter>,
 }
 
 /// Stores by URL (`memory:`, `sqlite://PATH`, `postgres://...`): contacts, conversations,
@@ -68,41 +69,36 @@ impl NativeStores {
 
     /// Import a CSV of contacts; bad rows are reported with their line numbers.
     #[napi(ts_return_type = "Promise<T.ImportReport>")]
-    pub fn import_contacts_csv<'env>(
+    pub fn contacts_import_csv<'env>(
         &self,
         env: &'env Env,
-        path: String,
-        map: Vec<String>,
-        opts: Option<ImportOptions>,
+        args: ImportArgs,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
-        let args = match opts {
-            Some(o) => common::ImportArgs {
-                path,
-                map,
-                id_column: o.id_column,
-                region: o.region,
-                add_tags: o.add_tags.unwrap_or_default(),
-                require_phone: o.require_phone.unwrap_or(false),
-            },
-            None => common::ImportArgs {
-                path,
-                map,
-                ..Default::default()
-            },
+        let args = common::ImportArgs {
+            path: args.path,
+            map: args.map,
+            id_column: args.id_column,
+            region: args.region,
+            add_tags: args.add_tags.unwrap_or_default(),
+            require_phone: args.require_phone.unwrap_or(false),
         };
         promise(env, async move { s.contacts_import_csv(args).await })
     }
 
     /// Find duplicate contacts; with `merge`, execute the merge plan.
-    #[napi(ts_return_type = "Promise<T.DedupeOutcome>")]
-    pub fn dedupe_contacts<'env>(
+    #[napi(
+        ts_args_type = "config?: Partial<T.DedupeConfig> | undefined | null, merge?: boolean | undefined | null",
+        ts_return_type = "Promise<T.DedupeOutcome>"
+    )]
+    pub fn contacts_dedupe<'env>(
         &self,
         env: &'env Env,
-        opts: Option<DedupeContactsOptions>,
+        config: Option<Value>,
+        merge: Option<bool>,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
-        let (merge, config) = opts.map_or((false, None), |o| (o.merge.unwrap_or(false), o.config));
+        let merge = merge.unwrap_or(false);
         promise(env, async move {
             s.contacts_dedupe(from_js_or_default("config", config)?, merge)
                 .await
@@ -111,20 +107,20 @@ impl NativeStores {
 
     /// One contact by id.
     #[napi(ts_return_type = "Promise<T.Contact | null>")]
-    pub fn get_contact<'env>(&self, env: &'env Env, id: String) -> Result<PromiseRaw<'env, Value>> {
+    pub fn contact_get<'env>(&self, env: &'env Env, id: String) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
         promise(env, async move { s.contact_get(id).await })
     }
 
     /// One contact by E.164 number.
     #[napi(ts_return_type = "Promise<T.Contact | null>")]
-    pub fn find_contact_by_phone<'env>(
+    pub fn contact_find_by_phone<'env>(
         &self,
         env: &'env Env,
-        e164: String,
+        phone: String,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
-        promise(env, async move { s.contact_find_by_phone(e164).await })
+        promise(env, async move { s.contact_find_by_phone(phone).await })
     }
 
     /// Create or replace a contact; resolves with the stored version.
@@ -132,7 +128,7 @@ impl NativeStores {
         ts_args_type = "contact: T.ContactInput",
         ts_return_type = "Promise<T.Contact>"
     )]
-    pub fn upsert_contact<'env>(
+    pub fn contact_upsert<'env>(
         &self,
         env: &'env Env,
         contact: Value,
@@ -148,27 +144,26 @@ impl NativeStores {
     pub fn segment_members<'env>(
         &self,
         env: &'env Env,
-        name: String,
-        filter: Option<SegmentFilter>,
+        segment: Segment,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
         promise(env, async move {
-            let f = filter.unwrap_or(SegmentFilter {
-                tags_all: None,
-                tags_any: None,
-                tags_none: None,
-                attributes: None,
-                has_phone: None,
-            });
-            let segment = Segment {
-                name,
-                filter: ContactFilter {
+            let filter = match segment.filter {
+                Some(f) => ContactFilter {
                     tags_all: f.tags_all.unwrap_or_default(),
                     tags_any: f.tags_any.unwrap_or_default(),
                     tags_none: f.tags_none.unwrap_or_default(),
                     attributes: from_js_or_default("attributes", f.attributes)?,
                     has_phone: f.has_phone.unwrap_or(true),
                 },
+                None => ContactFilter {
+                    has_phone: true,
+                    ..Default::default()
+                },
+            };
+            let segment = wacrm::contacts::Segment {
+                name: segment.name,
+                filter,
             };
             s.segment_members(segment).await
         })
@@ -176,7 +171,7 @@ impl NativeStores {
 
     /// Open conversations.
     #[napi(ts_return_type = "Promise<T.Conversation[]>")]
-    pub fn open_conversations<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Value>> {
+    pub fn conversations_open<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
         promise(env, async move { s.conversations_open().await })
     }

@@ -13,5 +13,5 @@ const template = wacrm.message.template('hello_world', 'en_US')
 for (let i = 0; i < 100; i++) {
   await s.enqueue(wacrm.outgoing(`spring-sale:${i}`, sb.phoneNumberId, `+1202555${String(i).padStart(4, '0')}`, template, { campaignId: 'spring-sale' }))
 }
-console.log('round:', await s.runUntilIdle({ timeoutMs: 60000 }))
+console.log('round:', await s.runUntilIdle(0, 60000))
 console.log('outbox:', await s.stats())
