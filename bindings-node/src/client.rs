@@ -52,7 +52,7 @@ impl NativeClient {
             let args = common::SendArgs {
                 from,
                 to,
-                message: from_js("message", message)?,
+                message: crate::wire::outbound(message)?,
                 idempotency_key,
                 biz_opaque_callback_data,
             };
