@@ -52,7 +52,7 @@ impl NativeClient {
             let args = common::SendArgs {
                 from,
                 to,
-                message: crate::wire::outbound(message)?,
+                message: from_js("message", message)?,
                 idempotency_key,
                 biz_opaque_callback_data,
             };

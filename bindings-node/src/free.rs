@@ -141,7 +141,7 @@ fn outgoing_message(
         idempotency_key: key.into(),
         phone_number_id: from.into(),
         recipient: to,
-        message: crate::wire::outbound(message)?,
+        message: from_js("message", message)?,
         category,
         lane,
         campaign_id: o.campaign_id,
@@ -174,15 +174,7 @@ pub fn outgoing(
         promotion: None,
         automated: None,
     });
-    let built = outgoing_message(key, from, to, message.clone(), o).and_then(|m| to_js(&m));
-    // The message goes back as it came, in the wire form; `enqueue` builds it again.
-    js_result(
-        &env,
-        built.map(|mut v| {
-            v["message"] = message;
-            v
-        }),
-    )
+    js_result(&env, outgoing_message(key, from, to, message, o))
 }
 
 /// CSV files to dedupe (or link) and how to read and match them.

@@ -13,7 +13,6 @@ pub mod free;
 mod sandbox;
 mod scheduler;
 mod stores;
-mod wire;
 
 pub use assignment::NativeAssignment;
 pub use client::NativeClient;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use wacrm_bindings_common as common;
 
 use crate::client::NativeClient;
-use crate::convert::{from_js_opt, js_error, promise, wait};
+use crate::convert::{from_js, from_js_opt, js_error, promise, wait};
 use crate::stores::NativeStores;
 
 /// Scheduler settings; every field is optional.
@@ -77,9 +77,10 @@ impl NativeScheduler {
     )]
     pub fn enqueue<'env>(&self, env: &'env Env, message: Value) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
-        promise(env, async move {
-            s.enqueue(crate::wire::outgoing(message)?).await
-        })
+        promise(
+            env,
+            async move { s.enqueue(from_js("message", message)?).await },
+        )
     }
 
     /// One round: claim due items, decide, send.
