@@ -131,7 +131,10 @@ test('scheduler sends a campaign once per key and parks what policy refuses', as
     assert.equal(await s.enqueue(wacrm.outgoing(`camp-${i}`, sb.phoneNumberId, `+1555100${String(i).padStart(4, '0')}`, template('hello_world'))), 'new')
   }
   assert.equal(await s.enqueue(wacrm.outgoing('camp-0', sb.phoneNumberId, '+15551000000', template('hello_world'))), 'duplicate')
-  await s.enqueue(wacrm.outgoing('free', sb.phoneNumberId, '+15552000000', message.text('hi'), { category: 'service' }))
+  const free = wacrm.outgoing('free', sb.phoneNumberId, '+15552000000', message.text('hi'), { category: 'service' })
+  assert.deepEqual(free.message, message.text('hi'))
+  assert.equal(free.lane, 'reply')
+  await s.enqueue(free)
   const r = await s.runUntilIdle(0, 20000)
   assert.equal(r.sent, 20)
   const stats = await s.stats()
