@@ -9,6 +9,7 @@
 mod assignment;
 mod client;
 mod convert;
+// `pub`: its #[napi] functions are registered when the addon loads, never called from Rust.
 pub mod free;
 mod sandbox;
 mod scheduler;
