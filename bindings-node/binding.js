@@ -843,6 +843,7 @@ module.exports.NativeStores = nativeBinding.NativeStores
 module.exports.contactsDedupeCsv = nativeBinding.contactsDedupeCsv
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.graphErrorDetails = nativeBinding.graphErrorDetails
+module.exports.outgoing = nativeBinding.outgoing
 module.exports.phoneNormalize = nativeBinding.phoneNormalize
 module.exports.phoneParse = nativeBinding.phoneParse
 module.exports.raiseGraphError = nativeBinding.raiseGraphError

@@ -9,7 +9,8 @@ const require = createRequire(import.meta.url)
 const wacrm = require('../index.js')
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
-const template = (name) => ({ type: 'template', content: { name, language: 'en_US', components: [] } })
+const { message, component, param } = wacrm
+const template = (name) => message.template(name, 'en_US')
 const CSV = `id,name,phone,email,city,tags
 c1,Ana Sousa,+351 912 345 678,ana@example.com,Lisboa,vip;hk
 c2,Bruno Lima,+351 913 000 111,bruno@example.com,Porto,hk
@@ -36,7 +37,7 @@ test('client: media, templates, numbers, profile, read receipts, typed errors', 
   const got = await c.downloadMedia(url.url, join(dir, 'down.png'))
   assert.equal(got.bytes, PNG.length)
   assert.deepEqual(readFileSync(join(dir, 'down.png')), PNG)
-  const sent = await c.send(number, '+15550002222', { type: 'image', content: { source: { id }, caption: 'logo', filename: null } })
+  const sent = await c.send(number, '+15550002222', message.image({ id }, { caption: 'logo' }), 'img-1')
   assert.match(sent.messages[0].id, /^wamid\./)
   assert.equal((await c.deleteMedia(id)).success, true)
   const name = `promo_${process.pid}_${Date.now()}`
@@ -54,29 +55,70 @@ test('client: media, templates, numbers, profile, read receipts, typed errors', 
   assert.ok(!String(c).includes(sb.accessToken))
 })
 
-test('async calls overlap', async () => {
+test('every message type reaches the sandbox in its wire form', async () => {
   const sb = new wacrm.Sandbox()
-  sb.setFaults({ latency_ms: 300 })
   const c = new wacrm.Client(sb.accessToken, sb.baseUrl)
-  const start = performance.now()
-  const r = await Promise.all(Array.from({ length: 8 }, (_, i) => c.send(sb.phoneNumberId, `+1555777${String(i).padStart(4, '0')}`, template('hello_world'))))
-  assert.equal(new Set(r.map((x) => x.messages[0].id)).size, 8)
-  // Sequential calls would take 8 x 300 ms.
-  assert.ok(performance.now() - start < 8 * 300 / 2)
+  const number = sb.phoneNumberId
+  const to = '+15550004444'
+  const inbound = sb.inboundText('15550004444', 'Ana', 'hi') // opens the 24 h window
+  const messages = [
+    message.text('hello https://example.com', { previewUrl: true }),
+    message.image({ link: 'https://example.com/a.png' }, { caption: 'a' }),
+    message.audio({ link: 'https://example.com/a.ogg' }),
+    message.video({ link: 'https://example.com/a.mp4' }),
+    message.document({ link: 'https://example.com/a.pdf' }, { filename: 'a.pdf' }),
+    message.sticker({ link: 'https://example.com/a.webp' }),
+    message.location(38.72, -9.14, { name: 'Lisboa' }),
+    message.contacts([{ name: { formatted_name: 'Ana Sousa' }, phones: [{ phone: '+351912345678', type: 'CELL' }] }]),
+    message.reaction(inbound, '👍'),
+    message.buttons('Pick one', [{ id: 'y', title: 'Yes' }, { id: 'n', title: 'No' }], { footer: 'thanks' }),
+    message.list('Menu', 'Open', [{ title: 'Drinks', rows: [{ id: 'tea', title: 'Tea' }] }], { header: 'Café' }),
+    message.ctaUrl('Track it', 'Open', 'https://example.com/t/1'),
+    message.template('order_update', 'en_US', [component.body([param.text('Ana'), param.text('A-1001')])]),
+  ]
+  for (const m of messages) {
+    const r = await c.send(number, to, m)
+    assert.match(r.messages[0].id, /^wamid\./, m.type)
+  }
+  const types = sb.ledger().map((e) => e.type)
+  assert.deepEqual(types, messages.map((m) => m.type))
+  // The body Meta received is the message as built, plus the envelope.
+  sb.ledger().forEach((e, i) => assert.deepEqual(e.body[e.type], messages[i][e.type], e.type))
+  // A message that is not one of the types is refused before any request.
+  await assert.rejects(c.send(number, to, { type: 'fax', fax: {} }), (e) => e instanceof wacrm.ValidationError && /message/.test(e.message))
+  assert.equal(sb.ledger().length, messages.length)
+})
+
+test('calls run off the JS thread', async () => {
+  const sb = new wacrm.Sandbox()
+  sb.setFaults({ latency_ms: 200 })
+  const c = new wacrm.Client(sb.accessToken, sb.baseUrl)
+  let ticked = false
+  setImmediate(() => {
+    ticked = true
+  })
+  // A blocking call would hand back a settled promise before the event loop turned.
+  const r = await Promise.all(Array.from({ length: 4 }, (_, i) => c.send(sb.phoneNumberId, `+1555777${String(i).padStart(4, '0')}`, template('hello_world'))))
+  assert.ok(ticked)
+  assert.equal(new Set(r.map((x) => x.messages[0].id)).size, 4)
 })
 
 test('stores: CSV import with bad rows, segments, dedupe and merge', async () => {
   const dir = tmp()
   const st = new wacrm.Stores(`sqlite://${join(dir, 'crm.db')}`)
-  const report = await st.importContactsCsv(join(dir, 'contacts.csv'), ['id=external_id', 'name=name', 'phone=phone', 'email=email', 'city=city', 'tags=tags'], { idColumn: 'id', region: 'PT' })
+  const report = await st.contactsImportCsv({ path: join(dir, 'contacts.csv'), map: ['id=external_id', 'name=name', 'phone=phone', 'email=email', 'city=city', 'tags=tags'], idColumn: 'id', region: 'PT' })
   assert.deepEqual(report.bad_rows.map((b) => b.line), [4])
-  assert.equal((await st.getContact('c5')).name, '山田 太郎')
-  assert.deepEqual((await st.segmentMembers('hk', { tagsAll: ['hk'] })).map((c) => c.id).sort(), ['c1', 'c2'])
-  const out = await st.dedupeContacts({ merge: true })
+  assert.equal((await st.contactGet('c5')).name, '山田 太郎')
+  assert.deepEqual((await st.segmentMembers({ name: 'hk', filter: { tagsAll: ['hk'] } })).map((c) => c.id).sort(), ['c1', 'c2'])
+  const out = await st.contactsDedupe({ threshold: 0.9 }, true)
+  assert.ok(out.merged)
   assert.ok(out.result.pairs.some((p) => p.a === 'c1' && p.b === 'c4'))
   assert.equal(out.merged.merged, 1)
+  const ana = await st.contactUpsert({ id: 'c9', name: 'Ana', e164: '+351912000000', tags: ['new'] })
+  assert.deepEqual(ana.tags, ['new'])
+  assert.equal((await st.contactFindByPhone('+351912000000')).id, 'c9')
   await assert.rejects(Promise.resolve().then(() => new wacrm.Stores('mysql://x')), (e) => e instanceof wacrm.ConfigError)
-  const d = await wacrm.contacts.dedupeCsv([join(dir, 'contacts.csv')], ['name=name', 'phone=phone', 'email=email', 'city=city'], { idColumn: 'id', region: 'PT' })
+  const d = await wacrm.contacts.dedupeCsv({ paths: [join(dir, 'contacts.csv')], map: ['name=name', 'phone=phone', 'email=email', 'city=city'], idColumn: 'id', region: 'PT' })
   assert.deepEqual(d.reports[0].bad_rows.map((b) => b.line), [4])
   assert.ok(d.result.pairs.some((p) => p.a === 'c1' && p.b === 'c4'))
 })
@@ -89,15 +131,21 @@ test('scheduler sends a campaign once per key and parks what policy refuses', as
     assert.equal(await s.enqueue(wacrm.outgoing(`camp-${i}`, sb.phoneNumberId, `+1555100${String(i).padStart(4, '0')}`, template('hello_world'))), 'new')
   }
   assert.equal(await s.enqueue(wacrm.outgoing('camp-0', sb.phoneNumberId, '+15551000000', template('hello_world'))), 'duplicate')
-  await s.enqueue(wacrm.outgoing('free', sb.phoneNumberId, '+15552000000', { type: 'text', content: { body: 'hi', preview_url: false } }, { category: 'service' }))
-  const r = await s.runUntilIdle({ timeoutMs: 20000 })
+  const free = wacrm.outgoing('free', sb.phoneNumberId, '+15552000000', message.text('hi'), { category: 'service' })
+  assert.deepEqual(free.message, message.text('hi'))
+  assert.equal(free.lane, 'reply')
+  await s.enqueue(free)
+  const r = await s.runUntilIdle(0, 20000)
   assert.equal(r.sent, 20)
   const stats = await s.stats()
   assert.equal(stats.sent, 20)
   assert.equal(stats.parked, 1)
   assert.equal(sb.ledger().length, 20)
   const parked = await st.outboxItems('parked')
+  assert.equal(parked[0].state.state, 'parked')
   assert.match(parked[0].history.join(' '), /24 h/)
+  assert.equal((await st.outboxItems()).length, 21)
+  await assert.rejects(st.outboxItems('lost'), (e) => e instanceof wacrm.ValidationError)
 })
 
 test('assignment: least loaded, cap, queue, release', async () => {
@@ -105,9 +153,12 @@ test('assignment: least loaded, cap, queue, release', async () => {
   await a.upsertAgent({ id: 'ana', skills: ['pt'] })
   await a.upsertAgent({ id: 'ben' })
   for (let i = 0; i < 4; i++) assert.equal((await a.assign({ conversationId: `conv${i}`, contactId: `k${i}` })).outcome, 'assigned')
-  assert.deepEqual(await a.loads(), { ana: 2, ben: 2 })
+  assert.deepEqual(a.loads(), { ana: 2, ben: 2 })
   assert.equal((await a.assign({ conversationId: 'conv9', contactId: 'k9' })).outcome, 'queued')
   const released = await a.release('conv0')
   assert.ok(released.some((o) => o.outcome === 'assigned' && o.conversation_id === 'conv9'))
+  assert.equal(a.queueLen(), 0)
+  await a.setPresence('ana', 'away')
+  await assert.rejects(a.setPresence('ana', 'asleep'), (e) => e instanceof wacrm.ValidationError)
   assert.throws(() => new wacrm.Assignment(new wacrm.Stores(), { strategy: 'coin_flip' }), (e) => e instanceof wacrm.ValidationError)
 })

@@ -14,9 +14,9 @@ c3,Bruno Lima,+351 913 000 111,bruno@example.com,Porto,hk
 c4,Carla Dias,not a phone,carla@example.com,Faro,
 `)
 const stores = new wacrm.Stores()
-const report = await stores.importContactsCsv(path, ['id=external_id', 'name=name', 'phone=phone', 'email=email', 'city=city', 'tags=tags'], { idColumn: 'id', region: 'PT' })
+const report = await stores.contactsImportCsv({ path, map: ['id=external_id', 'name=name', 'phone=phone', 'email=email', 'city=city', 'tags=tags'], idColumn: 'id', region: 'PT' })
 console.log('imported', report.imported, 'bad lines', report.bad_rows.map((b) => b.line))
-console.log('segment hk:', (await stores.segmentMembers('hk', { tagsAll: ['hk'] })).map((c) => c.name))
-const { result, merged } = await stores.dedupeContacts({ merge: true })
+console.log('segment hk:', (await stores.segmentMembers({ name: 'hk', filter: { tagsAll: ['hk'] } })).map((c) => c.name))
+const { result, merged } = await stores.contactsDedupe(null, true)
 for (const p of result.pairs) console.log(`${p.a} ~ ${p.b} score ${p.score.toFixed(3)} ${p.evidence}`)
 console.log('merged:', merged.merged)

@@ -9,9 +9,9 @@ const wacrm = require(process.env.WACRM_NODE ?? 'wacrm')
 const sb = new wacrm.Sandbox({ mps: 40 })
 const stores = new wacrm.Stores(`sqlite://${join(mkdtempSync(join(tmpdir(), 'wacrm-')), 'outbox.db')}`)
 const s = new wacrm.Scheduler(stores, new wacrm.Client(sb.accessToken, sb.baseUrl), { limits: { mps: 40 }, policies: { quiet_hours: null } })
-const template = { type: 'template', content: { name: 'hello_world', language: 'en_US', components: [] } }
+const template = wacrm.message.template('hello_world', 'en_US')
 for (let i = 0; i < 100; i++) {
   await s.enqueue(wacrm.outgoing(`spring-sale:${i}`, sb.phoneNumberId, `+1202555${String(i).padStart(4, '0')}`, template, { campaignId: 'spring-sale' }))
 }
-console.log('round:', await s.runUntilIdle({ timeoutMs: 60000 }))
+console.log('round:', await s.runUntilIdle(0, 60000))
 console.log('outbox:', await s.stats())
