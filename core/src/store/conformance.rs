@@ -1040,22 +1040,62 @@ pub async fn range_listings_page_in_order(s: Stores) {
     );
 }
 
+/// The value of the environment variable `var`, or `None` after saying once
+/// per test process that `suite` is skipped. Written to stderr directly, past
+/// the test harness's capture, so a skipped suite is one visible line rather
+/// than silence in every test.
+pub fn env_or_skip(var: &str, suite: &str) -> Option<String> {
+    if let Ok(v) = std::env::var(var)
+        && !v.is_empty()
+    {
+        return Some(v);
+    }
+    static TOLD: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut told = TOLD.lock().unwrap_or_else(|p| p.into_inner());
+    if !told.iter().any(|t| t == var) {
+        told.push(var.to_string());
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: the {suite} suite (set {var} to run it)"
+        );
+    }
+    None
+}
+
 /// Expand every conformance check into a `#[tokio::test]` for `$factory`, an
-/// expression producing a future of a fresh, empty `Stores`.
+/// expression producing a future of a fresh, empty `Stores`; with `optional`,
+/// a future of `Option<Stores>`, `None` skipping the test (a backend that is
+/// not configured; see [`env_or_skip`]).
 #[macro_export]
 macro_rules! store_conformance_tests {
+    (optional $factory:expr) => {
+        $crate::store_conformance_tests!(@list [optional] $factory);
+    };
     ($factory:expr) => {
-        $crate::store_conformance_tests!(@one $factory,
+        $crate::store_conformance_tests!(@list [] $factory);
+    };
+    (@list [$($opt:ident)?] $factory:expr) => {
+        $crate::store_conformance_tests!(@one [$($opt)?] $factory,
             contacts_crud_and_versions, merge_keeps_all_history, merge_atomic_under_concurrent_writes,
             conversations_lifecycle, messages_idempotent_and_monotone, outbox_lifecycle,
             outbox_never_double_claims, audit_append_only, agents_and_sync_state,
             audit_hash_chain, access_records, range_listings_page_in_order);
     };
-    (@one $factory:expr, $($check:ident),*) => {
+    (@one [] $factory:expr, $($check:ident),*) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $check() {
                 let stores = $factory.await;
+                $crate::store::conformance::$check(stores).await;
+            }
+        )*
+    };
+    (@one [optional] $factory:expr, $($check:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $check() {
+                let Some(stores) = $factory.await else { return };
                 $crate::store::conformance::$check(stores).await;
             }
         )*
