@@ -10,6 +10,10 @@ use chrono::{DateTime, TimeZone, Utc};
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
+/// One day in milliseconds: the customer-service window, the tier's rolling
+/// window and every retention period count in these.
+pub const DAY: Millis = 86_400_000;
+
 /// A source of the current time.
 pub trait Clock: Send + Sync + 'static {
     /// Now, in milliseconds since the epoch.

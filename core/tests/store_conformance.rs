@@ -1,5 +1,5 @@
 //! The store conformance suite on the in-memory and SQLite adapters.
-//! (PostgreSQL runs the same suite in `tests/tests/store_postgres.rs`.)
+//! (PostgreSQL runs the same macro in `tests/tests/store_postgres.rs`.)
 
 mod memory {
     wacrm::store_conformance_tests!(async { wacrm::store::Stores::memory() });

@@ -16,11 +16,12 @@ fn prefix(name: &str) -> String {
     )
 }
 
+fn redis_url() -> Option<String> {
+    wacrm::store::conformance::env_or_skip("WACRM_TEST_REDIS_URL", "Redis limiter")
+}
+
 async fn limiter(name: &str, cfg: LimitConfig) -> Option<(RedisLimiter, String)> {
-    let Ok(url) = std::env::var("WACRM_TEST_REDIS_URL") else {
-        eprintln!("skipped: no Redis (set WACRM_TEST_REDIS_URL)");
-        return None;
-    };
+    let url = redis_url()?;
     let p = prefix(name);
     Some((
         RedisLimiter::connect(&url, &p, cfg)
@@ -30,31 +31,28 @@ async fn limiter(name: &str, cfg: LimitConfig) -> Option<(RedisLimiter, String)>
     ))
 }
 
-#[tokio::test]
-async fn number_bucket_has_a_quarter_second_burst_then_the_rate() {
-    let Some((l, _)) = limiter(
-        "number",
-        LimitConfig {
-            mps: 20,
-            ..Default::default()
-        },
-    )
-    .await
-    else {
-        return;
-    };
-    let mut ok = 0;
-    for i in 0..40 {
-        if l.try_acquire("n", &format!("r{i}")).await.is_ok() {
-            ok += 1;
-        }
+/// The conformance suite every limiter passes, on Redis: each limiter or tier
+/// gets its own key prefix.
+mod conformance {
+    use wacrm::scheduler::conformance::{make_limiter, make_tier};
+    use wacrm::scheduler::{RedisLimiter, RedisTier};
+
+    fn url() -> String {
+        super::redis_url().expect("checked by `ready`")
     }
-    assert_eq!(ok, 5, "a quarter-second burst of a 20 mps bucket");
-    let wait = l.try_acquire("n", "late").await.unwrap_err();
-    assert!(wait <= Duration::from_millis(50), "{wait:?}");
-    assert!(
-        l.try_acquire("other", "r").await.is_ok(),
-        "numbers are independent"
+
+    wacrm::limiter_conformance_tests!(
+        limiter: make_limiter(|cfg| async move {
+            RedisLimiter::connect(&url(), &super::prefix("conf"), cfg)
+                .await
+                .expect("connect to Redis")
+        }),
+        tier: make_tier(|cap| async move {
+            RedisTier::connect(&url(), &super::prefix("conf-tier"), "portfolio", cap)
+                .await
+                .expect("connect to Redis")
+        }),
+        ready: super::redis_url().is_some()
     );
 }
 
@@ -94,34 +92,6 @@ async fn pair_burst_then_one_per_interval_and_refusals_cost_nothing() {
         n
     };
     assert!(admitted >= 245, "{admitted}");
-}
-
-#[tokio::test]
-async fn penalties_slow_the_number_and_block_the_pair() {
-    let Some((l, _)) = limiter(
-        "penalty",
-        LimitConfig {
-            mps: 400,
-            ..Default::default()
-        },
-    )
-    .await
-    else {
-        return;
-    };
-    l.penalize_pair("n", "r", Duration::from_secs(30)).await;
-    let wait = l.try_acquire("n", "r").await.unwrap_err();
-    assert!(wait > Duration::from_secs(29), "{wait:?}");
-    l.penalize_number("n", Duration::from_secs(30)).await;
-    // Half of 400 mps for one second, from a fresh bucket: at most the burst plus ~200.
-    let start = Instant::now();
-    let mut ok = 0;
-    while start.elapsed() < Duration::from_secs(1) {
-        if l.try_acquire("n", &format!("y{ok}")).await.is_ok() {
-            ok += 1;
-        }
-    }
-    assert!((150..=330).contains(&ok), "{ok}");
 }
 
 #[tokio::test]
@@ -228,10 +198,7 @@ async fn many_decisions_in_one_round_trip_match_single_ones() {
 #[tokio::test]
 async fn the_tier_is_shared_by_every_process_of_a_portfolio() {
     use wacrm::scheduler::{RedisTier, TierGate};
-    let Ok(url) = std::env::var("WACRM_TEST_REDIS_URL") else {
-        eprintln!("skipped: no Redis (set WACRM_TEST_REDIS_URL)");
-        return;
-    };
+    let Some(url) = redis_url() else { return };
     let p = prefix("tier");
     // Two workers of one portfolio with a cap of 3 unique recipients.
     let a = RedisTier::connect(&url, &p, "portfolio-1", Some(3))

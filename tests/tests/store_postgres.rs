@@ -1,5 +1,6 @@
-//! The store conformance suite on PostgreSQL (when `WACRM_TEST_POSTGRES_URL` is set).
-//! Each test gets its own schema so runs never collide.
+//! The store conformance suite on PostgreSQL (when `WACRM_TEST_POSTGRES_URL` is
+//! set; otherwise the whole suite skips with one line). Each test gets its own
+//! schema so runs never collide.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -13,10 +14,7 @@ async fn fresh() -> Option<Stores> {
 }
 
 async fn fresh_url() -> Option<String> {
-    let Ok(base) = std::env::var("WACRM_TEST_POSTGRES_URL") else {
-        eprintln!("skipped: no PostgreSQL (set WACRM_TEST_POSTGRES_URL)");
-        return None;
-    };
+    let base = wacrm::store::conformance::env_or_skip("WACRM_TEST_POSTGRES_URL", "PostgreSQL")?;
     let schema = format!(
         "t_{}_{}_{}",
         std::process::id(),
@@ -44,30 +42,9 @@ fn chrono_free_nanos() -> u128 {
         % 1_000_000_000
 }
 
-macro_rules! pg_checks {
-    ($($check:ident),*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $check() {
-            let Some(stores) = fresh().await else { return };
-            wacrm::store::conformance::$check(stores).await;
-        }
-    )*};
-}
-
-pg_checks!(
-    contacts_crud_and_versions,
-    merge_keeps_all_history,
-    merge_atomic_under_concurrent_writes,
-    conversations_lifecycle,
-    messages_idempotent_and_monotone,
-    outbox_lifecycle,
-    outbox_never_double_claims,
-    audit_append_only,
-    agents_and_sync_state,
-    audit_hash_chain,
-    access_records,
-    range_listings_page_in_order
-);
+// Every check of the suite, the same list memory and SQLite run; each test on
+// its own schema.
+wacrm::store_conformance_tests!(optional fresh());
 
 #[tokio::test]
 async fn several_processes_share_one_outbox_without_double_claims() {

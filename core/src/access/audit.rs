@@ -206,7 +206,7 @@ pub async fn purge_audit(
             retryable: false,
         });
     }
-    let cutoff = now - policy.keep_days as i64 * 86_400_000;
+    let cutoff = now - policy.keep_days as i64 * crate::time::DAY;
     let mut cut: Option<AuditEntry> = None;
     let mut after = 0u64;
     'scan: loop {

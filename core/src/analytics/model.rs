@@ -237,8 +237,9 @@ pub fn sent_time(at: Millis, s: &StatusFact) -> Millis {
     s.times.iter().flatten().fold(at, |a, t| a.min(*t))
 }
 
-/// Readable text of an inbound message body (text, captions, button and list titles).
-fn inbound_text(body: &serde_json::Value) -> Option<String> {
+/// Readable text of a message body (text, captions, button and list titles).
+/// Both directions are stored in Meta's wire form, so one reader serves both.
+fn body_text(body: &serde_json::Value) -> Option<String> {
     let pick = |path: &[&str]| {
         let mut v = body;
         for p in path {
@@ -250,6 +251,7 @@ fn inbound_text(body: &serde_json::Value) -> Option<String> {
         .or_else(|| pick(&["button", "text"]))
         .or_else(|| pick(&["interactive", "button_reply", "title"]))
         .or_else(|| pick(&["interactive", "list_reply", "title"]))
+        .or_else(|| pick(&["interactive", "body", "text"]))
         .or_else(|| pick(&["image", "caption"]))
         .or_else(|| pick(&["video", "caption"]))
         .or_else(|| pick(&["document", "caption"]))
@@ -273,7 +275,8 @@ pub fn message_fact(m: &MessageRecord, complaint: bool) -> MessageFact {
         agent: m.agent_id.as_ref().map(|a| a.0.clone()),
         automated: !inbound && is_automated(m),
         campaign: m.campaign_id.clone(),
-        text: if inbound { inbound_text(&m.body) } else { None },
+        // Only what customers write feeds the keyword tallies.
+        text: if inbound { body_text(&m.body) } else { None },
         complaint,
         status: if inbound {
             StatusFact::default()
@@ -286,6 +289,26 @@ pub fn message_fact(m: &MessageRecord, complaint: bool) -> MessageFact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_reader_for_both_directions() {
+        use crate::client::{Interactive, OutboundMessage, ReplyButton};
+        let inbound = serde_json::json!({"from": "1", "type": "text", "text": {"body": "hi"}});
+        let outbound = serde_json::to_value(OutboundMessage::text("hi")).unwrap();
+        assert_eq!(body_text(&inbound).as_deref(), Some("hi"));
+        assert_eq!(body_text(&outbound).as_deref(), Some("hi"));
+        let buttons = OutboundMessage::Interactive(Interactive::Buttons {
+            header: None,
+            body: "Confirm?".into(),
+            footer: None,
+            buttons: vec![ReplyButton {
+                id: "y".into(),
+                title: "Yes".into(),
+            }],
+        });
+        let v = serde_json::to_value(buttons).unwrap();
+        assert_eq!(body_text(&v).as_deref(), Some("Confirm?"));
+    }
 
     #[test]
     fn ladder_matches_the_store() {

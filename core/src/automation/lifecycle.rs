@@ -35,8 +35,7 @@ pub fn segments_for(cs: &ContactState, now: Millis, cfg: &LifecycleConfig) -> BT
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const DAY: Millis = 86_400_000;
+    use crate::time::DAY;
 
     fn cs(inbound: &[Millis], inquiries: &[Millis]) -> ContactState {
         ContactState {

@@ -15,7 +15,7 @@ use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter as Gov};
 use parking_lot::Mutex;
 
-use crate::time::Millis;
+use crate::time::{DAY, Millis};
 
 /// What a limit applies to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -247,8 +247,6 @@ fn recipient_key(recipient: &str) -> u64 {
     foldhash::fast::FixedState::with_seed(0x7e12).hash_one(recipient)
 }
 
-const DAY_MS: Millis = 86_400_000;
-
 impl TierCounter {
     /// `cap`: 250, 2,000, 10,000, 100,000 or `None` for unlimited.
     pub fn new(cap: Option<usize>) -> Self {
@@ -268,11 +266,14 @@ impl TierCounter {
         let who_key = recipient_key(recipient);
         let mut g = self.inner.lock();
         let (seen, order) = &mut *g;
+        // Drop expired contacts, and stale entries of recipients seen again
+        // since, so the front is the oldest live contact.
         while let Some((t, who)) = order.front() {
-            if *t > now - DAY_MS {
+            let live = seen.get(who) == Some(t);
+            if live && *t > now - DAY {
                 break;
             }
-            if seen.get(who) == Some(t) {
+            if live {
                 seen.remove(who);
             }
             order.pop_front();
@@ -282,7 +283,7 @@ impl TierCounter {
             && seen.len() >= cap
         {
             let oldest = order.front().map(|(t, _)| *t).unwrap_or(now);
-            return Err(oldest + DAY_MS);
+            return Err(oldest + DAY);
         }
         // Seen again at the same instant: nothing to move.
         if seen.insert(who_key, now) != Some(now) {
@@ -337,8 +338,8 @@ mod tests {
         let t = TierCounter::new(Some(2));
         assert!(t.admit("a", 0).is_ok());
         assert!(t.admit("b", 10).is_ok());
-        assert_eq!(t.admit("c", 20), Err(DAY_MS));
+        assert_eq!(t.admit("c", 20), Err(DAY));
         assert!(t.admit("a", 30).is_ok());
-        assert!(t.admit("c", DAY_MS + 11).is_ok());
+        assert!(t.admit("c", DAY + 11).is_ok());
     }
 }

@@ -5,6 +5,8 @@
 //! are held until it is approved again.
 
 mod campaign;
+#[cfg(feature = "testing")]
+pub mod conformance;
 mod limits;
 mod policy;
 #[cfg(feature = "redis")]

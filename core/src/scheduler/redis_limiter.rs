@@ -337,7 +337,7 @@ impl RedisTier {
         let mut c = self.conn.clone();
         redis::cmd("ZCOUNT")
             .arg(&self.key)
-            .arg(now - 86_400_000 + 1)
+            .arg(now - crate::time::DAY + 1)
             .arg("+inf")
             .query_async(&mut c)
             .await
@@ -357,7 +357,7 @@ impl super::limits::TierGate for RedisTier {
             .key(&self.key)
             .arg(recipient)
             .arg(now)
-            .arg(86_400_000i64)
+            .arg(crate::time::DAY)
             .arg(self.cap.unwrap_or(0) as u64)
             .invoke_async(&mut self.conn.clone())
             .await;

@@ -33,8 +33,6 @@ pub struct RetentionReport {
     pub purged: u64,
 }
 
-const DAY_MS: i64 = 86_400_000;
-
 /// Apply `policy` as of `now`.
 pub async fn apply_retention(
     stores: &Stores,
@@ -43,11 +41,11 @@ pub async fn apply_retention(
 ) -> crate::Result<RetentionReport> {
     let archived = stores
         .conversations
-        .archive_closed_before(now - policy.archive_after_days as i64 * DAY_MS)
+        .archive_closed_before(now - policy.archive_after_days as i64 * crate::time::DAY)
         .await?;
     let purged = stores
         .messages
-        .purge_bodies_before(now - policy.purge_bodies_after_days as i64 * DAY_MS)
+        .purge_bodies_before(now - policy.purge_bodies_after_days as i64 * crate::time::DAY)
         .await?;
     Ok(RetentionReport { archived, purged })
 }

@@ -1,27 +1,7 @@
 //! `ContactStore` over SQL.
 
+use super::row::OnConflict;
 use super::*;
-
-async fn write_contact<'c>(
-    tx: &mut sqlx::Transaction<'c, sqlx::Any>,
-    c: &Contact,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO contacts (id, e164, wa_id, bsuid, version, doc) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (id) DO UPDATE SET e164 = excluded.e164, wa_id = excluded.wa_id, bsuid = excluded.bsuid, \
-         version = excluded.version, doc = excluded.doc",
-    )
-    .bind(c.id.0.clone())
-    .bind(c.e164.clone())
-    .bind(c.wa_id.clone())
-    .bind(c.bsuid.clone())
-    .bind(c.version as i64)
-    .bind(enc(c)?)
-    .execute(&mut **tx)
-    .await
-    .map_err(backend_err)?;
-    Ok(())
-}
 
 impl SqlStore {
     async fn upsert_tx<'c>(
@@ -58,7 +38,7 @@ impl SqlStore {
             .map(|e| e.created_at)
             .unwrap_or(if c.created_at == 0 { now } else { c.created_at });
         stored.updated_at = now;
-        write_contact(tx, &stored).await?;
+        self.insert_row(tx, &stored, OnConflict::Replace).await?;
         Ok(stored)
     }
 }
@@ -185,13 +165,7 @@ impl ContactStore for SqlStore {
         .map_err(backend_err)?;
         for mut c in dec_rows::<Conversation>(&convs, "conversations")? {
             c.contact_id = survivor.clone();
-            sqlx::query("UPDATE conversations SET contact_id = $1, doc = $2 WHERE id = $3")
-                .bind(survivor.0.clone())
-                .bind(enc(&c)?)
-                .bind(c.id.0.clone())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_err)?;
+            self.update_row(&mut tx, &c).await?;
         }
         let msgs = sqlx::query(&format!(
             "SELECT id, doc FROM messages WHERE contact_id = $1{}",
@@ -203,20 +177,15 @@ impl ContactStore for SqlStore {
         .map_err(backend_err)?;
         for mut m in dec_rows::<MessageRecord>(&msgs, "messages")? {
             m.contact_id = Some(survivor.clone());
-            sqlx::query("UPDATE messages SET contact_id = $1, doc = $2 WHERE id = $3")
-                .bind(survivor.0.clone())
-                .bind(self.enc_msg(&m)?)
-                .bind(m.id.0.clone())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_err)?;
+            self.update_row(&mut tx, &m).await?;
         }
         sqlx::query("DELETE FROM contacts WHERE id = $1")
             .bind(absorbed.0.clone())
             .execute(&mut *tx)
             .await
             .map_err(backend_err)?;
-        write_contact(&mut tx, &merged).await?;
+        self.insert_row(&mut tx, &merged, OnConflict::Replace)
+            .await?;
         tx.commit().await.map_err(backend_err)?;
         Ok(merged)
     }

@@ -1,47 +1,19 @@
 //! `ConversationStore` over SQL.
 
+use super::row::OnConflict;
 use super::*;
 
 #[async_trait]
 impl ConversationStore for SqlStore {
     async fn create(&self, c: &Conversation) -> StoreResult<()> {
-        let r = sqlx::query(
-            "INSERT INTO conversations (id, contact_id, phone_number_id, agent_id, status, closed_at, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(c.id.0.clone())
-        .bind(c.contact_id.0.clone())
-        .bind(c.phone_number_id.0.clone())
-        .bind(c.agent_id.as_ref().map(|a| a.0.clone()))
-        .bind(c.status.as_str())
-        .bind(c.closed_at)
-        .bind(enc(c)?)
-        .execute(&self.pool)
-        .await;
-        match r {
-            Ok(_) => Ok(()),
-            Err(e) if e.to_string().to_lowercase().contains("unique") => {
-                Err(StoreError::Duplicate(c.id.0.clone()))
-            }
-            Err(e) => Err(backend_err(e)),
-        }
+        let mut conn = self.pool.acquire().await.map_err(backend_err)?;
+        self.insert_row(&mut conn, c, OnConflict::Fail).await?;
+        Ok(())
     }
 
     async fn update(&self, c: &Conversation) -> StoreResult<()> {
-        let r = sqlx::query(
-            "UPDATE conversations SET contact_id = $1, phone_number_id = $2, agent_id = $3, status = $4, closed_at = $5, doc = $6 WHERE id = $7",
-        )
-        .bind(c.contact_id.0.clone())
-        .bind(c.phone_number_id.0.clone())
-        .bind(c.agent_id.as_ref().map(|a| a.0.clone()))
-        .bind(c.status.as_str())
-        .bind(c.closed_at)
-        .bind(enc(c)?)
-        .bind(c.id.0.clone())
-        .execute(&self.pool)
-        .await
-        .map_err(backend_err)?;
-        if r.rows_affected() == 0 {
+        let mut conn = self.pool.acquire().await.map_err(backend_err)?;
+        if self.update_row(&mut conn, c).await? == 0 {
             return Err(StoreError::NotFound(c.id.0.clone()));
         }
         Ok(())
@@ -128,12 +100,7 @@ impl ConversationStore for SqlStore {
         let convs: Vec<Conversation> = dec_rows(&rows, "conversations")?;
         for mut c in convs.iter().cloned() {
             c.status = ConversationStatus::Archived;
-            sqlx::query("UPDATE conversations SET status = 'archived', doc = $1 WHERE id = $2")
-                .bind(enc(&c)?)
-                .bind(c.id.0.clone())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_err)?;
+            self.update_row(&mut tx, &c).await?;
         }
         tx.commit().await.map_err(backend_err)?;
         Ok(convs.len() as u64)

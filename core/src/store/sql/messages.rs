@@ -1,5 +1,6 @@
 //! `MessageStore` over SQL.
 
+use super::row::OnConflict;
 use super::*;
 
 impl SqlStore {
@@ -18,19 +19,7 @@ impl SqlStore {
         tx: &mut sqlx::Transaction<'c, sqlx::Any>,
         m: &MessageRecord,
     ) -> StoreResult<Recorded> {
-        let r = sqlx::query(
-            "INSERT INTO messages (id, conversation_id, contact_id, created_at, doc) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(m.id.0.clone())
-        .bind(m.conversation_id.as_ref().map(|c| c.0.clone()))
-        .bind(m.contact_id.as_ref().map(|c| c.0.clone()))
-        .bind(m.created_at)
-        .bind(self.enc_msg(m)?)
-        .execute(&mut **tx)
-        .await
-        .map_err(backend_err)?;
-        Ok(if r.rows_affected() == 0 {
+        Ok(if self.insert_row(tx, m, OnConflict::Ignore).await? == 0 {
             Recorded::Duplicate
         } else {
             Recorded::New
@@ -89,12 +78,7 @@ impl MessageStore for SqlStore {
             Some(r) => {
                 let mut m: MessageRecord = dec(&r, &format!("messages/{}", s.message_id))?;
                 let applied = apply_status_to(&mut m, s);
-                sqlx::query("UPDATE messages SET doc = $1 WHERE id = $2")
-                    .bind(self.enc_msg(&m)?)
-                    .bind(m.id.0.clone())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
+                self.update_row(&mut tx, &m).await?;
                 applied
             }
             None => {
@@ -205,12 +189,7 @@ impl MessageStore for SqlStore {
                 continue;
             }
             m.body = serde_json::Value::Null;
-            sqlx::query("UPDATE messages SET doc = $1 WHERE id = $2")
-                .bind(self.enc_msg(&m)?)
-                .bind(m.id.0.clone())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_err)?;
+            self.update_row(&mut tx, &m).await?;
             n += 1;
         }
         tx.commit().await.map_err(backend_err)?;
