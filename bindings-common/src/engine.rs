@@ -13,7 +13,7 @@ use wacrm::scheduler::{
     LimitConfig, MemoryLimiter, OutgoingMessage, PolicyConfig, PolicyEngine, RateLimiter,
     RedisLimiter, SchedulerConfig, TierCounter,
 };
-use wacrm::store::{Agent, Presence};
+use wacrm::store::{Agent, OutboxStateKind, Presence};
 use wacrm::time::Clock;
 use wacrm::time::{SharedClock, SystemClock};
 use wacrm::{AgentId, ContactId, ConversationId};
@@ -63,7 +63,7 @@ struct PhoneArg {
 #[derive(Deserialize)]
 struct LimitArg {
     #[serde(default)]
-    state: Option<String>,
+    state: Option<OutboxStateKind>,
     #[serde(default = "hundred")]
     limit: usize,
 }
@@ -145,16 +145,9 @@ impl Stores {
             "outbox_items" => {
                 let l: LimitArg = args("outbox_items", a)?;
                 let mut items = Vec::new();
-                let states = match &l.state {
-                    Some(st) => vec![st.as_str()],
-                    None => vec![
-                        "queued",
-                        "leased",
-                        "retry_later",
-                        "deferred",
-                        "sent",
-                        "parked",
-                    ],
+                let states = match l.state {
+                    Some(st) => vec![st],
+                    None => OutboxStateKind::ALL.to_vec(),
                 };
                 for st in states {
                     items.extend(s.outbox.list_by_state(st, l.limit).await?);

@@ -258,7 +258,10 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
     ));
 
     // 6. Wait for the status webhooks.
-    let sent_ids: Vec<_> = stores.outbox.list_by_state("sent", 10_000).await?;
+    let sent_ids: Vec<_> = stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Sent, 10_000)
+        .await?;
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let mut settled = 0;
@@ -391,7 +394,10 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
         .iter()
         .map(|f| (f.code.map(|c| c.to_string()).unwrap_or_default(), f.count))
         .collect();
-    let parked = stores.outbox.list_by_state("parked", 10_000).await?;
+    let parked = stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Parked, 10_000)
+        .await?;
     let ledger = sandbox.ledger();
     let report = serde_json::json!({
         "contacts_imported": report.imported,

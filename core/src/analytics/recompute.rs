@@ -135,7 +135,11 @@ pub async fn recompute(stores: &Stores, cfg: &ReportConfig) -> crate::Result<Rep
         }
     }
 
-    for item in stores.outbox.list_by_state("parked", 1 << 40).await? {
+    for item in stores
+        .outbox
+        .list_by_state(crate::store::OutboxStateKind::Parked, 1 << 40)
+        .await?
+    {
         if matches!(item.state, OutboxState::Parked { .. }) && cfg.contains(item.updated_at) {
             tally.send_failed(item.last_error.as_ref().and_then(|e| e.graph_code));
         }

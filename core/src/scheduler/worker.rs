@@ -299,7 +299,7 @@ impl Scheduler {
 
     async fn next_due(&self) -> crate::Result<Option<Millis>> {
         let mut best: Option<Millis> = None;
-        for state in ["queued", "retry_later", "deferred"] {
+        for state in crate::store::OutboxStateKind::WAITING {
             for i in self.stores.outbox.list_by_state(state, 10_000).await? {
                 best = Some(best.map_or(i.not_before, |b: Millis| b.min(i.not_before)));
             }

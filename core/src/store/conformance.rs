@@ -644,7 +644,13 @@ pub async fn outbox_lifecycle(s: Stores) {
     o.park(&later[0].lease, "template rejected", None)
         .await
         .unwrap();
-    assert_eq!(o.list_by_state("parked", 10).await.unwrap().len(), 1);
+    assert_eq!(
+        o.list_by_state(OutboxStateKind::Parked, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // Crash recovery: an expired lease comes back.
     let i3 = o.claim("w-dead", 2000, 100, 10).await.unwrap();
     assert_eq!(i3.len(), 1);

@@ -573,16 +573,20 @@ impl OutboxStore for MemoryStore {
             .cloned())
     }
 
-    async fn list_by_state(&self, state: &str, limit: usize) -> StoreResult<Vec<OutboxItem>> {
-        Ok(self
-            .inner
-            .lock()
+    async fn list_by_state(
+        &self,
+        state: OutboxStateKind,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let g = self.inner.lock();
+        let mut items: Vec<&OutboxItem> = g
             .outbox
             .values()
-            .filter(|i| i.state.name() == state)
-            .take(limit)
-            .cloned()
-            .collect())
+            .filter(|i| i.state.kind() == state)
+            .collect();
+        // Oldest first, as the SQL adapters list them.
+        items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(items.into_iter().take(limit).cloned().collect())
     }
 
     async fn stats(&self) -> StoreResult<OutboxStats> {

@@ -138,8 +138,12 @@ pub trait OutboxStore: Send + Sync + 'static {
     async fn get_item(&self, id: &str) -> StoreResult<Option<OutboxItem>>;
     /// By idempotency key.
     async fn get_by_key(&self, key: &IdempotencyKey) -> StoreResult<Option<OutboxItem>>;
-    /// Items in a state (`queued`, `sent`, `parked`, ...).
-    async fn list_by_state(&self, state: &str, limit: usize) -> StoreResult<Vec<OutboxItem>>;
+    /// Items in a state, oldest first.
+    async fn list_by_state(
+        &self,
+        state: OutboxStateKind,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxItem>>;
     /// Counts per state.
     async fn stats(&self) -> StoreResult<OutboxStats>;
 }

@@ -224,11 +224,15 @@ impl OutboxStore for SqlStore {
         .await
     }
 
-    async fn list_by_state(&self, state: &str, limit: usize) -> StoreResult<Vec<OutboxItem>> {
+    async fn list_by_state(
+        &self,
+        state: OutboxStateKind,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxItem>> {
         let rows = sqlx::query(
             "SELECT id, doc FROM outbox WHERE state = $1 ORDER BY created_at, id LIMIT $2",
         )
-        .bind(state.to_string())
+        .bind(state.as_str())
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await
