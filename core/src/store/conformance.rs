@@ -13,7 +13,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::*;
+
+mod outbox_batch;
 use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
+pub use outbox_batch::*;
 
 fn contact(id: &str, phone: &str) -> Contact {
     Contact {
@@ -958,6 +961,9 @@ pub const CHECKS: &[&str] = &[
     "messages_idempotent_and_monotone",
     "outbox_lifecycle",
     "outbox_never_double_claims",
+    "outbox_enqueue_many",
+    "outbox_batch_claims_never_overlap",
+    "outbox_batch_complete_checks_leases",
     "audit_append_only",
     "agents_and_sync_state",
     "audit_hash_chain",
@@ -1054,7 +1060,8 @@ macro_rules! store_conformance_tests {
         $crate::store_conformance_tests!(@one $factory,
             contacts_crud_and_versions, merge_keeps_all_history, merge_atomic_under_concurrent_writes,
             conversations_lifecycle, messages_idempotent_and_monotone, outbox_lifecycle,
-            outbox_never_double_claims, audit_append_only, agents_and_sync_state,
+            outbox_never_double_claims, outbox_enqueue_many, outbox_batch_claims_never_overlap,
+            outbox_batch_complete_checks_leases, audit_append_only, agents_and_sync_state,
             audit_hash_chain, access_records, range_listings_page_in_order);
     };
     (@one $factory:expr, $($check:ident),*) => {

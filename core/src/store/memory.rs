@@ -499,6 +499,27 @@ impl OutboxStore for MemoryStore {
         Ok(())
     }
 
+    async fn complete_many(
+        &self,
+        done: &[(LeaseToken, MessageId)],
+        now: Millis,
+    ) -> StoreResult<Vec<bool>> {
+        let mut g = self.inner.lock();
+        Ok(done
+            .iter()
+            .map(|(lease, id)| match g.leased_mut(lease) {
+                Ok(item) => {
+                    item.state = OutboxState::Sent {
+                        message_id: id.clone(),
+                    };
+                    item.updated_at = now;
+                    true
+                }
+                Err(_) => false,
+            })
+            .collect())
+    }
+
     async fn retry_later(
         &self,
         lease: &LeaseToken,
