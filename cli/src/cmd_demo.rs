@@ -38,6 +38,9 @@ pub struct DemoArgs {
     /// Also write the analytics report as one self-contained HTML file.
     #[arg(long)]
     pub html: Option<std::path::PathBuf>,
+    /// Serve Prometheus metrics of the run on this address (`GET /metrics`).
+    #[arg(long)]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 fn step(msg: &str) {
@@ -67,6 +70,14 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
     };
     let stores = Stores::sqlite(&db_path).await?;
     step(&format!("opened SQLite store {}", db_path.display()));
+    let _metrics = match a.metrics_addr {
+        Some(addr) => {
+            let m = wacrm::metrics::prometheus::serve(addr, Some(stores.clone())).await?;
+            step(&format!("metrics at {}", m.url()));
+            Some(m)
+        }
+        None => None,
+    };
 
     // 2. Webhook endpoint (the ready axum handler) feeding the processor.
     let app_secret = "demo-app-secret";
