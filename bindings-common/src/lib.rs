@@ -25,4 +25,4 @@ pub use sandbox::{
     start_sandbox,
 };
 pub use scheduler::{Scheduler, SchedulerSettings};
-pub use stores::{DedupeOutcome, ImportArgs, OUTBOX_STATES, Stores};
+pub use stores::{DedupeOutcome, ImportArgs, Stores};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use wacrm::contacts::dedupe::{self, DedupeConfig, DedupeResult, MergeReport};
 use wacrm::contacts::{ImportReport, ImportSpec, Segment};
-use wacrm::store::{Contact, Conversation, MessageRecord, OutboxItem, OutboxStats};
+use wacrm::store::{Contact, Conversation, MessageRecord, OutboxItem, OutboxStateKind, OutboxStats};
 use wacrm::{ContactId, Error, Result};
 
 /// Stores opened by URL: `memory:`, `sqlite://PATH`, `postgres://...`.
@@ -36,16 +36,6 @@ pub struct DedupeOutcome {
     /// The merges executed (only with `merge`).
     pub merged: Option<MergeReport>,
 }
-
-/// Every outbox state, in the order a listing walks them.
-pub const OUTBOX_STATES: &[&str] = &[
-    "queued",
-    "leased",
-    "retry_later",
-    "deferred",
-    "sent",
-    "parked",
-];
 
 impl Stores {
     /// Open (and migrate) the stores at `url`.
@@ -123,15 +113,16 @@ impl Stores {
         Ok(self.0.outbox.stats().await?)
     }
 
-    /// Outbox items in `state` (every state when `None`), at most `limit` per state.
+    /// Outbox items in `state` (every state when `None`), at most `limit` per
+    /// state. An unknown state name is a validation error naming the known ones.
     pub async fn outbox_items(
         &self,
         state: Option<String>,
         limit: usize,
     ) -> Result<Vec<OutboxItem>> {
-        let states: Vec<&str> = match &state {
-            Some(s) => vec![s.as_str()],
-            None => OUTBOX_STATES.to_vec(),
+        let states: Vec<OutboxStateKind> = match &state {
+            Some(s) => vec![s.parse()?],
+            None => OutboxStateKind::ALL.to_vec(),
         };
         let mut items = Vec::new();
         for st in states {

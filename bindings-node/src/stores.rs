@@ -206,15 +206,8 @@ impl NativeStores {
         limit: Option<u32>,
     ) -> Result<PromiseRaw<'env, Value>> {
         let s = self.inner.clone();
+        // An unknown state name is refused by bindings-common with a validation error.
         promise(env, async move {
-            if let Some(st) = &state
-                && !common::OUTBOX_STATES.contains(&st.as_str())
-            {
-                return Err(wacrm::Error::validation(
-                    "state",
-                    format!("{st:?} is not one of {:?}", common::OUTBOX_STATES),
-                ));
-            }
             s.outbox_items(state, limit.unwrap_or(100) as usize).await
         })
     }

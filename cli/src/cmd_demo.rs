@@ -38,6 +38,9 @@ pub struct DemoArgs {
     /// Also write the analytics report as one self-contained HTML file.
     #[arg(long)]
     pub html: Option<std::path::PathBuf>,
+    /// Serve Prometheus metrics of the run on this address (`GET /metrics`).
+    #[arg(long)]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 fn step(msg: &str) {
@@ -67,6 +70,14 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
     };
     let stores = Stores::sqlite(&db_path).await?;
     step(&format!("opened SQLite store {}", db_path.display()));
+    let _metrics = match a.metrics_addr {
+        Some(addr) => {
+            let m = wacrm::metrics::prometheus::serve(addr, Some(stores.clone())).await?;
+            step(&format!("metrics at {}", m.url()));
+            Some(m)
+        }
+        None => None,
+    };
 
     // 2. Webhook endpoint (the ready axum handler) feeding the processor.
     let app_secret = "demo-app-secret";
@@ -258,7 +269,10 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
     ));
 
     // 6. Wait for the status webhooks.
-    let sent_ids: Vec<_> = stores.outbox.list_by_state("sent", 10_000).await?;
+    let sent_ids: Vec<_> = stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Sent, 10_000)
+        .await?;
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let mut settled = 0;
@@ -391,7 +405,10 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
         .iter()
         .map(|f| (f.code.map(|c| c.to_string()).unwrap_or_default(), f.count))
         .collect();
-    let parked = stores.outbox.list_by_state("parked", 10_000).await?;
+    let parked = stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Parked, 10_000)
+        .await?;
     let ledger = sandbox.ledger();
     let report = serde_json::json!({
         "contacts_imported": report.imported,

@@ -48,6 +48,9 @@ pub struct SandboxArgs {
     /// Answer free-form messages outside the 24 h window synchronously (default: failed status webhook).
     #[arg(long)]
     pub sync_window_errors: bool,
+    /// Serve Prometheus metrics of this process on this address (`GET /metrics`).
+    #[arg(long)]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 fn parse_mps(s: &str) -> Result<f64, String> {
@@ -92,6 +95,16 @@ pub async fn run(a: SandboxArgs) -> ExitCode {
         eprintln!("sandbox: {e}");
         return ExitCode::from(2);
     }
+    let metrics = match a.metrics_addr {
+        Some(addr) => match wacrm::metrics::prometheus::serve(addr, None).await {
+            Ok(m) => Some(m),
+            Err(e) => {
+                eprintln!("sandbox: --metrics-addr: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let handle = match Sandbox::start(cfg).await {
         Ok(h) => h,
         Err(e) => {
@@ -106,6 +119,7 @@ pub async fn run(a: SandboxArgs) -> ExitCode {
         "waba_id": handle.waba_id(),
         "control": format!("{}/_sandbox/", handle.base_url()),
         "inspector": handle.inspector_url(),
+        "metrics": metrics.as_ref().map(|m| m.url()),
     });
     println!("{info}");
     eprintln!(
@@ -115,7 +129,31 @@ pub async fn run(a: SandboxArgs) -> ExitCode {
         handle.base_url(),
         handle.inspector_url()
     );
-    let _ = tokio::signal::ctrl_c().await;
+    // With metrics on, the ledger is sampled every 2 s until Ctrl-C.
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = tick.tick(), if metrics.is_some() => sample_ledger(&handle),
+        }
+    }
     handle.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// Accepted and failed sends per number, from the sandbox's ledger.
+fn sample_ledger(handle: &wacrm_sandbox::SandboxHandle) {
+    let mut counts: std::collections::BTreeMap<(String, &'static str), u64> = Default::default();
+    for e in handle.ledger() {
+        let outcome = if e.outcome.starts_with("failed") {
+            "failed"
+        } else {
+            "accepted"
+        };
+        *counts.entry((e.phone_number_id, outcome)).or_default() += 1;
+    }
+    for ((number, outcome), n) in counts {
+        metrics::gauge!(wacrm::metrics::SANDBOX_SENDS, "phone_number_id" => number, "outcome" => outcome)
+            .set(n as f64);
+    }
 }

@@ -114,8 +114,16 @@ async fn verify(h: &SandboxHandle, stores: &Stores) {
     let dups: Vec<_> = per_key.iter().filter(|(_, n)| **n > 1).collect();
     assert!(dups.is_empty(), "sent twice: {dups:?}");
     let st = stores.outbox.stats().await.unwrap();
-    let sent = stores.outbox.list_by_state("sent", N).await.unwrap();
-    let parked = stores.outbox.list_by_state("parked", N).await.unwrap();
+    let sent = stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Sent, N)
+        .await
+        .unwrap();
+    let parked = stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Parked, N)
+        .await
+        .unwrap();
     // Nothing is left in flight, and every message ended sent or parked with its
     // reason: none vanished.
     assert_eq!(

@@ -523,7 +523,12 @@ async fn campaign_through_the_scheduler_respects_limits_and_loses_nothing() {
     );
     // Two numbers at 50 mps each: at least ~3 s minus the initial one-second bursts.
     assert!(elapsed > 1.5, "paced, not blasted: {elapsed:.2}s");
-    for item in stores.outbox.list_by_state("sent", 1000).await.unwrap() {
+    for item in stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Sent, 1000)
+        .await
+        .unwrap()
+    {
         assert!(matches!(item.state, OutboxState::Sent { .. }));
     }
 }
@@ -573,7 +578,11 @@ async fn scheduler_parks_policy_drops_and_retries_transient_failures() {
         .run_until_idle(clock.now_millis(), Instant::now() + Duration::from_secs(10))
         .await
         .unwrap();
-    let parked = stores.outbox.list_by_state("parked", 10).await.unwrap();
+    let parked = stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Parked, 10)
+        .await
+        .unwrap();
     assert_eq!(parked.len(), 2);
     let reasons: Vec<String> = parked.iter().map(|p| p.history.join(" | ")).collect();
     assert!(reasons.iter().any(|r| r.contains("24 h")), "{reasons:?}");
@@ -634,7 +643,11 @@ async fn policies_see_earlier_sends_of_the_same_batch() {
     }
     let r = sched.run_once().await.unwrap();
     assert_eq!((r.claimed, r.sent, r.deferred), (3, 2, 1), "{r:?}");
-    let deferred = stores.outbox.list_by_state("deferred", 10).await.unwrap();
+    let deferred = stores
+        .outbox
+        .list_by_state(wacrm::store::OutboxStateKind::Deferred, 10)
+        .await
+        .unwrap();
     assert_eq!(deferred.len(), 1);
     assert_eq!(deferred[0].recipient, "+15550001001");
     assert!(

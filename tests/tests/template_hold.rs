@@ -128,7 +128,7 @@ impl Rig {
     async fn deferred_reasons(&self) -> Vec<String> {
         self.stores
             .outbox
-            .list_by_state("deferred", 100)
+            .list_by_state(wacrm::store::OutboxStateKind::Deferred, 100)
             .await
             .unwrap()
             .into_iter()
@@ -178,7 +178,7 @@ async fn a_paused_template_holds_its_items_until_approved() {
     assert_eq!(
         rig.stores
             .outbox
-            .list_by_state("sent", 100)
+            .list_by_state(wacrm::store::OutboxStateKind::Sent, 100)
             .await
             .unwrap()
             .len(),

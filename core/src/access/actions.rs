@@ -108,12 +108,15 @@ impl Session {
             None,
             details,
             || async {
-                let mut out = Vec::with_capacity(items.len());
-                for mut item in items {
-                    item.campaign_id = Some(campaign_id.to_string());
-                    out.push(self.console.stores.outbox.enqueue(&item).await?);
-                }
-                Ok(out)
+                let items: Vec<_> = items
+                    .into_iter()
+                    .map(|mut item| {
+                        item.campaign_id = Some(campaign_id.to_string());
+                        item
+                    })
+                    .collect();
+                // Multi-row inserts: a campaign of 100,000 is a few hundred statements.
+                Ok(self.console.stores.outbox.enqueue_many(&items).await?)
             },
         )
         .await

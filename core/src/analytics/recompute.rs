@@ -83,7 +83,11 @@ pub async fn recompute(stores: &Stores, cfg: &ReportConfig) -> crate::Result<Rep
     }
 
     let mut parked = Vec::new();
-    for item in stores.outbox.list_by_state("parked", 1 << 40).await? {
+    for item in stores
+        .outbox
+        .list_by_state(crate::store::OutboxStateKind::Parked, 1 << 40)
+        .await?
+    {
         if matches!(item.state, OutboxState::Parked { .. }) {
             parked.push((
                 item.updated_at,

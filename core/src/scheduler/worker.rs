@@ -172,6 +172,9 @@ impl Scheduler {
         clock: SharedClock,
         cfg: SchedulerConfig,
     ) -> Self {
+        // Every outbox transition the scheduler makes is counted (see `metrics`).
+        let mut stores = stores;
+        stores.outbox = Arc::new(crate::metrics::MeteredOutbox::new(stores.outbox));
         Scheduler {
             stores,
             client,
@@ -223,7 +226,8 @@ impl Scheduler {
             created_at: now,
             updated_at: now,
         };
-        Ok(self.stores.outbox.enqueue(&item).await?)
+        let span = tracing::info_span!("outbox.enqueue", item_id = %item.id);
+        Ok(tracing::Instrument::instrument(self.stores.outbox.enqueue(&item), span).await?)
     }
 
     /// Return leases of a crashed worker to the queue; call on start.
@@ -299,7 +303,7 @@ impl Scheduler {
 
     async fn next_due(&self) -> crate::Result<Option<Millis>> {
         let mut best: Option<Millis> = None;
-        for state in ["queued", "retry_later", "deferred"] {
+        for state in crate::store::OutboxStateKind::WAITING {
             for i in self.stores.outbox.list_by_state(state, 10_000).await? {
                 best = Some(best.map_or(i.not_before, |b: Millis| b.min(i.not_before)));
             }
@@ -501,11 +505,18 @@ impl Scheduler {
             ..Default::default()
         };
         let to = Recipient::parse(&item.recipient);
-        match self
-            .client
-            .send(&item.phone_number_id, &to, &payload.message, &opts)
-            .await
-        {
+        let span = tracing::info_span!("outbox.send", item_id = %item.id,
+            phone_number_id = %item.phone_number_id, attempt = item.attempts);
+        let asked = std::time::Instant::now();
+        let answer = tracing::Instrument::instrument(
+            self.client
+                .send(&item.phone_number_id, &to, &payload.message, &opts),
+            span,
+        )
+        .await;
+        let ok = answer.is_ok();
+        crate::metrics::api_answer(item.phone_number_id.as_str(), asked.elapsed(), ok);
+        match answer {
             Ok(resp) => {
                 let now = self.clock.now_millis();
                 let id = resp.message_id().cloned().unwrap_or_default();

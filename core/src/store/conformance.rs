@@ -13,7 +13,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::*;
+
+mod outbox_batch;
 use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
+pub use outbox_batch::*;
 
 fn contact(id: &str, phone: &str) -> Contact {
     Contact {
@@ -644,7 +647,13 @@ pub async fn outbox_lifecycle(s: Stores) {
     o.park(&later[0].lease, "template rejected", None)
         .await
         .unwrap();
-    assert_eq!(o.list_by_state("parked", 10).await.unwrap().len(), 1);
+    assert_eq!(
+        o.list_by_state(OutboxStateKind::Parked, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // Crash recovery: an expired lease comes back.
     let i3 = o.claim("w-dead", 2000, 100, 10).await.unwrap();
     assert_eq!(i3.len(), 1);
@@ -1019,6 +1028,9 @@ pub const CHECKS: &[&str] = &[
     "messages_idempotent_and_monotone",
     "outbox_lifecycle",
     "outbox_never_double_claims",
+    "outbox_enqueue_many",
+    "outbox_batch_claims_never_overlap",
+    "outbox_batch_complete_checks_leases",
     "audit_append_only",
     "agents_and_sync_state",
     "audit_hash_chain",
@@ -1148,7 +1160,8 @@ macro_rules! store_conformance_tests {
         $crate::store_conformance_tests!(@one [$($opt)?] $factory,
             contacts_crud_and_versions, merge_keeps_all_history, merge_atomic_under_concurrent_writes,
             conversations_lifecycle, messages_idempotent_and_monotone, outbox_lifecycle,
-            outbox_never_double_claims, audit_append_only, agents_and_sync_state,
+            outbox_never_double_claims, outbox_enqueue_many, outbox_batch_claims_never_overlap,
+            outbox_batch_complete_checks_leases, audit_append_only, agents_and_sync_state,
             audit_hash_chain, access_records, range_listings_page_in_order,
             key_columns_follow_updates);
     };

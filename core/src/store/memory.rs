@@ -499,6 +499,27 @@ impl OutboxStore for MemoryStore {
         Ok(())
     }
 
+    async fn complete_many(
+        &self,
+        done: &[(LeaseToken, MessageId)],
+        now: Millis,
+    ) -> StoreResult<Vec<bool>> {
+        let mut g = self.inner.lock();
+        Ok(done
+            .iter()
+            .map(|(lease, id)| match g.leased_mut(lease) {
+                Ok(item) => {
+                    item.state = OutboxState::Sent {
+                        message_id: id.clone(),
+                    };
+                    item.updated_at = now;
+                    true
+                }
+                Err(_) => false,
+            })
+            .collect())
+    }
+
     async fn retry_later(
         &self,
         lease: &LeaseToken,
@@ -573,16 +594,20 @@ impl OutboxStore for MemoryStore {
             .cloned())
     }
 
-    async fn list_by_state(&self, state: &str, limit: usize) -> StoreResult<Vec<OutboxItem>> {
-        Ok(self
-            .inner
-            .lock()
+    async fn list_by_state(
+        &self,
+        state: OutboxStateKind,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let g = self.inner.lock();
+        let mut items: Vec<&OutboxItem> = g
             .outbox
             .values()
-            .filter(|i| i.state.name() == state)
-            .take(limit)
-            .cloned()
-            .collect())
+            .filter(|i| i.state.kind() == state)
+            .collect();
+        // Oldest first, as the SQL adapters list them.
+        items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(items.into_iter().take(limit).cloned().collect())
     }
 
     async fn stats(&self) -> StoreResult<OutboxStats> {

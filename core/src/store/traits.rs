@@ -99,6 +99,16 @@ pub trait MessageStore: Send + Sync + 'static {
 pub trait OutboxStore: Send + Sync + 'static {
     /// Store unless the idempotency key exists.
     async fn enqueue(&self, item: &OutboxItem) -> StoreResult<Enqueued>;
+    /// Store many items in few round trips: one answer per item, in order
+    /// (`Duplicate` for a key that exists or repeats an earlier item's).
+    /// Stops at the first error; the items before it are stored.
+    async fn enqueue_many(&self, items: &[OutboxItem]) -> StoreResult<Vec<Enqueued>> {
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            out.push(self.enqueue(i).await?);
+        }
+        Ok(out)
+    }
     /// Lease up to `limit` due items (queued, retry-later or deferred with
     /// `not_before <= now`, or leases that expired) to `worker` until
     /// `now + lease_ms`, best lane first. Two workers never hold the same item.
@@ -116,6 +126,24 @@ pub trait OutboxStore: Send + Sync + 'static {
         message_id: &MessageId,
         now: Millis,
     ) -> StoreResult<()>;
+    /// Mark many leased items sent at once: `true` where the lease still
+    /// held, `false` where it was lost (that item is left as it is, as
+    /// [`complete`](Self::complete) refuses it).
+    async fn complete_many(
+        &self,
+        done: &[(LeaseToken, MessageId)],
+        now: Millis,
+    ) -> StoreResult<Vec<bool>> {
+        let mut out = Vec::with_capacity(done.len());
+        for (lease, id) in done {
+            out.push(match self.complete(lease, id, now).await {
+                Ok(()) => true,
+                Err(StoreError::LeaseLost(_) | StoreError::NotFound(_)) => false,
+                Err(e) => return Err(e),
+            });
+        }
+        Ok(out)
+    }
     /// Transient failure: try again at `at`.
     async fn retry_later(
         &self,
@@ -138,8 +166,12 @@ pub trait OutboxStore: Send + Sync + 'static {
     async fn get_item(&self, id: &str) -> StoreResult<Option<OutboxItem>>;
     /// By idempotency key.
     async fn get_by_key(&self, key: &IdempotencyKey) -> StoreResult<Option<OutboxItem>>;
-    /// Items in a state (`queued`, `sent`, `parked`, ...).
-    async fn list_by_state(&self, state: &str, limit: usize) -> StoreResult<Vec<OutboxItem>>;
+    /// Items in a state, oldest first.
+    async fn list_by_state(
+        &self,
+        state: OutboxStateKind,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxItem>>;
     /// Counts per state.
     async fn stats(&self) -> StoreResult<OutboxStats>;
 }

@@ -461,16 +461,97 @@ pub enum OutboxState {
 }
 
 impl OutboxState {
-    /// Short name.
-    pub fn name(&self) -> &'static str {
+    /// Which state this is, without its details.
+    pub fn kind(&self) -> OutboxStateKind {
         match self {
-            OutboxState::Queued => "queued",
-            OutboxState::Leased { .. } => "leased",
-            OutboxState::Sent { .. } => "sent",
-            OutboxState::Deferred { .. } => "deferred",
-            OutboxState::RetryLater => "retry_later",
-            OutboxState::Parked { .. } => "parked",
+            OutboxState::Queued => OutboxStateKind::Queued,
+            OutboxState::Leased { .. } => OutboxStateKind::Leased,
+            OutboxState::Sent { .. } => OutboxStateKind::Sent,
+            OutboxState::Deferred { .. } => OutboxStateKind::Deferred,
+            OutboxState::RetryLater => OutboxStateKind::RetryLater,
+            OutboxState::Parked { .. } => OutboxStateKind::Parked,
         }
+    }
+
+    /// Short name (the stored string, see [`OutboxStateKind::as_str`]).
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+/// The name of an outbox state, as stored in the `state` column and accepted
+/// by the CLI and the bindings (`queued`, `leased`, `sent`, `deferred`,
+/// `retry_later`, `parked`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStateKind {
+    /// Waiting to be claimed.
+    Queued,
+    /// Claimed by a worker.
+    Leased,
+    /// Sent.
+    Sent,
+    /// Held by a policy or limit.
+    Deferred,
+    /// Waiting for a retry after a transient failure.
+    RetryLater,
+    /// Given up; kept for review.
+    Parked,
+}
+
+impl OutboxStateKind {
+    /// Every state, in lifecycle order.
+    pub const ALL: [OutboxStateKind; 6] = [
+        OutboxStateKind::Queued,
+        OutboxStateKind::Leased,
+        OutboxStateKind::RetryLater,
+        OutboxStateKind::Deferred,
+        OutboxStateKind::Sent,
+        OutboxStateKind::Parked,
+    ];
+
+    /// States a worker claims once `not_before` has passed.
+    pub const WAITING: [OutboxStateKind; 3] = [
+        OutboxStateKind::Queued,
+        OutboxStateKind::RetryLater,
+        OutboxStateKind::Deferred,
+    ];
+
+    /// The stored string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStateKind::Queued => "queued",
+            OutboxStateKind::Leased => "leased",
+            OutboxStateKind::Sent => "sent",
+            OutboxStateKind::Deferred => "deferred",
+            OutboxStateKind::RetryLater => "retry_later",
+            OutboxStateKind::Parked => "parked",
+        }
+    }
+}
+
+impl std::fmt::Display for OutboxStateKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for OutboxStateKind {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        OutboxStateKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                crate::Error::validation(
+                    "state",
+                    format!(
+                        "unknown outbox state {s:?}; one of {}",
+                        OutboxStateKind::ALL.map(|k| k.as_str()).join(", ")
+                    ),
+                )
+            })
     }
 }
 

@@ -58,6 +58,10 @@ fn verify_then_parse(
     body: bytes::Bytes,
     signature_header: Option<&str>,
 ) -> Result<crate::Result<Vec<WebhookEvent>>, SignatureProblem> {
-    let expected = SignatureVerifier::expected(signature_header)?;
-    parse::parse_signed(body, verifier, &expected)
+    let checked = SignatureVerifier::expected(signature_header)
+        .and_then(|expected| parse::parse_signed(body, verifier, &expected));
+    if checked.is_err() {
+        crate::metrics::webhook_signature_failure();
+    }
+    checked
 }

@@ -112,9 +112,20 @@ impl WebhookProcessor {
         let _serial = self.gate.lock().await;
         let mut report = ProcessReport::default();
         for e in events {
+            crate::metrics::webhook_events(e.kind(), 1);
             match e {
                 WebhookEvent::Message(m) => self.inbound(m, &mut report).await?,
-                WebhookEvent::Status(s) => self.status(s, &mut report).await?,
+                WebhookEvent::Status(s) => {
+                    // The callback data carries the outbox item (or campaign)
+                    // the message was sent for: the item's trace continues here.
+                    let span = tracing::info_span!(
+                        "webhook.status",
+                        message_id = %s.id,
+                        status = s.status.as_str(),
+                        callback_data = s.biz_opaque_callback_data.as_deref(),
+                    );
+                    tracing::Instrument::instrument(self.status(s, &mut report), span).await?
+                }
                 WebhookEvent::Error(err) => report.errors.push(err.error.clone()),
                 WebhookEvent::Unknown(_) => report.unknown += 1,
                 other => {
@@ -125,6 +136,7 @@ impl WebhookProcessor {
                 }
             }
         }
+        crate::metrics::webhook_duplicates(report.duplicate_messages);
         Ok(report)
     }
 
@@ -307,11 +319,18 @@ impl WebhookProcessor {
         }
         match self.stores.messages.apply_status(&upd).await? {
             StatusApplied::Applied => {
+                crate::metrics::webhook_status(status.as_str(), "applied");
                 report.statuses_applied += 1;
                 self.learn_recipient(s).await?;
             }
-            StatusApplied::Ignored(r) => report.statuses_ignored.push(format!("{}: {r}", s.id)),
-            StatusApplied::Pending => report.statuses_pending += 1,
+            StatusApplied::Ignored(r) => {
+                crate::metrics::webhook_status(status.as_str(), "ignored");
+                report.statuses_ignored.push(format!("{}: {r}", s.id))
+            }
+            StatusApplied::Pending => {
+                crate::metrics::webhook_status(status.as_str(), "pending");
+                report.statuses_pending += 1
+            }
         }
         Ok(())
     }
