@@ -98,7 +98,8 @@ def text_body() -> bytes:
 def webhook() -> Tuple[float, Optional[float]]:
     body = text_body()
     sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert wacrm.webhook.verify_and_parse(SECRET, body, sig)[0]["content"]["type"] == "text"
+    first = wacrm.webhook.verify_and_parse(SECRET, body, sig)[0]
+    assert isinstance(first, wacrm.webhook.MessageEvent) and first.content.type == "text"
 
     # A server keys the verifier once, as pywa's server does with its app secret.
     verify_and_parse = wacrm.webhook.Verifier(SECRET).verify_and_parse
