@@ -1,7 +1,10 @@
 //! Webhook events and phone rows as Python objects built here, not JSON.
-//! Each event crosses as the core's serde form (a dict tagged by `kind`)
-//! with `raw` as the object's JSON text, shared with the body; the `wacrm`
-//! package gives it its typed class. Phone rows are native records.
+//! An event stays the core's value until Python reads it: `kind` and `raw`
+//! come straight from it, and the first other field read converts the event
+//! once to plain Python objects (its serde form, `raw` as the object's JSON
+//! text), which the `wacrm` package types. Phone rows are native records.
+
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
@@ -11,21 +14,55 @@ use wacrm::webhook::{SignatureVerifier, WebhookEvent};
 use crate::bridge::to_py_err;
 use crate::convert::to_py;
 
-fn event_obj(py: Python<'_>, e: &WebhookEvent) -> PyResult<Py<PyAny>> {
-    let obj = to_py(py, e)?;
-    if let Some(raw) = e.raw() {
-        // serde writes a raw value as a marker struct; the text itself is the passthrough.
-        obj.bind(py).set_item(pyo3::intern!(py, "raw"), raw.get())?;
+/// One parsed webhook event.
+#[pyclass(name = "NativeEvent", module = "wacrm._native", frozen, freelist = 64)]
+pub struct NativeEvent {
+    inner: WebhookEvent,
+    fields: OnceLock<Py<PyAny>>,
+}
+
+#[pymethods]
+impl NativeEvent {
+    /// The event's kind (`message`, `status`, ... `unknown`).
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
     }
-    Ok(obj)
+
+    /// The object as received (JSON text); `None` for error events.
+    #[getter]
+    fn raw(&self) -> Option<&str> {
+        self.inner.raw().map(|r| r.get())
+    }
+
+    /// The event's fields as plain Python objects (converted once).
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.fields.get().is_none() {
+            let obj = to_py(py, &self.inner)?;
+            if let Some(raw) = self.inner.raw() {
+                // serde writes a raw value as a marker struct; the text itself is the passthrough.
+                obj.bind(py).set_item(pyo3::intern!(py, "raw"), raw.get())?;
+            }
+            let _ = self.fields.set(obj);
+        }
+        Ok(self.fields.get().expect("set above").bind(py).clone())
+    }
 }
 
 fn events_list<'py>(py: Python<'py>, events: Vec<WebhookEvent>) -> PyResult<Bound<'py, PyList>> {
     PyList::new(
         py,
         events
-            .iter()
-            .map(|e| event_obj(py, e))
+            .into_iter()
+            .map(|inner| {
+                Py::new(
+                    py,
+                    NativeEvent {
+                        inner,
+                        fields: OnceLock::new(),
+                    },
+                )
+            })
             .collect::<PyResult<Vec<_>>>()?,
     )
 }

@@ -52,6 +52,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(surface::validation_error_details, m)?)?;
     m.add_class::<engine::NativeClient>()?;
     m.add_class::<surface::NativeSandbox>()?;
+    m.add_class::<events::NativeEvent>()?;
     m.add_class::<events::NativeVerifier>()?;
     m.add_class::<engine::NativeStores>()?;
     m.add_class::<engine::NativeScheduler>()?;

@@ -2,8 +2,8 @@
 messages of every type reach the sandbox in the Graph wire form, and errors
 carry their ErrorDetails."""
 
-import dataclasses
 import json
+import typing
 from pathlib import Path
 from typing import Any, Dict, List, Set
 
@@ -50,9 +50,12 @@ def test_every_fixture_event_is_its_kinds_class() -> None:
     for e in _all_events():
         assert type(e) is KIND_CLASSES[e.kind], e
         seen.add(e.kind)
-        # Every field decoded into plain values or typed objects, nothing left as a marker dict.
-        flat = json.dumps(dataclasses.asdict(e), default=str)
-        assert "$serde_json" not in flat
+        # Every declared field decodes, and nothing is left as a serde marker.
+        for name, tp in typing.get_type_hints(type(e)).items():
+            if typing.get_origin(tp) is not typing.ClassVar and not name.startswith("_"):
+                getattr(e, name)
+        assert "$serde_json" not in json.dumps(e.to_dict(), default=str)
+        assert repr(e).startswith(type(e).__name__ + "(")
         if not isinstance(e, webhook.ErrorEvent):
             json.loads(e.raw)
     assert {"message", "status", "call", "template_category", "phone_number_quality", "phone_number_name",
@@ -148,3 +151,12 @@ def test_a_pending_operation_runs_once() -> None:
     assert pending.wait()["messages"][0]["id"].startswith("wamid.")
     with pytest.raises(RuntimeError, match="already ran"):
         pending.wait()
+
+
+def test_events_are_read_only_and_compare_by_value() -> None:
+    body = (FIXTURES / "text.json").read_bytes()
+    a, b = webhook.parse(body)[0], webhook.parse(body)[0]
+    assert a == b and a is not b
+    with pytest.raises(AttributeError):
+        a.id = "changed"  # type: ignore[misc]
+    assert a.to_dict()["kind"] == "message"

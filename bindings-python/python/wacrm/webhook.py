@@ -1,16 +1,17 @@
 """Webhooks: verify ``X-Hub-Signature-256`` over the raw body and parse it into
 typed events, one class per kind (``MessageEvent``, ``StatusEvent``, ...;
 ``WebhookEvent`` is their union). Each has ``kind``; every event but
-``ErrorEvent`` has ``raw``, the object as received (JSON text)."""
+``ErrorEvent`` has ``raw``, the object as received (JSON text), and
+``to_dict()`` gives the whole event in the core's plain form. Fields are
+decoded on first access (see ``_lazy``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from typing import Any, Callable, ClassVar, Dict, List, Optional, Union
 
 from . import _native
-from ._convert import register_union, union_decoder
+from ._lazy import LazyRecord, lazy_record
 from .events import (
     ContactInfo,
     GraphErrorInfo,
@@ -37,24 +38,24 @@ from .updates import (
 )
 
 
-@dataclass(frozen=True)
-class MessageEvent:
+@lazy_record
+class MessageEvent(LazyRecord):
     """An inbound message. ``from_`` is the customer's wa_id (absent for a
     username-only customer: then ``from_user_id``, the BSUID)."""
 
     kind: ClassVar[str] = "message"
-    routing: Routing = dc_field(default_factory=Routing)
-    id: str = ""
-    from_: Optional[str] = None
-    from_user_id: Optional[str] = None
-    from_parent_user_id: Optional[str] = None
-    timestamp: int = 0
-    contact: Optional[ContactInfo] = None
-    context: Optional[ReplyContext] = None
-    referral: Optional[Referral] = None
-    content: MessageContent = dc_field(default_factory=TextContent)
-    errors: List[GraphErrorInfo] = dc_field(default_factory=list)
-    raw: str = ""
+    routing: Routing
+    id: str
+    from_: Optional[str]
+    from_user_id: Optional[str]
+    from_parent_user_id: Optional[str]
+    timestamp: int
+    contact: Optional[ContactInfo]
+    context: Optional[ReplyContext]
+    referral: Optional[Referral]
+    content: MessageContent
+    errors: List[GraphErrorInfo]
+    raw: str
 
     @property
     def text(self) -> Optional[str]:
@@ -67,159 +68,163 @@ class MessageEvent:
         return None
 
 
-@dataclass(frozen=True)
-class StatusEvent:
+@lazy_record
+class StatusEvent(LazyRecord):
     """A sent message's status: ``sent``, ``delivered``, ``read``, ``played`` or ``failed``."""
 
     kind: ClassVar[str] = "status"
-    routing: Routing = dc_field(default_factory=Routing)
-    id: str = ""
-    status: str = ""
-    timestamp: int = 0
-    recipient_id: Optional[str] = None
-    recipient_user_id: Optional[str] = None
-    biz_opaque_callback_data: Optional[str] = None
-    pricing: Optional[Pricing] = None
-    conversation: Optional[Dict[str, Any]] = None
-    errors: List[GraphErrorInfo] = dc_field(default_factory=list)
-    raw: str = ""
+    routing: Routing
+    id: str
+    status: str
+    timestamp: int
+    recipient_id: Optional[str]
+    recipient_user_id: Optional[str]
+    biz_opaque_callback_data: Optional[str]
+    pricing: Optional[Pricing]
+    conversation: Optional[Dict[str, Any]]
+    errors: List[GraphErrorInfo]
+    raw: str
 
 
-@dataclass(frozen=True)
-class ErrorEvent:
+@lazy_record
+class ErrorEvent(LazyRecord):
     """An error about the app or number, not about one message."""
 
     kind: ClassVar[str] = "error"
-    routing: Routing = dc_field(default_factory=Routing)
-    error: GraphErrorInfo = dc_field(default_factory=GraphErrorInfo)
+    routing: Routing
+    error: GraphErrorInfo
 
 
-@dataclass(frozen=True)
-class UnknownEvent:
+@lazy_record
+class UnknownEvent(LazyRecord):
     """A change this version does not model; ``raw`` is its ``value`` object."""
 
     kind: ClassVar[str] = "unknown"
-    field: str = ""
-    routing: Optional[Routing] = None
-    reason: str = ""
-    raw: str = ""
+    field: str
+    routing: Optional[Routing]
+    reason: str
+    raw: str
 
 
-@dataclass(frozen=True)
-class CallEvent:
+@lazy_record
+class CallEvent(LazyRecord):
     kind: ClassVar[str] = "call"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: Call = dc_field(default_factory=Call)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: Call
+    raw: str
 
 
-@dataclass(frozen=True)
-class CallStatusEvent:
+@lazy_record
+class CallStatusEvent(LazyRecord):
     kind: ClassVar[str] = "call_status"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: CallStatus = dc_field(default_factory=CallStatus)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: CallStatus
+    raw: str
 
 
-@dataclass(frozen=True)
-class TemplateStatusEvent:
+@lazy_record
+class TemplateStatusEvent(LazyRecord):
     kind: ClassVar[str] = "template_status"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: TemplateStatus = dc_field(default_factory=TemplateStatus)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: TemplateStatus
+    raw: str
 
 
-@dataclass(frozen=True)
-class TemplateQualityEvent:
+@lazy_record
+class TemplateQualityEvent(LazyRecord):
     kind: ClassVar[str] = "template_quality"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: TemplateQuality = dc_field(default_factory=TemplateQuality)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: TemplateQuality
+    raw: str
 
 
-@dataclass(frozen=True)
-class TemplateCategoryEvent:
+@lazy_record
+class TemplateCategoryEvent(LazyRecord):
     kind: ClassVar[str] = "template_category"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: TemplateCategory = dc_field(default_factory=TemplateCategory)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: TemplateCategory
+    raw: str
 
 
-@dataclass(frozen=True)
-class PhoneNumberQualityEvent:
+@lazy_record
+class PhoneNumberQualityEvent(LazyRecord):
     kind: ClassVar[str] = "phone_number_quality"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: PhoneNumberQuality = dc_field(default_factory=PhoneNumberQuality)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: PhoneNumberQuality
+    raw: str
 
 
-@dataclass(frozen=True)
-class PhoneNumberNameEvent:
+@lazy_record
+class PhoneNumberNameEvent(LazyRecord):
     kind: ClassVar[str] = "phone_number_name"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: PhoneNumberName = dc_field(default_factory=PhoneNumberName)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: PhoneNumberName
+    raw: str
 
 
-@dataclass(frozen=True)
-class AccountAlertEvent:
+@lazy_record
+class AccountAlertEvent(LazyRecord):
     kind: ClassVar[str] = "account_alert"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: AccountAlert = dc_field(default_factory=AccountAlert)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: AccountAlert
+    raw: str
 
 
-@dataclass(frozen=True)
-class AccountUpdateEvent:
+@lazy_record
+class AccountUpdateEvent(LazyRecord):
     kind: ClassVar[str] = "account_update"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: AccountUpdate = dc_field(default_factory=AccountUpdate)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: AccountUpdate
+    raw: str
 
 
-@dataclass(frozen=True)
-class MessageEchoEvent:
+@lazy_record
+class MessageEchoEvent(LazyRecord):
     kind: ClassVar[str] = "message_echo"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: MessageEcho = dc_field(default_factory=MessageEcho)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: MessageEcho
+    raw: str
 
 
-@dataclass(frozen=True)
-class HistoryEvent:
+@lazy_record
+class HistoryEvent(LazyRecord):
     kind: ClassVar[str] = "history"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: History = dc_field(default_factory=History)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: History
+    raw: str
 
 
-@dataclass(frozen=True)
-class AppStateSyncEvent:
+@lazy_record
+class AppStateSyncEvent(LazyRecord):
     kind: ClassVar[str] = "app_state_sync"
-    routing: Routing = dc_field(default_factory=Routing)
-    field: str = ""
-    data: AppStateSync = dc_field(default_factory=AppStateSync)
-    raw: str = ""
+    routing: Routing
+    field: str
+    data: AppStateSync
+    raw: str
 
 
 WebhookEvent = Union[MessageEvent, StatusEvent, ErrorEvent, CallEvent, CallStatusEvent, TemplateStatusEvent,
                      TemplateQualityEvent, TemplateCategoryEvent, PhoneNumberQualityEvent, PhoneNumberNameEvent,
                      AccountAlertEvent, AccountUpdateEvent, MessageEchoEvent, HistoryEvent, AppStateSyncEvent,
                      UnknownEvent]
-_KINDS: Dict[str, type] = {c.kind: c for c in WebhookEvent.__args__}  # type: ignore[attr-defined]
-register_union(WebhookEvent, "kind", {**_KINDS, "*": UnknownEvent})
-_events: Callable[[Any], List[WebhookEvent]] = union_decoder(List[WebhookEvent])
+_KINDS: Dict[str, Callable[[Any], WebhookEvent]] = {
+    c.kind: c for c in WebhookEvent.__args__}  # type: ignore[attr-defined]
+
+
+def _events(natives: List[_native.NativeEvent]) -> List[WebhookEvent]:
+    kinds = _KINDS
+    return [kinds.get(n.kind, UnknownEvent)(n) for n in natives]
 
 
 class Verifier:
