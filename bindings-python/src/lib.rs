@@ -7,6 +7,7 @@
 use pyo3::prelude::*;
 
 mod bridge;
+mod client;
 mod convert;
 mod engine;
 mod events;
@@ -50,7 +51,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(surface::webhook_verify, m)?)?;
     m.add_function(wrap_pyfunction!(events::webhook_parse, m)?)?;
     m.add_function(wrap_pyfunction!(surface::validation_error_details, m)?)?;
-    m.add_class::<engine::NativeClient>()?;
+    m.add_function(wrap_pyfunction!(surface::policy_defaults, m)?)?;
+    m.add_class::<client::NativeClient>()?;
     m.add_class::<surface::NativeSandbox>()?;
     m.add_class::<events::NativeEvent>()?;
     m.add_class::<events::NativeVerifier>()?;

@@ -113,3 +113,10 @@ pub fn validation_error_details<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     details_dict(py, &wacrm::Error::validation(field, message))
 }
+
+/// The core's default send policies; the package's `PolicyConfig` defaults
+/// mirror them and a test keeps the two equal.
+#[pyfunction]
+pub fn policy_defaults(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    to_py(py, &wacrm::scheduler::PolicyConfig::default())
+}

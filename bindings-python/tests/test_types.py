@@ -160,3 +160,7 @@ def test_events_are_read_only_and_compare_by_value() -> None:
     with pytest.raises(AttributeError):
         a.id = "changed"  # type: ignore[misc]
     assert a.to_dict()["kind"] == "message"
+
+
+def test_policy_defaults_are_the_cores() -> None:
+    assert wacrm._convert.encode(wacrm.PolicyConfig()) == wacrm._native.policy_defaults()

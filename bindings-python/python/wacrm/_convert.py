@@ -4,8 +4,9 @@ The native module hands over the core's serde form as dicts, lists and
 scalars. ``decode(cls, value)`` turns it into the frozen dataclasses of this
 package by their annotations (compiled once per class); ``encode(obj)`` turns
 a typed input back into the core's form. A field named with a trailing
-underscore (``from_``, ``type_``) is the key without it, a field made with ``renamed(key)`` reads ``key``; a field ``extra``
-collects keys the class does not name (Meta adds fields over time)."""
+underscore (``from_``, ``type_``) is the key without it; a field made with
+``renamed(key)`` reads ``key``; a field ``extra`` collects the keys the class
+does not name (Meta adds fields over time)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ T = TypeVar("T")
 Decoder = Callable[[Any], Any]
 
 _Step = Tuple[str, str, Decoder, Callable[[], Any]]
-_PLANS: Dict[type, Tuple[List[_Step], bool]] = {}
+# Per class: its steps, and the keys it names when it has an `extra` field.
+_PLANS: Dict[type, Tuple[List[_Step], Optional[frozenset[str]]]] = {}
 # Tagged unions: the union's members by tag value, keyed by the union type.
 _UNIONS: Dict[Any, Tuple[str, Dict[str, type]]] = {}
 
@@ -50,7 +52,11 @@ def _decoder(tp: Any) -> Decoder:
     args = typing.get_args(tp)
     if origin is Union:
         inner = [a for a in args if a is not type(None)]
-        d = _decoder(inner[0]) if len(inner) == 1 else _ident
+        if len(inner) == 1:
+            d = _decoder(inner[0])
+        else:
+            rest = Union[tuple(inner)]  # type: ignore[valid-type]
+            d = _decoder(rest) if rest in _UNIONS else _ident
         return _ident if d is _ident else (lambda v: None if v is None else d(v))
     if origin in (list, List):
         d = _decoder(args[0]) if args else _ident
@@ -64,7 +70,7 @@ def _decoder(tp: Any) -> Decoder:
     return _ident
 
 
-def _plan(cls: type) -> Tuple[List[_Step], bool]:
+def _plan(cls: type) -> Tuple[List[_Step], Optional[frozenset[str]]]:
     plan = _PLANS.get(cls)
     if plan is None:
         hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
@@ -82,20 +88,20 @@ def _plan(cls: type) -> Tuple[List[_Step], bool]:
                 default = lambda value=value: value  # noqa: E731
             key = f.metadata.get("key", f.name.rstrip("_"))
             steps.append((f.name, key, _decoder(hints[f.name]), default))
-        plan = (steps, has_extra)
+        known = frozenset(key for _, key, _, _ in steps) | {"kind", "type"}
+        plan = (steps, known if has_extra else None)
         _PLANS[cls] = plan
     return plan
 
 
 def _build(cls: type, v: Dict[str, Any]) -> Any:
-    steps, has_extra = _plan(cls)
+    steps, known = _plan(cls)
     obj: Any = object.__new__(cls)
     values: Dict[str, Any] = {}
     for name, key, dec, default in steps:
         x = v.get(key)
         values[name] = default() if x is None else dec(x)
-    if has_extra:
-        known = {key for _, key, _, _ in steps} | {"kind", "type"}
+    if known is not None:
         values["extra"] = {k: x for k, x in v.items() if k not in known}
     # Frozen dataclasses refuse setattr; filling the instance dict is the
     # documented way around it and skips a per-field call.
