@@ -70,7 +70,7 @@ fn main() {
     for (name, m) in cases {
         let (n, t) = time_for(Duration::from_millis(700), || {
             m.validate().expect("valid");
-            let body = m.to_request_json(&to, &opts);
+            let body = m.to_request_json(&to, &opts).expect("body");
             std::hint::black_box(serde_json::to_vec(&body).expect("json"));
         });
         println!(

@@ -23,7 +23,7 @@ async fn sandbox() -> (wacrm_sandbox::SandboxHandle, Client) {
 }
 
 fn template() -> Value {
-    json!({"type": "template", "content": {"name": "hello_world", "language": "en_US", "components": []}})
+    json!({"type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}})
 }
 
 fn parse(s: &str) -> Value {
@@ -56,7 +56,7 @@ async fn client_operations_answer_json_and_keep_error_kinds() {
     );
     assert_eq!(numbers["items"][0]["id"], from);
     // A Graph error keeps its kind and code through the operation layer.
-    let bad = json!({"from": from, "to": "+15550001111", "message": {"type": "template", "content": {"name": "nope", "language": "en_US", "components": []}}});
+    let bad = json!({"from": from, "to": "+15550001111", "message": {"type": "template", "template": {"name": "nope", "language": {"code": "en_US"}}}});
     let e = c.call("send", &bad.to_string()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Template);
     assert_eq!(e.details().graph_code, Some(132001));

@@ -20,10 +20,31 @@ fn to(n: &str) -> Recipient {
 fn check(name: &str, msg: OutboundMessage, recipient: &str, opts: SendOptions) {
     msg.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(
-        msg.to_request_json(&to(recipient), &opts),
+        msg.to_request_json(&to(recipient), &opts).unwrap(),
         fixture(name),
         "{name}"
     );
+    // The message's own serde form is that body without its addressing and
+    // per-send fields, and it reads back to the same message.
+    let mut wire = fixture(name);
+    let o = wire.as_object_mut().unwrap();
+    for k in [
+        "messaging_product",
+        "recipient_type",
+        "to",
+        "recipient",
+        "context",
+        "biz_opaque_callback_data",
+    ] {
+        o.remove(k);
+    }
+    assert_eq!(
+        serde_json::to_value(&msg).unwrap(),
+        wire,
+        "{name}: serde form"
+    );
+    let back: OutboundMessage = serde_json::from_value(wire).unwrap();
+    assert_eq!(back, msg, "{name}: read back");
 }
 
 fn none() -> SendOptions {
@@ -491,4 +512,23 @@ fn message_roundtrips_through_serde() {
         let back: OutboundMessage = serde_json::from_value(v).unwrap();
         assert_eq!(back, m);
     }
+}
+
+#[test]
+fn wire_form_reads_inbound_shape_and_rejects_mismatch() {
+    // An inbound webhook message has the same `type` + payload shape.
+    let inbound = json!({"from": "16505551234", "id": "wamid.X", "timestamp": "1700000000",
+        "type": "text", "text": {"body": "hi"}});
+    let m: OutboundMessage = serde_json::from_value(inbound).unwrap();
+    assert_eq!(m, OutboundMessage::text("hi"));
+    let image = json!({"type": "image", "image": {"id": "77", "mime_type": "image/jpeg"}});
+    let m: OutboundMessage = serde_json::from_value(image).unwrap();
+    assert_eq!(m, OutboundMessage::Image(Media::id("77")));
+    let mismatch = json!({"type": "image", "text": {"body": "hi"}});
+    let err = serde_json::from_value::<OutboundMessage>(mismatch).unwrap_err();
+    assert!(err.to_string().contains("type is \"image\""), "{err}");
+    let list_image_header = json!({"type": "interactive", "interactive": {"type": "list",
+        "header": {"type": "image", "image": {"link": "https://example.com/a.jpg"}},
+        "body": {"text": "b"}, "action": {"button": "Go", "sections": []}}});
+    assert!(serde_json::from_value::<OutboundMessage>(list_image_header).is_err());
 }

@@ -1,9 +1,11 @@
 //! Outbound message types of `POST /{phone-number-id}/messages`, their
-//! validation (Meta's documented limits) and their JSON form.
+//! validation (Meta's documented limits) and their JSON form, which is Meta's
+//! wire form (see `wire.rs`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::wire::{GraphRequest, ReplyContext, typed_serde};
 use crate::error::{Error, Result};
 use crate::ids::{MediaId, MessageId, Recipient};
 
@@ -62,21 +64,13 @@ impl MediaSource {
             MediaSource::Link(l) => check_link(&format!("{field}.link"), l),
         }
     }
-
-    fn to_json(&self) -> serde_json::Map<String, Value> {
-        let mut m = serde_json::Map::new();
-        match self {
-            MediaSource::Id(id) => m.insert("id".into(), json!(id.as_str())),
-            MediaSource::Link(l) => m.insert("link".into(), json!(l)),
-        };
-        m
-    }
 }
 
-/// Image, audio, video, document or sticker.
+/// Image, audio, video, document or sticker: `{"id" | "link", "caption", "filename"}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Media {
     /// The media.
+    #[serde(flatten)]
     pub source: MediaSource,
     /// Caption (image, video, document only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,9 +240,10 @@ pub struct ListSection {
     pub rows: Vec<ListRow>,
 }
 
-/// Header of an interactive message.
+/// Header of an interactive message: `{"type": "text", "text": "..."}`,
+/// `{"type": "image", "image": {"link": "..."}}`, ...
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum InteractiveHeader {
     /// Text header (≤ 60).
     Text(String),
@@ -259,6 +254,19 @@ pub enum InteractiveHeader {
     /// Document header.
     Document(MediaSource),
 }
+
+impl InteractiveHeader {
+    fn kind(&self) -> &'static str {
+        match self {
+            InteractiveHeader::Text(_) => "text",
+            InteractiveHeader::Image(_) => "image",
+            InteractiveHeader::Video(_) => "video",
+            InteractiveHeader::Document(_) => "document",
+        }
+    }
+}
+
+typed_serde!(InteractiveHeader, kind);
 
 /// Flow parameters of an interactive `flow` message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -285,9 +293,13 @@ pub struct FlowAction {
     pub mode: Option<String>,
 }
 
-/// Interactive message bodies.
+/// Interactive message bodies; serialized as Meta's `interactive` object
+/// (`{"type": "button", "header", "body": {"text"}, "footer", "action"}`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(
+    into = "super::wire::InteractiveWire",
+    try_from = "super::wire::InteractiveWire"
+)]
 pub enum Interactive {
     /// Up to three reply buttons.
     Buttons {
@@ -339,9 +351,10 @@ pub enum Interactive {
     },
 }
 
-/// A template parameter.
+/// A template parameter; serialized as Meta's (`{"type": "text", "text": "...",
+/// "parameter_name": "..."}`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[serde(from = "super::wire::ParamWire", into = "super::wire::ParamWire")]
 pub enum TemplateParam {
     /// Text.
     Text {
@@ -451,42 +464,15 @@ impl TemplateParam {
         }
         Ok(())
     }
-
-    fn to_json(&self) -> Value {
-        let mut v = match self {
-            TemplateParam::Text { text, .. } => json!({"type": "text", "text": text}),
-            TemplateParam::Currency {
-                fallback_value,
-                code,
-                amount_1000,
-                ..
-            } => json!({"type": "currency", "currency": {
-                "fallback_value": fallback_value, "code": code, "amount_1000": amount_1000}}),
-            TemplateParam::DateTime { fallback_value, .. } => {
-                json!({"type": "date_time", "date_time": {"fallback_value": fallback_value}})
-            }
-            TemplateParam::Image(s) => json!({"type": "image", "image": s.to_json()}),
-            TemplateParam::Video(s) => json!({"type": "video", "video": s.to_json()}),
-            TemplateParam::Document { source, filename } => {
-                let mut d = source.to_json();
-                if let Some(f) = filename {
-                    d.insert("filename".into(), json!(f));
-                }
-                json!({"type": "document", "document": d})
-            }
-            TemplateParam::Payload(p) => json!({"type": "payload", "payload": p}),
-            TemplateParam::Action(a) => json!({"type": "action", "action": a}),
-        };
-        if let Some(n) = self.name() {
-            v["parameter_name"] = json!(n);
-        }
-        v
-    }
 }
 
-/// A template component with its parameters.
+/// A template component with its parameters; serialized as Meta's
+/// (`{"type": "button", "sub_type", "index": "0", "parameters"}`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[serde(
+    from = "super::wire::ComponentWire",
+    into = "super::wire::ComponentWire"
+)]
 pub enum TemplateComponent {
     /// Header parameters.
     Header(Vec<TemplateParam>),
@@ -508,10 +494,11 @@ pub enum TemplateComponent {
 pub struct Template {
     /// Template name.
     pub name: String,
-    /// Language code, e.g. `en_US`.
+    /// Language code, e.g. `en_US` (`{"code": "en_US"}` on the wire).
+    #[serde(with = "super::wire::language_code")]
     pub language: String,
     /// Components with parameters (omit for templates without variables).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<TemplateComponent>,
 }
 
@@ -629,30 +616,6 @@ impl Template {
         Ok(())
     }
 
-    fn to_json(&self) -> Value {
-        let components: Vec<Value> = self
-            .components
-            .iter()
-            .map(|c| match c {
-                TemplateComponent::Header(p) => json!({"type": "header",
-                    "parameters": p.iter().map(TemplateParam::to_json).collect::<Vec<_>>()}),
-                TemplateComponent::Body(p) => json!({"type": "body",
-                    "parameters": p.iter().map(TemplateParam::to_json).collect::<Vec<_>>()}),
-                TemplateComponent::Button {
-                    sub_type,
-                    index,
-                    parameters,
-                } => json!({"type": "button", "sub_type": sub_type, "index": index.to_string(),
-                    "parameters": parameters.iter().map(TemplateParam::to_json).collect::<Vec<_>>()}),
-            })
-            .collect();
-        let mut t = json!({"name": self.name, "language": {"code": self.language}});
-        if !components.is_empty() {
-            t["components"] = Value::Array(components);
-        }
-        t
-    }
-
     /// Total parameters in the body (what Meta checks against the template, 132000).
     pub fn body_param_count(&self) -> usize {
         self.components
@@ -665,15 +628,18 @@ impl Template {
     }
 }
 
-/// Every outbound message type.
+/// Every outbound message type. Serialized in Meta's wire form, the request
+/// body without its addressing: `{"type": "text", "text": {"body": "hi",
+/// "preview_url": false}}`, the shape inbound messages have in webhooks.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "content", rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum OutboundMessage {
     /// Text, optionally with a link preview.
     Text {
         /// Body (≤ 4096).
         body: String,
         /// Render a preview of the first URL.
+        #[serde(default)]
         preview_url: bool,
     },
     /// Image (JPEG/PNG).
@@ -702,6 +668,8 @@ pub enum OutboundMessage {
     /// Template message.
     Template(Template),
 }
+
+typed_serde!(OutboundMessage, type_name);
 
 impl OutboundMessage {
     /// Plain text.
@@ -811,48 +779,24 @@ impl OutboundMessage {
         }
     }
 
-    /// The JSON body for `POST /{phone-number-id}/messages`.
-    pub fn to_request_json(&self, to: &Recipient, opts: &SendOptions) -> Value {
-        let mut body = json!({"messaging_product": "whatsapp", "recipient_type": "individual"});
-        match to {
-            Recipient::Phone(p) => body["to"] = json!(p),
-            Recipient::Bsuid(b) => body["recipient"] = json!(b.as_str()),
-        }
-        body["type"] = json!(self.type_name());
-        let payload = match self {
-            OutboundMessage::Text { body, preview_url } => {
-                json!({"body": body, "preview_url": preview_url})
-            }
-            OutboundMessage::Image(m)
-            | OutboundMessage::Audio(m)
-            | OutboundMessage::Video(m)
-            | OutboundMessage::Document(m)
-            | OutboundMessage::Sticker(m) => {
-                let mut o = m.source.to_json();
-                if let Some(c) = &m.caption {
-                    o.insert("caption".into(), json!(c));
-                }
-                if let Some(f) = &m.filename {
-                    o.insert("filename".into(), json!(f));
-                }
-                Value::Object(o)
-            }
-            OutboundMessage::Location(l) => serde_json::to_value(l).unwrap_or(Value::Null),
-            OutboundMessage::Contacts(c) => serde_json::to_value(c).unwrap_or(Value::Null),
-            OutboundMessage::Reaction { message_id, emoji } => {
-                json!({"message_id": message_id.as_str(), "emoji": emoji})
-            }
-            OutboundMessage::Interactive(i) => interactive_json(i),
-            OutboundMessage::Template(t) => t.to_json(),
+    /// The JSON body for `POST /{phone-number-id}/messages`: the message's own
+    /// serialization plus addressing, reply context and callback data.
+    pub fn to_request_json(&self, to: &Recipient, opts: &SendOptions) -> Result<Value> {
+        let (to, recipient) = match to {
+            Recipient::Phone(p) => (Some(p.as_str()), None),
+            Recipient::Bsuid(b) => (None, Some(b.as_str())),
         };
-        body[self.type_name()] = payload;
-        if let Some(ctx) = &opts.reply_to {
-            body["context"] = json!({"message_id": ctx.as_str()});
-        }
-        if let Some(cb) = &opts.biz_opaque_callback_data {
-            body["biz_opaque_callback_data"] = json!(cb);
-        }
-        body
+        Ok(serde_json::to_value(GraphRequest {
+            messaging_product: "whatsapp",
+            recipient_type: "individual",
+            to,
+            recipient,
+            message: self,
+            context: opts.reply_to.as_ref().map(|m| ReplyContext {
+                message_id: m.as_str(),
+            }),
+            biz_opaque_callback_data: opts.biz_opaque_callback_data.as_deref(),
+        })?)
     }
 }
 
@@ -1016,85 +960,6 @@ fn validate_interactive(i: &Interactive) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn text_header(h: &Option<String>) -> Option<Value> {
-    h.as_ref().map(|t| json!({"type": "text", "text": t}))
-}
-
-fn interactive_json(i: &Interactive) -> Value {
-    let (kind, header, body, footer, action) = match i {
-        Interactive::Buttons {
-            header,
-            body,
-            footer,
-            buttons,
-        } => {
-            let header = header.as_ref().map(|h| match h {
-                InteractiveHeader::Text(t) => json!({"type": "text", "text": t}),
-                InteractiveHeader::Image(s) => json!({"type": "image", "image": s.to_json()}),
-                InteractiveHeader::Video(s) => json!({"type": "video", "video": s.to_json()}),
-                InteractiveHeader::Document(s) => {
-                    json!({"type": "document", "document": s.to_json()})
-                }
-            });
-            let buttons: Vec<Value> = buttons
-                .iter()
-                .map(|b| json!({"type": "reply", "reply": {"id": b.id, "title": b.title}}))
-                .collect();
-            ("button", header, body, footer, json!({"buttons": buttons}))
-        }
-        Interactive::List {
-            header,
-            body,
-            footer,
-            button,
-            sections,
-        } => (
-            "list",
-            text_header(header),
-            body,
-            footer,
-            json!({"button": button, "sections": sections}),
-        ),
-        Interactive::CtaUrl {
-            header,
-            body,
-            footer,
-            display_text,
-            url,
-        } => (
-            "cta_url",
-            text_header(header),
-            body,
-            footer,
-            json!({"name": "cta_url", "parameters": {"display_text": display_text, "url": url}}),
-        ),
-        Interactive::Flow {
-            header,
-            body,
-            footer,
-            action,
-        } => {
-            let mut params = serde_json::to_value(action).unwrap_or(Value::Null);
-            params["flow_message_version"] = json!("3");
-            (
-                "flow",
-                text_header(header),
-                body,
-                footer,
-                json!({"name": "flow", "parameters": params}),
-            )
-        }
-    };
-    let mut v = json!({"type": kind, "body": {"text": body}, "action": action});
-    if let Some(h) = header {
-        v["header"] = h;
-    }
-    if let Some(f) = footer {
-        v["footer"] = json!({"text": f});
-    }
-    v
 }
 
 /// Per-send options.

@@ -5,9 +5,11 @@
 //! profiles, error classification and retries of transient failures. It keeps
 //! no per-number state: every call names the sending phone number id (or WABA).
 
+mod legacy;
 mod management;
 mod messages;
 mod retry;
+mod wire;
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub(crate) use legacy::legacy_body_to_wire;
 pub use management::*;
 pub use messages::*;
 pub use retry::{RetryPolicy, parse_retry_after};
@@ -283,7 +286,7 @@ impl CloudApiClient {
         if to.as_str().trim().is_empty() {
             return Err(Error::validation("to", "recipient must not be empty"));
         }
-        let body = message.to_request_json(to, opts);
+        let body = message.to_request_json(to, opts)?;
         let headers: Vec<(&str, String)> = opts
             .idempotency_key
             .iter()

@@ -74,7 +74,7 @@ pub fn outbox_item(id: &str, key: &str, lane: Lane, not_before: i64) -> OutboxIt
         idempotency_key: IdempotencyKey::new(key),
         phone_number_id: PhoneNumberId::new("pn1"),
         recipient: "+819012345678".into(),
-        payload: serde_json::json!({"type": "text", "content": {"body": "hi", "preview_url": false}}),
+        payload: serde_json::json!({"type": "text", "text": {"body": "hi", "preview_url": false}}),
         category: Category::Utility,
         lane,
         campaign_id: Some("c1".into()),

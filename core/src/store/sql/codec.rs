@@ -3,7 +3,7 @@
 use super::*;
 
 /// Marker of a zstd-compressed document (base64 inside a TEXT column).
-const ZSTD_PREFIX: &str = "zstd:";
+pub(super) const ZSTD_PREFIX: &str = "zstd:";
 
 pub(super) fn compress_doc(doc: String) -> StoreResult<String> {
     use base64::Engine as _;
@@ -17,7 +17,7 @@ pub(super) fn compress_doc(doc: String) -> StoreResult<String> {
     ))
 }
 
-fn expand_doc<'a>(doc: &'a str, key: &str) -> StoreResult<std::borrow::Cow<'a, str>> {
+pub(super) fn expand_doc<'a>(doc: &'a str, key: &str) -> StoreResult<std::borrow::Cow<'a, str>> {
     use base64::Engine as _;
     let Some(b64) = doc.strip_prefix(ZSTD_PREFIX) else {
         return Ok(std::borrow::Cow::Borrowed(doc));

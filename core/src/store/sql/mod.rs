@@ -15,6 +15,7 @@ mod messages;
 mod open;
 mod outbox;
 mod sync_state;
+mod wire_form;
 
 use async_trait::async_trait;
 use serde::Serialize;

@@ -142,6 +142,7 @@ impl SqlStore {
         };
         store.check_is_wacrm().await?;
         store.migrate().await?;
+        store.rewrite_legacy_bodies().await?;
         Ok(store)
     }
 
