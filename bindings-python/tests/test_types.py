@@ -164,3 +164,48 @@ def test_events_are_read_only_and_compare_by_value() -> None:
 
 def test_policy_defaults_are_the_cores() -> None:
     assert wacrm._convert.encode(wacrm.PolicyConfig()) == wacrm._native.policy_defaults()
+
+
+CLIENT_FIXTURES = Path(__file__).resolve().parents[2] / "core" / "tests" / "fixtures" / "client"
+
+
+def _fixture(name: str) -> Dict[str, Any]:
+    body: Dict[str, Any] = json.loads((CLIENT_FIXTURES / f"{name}.json").read_text())
+    for envelope in ("messaging_product", "recipient_type", "to"):
+        body.pop(envelope)
+    return body
+
+
+def test_to_dict_is_the_cores_wire_fixture_for_every_message_type() -> None:
+    cases: Dict[str, messages.Message] = {
+        "text": Text("Please visit https://youtu.be/x", preview_url=True),
+        "image_link": Image(link="https://example.com/a.jpg", caption="New arrivals"),
+        "audio_id": messages.Audio(id="1013859600285441"),
+        "video_id": messages.Video(id="1166846181421424", caption="Demo"),
+        "sticker_link": messages.Sticker(link="https://example.com/s.webp"),
+        "document": Document(id="1376223850470843", caption="Invoice", filename="invoice-42.pdf"),
+        "location": Location(37.758056, -122.425332, name="META HQ", address="1 Hacker Way, Menlo Park, CA 94025"),
+        "reaction": Reaction("wamid.HBgLM", "😀"),
+        "reaction_remove": Reaction("wamid.HBgLM"),
+        "contacts": Contacts([ContactCard(
+            ContactName("John Smith", first_name="John", last_name="Smith"),
+            phones=[ContactPhone("+1 (650) 555-1234", type_="WORK", wa_id="16505551234")],
+            emails=[messages.ContactEmail("john@example.com", type_="WORK")], birthday="2012-08-18")]),
+        "buttons": Buttons("Confirm delivery tomorrow?", [ReplyButton("b1", "Yes"), ReplyButton("b2", "No")],
+                           header="Order #42", footer="Reply below"),
+        "list": ListMessage("Pick the nearest store", "Choose", [
+            ListSection([ListRow("r1", "Shibuya", "Near the station"), ListRow("r2", "Ginza")], title="Tokyo"),
+            ListSection([ListRow("r3", "Umeda")], title="Osaka")], header="Our stores", footer="Open 9-18"),
+        "template_plain": Template("hello_world"),
+        "template": Template(
+            "order_update", "en_US",
+            header=[MediaParam("image", link="https://example.com/h.jpg")],
+            body=[TextParam("Mark"), CurrencyParam("$100.99", "USD", 100990),
+                  messages.DateTimeParam("February 25, 1977")],
+            buttons=[TemplateButton("quick_reply", 0, [PayloadParam("aGlz")]),
+                     TemplateButton("url", 1, [TextParam("42")])]),
+        "template_named": Template("welcome", "ja", header=[MediaParam("document", id="55", filename="menu.pdf")],
+                                  body=[TextParam("花子", name="first_name"), TextParam("FALL25", name="code")]),
+    }
+    for name, message in cases.items():
+        assert message.to_dict() == _fixture(name), name

@@ -1,5 +1,8 @@
 """Outbound messages, one typed class per message type. The core validates
-every message before sending and raises ``ValidationError``.
+every message before sending and raises ``ValidationError``. ``to_dict()``
+gives a message's Graph wire form (the Cloud API ``/messages`` body without
+``messaging_product``, ``to`` and ``recipient_type``), which is also how it
+crosses to the core.
 
     Text("hi")
     Image(link="https://...", caption="logo")   # or Image(id=media_id)
@@ -23,17 +26,35 @@ def _source(id: Optional[str], link: Optional[str]) -> Json:
     return {"id": id} if id is not None else {"link": link}
 
 
+def _present(**fields: Any) -> Json:
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _text(t: Optional[str]) -> Optional[Json]:
+    return None if t is None else {"text": t}
+
+
+class _Wire:
+    """Messages cross to the core in their wire form."""
+
+    def to_dict(self) -> Json:
+        raise NotImplementedError
+
+    def _to_core(self) -> Json:
+        return self.to_dict()
+
+
 @dataclass(frozen=True)
-class Text:
+class Text(_Wire):
     body: str
     preview_url: bool = False
 
-    def _to_core(self) -> Json:
-        return {"type": "text", "content": {"body": self.body, "preview_url": self.preview_url}}
+    def to_dict(self) -> Json:
+        return {"type": "text", "text": {"body": self.body, "preview_url": self.preview_url}}
 
 
 @dataclass(frozen=True)
-class _Media:
+class _Media(_Wire):
     """A media message: an uploaded media ``id`` or a public ``link``."""
 
     id: Optional[str] = None
@@ -41,10 +62,11 @@ class _Media:
     caption: Optional[str] = None
 
     def _content(self) -> Json:
-        return {"source": _source(self.id, self.link), "caption": self.caption}
+        return {**_source(self.id, self.link), **_present(caption=self.caption)}
 
-    def _to_core(self) -> Json:
-        return {"type": type(self).__name__.lower(), "content": self._content()}
+    def to_dict(self) -> Json:
+        kind = type(self).__name__.lower()
+        return {"type": kind, kind: self._content()}
 
 
 @dataclass(frozen=True)
@@ -72,19 +94,19 @@ class Document(_Media):
     filename: Optional[str] = None
 
     def _content(self) -> Json:
-        return {**super()._content(), "filename": self.filename}
+        return {**super()._content(), **_present(filename=self.filename)}
 
 
 @dataclass(frozen=True)
-class Location:
+class Location(_Wire):
     latitude: float
     longitude: float
     name: Optional[str] = None
     address: Optional[str] = None
 
-    def _to_core(self) -> Json:
-        return {"type": "location", "content": {"latitude": self.latitude, "longitude": self.longitude,
-                                                "name": self.name, "address": self.address}}
+    def to_dict(self) -> Json:
+        return {"type": "location", "location": {"latitude": self.latitude, "longitude": self.longitude,
+                                                 **_present(name=self.name, address=self.address)}}
 
 
 @dataclass(frozen=True)
@@ -131,22 +153,24 @@ class ContactCard:
 
 
 @dataclass(frozen=True)
-class Contacts:
+class Contacts(_Wire):
     cards: List[ContactCard]
 
-    def _to_core(self) -> Json:
-        return {"type": "contacts", "content": [encode(c) for c in self.cards]}
+    def to_dict(self) -> Json:
+        # Empty lists are left out, as Meta's examples (and the core) write cards.
+        cards = [{k: v for k, v in encode(c).items() if v != []} for c in self.cards]
+        return {"type": "contacts", "contacts": cards}
 
 
 @dataclass(frozen=True)
-class Reaction:
+class Reaction(_Wire):
     """React to ``message_id``; an empty ``emoji`` removes the reaction."""
 
     message_id: str
     emoji: str = ""
 
-    def _to_core(self) -> Json:
-        return {"type": "reaction", "content": {"message_id": self.message_id, "emoji": self.emoji}}
+    def to_dict(self) -> Json:
+        return {"type": "reaction", "reaction": {"message_id": self.message_id, "emoji": self.emoji}}
 
 
 @dataclass(frozen=True)
@@ -155,8 +179,15 @@ class ReplyButton:
     title: str
 
 
+def _interactive(kind: str, body: str, header: Optional[str], footer: Optional[str], action: Json) -> Json:
+    head = None if header is None else {"type": "text", "text": header}
+    return {"type": "interactive", "interactive": {
+        "type": kind, **_present(header=head), "body": {"text": body}, **_present(footer=_text(footer)),
+        "action": action}}
+
+
 @dataclass(frozen=True)
-class Buttons:
+class Buttons(_Wire):
     """Up to three reply buttons; ``header`` is a text header."""
 
     body: str
@@ -164,11 +195,9 @@ class Buttons:
     header: Optional[str] = None
     footer: Optional[str] = None
 
-    def _to_core(self) -> Json:
-        return {"type": "interactive", "content": {
-            "kind": "buttons", "body": self.body, "footer": self.footer,
-            "header": None if self.header is None else {"text": self.header},
-            "buttons": [encode(b) for b in self.buttons]}}
+    def to_dict(self) -> Json:
+        action = {"buttons": [{"type": "reply", "reply": encode(b)} for b in self.buttons]}
+        return _interactive("button", self.body, self.header, self.footer, action)
 
 
 @dataclass(frozen=True)
@@ -185,7 +214,7 @@ class ListSection:
 
 
 @dataclass(frozen=True)
-class ListMessage:
+class ListMessage(_Wire):
     """A list message: ``button`` opens the ``sections``."""
 
     body: str
@@ -194,10 +223,9 @@ class ListMessage:
     header: Optional[str] = None
     footer: Optional[str] = None
 
-    def _to_core(self) -> Json:
-        return {"type": "interactive", "content": {
-            "kind": "list", "body": self.body, "button": self.button, "header": self.header,
-            "footer": self.footer, "sections": [encode(s) for s in self.sections]}}
+    def to_dict(self) -> Json:
+        action = {"button": self.button, "sections": [encode(s) for s in self.sections]}
+        return _interactive("list", self.body, self.header, self.footer, action)
 
 
 @dataclass(frozen=True)
@@ -208,7 +236,7 @@ class TextParam:
     name: Optional[str] = None
 
     def _to_core(self) -> Json:
-        return {"kind": "text", "value": {"text": self.text, "name": self.name}}
+        return {"type": "text", "text": self.text, **_present(parameter_name=self.name)}
 
 
 @dataclass(frozen=True)
@@ -219,7 +247,9 @@ class CurrencyParam:
     name: Optional[str] = None
 
     def _to_core(self) -> Json:
-        return {"kind": "currency", "value": encode_fields(self)}
+        return {"type": "currency", "currency": {"fallback_value": self.fallback_value, "code": self.code,
+                                                 "amount_1000": self.amount_1000},
+                **_present(parameter_name=self.name)}
 
 
 @dataclass(frozen=True)
@@ -228,7 +258,8 @@ class DateTimeParam:
     name: Optional[str] = None
 
     def _to_core(self) -> Json:
-        return {"kind": "date_time", "value": encode_fields(self)}
+        return {"type": "date_time", "date_time": {"fallback_value": self.fallback_value},
+                **_present(parameter_name=self.name)}
 
 
 @dataclass(frozen=True)
@@ -241,10 +272,7 @@ class MediaParam:
     filename: Optional[str] = None
 
     def _to_core(self) -> Json:
-        source = _source(self.id, self.link)
-        if self.kind == "document":
-            return {"kind": "document", "value": {"source": source, "filename": self.filename}}
-        return {"kind": self.kind, "value": source}
+        return {"type": self.kind, self.kind: {**_source(self.id, self.link), **_present(filename=self.filename)}}
 
 
 @dataclass(frozen=True)
@@ -254,15 +282,10 @@ class PayloadParam:
     payload: str
 
     def _to_core(self) -> Json:
-        return {"kind": "payload", "value": self.payload}
+        return {"type": "payload", "payload": self.payload}
 
 
 TemplateParam = Union[TextParam, CurrencyParam, DateTimeParam, MediaParam, PayloadParam]
-
-
-def encode_fields(obj: Any) -> Json:
-    out: Json = {k: v for k, v in vars(obj).items() if v is not None}
-    return out
 
 
 @dataclass(frozen=True)
@@ -275,7 +298,7 @@ class TemplateButton:
 
 
 @dataclass(frozen=True)
-class Template:
+class Template(_Wire):
     """An approved template with its parameters."""
 
     name: str
@@ -284,17 +307,19 @@ class Template:
     header: Optional[List[TemplateParam]] = None
     buttons: List[TemplateButton] = field(default_factory=list)
 
-    def _to_core(self) -> Json:
+    def to_dict(self) -> Json:
         components: List[Json] = []
         if self.header is not None:
-            components.append({"kind": "header", "value": [encode(p) for p in self.header]})
+            components.append({"type": "header", "parameters": [encode(p) for p in self.header]})
         if self.body:
-            components.append({"kind": "body", "value": [encode(p) for p in self.body]})
+            components.append({"type": "body", "parameters": [encode(p) for p in self.body]})
         for b in self.buttons:
-            components.append({"kind": "button", "value": {
-                "sub_type": b.sub_type, "index": b.index, "parameters": [encode(p) for p in b.parameters]}})
-        return {"type": "template", "content": {"name": self.name, "language": self.language,
-                                                "components": components}}
+            components.append({"type": "button", "sub_type": b.sub_type, "index": str(b.index),
+                               "parameters": [encode(p) for p in b.parameters]})
+        template: Json = {"name": self.name, "language": {"code": self.language}}
+        if components:
+            template["components"] = components
+        return {"type": "template", "template": template}
 
 
 Message = Union[Text, Image, Video, Audio, Sticker, Document, Location, Contacts, Reaction, Buttons, ListMessage,
