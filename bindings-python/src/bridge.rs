@@ -9,9 +9,10 @@ use pyo3::types::PyAny;
 
 use crate::runtime;
 
-/// `ErrorDetails` of an error as JSON.
-pub fn details_json(e: &wacrm::Error) -> String {
-    serde_json::to_string(&e.details()).unwrap_or_else(|_| "{}".to_string())
+/// `ErrorDetails` of an error as a dict.
+pub fn details_dict<'py>(py: Python<'py>, e: &wacrm::Error) -> PyResult<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, &e.details())
+        .map_err(|err| pyo3::exceptions::PyRuntimeError::new_err(err.to_string()))
 }
 
 /// Build the matching `wacrm.errors` exception.
@@ -19,8 +20,8 @@ pub fn to_py_err(py: Python<'_>, e: &wacrm::Error) -> PyErr {
     let made = (|| -> PyResult<PyErr> {
         let errors = py.import("wacrm.errors")?;
         let exc = errors
-            .getattr("_from_details_json")?
-            .call1((details_json(e),))?;
+            .getattr("from_details")?
+            .call1((details_dict(py, e)?,))?;
         Ok(PyErr::from_value(exc))
     })();
     made.unwrap_or_else(|err| err)

@@ -1,21 +1,19 @@
-//! The capability surface: phone, webhooks, sandbox. Values cross as
-//! JSON (decoded to dicts in `wacrm/__init__.py`), errors as `ErrorDetails`.
+//! The capability surface: phone, webhooks, sandbox. Values cross as Python
+//! objects (typed by the `wacrm` package), errors as `ErrorDetails`.
 
 use pyo3::prelude::*;
+use wacrm_bindings_common as common;
 
-use crate::bridge::{block_on, details_json, to_py_err};
+use crate::bridge::{block_on, details_dict, to_py_err};
+use crate::convert::{from_py_or_default, to_py};
 use crate::runtime;
 
-fn json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
-}
-
-/// Parse one number; returns `PhoneInfo` as JSON or raises `ValidationError`.
+/// Parse one number; its `PhoneInfo`, or raises `ValidationError`.
 #[pyfunction]
 #[pyo3(signature = (input, region=None))]
-pub fn phone_parse(py: Python<'_>, input: &str, region: Option<&str>) -> PyResult<String> {
+pub fn phone_parse(py: Python<'_>, input: &str, region: Option<&str>) -> PyResult<Py<PyAny>> {
     match wacrm::phone::parse(input, region) {
-        Ok(p) => Ok(json(&p)),
+        Ok(p) => to_py(py, &p),
         Err(e) => Err(to_py_err(py, &e.into())),
     }
 }
@@ -37,7 +35,7 @@ pub fn webhook_verify(
 /// An in-process Cloud API sandbox for tests and examples.
 #[pyclass(name = "NativeSandbox", module = "wacrm._native", frozen)]
 pub struct NativeSandbox {
-    handle: wacrm_sandbox::SandboxHandle,
+    handle: common::SandboxHandle,
 }
 
 #[pymethods]
@@ -50,21 +48,12 @@ impl NativeSandbox {
         app_secret: Option<String>,
         mps: Option<f64>,
     ) -> PyResult<Self> {
-        let mut cfg = wacrm_sandbox::SandboxConfig::default().phone_number("106540352242922");
-        if let Some(u) = webhook_url {
-            cfg = cfg.webhook_url(u);
-        }
-        if let Some(s) = app_secret {
-            cfg = cfg.app_secret(s);
-        }
-        if let Some(m) = mps {
-            cfg = cfg.mps(m);
-        }
-        let handle = block_on(py, async move {
-            wacrm_sandbox::Sandbox::start(cfg)
-                .await
-                .map_err(|e| wacrm::Error::Config(e.to_string()))
-        })?;
+        let options = common::SandboxOptions {
+            webhook_url,
+            app_secret,
+            mps,
+        };
+        let handle = block_on(py, common::start_sandbox(options))?;
         Ok(NativeSandbox { handle })
     }
 
@@ -88,17 +77,17 @@ impl NativeSandbox {
         self.handle.phone_number_id()
     }
 
-    /// Inject faults (`error_rate`, `latency_ms`, `drop_rate`, ... as JSON).
-    fn set_faults(&self, py: Python<'_>, faults_json: &str) -> PyResult<()> {
-        let f: wacrm_sandbox::Faults =
-            wacrm_bindings_common::args("faults", faults_json).map_err(|e| to_py_err(py, &e))?;
+    /// Inject faults (the fields of the sandbox's `Faults`; absent ones are 0).
+    #[pyo3(signature = (faults=None))]
+    fn set_faults(&self, faults: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let f: common::Faults = from_py_or_default("faults", faults)?;
         self.handle.set_faults(f);
         Ok(())
     }
 
-    /// Every accepted message (JSON list).
-    fn ledger(&self) -> String {
-        json(&self.handle.ledger())
+    /// Every accepted message.
+    fn ledger(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &self.handle.ledger())
     }
 
     /// Simulate a customer text message; returns its id.
@@ -109,22 +98,25 @@ impl NativeSandbox {
         name: &str,
         body: &str,
     ) -> PyResult<String> {
-        let number = self.phone_number_id();
         // Webhook delivery is spawned on the engine's runtime.
         let _guard = runtime::get().enter();
-        self.handle
-            .inbound(
-                &number,
-                from_wa_id,
-                name,
-                serde_json::json!({"type": "text", "text": {"body": body}}),
-            )
-            .map_err(|e| to_py_err(py, &wacrm::Error::Config(e)))
+        common::inbound_text(&self.handle, from_wa_id, name, body).map_err(|e| to_py_err(py, &e))
     }
 }
 
-/// `ErrorDetails` JSON of a validation error (used by the facade's tests of the mapping).
+/// `ErrorDetails` of a validation error (used by the tests of the mapping).
 #[pyfunction]
-pub fn validation_error_details(field: &str, message: &str) -> String {
-    details_json(&wacrm::Error::validation(field, message))
+pub fn validation_error_details<'py>(
+    py: Python<'py>,
+    field: &str,
+    message: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    details_dict(py, &wacrm::Error::validation(field, message))
+}
+
+/// The core's default send policies; the package's `PolicyConfig` defaults
+/// mirror them and a test keeps the two equal.
+#[pyfunction]
+pub fn policy_defaults(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    to_py(py, &wacrm::scheduler::PolicyConfig::default())
 }

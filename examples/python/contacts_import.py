@@ -5,6 +5,7 @@ import os
 import tempfile
 
 import wacrm
+from wacrm import ContactFilter, ImportArgs, Segment
 
 CSV = """Customer,Mobile,E-mail,Town,Labels
 Ana Sousa,+351 912 345 678,ana@example.com,Lisboa,vip;hk
@@ -17,10 +18,10 @@ path = os.path.join(tempfile.mkdtemp(), "contacts.csv")
 with open(path, "w", encoding="utf-8-sig") as f:  # with a BOM, as spreadsheets write it
     f.write(CSV)
 stores = wacrm.Stores()
-report = stores.import_contacts_csv(path, ["Customer=name", "Mobile=phone", "E-mail=email", "Town=city",
-                                           "Labels=tags"], region="PT")
-print("imported", report["imported"], "of", report["rows"])
-for bad in report["bad_rows"]:
-    print(f"line {bad['line']}: {bad['reason']}")
-for c in stores.segment_members("hong-kong", tags_all=["hk"]):
-    print("segment hk:", c["name"], c["e164"])
+report = stores.contacts_import_csv(ImportArgs(path, ["Customer=name", "Mobile=phone", "E-mail=email", "Town=city",
+                                                      "Labels=tags"], region="PT"))
+print("imported", report.imported, "of", report.rows)
+for bad in report.bad_rows:
+    print(f"line {bad.line}: {bad.reason}")
+for c in stores.segment_members(Segment("hong-kong", ContactFilter(tags_all=["hk"]))):
+    print("segment hk:", c.name, c.e164)

@@ -7,10 +7,11 @@ import time
 from typing import Any, List
 
 import wacrm
-from wacrm import messages
+from wacrm.messages import Template
+from wacrm.webhook import StatusEvent, WebhookEvent
 
 SECRET = "example-app-secret"
-events: List[wacrm.webhook.Event] = []
+events: List[WebhookEvent] = []
 
 
 class Hook(http.server.BaseHTTPRequestHandler):
@@ -31,11 +32,11 @@ server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 sb = wacrm.Sandbox(webhook_url=f"http://127.0.0.1:{server.server_port}/webhook", app_secret=SECRET)
 client = wacrm.Client(sb.access_token, sb.base_url)
-sent = client.send(sb.phone_number_id, "+1 202 555 0100", messages.template("hello_world"))["messages"][0]["id"]
+sent = client.send(sb.phone_number_id, "+1 202 555 0100", Template("hello_world")).message_id
 deadline = time.time() + 10
-while time.time() < deadline and not any(e.status == "read" for e in events):
+while time.time() < deadline and not any(isinstance(e, StatusEvent) and e.status == "read" for e in events):
     time.sleep(0.05)
 for e in events:
-    if e.kind == "status":
-        print(e.id == sent, e.status, e.phone_number_id, e["pricing"])
+    if isinstance(e, StatusEvent):
+        print(e.id == sent, e.status, e.routing.phone_number_id, e.pricing)
 server.shutdown()

@@ -1,17 +1,18 @@
 """wacrm: the WhatsApp Business Cloud API engine, from Python.
 
 The heavy lifting is Rust (``wacrm._native``); this package adds the Python
-conventions: exceptions in :mod:`wacrm.errors`, ``async`` and blocking variants.
+conventions: typed results (frozen dataclasses in :mod:`wacrm.types`,
+:mod:`wacrm.records`, :mod:`wacrm.webhook`), typed messages
+(:mod:`wacrm.messages`), exceptions in :mod:`wacrm.errors`, and each
+operation as a blocking and an ``async`` variant.
 """
 
 from __future__ import annotations
 
-from . import _native, assignment, contacts, errors, messages, phone, scheduler, webhook
-from .assignment import Assignment, AsyncAssignment
+from . import _native, assignment, contacts, errors, events, messages, phone, records, scheduler, types, updates, webhook
+from .assignment import Assignment, AssignmentSettings, AsyncAssignment
 from .client import AsyncClient, Client
-from .sandbox import Sandbox
-from .scheduler import AsyncScheduler, Scheduler
-from .stores import AsyncStores, Stores
+from .contacts import DedupeCsvArgs
 from .errors import (
     AuthError,
     ConfigError,
@@ -29,39 +30,43 @@ from .errors import (
     WacrmError,
     WebhookSignatureError,
 )
+from .records import (
+    Agent,
+    Assigned,
+    Contact,
+    ContactFilter,
+    DedupeConfig,
+    Enqueued,
+    ImportArgs,
+    Queued,
+    Request,
+    Segment,
+)
+from .sandbox import Sandbox
+from .scheduler import (
+    AsyncScheduler,
+    LimitConfig,
+    OutgoingMessage,
+    PolicyConfig,
+    QuietHours,
+    Scheduler,
+    SchedulerSettings,
+    WorkerConfig,
+)
+from .stores import AsyncStores, Stores
+from .types import BusinessProfile, ErrorDetails, Faults, NewTemplate, TemplateQuery
 
 __version__: str = _native.__version__
 
 __all__ = [
-    "assignment",
-    "contacts",
-    "scheduler",
-    "Assignment",
-    "AsyncAssignment",
-    "AsyncScheduler",
-    "AsyncStores",
-    "Scheduler",
-    "Stores",
-    "errors",
-    "messages",
-    "phone",
+    "assignment", "contacts", "errors", "events", "messages", "phone", "records", "scheduler", "types", "updates",
     "webhook",
-    "AsyncClient",
-    "Client",
-    "Sandbox",
-    "AuthError",
-    "ConfigError",
-    "ForbiddenError",
-    "NetworkError",
-    "OutsideWindowError",
-    "PairRateLimitedError",
-    "PolicyBlockError",
-    "RateLimitedError",
-    "RecipientInvalidError",
-    "StoreError",
-    "TemplateError",
-    "TransientError",
-    "ValidationError",
-    "WacrmError",
-    "WebhookSignatureError",
+    "Agent", "Assigned", "Assignment", "AssignmentSettings", "AsyncAssignment", "AsyncClient", "AsyncScheduler",
+    "AsyncStores", "BusinessProfile", "Client", "Contact", "ContactFilter", "DedupeConfig", "DedupeCsvArgs",
+    "Enqueued", "ErrorDetails", "Faults", "ImportArgs", "LimitConfig", "NewTemplate", "OutgoingMessage",
+    "PolicyConfig", "Queued", "QuietHours", "Request", "Sandbox", "Scheduler", "SchedulerSettings", "Segment",
+    "Stores", "TemplateQuery", "WorkerConfig",
+    "AuthError", "ConfigError", "ForbiddenError", "NetworkError", "OutsideWindowError", "PairRateLimitedError",
+    "PolicyBlockError", "RateLimitedError", "RecipientInvalidError", "StoreError", "TemplateError",
+    "TransientError", "ValidationError", "WacrmError", "WebhookSignatureError",
 ]

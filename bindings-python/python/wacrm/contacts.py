@@ -4,22 +4,30 @@ segments and merges are on :class:`wacrm.Stores`."""
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import List, Optional
 
 from . import _native
-
-JSON = Dict[str, Any]
-
-
-def dedupe_csv(paths: Sequence[str], map: Sequence[str], id_column: Optional[str] = None,
-               region: Optional[str] = None, link: bool = False, **config: Any) -> JSON:
-    """``{"result": {pairs, review, clusters, plan, stats, ...}, "reports": [one per file]}``.
-    ``map`` holds ``COLUMN=FIELD`` items; ``link=True`` matches the files against each other."""
-    args = {"paths": list(paths), "map": list(map), "id_column": id_column, "region": region, "link": link,
-            "config": config or None}
-    r: JSON = json.loads(_native.contacts_dedupe_csv(json.dumps({k: v for k, v in args.items() if v is not None})))
-    return r
+from ._convert import decode, encode
+from .records import DedupeConfig, DedupeCsvOutcome
 
 
-__all__ = ["dedupe_csv"]
+@dataclass(frozen=True)
+class DedupeCsvArgs:
+    """CSV files to dedupe; ``map`` holds ``COLUMN=FIELD`` items; ``link=True``
+    matches the files against each other only (record linkage)."""
+
+    paths: List[str]
+    map: List[str] = field(default_factory=list)
+    id_column: Optional[str] = None
+    region: Optional[str] = None
+    link: bool = False
+    config: Optional[DedupeConfig] = None
+
+
+def dedupe_csv(args: DedupeCsvArgs) -> DedupeCsvOutcome:
+    """Pairs, clusters and the merge plan, and each file's bad rows."""
+    return decode(DedupeCsvOutcome, _native.contacts_dedupe_csv(encode(args)))
+
+
+__all__ = ["DedupeCsvArgs", "dedupe_csv"]

@@ -6,13 +6,16 @@ same information is available in Rust, Python, Node and Swift.
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, Optional, Type
+import dataclasses
+from typing import Any, Dict, Optional, Type, Union
+
+from .types import ErrorDetails
 
 
 class WacrmError(Exception):
     """Base class. Attributes mirror ``ErrorDetails``."""
 
+    details: ErrorDetails
     kind: str
     code: str
     graph_code: Optional[int]
@@ -23,18 +26,19 @@ class WacrmError(Exception):
     retryable: bool
     retry_after: Optional[float]
 
-    def __init__(self, message: str, details: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(self, message: str, details: Optional[ErrorDetails] = None) -> None:
         super().__init__(message)
-        d = details or {}
-        self.kind = str(d.get("kind", "unknown"))
-        self.code = str(d.get("code", "UNKNOWN"))
-        self.graph_code = d.get("graph_code")
-        self.graph_subcode = d.get("graph_subcode")
-        self.graph_details = d.get("graph_details")
-        self.fbtrace_id = d.get("fbtrace_id")
-        self.http_status = d.get("http_status")
-        self.retryable = bool(d.get("retryable", False))
-        ms = d.get("retry_after_ms")
+        d = details or ErrorDetails(message=message)
+        self.details = d
+        self.kind = d.kind
+        self.code = d.code
+        self.graph_code = d.graph_code
+        self.graph_subcode = d.graph_subcode
+        self.graph_details = d.graph_details
+        self.fbtrace_id = d.fbtrace_id
+        self.http_status = d.http_status
+        self.retryable = d.retryable
+        ms = d.retry_after_ms
         self.retry_after = None if ms is None else ms / 1000.0
 
     @property
@@ -117,14 +121,15 @@ _BY_CODE: Dict[str, Type[WacrmError]] = {
 }
 
 
-def from_details(details: Dict[str, Any]) -> WacrmError:
-    """Build the exception for an ``ErrorDetails`` mapping."""
-    cls = _BY_CODE.get(str(details.get("code")), WacrmError)
-    return cls(str(details.get("message", "")), details)
+_FIELDS = tuple(f.name for f in dataclasses.fields(ErrorDetails))
 
 
-def _from_details_json(raw: str) -> WacrmError:
-    return from_details(json.loads(raw))
+def from_details(details: Union[ErrorDetails, Dict[str, Any]]) -> WacrmError:
+    """Build the exception for an ``ErrorDetails`` (or the native module's mapping of one)."""
+    if isinstance(details, dict):
+        details = ErrorDetails(**{k: v for k, v in details.items() if k in _FIELDS})
+    cls = _BY_CODE.get(details.code, WacrmError)
+    return cls(details.message, details)
 
 
 def from_graph_body(body: bytes, http_status: int, retry_after: Optional[float] = None) -> Optional[WacrmError]:
@@ -132,8 +137,8 @@ def from_graph_body(body: bytes, http_status: int, retry_after: Optional[float] 
     from . import _native
 
     ms = None if retry_after is None else int(retry_after * 1000)
-    raw = _native.graph_error_details(body, http_status, ms)
-    return None if raw is None else _from_details_json(raw)
+    details = _native.graph_error_details(body, http_status, ms)
+    return None if details is None else from_details(details)
 
 
 __all__ = [
@@ -152,6 +157,7 @@ __all__ = [
     "ConfigError",
     "WebhookSignatureError",
     "ForbiddenError",
+    "ErrorDetails",
     "from_details",
     "from_graph_body",
 ]

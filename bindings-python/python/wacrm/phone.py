@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from . import _native
+from ._convert import decode
+from ._native import NormalizedPhone
+from .types import PhoneInfo
 
 
-def parse(number: str, region: Optional[str] = None) -> Dict[str, Any]:
+def parse(number: str, region: Optional[str] = None) -> PhoneInfo:
     """Parse one number; raises ``ValidationError`` with the reason."""
-    result: Dict[str, Any] = json.loads(_native.phone_parse(number, region))
-    return result
+    return decode(PhoneInfo, _native.phone_parse(number, region))
 
 
-def normalize(numbers: Sequence[str], region: Optional[str] = None) -> List[Dict[str, Any]]:
+def normalize(numbers: Sequence[str], region: Optional[str] = None) -> List[NormalizedPhone]:
     """Normalize many numbers on all cores (GIL released); bad rows carry ``error``."""
     return _native.phone_normalize(list(numbers), region)
 
 
-__all__ = ["parse", "normalize"]
+__all__ = ["NormalizedPhone", "PhoneInfo", "normalize", "parse"]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
 from . import _native
+from ._convert import encode, list_decoder
+from .types import Faults, LedgerEntry
+
+_ledger = list_decoder(LedgerEntry)
 
 
 class Sandbox:
-    def __init__(self, webhook_url: Optional[str] = None, app_secret: Optional[str] = None, mps: Optional[float] = None) -> None:
+    def __init__(self, webhook_url: Optional[str] = None, app_secret: Optional[str] = None,
+                 mps: Optional[float] = None) -> None:
         self._native = _native.NativeSandbox(webhook_url, app_secret, mps)
 
     @property
@@ -28,16 +32,16 @@ class Sandbox:
     def phone_number_id(self) -> str:
         return self._native.phone_number_id
 
-    def set_faults(self, **faults: Any) -> None:
-        """Inject faults: ``error_rate``, ``latency_ms``, ``drop_rate``, ``drop_after_accept_rate``,
-        ``duplicate_webhook_rate``, ``out_of_order_rate``."""
-        self._native.set_faults(json.dumps(faults))
+    def set_faults(self, faults: Faults) -> None:
+        """Inject faults; unset ones are off."""
+        self._native.set_faults(encode(faults))
 
-    def ledger(self) -> List[Dict[str, Any]]:
-        entries: List[Dict[str, Any]] = json.loads(self._native.ledger())
-        return entries
+    def ledger(self) -> List[LedgerEntry]:
+        """Every message the sandbox accepted, in order."""
+        return _ledger(self._native.ledger())
 
     def inbound_text(self, from_wa_id: str, name: str, body: str) -> str:
+        """A customer writes ``body``; the inbound message id."""
         return self._native.inbound_text(from_wa_id, name, body)
 
 

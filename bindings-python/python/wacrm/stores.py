@@ -1,137 +1,93 @@
 """Stores opened by URL (``memory:``, ``sqlite://PATH``, ``postgres://...``):
 contacts (CSV import with a bad-row report, segments, dedupe and merge),
 conversations, messages and the outbox. ``Stores`` blocks; ``AsyncStores``
-has the same methods as awaitables. Both share one native handle type, so a
-scheduler or assignment built on either sees the same data."""
+has the same operations as awaitables (one definition, ``_StoresOps``). Both
+hold the same native handle type, so a scheduler or assignment built on
+either sees the same data."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Optional
 
 from . import _native
-from ._call import call_async, call_sync
+from ._convert import decoder, encode, list_decoder, optional_decoder
+from ._ops import Awaiting, Blocking, Op, operation
+from .records import (
+    Contact,
+    Conversation,
+    DedupeConfig,
+    DedupeOutcome,
+    ImportArgs,
+    ImportReport,
+    MessageRecord,
+    OutboxItem,
+    OutboxState,
+    OutboxStats,
+    Segment,
+)
 
-JSON = Dict[str, Any]
+_contact = decoder(Contact)
+_maybe_contact = optional_decoder(Contact)
+_contacts = list_decoder(Contact)
 
 
-def _import_args(path: str, map: Sequence[str], id_column: Optional[str], region: Optional[str],
-                 add_tags: Sequence[str], require_phone: bool) -> JSON:
-    return {"path": path, "map": list(map), "id_column": id_column, "region": region,
-            "add_tags": list(add_tags), "require_phone": require_phone}
+class _StoresOps:
+    def __init__(self, url: str = "memory:") -> None:
+        self._native = _native.NativeStores(url)
+
+    @operation
+    def contacts_import_csv(self, args: ImportArgs) -> Op[ImportReport]:
+        """Import a CSV of contacts; the report lists bad rows by line number."""
+        return Op(self._native.contacts_import_csv(encode(args)), decoder(ImportReport))
+
+    @operation
+    def contacts_dedupe(self, config: Optional[DedupeConfig] = None, merge: bool = False) -> Op[DedupeOutcome]:
+        """Find duplicate contacts; ``merge=True`` executes the merge plan."""
+        return Op(self._native.contacts_dedupe(encode(config), merge), decoder(DedupeOutcome))
+
+    @operation
+    def contact_get(self, id: str) -> Op[Optional[Contact]]:
+        return Op(self._native.contact_get(id), _maybe_contact)
+
+    @operation
+    def contact_find_by_phone(self, phone: str) -> Op[Optional[Contact]]:
+        """The contact with this E.164 number."""
+        return Op(self._native.contact_find_by_phone(phone), _maybe_contact)
+
+    @operation
+    def contact_upsert(self, contact: Contact) -> Op[Contact]:
+        """Create or replace a contact; the stored version."""
+        return Op(self._native.contact_upsert(encode(contact)), _contact)
+
+    @operation
+    def segment_members(self, segment: Segment) -> Op[List[Contact]]:
+        return Op(self._native.segment_members(encode(segment)), _contacts)
+
+    @operation
+    def conversations_open(self) -> Op[List[Conversation]]:
+        return Op(self._native.conversations_open(), list_decoder(Conversation))
+
+    @operation
+    def messages_for_contact(self, id: str) -> Op[List[MessageRecord]]:
+        """A contact's messages, both directions."""
+        return Op(self._native.messages_for_contact(id), list_decoder(MessageRecord))
+
+    @operation
+    def outbox_stats(self) -> Op[OutboxStats]:
+        return Op(self._native.outbox_stats(), decoder(OutboxStats))
+
+    @operation
+    def outbox_items(self, state: Optional[OutboxState] = None, limit: int = 100) -> Op[List[OutboxItem]]:
+        """Items in ``state`` (every state when ``None``), at most ``limit`` per state."""
+        return Op(self._native.outbox_items(state, limit), list_decoder(OutboxItem))
 
 
-def _segment(name: str, tags_all: Sequence[str], tags_any: Sequence[str], tags_none: Sequence[str],
-             attributes: Optional[JSON]) -> JSON:
-    return {"name": name, "filter": {"tags_all": list(tags_all), "tags_any": list(tags_any),
-                                     "tags_none": list(tags_none), "attributes": attributes or {}, "has_phone": True}}
-
-
-class Stores:
+class Stores(_StoresOps, Blocking):
     """Blocking access to the stores at ``url`` (opened and migrated now)."""
 
-    def __init__(self, url: str = "memory:") -> None:
-        self._native = _native.NativeStores(url)
 
-    def _call(self, op: str, **args: Any) -> Any:
-        return call_sync(self._native, "Stores", op, args)
-
-    def import_contacts_csv(self, path: str, map: Sequence[str], id_column: Optional[str] = None,
-                            region: Optional[str] = None, add_tags: Sequence[str] = (),
-                            require_phone: bool = False) -> JSON:
-        """Import a CSV; ``map`` holds ``COLUMN=FIELD`` items. The report lists bad rows by line."""
-        r: JSON = self._call("contacts_import_csv", **_import_args(path, map, id_column, region, add_tags, require_phone))
-        return r
-
-    def dedupe_contacts(self, merge: bool = False, **config: Any) -> JSON:
-        """Find duplicates among the stored contacts; ``merge=True`` executes the merge plan."""
-        r: JSON = self._call("contacts_dedupe", config=config, merge=merge)
-        return r
-
-    def get_contact(self, contact_id: str) -> Optional[JSON]:
-        r: Optional[JSON] = self._call("contact_get", id=contact_id)
-        return r
-
-    def find_contact_by_phone(self, e164: str) -> Optional[JSON]:
-        r: Optional[JSON] = self._call("contact_find_by_phone", phone=e164)
-        return r
-
-    def upsert_contact(self, contact: JSON) -> JSON:
-        r: JSON = self._call("contact_upsert", **contact)
-        return r
-
-    def segment_members(self, name: str, tags_all: Sequence[str] = (), tags_any: Sequence[str] = (),
-                        tags_none: Sequence[str] = (), attributes: Optional[JSON] = None) -> List[JSON]:
-        r: List[JSON] = self._call("segment_members", **_segment(name, tags_all, tags_any, tags_none, attributes))
-        return r
-
-    def open_conversations(self) -> List[JSON]:
-        r: List[JSON] = self._call("conversations_open")
-        return r
-
-    def messages_for_contact(self, contact_id: str) -> List[JSON]:
-        r: List[JSON] = self._call("messages_for_contact", id=contact_id)
-        return r
-
-    def outbox_stats(self) -> JSON:
-        r: JSON = self._call("outbox_stats")
-        return r
-
-    def outbox_items(self, state: Optional[str] = None, limit: int = 100) -> List[JSON]:
-        r: List[JSON] = self._call("outbox_items", state=state, limit=limit)
-        return r
+class AsyncStores(_StoresOps, Awaiting):
+    """The same operations as awaitables."""
 
 
-class AsyncStores:
-    """The same as ``Stores`` with awaitable methods."""
-
-    def __init__(self, url: str = "memory:") -> None:
-        self._native = _native.NativeStores(url)
-
-    async def _call(self, op: str, **args: Any) -> Any:
-        return await call_async(self._native, op, args)
-
-    async def import_contacts_csv(self, path: str, map: Sequence[str], id_column: Optional[str] = None,
-                                  region: Optional[str] = None, add_tags: Sequence[str] = (),
-                                  require_phone: bool = False) -> JSON:
-        r: JSON = await self._call("contacts_import_csv", **_import_args(path, map, id_column, region, add_tags, require_phone))
-        return r
-
-    async def dedupe_contacts(self, merge: bool = False, **config: Any) -> JSON:
-        r: JSON = await self._call("contacts_dedupe", config=config, merge=merge)
-        return r
-
-    async def get_contact(self, contact_id: str) -> Optional[JSON]:
-        r: Optional[JSON] = await self._call("contact_get", id=contact_id)
-        return r
-
-    async def find_contact_by_phone(self, e164: str) -> Optional[JSON]:
-        r: Optional[JSON] = await self._call("contact_find_by_phone", phone=e164)
-        return r
-
-    async def upsert_contact(self, contact: JSON) -> JSON:
-        r: JSON = await self._call("contact_upsert", **contact)
-        return r
-
-    async def segment_members(self, name: str, tags_all: Sequence[str] = (), tags_any: Sequence[str] = (),
-                              tags_none: Sequence[str] = (), attributes: Optional[JSON] = None) -> List[JSON]:
-        r: List[JSON] = await self._call("segment_members", **_segment(name, tags_all, tags_any, tags_none, attributes))
-        return r
-
-    async def open_conversations(self) -> List[JSON]:
-        r: List[JSON] = await self._call("conversations_open")
-        return r
-
-    async def messages_for_contact(self, contact_id: str) -> List[JSON]:
-        r: List[JSON] = await self._call("messages_for_contact", id=contact_id)
-        return r
-
-    async def outbox_stats(self) -> JSON:
-        r: JSON = await self._call("outbox_stats")
-        return r
-
-    async def outbox_items(self, state: Optional[str] = None, limit: int = 100) -> List[JSON]:
-        r: List[JSON] = await self._call("outbox_items", state=state, limit=limit)
-        return r
-
-
-__all__ = ["Stores", "AsyncStores"]
+__all__ = ["AsyncStores", "Stores"]

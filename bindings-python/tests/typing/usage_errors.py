@@ -7,5 +7,6 @@ from wacrm import errors
 def handle(body: bytes) -> Optional[float]:
     e: Optional[wacrm.WacrmError] = errors.from_graph_body(body, 429)
     if isinstance(e, wacrm.RateLimitedError):
-        return e.retry_after
+        details: wacrm.ErrorDetails = e.details
+        return e.retry_after if details.retryable else None
     return None
