@@ -5,7 +5,7 @@
 //! written in full-width or upper case matches the message however the
 //! customer typed it.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Fold `text` for matching: Unicode NFKC (full-/half-width forms, compatibility
 /// characters), then lower case; with `accents`, Latin/Greek/Cyrillic diacritics
@@ -17,6 +17,15 @@ pub fn fold(text: &str, accents: bool) -> String {
         return text.to_ascii_lowercase();
     }
     let mut out = String::with_capacity(text.len() + 8);
+    // Most messages are already in NFKC (no full-width or compatibility forms):
+    // the quick check is a table lookup per character, far cheaper than
+    // normalizing, and then only the case needs folding.
+    if !accents && is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        for c in text.chars() {
+            push_lower(&mut out, c);
+        }
+        return out;
+    }
     if accents {
         // Decompose, drop the combining diacritics of alphabetic scripts, recompose.
         // Only U+0300–U+036F is dropped: Japanese voicing marks (U+3099/U+309A) are

@@ -4,7 +4,7 @@
 //! words) it belongs to and in which mode, and the mode is checked on each hit.
 //! Regular expressions (opt-in) run as one `RegexSet` over the same folded text.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::RegexSet;
 
 use super::fold::{content_bounds, fold, is_spaceless, is_word_char};
@@ -99,6 +99,9 @@ impl KeywordSet {
                 l.ac = Some(
                     AhoCorasick::builder()
                         .match_kind(MatchKind::Standard)
+                        // A full DFA: a few MB for thousands of keywords, and one
+                        // table lookup per byte on every message.
+                        .kind(Some(AhoCorasickKind::DFA))
                         .build(&pats[lane])
                         .map_err(|e| format!("keyword automaton: {e}"))?,
                 );
