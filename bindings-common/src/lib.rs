@@ -4,14 +4,10 @@
 //! sandbox every binding starts the same way. The Python, Node and Swift
 //! bindings translate these values and errors into their own types and add
 //! nothing else, so the three cannot drift apart.
-//!
-//! `json_ops` keeps the same operations reachable by name with JSON in and out
-//! for callers that hold raw JSON.
 
 mod assignment;
 mod client;
 mod dedupe_csv;
-pub mod json_ops;
 mod sandbox;
 mod scheduler;
 mod stores;
@@ -19,7 +15,6 @@ mod stores;
 pub use assignment::{Assignment, AssignmentSettings};
 pub use client::{Client, DownloadedMedia, SendArgs, UploadArgs};
 pub use dedupe_csv::{DedupeCsvArgs, DedupeCsvOutcome, dedupe_csv};
-pub use json_ops::{args, to_json};
 pub use sandbox::{
     Faults, LedgerEntry, SANDBOX_PHONE_NUMBER_ID, SandboxHandle, SandboxOptions, inbound_text,
     start_sandbox,

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use wacrm::contacts::dedupe::{self, DedupeConfig, DedupeResult, MergeReport};
 use wacrm::contacts::{ImportReport, ImportSpec, Segment};
-use wacrm::store::{Contact, Conversation, MessageRecord, OutboxItem, OutboxStateKind, OutboxStats};
+use wacrm::store::{
+    Contact, Conversation, MessageRecord, OutboxItem, OutboxStateKind, OutboxStats,
+};
 use wacrm::{ContactId, Error, Result};
 
 /// Stores opened by URL: `memory:`, `sqlite://PATH`, `postgres://...`.
