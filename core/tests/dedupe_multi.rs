@@ -109,10 +109,7 @@ fn several_numbers_pairs() -> (Vec<(String, String)>, Vec<(String, String)>) {
         .records()
         .map(|x| {
             let x = x.unwrap();
-            (
-                x[0].to_string(),
-                (tail(&x[2]), x[3].trim().to_lowercase()),
-            )
+            (x[0].to_string(), (tail(&x[2]), x[3].trim().to_lowercase()))
         })
         .collect();
     let several: Vec<(String, String)> = truth()
@@ -168,7 +165,8 @@ fn beats_the_exact_key_rule_and_keeps_every_row() {
     let hits = |v: &[(String, String)]| {
         v.iter()
             .filter(|(a, b)| {
-                found.contains(&(a.as_str(), b.as_str())) || found.contains(&(b.as_str(), a.as_str()))
+                found.contains(&(a.as_str(), b.as_str()))
+                    || found.contains(&(b.as_str(), a.as_str()))
             })
             .count()
     };

@@ -303,7 +303,9 @@ impl DedupeRecord {
                     .unwrap_or("");
                 phone_tail_into(number, o)
             });
-            l.push_with(F::Email, |o| o.extend(v.email.trim().chars().flat_map(char::to_lowercase)));
+            l.push_with(F::Email, |o| {
+                o.extend(v.email.trim().chars().flat_map(char::to_lowercase))
+            });
             tmp.clear();
             tmp.push_str(l.field(F::Email));
             let (local, domain) = tmp.split_once('@').unwrap_or(("", ""));
@@ -976,6 +978,107 @@ mod tests {
         assert!(checked > 100_000);
         assert_eq!(parse_day("2024-02-29"), chrono_day("2024-02-29"));
         assert!(parse_day("2024-02-29").is_some() && parse_day("2023-02-29").is_none());
+    }
+
+    fn rec(name: &str, e164: &str, raw: &str, email: &str) -> DedupeRecord {
+        let wa = if e164.is_empty() {
+            String::new()
+        } else {
+            let e = crate::ids::E164::parse_strict(e164).unwrap();
+            crate::phone::wa_id_candidates(&e)[0].0.clone()
+        };
+        DedupeRecord::build(
+            &RecordInput {
+                id: "x",
+                name,
+                e164,
+                wa_id: &wa,
+                phone_raw: raw,
+                email,
+                ..Default::default()
+            },
+            &RecordSchema::default(),
+        )
+    }
+
+    fn phone_level(a: &DedupeRecord, b: &DedupeRecord) -> u8 {
+        let s = CompareSettings {
+            name_threshold: 0.8,
+            sku_window_days: 90,
+        };
+        level(&Comparison::Phone, a, b, &s)
+    }
+
+    #[test]
+    fn phones_that_do_not_validate_compare_by_their_last_digits() {
+        let valid = rec("", "+819012345678", "", "");
+        for raw in [
+            "０９０－１２３４－５６７８",
+            "００８１９０１２３４５６７８",
+            "090 1234 5678 ext. 12",
+            "819012345678",
+        ] {
+            let r = rec("", "", raw, "");
+            assert!(r.phone_unvalidated(), "{raw}");
+            assert_eq!(phone_level(&valid, &r), 2, "{raw}");
+        }
+        // Brazil without the ninth digit, Mexico's 521, Argentina's 549 and 15.
+        let br = rec("", "+5511987654321", "", "");
+        assert_eq!(phone_level(&br, &rec("", "", "+55 11 8765-4321", "")), 2);
+        let mx = rec("", "+525512345678", "", "");
+        assert_eq!(phone_level(&mx, &rec("", "", "+52 1 55 1234 5678", "")), 2);
+        let ar = rec("", "+5491123456789", "", "");
+        assert_eq!(phone_level(&ar, &rec("", "", "011 15-2345-6789", "")), 2);
+        // Two valid numbers that differ are different numbers, even when
+        // their last digits agree; a different tail differs.
+        let other_country = rec("", "+33612345678", "", "");
+        assert_eq!(
+            phone_level(&other_country, &rec("", "+34612345678", "", "")),
+            DIFFERS
+        );
+        assert_eq!(
+            phone_level(&valid, &rec("", "", "090-9999-0000", "")),
+            DIFFERS
+        );
+        // Too few digits to say anything.
+        assert_eq!(phone_level(&valid, &rec("", "", "12-34", "")), NULL);
+    }
+
+    #[test]
+    fn names_across_forms_compare_exactly() {
+        let s = CompareSettings {
+            name_threshold: 0.8,
+            sku_window_days: 90,
+        };
+        let full = |a: &str, b: &str| {
+            level(
+                &Comparison::FullName,
+                &rec(a, "", "", ""),
+                &rec(b, "", "", ""),
+                &s,
+            )
+        };
+        for (a, b) in [
+            ("山田太郎", "山田 太郎"),
+            ("山田\u{3000}太郎", "山田太郎"),
+            ("山田 太郎", "太郎 山田"),
+            ("Yamada, Taro", "Taro Yamada"),
+            ("YAMADA Taro", "taro yamada"),
+            ("José García Pérez", "Jose Garcia Perez"),
+            ("ＴＡＲＯ　ＹＡＭＡＤＡ", "Taro Yamada"),
+        ] {
+            assert_eq!(full(a, b), 4, "{a} / {b}");
+        }
+        assert_eq!(full("山田太郎", "山田 花子"), DIFFERS);
+        assert!(!same_run_together("山田太郎", "山田 太"));
+        assert!(!same_run_together("abab", "ab ab ab"));
+    }
+
+    #[test]
+    fn email_compares_without_case_or_spaces() {
+        let a = rec("", "", "", " Taro.Yamada@Example.COM ");
+        let b = rec("", "", "", "taro.yamada@example.com");
+        assert!(a.same(F::Email, &b, F::Email));
     }
 
     #[test]

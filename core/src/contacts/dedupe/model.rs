@@ -153,6 +153,7 @@ impl Model {
     /// Classic Fellegi–Sunter EM on all candidate pairs: `m`, `u` (starting from
     /// the random-pair measurement) and the duplicate share all fitted.
     pub fn fit(comps: &[Comparison], u: Vec<[f64; L]>, all: &HashMap<u64, u64>) -> Self {
+        let random_u = u.clone();
         let mut model = Model {
             lambda: 0.1,
             m: comps.iter().map(|c| initial_m(c.top())).collect(),
@@ -194,14 +195,14 @@ impl Model {
                 }
             }
         }
-        let start_u = model.u.clone();
         model.iterations = model.em(comps, &pats, 0, true, true);
         if let Some(reason) = model.degenerate(comps, &pats) {
             // A fit that cannot be right on this list (it was built for data
-            // like the FEBRL sets): sane m, u as measured on the candidates,
-            // and only the duplicate share fitted under them.
+            // like the FEBRL sets): sane m, u as measured on random pairs
+            // (what chance agreement is, whatever the candidates are), and
+            // only the duplicate share fitted under them.
             model.m = comps.iter().map(Comparison::prior_m).collect();
-            model.u = start_u;
+            model.u = random_u;
             model.lambda = SMALL_SET_PRIOR;
             model.iterations += model.em(comps, &pats, 0, false, false);
             model.lambda = model.lambda.clamp(0.01, 0.5);
@@ -372,5 +373,82 @@ impl Model {
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
         let w = prior + self.weight(p);
         1.0 / (1.0 + (-w).exp2())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contacts::dedupe::compare::DIFFERS;
+
+    fn pack(levels: &[u8]) -> u64 {
+        levels
+            .iter()
+            .enumerate()
+            .fold(0, |v, (i, l)| v | (*l as u64) << (4 * i))
+    }
+
+    fn random_u(comps: &[Comparison]) -> Vec<[f64; L]> {
+        comps
+            .iter()
+            .map(|c| {
+                let mut u = [0.0; L];
+                u[1] = 0.9;
+                let top = c.top() as usize;
+                for l in 2..=top {
+                    u[l] = 0.1 / (top - 1) as f64;
+                }
+                u
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fit_that_collapses_falls_back_to_priors_and_says_why() {
+        // Every candidate agrees on everything: EM puts all of them in one
+        // class, which says nothing about the next list.
+        let comps = [Comparison::FullName, Comparison::Phone, Comparison::City];
+        let mut pats = HashMap::new();
+        pats.insert(pack(&[4, 2, 3]), 2_000u64);
+        let m = Model::fit(&comps, random_u(&comps), &pats);
+        assert_eq!(m.kind, "priors");
+        assert!(m.reason.is_some());
+        assert_eq!(m.m[1], Comparison::Phone.prior_m());
+        // Under the priors a different phone weighs against, not a veto:
+        // same name and city, another number, still a likely match.
+        assert!(m.posterior(pack(&[4, DIFFERS, 3])) > 0.5, "{m:?}");
+    }
+
+    #[test]
+    fn a_sound_fit_is_kept_and_a_different_phone_is_never_a_veto() {
+        // Duplicates (same name, mostly same phone) among many unrelated
+        // candidates that share a city.
+        let comps = [Comparison::FullName, Comparison::Phone, Comparison::City];
+        let mut pats = HashMap::new();
+        pats.insert(pack(&[4, 2, 3]), 900u64);
+        pats.insert(pack(&[4, DIFFERS, 3]), 30);
+        pats.insert(pack(&[DIFFERS, DIFFERS, 3]), 6_000);
+        pats.insert(pack(&[2, DIFFERS, 3]), 800);
+        pats.insert(pack(&[DIFFERS, DIFFERS, DIFFERS]), 3_000);
+        let m = Model::fit(&comps, random_u(&comps), &pats);
+        assert_eq!(m.kind, "em", "{:?}", m.reason);
+        assert!(m.m[1][DIFFERS as usize] >= Comparison::Phone.min_m_differs() - 1e-12);
+        let sum: f64 = m.m[1][1..=2].iter().sum();
+        assert!((sum - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn few_candidates_use_priors() {
+        let comps = [Comparison::FullName, Comparison::Phone];
+        let mut pats = HashMap::new();
+        pats.insert(pack(&[4, 2]), 10u64);
+        let m = Model::fit(&comps, random_u(&comps), &pats);
+        assert_eq!(m.kind, "priors");
+        assert!(
+            m.reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("candidate pairs")
+        );
     }
 }
