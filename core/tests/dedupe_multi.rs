@@ -101,9 +101,11 @@ fn tail(phone: &str) -> String {
     d[d.len().saturating_sub(8)..].to_string()
 }
 
+type Pair = (String, String);
+
 /// True pairs of one person written from two different numbers, and among
 /// them those whose rows carry the same e-mail (letter case and spaces aside).
-fn several_numbers_pairs() -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn several_numbers_pairs() -> (Vec<Pair>, Vec<Pair>) {
     let mut r = csv::Reader::from_path(data("contacts.csv")).unwrap();
     let rows: HashMap<String, (String, String)> = r
         .records()
