@@ -320,6 +320,11 @@ fn dedupe(a: DedupeArgs) -> wacrm::Result<()> {
     };
     let summary = serde_json::json!({
         "records": result.stats.records,
+        "rows_read": result.stats.rows_read,
+        "rows_left_out": result.stats.rows_left_out,
+        "invalid_phones": result.stats.invalid_phones,
+        "model": result.stats.model,
+        "model_reason": result.stats.model_reason,
         "bad_rows": bad,
         "pairs": result.pairs.len(),
         "review": result.review.len(),

@@ -1,9 +1,15 @@
 //! `wacrm phone normalize` (C4): one input per line → `input,e164,region,type,valid,wa_id,error`.
+//!
+//! Scripts call it once per number as often as once per file, so it starts
+//! without the logger, the async runtime or the rest of the command tree
+//! (see [`main`]); a file is read in large blocks, each block's lines
+//! normalized and formatted on every core, and the blocks written in order.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use wacrm::phone::{NormalizedRow, normalize_lines};
+use rayon::prelude::*;
+use wacrm::phone::{NormalizedRow, normalize_one};
 
 /// Phone subcommands.
 #[derive(clap::Subcommand)]
@@ -21,9 +27,32 @@ pub enum PhoneCommand {
     },
 }
 
-const CHUNK: usize = 64 * 1024;
+/// `wacrm phone ...` on its own.
+#[derive(clap::Parser)]
+#[command(name = "wacrm phone", version, about = "Phone number tools.")]
+struct PhoneCli {
+    #[command(subcommand)]
+    command: PhoneCommand,
+}
 
-pub async fn run(c: PhoneCommand) -> ExitCode {
+/// Entry point when the first argument is `phone`: parses only this
+/// subcommand's arguments and runs on the calling thread.
+pub fn main() -> ExitCode {
+    use clap::Parser;
+    let rest = std::env::args_os().skip(2);
+    let cli =
+        PhoneCli::parse_from(std::iter::once(std::ffi::OsString::from("wacrm phone")).chain(rest));
+    run(cli.command)
+}
+
+/// Bytes read per block: large enough that formatting runs on every core,
+/// small enough to keep memory flat on any file.
+const BLOCK: usize = 4 << 20;
+
+/// Lines one task normalizes and formats.
+const LINES_PER_TASK: usize = 2048;
+
+pub fn run(c: PhoneCommand) -> ExitCode {
     let PhoneCommand::Normalize {
         region,
         format,
@@ -36,18 +65,18 @@ pub async fn run(c: PhoneCommand) -> ExitCode {
         eprintln!("--region {r}: {e}");
         return ExitCode::from(2);
     }
-    let (reader, size): (Box<dyn BufRead>, u64) = match &file {
+    let (mut reader, size): (Box<dyn Read>, u64) = match &file {
         Some(p) => match std::fs::File::open(p) {
             Ok(f) => {
                 let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-                (Box::new(BufReader::new(f)), size)
+                (Box::new(f), size)
             }
             Err(e) => {
                 eprintln!("{}: {e}", p.display());
                 return ExitCode::from(1);
             }
         },
-        None => (Box::new(BufReader::new(std::io::stdin())), 0),
+        None => (Box::new(std::io::stdin().lock()), 0),
     };
     // A progress bar only for large files; pipes stay quiet.
     let bar = (size > 5 << 20).then(|| {
@@ -61,110 +90,199 @@ pub async fn run(c: PhoneCommand) -> ExitCode {
         b
     });
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = stdout.lock();
     let csv_mode = format == "csv";
-    if csv_mode && writeln!(out, "input,e164,region,type,valid,wa_id,error").is_err() {
+    if csv_mode
+        && out
+            .write_all(b"input,e164,region,type,valid,wa_id,error\n")
+            .is_err()
+    {
         return ExitCode::from(1);
     }
-    let mut reader = reader;
     let mut bad = 0usize;
-    let mut raw = Vec::new();
+    let mut buf: Vec<u8> = Vec::new();
     let mut at_eof = false;
     while !at_eof {
-        // One entry per input line (LF, CRLF or CR); a line that is not UTF-8
-        // is kept, lossily decoded, with its own `invalid_utf8` error.
-        let mut chunk: Vec<Result<String, String>> = Vec::with_capacity(CHUNK);
-        let mut bytes = 0u64;
-        while chunk.len() < CHUNK {
-            raw.clear();
-            match reader.read_until(b'\n', &mut raw) {
+        // Fill the block, then cut it after its last line break; the
+        // unfinished line waits for the next block.
+        let mut searched = 0;
+        let cut = loop {
+            if buf.len() >= BLOCK
+                && let Some(i) = buf[searched..].iter().rposition(|b| *b == b'\n')
+            {
+                break searched + i + 1;
+            }
+            searched = buf.len();
+            let want = buf.len().max(BLOCK) + BLOCK / 4;
+            let before = buf.len();
+            buf.resize(want, 0);
+            match reader.read(&mut buf[before..]) {
                 Ok(0) => {
+                    buf.truncate(before);
                     at_eof = true;
-                    break;
+                    break buf.len();
                 }
-                Ok(n) => bytes += n as u64,
+                Ok(n) => buf.truncate(before + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(before),
                 Err(e) => {
-                    eprintln!("read error after {} lines: {e}", chunk.len());
+                    eprintln!("read error: {e}");
                     return ExitCode::from(1);
                 }
             }
-            let mut line = raw.as_slice();
-            line = line.strip_suffix(b"\n").unwrap_or(line);
-            line = line.strip_suffix(b"\r").unwrap_or(line);
-            for part in line.split(|b| *b == b'\r') {
-                chunk.push(match std::str::from_utf8(part) {
-                    Ok(s) => Ok(s.to_string()),
-                    Err(_) => Err(String::from_utf8_lossy(part).into_owned()),
-                });
+        };
+        let lines = split_lines(&buf[..cut]);
+        let done: Vec<(Vec<u8>, usize)> = lines
+            .par_chunks(LINES_PER_TASK)
+            .map(|chunk| format_lines(chunk, region.as_deref(), csv_mode))
+            .collect();
+        for (text, b) in &done {
+            bad += b;
+            if let Err(e) = out.write_all(text) {
+                eprintln!("write error: {e}");
+                return ExitCode::from(1);
             }
         }
-        if chunk.is_empty() {
-            break;
-        }
-        let good: Vec<String> = chunk
-            .iter()
-            .filter_map(|l| l.as_ref().ok().cloned())
-            .collect();
-        let mut normalized = normalize_lines(&good, region.as_deref()).into_iter();
-        let rows: Vec<NormalizedRow> = chunk
-            .into_iter()
-            .filter_map(|l| match l {
-                Ok(_) => normalized.next(),
-                Err(lossy) => Some(NormalizedRow {
-                    input: lossy,
-                    e164: None,
-                    region: None,
-                    number_type: None,
-                    valid: false,
-                    wa_id: None,
-                    error: Some("invalid_utf8".into()),
-                }),
-            })
-            .collect();
-        bad += rows.iter().filter(|r| r.error.is_some()).count();
-        if let Err(e) = write_rows(&mut out, csv_mode, &rows) {
-            eprintln!("write error: {e}");
-            return ExitCode::from(1);
-        }
         if let Some(b) = &bar {
-            b.inc(bytes);
+            b.inc(cut as u64);
         }
+        buf.drain(..cut);
     }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let _ = out.flush();
+    if let Err(e) = out.flush() {
+        eprintln!("write error: {e}");
+        return ExitCode::from(1);
+    }
     if bad > 0 {
         eprintln!("{bad} input(s) could not be normalized (see the error column)");
     }
     ExitCode::SUCCESS
 }
 
-fn write_rows(out: &mut impl Write, csv_mode: bool, rows: &[NormalizedRow]) -> std::io::Result<()> {
-    match csv_mode {
-        true => {
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(&mut *out);
-            for r in rows {
-                w.write_record([
-                    r.input.as_str(),
-                    r.e164.as_deref().unwrap_or(""),
-                    r.region.as_deref().unwrap_or(""),
-                    r.number_type.as_deref().unwrap_or(""),
-                    if r.valid { "true" } else { "false" },
-                    r.wa_id.as_deref().unwrap_or(""),
-                    r.error.as_deref().unwrap_or(""),
-                ])?;
-            }
-            w.flush()?;
-        }
-        false => {
-            for r in rows {
-                serde_json::to_writer(&mut *out, r)?;
-                out.write_all(b"\n")?;
-            }
+/// Input lines of a block of whole lines: LF, CRLF or CR end a line; a block
+/// ending in a line break has no empty line after it.
+fn split_lines(block: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(block.len() / 12);
+    let body = block.strip_suffix(b"\n").unwrap_or(block);
+    if block.is_empty() {
+        return out;
+    }
+    for line in body.split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        out.extend(line.split(|b| *b == b'\r'));
+    }
+    out
+}
+
+/// Normalize and format lines; also the count that failed. A line that is
+/// not UTF-8 is kept, lossily decoded, with its own `invalid_utf8` error.
+fn format_lines(lines: &[&[u8]], region: Option<&str>, csv_mode: bool) -> (Vec<u8>, usize) {
+    let mut out = Vec::with_capacity(lines.len() * 80);
+    let mut bad = 0;
+    for line in lines {
+        let row = match std::str::from_utf8(line) {
+            Ok(s) => normalize_one(s, region),
+            Err(_) => NormalizedRow {
+                input: String::from_utf8_lossy(line).into_owned(),
+                e164: None,
+                region: None,
+                number_type: None,
+                valid: false,
+                wa_id: None,
+                error: Some("invalid_utf8".into()),
+            },
+        };
+        bad += usize::from(row.error.is_some());
+        if csv_mode {
+            write_csv_row(&mut out, &row);
+        } else {
+            // Writing JSON to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut out, &row);
+            out.push(b'\n');
         }
     }
-    Ok(())
+    (out, bad)
+}
+
+/// One CSV record, quoted as the `csv` crate quotes (only fields holding a
+/// comma, a quote or a line break).
+fn write_csv_row(out: &mut Vec<u8>, r: &NormalizedRow) {
+    let fields = [
+        r.input.as_str(),
+        r.e164.as_deref().unwrap_or(""),
+        r.region.as_deref().unwrap_or(""),
+        r.number_type.as_deref().unwrap_or(""),
+        if r.valid { "true" } else { "false" },
+        r.wa_id.as_deref().unwrap_or(""),
+        r.error.as_deref().unwrap_or(""),
+    ];
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if f.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+            out.push(b'"');
+            for b in f.bytes() {
+                if b == b'"' {
+                    out.push(b'"');
+                }
+                out.push(b);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(f.as_bytes());
+        }
+    }
+    out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_on_any_ending_without_a_trailing_empty_line() {
+        let l = |b: &[u8]| split_lines(b).len();
+        assert_eq!(l(b""), 0);
+        assert_eq!(l(b"a\n"), 1);
+        assert_eq!(l(b"a"), 1);
+        assert_eq!(l(b"a\r\nb\rc\n\n"), 4);
+        assert_eq!(split_lines(b"a\r\nb\rc"), [&b"a"[..], b"b", b"c"]);
+    }
+
+    #[test]
+    fn csv_rows_are_quoted_like_the_csv_crate() {
+        let row = |input: &str| NormalizedRow {
+            input: input.into(),
+            e164: None,
+            region: None,
+            number_type: None,
+            valid: false,
+            wa_id: None,
+            error: Some("no_number: \"x\", y".into()),
+        };
+        for input in ["plain", "a,b", "say \"hi\"", " spaced ", "", "全角"] {
+            let mut ours = Vec::new();
+            write_csv_row(&mut ours, &row(input));
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::new());
+            let r = row(input);
+            w.write_record([
+                r.input.as_str(),
+                "",
+                "",
+                "",
+                "false",
+                "",
+                r.error.as_deref().unwrap_or(""),
+            ])
+            .unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(w.into_inner().unwrap()).unwrap()
+            );
+        }
+    }
 }

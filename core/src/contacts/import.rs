@@ -89,6 +89,11 @@ pub struct ImportSpec {
     /// Bounds on a quoted field before its row counts as broken.
     #[serde(default)]
     pub quote_limits: QuoteLimits,
+    /// Keep rows whose phone or email does not validate, with the raw value
+    /// (dedupe compares such a row by its other fields and the phone's
+    /// digits); an import into a store refuses them.
+    #[serde(default)]
+    pub keep_invalid_fields: bool,
 }
 
 impl ImportSpec {
@@ -629,6 +634,9 @@ pub struct RowValues<'a> {
     pub e164: String,
     /// The phone's WhatsApp id.
     pub wa_id: String,
+    /// The phone as typed, when it did not validate (only with
+    /// [`ImportSpec::keep_invalid_fields`]; `e164` is then empty).
+    pub phone_raw: &'a str,
     /// Email, lowercased.
     pub email: String,
     /// City.
@@ -688,6 +696,7 @@ impl RowValues<'_> {
         }
         let mut extra = BTreeMap::new();
         for (k, v) in [
+            ("phone_raw", self.phone_raw),
             ("postcode", self.postcode),
             ("address", self.address),
             ("date_of_birth", self.date_of_birth),
@@ -739,7 +748,7 @@ fn row_values<'a>(
                         && !domain.starts_with('.')
                         && !domain.ends_with('.')
                 });
-                if !valid {
+                if !valid && !spec.keep_invalid_fields {
                     return Err(format!("email {s:?} is not an address"));
                 }
                 v.email = s.to_ascii_lowercase();
@@ -761,19 +770,14 @@ fn row_values<'a>(
     }
     if !phone_raw.is_empty() {
         let p = phone_raw;
-        let (e164, valid) =
-            phone::parse_valid(p, region).map_err(|e| format!("phone {p:?}: {e}"))?;
-        if !valid {
-            // Rare: the full parse names the region for the report.
-            let region = phone::parse(p, region)
-                .map(|i| i.region)
-                .unwrap_or_default();
-            return Err(format!("phone {p:?} is not a valid number in {region}"));
+        let parsed = phone::parse_valid(p, region);
+        if spec.keep_invalid_fields && !matches!(parsed, Ok((_, true))) {
+            // A contact is not bad because one field is: keep the raw value.
+            v.phone_raw = p;
+        } else {
+            let (e164, valid) = parsed.map_err(|e| format!("phone {p:?}: {e}"))?;
+            accept_phone(&mut v, p, region, e164, valid)?;
         }
-        if let Some(w) = phone::wa_id_candidates(&e164).into_iter().next() {
-            v.wa_id = w.0;
-        }
-        v.e164 = String::from(e164);
     } else if spec.require_phone {
         return Err("no phone".into());
     }
@@ -788,6 +792,28 @@ fn row_values<'a>(
         None => std::borrow::Cow::Owned(content_id(&v)),
     };
     Ok(v)
+}
+
+/// A parsed phone into the row: refused when invalid, else its E.164 and wa_id.
+fn accept_phone(
+    v: &mut RowValues<'_>,
+    p: &str,
+    region: Option<&str>,
+    e164: crate::ids::E164,
+    valid: bool,
+) -> Result<(), String> {
+    if !valid {
+        // Rare: the full parse names the region for the report.
+        let region = phone::parse(p, region)
+            .map(|i| i.region)
+            .unwrap_or_default();
+        return Err(format!("phone {p:?} is not a valid number in {region}"));
+    }
+    if let Some(w) = phone::wa_id_candidates(&e164).into_iter().next() {
+        v.wa_id = w.0;
+    }
+    v.e164 = String::from(e164);
+    Ok(())
 }
 
 /// An id for a row with no key: a hash of its values (names, city, address,

@@ -26,7 +26,8 @@ pub struct NormalizedRow {
     pub error: Option<String>,
 }
 
-fn one(input: &str, region: Option<&str>) -> NormalizedRow {
+/// Normalize one input (what [`normalize_lines`] does to each line).
+pub fn normalize_one(input: &str, region: Option<&str>) -> NormalizedRow {
     match parse(input, region) {
         Ok(p) => NormalizedRow {
             input: input.to_string(),
@@ -58,7 +59,7 @@ pub fn normalize_batch(
     inputs
         .par_iter()
         .with_min_len(256)
-        .map(|(s, r)| one(s, r.or(default_region)))
+        .map(|(s, r)| normalize_one(s, r.or(default_region)))
         .collect()
 }
 
@@ -70,7 +71,7 @@ pub fn normalize_lines<S: AsRef<str> + Sync>(
     lines
         .par_iter()
         .with_min_len(256)
-        .map(|s| one(s.as_ref(), default_region))
+        .map(|s| normalize_one(s.as_ref(), default_region))
         .collect()
 }
 

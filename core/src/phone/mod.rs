@@ -15,7 +15,7 @@ mod wa_id;
 
 use serde::{Deserialize, Serialize};
 
-pub use batch::{NormalizedRow, normalize_batch, normalize_lines};
+pub use batch::{NormalizedRow, normalize_batch, normalize_lines, normalize_one};
 pub use wa_id::{e164_from_wa_id, wa_id_candidates};
 
 use number::parse_number;

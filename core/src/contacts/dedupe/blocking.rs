@@ -12,7 +12,7 @@ use super::compare::{DedupeRecord, F};
 /// A blocking rule: which key a record falls under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BlockRule {
-    /// Same E.164 (or wa_id).
+    /// Same phone digits (E.164, wa_id or the number as typed).
     Phone,
     /// Same email address.
     Email,
@@ -97,13 +97,10 @@ impl BlockRule {
     pub fn key(self, r: &DedupeRecord) -> u64 {
         let (g, s) = name_parts(r);
         match self {
-            BlockRule::Phone => {
-                if r.has(F::Phone) {
-                    hash_parts(self, &[r.get(F::Phone)])
-                } else {
-                    hash_parts(self, &[r.get(F::WaId)])
-                }
-            }
+            // The number's last digits, however typed and whether or not it
+            // validated: every equal E.164 and wa_id shares them, and so do
+            // the forms of one number that differ only before them.
+            BlockRule::Phone => hash_parts(self, &[r.get(F::PhoneTail)]),
             BlockRule::Email => hash_parts(self, &[r.get(F::Email)]),
             BlockRule::EmailLocal => {
                 if r.get(F::EmailLocal).chars().count() >= 5 {

@@ -27,6 +27,8 @@ pub(crate) enum F {
     Phone,
     WaId,
     Bsuid,
+    /// The phone's last eight digits, however it was typed (valid or not).
+    PhoneTail,
     Email,
     /// Mailbox without dots and `+tags`.
     EmailLocal,
@@ -89,7 +91,7 @@ pub struct RecordSchema {
 }
 
 /// Attributes the importer fills from canonical fields; compared as fields.
-pub(crate) const RESERVED_ATTRS: [&str; 3] = ["postcode", "address", "date_of_birth"];
+pub(crate) const RESERVED_ATTRS: [&str; 4] = ["postcode", "address", "date_of_birth", "phone_raw"];
 
 /// The values a comparison record is built from, borrowed from a contact or
 /// straight from a CSV row. Empty = absent.
@@ -110,6 +112,8 @@ pub struct RecordInput<'a> {
     pub wa_id: &'a str,
     /// Business-scoped user id.
     pub bsuid: &'a str,
+    /// The phone as typed when it did not validate (its digits still compare).
+    pub phone_raw: &'a str,
     /// Email.
     pub email: &'a str,
     /// External id.
@@ -201,10 +205,11 @@ impl DedupeRecord {
         fn s(o: &Option<String>) -> &str {
             o.as_deref().unwrap_or("")
         }
-        let (dob, postcode, address) = (
+        let (dob, postcode, address, phone_raw) = (
             attr_str(c, "date_of_birth"),
             attr_str(c, "postcode"),
             attr_str(c, "address"),
+            attr_str(c, "phone_raw"),
         );
         Self::build(
             &RecordInput {
@@ -215,6 +220,7 @@ impl DedupeRecord {
                 e164: c.e164.as_deref().unwrap_or(""),
                 wa_id: c.wa_id.as_deref().unwrap_or(""),
                 bsuid: c.bsuid.as_deref().unwrap_or(""),
+                phone_raw: &phone_raw,
                 email: c.email.as_deref().unwrap_or(""),
                 external_id: c.external_id.as_deref().unwrap_or(""),
                 date_of_birth: &dob,
@@ -241,6 +247,7 @@ impl DedupeRecord {
                 e164: &v.e164,
                 wa_id: &v.wa_id,
                 bsuid: "",
+                phone_raw: v.phone_raw,
                 email: &v.email,
                 external_id: v.external_id,
                 date_of_birth: v.date_of_birth,
@@ -289,8 +296,15 @@ impl DedupeRecord {
             l.push(F::Phone, v.e164.trim());
             l.push(F::WaId, v.wa_id.trim());
             l.push(F::Bsuid, v.bsuid.trim());
+            l.push_with(F::PhoneTail, |o| {
+                let number = [v.e164, v.wa_id, v.phone_raw]
+                    .into_iter()
+                    .find(|s| !s.trim().is_empty())
+                    .unwrap_or("");
+                phone_tail_into(number, o)
+            });
             l.push_with(F::Email, |o| {
-                o.extend(v.email.trim().chars().map(|c| c.to_ascii_lowercase()))
+                o.extend(v.email.trim().chars().flat_map(char::to_lowercase))
             });
             tmp.clear();
             tmp.push_str(l.field(F::Email));
@@ -339,6 +353,7 @@ impl DedupeRecord {
             // The email's parts are derived, not filled in by anyone; SKUs
             // are evidence, not contact data.
             let derived = [
+                F::PhoneTail as usize,
                 F::EmailLocal as usize,
                 F::EmailDomain as usize,
                 F::Skus as usize,
@@ -404,7 +419,54 @@ impl DedupeRecord {
     }
 }
 
+/// Digits of a phone's tail compared when a number does not validate.
+const TAIL_DIGITS: usize = 8;
+
+/// The last [`TAIL_DIGITS`] digits of a phone however it was typed (digits of
+/// any script and full width folded; an extension dropped), or nothing when
+/// it has fewer than six. Everything people and WhatsApp vary sits before
+/// them: the country code, `+` or `00` or another international prefix, the
+/// trunk 0, Mexico's `1` after 52, Brazil's ninth digit, Argentina's `9` after
+/// 54 and `15` after the area code.
+fn phone_tail_into(number: &str, out: &mut String) {
+    let mut buf = [0u8; TAIL_DIGITS];
+    let mut n = 0usize;
+    let mut push = |d: u8| {
+        buf[n % TAIL_DIGITS] = d;
+        n += 1;
+    };
+    if number.is_ascii() {
+        for b in number.bytes() {
+            if b.is_ascii_digit() {
+                push(b);
+            } else if b.is_ascii_alphabetic() || b == b'#' || b == b';' {
+                // `x508`, `ext. 508`, `;ext=508`: what follows is an extension.
+                break;
+            }
+        }
+    } else {
+        for c in crate::phone::clean_input(number).bytes() {
+            if c.is_ascii_digit() {
+                push(c);
+            }
+        }
+    }
+    if n < 6 {
+        return;
+    }
+    let k = n.min(TAIL_DIGITS);
+    for i in n - k..n {
+        out.push(char::from(buf[i % TAIL_DIGITS]));
+    }
+}
+
 impl DedupeRecord {
+    /// Whether the record's phone is only as typed: it did not validate.
+    #[inline]
+    pub(crate) fn phone_unvalidated(&self) -> bool {
+        self.has(F::PhoneTail) && !self.has(F::Phone) && !self.has(F::WaId)
+    }
+
     /// Tag the record with the input it came from.
     pub fn with_source(mut self, source: u16) -> Self {
         self.source = source;
@@ -473,6 +535,38 @@ impl Comparison {
             | Comparison::Address
             | Comparison::Attr(_)
             | Comparison::Sku => 3,
+        }
+    }
+
+    /// Least share of duplicates that differ on this comparison. A person
+    /// writes from several numbers (about one customer in six) and uses more
+    /// than one e-mail address, so a different phone or e-mail is weak
+    /// evidence against a match, never a veto, whatever a fit on one list says.
+    pub fn min_m_differs(&self) -> f64 {
+        match self {
+            Comparison::Phone => 0.2,
+            Comparison::Email => 0.1,
+            _ => 0.0,
+        }
+    }
+
+    /// m (share of duplicates at each level) assumed when the model is not
+    /// fitted: most duplicates agree exactly, a few only closely, and
+    /// contact data differ between duplicates as often as people keep several
+    /// numbers, addresses and spellings.
+    pub fn prior_m(&self) -> [f64; 5] {
+        match self {
+            Comparison::Phone => [0.0, 0.35, 0.65, 0.0, 0.0],
+            Comparison::Email => [0.0, 0.25, 0.03, 0.07, 0.65],
+            Comparison::Given | Comparison::Surname | Comparison::FullName => {
+                [0.0, 0.04, 0.08, 0.18, 0.7]
+            }
+            Comparison::ExternalId | Comparison::DateOfBirth => [0.0, 0.05, 0.05, 0.1, 0.8],
+            Comparison::City
+            | Comparison::Postcode
+            | Comparison::Address
+            | Comparison::Attr(_)
+            | Comparison::Sku => [0.0, 0.25, 0.1, 0.65, 0.0],
         }
     }
 
@@ -550,10 +644,45 @@ fn name_level(a: &str, b: &str, thr: f64) -> u8 {
     }
 }
 
+/// Whether one name is the other's tokens run together in some order: CJK
+/// names are written with and without a space between family and given name
+/// ("山田太郎", "山田 太郎", "太郎 山田" once tokens are sorted).
+fn same_run_together(a: &str, b: &str) -> bool {
+    let (joined, spaced) = match (a.contains(' '), b.contains(' ')) {
+        (false, true) => (a, b),
+        (true, false) => (b, a),
+        _ => return false,
+    };
+    if joined.len() + spaced.matches(' ').count() != spaced.len() {
+        return false;
+    }
+    let mut tokens = [""; 4];
+    let mut n = 0;
+    for t in spaced.split(' ') {
+        if n == tokens.len() {
+            return false;
+        }
+        tokens[n] = t;
+        n += 1;
+    }
+    fn covers(rest: &str, tokens: &[&str], used: u8) -> bool {
+        if rest.is_empty() {
+            return used.count_ones() as usize == tokens.len();
+        }
+        tokens.iter().enumerate().any(|(i, t)| {
+            used & (1 << i) == 0
+                && rest
+                    .strip_prefix(t)
+                    .is_some_and(|r| covers(r, tokens, used | (1 << i)))
+        })
+    }
+    covers(joined, &tokens[..n], 0)
+}
+
 fn name_field(a: &DedupeRecord, b: &DedupeRecord, f: F, thr: f64) -> u8 {
     if !a.has(f) || !b.has(f) {
         NULL
-    } else if a.same(f, b, f) {
+    } else if a.same(f, b, f) || (f == F::Full && same_run_together(a.get(f), b.get(f))) {
         4
     } else {
         name_level(a.get(f), b.get(f), thr)
@@ -636,6 +765,16 @@ pub fn level(c: &Comparison, a: &DedupeRecord, b: &DedupeRecord, s: &CompareSett
                     }
                     any = true;
                 }
+            }
+            if a.has(F::PhoneTail) && b.has(F::PhoneTail) {
+                // A number that did not validate still compares by its digits;
+                // two valid numbers that differ are different numbers.
+                if (a.phone_unvalidated() || b.phone_unvalidated())
+                    && a.same(F::PhoneTail, b, F::PhoneTail)
+                {
+                    return 2;
+                }
+                any = true;
             }
             if any { DIFFERS } else { NULL }
         }
@@ -727,7 +866,7 @@ pub fn active_comparisons(records: &[DedupeRecord], schema: &RecordSchema) -> Ve
     type Has = fn(&DedupeRecord) -> bool;
     let standard: [(Comparison, Has); 8] = [
         (Comparison::Phone, |r| {
-            r.has(F::Phone) || r.has(F::WaId) || r.has(F::Bsuid)
+            r.has(F::Phone) || r.has(F::WaId) || r.has(F::Bsuid) || r.has(F::PhoneTail)
         }),
         (Comparison::Email, |r| r.has(F::Email)),
         (Comparison::ExternalId, |r| r.has(F::ExternalId)),
@@ -839,6 +978,107 @@ mod tests {
         assert!(checked > 100_000);
         assert_eq!(parse_day("2024-02-29"), chrono_day("2024-02-29"));
         assert!(parse_day("2024-02-29").is_some() && parse_day("2023-02-29").is_none());
+    }
+
+    fn rec(name: &str, e164: &str, raw: &str, email: &str) -> DedupeRecord {
+        let wa = if e164.is_empty() {
+            String::new()
+        } else {
+            let e = crate::ids::E164::parse_strict(e164).unwrap();
+            crate::phone::wa_id_candidates(&e)[0].0.clone()
+        };
+        DedupeRecord::build(
+            &RecordInput {
+                id: "x",
+                name,
+                e164,
+                wa_id: &wa,
+                phone_raw: raw,
+                email,
+                ..Default::default()
+            },
+            &RecordSchema::default(),
+        )
+    }
+
+    fn phone_level(a: &DedupeRecord, b: &DedupeRecord) -> u8 {
+        let s = CompareSettings {
+            name_threshold: 0.8,
+            sku_window_days: 90,
+        };
+        level(&Comparison::Phone, a, b, &s)
+    }
+
+    #[test]
+    fn phones_that_do_not_validate_compare_by_their_last_digits() {
+        let valid = rec("", "+819012345678", "", "");
+        for raw in [
+            "０９０－１２３４－５６７８",
+            "００８１９０１２３４５６７８",
+            "090 1234 5678 ext. 12",
+            "819012345678",
+        ] {
+            let r = rec("", "", raw, "");
+            assert!(r.phone_unvalidated(), "{raw}");
+            assert_eq!(phone_level(&valid, &r), 2, "{raw}");
+        }
+        // Brazil without the ninth digit, Mexico's 521, Argentina's 549 and 15.
+        let br = rec("", "+5511987654321", "", "");
+        assert_eq!(phone_level(&br, &rec("", "", "+55 11 8765-4321", "")), 2);
+        let mx = rec("", "+525512345678", "", "");
+        assert_eq!(phone_level(&mx, &rec("", "", "+52 1 55 1234 5678", "")), 2);
+        let ar = rec("", "+5491123456789", "", "");
+        assert_eq!(phone_level(&ar, &rec("", "", "011 15-2345-6789", "")), 2);
+        // Two valid numbers that differ are different numbers, even when
+        // their last digits agree; a different tail differs.
+        let other_country = rec("", "+33612345678", "", "");
+        assert_eq!(
+            phone_level(&other_country, &rec("", "+34612345678", "", "")),
+            DIFFERS
+        );
+        assert_eq!(
+            phone_level(&valid, &rec("", "", "090-9999-0000", "")),
+            DIFFERS
+        );
+        // Too few digits to say anything.
+        assert_eq!(phone_level(&valid, &rec("", "", "12-34", "")), NULL);
+    }
+
+    #[test]
+    fn names_across_forms_compare_exactly() {
+        let s = CompareSettings {
+            name_threshold: 0.8,
+            sku_window_days: 90,
+        };
+        let full = |a: &str, b: &str| {
+            level(
+                &Comparison::FullName,
+                &rec(a, "", "", ""),
+                &rec(b, "", "", ""),
+                &s,
+            )
+        };
+        for (a, b) in [
+            ("山田太郎", "山田 太郎"),
+            ("山田\u{3000}太郎", "山田太郎"),
+            ("山田 太郎", "太郎 山田"),
+            ("Yamada, Taro", "Taro Yamada"),
+            ("YAMADA Taro", "taro yamada"),
+            ("José García Pérez", "Jose Garcia Perez"),
+            ("ＴＡＲＯ　ＹＡＭＡＤＡ", "Taro Yamada"),
+        ] {
+            assert_eq!(full(a, b), 4, "{a} / {b}");
+        }
+        assert_eq!(full("山田太郎", "山田 花子"), DIFFERS);
+        assert!(!same_run_together("山田太郎", "山田 太"));
+        assert!(!same_run_together("abab", "ab ab ab"));
+    }
+
+    #[test]
+    fn email_compares_without_case_or_spaces() {
+        let a = rec("", "", "", " Taro.Yamada@Example.COM ");
+        let b = rec("", "", "", "taro.yamada@example.com");
+        assert!(a.same(F::Email, &b, F::Email));
     }
 
     #[test]

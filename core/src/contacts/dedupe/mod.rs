@@ -148,6 +148,18 @@ pub struct DedupeStats {
     pub millis: u64,
     /// Milliseconds per phase (sample, block, compare, fit, score, cluster).
     pub phase_millis: Vec<(String, u64)>,
+    /// Rows read (CSV rows that were not blank, or contacts given).
+    pub rows_read: u64,
+    /// Rows read that were not compared (malformed CSV, a repeated id):
+    /// never a row for one bad field.
+    pub rows_left_out: u64,
+    /// Records whose phone did not validate: kept, compared by the number's
+    /// digits and their other fields.
+    pub invalid_phones: u64,
+    /// `em` (fitted to this list) or `priors` (see `model_reason`).
+    pub model: String,
+    /// Why the fit was not used, when `model` is `priors`.
+    pub model_reason: Option<String>,
 }
 
 /// What a run found.
@@ -258,6 +270,12 @@ pub fn dedupe_csv<R: std::io::Read>(
     spec: &crate::contacts::ImportSpec,
     cfg: &DedupeConfig,
 ) -> crate::Result<(DedupeResult, Vec<crate::contacts::ImportReport>)> {
+    // A contact is not bad because one field is: a phone or e-mail that does
+    // not validate is kept as typed and the row compared like any other.
+    let spec = &crate::contacts::ImportSpec {
+        keep_invalid_fields: true,
+        ..spec.clone()
+    };
     let schema = schema_for_spec(spec, cfg);
     let mut records = Vec::new();
     let mut reports = Vec::new();
@@ -276,7 +294,11 @@ pub fn dedupe_csv<R: std::io::Read>(
         }
         reports.push(report);
     }
-    Ok((dedupe_records(&records, &schema, cfg), reports))
+    let mut result = dedupe_records(&records, &schema, cfg);
+    let read: u64 = reports.iter().map(|r| r.rows - r.blank).sum();
+    result.stats.rows_read = read;
+    result.stats.rows_left_out = read.saturating_sub(records.len() as u64);
+    Ok((result, reports))
 }
 
 /// Find duplicates among prepared records.
@@ -393,6 +415,11 @@ pub fn dedupe_records(
             .collect(),
         millis: 0,
         phase_millis: Vec::new(),
+        rows_read: records.len() as u64,
+        rows_left_out: 0,
+        invalid_phones: records.iter().filter(|r| r.phone_unvalidated()).count() as u64,
+        model: model.kind.clone(),
+        model_reason: model.reason.clone(),
     };
     let pairs = scored(matched);
     let review = scored(review);

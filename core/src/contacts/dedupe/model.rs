@@ -52,6 +52,10 @@ pub struct Model {
     pub u: Vec<[f64; L]>,
     /// EM iterations run.
     pub iterations: usize,
+    /// `em` (fitted to this list) or `priors` (m assumed, see `reason`).
+    pub kind: String,
+    /// Why the fit was not used, when `kind` is `priors`.
+    pub reason: Option<String>,
 }
 
 fn initial_m(top: u8) -> [f64; L] {
@@ -64,6 +68,23 @@ fn initial_m(top: u8) -> [f64; L] {
     }
     m[1] = 0.05;
     m
+}
+
+/// Raise `m[DIFFERS]` to at least `min`, scaling the agreeing levels down so
+/// the levels still sum to one.
+fn floor_differs(m: &mut [f64; L], top: usize, min: f64) {
+    let d = super::compare::DIFFERS as usize;
+    if m[d] >= min {
+        return;
+    }
+    let rest: f64 = (d + 1..=top).map(|l| m[l]).sum();
+    if rest > 0.0 {
+        let scale = (1.0 - min) / rest;
+        for l in d + 1..=top {
+            m[l] *= scale;
+        }
+    }
+    m[d] = min;
 }
 
 impl Model {
@@ -132,17 +153,26 @@ impl Model {
     /// Classic Fellegi–Sunter EM on all candidate pairs: `m`, `u` (starting from
     /// the random-pair measurement) and the duplicate share all fitted.
     pub fn fit(comps: &[Comparison], u: Vec<[f64; L]>, all: &HashMap<u64, u64>) -> Self {
+        let random_u = u.clone();
         let mut model = Model {
             lambda: 0.1,
             m: comps.iter().map(|c| initial_m(c.top())).collect(),
             u,
             iterations: 0,
+            kind: "em".into(),
+            reason: None,
         };
         let pats: Vec<(u64, f64)> = all.iter().map(|(&p, &c)| (p, c as f64)).collect();
-        if all.values().sum::<u64>() < MIN_PAIRS_FOR_EM {
+        let pairs: u64 = all.values().sum();
+        if pairs < MIN_PAIRS_FOR_EM {
             // Too few candidates to learn from: EM would fit them as they are
             // (m = u). Keep the prior m, the measured u and a conservative prior.
+            model.m = comps.iter().map(Comparison::prior_m).collect();
             model.lambda = SMALL_SET_PRIOR;
+            model.kind = "priors".into();
+            model.reason = Some(format!(
+                "{pairs} candidate pairs, fewer than the {MIN_PAIRS_FOR_EM} a fit needs"
+            ));
             return model;
         }
         {
@@ -166,7 +196,96 @@ impl Model {
             }
         }
         model.iterations = model.em(comps, &pats, 0, true, true);
+        if let Some(reason) = model.degenerate(comps, &pats) {
+            // A fit that cannot be right on this list (it was built for data
+            // like the FEBRL sets): sane m, u as measured on random pairs
+            // (what chance agreement is, whatever the candidates are), and
+            // only the duplicate share fitted under them.
+            model.m = comps.iter().map(Comparison::prior_m).collect();
+            model.u = random_u;
+            model.lambda = SMALL_SET_PRIOR;
+            model.iterations += model.em(comps, &pats, 0, false, false);
+            model.lambda = model.lambda.clamp(0.01, 0.5);
+            model.kind = "priors".into();
+            model.reason = Some(reason);
+        }
         model
+    }
+
+    /// Why a fit is unusable, if it is: the duplicate share at an extreme,
+    /// exact agreement weighing against a match, nearly every candidate in
+    /// one class, or pairs that share a phone or e-mail and a name rejected
+    /// (a model that accepts only exact twins).
+    fn degenerate(&self, comps: &[Comparison], pats: &[(u64, f64)]) -> Option<String> {
+        if !(1e-4..=0.95).contains(&self.lambda) {
+            return Some(format!(
+                "duplicate share fitted at {:.5}, an extreme",
+                self.lambda
+            ));
+        }
+        for (i, c) in comps.iter().enumerate() {
+            let top = c.top() as usize;
+            let seen = pats.iter().any(|&(p, _)| unpack(p, i) as usize == top);
+            if seen && self.m[i][top] <= self.u[i][top] {
+                return Some(format!(
+                    "exact agreement on {c:?} fitted as evidence against a match (m {:.4} <= u {:.4})",
+                    self.m[i][top], self.u[i][top]
+                ));
+            }
+        }
+        let total: f64 = pats.iter().map(|p| p.1).sum();
+        let accepted: f64 = pats
+            .iter()
+            .filter(|&&(p, _)| self.posterior(p) >= 0.5)
+            .map(|p| p.1)
+            .sum();
+        if accepted > 0.95 * total {
+            return Some(format!(
+                "{:.1} % of candidate pairs fitted as matches",
+                100.0 * accepted / total
+            ));
+        }
+        // Pairs the plainest rule would merge: same phone or same e-mail, and
+        // a name that agrees at least closely.
+        let key = |p: u64| {
+            comps.iter().enumerate().any(|(i, c)| {
+                let l = unpack(p, i);
+                (matches!(c, Comparison::Phone) && l == 2)
+                    || (matches!(c, Comparison::Email) && l == 4)
+            })
+        };
+        let named = |p: u64| {
+            let mut any = false;
+            for (i, c) in comps.iter().enumerate() {
+                if matches!(
+                    c,
+                    Comparison::Given | Comparison::Surname | Comparison::FullName
+                ) {
+                    match unpack(p, i) {
+                        NULL => {}
+                        l if l >= 3 => any = true,
+                        _ => return false,
+                    }
+                }
+            }
+            any
+        };
+        let (mut strong, mut rejected) = (0.0, 0.0);
+        for &(p, n) in pats {
+            if key(p) && named(p) {
+                strong += n;
+                if self.posterior(p) < 0.5 {
+                    rejected += n;
+                }
+            }
+        }
+        if strong >= 20.0 && rejected > 0.5 * strong {
+            return Some(format!(
+                "{:.1} % of pairs sharing a phone or e-mail and a name fitted as non-matches",
+                100.0 * rejected / strong
+            ));
+        }
+        None
     }
 
     /// Expectation–maximisation over pattern counts, ignoring `excluded`
@@ -210,10 +329,14 @@ impl Model {
                     let top = c.top() as usize;
                     let s: f64 = msum[i][1..=top].iter().sum();
                     if s > 0.0 {
+                        let mut m = [0.0; L];
                         for l in 1..=top {
-                            let v = (msum[i][l] / s).max(1e-6);
-                            delta = delta.max((v - self.m[i][l]).abs());
-                            self.m[i][l] = v;
+                            m[l] = (msum[i][l] / s).max(1e-6);
+                        }
+                        floor_differs(&mut m, top, c.min_m_differs());
+                        for l in 1..=top {
+                            delta = delta.max((m[l] - self.m[i][l]).abs());
+                            self.m[i][l] = m[l];
                         }
                     }
                     let s: f64 = usum[i][1..=top].iter().sum();
@@ -250,5 +373,82 @@ impl Model {
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
         let w = prior + self.weight(p);
         1.0 / (1.0 + (-w).exp2())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contacts::dedupe::compare::DIFFERS;
+
+    fn pack(levels: &[u8]) -> u64 {
+        levels
+            .iter()
+            .enumerate()
+            .fold(0, |v, (i, l)| v | (*l as u64) << (4 * i))
+    }
+
+    fn random_u(comps: &[Comparison]) -> Vec<[f64; L]> {
+        comps
+            .iter()
+            .map(|c| {
+                let mut u = [0.0; L];
+                u[1] = 0.9;
+                let top = c.top() as usize;
+                for l in 2..=top {
+                    u[l] = 0.1 / (top - 1) as f64;
+                }
+                u
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fit_that_collapses_falls_back_to_priors_and_says_why() {
+        // Every candidate agrees on everything: EM puts all of them in one
+        // class, which says nothing about the next list.
+        let comps = [Comparison::FullName, Comparison::Phone, Comparison::City];
+        let mut pats = HashMap::new();
+        pats.insert(pack(&[4, 2, 3]), 2_000u64);
+        let m = Model::fit(&comps, random_u(&comps), &pats);
+        assert_eq!(m.kind, "priors");
+        assert!(m.reason.is_some());
+        assert_eq!(m.m[1], Comparison::Phone.prior_m());
+        // Under the priors a different phone weighs against, not a veto:
+        // same name and city, another number, still a likely match.
+        assert!(m.posterior(pack(&[4, DIFFERS, 3])) > 0.5, "{m:?}");
+    }
+
+    #[test]
+    fn a_sound_fit_is_kept_and_a_different_phone_is_never_a_veto() {
+        // Duplicates (same name, mostly same phone) among many unrelated
+        // candidates that share a city.
+        let comps = [Comparison::FullName, Comparison::Phone, Comparison::City];
+        let mut pats = HashMap::new();
+        pats.insert(pack(&[4, 2, 3]), 900u64);
+        pats.insert(pack(&[4, DIFFERS, 3]), 30);
+        pats.insert(pack(&[DIFFERS, DIFFERS, 3]), 6_000);
+        pats.insert(pack(&[2, DIFFERS, 3]), 800);
+        pats.insert(pack(&[DIFFERS, DIFFERS, DIFFERS]), 3_000);
+        let m = Model::fit(&comps, random_u(&comps), &pats);
+        assert_eq!(m.kind, "em", "{:?}", m.reason);
+        assert!(m.m[1][DIFFERS as usize] >= Comparison::Phone.min_m_differs() - 1e-12);
+        let sum: f64 = m.m[1][1..=2].iter().sum();
+        assert!((sum - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn few_candidates_use_priors() {
+        let comps = [Comparison::FullName, Comparison::Phone];
+        let mut pats = HashMap::new();
+        pats.insert(pack(&[4, 2]), 10u64);
+        let m = Model::fit(&comps, random_u(&comps), &pats);
+        assert_eq!(m.kind, "priors");
+        assert!(
+            m.reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("candidate pairs")
+        );
     }
 }
