@@ -968,7 +968,8 @@ where
         + SyncStateStore
         + AuditLog
         + AgentStore
-        + AccessStore,
+        + AccessStore
+        + PolicyHistoryStore,
 {
     Stores::from_adapter(a)
 }

@@ -751,3 +751,28 @@ pub struct Discrepancy {
     /// When.
     pub at: Millis,
 }
+
+/// One send remembered for the sending policies (frequency caps, same-content
+/// caps, promotion and notification spacing). Shared by every worker through
+/// [`PolicyHistoryStore`](super::PolicyHistoryStore), so caps survive restarts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySend {
+    /// Recipient key (E.164, wa_id or BSUID), as on the outbox item.
+    pub recipient: String,
+    /// The outbox item sent; recording it again replaces the earlier record.
+    pub item_id: String,
+    /// When it was admitted (epoch ms).
+    pub at: Millis,
+    /// A marketing message (counts against the per-day marketing cap).
+    #[serde(default)]
+    pub marketing: bool,
+    /// Hash of the rendered content (0 = none).
+    #[serde(default)]
+    pub content_hash: u64,
+    /// A promotion.
+    #[serde(default)]
+    pub promotion: bool,
+    /// The event a notification was about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_key: Option<String>,
+}

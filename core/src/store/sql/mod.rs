@@ -14,6 +14,7 @@ mod conversations;
 mod messages;
 mod open;
 mod outbox;
+mod policy_history;
 mod sync_state;
 
 use async_trait::async_trait;
