@@ -364,7 +364,8 @@ impl Assignment {
             }
             "mark_responded" => {
                 let c: ConversationArg = args("mark_responded", a)?;
-                s.mark_responded(&ConversationId::new(c.conversation));
+                s.mark_responded(&ConversationId::new(c.conversation))
+                    .await?;
                 Value::Null
             }
             "tick" => json!(s.tick().await?),

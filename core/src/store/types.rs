@@ -120,6 +120,10 @@ pub struct Contact {
     /// Marketing opt-in.
     #[serde(default)]
     pub opted_in: bool,
+    /// Set while the contact has opted out (STOP, ...): marketing and utility
+    /// templates are refused until they opt in again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opted_out: Option<OptOut>,
     /// IANA time zone, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
@@ -775,4 +779,16 @@ pub struct PolicySend {
     /// The event a notification was about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_key: Option<String>,
+}
+
+/// When and how a contact opted out of business messages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptOut {
+    /// When (epoch ms).
+    pub at: Millis,
+    /// Where it came from: `keyword` (an inbound message), `api`, `console`, `import`.
+    pub source: String,
+    /// The keyword the contact wrote, for `keyword`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
 }
