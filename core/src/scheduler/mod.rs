@@ -6,6 +6,7 @@
 
 mod campaign;
 mod limits;
+mod optout;
 mod policy;
 mod policy_store;
 mod quiet;
@@ -16,6 +17,9 @@ mod worker;
 
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
 pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter, TierGate};
+pub use optout::{
+    ConsentChange, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, OptOutConfig, OptOutDetector, set_consent,
+};
 pub use policy::{
     Decision, PolicyConfig, PolicyEngine, QuietHours, Refusal, SendContext, UnknownZone,
     ZoneSource, resolve_zone, zone_for,
