@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use wacrm::assignment::{AssignmentConfig, AssignmentService, Outcome, request_for};
+use wacrm::assignment::{AssignmentConfig, AssignmentService, Outcome, Request};
 use wacrm::client::*;
 use wacrm::scheduler::*;
 use wacrm::store::{
@@ -141,7 +141,8 @@ async fn stop_opts_out_the_next_campaign_skips_start_opts_back_in() {
         OutboundMessage::text("Listo, ya no recibirás promociones."),
         Category::Service,
     );
-    reply.automated = false;
+    // An automatic confirmation: a person's reply would pause the campaigns below for 12 h.
+    reply.automated = true;
     s.enqueue(&reply).await.unwrap();
     s.run_until_idle(clock.now_millis(), Instant::now() + Duration::from_secs(10))
         .await
@@ -231,7 +232,7 @@ async fn after_a_restart_answered_conversations_keep_their_agent_and_the_pause()
                 .await
                 .unwrap();
             assert!(matches!(
-                svc.assign(request_for(&conv)).await.unwrap(),
+                svc.assign(Request::new(c, c, t0)).await.unwrap(),
                 Outcome::Assigned { .. }
             ));
         }
