@@ -98,8 +98,9 @@ impl Assignment {
 
     /// The agent answered: the SLA timer stops.
     pub async fn mark_responded(&self, conversation: String) -> Result<()> {
-        self.0.mark_responded(&ConversationId::new(conversation));
-        Ok(())
+        self.0
+            .mark_responded(&ConversationId::new(conversation))
+            .await
     }
 
     /// Apply SLA reassignment and drain the queue.

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use wacrm::client::OutboundMessage;
 use wacrm::ids::{IdempotencyKey, PhoneNumberId};
-use wacrm::scheduler::{LimitConfig, OutgoingMessage, PolicyConfig, QuietHours, SchedulerConfig};
+use wacrm::scheduler::{
+    LimitConfig, OutgoingMessage, PolicyConfig, QuietHours, SchedulerConfig, UnknownZone,
+};
 use wacrm::store::{Category, Enqueued, Lane, OutboxStats};
 use wacrm_bindings_common as common;
 
@@ -33,6 +35,15 @@ pub struct LimitConfig {
 pub struct QuietHours {
     pub start_hour: u32,
     pub end_hour: u32,
+    pub business_time_zone: String,
+    pub unknown_zone: UnknownZone,
+}
+
+/// What quiet hours do when the recipient's zone is unknown.
+#[uniffi::remote(Enum)]
+pub enum UnknownZone {
+    BusinessHours,
+    Send,
 }
 
 /// Send policies.
@@ -45,6 +56,7 @@ pub struct PolicyConfig {
     pub notification_min_gap: Option<Duration>,
     pub automation_pause_after_human: Option<Duration>,
     pub quiet_hours: Option<QuietHours>,
+    pub honor_opt_out: bool,
 }
 
 /// Worker settings (batch, lease, retries).

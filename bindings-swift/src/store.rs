@@ -7,7 +7,7 @@ use wacrm::contacts::{BadRow, ImportReport, LineEndings, Segment};
 use wacrm::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
 use wacrm::store::{
     Category, Contact, ContactFilter, Conversation, ConversationStatus, Direction, Lane,
-    MessageRecord, MessageStatus, OutboxItem, OutboxState, OutboxStats,
+    MessageRecord, MessageStatus, OptOut, OutboxItem, OutboxState, OutboxStats,
 };
 use wacrm_bindings_common::{self as common, ImportArgs};
 
@@ -44,6 +44,8 @@ pub struct Contact {
     #[uniffi(default = false)]
     pub opted_in: bool,
     #[uniffi(default = None)]
+    pub opted_out: Option<OptOut>,
+    #[uniffi(default = None)]
     pub time_zone: Option<String>,
     /// Optimistic-concurrency version (0 for a new contact).
     #[uniffi(default = 0)]
@@ -52,6 +54,15 @@ pub struct Contact {
     pub created_at: i64,
     #[uniffi(default = 0)]
     pub updated_at: i64,
+}
+
+/// When and how a contact opted out of marketing and utility templates.
+#[uniffi::remote(Record)]
+pub struct OptOut {
+    pub at: i64,
+    pub source: String,
+    #[uniffi(default = None)]
+    pub keyword: Option<String>,
 }
 
 /// Which contacts a segment selects.

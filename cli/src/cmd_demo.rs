@@ -368,13 +368,9 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
                     .run_until_idle(clock.now_millis(), Instant::now() + Duration::from_secs(10))
                     .await?;
                 reply_ms = Some(inbound_at.elapsed().as_millis());
-                if let Some(mut conv) = stores.conversations.get(&new.conversation_id).await? {
-                    let now = clock.now_millis();
-                    conv.last_human_reply_at = Some(now);
-                    conv.last_outbound_at = Some(now);
-                    stores.conversations.update(&conv).await?;
-                }
-                assignment.mark_responded(&new.conversation_id);
+                // The scheduler recorded the agent's reply on the conversation
+                // (first_response_at, last_human_reply_at); tell assignment too.
+                assignment.mark_responded(&new.conversation_id).await?;
             }
             Outcome::Queued { position, .. } => {
                 assigned_line = format!("queued at position {position}")

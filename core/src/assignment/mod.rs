@@ -5,6 +5,7 @@
 //! every decision. `AssignmentService` persists through the store traits and
 //! rebuilds its state from them after a restart.
 
+mod responded;
 mod service;
 
 use std::cmp::Reverse;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use chrono::{Datelike, TimeZone, Timelike};
 use serde::{Deserialize, Serialize};
 
+pub use responded::{answered_since_assignment, record_human_reply};
 pub use service::AssignmentService;
 
 use crate::ids::{AgentId, ContactId, ConversationId};
@@ -705,6 +707,16 @@ impl Engine {
             out.extend(self.drain_queue(now));
         }
         out
+    }
+
+    /// Conversations unanswered past the SLA (what [`tick`](Self::tick) would move).
+    pub fn overdue(&self, now: Millis) -> Vec<ConversationId> {
+        let sla = self.cfg.sla.as_millis() as Millis;
+        self.active
+            .iter()
+            .filter(|(_, a)| !a.responded && now - a.assigned_at >= sla)
+            .map(|(c, _)| c.clone())
+            .collect()
     }
 
     /// Reassign conversations left unanswered past the SLA.

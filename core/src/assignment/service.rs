@@ -46,7 +46,7 @@ impl AssignmentService {
         for c in stores.conversations.list_open().await? {
             match &c.agent_id {
                 Some(a) => {
-                    let responded = c.first_response_at.is_some();
+                    let responded = super::answered_since_assignment(&c);
                     engine.restore_assigned(
                         request_for(&c),
                         a,
@@ -107,14 +107,27 @@ impl AssignmentService {
         Ok(out)
     }
 
-    /// The agent replied.
-    pub fn mark_responded(&self, c: &ConversationId) {
+    /// The agent replied: stops the SLA clock, persisted on the conversation
+    /// (`first_response_at`, `last_human_reply_at`) so a restart keeps it.
+    pub async fn mark_responded(&self, c: &ConversationId) -> crate::Result<()> {
+        let now = self.clock.now_millis();
+        super::record_human_reply(&self.stores, c, now).await?;
         self.engine.lock().mark_responded(c);
+        Ok(())
     }
 
-    /// SLA check.
+    /// SLA check. A conversation answered through the scheduler (which
+    /// records the reply on the conversation) is not moved.
     pub async fn tick(&self) -> crate::Result<Vec<Outcome>> {
         let now = self.clock.now_millis();
+        let overdue = self.engine.lock().overdue(now);
+        for id in overdue {
+            if let Some(c) = self.stores.conversations.get(&id).await?
+                && super::answered_since_assignment(&c)
+            {
+                self.engine.lock().mark_responded(&id);
+            }
+        }
         let out = self.engine.lock().tick(now);
         self.persist(&out).await?;
         Ok(out)

@@ -11,11 +11,13 @@ mod batch;
 mod meta;
 mod number;
 mod text;
+mod tz;
 mod wa_id;
 
 use serde::{Deserialize, Serialize};
 
 pub use batch::{NormalizedRow, normalize_batch, normalize_lines, normalize_one};
+pub use tz::{time_zone_name_of, time_zone_of};
 pub use wa_id::{e164_from_wa_id, wa_id_candidates};
 
 use number::parse_number;

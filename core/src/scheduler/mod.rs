@@ -8,7 +8,10 @@ mod campaign;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod limits;
+mod optout;
 mod policy;
+mod policy_store;
+mod quiet;
 #[cfg(feature = "redis")]
 mod redis_limiter;
 mod template_holds;
@@ -16,7 +19,14 @@ mod worker;
 
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
 pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter, TierGate};
-pub use policy::{Decision, PolicyConfig, PolicyEngine, QuietHours, SendContext, zone_for};
+pub use optout::{
+    ConsentChange, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, OptOutConfig, OptOutDetector, set_consent,
+};
+pub use policy::{
+    Decision, PolicyConfig, PolicyEngine, QuietHours, Refusal, SendContext, UnknownZone,
+    ZoneSource, resolve_zone, zone_for,
+};
+pub use policy_store::admit;
 #[cfg(feature = "redis")]
 pub use redis_limiter::{RedisLimiter, RedisTier};
 pub use template_holds::{TEMPLATE_HOLD_RECHECK, TemplateHolds};

@@ -1,14 +1,19 @@
 //! Sending policies. Each gives an explicit decision — send, defer until a time,
-//! or drop — with the reason recorded on the outbox item; nothing is silently lost.
+//! drop, or refuse with a typed reason — recorded on the outbox item; nothing
+//! is silently lost. The decision is a pure function of the send, the
+//! recipient's history and the time: the scheduler reads the history from the
+//! shared store ([`crate::store::PolicyHistoryStore`]) so caps hold across
+//! restarts and workers; [`PolicyEngine::decide`] keeps a local history for
+//! callers without a store.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{TimeZone, Timelike};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
-use crate::store::Category;
+pub use super::quiet::{QuietHours, UnknownZone, ZoneSource, resolve_zone, zone_for};
+use crate::store::{Category, OptOut, PolicySend};
 use crate::time::Millis;
 
 /// A policy's answer.
@@ -29,15 +34,45 @@ pub enum Decision {
         /// Why.
         reason: String,
     },
+    /// Refused for a reason a program can act on (the item is parked with it).
+    Refuse {
+        /// Why.
+        refusal: Refusal,
+    },
 }
 
-/// Quiet hours in the recipient's local time (`start`..`end`, wrapping midnight).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct QuietHours {
-    /// First quiet hour (e.g. 21).
-    pub start_hour: u32,
-    /// First allowed hour (e.g. 9).
-    pub end_hour: u32,
+/// A typed refusal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The contact opted out: no marketing or utility templates until they opt in.
+    OptedOut {
+        /// When they opted out.
+        since: Millis,
+        /// How (`keyword`, `api`, ...).
+        source: String,
+    },
+}
+
+impl Refusal {
+    /// Stable code (`opted_out`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::OptedOut { .. } => "opted_out",
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::OptedOut { since, source } => write!(
+                f,
+                "opted_out: the recipient opted out ({source}, at {since} ms); marketing and utility templates are refused until they opt in"
+            ),
+        }
+    }
 }
 
 /// Which policies apply, each configurable or off (`None`).
@@ -58,6 +93,8 @@ pub struct PolicyConfig {
     pub automation_pause_after_human: Option<Duration>,
     /// Quiet hours (not for replies to customers).
     pub quiet_hours: Option<QuietHours>,
+    /// Refuse marketing and utility templates to contacts who opted out.
+    pub honor_opt_out: bool,
 }
 
 impl Default for PolicyConfig {
@@ -69,10 +106,8 @@ impl Default for PolicyConfig {
             promotion_interval: Some(Duration::from_secs(7 * 86_400)),
             notification_min_gap: Some(Duration::from_secs(6 * 3_600)),
             automation_pause_after_human: Some(Duration::from_secs(12 * 3_600)),
-            quiet_hours: Some(QuietHours {
-                start_hour: 21,
-                end_hour: 9,
-            }),
+            quiet_hours: Some(QuietHours::new(21, 9)),
+            honor_opt_out: true,
         }
     }
 }
@@ -100,97 +135,31 @@ pub struct SendContext {
     pub is_reply: bool,
     /// Marketing opt-in.
     pub opted_in: bool,
+    /// Set when the contact opted out.
+    #[serde(default)]
+    pub opted_out: Option<OptOut>,
     /// Last customer message on this number.
     pub last_inbound_at: Option<Millis>,
     /// Last human agent reply.
     pub last_human_reply_at: Option<Millis>,
 }
 
-#[derive(Default)]
-struct History {
-    marketing: VecDeque<Millis>,
-    content: HashMap<u64, VecDeque<Millis>>,
-    last_promotion: Option<Millis>,
-    events: HashMap<String, Millis>,
-}
-
-/// Evaluates policies and remembers what was sent (in memory; rebuilt from the
-/// message store after a restart by replaying `record_sent`).
+/// Evaluates policies. [`decide_with`](Self::decide_with) takes the
+/// recipient's history from the caller (the scheduler reads it from the
+/// store); [`decide`](Self::decide) and [`record_sent`](Self::record_sent)
+/// keep a history in this process for callers without a store.
 #[derive(Default)]
 pub struct PolicyEngine {
     cfg: PolicyConfig,
     // foldhash: the lookup runs on every decision, and SipHash would be a third of it.
-    history: Mutex<HashMap<String, History, foldhash::fast::RandomState>>,
+    history: Mutex<HashMap<String, Vec<PolicySend>, foldhash::fast::RandomState>>,
 }
 
 const DAY: Millis = 86_400_000;
+const MONTH: Millis = 30 * DAY;
 
 fn ms(d: Duration) -> Millis {
     d.as_millis() as Millis
-}
-
-/// The time zone of a recipient: given, or the main zone of the number's country.
-pub fn zone_for(recipient: &str, given: Option<&str>) -> Option<chrono_tz::Tz> {
-    if let Some(tz) = given.and_then(|g| g.parse::<chrono_tz::Tz>().ok()) {
-        return Some(tz);
-    }
-    let e164 = if recipient.starts_with('+') {
-        recipient.to_string()
-    } else {
-        format!("+{recipient}")
-    };
-    let region = crate::phone::region_of(&e164)?;
-    // Countries with several zones use their most populous one.
-    let name = match region.as_str() {
-        "JP" => "Asia/Tokyo",
-        "HK" => "Asia/Hong_Kong",
-        "CN" => "Asia/Shanghai",
-        "TW" => "Asia/Taipei",
-        "KR" => "Asia/Seoul",
-        "SG" => "Asia/Singapore",
-        "MY" => "Asia/Kuala_Lumpur",
-        "TH" => "Asia/Bangkok",
-        "VN" => "Asia/Ho_Chi_Minh",
-        "ID" => "Asia/Jakarta",
-        "PH" => "Asia/Manila",
-        "IN" => "Asia/Kolkata",
-        "PK" => "Asia/Karachi",
-        "BD" => "Asia/Dhaka",
-        "AE" => "Asia/Dubai",
-        "SA" => "Asia/Riyadh",
-        "IL" => "Asia/Jerusalem",
-        "TR" => "Europe/Istanbul",
-        "EG" => "Africa/Cairo",
-        "NG" => "Africa/Lagos",
-        "KE" => "Africa/Nairobi",
-        "ZA" => "Africa/Johannesburg",
-        "GB" | "GG" | "JE" | "IM" => "Europe/London",
-        "IE" => "Europe/Dublin",
-        "PT" => "Europe/Lisbon",
-        "ES" => "Europe/Madrid",
-        "FR" => "Europe/Paris",
-        "DE" => "Europe/Berlin",
-        "IT" => "Europe/Rome",
-        "NL" => "Europe/Amsterdam",
-        "BE" => "Europe/Brussels",
-        "CH" => "Europe/Zurich",
-        "AT" => "Europe/Vienna",
-        "PL" => "Europe/Warsaw",
-        "SE" => "Europe/Stockholm",
-        "RU" => "Europe/Moscow",
-        "US" => "America/New_York",
-        "CA" => "America/Toronto",
-        "MX" => "America/Mexico_City",
-        "BR" => "America/Sao_Paulo",
-        "AR" => "America/Argentina/Buenos_Aires",
-        "CL" => "America/Santiago",
-        "CO" => "America/Bogota",
-        "PE" => "America/Lima",
-        "AU" => "Australia/Sydney",
-        "NZ" => "Pacific/Auckland",
-        _ => return None,
-    };
-    name.parse().ok()
 }
 
 impl PolicyEngine {
@@ -207,22 +176,94 @@ impl PolicyEngine {
         &self.cfg
     }
 
-    /// Decide about one send at `now`. Checks run from permanent (drop) to
-    /// temporary (defer) so a message that can never go is not deferred forever.
+    /// How far back the history matters (the longest configured window).
+    pub fn history_window(&self) -> Millis {
+        let c = &self.cfg;
+        [
+            c.marketing_per_day_without_opt_in.map(|_| DAY),
+            c.same_content_per_month.map(|_| MONTH),
+            c.promotion_interval.map(ms),
+            c.notification_min_gap.map(ms),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0)
+    }
+
+    /// The history record of a send of `c` (outbox item `item_id`) at `now`.
+    pub fn entry(&self, c: &SendContext, item_id: &str, now: Millis) -> PolicySend {
+        PolicySend {
+            recipient: c.recipient.clone(),
+            item_id: item_id.to_string(),
+            at: now,
+            marketing: c.category == Some(Category::Marketing),
+            content_hash: c.content_hash,
+            promotion: c.is_promotion,
+            event_key: c.event_key.clone(),
+        }
+    }
+
+    /// Decide about one send at `now` with the recipient's local history.
     pub fn decide(&self, c: &SendContext, now: Millis) -> Decision {
+        let h = self.history.lock();
+        let hist = h.get(&c.recipient).map(Vec::as_slice).unwrap_or(&[]);
+        self.decide_with(c, hist, now)
+    }
+
+    /// Remember a send in the local history (after it was accepted).
+    pub fn record_sent(&self, c: &SendContext, now: Millis) {
+        let window = self.history_window();
+        let mut h = self.history.lock();
+        let hist = h.entry(c.recipient.clone()).or_default();
+        hist.retain(|s| s.at > now - window);
+        hist.push(self.entry(c, "", now));
+    }
+
+    /// Decide about one send at `now` given the recipient's earlier sends
+    /// (`history`, any order). Checks run from permanent (refuse, drop) to
+    /// temporary (defer) so a message that can never go is not deferred forever.
+    pub fn decide_with(&self, c: &SendContext, history: &[PolicySend], now: Millis) -> Decision {
+        let cfg = &self.cfg;
+        if cfg.honor_opt_out
+            && let Some(o) = &c.opted_out
+            && (c.category == Some(Category::Marketing)
+                || (c.category == Some(Category::Utility) && c.is_template))
+        {
+            return Decision::Refuse {
+                refusal: Refusal::OptedOut {
+                    since: o.at,
+                    source: o.source.clone(),
+                },
+            };
+        }
         let in_window = c.last_inbound_at.is_some_and(|t| t > now - DAY);
-        if self.cfg.window_templates_only && !in_window && !c.is_template {
+        if cfg.window_templates_only && !in_window && !c.is_template {
             return Decision::Drop {
                 reason: "outside the 24 h customer-service window only templates may be sent"
                     .into(),
             };
         }
-        let h = self.history.lock();
-        let hist = h.get(&c.recipient);
-        if let (Some(limit), Some(hist)) = (self.cfg.same_content_per_month, hist)
-            && c.content_hash != 0
-            && let Some(times) = hist.content.get(&c.content_hash)
-            && times.iter().filter(|t| **t > now - 30 * DAY).count() as u32 >= limit
+        // One pass over the history gathers what every cap needs.
+        let (mut same, mut marketing, mut oldest_marketing) = (0u32, 0u32, Millis::MAX);
+        let (mut last_promotion, mut last_event) = (None::<Millis>, None::<Millis>);
+        for s in history {
+            if c.content_hash != 0 && s.content_hash == c.content_hash && s.at > now - MONTH {
+                same += 1;
+            }
+            if s.marketing && s.at > now - DAY {
+                marketing += 1;
+                oldest_marketing = oldest_marketing.min(s.at);
+            }
+            if s.promotion {
+                last_promotion = last_promotion.max(Some(s.at));
+            }
+            if c.event_key.is_some() && s.event_key == c.event_key {
+                last_event = last_event.max(Some(s.at));
+            }
+        }
+        if let Some(limit) = cfg.same_content_per_month
+            && same >= limit
         {
             return Decision::Drop {
                 reason: format!(
@@ -237,7 +278,7 @@ impl PolicyEngine {
             }
         };
         if let (Some(pause), Some(human)) =
-            (self.cfg.automation_pause_after_human, c.last_human_reply_at)
+            (cfg.automation_pause_after_human, c.last_human_reply_at)
             && c.automated
             && human + ms(pause) > now
         {
@@ -249,118 +290,52 @@ impl PolicyEngine {
                 ),
             );
         }
-        if let Some(hist) = hist {
-            if let Some(limit) = self.cfg.marketing_per_day_without_opt_in
-                && c.category == Some(Category::Marketing)
-                && !c.opted_in
-            {
-                let recent: Vec<Millis> = hist
-                    .marketing
-                    .iter()
-                    .copied()
-                    .filter(|t| *t > now - DAY)
-                    .collect();
-                if recent.len() as u32 >= limit {
-                    let oldest = recent.iter().min().copied().unwrap_or(now);
-                    later(
-                        oldest + DAY,
-                        format!("at most {limit} marketing template(s) per 24 h without opt-in"),
-                    );
-                }
-            }
-            if let (Some(gap), Some(last)) = (self.cfg.promotion_interval, hist.last_promotion)
-                && c.is_promotion
-                && last + ms(gap) > now
-            {
-                later(
-                    last + ms(gap),
-                    format!(
-                        "promotions at most once per {} days",
-                        gap.as_secs() / 86_400
-                    ),
-                );
-            }
-            if let (Some(gap), Some(ev)) = (self.cfg.notification_min_gap, &c.event_key)
-                && let Some(last) = hist.events.get(ev)
-                && last + ms(gap) > now
-            {
-                later(
-                    last + ms(gap),
-                    format!(
-                        "notifications for event {ev} at least {} h apart",
-                        gap.as_secs() / 3600
-                    ),
-                );
-            }
-        }
-        drop(h);
-        if let Some(q) = &self.cfg.quiet_hours
-            && !c.is_reply
-            && let Some(tz) = zone_for(&c.recipient, c.time_zone.as_deref())
-            && let Some(until) = quiet_until(q, tz, now)
+        if let Some(limit) = cfg.marketing_per_day_without_opt_in
+            && c.category == Some(Category::Marketing)
+            && !c.opted_in
+            && marketing >= limit
         {
             later(
-                until,
+                oldest_marketing + DAY,
+                format!("at most {limit} marketing template(s) per 24 h without opt-in"),
+            );
+        }
+        if let (Some(gap), Some(last)) = (cfg.promotion_interval, last_promotion)
+            && c.is_promotion
+            && last + ms(gap) > now
+        {
+            later(
+                last + ms(gap),
                 format!(
-                    "quiet hours {:02}:00–{:02}:00 in {}",
-                    q.start_hour,
-                    q.end_hour,
-                    tz.name()
+                    "promotions at most once per {} days",
+                    gap.as_secs() / 86_400
                 ),
             );
+        }
+        if let (Some(gap), Some(ev), Some(last)) =
+            (cfg.notification_min_gap, &c.event_key, last_event)
+            && last + ms(gap) > now
+        {
+            later(
+                last + ms(gap),
+                format!(
+                    "notifications for event {ev} at least {} h apart",
+                    gap.as_secs() / 3600
+                ),
+            );
+        }
+        if let Some(q) = &cfg.quiet_hours
+            && !c.is_reply
+            && let Some((until, reason)) =
+                super::quiet::quiet_defer(q, &c.recipient, c.time_zone.as_deref(), now)
+        {
+            later(until, reason);
         }
         match defer_until {
             Some((until, reason)) => Decision::Defer { until, reason },
             None => Decision::Send,
         }
     }
-
-    /// Remember a send (after it was accepted).
-    pub fn record_sent(&self, c: &SendContext, now: Millis) {
-        let mut h = self.history.lock();
-        let hist = h.entry(c.recipient.clone()).or_default();
-        if c.category == Some(Category::Marketing) {
-            hist.marketing.push_back(now);
-            while hist.marketing.front().is_some_and(|t| *t <= now - DAY) {
-                hist.marketing.pop_front();
-            }
-        }
-        if c.content_hash != 0 {
-            let times = hist.content.entry(c.content_hash).or_default();
-            times.push_back(now);
-            while times.front().is_some_and(|t| *t <= now - 30 * DAY) {
-                times.pop_front();
-            }
-        }
-        if c.is_promotion {
-            hist.last_promotion = Some(now);
-        }
-        if let Some(ev) = &c.event_key {
-            hist.events.insert(ev.clone(), now);
-        }
-    }
-}
-
-/// When quiet hours end, if `now` falls inside them.
-fn quiet_until(q: &QuietHours, tz: chrono_tz::Tz, now: Millis) -> Option<Millis> {
-    let local = tz.timestamp_millis_opt(now).single()?;
-    let hour = local.hour();
-    let quiet = if q.start_hour > q.end_hour {
-        hour >= q.start_hour || hour < q.end_hour
-    } else {
-        hour >= q.start_hour && hour < q.end_hour
-    };
-    if !quiet {
-        return None;
-    }
-    let mut day = local.date_naive();
-    if q.start_hour > q.end_hour && hour >= q.start_hour {
-        day = day.succ_opt()?;
-    }
-    let end = day.and_hms_opt(q.end_hour, 0, 0)?;
-    tz.from_local_datetime(&end)
-        .earliest()
-        .map(|d| d.timestamp_millis())
 }
 
 #[cfg(test)]

@@ -352,6 +352,7 @@ impl Scheduler {
                 automated: payload.automated,
                 is_reply: item.lane == Lane::Reply,
                 opted_in: contact.as_ref().is_some_and(|c| c.opted_in),
+                opted_out: contact.as_ref().and_then(|c| c.opted_out.clone()),
                 last_inbound_at: conv.as_ref().and_then(|c| c.last_inbound_at),
                 last_human_reply_at: conv.as_ref().and_then(|c| c.last_human_reply_at),
             },
@@ -389,7 +390,9 @@ impl Scheduler {
             return Ok(None);
         }
         let (ctx, conv, contact_id) = self.context(&item, &payload).await?;
-        match self.policies.decide(&ctx, now) {
+        match super::policy_store::admit(&self.policies, &*self.stores.policy, &ctx, &item.id, now)
+            .await?
+        {
             Decision::Send => {}
             Decision::Defer { until, reason } => {
                 outbox.defer(&lease, until, &reason).await?;
@@ -403,6 +406,11 @@ impl Scheduler {
                 r.parked += 1;
                 return Ok(None);
             }
+            Decision::Refuse { refusal } => {
+                outbox.park(&lease, &refusal.to_string(), None).await?;
+                r.parked += 1;
+                return Ok(None);
+            }
         }
         let in_window = ctx.last_inbound_at.is_some_and(|t| t > now - 86_400_000);
         if !in_window && let Err(until) = self.tier.admit(&item.recipient, now).await {
@@ -410,6 +418,7 @@ impl Scheduler {
                 "messaging-limit tier of {} unique recipients per 24 h reached",
                 self.tier.cap().unwrap_or(0)
             );
+            super::policy_store::unreserve(&self.stores, &item).await?;
             outbox.defer(&lease, until, &reason).await?;
             r.deferred += 1;
             return Ok(None);
@@ -465,6 +474,7 @@ impl Scheduler {
             let wait = at.saturating_duration_since(std::time::Instant::now());
             if started.elapsed() + wait > self.cfg.max_inline_wait {
                 let until = self.clock.now_millis() + wait.as_millis() as Millis;
+                super::policy_store::unreserve(&self.stores, &item).await?;
                 outbox
                     .defer(
                         &lease,
@@ -491,6 +501,7 @@ impl Scheduler {
             && let Some(reason) = self.holds.held(&t.name, &t.language)
         {
             let until = self.clock.now_millis() + TEMPLATE_HOLD_RECHECK.as_millis() as Millis;
+            super::policy_store::unreserve(&self.stores, &item).await?;
             outbox.defer(&lease, until, &reason).await?;
             r.deferred += 1;
             return Ok(());
@@ -544,6 +555,13 @@ impl Scheduler {
                     created_at: now,
                 };
                 self.stores.messages.record_outbound(&rec).await?;
+                // A person's message answers the customer: the core records it
+                // (SLA clock, automation pause) whoever sent it.
+                if !ctx.automated
+                    && let Some(c) = &conv
+                {
+                    crate::assignment::record_human_reply(&self.stores, &c.id, now).await?;
+                }
                 // Learn the wa_id the API answered with (MX/BR quirks).
                 if let Some(wa) = resp.contacts.first().and_then(|c| c.wa_id.clone())
                     && let Some(mut contact) =
@@ -555,7 +573,6 @@ impl Scheduler {
                     // A concurrent edit wins; the wa_id is learned again on the next send.
                     let _ = self.stores.contacts.upsert(&contact, Some(v)).await;
                 }
-                self.policies.record_sent(&ctx, now);
                 r.sent += 1;
             }
             Err(e) => self.on_error(&item, &lease, &payload, e, r).await?,
@@ -574,6 +591,11 @@ impl Scheduler {
         let outbox = &self.stores.outbox;
         let now = self.clock.now_millis();
         let details = e.details();
+        // A transient or network failure may hide an accepted send: its
+        // history record stays. Any other answer means it did not go out.
+        if !matches!(e.kind(), ErrorKind::Transient | ErrorKind::Network) {
+            super::policy_store::unreserve(&self.stores, item).await?;
+        }
         // 132015 paused / 132016 disabled: hold the template (this item and
         // every other that uses it) until it is approved again.
         if let (Some(code @ (132015 | 132016)), OutboundMessage::Template(t)) =

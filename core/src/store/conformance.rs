@@ -1019,6 +1019,70 @@ pub async fn key_columns_follow_updates(s: Stores) {
     );
 }
 
+/// Policy history: admission reads the recipient's window, replaces an
+/// item's own record, and concurrent admissions never pass a cap of one.
+pub async fn policy_history_admits_atomically(s: Stores) {
+    let p = &s.policy;
+    let send = |item: &str, at: i64| PolicySend {
+        recipient: "+819012345678".into(),
+        item_id: item.into(),
+        at,
+        marketing: true,
+        content_hash: 7,
+        promotion: false,
+        event_key: Some("order-1".into()),
+    };
+    let cap_one = |h: &[PolicySend]| h.iter().filter(|x| x.marketing).count() < 1;
+    assert!(p.admit_send(&send("a", 100), 0, &cap_one).await.unwrap());
+    assert!(
+        !p.admit_send(&send("b", 110), 0, &cap_one).await.unwrap(),
+        "a second marketing send is refused by the cap"
+    );
+    assert!(
+        p.admit_send(&send("a", 120), 0, &cap_one).await.unwrap(),
+        "an item does not count against itself (retry)"
+    );
+    let got = p.sends_since("+819012345678", 0).await.unwrap();
+    assert_eq!(got, vec![send("a", 120)], "the retry replaced the record");
+    assert!(
+        p.admit_send(&send("c", 130), 121, &cap_one).await.unwrap(),
+        "sends before `since` are out of the window"
+    );
+    assert_eq!(
+        p.sends_since("+819012345678", 125).await.unwrap(),
+        vec![send("c", 130)]
+    );
+    assert!(p.forget_send("+819012345678", "c").await.unwrap());
+    assert!(!p.forget_send("+819012345678", "c").await.unwrap());
+    assert!(p.sends_since("+34600000000", 0).await.unwrap().is_empty());
+    assert_eq!(p.prune_sends_before(121).await.unwrap(), 1);
+    assert!(p.sends_since("+819012345678", 0).await.unwrap().is_empty());
+
+    // Sixteen concurrent admissions for one recipient with a cap of one: one passes.
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let p = p.clone();
+        tasks.push(tokio::spawn(async move {
+            let e = PolicySend {
+                recipient: "+5511987654321".into(),
+                item_id: format!("race-{i}"),
+                at: 1_000 + i,
+                marketing: true,
+                ..Default::default()
+            };
+            p.admit_send(&e, 0, &|h: &[PolicySend]| h.is_empty())
+                .await
+                .unwrap()
+        }));
+    }
+    let mut admitted = 0;
+    for t in tasks {
+        admitted += usize::from(t.await.unwrap());
+    }
+    assert_eq!(admitted, 1, "concurrent admissions passed a cap of one");
+    assert_eq!(p.sends_since("+5511987654321", 0).await.unwrap().len(), 1);
+}
+
 /// Every check name, for reports.
 pub const CHECKS: &[&str] = &[
     "contacts_crud_and_versions",
@@ -1037,6 +1101,7 @@ pub const CHECKS: &[&str] = &[
     "access_records",
     "range_listings_page_in_order",
     "key_columns_follow_updates",
+    "policy_history_admits_atomically",
 ];
 
 /// Keep the `Arc` import used when adapters build `Stores` by hand.
@@ -1049,7 +1114,8 @@ where
         + SyncStateStore
         + AuditLog
         + AgentStore
-        + AccessStore,
+        + AccessStore
+        + PolicyHistoryStore,
 {
     Stores::from_adapter(a)
 }
@@ -1163,7 +1229,7 @@ macro_rules! store_conformance_tests {
             outbox_never_double_claims, outbox_enqueue_many, outbox_batch_claims_never_overlap,
             outbox_batch_complete_checks_leases, audit_append_only, agents_and_sync_state,
             audit_hash_chain, access_records, range_listings_page_in_order,
-            key_columns_follow_updates);
+            key_columns_follow_updates, policy_history_admits_atomically);
     };
     (@one [] $factory:expr, $($check:ident),*) => {
         $(

@@ -36,6 +36,8 @@ struct Inner {
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    /// Policy history per recipient (`memory_policy.rs`).
+    pub(super) policy: Mutex<HashMap<String, Vec<PolicySend>>>,
 }
 
 impl MemoryStore {

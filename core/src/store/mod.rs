@@ -6,6 +6,7 @@
 
 pub mod logic;
 mod memory;
+mod memory_policy;
 mod redact;
 mod retention;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -46,6 +47,8 @@ pub struct Stores {
     pub agents: Arc<dyn AgentStore>,
     /// Users, roles and memberships (C13).
     pub access: Arc<dyn AccessStore>,
+    /// The sending policies' history (caps shared by every worker).
+    pub policy: Arc<dyn PolicyHistoryStore>,
 }
 
 impl std::fmt::Debug for Stores {
@@ -65,7 +68,8 @@ impl Stores {
             + SyncStateStore
             + AuditLog
             + AgentStore
-            + AccessStore,
+            + AccessStore
+            + PolicyHistoryStore,
     {
         Stores {
             contacts: a.clone(),
@@ -75,7 +79,8 @@ impl Stores {
             sync: a.clone(),
             audit: a.clone(),
             agents: a.clone(),
-            access: a,
+            access: a.clone(),
+            policy: a,
         }
     }
 

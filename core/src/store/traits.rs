@@ -252,3 +252,26 @@ pub trait AgentStore: Send + Sync + 'static {
     /// Change presence.
     async fn set_presence(&self, id: &AgentId, p: Presence, at: Millis) -> StoreResult<()>;
 }
+
+/// The sending policies' memory of past sends, shared by every worker on the
+/// store. Checking a cap and recording the send is one atomic step per
+/// recipient, so two workers never both pass a cap of one.
+#[async_trait]
+pub trait PolicyHistoryStore: Send + Sync + 'static {
+    /// Atomically for `entry.recipient` (against every worker on the store):
+    /// read its sends with `at >= since`, leaving out an earlier record of
+    /// `entry.item_id` itself, and when `admit` accepts them record `entry`
+    /// (replacing that earlier record). Returns whether `entry` was recorded.
+    async fn admit_send(
+        &self,
+        entry: &PolicySend,
+        since: Millis,
+        admit: &(dyn for<'h> Fn(&'h [PolicySend]) -> bool + Send + Sync),
+    ) -> StoreResult<bool>;
+    /// Remove the record of an item whose send did not happen; `false` when absent.
+    async fn forget_send(&self, recipient: &str, item_id: &str) -> StoreResult<bool>;
+    /// Sends to `recipient` with `at >= since`, oldest first.
+    async fn sends_since(&self, recipient: &str, since: Millis) -> StoreResult<Vec<PolicySend>>;
+    /// Retention: delete records with `at < cutoff`; returns how many.
+    async fn prune_sends_before(&self, cutoff: Millis) -> StoreResult<u64>;
+}

@@ -120,6 +120,10 @@ pub struct Contact {
     /// Marketing opt-in.
     #[serde(default)]
     pub opted_in: bool,
+    /// Set while the contact has opted out (STOP, ...): marketing and utility
+    /// templates are refused until they opt in again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opted_out: Option<OptOut>,
     /// IANA time zone, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
@@ -831,4 +835,41 @@ pub struct Discrepancy {
     pub resolution: String,
     /// When.
     pub at: Millis,
+}
+
+/// One send remembered for the sending policies (frequency caps, same-content
+/// caps, promotion and notification spacing). Shared by every worker through
+/// [`PolicyHistoryStore`](super::PolicyHistoryStore), so caps survive restarts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySend {
+    /// Recipient key (E.164, wa_id or BSUID), as on the outbox item.
+    pub recipient: String,
+    /// The outbox item sent; recording it again replaces the earlier record.
+    pub item_id: String,
+    /// When it was admitted (epoch ms).
+    pub at: Millis,
+    /// A marketing message (counts against the per-day marketing cap).
+    #[serde(default)]
+    pub marketing: bool,
+    /// Hash of the rendered content (0 = none).
+    #[serde(default)]
+    pub content_hash: u64,
+    /// A promotion.
+    #[serde(default)]
+    pub promotion: bool,
+    /// The event a notification was about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_key: Option<String>,
+}
+
+/// When and how a contact opted out of business messages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptOut {
+    /// When (epoch ms).
+    pub at: Millis,
+    /// Where it came from: `keyword` (an inbound message), `api`, `console`, `import`.
+    pub source: String,
+    /// The keyword the contact wrote, for `keyword`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
 }

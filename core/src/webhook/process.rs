@@ -54,6 +54,9 @@ pub struct ProcessReport {
     /// Outbound messages created from their status webhooks (see
     /// [`WebhookProcessor::create_outbound_from_statuses`]).
     pub outbound_created: u64,
+    /// Contacts who opted out or back in by keyword (STOP, baja, 停止, START, ...).
+    #[serde(default)]
+    pub consent_changes: u64,
 }
 
 /// Applies webhook events to the stores. Deliveries are serialised so two
@@ -64,6 +67,7 @@ pub struct WebhookProcessor {
     gate: tokio::sync::Mutex<()>,
     outbound_from_statuses: bool,
     holds: Option<std::sync::Arc<TemplateHolds>>,
+    opt_out: crate::scheduler::OptOutDetector,
 }
 
 fn status_of(k: &StatusKind) -> Option<MessageStatus> {
@@ -86,7 +90,15 @@ impl WebhookProcessor {
             gate: tokio::sync::Mutex::new(()),
             outbound_from_statuses: false,
             holds: None,
+            opt_out: Default::default(),
         }
+    }
+
+    /// Opt-out / opt-in keyword lists (on by default with the built-in lists;
+    /// `enabled: false` turns detection off).
+    pub fn with_opt_out(mut self, cfg: &crate::scheduler::OptOutConfig) -> Self {
+        self.opt_out = crate::scheduler::OptOutDetector::new(cfg);
+        self
     }
 
     /// A status for a message the store does not know creates that outbound
@@ -263,6 +275,20 @@ impl WebhookProcessor {
             conv.status = ConversationStatus::Open;
         }
         self.stores.conversations.update(&conv).await?;
+        if let Some((change, keyword)) = m.content.text().and_then(|t| self.opt_out.detect(t))
+            && crate::scheduler::set_consent(
+                &self.stores,
+                &contact.id,
+                change,
+                "keyword",
+                Some(&keyword),
+                "contact",
+                at,
+            )
+            .await?
+        {
+            report.consent_changes += 1;
+        }
         report.new_messages.push(NewInbound {
             message_id: m.id.clone(),
             contact_id: contact.id,

@@ -14,6 +14,7 @@ mod conversations;
 mod messages;
 mod open;
 mod outbox;
+mod policy_history;
 mod row;
 mod sync_state;
 mod wire_form;
