@@ -768,8 +768,10 @@ async fn send_with_key(h: &SandboxHandle, key: &str) -> Value {
         .post(format!("{}/v26.0/{NUM}/messages", h.base_url()))
         .bearer_auth(TOKEN)
         .header("Idempotency-Key", key)
-        .json(&json!({"messaging_product": "whatsapp", "to": "+15551234567",
-            "type": "text", "text": {"body": "hi"}, "biz_opaque_callback_data": "cb-1"}))
+        .json(
+            &json!({"messaging_product": "whatsapp", "to": "+15551234567",
+            "type": "text", "text": {"body": "hi"}, "biz_opaque_callback_data": "cb-1"}),
+        )
         .send()
         .await
         .unwrap();

@@ -7,6 +7,7 @@
 mod campaign;
 mod limits;
 mod policy;
+pub mod reconcile;
 #[cfg(feature = "redis")]
 mod redis_limiter;
 mod template_holds;
@@ -15,6 +16,7 @@ mod worker;
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
 pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter, TierGate};
 pub use policy::{Decision, PolicyConfig, PolicyEngine, QuietHours, SendContext, zone_for};
+pub use reconcile::{NoEvidence, ReconcileConfig};
 #[cfg(feature = "redis")]
 pub use redis_limiter::{RedisLimiter, RedisTier};
 pub use template_holds::{TEMPLATE_HOLD_RECHECK, TemplateHolds};

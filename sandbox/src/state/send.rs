@@ -384,7 +384,10 @@ impl State {
                 msg_type,
                 body: body.clone(),
                 idempotency_key,
-                callback_data: callback.as_ref().and_then(Value::as_str).map(str::to_string),
+                callback_data: callback
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 accepted_at_ms: now_ms,
                 outcome: adm
                     .fail_code
