@@ -20,7 +20,8 @@
 //!    without waiting.
 //!
 //! What each item came to is kept in `outbox.reconcile` (`reconciled:<wamid>`,
-//! `resent`, `parked`), so counts survive a killed worker.
+//! `resent:<n>`, `parked`), so counts survive a killed worker. A send never
+//! starts in the last quarter of its lease (see [`lease_allows_send`]).
 
 use std::time::Duration;
 
@@ -64,6 +65,8 @@ pub struct ReconcileConfig {
     pub poll: Duration,
     /// What happens when the wait passes without evidence.
     pub no_evidence: NoEvidence,
+    /// Resends without evidence per item before it is parked instead.
+    pub max_resends: u32,
 }
 
 impl Default for ReconcileConfig {
@@ -75,6 +78,7 @@ impl Default for ReconcileConfig {
             wait: Duration::from_secs(120),
             poll: Duration::from_secs(5),
             no_evidence: NoEvidence::Resend,
+            max_resends: 3,
         }
     }
 }
@@ -88,8 +92,8 @@ pub enum Verdict {
     Accepted(String),
     /// No evidence yet: check again at this time.
     Wait(Millis),
-    /// No evidence within the wait: send again.
-    Resend,
+    /// No evidence within the wait: send again (the item's resend number).
+    Resend(u32),
     /// No evidence within the wait: park with this reason.
     Park(String),
 }
@@ -149,14 +153,21 @@ pub async fn outcome_of(stores: &Stores, item_id: &str) -> crate::Result<Option<
     Ok(stores.sync.get_cursor(OUTCOME, &token).await?)
 }
 
-/// Decide for an item claimed again. `resends_left` is false once the item
-/// used its transient retries.
+/// Whether a send may still start under a lease ending at `until`: not in its
+/// last quarter (at most 5 s). Another worker claims the item only after
+/// `until`, so it finds this send's attempt open and waits for its outcome
+/// instead of sending the item a second time.
+pub fn lease_allows_send(until: Millis, lease: Duration, now: Millis) -> bool {
+    let margin = (lease.as_millis() as Millis / 4).min(5_000);
+    now + margin < until
+}
+
+/// Decide for an item claimed again.
 pub async fn check(
     stores: &Stores,
     cfg: &ReconcileConfig,
     item: &OutboxItem,
     now: Millis,
-    resends_left: bool,
 ) -> crate::Result<Verdict> {
     let token = callback::item_token(&item.id);
     let Some(opened) = stores
@@ -176,10 +187,20 @@ pub async fn check(
         return Ok(Verdict::Wait(next.min(deadline)));
     }
     let waited = cfg.wait.as_secs_f64();
+    let resends = stores
+        .sync
+        .get_cursor(OUTCOME, &token)
+        .await?
+        .and_then(|o| {
+            o.strip_prefix("resent:")
+                .and_then(|n| n.parse::<u32>().ok())
+        })
+        .unwrap_or(0);
     Ok(match cfg.no_evidence {
-        NoEvidence::Resend if resends_left => Verdict::Resend,
+        NoEvidence::Resend if resends < cfg.max_resends => Verdict::Resend(resends + 1),
         NoEvidence::Resend => Verdict::Park(format!(
-            "outcome unknown: no status webhook within {waited} s of the last attempt, retries used"
+            "outcome unknown: no status webhook within {waited} s of each of {} sends",
+            resends + 1
         )),
         NoEvidence::Park => Verdict::Park(format!(
             "outcome unknown: no status webhook within {waited} s; not resent"
@@ -225,16 +246,16 @@ mod tests {
         let stores = Stores::memory();
         let it = item("ob:k1");
         assert_eq!(
-            check(&stores, &cfg(), &it, 0, true).await.unwrap(),
+            check(&stores, &cfg(), &it, 0).await.unwrap(),
             Verdict::Fresh
         );
         open_attempt(&stores, &it, 10_000).await.unwrap();
         assert_eq!(
-            check(&stores, &cfg(), &it, 10_050, true).await.unwrap(),
+            check(&stores, &cfg(), &it, 10_050).await.unwrap(),
             Verdict::Wait(10_150)
         );
         assert_eq!(
-            check(&stores, &cfg(), &it, 10_950, true).await.unwrap(),
+            check(&stores, &cfg(), &it, 10_950).await.unwrap(),
             Verdict::Wait(11_000),
             "never past the deadline"
         );
@@ -250,7 +271,7 @@ mod tests {
                 .unwrap()
         );
         assert_eq!(
-            check(&stores, &cfg(), &it, 10_060, true).await.unwrap(),
+            check(&stores, &cfg(), &it, 10_060).await.unwrap(),
             Verdict::Accepted("wamid.A".into())
         );
     }
@@ -261,26 +282,37 @@ mod tests {
         let it = item("ob:k2");
         open_attempt(&stores, &it, 0).await.unwrap();
         assert_eq!(
-            check(&stores, &cfg(), &it, 1_000, true).await.unwrap(),
-            Verdict::Resend
+            check(&stores, &cfg(), &it, 1_000).await.unwrap(),
+            Verdict::Resend(1)
         );
+        record_outcome(&stores, &it, "resent:3").await.unwrap();
         assert!(matches!(
-            check(&stores, &cfg(), &it, 1_000, false).await.unwrap(),
-            Verdict::Park(_)
+            check(&stores, &cfg(), &it, 1_000).await.unwrap(),
+            Verdict::Park(r) if r.contains("4 sends")
         ));
         let park = ReconcileConfig {
             no_evidence: NoEvidence::Park,
             ..cfg()
         };
         assert!(matches!(
-            check(&stores, &park, &it, 5_000, true).await.unwrap(),
+            check(&stores, &park, &it, 5_000).await.unwrap(),
             Verdict::Park(r) if r.contains("not resent")
         ));
         close_attempt(&stores, &it).await.unwrap();
         assert_eq!(
-            check(&stores, &cfg(), &it, 5_000, true).await.unwrap(),
+            check(&stores, &cfg(), &it, 5_000).await.unwrap(),
             Verdict::Fresh
         );
+    }
+
+    #[test]
+    fn a_send_never_starts_in_the_last_quarter_of_its_lease() {
+        let lease = Duration::from_millis(1_000);
+        assert!(lease_allows_send(2_000, lease, 1_000));
+        assert!(lease_allows_send(2_000, lease, 1_700));
+        assert!(!lease_allows_send(2_000, lease, 1_750));
+        assert!(!lease_allows_send(2_000, lease, 2_500));
+        assert!(!lease_allows_send(100_000, Duration::from_secs(60), 95_000));
     }
 
     #[test]

@@ -406,10 +406,7 @@ impl Scheduler {
         // Claimed before without a deferral: an earlier attempt may have been
         // accepted with its answer lost. Prove it before anything else.
         if item.attempts > 1 && self.cfg.reconcile.enabled {
-            let resends_left = item.attempts <= self.cfg.transient_retries + 1;
-            match reconcile::check(&self.stores, &self.cfg.reconcile, &item, now, resends_left)
-                .await?
-            {
+            match reconcile::check(&self.stores, &self.cfg.reconcile, &item, now).await? {
                 Verdict::Fresh => {}
                 Verdict::Accepted(wamid) => {
                     let outcome = format!("reconciled:{wamid}");
@@ -433,8 +430,9 @@ impl Scheduler {
                     r.deferred += 1;
                     return Ok(None);
                 }
-                Verdict::Resend => {
-                    reconcile::record_outcome(&self.stores, &item, "resent").await?;
+                Verdict::Resend(n) => {
+                    let outcome = format!("resent:{n}");
+                    reconcile::record_outcome(&self.stores, &item, &outcome).await?;
                     reconcile::close_attempt(&self.stores, &item).await?;
                     r.resent += 1;
                 }
@@ -571,7 +569,17 @@ impl Scheduler {
         let to = Recipient::parse(&item.recipient);
         let reconciling = self.cfg.reconcile.enabled;
         if reconciling {
-            reconcile::open_attempt(&self.stores, &item, self.clock.now_millis()).await?;
+            let now = self.clock.now_millis();
+            if !reconcile::lease_allows_send(lease.until, self.cfg.lease, now) {
+                // Too late to start: another worker may claim the item before
+                // this send's attempt is recorded. Hand it back unsent.
+                outbox
+                    .defer(&lease, now, "lease ran out before the send")
+                    .await?;
+                r.deferred += 1;
+                return Ok(());
+            }
+            reconcile::open_attempt(&self.stores, &item, now).await?;
         }
         // Reconciling, the worker owns every resend: one HTTP attempt per send.
         let sent = if reconciling {
