@@ -86,10 +86,22 @@ async fn set_clock(AxState(s): S, axum::Json(v): axum::Json<Value>) -> Response 
 }
 
 async fn limits(AxState(s): S, axum::Json(v): axum::Json<Value>) -> Response {
-    // Read as JSON first so a wrongly typed field is a 400 with its reason.
-    let u: LimitsUpdate = match serde_json::from_value(v) {
+    // Read as JSON first so a wrongly typed field is a 400 naming it.
+    let u: LimitsUpdate = match serde_json::from_value(v.clone()) {
         Ok(u) => u,
-        Err(e) => return bad(format!("limits: {e}")),
+        Err(e) => {
+            let field = v.as_object().and_then(|o| {
+                o.iter()
+                    .find(|(k, x)| {
+                        serde_json::from_value::<LimitsUpdate>(json!({ k.as_str(): x })).is_err()
+                    })
+                    .map(|(k, _)| k.clone())
+            });
+            return bad(match field {
+                Some(f) => format!("limits: {f}: {e}"),
+                None => format!("limits: {e}"),
+            });
+        }
     };
     match s.update_limits(&u) {
         Ok(r) => axum::Json(r).into_response(),
