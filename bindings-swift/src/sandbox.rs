@@ -52,6 +52,7 @@ pub struct LedgerEntry {
     /// The request body as sent.
     pub body: Json,
     pub idempotency_key: Option<String>,
+    pub callback_data: Option<String>,
     pub accepted_at_ms: i64,
     pub outcome: String,
 }

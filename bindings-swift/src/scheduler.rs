@@ -92,6 +92,9 @@ impl From<WorkerSettings> for SchedulerConfig {
             transient_retries: w.transient_retries,
             throttle_retries: w.throttle_retries,
             max_inline_wait: w.max_inline_wait,
+            // Reconciliation needs status webhooks to reach the store; its
+            // defaults apply (see the core's `ReconcileConfig`).
+            reconcile: Default::default(),
         }
     }
 }
@@ -186,6 +189,9 @@ pub struct RoundReport {
     pub deferred: u64,
     pub retried: u64,
     pub parked: u64,
+    pub reconciled: u64,
+    pub resent: u64,
+    pub unknown_outcomes: u64,
 }
 
 impl From<wacrm::scheduler::RoundReport> for RoundReport {
@@ -196,6 +202,9 @@ impl From<wacrm::scheduler::RoundReport> for RoundReport {
             deferred: r.deferred as u64,
             retried: r.retried as u64,
             parked: r.parked as u64,
+            reconciled: r.reconciled as u64,
+            resent: r.resent as u64,
+            unknown_outcomes: r.unknown_outcomes as u64,
         }
     }
 }

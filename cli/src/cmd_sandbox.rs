@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use wacrm_sandbox::{Sandbox, SandboxConfig, Tier, WindowMode};
+use wacrm_sandbox::{IdempotencyMode, Sandbox, SandboxConfig, Tier, WindowMode};
 
 /// Arguments of `wacrm sandbox`.
 #[derive(clap::Args)]
@@ -51,6 +51,18 @@ pub struct SandboxArgs {
     /// Serve Prometheus metrics of this process on this address (`GET /metrics`).
     #[arg(long)]
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// A repeated `Idempotency-Key`: `ignore` (a second send, as Meta's API does)
+    /// or `replay` (the first answer again, nothing sent).
+    #[arg(long, default_value = "ignore", value_parser = parse_idempotency)]
+    pub idempotency: IdempotencyMode,
+}
+
+fn parse_idempotency(s: &str) -> Result<IdempotencyMode, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "ignore" => Ok(IdempotencyMode::Ignore),
+        "replay" => Ok(IdempotencyMode::Replay),
+        other => Err(format!("{other:?}: use ignore or replay")),
+    }
 }
 
 fn parse_mps(s: &str) -> Result<f64, String> {
@@ -76,7 +88,8 @@ pub async fn run(a: SandboxArgs) -> ExitCode {
         .app_secret(a.app_secret)
         .verify_token(a.verify_token)
         .tier(tier)
-        .mps(a.mps);
+        .mps(a.mps)
+        .idempotency(a.idempotency);
     cfg.host = a.host;
     cfg.allowed_hosts = a.allowed_hosts;
     if a.sync_window_errors {

@@ -77,3 +77,12 @@ fn empty_secrets_are_refused() {
         assert!(out.stdout.is_empty(), "nothing started for an empty {what}");
     }
 }
+
+#[test]
+fn an_unknown_idempotency_mode_is_refused() {
+    let out = sandbox(&["--idempotency=sometimes"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ignore or replay"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing started");
+}

@@ -224,3 +224,52 @@ async fn unknown_events_and_system_errors_are_counted() {
     assert_eq!(r.other["template_status"], 1);
     assert_eq!(r.other["call_status"], 3);
 }
+
+/// A status body whose statuses carry `biz_opaque_callback_data`.
+fn status_with_callback(id: &str, callback: &str) -> Vec<u8> {
+    let body = status_body(id, &[("sent", 1_750_000_001)]);
+    let mut v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    v["entry"][0]["changes"][0]["value"]["statuses"][0]["biz_opaque_callback_data"] =
+        serde_json::json!(callback);
+    serde_json::to_vec(&v).unwrap()
+}
+
+#[tokio::test]
+async fn a_status_naming_an_outbox_item_proves_it_and_the_campaign_is_the_users_part() {
+    let stores = Stores::memory();
+    let clock: SharedClock = Arc::new(ManualClock::new(1_750_000_000_000));
+    let p = WebhookProcessor::new(stores.clone(), clock).create_outbound_from_statuses(true);
+    let cb = wacrm::client::callback::encode(Some("spring"), "ob:spring:+16505551234");
+    let r = p
+        .process(&parse_body(&status_with_callback("wamid.CB1", &cb)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.sends_proved, 1);
+    let token = wacrm::client::callback::item_token("ob:spring:+16505551234");
+    let proof = stores
+        .sync
+        .get_cursor(wacrm::scheduler::reconcile::ACCEPTED, &token)
+        .await
+        .unwrap();
+    assert_eq!(proof.as_deref(), Some("wamid.CB1"));
+    let m = stores
+        .messages
+        .get_message(&MessageId::new("wamid.CB1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.campaign_id.as_deref(), Some("spring"), "suffix stripped");
+    // A value another tool sent is the campaign as it is, and proves nothing.
+    let r = p
+        .process(&parse_body(&status_with_callback("wamid.CB2", "autumn")).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.sends_proved, 0);
+    let m = stores
+        .messages
+        .get_message(&MessageId::new("wamid.CB2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.campaign_id.as_deref(), Some("autumn"));
+}

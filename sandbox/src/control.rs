@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::Faults;
 use crate::access;
-use crate::state::{InboundRequest, State};
+use crate::state::{InboundRequest, LimitsUpdate, State};
 
 type S = AxState<Arc<State>>;
 
@@ -86,7 +86,24 @@ async fn set_clock(AxState(s): S, axum::Json(v): axum::Json<Value>) -> Response 
 }
 
 async fn limits(AxState(s): S, axum::Json(v): axum::Json<Value>) -> Response {
-    match s.update_limits(&v) {
+    // Read as JSON first so a wrongly typed field is a 400 naming it.
+    let u: LimitsUpdate = match serde_json::from_value(v.clone()) {
+        Ok(u) => u,
+        Err(e) => {
+            let field = v.as_object().and_then(|o| {
+                o.iter()
+                    .find(|(k, x)| {
+                        serde_json::from_value::<LimitsUpdate>(json!({ k.as_str(): x })).is_err()
+                    })
+                    .map(|(k, _)| k.clone())
+            });
+            return bad(match field {
+                Some(f) => format!("limits: {f}: {e}"),
+                None => format!("limits: {e}"),
+            });
+        }
+    };
+    match s.update_limits(&u) {
         Ok(r) => axum::Json(r).into_response(),
         Err(e) => bad(e),
     }

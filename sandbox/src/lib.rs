@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use state::{LedgerEntry, WebhookRecord};
+pub use state::{LedgerEntry, LimitsUpdate, WebhookRecord};
 pub use webhook::{escape_non_ascii, sign};
 
 /// What happens when the portfolio's unique-recipient tier is exhausted. Meta
@@ -51,6 +51,20 @@ pub enum WindowMode {
     FailedStatus,
     /// Refused synchronously with 131047.
     Sync,
+}
+
+/// How a repeated `Idempotency-Key` is answered. Meta's Cloud API ignores the
+/// header, so `Ignore` (every request is a send of its own) is the default;
+/// `Replay` answers a repeat on the same number with the first response and
+/// sends nothing, for users who want a kinder API than the real one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdempotencyMode {
+    /// A repeat is a second, new send with a new wamid (what Meta does).
+    #[default]
+    Ignore,
+    /// A repeat gets the first response and is not sent again.
+    Replay,
 }
 
 /// Messaging-limit tiers (unique recipients outside a window per rolling 24 h).
@@ -201,6 +215,8 @@ pub struct SandboxConfig {
     pub unreachable: Vec<String>,
     /// Start the clock at this epoch-millisecond time (real time when `None`).
     pub start_time_ms: Option<i64>,
+    /// How a repeated `Idempotency-Key` is answered (ignored, as Meta does, by default).
+    pub idempotency: IdempotencyMode,
 }
 
 impl Default for SandboxConfig {
@@ -224,6 +240,7 @@ impl Default for SandboxConfig {
             auto_approve_templates: true,
             unreachable: Vec::new(),
             start_time_ms: None,
+            idempotency: IdempotencyMode::Ignore,
         }
     }
 }
@@ -308,6 +325,11 @@ impl SandboxConfig {
         self.status_delays = d;
         self
     }
+    /// How a repeated `Idempotency-Key` is answered.
+    pub fn idempotency(mut self, m: IdempotencyMode) -> Self {
+        self.idempotency = m;
+        self
+    }
 }
 
 impl SandboxConfig {
@@ -372,6 +394,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("auto_approve_templates", &self.auto_approve_templates)
             .field("unreachable", &self.unreachable)
             .field("start_time_ms", &self.start_time_ms)
+            .field("idempotency", &self.idempotency)
             .finish()
     }
 }

@@ -1,12 +1,16 @@
 //! Everything the sandbox remembers and the send/inbound logic over it.
 
 mod inspect;
+mod send;
+mod settings;
+
+pub use settings::LimitsUpdate;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use rand::Rng;
@@ -15,10 +19,11 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 use crate::limits::{Bucket, DAY_MS, TierWindow};
-use crate::validate::{self, Checked, Failure, Recip};
+use crate::validate::{self, Failure};
 use crate::webhook;
 use crate::{
-    Faults, NumberConfig, NumberLimits, SandboxConfig, StatusDelays, Tier, TierAnswer, WindowMode,
+    Faults, IdempotencyMode, NumberConfig, NumberLimits, SandboxConfig, StatusDelays, Tier,
+    TierAnswer, WindowMode,
 };
 
 /// One accepted message.
@@ -41,6 +46,10 @@ pub struct LedgerEntry {
     pub body: Value,
     /// `Idempotency-Key` header, when sent.
     pub idempotency_key: Option<String>,
+    /// `biz_opaque_callback_data` of the request, when sent (it comes back on
+    /// every status webhook of the message).
+    #[serde(default)]
+    pub callback_data: Option<String>,
     /// Sandbox clock at acceptance, epoch ms.
     pub accepted_at_ms: i64,
     /// `accepted`, or `failed:<code>` when a failed status follows.
@@ -140,7 +149,9 @@ struct Inner {
     clock_offset_ms: i64,
     errors_by_code: BTreeMap<i64, u64>,
     auto_approve: bool,
-    /// First response per (number, Idempotency-Key): a repeat gets it again.
+    idempotency: IdempotencyMode,
+    /// First response per (number, Idempotency-Key): a repeat gets it again
+    /// (replay mode only).
     replays: HashMap<(String, String), Value>,
     replayed: u64,
 }
@@ -316,6 +327,7 @@ impl State {
                 webhook_url: cfg.webhook_url,
                 clock_offset_ms,
                 errors_by_code: BTreeMap::new(),
+                idempotency: cfg.idempotency,
                 replays: HashMap::new(),
                 replayed: 0,
                 auto_approve: cfg.auto_approve_templates,
@@ -405,81 +417,6 @@ impl State {
         })
     }
 
-    /// Apply a limits update: `{"phone_number_id"?, "mps"?, "pair_burst"?, "pair_interval_ms"?,
-    /// "tier"?, "tier_answer"?, "window_mode"?, "status_delays"?, "unreachable"?}`.
-    pub fn update_limits(&self, v: &Value) -> Result<Value, String> {
-        let mut g = self.inner.lock();
-        let target = v
-            .get("phone_number_id")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let mps = match v.get("mps") {
-            None => None,
-            Some(x) => Some(
-                x.as_f64()
-                    .ok_or_else(|| "mps must be a number".to_string())
-                    .and_then(crate::check_mps)?
-                    .min(10_000.0),
-            ),
-        };
-        let apply = |l: &mut NumberLimits| {
-            if let Some(x) = mps {
-                l.mps = x;
-            }
-            if let Some(x) = v.get("pair_burst").and_then(Value::as_f64) {
-                l.pair_burst = x.max(1.0);
-            }
-            if let Some(x) = v.get("pair_interval_ms").and_then(Value::as_u64) {
-                l.pair_interval_ms = x.max(1);
-            }
-        };
-        match &target {
-            Some(id) => {
-                let n = g
-                    .numbers
-                    .get_mut(id)
-                    .ok_or_else(|| format!("unknown phone_number_id {id}"))?;
-                apply(&mut n.cfg.limits);
-                n.bucket = Bucket::full(n.cfg.limits.mps.max(1.0));
-            }
-            None => {
-                apply(&mut g.default_limits);
-                let dl = g.default_limits.clone();
-                for n in g.numbers.values_mut() {
-                    n.cfg.limits = dl.clone();
-                    n.bucket = Bucket::full(dl.mps.max(1.0));
-                    n.pairs.clear();
-                }
-            }
-        }
-        if let Some(t) = v.get("tier") {
-            g.tier = serde_json::from_value(t.clone()).map_err(|e| format!("tier: {e}"))?;
-        }
-        if let Some(t) = v.get("tier_answer") {
-            g.tier_answer =
-                serde_json::from_value(t.clone()).map_err(|e| format!("tier_answer: {e}"))?;
-        }
-        if let Some(t) = v.get("window_mode") {
-            g.window_mode =
-                serde_json::from_value(t.clone()).map_err(|e| format!("window_mode: {e}"))?;
-        }
-        if let Some(t) = v.get("status_delays") {
-            g.delays =
-                serde_json::from_value(t.clone()).map_err(|e| format!("status_delays: {e}"))?;
-        }
-        if let Some(t) = v.get("unreachable").and_then(Value::as_array) {
-            g.unreachable = t
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
-        }
-        Ok(json!({
-            "numbers": g.numbers.values().map(|n| json!({"id": n.cfg.id, "limits": n.cfg.limits})).collect::<Vec<_>>(),
-            "tier": g.tier, "tier_answer": g.tier_answer, "window_mode": g.window_mode, "status_delays": g.delays,
-        }))
-    }
-
     pub fn add_number(&self, id: &str, display: Option<&str>) -> Value {
         let mut g = self.inner.lock();
         let limits = g.default_limits.clone();
@@ -500,327 +437,6 @@ impl State {
                 cfg,
             });
         json!({"id": id})
-    }
-
-    // ---------- messages ----------
-
-    /// Handle a send or mark-as-read. `Ok` carries the response body.
-    pub fn send(
-        self: &Arc<Self>,
-        number_id: &str,
-        body: &Value,
-        idempotency_key: Option<String>,
-    ) -> Result<Value, Failure> {
-        let checked = validate::check(body)?;
-        let now_ms = self.now_ms();
-        let mut g = self.inner.lock();
-        if !g.numbers.contains_key(number_id) {
-            let mut f = Failure::new(
-                400,
-                100,
-                "Unsupported post request",
-                format!("Object with ID '{number_id}' does not exist"),
-            );
-            f.subcode = Some(33);
-            return Err(f);
-        }
-        let (recipient, msg_type, template) = match checked {
-            Checked::MarkRead { message_id } => {
-                if !message_id.starts_with("wamid.") {
-                    return Err(Failure::invalid(format!(
-                        "message_id {message_id:?} is not a message id"
-                    )));
-                }
-                return Ok(json!({"success": true}));
-            }
-            Checked::Send {
-                recipient,
-                msg_type,
-                template,
-            } => (recipient, msg_type, template),
-        };
-        // A retried request (same number, same Idempotency-Key) is answered with
-        // the first response and sends nothing: the ledger holds each key once.
-        if let Some(k) = &idempotency_key
-            && let Some(first) = g.replays.get(&(number_id.to_string(), k.clone())).cloned()
-        {
-            g.replayed += 1;
-            return Ok(first);
-        }
-        let (to, key, wa_id, user_id) = match &recipient {
-            Recip::Phone { input, digits } => {
-                let w = canonical_wa_id(digits);
-                (input.clone(), w.clone(), Some(w), None)
-            }
-            Recip::Bsuid(b) => (b.clone(), b.clone(), None, Some(b.clone())),
-        };
-
-        // Throughput, then pair rate (both real time).
-        let now = Instant::now();
-        {
-            let n = g.numbers.get_mut(number_id).expect("checked above");
-            let limits = n.cfg.limits.clone();
-            if !n.bucket.try_take(limits.mps.max(1.0), limits.mps, now) {
-                return Err(Failure::new(
-                    429,
-                    130429,
-                    "Rate limit hit",
-                    format!(
-                        "Cloud API message throughput of {} messages per second has been reached",
-                        limits.mps
-                    ),
-                ));
-            }
-            let pair_rate = 1000.0 / limits.pair_interval_ms as f64;
-            let pair = n
-                .pairs
-                .entry(key.clone())
-                .or_insert_with(|| Bucket::full(limits.pair_burst));
-            if !pair.try_take(limits.pair_burst, pair_rate, now) {
-                return Err(Failure::new(
-                    400,
-                    131056,
-                    "(Business Account, Consumer Account) pair rate limit hit",
-                    "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time",
-                ));
-            }
-        }
-
-        // Templates must exist in that language, be approved and get the right parameters.
-        let mut category = "service".to_string();
-        if let Some(t) = &template {
-            let same_name: Vec<&TemplateRec> =
-                g.templates.iter().filter(|r| r.name == t.name).collect();
-            let rec = same_name
-                .iter()
-                .find(|r| r.language == t.language)
-                .copied()
-                .ok_or_else(|| {
-                    Failure::new(
-                        404,
-                        132001,
-                        "Template name does not exist in the translation",
-                        format!(
-                            "template name ({}) does not exist in {}",
-                            t.name, t.language
-                        ),
-                    )
-                })?;
-            match rec.status.as_str() {
-                "APPROVED" => {}
-                "PAUSED" => {
-                    return Err(Failure::new(
-                        400,
-                        132015,
-                        "Template is paused",
-                        "template paused for low quality",
-                    ));
-                }
-                "DISABLED" => {
-                    return Err(Failure::new(
-                        400,
-                        132016,
-                        "Template is disabled",
-                        "template disabled",
-                    ));
-                }
-                other => {
-                    return Err(Failure::new(
-                        404,
-                        132001,
-                        "Template name does not exist in the translation",
-                        format!("template {} is {other}, not approved", t.name),
-                    ));
-                }
-            }
-            let expected = rec.body_placeholders();
-            if expected.len() != t.body_params {
-                return Err(Failure::new(
-                    400,
-                    132000,
-                    "Number of parameters does not match the expected number of params",
-                    format!(
-                        "body: number of localizable_params ({}) does not match the expected number of params ({})",
-                        t.body_params,
-                        expected.len()
-                    ),
-                ));
-            }
-            if rec.parameter_format == "NAMED" {
-                let mut given = t.named.clone();
-                given.sort();
-                let mut want = expected.clone();
-                want.sort();
-                if given != want {
-                    return Err(Failure::new(
-                        400,
-                        100,
-                        "Invalid parameter",
-                        "Parameter name is missing or empty, or does not match the template",
-                    ));
-                }
-            }
-            category = rec.category.to_ascii_lowercase();
-        }
-
-        let in_window = g
-            .windows
-            .get(&(number_id.to_string(), key.clone()))
-            .is_some_and(|t| *t > now_ms - DAY_MS);
-        let mut fail_code: Option<i64> = None;
-        if !in_window && template.is_none() {
-            match g.window_mode {
-                WindowMode::Sync => {
-                    return Err(Failure::new(
-                        400,
-                        131047,
-                        "Re-engagement message",
-                        "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
-                    ));
-                }
-                WindowMode::FailedStatus => fail_code = Some(131047),
-            }
-        }
-        if fail_code.is_none() && !in_window {
-            let cap = g.tier.cap();
-            if !g.tier_window.admit(&key, cap, now_ms) {
-                match g.tier_answer.clone() {
-                    TierAnswer::Sync { code } => {
-                        return Err(Failure::new(
-                            400,
-                            code,
-                            "Messaging limit reached",
-                            format!(
-                                "the business portfolio reached its limit of {} unique recipients in 24 hours",
-                                cap.unwrap_or(0)
-                            ),
-                        ));
-                    }
-                    TierAnswer::FailedStatus { code } => fail_code = Some(code),
-                }
-            }
-        }
-        if fail_code.is_none() && wa_id.as_ref().is_some_and(|w| g.unreachable.contains(w)) {
-            fail_code = Some(131026);
-        }
-
-        let id = self.next_id("wamid.");
-        let seq = g.ledger.len() as u64 + 1;
-        g.ledger.push(LedgerEntry {
-            seq,
-            id: id.clone(),
-            phone_number_id: number_id.to_string(),
-            to: to.clone(),
-            recipient: key.clone(),
-            msg_type: msg_type.clone(),
-            body: body.clone(),
-            idempotency_key,
-            accepted_at_ms: now_ms,
-            outcome: fail_code
-                .map(|c| format!("failed:{c}"))
-                .unwrap_or_else(|| "accepted".into()),
-        });
-        let response = {
-            let mut contact = json!({"input": to});
-            match (&wa_id, &user_id) {
-                (Some(w), _) => contact["wa_id"] = json!(w),
-                (None, Some(u)) => contact["user_id"] = json!(u),
-                _ => {}
-            }
-            let mut message = json!({"id": id});
-            if template.is_some() {
-                message["message_status"] = json!("accepted");
-            }
-            json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]})
-        };
-        if let Some(k) = g.ledger.last().and_then(|l| l.idempotency_key.clone()) {
-            g.replays
-                .insert((number_id.to_string(), k), response.clone());
-        }
-        let pricing_type = if in_window {
-            "free_customer_service"
-        } else {
-            "regular"
-        };
-        let callback = body.get("biz_opaque_callback_data").cloned();
-        let display = g.numbers[number_id].cfg.display_phone_number.clone();
-        let delays = g.delays.clone();
-        let faults = g.faults.clone();
-        drop(g);
-
-        let status = |s: &str, ts: i64| {
-            let mut v = json!({"id": id, "status": s, "timestamp": (ts / 1000).to_string()});
-            match (&wa_id, &user_id) {
-                (Some(w), _) => v["recipient_id"] = json!(w),
-                (None, Some(u)) => v["recipient_user_id"] = json!(u),
-                _ => {}
-            }
-            if let Some(cb) = &callback {
-                v["biz_opaque_callback_data"] = cb.clone();
-            }
-            if s != "failed" {
-                v["pricing"] = json!({"billable": pricing_type == "regular", "pricing_model": "PMP",
-                    "type": pricing_type, "category": category});
-            }
-            v
-        };
-        let mut plan: Vec<(Value, u64)> = Vec::new();
-        match fail_code {
-            Some(code) => {
-                let mut f = status("failed", now_ms + delays.sent_ms as i64);
-                let (title, details) = match code {
-                    131047 => (
-                        "Re-engagement message",
-                        "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
-                    ),
-                    131026 => (
-                        "Message undeliverable",
-                        "Unable to deliver message. The recipient may not be on WhatsApp.",
-                    ),
-                    _ => (
-                        "Messaging limit reached",
-                        "The business portfolio reached its messaging limit.",
-                    ),
-                };
-                f["errors"] = json!([{"code": code, "title": title, "message": title,
-                    "error_data": {"details": details}, "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"}]);
-                plan.push((f, delays.sent_ms));
-            }
-            None => {
-                plan.push((
-                    status("sent", now_ms + delays.sent_ms as i64),
-                    delays.sent_ms,
-                ));
-                plan.push((
-                    status("delivered", now_ms + delays.delivered_ms as i64),
-                    delays.delivered_ms,
-                ));
-                if rand::rng().random_bool(delays.read_rate.clamp(0.0, 1.0)) {
-                    plan.push((
-                        status("read", now_ms + delays.read_ms as i64),
-                        delays.read_ms,
-                    ));
-                }
-            }
-        }
-        let mut rng = rand::rng();
-        if plan.len() > 1 && rng.random_bool(faults.out_of_order_rate.clamp(0.0, 1.0)) {
-            // Deliver the ladder backwards: read first, sent last.
-            let mut ds: Vec<u64> = plan.iter().map(|p| p.1).collect();
-            ds.reverse();
-            for (p, d) in plan.iter_mut().zip(ds) {
-                p.1 = d;
-            }
-        }
-        for (s, delay) in plan {
-            let bytes = self.webhook_body(number_id, &display, json!({"statuses": [s]}));
-            let dup = rng.random_bool(faults.duplicate_webhook_rate.clamp(0.0, 1.0));
-            webhook::deliver(self.clone(), bytes.clone(), Duration::from_millis(delay));
-            if dup {
-                webhook::deliver(self.clone(), bytes, Duration::from_millis(delay + 3));
-            }
-        }
-        Ok(response)
     }
 
     /// Build a signed-ready webhook body (non-ASCII escaped) for one change.

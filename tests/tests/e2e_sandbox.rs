@@ -547,7 +547,16 @@ fn memory_scheduler(c: CloudApiClient) -> (Stores, SharedClock, Scheduler) {
             ..Default::default()
         })),
         clock.clone(),
-        SchedulerConfig::default(),
+        SchedulerConfig {
+            // No webhook reaches these stores: an unknown outcome (an injected
+            // 5xx) is resent after a short wait instead of proved.
+            reconcile: ReconcileConfig {
+                wait: Duration::from_millis(200),
+                poll: Duration::from_millis(50),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
     );
     (stores, clock, sched)
 }

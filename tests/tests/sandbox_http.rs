@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use wacrm_sandbox::{
-    Faults, Sandbox, SandboxConfig, SandboxHandle, StatusDelays, Tier, WindowMode,
+    Faults, IdempotencyMode, Sandbox, SandboxConfig, SandboxHandle, StatusDelays, Tier, WindowMode,
 };
 use wacrm_tests::{WebhookSink, statuses};
 
@@ -762,35 +762,86 @@ async fn bsuid_recipients_and_mexico_canonical_wa_id() {
     assert_eq!(v["contacts"][0]["wa_id"], "5215512345678");
 }
 
+/// Sends a text to one recipient with `Idempotency-Key: key`; answers the body.
+async fn send_with_key(h: &SandboxHandle, key: &str) -> Value {
+    let r = reqwest::Client::new()
+        .post(format!("{}/v26.0/{NUM}/messages", h.base_url()))
+        .bearer_auth(TOKEN)
+        .header("Idempotency-Key", key)
+        .json(
+            &json!({"messaging_product": "whatsapp", "to": "+15551234567",
+            "type": "text", "text": {"body": "hi"}, "biz_opaque_callback_data": "cb-1"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json::<Value>().await.unwrap()
+}
+
 #[tokio::test]
-async fn a_repeated_idempotency_key_is_answered_once_and_sent_once() {
+async fn a_repeated_idempotency_key_is_a_second_send_like_meta() {
     let (h, _sink) = start(fast()).await;
-    let send = |key: &'static str| {
-        let url = format!("{}/v26.0/{NUM}/messages", h.base_url());
-        async move {
-            let r = reqwest::Client::new()
-                .post(url)
-                .bearer_auth(TOKEN)
-                .header("Idempotency-Key", key)
-                .json(
-                    &json!({"messaging_product": "whatsapp", "to": "+15551234567",
-                    "type": "text", "text": {"body": "hi"}}),
-                )
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            r.json::<Value>().await.unwrap()
-        }
-    };
-    let first = send("k-1").await;
-    let again = send("k-1").await;
-    let other = send("k-2").await;
+    let first = send_with_key(&h, "k-1").await;
+    let again = send_with_key(&h, "k-1").await;
+    assert_ne!(
+        first["messages"][0]["id"], again["messages"][0]["id"],
+        "Meta ignores the header: a repeat is a new message"
+    );
+    let ledger = h.ledger();
+    assert_eq!(ledger.len(), 2, "both requests were sent");
+    assert_eq!(wacrm_tests::sends_per_key(&ledger)["k-1"], 2);
+    assert!(
+        ledger
+            .iter()
+            .all(|l| l.callback_data.as_deref() == Some("cb-1")),
+        "the ledger keeps the callback data of every send: {ledger:?}"
+    );
+    let (_, stats) = get_control_stats(&h).await;
+    assert_eq!(stats["replayed"], 0);
+}
+
+#[tokio::test]
+async fn replay_mode_answers_a_repeated_idempotency_key_once_and_sends_once() {
+    let (h, _sink) = start(fast().idempotency(IdempotencyMode::Replay)).await;
+    let first = send_with_key(&h, "k-1").await;
+    let again = send_with_key(&h, "k-1").await;
+    let other = send_with_key(&h, "k-2").await;
     assert_eq!(first, again, "the retry gets the first answer");
     assert_ne!(first["messages"][0]["id"], other["messages"][0]["id"]);
     assert_eq!(h.ledger().len(), 2, "the retry sent nothing");
     let (_, stats) = get_control_stats(&h).await;
     assert_eq!(stats["replayed"], 1);
+    // The control API switches back to Meta's behaviour.
+    let r = reqwest::Client::new()
+        .put(format!("{}/_sandbox/limits", h.base_url()))
+        .bearer_auth(TOKEN)
+        .json(&json!({"idempotency": "ignore"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["idempotency"], "ignore");
+    send_with_key(&h, "k-1").await;
+    assert_eq!(wacrm_tests::sends_per_key(&h.ledger())["k-1"], 2);
+}
+
+#[tokio::test]
+async fn limits_with_a_wrongly_typed_field_are_refused_with_the_reason() {
+    let (h, _sink) = start(fast()).await;
+    let r = reqwest::Client::new()
+        .put(format!("{}/_sandbox/limits", h.base_url()))
+        .bearer_auth(TOKEN)
+        .json(&json!({"pair_interval_ms": "soon"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"].as_str().unwrap().contains("pair_interval_ms"),
+        "{v}"
+    );
 }
 
 async fn get_control_stats(h: &SandboxHandle) -> (u16, Value) {

@@ -140,7 +140,8 @@ pub struct MessageFact {
     pub agent: Option<String>,
     /// Sent by automation.
     pub automated: bool,
-    /// Campaign (the whole `biz_opaque_callback_data` value).
+    /// Campaign: the user's part of `biz_opaque_callback_data` (the engine's
+    /// reserved suffix naming the outbox item stripped, see `client::callback`).
     pub campaign: Option<String>,
     /// Readable inbound text.
     pub text: Option<String>,

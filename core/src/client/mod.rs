@@ -5,6 +5,7 @@
 //! profiles, error classification and retries of transient failures. It keeps
 //! no per-number state: every call names the sending phone number id (or WABA).
 
+pub mod callback;
 mod legacy;
 mod management;
 mod messages;
@@ -281,24 +282,47 @@ impl CloudApiClient {
         message: &OutboundMessage,
         opts: &SendOptions,
     ) -> Result<SendResponse> {
+        self.send_with(from, to, message, opts, true).await
+    }
+
+    /// Send one message in a single HTTP attempt, never retried here: Meta's
+    /// API ignores `Idempotency-Key`, so a retry after a dropped connection or a
+    /// 5xx can deliver the message twice. The scheduler uses this and decides
+    /// itself (see `scheduler::reconcile`) whether an unknown outcome is resent.
+    pub async fn send_once(
+        &self,
+        from: &PhoneNumberId,
+        to: &Recipient,
+        message: &OutboundMessage,
+        opts: &SendOptions,
+    ) -> Result<SendResponse> {
+        self.send_with(from, to, message, opts, false).await
+    }
+
+    async fn send_with(
+        &self,
+        from: &PhoneNumberId,
+        to: &Recipient,
+        message: &OutboundMessage,
+        opts: &SendOptions,
+        retry: bool,
+    ) -> Result<SendResponse> {
         message.validate()?;
         opts.validate()?;
         if to.as_str().trim().is_empty() {
             return Err(Error::validation("to", "recipient must not be empty"));
         }
-        let body = message.to_request_json(to, opts)?;
+        let body = Body::Json(message.to_request_json(to, opts)?);
         let headers: Vec<(&str, String)> = opts
             .idempotency_key
             .iter()
             .map(|k| (IDEMPOTENCY_HEADER, k.as_str().to_string()))
             .collect();
-        self.request_json(
-            Method::POST,
-            &self.url(&format!("{}/messages", from.as_str())),
-            Body::Json(body),
-            &headers,
-        )
-        .await
+        let url = self.url(&format!("{}/messages", from.as_str()));
+        if !retry {
+            return decode_json(&self.attempt(Method::POST, &url, &body, &headers).await?);
+        }
+        self.request_json(Method::POST, &url, body, &headers).await
     }
 
     /// Send a text message.
@@ -352,11 +376,7 @@ impl CloudApiClient {
         body: Body,
         headers: &[(&str, String)],
     ) -> Result<T> {
-        let bytes = self.request_bytes(method, url, body, headers).await?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-            message: e.to_string(),
-            raw: String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned(),
-        })
+        decode_json(&self.request_bytes(method, url, body, headers).await?)
     }
 
     pub(crate) async fn request_bytes(
@@ -431,6 +451,13 @@ impl CloudApiClient {
         }
         Err(error_from_response(status, &bytes, retry_after))
     }
+}
+
+fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Decode {
+        message: e.to_string(),
+        raw: String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned(),
+    })
 }
 
 /// Retried inside the client: network errors, transient server errors, and HTTP 429

@@ -12,6 +12,7 @@ mod optout;
 mod policy;
 mod policy_store;
 mod quiet;
+pub mod reconcile;
 #[cfg(feature = "redis")]
 mod redis_limiter;
 mod template_holds;
@@ -27,6 +28,7 @@ pub use policy::{
     ZoneSource, resolve_zone, zone_for,
 };
 pub use policy_store::admit;
+pub use reconcile::{NoEvidence, ReconcileConfig};
 #[cfg(feature = "redis")]
 pub use redis_limiter::{RedisLimiter, RedisTier};
 pub use template_holds::{TEMPLATE_HOLD_RECHECK, TemplateHolds};

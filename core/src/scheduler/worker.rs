@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::{RateLimiter, TierGate};
 use super::policy::{Decision, PolicyEngine, SendContext};
+use super::reconcile::{self, ReconcileConfig, Verdict};
 use super::template_holds::{TEMPLATE_HOLD_RECHECK, TemplateHolds};
 use crate::client::{CloudApiClient, OutboundMessage, SendOptions};
 use crate::error::ErrorKind;
-use crate::ids::{IdempotencyKey, PhoneNumberId, Recipient};
+use crate::ids::{IdempotencyKey, MessageId, PhoneNumberId, Recipient};
 use crate::store::{
     Category, Direction, Enqueued, Lane, LeasedItem, MessageRecord, MessageStatus, OutboxItem,
     OutboxState, Stores,
@@ -101,6 +102,8 @@ pub struct SchedulerConfig {
     pub throttle_retries: u32,
     /// Longest a worker waits in place for a number's token before deferring.
     pub max_inline_wait: Duration,
+    /// How sends with an unknown outcome are proved before any resend.
+    pub reconcile: ReconcileConfig,
 }
 
 impl Default for SchedulerConfig {
@@ -112,12 +115,14 @@ impl Default for SchedulerConfig {
             transient_retries: 2,
             throttle_retries: 20,
             max_inline_wait: Duration::from_secs(2),
+            reconcile: ReconcileConfig::default(),
         }
     }
 }
 
 /// What one round did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RoundReport {
     /// Items claimed.
     pub claimed: usize,
@@ -129,6 +134,32 @@ pub struct RoundReport {
     pub retried: usize,
     /// Parked.
     pub parked: usize,
+    /// Sends with an unknown outcome proved accepted by a status webhook
+    /// (completed as sent, not sent again).
+    pub reconciled: usize,
+    /// Sends with an unknown outcome sent again after the wait found no evidence.
+    pub resent: usize,
+    /// Answers lost (dropped, timed out, 5xx): the item waits for evidence.
+    pub unknown_outcomes: usize,
+}
+
+impl RoundReport {
+    fn add(&mut self, r: &RoundReport) {
+        self.claimed += r.claimed;
+        self.sent += r.sent;
+        self.deferred += r.deferred;
+        self.retried += r.retried;
+        self.parked += r.parked;
+        self.reconciled += r.reconciled;
+        self.resent += r.resent;
+        self.unknown_outcomes += r.unknown_outcomes;
+    }
+}
+
+/// The callback data of an item's send: its campaign plus its reconciliation token.
+fn reconcile_callback(item: &OutboxItem) -> String {
+    let campaign = item.campaign_id.as_deref().filter(|c| !c.is_empty());
+    crate::client::callback::encode(campaign, &item.id)
 }
 
 /// A claimed item that passed the policies and the tier.
@@ -284,11 +315,7 @@ impl Scheduler {
         let mut total = RoundReport::default();
         loop {
             let r = self.run_once().await?;
-            total.claimed += r.claimed;
-            total.sent += r.sent;
-            total.deferred += r.deferred;
-            total.retried += r.retried;
-            total.parked += r.parked;
+            total.add(&r);
             if r.claimed == 0 {
                 let stats = self.stores.outbox.stats().await?;
                 let waiting = stats.queued + stats.retry_later + stats.leased;
@@ -381,6 +408,47 @@ impl Scheduler {
             }
         };
         let now = self.clock.now_millis();
+        // Claimed before without a deferral: an earlier attempt may have been
+        // accepted with its answer lost. Prove it before anything else.
+        if item.attempts > 1 && self.cfg.reconcile.enabled {
+            match reconcile::check(&self.stores, &self.cfg.reconcile, &item, now).await? {
+                Verdict::Fresh => {}
+                Verdict::Accepted(wamid) => {
+                    let outcome = format!("reconciled:{wamid}");
+                    reconcile::record_outcome(&self.stores, &item, &outcome).await?;
+                    let (ctx, conv, contact_id) = self.context(&item, &payload).await?;
+                    let ready = Ready {
+                        item,
+                        lease,
+                        payload,
+                        ctx,
+                        conv,
+                        contact_id,
+                    };
+                    self.accepted(ready, MessageId::new(wamid.clone()), None)
+                        .await?;
+                    r.reconciled += 1;
+                    return Ok(None);
+                }
+                Verdict::Wait(until) => {
+                    outbox.defer(&lease, until, reconcile::AWAITING).await?;
+                    r.deferred += 1;
+                    return Ok(None);
+                }
+                Verdict::Resend(n) => {
+                    let outcome = format!("resent:{n}");
+                    reconcile::record_outcome(&self.stores, &item, &outcome).await?;
+                    reconcile::close_attempt(&self.stores, &item).await?;
+                    r.resent += 1;
+                }
+                Verdict::Park(reason) => {
+                    reconcile::record_outcome(&self.stores, &item, "parked").await?;
+                    outbox.park(&lease, &reason, None).await?;
+                    r.parked += 1;
+                    return Ok(None);
+                }
+            }
+        }
         if let OutboundMessage::Template(t) = &payload.message
             && let Some(reason) = self.holds.held(&t.name, &t.language)
         {
@@ -508,74 +576,124 @@ impl Scheduler {
         }
         let opts = SendOptions {
             idempotency_key: Some(item.idempotency_key.clone()),
-            // The campaign comes back on every status webhook of the message.
-            biz_opaque_callback_data: item
-                .campaign_id
-                .clone()
-                .filter(|c| !c.is_empty() && c.len() <= 512),
+            // Comes back on every status webhook of the message: the campaign
+            // (for analytics) and the item (to prove a lost answer).
+            biz_opaque_callback_data: Some(reconcile_callback(&item)),
             ..Default::default()
         };
         let to = Recipient::parse(&item.recipient);
+        let reconciling = self.cfg.reconcile.enabled;
+        if reconciling {
+            let now = self.clock.now_millis();
+            if !reconcile::lease_allows_send(lease.until, self.cfg.lease, now) {
+                // Too late to start: another worker may claim the item before
+                // this send's attempt is recorded. Hand it back unsent.
+                outbox
+                    .defer(&lease, now, "lease ran out before the send")
+                    .await?;
+                r.deferred += 1;
+                return Ok(());
+            }
+            reconcile::open_attempt(&self.stores, &item, now).await?;
+        }
         let span = tracing::info_span!("outbox.send", item_id = %item.id,
             phone_number_id = %item.phone_number_id, attempt = item.attempts);
         let asked = std::time::Instant::now();
-        let answer = tracing::Instrument::instrument(
-            self.client
-                .send(&item.phone_number_id, &to, &payload.message, &opts),
-            span,
-        )
-        .await;
-        let ok = answer.is_ok();
-        crate::metrics::api_answer(item.phone_number_id.as_str(), asked.elapsed(), ok);
-        match answer {
+        // Reconciling, the worker owns every resend: one HTTP attempt per send.
+        let call = async {
+            if reconciling {
+                self.client
+                    .send_once(&item.phone_number_id, &to, &payload.message, &opts)
+                    .await
+            } else {
+                self.client
+                    .send(&item.phone_number_id, &to, &payload.message, &opts)
+                    .await
+            }
+        };
+        let sent = tracing::Instrument::instrument(call, span).await;
+        crate::metrics::api_answer(item.phone_number_id.as_str(), asked.elapsed(), sent.is_ok());
+        let ready = Ready {
+            item,
+            lease,
+            payload,
+            ctx,
+            conv,
+            contact_id,
+        };
+        match sent {
             Ok(resp) => {
-                let now = self.clock.now_millis();
                 let id = resp.message_id().cloned().unwrap_or_default();
-                outbox.complete(&lease, &id, now).await?;
-                let mut body = serde_json::to_value(&payload.message)?;
-                if payload.automated
-                    && let Some(o) = body.as_object_mut()
-                {
-                    // Analytics leaves automated messages out of first-response time.
-                    o.insert("automated".into(), serde_json::Value::Bool(true));
-                }
-                let rec = MessageRecord {
-                    id: id.clone(),
-                    phone_number_id: item.phone_number_id.clone(),
-                    conversation_id: conv.as_ref().map(|c| c.id.clone()),
-                    contact_id: conv.as_ref().map(|c| c.contact_id.clone()).or(contact_id),
-                    direction: Direction::Outbound,
-                    msg_type: payload.message.type_name().to_string(),
-                    body,
-                    status: Some(MessageStatus::Accepted),
-                    status_times: Default::default(),
-                    error: None,
-                    agent_id: None,
-                    campaign_id: item.campaign_id.clone(),
-                    created_at: now,
-                };
-                self.stores.messages.record_outbound(&rec).await?;
-                // A person's message answers the customer: the core records it
-                // (SLA clock, automation pause) whoever sent it.
-                if !ctx.automated
-                    && let Some(c) = &conv
-                {
-                    crate::assignment::record_human_reply(&self.stores, &c.id, now).await?;
-                }
-                // Learn the wa_id the API answered with (MX/BR quirks).
-                if let Some(wa) = resp.contacts.first().and_then(|c| c.wa_id.clone())
-                    && let Some(mut contact) =
-                        self.stores.contacts.find_by_e164(&item.recipient).await?
-                    && contact.wa_id.as_deref() != Some(wa.as_str())
-                {
-                    contact.wa_id = Some(wa);
-                    let v = contact.version;
-                    // A concurrent edit wins; the wa_id is learned again on the next send.
-                    let _ = self.stores.contacts.upsert(&contact, Some(v)).await;
-                }
+                let wa = resp.contacts.first().and_then(|c| c.wa_id.clone());
+                self.accepted(ready, id, wa).await?;
                 r.sent += 1;
             }
-            Err(e) => self.on_error(&item, &lease, &payload, e, r).await?,
+            Err(e) => {
+                self.on_error(&ready.item, &ready.lease, &ready.payload, e, r)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// The API accepted the item as `id` (answered, or proved by a status
+    /// webhook): complete it, store the message, learn the wa_id it answered
+    /// with and count the send for the policies.
+    async fn accepted(
+        &self,
+        ready: Ready,
+        id: MessageId,
+        answered_wa_id: Option<String>,
+    ) -> crate::Result<()> {
+        let Ready {
+            item,
+            lease,
+            payload,
+            ctx,
+            conv,
+            contact_id,
+        } = ready;
+        let now = self.clock.now_millis();
+        self.stores.outbox.complete(&lease, &id, now).await?;
+        let mut body = serde_json::to_value(&payload.message)?;
+        if payload.automated
+            && let Some(o) = body.as_object_mut()
+        {
+            // Analytics leaves automated messages out of first-response time.
+            o.insert("automated".into(), serde_json::Value::Bool(true));
+        }
+        let rec = MessageRecord {
+            id: id.clone(),
+            phone_number_id: item.phone_number_id.clone(),
+            conversation_id: conv.as_ref().map(|c| c.id.clone()),
+            contact_id: conv.as_ref().map(|c| c.contact_id.clone()).or(contact_id),
+            direction: Direction::Outbound,
+            msg_type: payload.message.type_name().to_string(),
+            body,
+            status: Some(MessageStatus::Accepted),
+            status_times: Default::default(),
+            error: None,
+            agent_id: None,
+            campaign_id: item.campaign_id.clone(),
+            created_at: now,
+        };
+        self.stores.messages.record_outbound(&rec).await?;
+        // A person's message answers the customer: the core records it
+        // (SLA clock, automation pause) whoever sent it.
+        if !ctx.automated
+            && let Some(c) = &conv
+        {
+            crate::assignment::record_human_reply(&self.stores, &c.id, now).await?;
+        }
+        // Learn the wa_id the API answered with (MX/BR quirks).
+        if let Some(wa) = answered_wa_id
+            && let Some(mut contact) = self.stores.contacts.find_by_e164(&item.recipient).await?
+            && contact.wa_id.as_deref() != Some(wa.as_str())
+        {
+            contact.wa_id = Some(wa);
+            let v = contact.version;
+            // A concurrent edit wins; the wa_id is learned again on the next send.
+            let _ = self.stores.contacts.upsert(&contact, Some(v)).await;
         }
         Ok(())
     }
@@ -591,6 +709,21 @@ impl Scheduler {
         let outbox = &self.stores.outbox;
         let now = self.clock.now_millis();
         let details = e.details();
+        if self.cfg.reconcile.enabled {
+            if reconcile::is_unknown_outcome(&e) {
+                // Maybe accepted: never resent before its status webhook is
+                // awaited (the next claim checks, see `reconcile`).
+                let poll = self.cfg.reconcile.poll.as_millis() as Millis;
+                outbox
+                    .retry_later(lease, now + poll.max(1), &details)
+                    .await?;
+                r.retried += 1;
+                r.unknown_outcomes += 1;
+                return Ok(());
+            }
+            // Answered with a refusal: nothing was accepted, retry without waiting.
+            reconcile::close_attempt(&self.stores, item).await?;
+        }
         // A transient or network failure may hide an accepted send: its
         // history record stays. Any other answer means it did not go out.
         if !matches!(e.kind(), ErrorKind::Transient | ErrorKind::Network) {

@@ -57,6 +57,9 @@ pub struct ProcessReport {
     /// Contacts who opted out or back in by keyword (STOP, baja, 停止, START, ...).
     #[serde(default)]
     pub consent_changes: u64,
+    /// Statuses that named a scheduler outbox item in their callback data
+    /// (recorded as proof the item was accepted).
+    pub sends_proved: u64,
 }
 
 /// Applies webhook events to the stores. Deliveries are serialised so two
@@ -102,7 +105,8 @@ impl WebhookProcessor {
     }
 
     /// A status for a message the store does not know creates that outbound
-    /// message (recipient, campaign from `biz_opaque_callback_data`, time
+    /// message (recipient, campaign from the user's part of
+    /// `biz_opaque_callback_data`, time
     /// from the status) instead of waiting for it. For stored webhook bodies
     /// of messages sent by another tool; a live handler keeps it off, since
     /// there the status may simply have overtaken our own send.
@@ -301,6 +305,13 @@ impl WebhookProcessor {
     }
 
     async fn status(&self, s: &StatusEvent, report: &mut ProcessReport) -> crate::Result<()> {
+        // Any status carrying the scheduler's callback token proves its outbox
+        // item was accepted as this message (see `scheduler::reconcile`).
+        if let Some(cb) = &s.biz_opaque_callback_data
+            && crate::scheduler::reconcile::record_evidence(&*self.stores.sync, cb, &s.id.0).await?
+        {
+            report.sends_proved += 1;
+        }
         let Some(status) = status_of(&s.status) else {
             report
                 .statuses_ignored
@@ -336,7 +347,12 @@ impl WebhookProcessor {
                 status_times: Default::default(),
                 error: None,
                 agent_id: None,
-                campaign_id: s.biz_opaque_callback_data.clone(),
+                // The user's part of the callback data, without the engine's suffix.
+                campaign_id: s
+                    .biz_opaque_callback_data
+                    .as_deref()
+                    .and_then(crate::client::callback::user_value)
+                    .map(str::to_string),
                 created_at: at,
             };
             if self.stores.messages.record_outbound(&rec).await? == Recorded::New {
