@@ -195,7 +195,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000_000);
-    let mut rng = Rng(0xa11a_0001_c5_0001);
+    let mut rng = Rng(0xa11a_0001_00c5_0001);
     let t0 = Instant::now();
     let gens = generate(total, &mut rng);
     let statuses: usize = gens.iter().map(|g| g.statuses.len()).sum();
