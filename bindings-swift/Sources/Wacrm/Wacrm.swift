@@ -4173,6 +4173,7 @@ public struct Contact {
     public var tags: StringSet
     public var attributes: Attributes
     public var optedIn: Bool
+    public var optedOut: OptOut?
     public var timeZone: String?
     /**
      * Optimistic-concurrency version (0 for a new contact).
@@ -4183,7 +4184,7 @@ public struct Contact {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: ContactId, e164: String? = nil, waId: String? = nil, bsuid: String? = nil, name: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil, city: String? = nil, externalId: String? = nil, tags: StringSet, attributes: Attributes, optedIn: Bool = false, timeZone: String? = nil, 
+    public init(id: ContactId, e164: String? = nil, waId: String? = nil, bsuid: String? = nil, name: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil, city: String? = nil, externalId: String? = nil, tags: StringSet, attributes: Attributes, optedIn: Bool = false, optedOut: OptOut? = nil, timeZone: String? = nil, 
         /**
          * Optimistic-concurrency version (0 for a new contact).
          */version: UInt64 = UInt64(0), createdAt: Int64 = Int64(0), updatedAt: Int64 = Int64(0)) {
@@ -4200,6 +4201,7 @@ public struct Contact {
         self.tags = tags
         self.attributes = attributes
         self.optedIn = optedIn
+        self.optedOut = optedOut
         self.timeZone = timeZone
         self.version = version
         self.createdAt = createdAt
@@ -4253,6 +4255,9 @@ extension Contact: Equatable, Hashable {
         if lhs.optedIn != rhs.optedIn {
             return false
         }
+        if lhs.optedOut != rhs.optedOut {
+            return false
+        }
         if lhs.timeZone != rhs.timeZone {
             return false
         }
@@ -4282,6 +4287,7 @@ extension Contact: Equatable, Hashable {
         hasher.combine(tags)
         hasher.combine(attributes)
         hasher.combine(optedIn)
+        hasher.combine(optedOut)
         hasher.combine(timeZone)
         hasher.combine(version)
         hasher.combine(createdAt)
@@ -4311,6 +4317,7 @@ public struct FfiConverterTypeContact: FfiConverterRustBuffer {
                 tags: FfiConverterTypeStringSet.read(from: &buf), 
                 attributes: FfiConverterTypeAttributes.read(from: &buf), 
                 optedIn: FfiConverterBool.read(from: &buf), 
+                optedOut: FfiConverterOptionTypeOptOut.read(from: &buf), 
                 timeZone: FfiConverterOptionString.read(from: &buf), 
                 version: FfiConverterUInt64.read(from: &buf), 
                 createdAt: FfiConverterInt64.read(from: &buf), 
@@ -4332,6 +4339,7 @@ public struct FfiConverterTypeContact: FfiConverterRustBuffer {
         FfiConverterTypeStringSet.write(value.tags, into: &buf)
         FfiConverterTypeAttributes.write(value.attributes, into: &buf)
         FfiConverterBool.write(value.optedIn, into: &buf)
+        FfiConverterOptionTypeOptOut.write(value.optedOut, into: &buf)
         FfiConverterOptionString.write(value.timeZone, into: &buf)
         FfiConverterUInt64.write(value.version, into: &buf)
         FfiConverterInt64.write(value.createdAt, into: &buf)
@@ -7671,6 +7679,7 @@ public struct LedgerEntry {
      */
     public var body: Json
     public var idempotencyKey: String?
+    public var callbackData: String?
     public var acceptedAtMs: Int64
     public var outcome: String
 
@@ -7679,7 +7688,7 @@ public struct LedgerEntry {
     public init(seq: UInt64, id: String, phoneNumberId: String, to: String, recipient: String, msgType: String, 
         /**
          * The request body as sent.
-         */body: Json, idempotencyKey: String?, acceptedAtMs: Int64, outcome: String) {
+         */body: Json, idempotencyKey: String?, callbackData: String?, acceptedAtMs: Int64, outcome: String) {
         self.seq = seq
         self.id = id
         self.phoneNumberId = phoneNumberId
@@ -7688,6 +7697,7 @@ public struct LedgerEntry {
         self.msgType = msgType
         self.body = body
         self.idempotencyKey = idempotencyKey
+        self.callbackData = callbackData
         self.acceptedAtMs = acceptedAtMs
         self.outcome = outcome
     }
@@ -7724,6 +7734,9 @@ extension LedgerEntry: Equatable, Hashable {
         if lhs.idempotencyKey != rhs.idempotencyKey {
             return false
         }
+        if lhs.callbackData != rhs.callbackData {
+            return false
+        }
         if lhs.acceptedAtMs != rhs.acceptedAtMs {
             return false
         }
@@ -7742,6 +7755,7 @@ extension LedgerEntry: Equatable, Hashable {
         hasher.combine(msgType)
         hasher.combine(body)
         hasher.combine(idempotencyKey)
+        hasher.combine(callbackData)
         hasher.combine(acceptedAtMs)
         hasher.combine(outcome)
     }
@@ -7764,6 +7778,7 @@ public struct FfiConverterTypeLedgerEntry: FfiConverterRustBuffer {
                 msgType: FfiConverterString.read(from: &buf), 
                 body: FfiConverterTypeJson.read(from: &buf), 
                 idempotencyKey: FfiConverterOptionString.read(from: &buf), 
+                callbackData: FfiConverterOptionString.read(from: &buf), 
                 acceptedAtMs: FfiConverterInt64.read(from: &buf), 
                 outcome: FfiConverterString.read(from: &buf)
         )
@@ -7778,6 +7793,7 @@ public struct FfiConverterTypeLedgerEntry: FfiConverterRustBuffer {
         FfiConverterString.write(value.msgType, into: &buf)
         FfiConverterTypeJson.write(value.body, into: &buf)
         FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+        FfiConverterOptionString.write(value.callbackData, into: &buf)
         FfiConverterInt64.write(value.acceptedAtMs, into: &buf)
         FfiConverterString.write(value.outcome, into: &buf)
     }
@@ -9713,6 +9729,87 @@ public func FfiConverterTypeNormalizedRow_lower(_ value: NormalizedRow) -> RustB
 
 
 /**
+ * When and how a contact opted out of marketing and utility templates.
+ */
+public struct OptOut {
+    public var at: Int64
+    public var source: String
+    public var keyword: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(at: Int64, source: String, keyword: String? = nil) {
+        self.at = at
+        self.source = source
+        self.keyword = keyword
+    }
+}
+
+#if compiler(>=6)
+extension OptOut: Sendable {}
+#endif
+
+
+extension OptOut: Equatable, Hashable {
+    public static func ==(lhs: OptOut, rhs: OptOut) -> Bool {
+        if lhs.at != rhs.at {
+            return false
+        }
+        if lhs.source != rhs.source {
+            return false
+        }
+        if lhs.keyword != rhs.keyword {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(at)
+        hasher.combine(source)
+        hasher.combine(keyword)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOptOut: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OptOut {
+        return
+            try OptOut(
+                at: FfiConverterInt64.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf), 
+                keyword: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OptOut, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.at, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+        FfiConverterOptionString.write(value.keyword, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOptOut_lift(_ buf: RustBuffer) throws -> OptOut {
+    return try FfiConverterTypeOptOut.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOptOut_lower(_ value: OptOut) -> RustBuffer {
+    return FfiConverterTypeOptOut.lower(value)
+}
+
+
+/**
  * One message in the outbox.
  */
 public struct OutboxItem {
@@ -10820,10 +10917,11 @@ public struct PolicyConfig {
     public var notificationMinGap: TimeInterval?
     public var automationPauseAfterHuman: TimeInterval?
     public var quietHours: QuietHours?
+    public var honorOptOut: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(windowTemplatesOnly: Bool, marketingPerDayWithoutOptIn: UInt32?, sameContentPerMonth: UInt32?, promotionInterval: TimeInterval?, notificationMinGap: TimeInterval?, automationPauseAfterHuman: TimeInterval?, quietHours: QuietHours?) {
+    public init(windowTemplatesOnly: Bool, marketingPerDayWithoutOptIn: UInt32?, sameContentPerMonth: UInt32?, promotionInterval: TimeInterval?, notificationMinGap: TimeInterval?, automationPauseAfterHuman: TimeInterval?, quietHours: QuietHours?, honorOptOut: Bool) {
         self.windowTemplatesOnly = windowTemplatesOnly
         self.marketingPerDayWithoutOptIn = marketingPerDayWithoutOptIn
         self.sameContentPerMonth = sameContentPerMonth
@@ -10831,6 +10929,7 @@ public struct PolicyConfig {
         self.notificationMinGap = notificationMinGap
         self.automationPauseAfterHuman = automationPauseAfterHuman
         self.quietHours = quietHours
+        self.honorOptOut = honorOptOut
     }
 }
 
@@ -10862,6 +10961,9 @@ extension PolicyConfig: Equatable, Hashable {
         if lhs.quietHours != rhs.quietHours {
             return false
         }
+        if lhs.honorOptOut != rhs.honorOptOut {
+            return false
+        }
         return true
     }
 
@@ -10873,6 +10975,7 @@ extension PolicyConfig: Equatable, Hashable {
         hasher.combine(notificationMinGap)
         hasher.combine(automationPauseAfterHuman)
         hasher.combine(quietHours)
+        hasher.combine(honorOptOut)
     }
 }
 
@@ -10891,7 +10994,8 @@ public struct FfiConverterTypePolicyConfig: FfiConverterRustBuffer {
                 promotionInterval: FfiConverterOptionDuration.read(from: &buf), 
                 notificationMinGap: FfiConverterOptionDuration.read(from: &buf), 
                 automationPauseAfterHuman: FfiConverterOptionDuration.read(from: &buf), 
-                quietHours: FfiConverterOptionTypeQuietHours.read(from: &buf)
+                quietHours: FfiConverterOptionTypeQuietHours.read(from: &buf), 
+                honorOptOut: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -10903,6 +11007,7 @@ public struct FfiConverterTypePolicyConfig: FfiConverterRustBuffer {
         FfiConverterOptionDuration.write(value.notificationMinGap, into: &buf)
         FfiConverterOptionDuration.write(value.automationPauseAfterHuman, into: &buf)
         FfiConverterOptionTypeQuietHours.write(value.quietHours, into: &buf)
+        FfiConverterBool.write(value.honorOptOut, into: &buf)
     }
 }
 
@@ -11017,12 +11122,16 @@ public func FfiConverterTypePricing_lower(_ value: Pricing) -> RustBuffer {
 public struct QuietHours {
     public var startHour: UInt32
     public var endHour: UInt32
+    public var businessTimeZone: String
+    public var unknownZone: UnknownZone
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(startHour: UInt32, endHour: UInt32) {
+    public init(startHour: UInt32, endHour: UInt32, businessTimeZone: String, unknownZone: UnknownZone) {
         self.startHour = startHour
         self.endHour = endHour
+        self.businessTimeZone = businessTimeZone
+        self.unknownZone = unknownZone
     }
 }
 
@@ -11039,12 +11148,20 @@ extension QuietHours: Equatable, Hashable {
         if lhs.endHour != rhs.endHour {
             return false
         }
+        if lhs.businessTimeZone != rhs.businessTimeZone {
+            return false
+        }
+        if lhs.unknownZone != rhs.unknownZone {
+            return false
+        }
         return true
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(startHour)
         hasher.combine(endHour)
+        hasher.combine(businessTimeZone)
+        hasher.combine(unknownZone)
     }
 }
 
@@ -11058,13 +11175,17 @@ public struct FfiConverterTypeQuietHours: FfiConverterRustBuffer {
         return
             try QuietHours(
                 startHour: FfiConverterUInt32.read(from: &buf), 
-                endHour: FfiConverterUInt32.read(from: &buf)
+                endHour: FfiConverterUInt32.read(from: &buf), 
+                businessTimeZone: FfiConverterString.read(from: &buf), 
+                unknownZone: FfiConverterTypeUnknownZone.read(from: &buf)
         )
     }
 
     public static func write(_ value: QuietHours, into buf: inout [UInt8]) {
         FfiConverterUInt32.write(value.startHour, into: &buf)
         FfiConverterUInt32.write(value.endHour, into: &buf)
+        FfiConverterString.write(value.businessTimeZone, into: &buf)
+        FfiConverterTypeUnknownZone.write(value.unknownZone, into: &buf)
     }
 }
 
@@ -11626,15 +11747,21 @@ public struct RoundReport {
     public var deferred: UInt64
     public var retried: UInt64
     public var parked: UInt64
+    public var reconciled: UInt64
+    public var resent: UInt64
+    public var unknownOutcomes: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(claimed: UInt64, sent: UInt64, deferred: UInt64, retried: UInt64, parked: UInt64) {
+    public init(claimed: UInt64, sent: UInt64, deferred: UInt64, retried: UInt64, parked: UInt64, reconciled: UInt64, resent: UInt64, unknownOutcomes: UInt64) {
         self.claimed = claimed
         self.sent = sent
         self.deferred = deferred
         self.retried = retried
         self.parked = parked
+        self.reconciled = reconciled
+        self.resent = resent
+        self.unknownOutcomes = unknownOutcomes
     }
 }
 
@@ -11660,6 +11787,15 @@ extension RoundReport: Equatable, Hashable {
         if lhs.parked != rhs.parked {
             return false
         }
+        if lhs.reconciled != rhs.reconciled {
+            return false
+        }
+        if lhs.resent != rhs.resent {
+            return false
+        }
+        if lhs.unknownOutcomes != rhs.unknownOutcomes {
+            return false
+        }
         return true
     }
 
@@ -11669,6 +11805,9 @@ extension RoundReport: Equatable, Hashable {
         hasher.combine(deferred)
         hasher.combine(retried)
         hasher.combine(parked)
+        hasher.combine(reconciled)
+        hasher.combine(resent)
+        hasher.combine(unknownOutcomes)
     }
 }
 
@@ -11685,7 +11824,10 @@ public struct FfiConverterTypeRoundReport: FfiConverterRustBuffer {
                 sent: FfiConverterUInt64.read(from: &buf), 
                 deferred: FfiConverterUInt64.read(from: &buf), 
                 retried: FfiConverterUInt64.read(from: &buf), 
-                parked: FfiConverterUInt64.read(from: &buf)
+                parked: FfiConverterUInt64.read(from: &buf), 
+                reconciled: FfiConverterUInt64.read(from: &buf), 
+                resent: FfiConverterUInt64.read(from: &buf), 
+                unknownOutcomes: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -11695,6 +11837,9 @@ public struct FfiConverterTypeRoundReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.deferred, into: &buf)
         FfiConverterUInt64.write(value.retried, into: &buf)
         FfiConverterUInt64.write(value.parked, into: &buf)
+        FfiConverterUInt64.write(value.reconciled, into: &buf)
+        FfiConverterUInt64.write(value.resent, into: &buf)
+        FfiConverterUInt64.write(value.unknownOutcomes, into: &buf)
     }
 }
 
@@ -16544,6 +16689,79 @@ extension TemplateStatus: Equatable, Hashable {}
 
 
 
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * What quiet hours do when the recipient's zone is unknown.
+ */
+
+public enum UnknownZone {
+    
+    case businessHours
+    case send
+}
+
+
+#if compiler(>=6)
+extension UnknownZone: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnknownZone: FfiConverterRustBuffer {
+    typealias SwiftType = UnknownZone
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnknownZone {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .businessHours
+        
+        case 2: return .send
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: UnknownZone, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .businessHours:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .send:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnknownZone_lift(_ buf: RustBuffer) throws -> UnknownZone {
+    return try FfiConverterTypeUnknownZone.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnknownZone_lower(_ value: UnknownZone) -> RustBuffer {
+    return FfiConverterTypeUnknownZone.lower(value)
+}
+
+
+extension UnknownZone: Equatable, Hashable {}
+
+
+
+
+
+
 
 /**
  * Every wacrm failure, one case per error kind.
@@ -17652,6 +17870,30 @@ fileprivate struct FfiConverterOptionTypeMergeReport: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeMergeReport.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOptOut: FfiConverterRustBuffer {
+    typealias SwiftType = OptOut?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOptOut.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOptOut.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
