@@ -119,7 +119,9 @@ test('stores: CSV import with bad rows, segments, dedupe and merge', async () =>
   assert.equal((await st.contactFindByPhone('+351912000000')).id, 'c9')
   await assert.rejects(Promise.resolve().then(() => new wacrm.Stores('mysql://x')), (e) => e instanceof wacrm.ConfigError)
   const d = await wacrm.contacts.dedupeCsv({ paths: [join(dir, 'contacts.csv')], map: ['name=name', 'phone=phone', 'email=email', 'city=city'], idColumn: 'id', region: 'PT' })
-  assert.deepEqual(d.reports[0].bad_rows.map((b) => b.line), [4])
+  // The row whose phone does not validate is kept for the comparison (a record is
+  // not dropped for one field); the store import above refuses it.
+  assert.deepEqual(d.reports[0].bad_rows.map((b) => b.line), [])
   assert.ok(d.result.pairs.some((p) => p.a === 'c1' && p.b === 'c4'))
 })
 

@@ -17,6 +17,16 @@ OutboxState = Literal["queued", "leased", "retry_later", "deferred", "sent", "pa
 
 
 @dataclass(frozen=True)
+class OptOut:
+    """When and how a contact opted out."""
+
+    at: int = 0
+    #: ``keyword`` (an inbound message), ``api``, ``console`` or ``import``.
+    source: str = ""
+    keyword: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Contact:
     """A contact; ``id`` is yours (or the import's) and stays stable."""
 
@@ -33,6 +43,9 @@ class Contact:
     tags: List[str] = field(default_factory=list)
     attributes: Dict[str, Any] = field(default_factory=dict)
     opted_in: bool = False
+    #: Set when the contact opted out (STOP, baja, 停止, ...): marketing and
+    #: utility templates are refused until they opt in again.
+    opted_out: Optional[OptOut] = None
     time_zone: Optional[str] = None
     version: int = 0
     created_at: int = 0
@@ -133,6 +146,12 @@ class RoundReport:
     deferred: int = 0
     retried: int = 0
     parked: int = 0
+    #: Unknown outcomes proved accepted by a status webhook.
+    reconciled: int = 0
+    #: Unknown outcomes sent again after the wait found no proof.
+    resent: int = 0
+    #: Sends whose answer was lost (timeout, dropped connection, 5xx).
+    unknown_outcomes: int = 0
 
 
 @dataclass(frozen=True)

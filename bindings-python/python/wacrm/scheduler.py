@@ -45,6 +45,11 @@ class QuietHours:
 
     start_hour: int
     end_hour: int
+    #: The business's IANA zone, used when the recipient's zone is unknown.
+    business_time_zone: str = "UTC"
+    #: When the recipient's zone is unknown: ``business_hours`` (keep the quiet
+    #: hours in ``business_time_zone``) or ``send`` (an explicit opt-out).
+    unknown_zone: str = "business_hours"
 
 
 DAY_MS = 86_400_000
@@ -62,6 +67,8 @@ class PolicyConfig:
     notification_min_gap_ms: Optional[int] = 6 * HOUR_MS
     automation_pause_after_human_ms: Optional[int] = 12 * HOUR_MS
     quiet_hours: Optional[QuietHours] = QuietHours(21, 9)
+    #: Refuse marketing and utility templates to contacts who opted out.
+    honor_opt_out: bool = True
 
     def _to_core(self) -> Json:
         # Every field is sent, `None` included: here it means "off", not "default".
@@ -73,6 +80,7 @@ class PolicyConfig:
             "notification_min_gap": _duration(self.notification_min_gap_ms),
             "automation_pause_after_human": _duration(self.automation_pause_after_human_ms),
             "quiet_hours": None if self.quiet_hours is None else encode(self.quiet_hours),
+            "honor_opt_out": self.honor_opt_out,
         }
 
 
