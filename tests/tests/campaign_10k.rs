@@ -14,7 +14,10 @@ use wacrm::store::{Category, Stores};
 use wacrm::{PhoneNumberId, SharedClock, SystemClock};
 use wacrm_sandbox::{Sandbox, SandboxConfig};
 
-const MPS: u32 = 100;
+// The pacing under test is the limiter's, not the worker's raw speed (benchmarked
+// apart): a rate the debug-build worker sustains for four numbers while the rest
+// of the suite runs on the same two cores, so a missed rate means bad pacing.
+const MPS: u32 = 30;
 const NUMBERS: [&str; 4] = ["555000101", "555000102", "555000103", "555000104"];
 const MESSAGES: usize = 10_000;
 
