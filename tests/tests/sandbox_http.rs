@@ -626,7 +626,15 @@ async fn templates_numbers_and_profile() {
 
 #[tokio::test]
 async fn faults_errors_drops_duplicates_out_of_order_and_webhook_retries() {
-    let (h, sink) = start(fast()).await;
+    // Status steps hundreds of milliseconds apart: the reversed ladder's order must
+    // not depend on how fast a busy machine runs the delivery tasks.
+    let (h, sink) = start(fast().status_delays(StatusDelays {
+        sent_ms: 1,
+        delivered_ms: 300,
+        read_ms: 600,
+        read_rate: 1.0,
+    }))
+    .await;
     h.set_faults(Faults {
         error_rate: 1.0,
         ..Default::default()
