@@ -219,6 +219,19 @@ fn demo_runs_end_to_end() {
     assert_eq!(v["campaign"]["replied"], 1);
     assert!(v["assignment"].as_str().unwrap().contains("→ ag-"));
     assert_eq!(v["sandbox_ledger_entries"], 10);
+    // The steps ran as users with roles: the agent's campaign attempt was refused,
+    // everything is in the audit log and the hash chain verifies.
+    assert_eq!(v["audit"]["verified"], true);
+    assert_eq!(v["audit"]["forbidden"], 1);
+    assert!(
+        v["audit"]["entries"].as_u64().unwrap() >= 10,
+        "{}",
+        v["audit"]
+    );
+    assert_eq!(
+        v["contacts_exported"].as_u64().unwrap(),
+        v["contacts_imported"].as_u64().unwrap() - v["duplicates_merged"].as_u64().unwrap()
+    );
 }
 
 #[test]

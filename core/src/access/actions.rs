@@ -10,6 +10,7 @@ use super::console::{Session, Teams};
 use super::permission::Permission::*;
 use crate::client::{OutboundMessage, SendOptions, SendResponse};
 use crate::ids::{AgentId, ContactId, ConversationId, PhoneNumberId, Recipient};
+use crate::scheduler::OutgoingMessage;
 use crate::store::{
     Agent, Contact, ContactFilter, Conversation, Enqueued, MessageRecord, OutboxItem, OutboxStats,
     PageRequest,
@@ -87,16 +88,8 @@ impl Session {
     ) -> crate::Result<Vec<Enqueued>> {
         let numbers: BTreeSet<&PhoneNumberId> = items.iter().map(|i| &i.phone_number_id).collect();
         let details = json!({"recipients": items.len(), "numbers": numbers});
-        let outside = numbers
-            .iter()
-            .find(|n| !self.can_in(Broadcast, n, Teams::None));
         let target = format!("campaign:{campaign_id}");
-        if let Some(n) = outside {
-            let reason = if self.can(Broadcast) {
-                format!("broadcast is not granted for number {n}")
-            } else {
-                "needs permission broadcast".into()
-            };
+        if let Some(reason) = self.broadcast_refusal(&numbers) {
             return self
                 .refuse("campaign.start", &target, reason, details)
                 .await;
@@ -120,6 +113,59 @@ impl Session {
             },
         )
         .await
+    }
+
+    /// Start a campaign of messages through the console's scheduler (each
+    /// message validated, `campaign_id` set on every one). Needs `broadcast`
+    /// for every sending number; nothing is queued otherwise.
+    pub async fn start_campaign(
+        &self,
+        campaign_id: &str,
+        messages: &[OutgoingMessage],
+    ) -> crate::Result<Vec<Enqueued>> {
+        let numbers: BTreeSet<&PhoneNumberId> =
+            messages.iter().map(|m| &m.phone_number_id).collect();
+        let details = json!({"recipients": messages.len(), "numbers": numbers});
+        let target = format!("campaign:{campaign_id}");
+        if let Some(reason) = self.broadcast_refusal(&numbers) {
+            return self
+                .refuse("campaign.start", &target, reason, details)
+                .await;
+        }
+        self.perform(
+            Broadcast,
+            "campaign.start",
+            &target,
+            None,
+            details,
+            || async {
+                let scheduler = self.scheduler()?;
+                // Validate all before queueing any: a campaign starts whole or not at all.
+                for m in messages {
+                    m.message.validate()?;
+                }
+                let mut out = Vec::with_capacity(messages.len());
+                for m in messages {
+                    let mut m = m.clone();
+                    m.campaign_id = Some(campaign_id.to_string());
+                    out.push(scheduler.enqueue(&m).await?);
+                }
+                Ok(out)
+            },
+        )
+        .await
+    }
+
+    /// Why `broadcast` is refused for one of `numbers`, if it is.
+    fn broadcast_refusal(&self, numbers: &BTreeSet<&PhoneNumberId>) -> Option<String> {
+        let outside = numbers
+            .iter()
+            .find(|n| !self.can_in(Broadcast, n, Teams::None))?;
+        Some(if self.can(Broadcast) {
+            format!("broadcast is not granted for number {outside}")
+        } else {
+            "needs permission broadcast".into()
+        })
     }
 
     // ---- exports and reports -------------------------------------------------

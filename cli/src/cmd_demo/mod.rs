@@ -1,7 +1,11 @@
 //! `wacrm demo`: the main job end to end on embedded defaults — the sandbox
 //! in-process, a SQLite file, a contact CSV import, a campaign through the
 //! scheduler, signed status webhooks through the webhook handler, an inbound
-//! reply assigned to an agent, and a report.
+//! reply assigned to an agent, and a report. The people in it (a supervisor
+//! who starts the campaign, agents who answer, an admin who checks the audit
+//! log) act through access sessions: every step is checked and audited.
+
+mod team;
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -21,7 +25,7 @@ use wacrm::webhook::axum::WebhookEndpoint;
 use wacrm::{AgentId, PhoneNumberId, SharedClock, SystemClock};
 use wacrm_sandbox::{Sandbox, SandboxConfig, StatusDelays, Tier};
 
-const CONTACTS_CSV: &str = include_str!("../data/demo_contacts.csv");
+const CONTACTS_CSV: &str = include_str!("../../data/demo_contacts.csv");
 
 /// Arguments of `wacrm demo`.
 #[derive(clap::Args)]
@@ -218,7 +222,7 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
         estimate.rate_card,
         estimate.batched
     ));
-    let scheduler = Scheduler::new(
+    let scheduler = Arc::new(Scheduler::new(
         stores.clone(),
         client.clone(),
         Arc::new(MemoryLimiter::new(LimitConfig::default())),
@@ -233,8 +237,12 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
             worker_id: "demo-worker".into(),
             ..Default::default()
         },
-    );
+    ));
+    let agents = [("ag-ana", "Ana"), ("ag-ken", "Ken"), ("ag-li", "Li")];
+    let team = team::set_up(&stores, clock.clone(), scheduler.clone(), &agents).await?;
+    step("team: maria (admin), sam (supervisor), ana, ken and li (agents)");
     let from = PhoneNumberId::new(number);
+    let mut campaign = Vec::new();
     for c in &audience {
         let Some(to) = c.e164.clone() else { continue };
         let first = c
@@ -256,10 +264,30 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
             msg,
             Category::Marketing,
         );
-        out.campaign_id = Some("spring-2026".into());
         out.promotion = true;
-        scheduler.enqueue(&out).await?;
+        campaign.push(out);
     }
+    // An agent may not start campaigns: refused with FORBIDDEN, and logged.
+    let refused = team
+        .some_agent()?
+        .start_campaign("spring-2026", &campaign)
+        .await;
+    match refused {
+        Err(e) if e.kind() == wacrm::ErrorKind::Forbidden => step(&format!("refused: {e}")),
+        Err(e) => return Err(e),
+        Ok(_) => {
+            return Err(wacrm::Error::Config(
+                "an agent was allowed to start a campaign".into(),
+            ));
+        }
+    }
+    team.supervisor
+        .start_campaign("spring-2026", &campaign)
+        .await?;
+    step(&format!(
+        "sam started campaign spring-2026 ({} messages)",
+        campaign.len()
+    ));
     let round = scheduler
         .run_until_idle(clock.now_millis(), Instant::now() + Duration::from_secs(30))
         .await?;
@@ -296,11 +324,11 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
     // 7. A customer replies; the conversation is assigned.
     let assignment =
         AssignmentService::load(stores.clone(), AssignmentConfig::default(), clock.clone()).await?;
-    for (id, name, skills) in [
-        ("ag-ana", "Ana", vec!["pt", "es"]),
-        ("ag-ken", "Ken", vec!["ja", "en"]),
-        ("ag-li", "Li", vec!["zh", "en"]),
-    ] {
+    for ((id, name), skills) in
+        agents
+            .into_iter()
+            .zip([vec!["pt", "es"], vec!["ja", "en"], vec!["zh", "en"]])
+    {
         assignment
             .upsert_agent(Agent {
                 id: AgentId::new(id),
@@ -363,7 +391,8 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
                         Category::Service,
                     )
                 };
-                scheduler.enqueue(&reply).await?;
+                // The assigned agent sends it: checked against the agent's role.
+                team.agent(&agent_id)?.send(&reply).await?;
                 scheduler
                     .run_until_idle(clock.now_millis(), Instant::now() + Duration::from_secs(10))
                     .await?;
@@ -405,6 +434,16 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
         .outbox
         .list_by_state(wacrm::store::OutboxStateKind::Parked, 10_000)
         .await?;
+    let exported = team
+        .supervisor
+        .export_contacts(&wacrm::store::ContactFilter::default())
+        .await?
+        .len();
+    let audit = team::verify(&team, &stores).await?;
+    step(&format!(
+        "audit log: {} entries, {} refused, hash chain verified",
+        audit.entries, audit.forbidden
+    ));
     let ledger = sandbox.ledger();
     let report = serde_json::json!({
         "contacts_imported": report.imported,
@@ -424,6 +463,8 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
         "assignment": assigned_line,
         "reply_round_trip_ms": reply_ms,
         "analytics": analytics,
+        "contacts_exported": exported,
+        "audit": audit,
         "sandbox_ledger_entries": ledger.len(),
         "elapsed_ms": started.elapsed().as_millis(),
     });
@@ -478,6 +519,10 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
                 .join(", ")
         );
         println!("  sandbox ledger      {} accepted message(s)", ledger.len());
+        println!(
+            "  audit log           {} entries ({} refused), hash chain verified",
+            audit.entries, audit.forbidden
+        );
     }
     if a.keep_open {
         eprintln!(
