@@ -177,12 +177,6 @@ async fn lag() {
         written.len(),
         p99 / 3000.0
     );
-    let h = e.health().snapshot();
-    println!(
-        "crm real-time lag as the engine's health reports it: p50 {:?} ms, p99 {:?} ms",
-        h.lag_p50_ms.map(|v| v.round()),
-        h.lag_p99_ms.map(|v| v.round())
-    );
     s.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

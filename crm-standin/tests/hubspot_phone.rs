@@ -64,7 +64,7 @@ async fn phone_matches_when_nothing_else_identifies_a_record() {
     }
     assert!(matches!(out[2], UpsertOutcome::Created { .. }), "{out:?}");
     assert_eq!(s.stats().records, 4, "nothing duplicated");
-    let got = c.fetch(&[lone_id.clone()]).await.unwrap();
+    let got = c.fetch(std::slice::from_ref(&lone_id)).await.unwrap();
     assert_eq!(got[0].properties["wacrm_id"], "k1");
     assert_eq!(got[0].properties["firstname"], "Ann");
 
