@@ -5,11 +5,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::json;
-use wacrm::crm::{HubSpotConfig, HubSpotConnector, Mapping, SyncEngine, SyncOptions};
+use wacrm::crm::{
+    CrmConnector, HubSpotConfig, HubSpotConnector, Mapping, SqlTableConfig, SqlTableConnector,
+    SyncEngine, SyncOptions,
+};
 use wacrm::store::Stores;
 use wacrm_crm_standin::{Standin, StandinConfig};
 
-use crate::output::{not_built, print_error};
+use crate::output::print_error;
 
 /// `wacrm crm ...`.
 #[derive(clap::Subcommand)]
@@ -50,9 +53,16 @@ pub struct SyncArgs {
     /// Requests per 10 s until the server's headers say otherwise.
     #[arg(long, default_value_t = 100)]
     pub requests_per_10s: u32,
-    /// Name sync state is kept under (defaults to the connector's name).
+    /// Name sync state is kept under (defaults to the connector's name:
+    /// `hubspot` or `sql`).
     #[arg(long)]
     pub name: Option<String>,
+    /// Serve Prometheus metrics (`GET /metrics`) on this address while running.
+    #[arg(long)]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Repeat every SECS seconds until Ctrl-C (one JSON summary per round).
+    #[arg(long, value_name = "SECS")]
+    pub every: Option<f64>,
     /// SQL connector: database URL.
     #[arg(long)]
     pub sql_url: Option<String>,
@@ -104,9 +114,22 @@ pub struct StandinArgs {
     pub fault: Vec<String>,
 }
 
-async fn engine(a: &SyncArgs) -> wacrm::Result<SyncEngine> {
-    let mapping = Mapping::from_file(&a.mapping)?;
-    let stores = Stores::from_url(&a.db).await?;
+async fn connector(a: &SyncArgs, mapping: &Mapping) -> wacrm::Result<Arc<dyn CrmConnector>> {
+    if a.connector == "sql" {
+        let need = |v: &Option<String>, flag: &str| {
+            v.clone()
+                .ok_or_else(|| wacrm::Error::Config(format!("--connector sql needs {flag}")))
+        };
+        let mut cfg = SqlTableConfig::new(
+            need(&a.sql_url, "--sql-url")?,
+            need(&a.table, "--table")?,
+            need(&a.id_column, "--id-column")?,
+            need(&a.updated_column, "--updated-column")?,
+        )
+        .properties(mapping.crm_properties());
+        cfg.batch_size = a.batch_size;
+        return Ok(Arc::new(SqlTableConnector::connect(cfg).await?));
+    }
     let token = a.token.clone().ok_or_else(|| {
         wacrm::Error::Config("a HubSpot token is needed: --token or WACRM_HUBSPOT_TOKEN".into())
     })?;
@@ -115,9 +138,15 @@ async fn engine(a: &SyncArgs) -> wacrm::Result<SyncEngine> {
         .properties(mapping.crm_properties());
     cfg.batch_size = a.batch_size;
     cfg.requests_per_10s = a.requests_per_10s;
-    let connector = Arc::new(HubSpotConnector::new(cfg)?);
+    Ok(Arc::new(HubSpotConnector::new(cfg)?))
+}
+
+async fn engine(a: &SyncArgs) -> wacrm::Result<SyncEngine> {
+    let mapping = Mapping::from_file(&a.mapping)?;
+    let stores = Stores::from_url(&a.db).await?;
+    let connector = connector(a, &mapping).await?;
     let opts = SyncOptions {
-        name: a.name.clone().unwrap_or_else(|| "hubspot".into()),
+        name: a.name.clone().unwrap_or_else(|| a.connector.clone()),
         ..Default::default()
     };
     Ok(SyncEngine::new(connector, mapping, &stores).with_options(opts))
@@ -134,33 +163,62 @@ fn pull_json(r: &wacrm::crm::PullReport) -> serde_json::Value {
         "conflicts": r.conflicts, "discrepancies": r.discrepancies})
 }
 
-async fn run_sync(which: &str, a: SyncArgs) -> ExitCode {
-    if a.connector == "sql" {
-        return not_built("crm --connector sql", "C8 (SQL table connector)");
-    }
-    if a.connector != "hubspot" {
-        eprintln!("--connector {:?}: use hubspot or sql", a.connector);
-        return ExitCode::from(2);
-    }
-    let e = match engine(&a).await {
-        Ok(e) => e,
-        Err(e) => return print_error(&e),
-    };
-    eprintln!("crm {which}: {} via {}", a.db, a.base_url);
-    let out = match which {
+async fn once(which: &str, e: &SyncEngine) -> wacrm::Result<serde_json::Value> {
+    match which {
         "push" => e.push().await.map(|r| push_json(&r)),
         "pull" => e.pull().await.map(|r| pull_json(&r)),
         _ => e
             .sync()
             .await
             .map(|r| json!({"pull": pull_json(&r.pull), "push": push_json(&r.push)})),
-    };
-    match out {
-        Ok(v) => {
-            println!("{v}");
-            ExitCode::SUCCESS
+    }
+}
+
+async fn run_sync(which: &str, a: SyncArgs) -> ExitCode {
+    if a.connector != "hubspot" && a.connector != "sql" {
+        eprintln!("--connector {:?}: use hubspot or sql", a.connector);
+        return ExitCode::from(2);
+    }
+    let every = match a.every.map(std::time::Duration::try_from_secs_f64) {
+        None => None,
+        Some(Ok(d)) if !d.is_zero() => Some(d),
+        Some(_) => {
+            eprintln!("--every: a positive number of seconds");
+            return ExitCode::from(2);
         }
-        Err(e) => print_error(&e),
+    };
+    let e = match engine(&a).await {
+        Ok(e) => e,
+        Err(e) => return print_error(&e),
+    };
+    let _metrics = match a.metrics_addr {
+        Some(addr) => match wacrm::metrics::prometheus::serve(addr, None).await {
+            Ok(m) => {
+                eprintln!("metrics at {}", m.url());
+                Some(m)
+            }
+            Err(e) => return print_error(&e),
+        },
+        None => None,
+    };
+    let via = if a.connector == "sql" {
+        wacrm::store::redact_url(a.sql_url.as_deref().unwrap_or_default())
+    } else {
+        a.base_url.clone()
+    };
+    eprintln!("crm {which}: {} via {via}", wacrm::store::redact_url(&a.db));
+    loop {
+        match once(which, &e).await {
+            Ok(v) => println!("{v}"),
+            Err(err) => return print_error(&err),
+        }
+        let Some(pause) = every else {
+            return ExitCode::SUCCESS;
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+        }
     }
 }
 

@@ -232,19 +232,36 @@ pub async fn changed_since_pages_and_resumes(c: Arc<dyn CrmConnector>) {
 }
 
 /// Expand the suite into tests for a connector factory (an `async` block
-/// returning `Arc<dyn CrmConnector>` over an empty CRM).
+/// returning `Arc<dyn CrmConnector>` over an empty CRM). With `optional`, the
+/// factory returns `Option<Arc<dyn CrmConnector>>` and `None` skips the test
+/// (a backend that is not configured).
 #[macro_export]
 macro_rules! crm_connector_conformance_tests {
+    (optional $factory:expr) => {
+        $crate::crm_connector_conformance_tests!(@list [optional] $factory);
+    };
     ($factory:expr) => {
-        $crate::crm_connector_conformance_tests!(@one $factory,
+        $crate::crm_connector_conformance_tests!(@list [] $factory);
+    };
+    (@list [$($opt:ident)?] $factory:expr) => {
+        $crate::crm_connector_conformance_tests!(@one [$($opt)?] $factory,
             upsert_creates_then_updates, bad_record_rejected_alone,
             writes_only_given_properties_and_clears, changed_since_pages_and_resumes);
     };
-    (@one $factory:expr, $($check:ident),*) => {
+    (@one [] $factory:expr, $($check:ident),*) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $check() {
                 let connector = $factory.await;
+                $crate::crm::conformance::$check(connector).await;
+            }
+        )*
+    };
+    (@one [optional] $factory:expr, $($check:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $check() {
+                let Some(connector) = $factory.await else { return };
                 $crate::crm::conformance::$check(connector).await;
             }
         )*

@@ -2,7 +2,8 @@
 //!
 //! - [`CrmConnector`]: what a CRM must offer (batch upsert by a unique
 //!   property, fetch, changed-since paging); [`MemoryConnector`] is the
-//!   reference, [`HubSpotConnector`] speaks HubSpot CRM v3 contacts, and the
+//!   reference, [`HubSpotConnector`] speaks HubSpot CRM v3 contacts,
+//!   `SqlTableConnector` keeps the CRM in a SQLite or PostgreSQL table, and the
 //!   conformance suite (feature `testing`) checks any connector.
 //! - [`Mapping`]: the declarative field mapping (TOML or code) with
 //!   directions, owners, transforms, defaults, required fields and the
@@ -19,6 +20,8 @@ mod health;
 pub mod hubspot;
 mod mapping;
 mod memory;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod sql;
 pub mod transform;
 
 #[cfg(feature = "testing")]
@@ -31,4 +34,6 @@ pub use health::{FieldHealth, Health, HealthSnapshot};
 pub use hubspot::{HubSpotConfig, HubSpotConnector};
 pub use mapping::{Direction, FieldMap, Identity, Mapping, NullPolicy, Owner};
 pub use memory::MemoryConnector;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::{SqlTableConfig, SqlTableConnector};
 pub use transform::Transform;

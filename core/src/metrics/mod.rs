@@ -6,6 +6,7 @@
 //! Label values are bounded: phone number ids, outbox states, outcome and
 //! reason classes — never recipients, message ids or free text.
 
+pub mod crm;
 mod outbox;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;

@@ -49,6 +49,7 @@ impl SyncEngine {
                 break;
             }
         }
+        crate::metrics::crm::pull(&name, &report);
         Ok(report)
     }
 

@@ -71,6 +71,7 @@ impl SyncEngine {
                 }
                 Err(r) => {
                     self.health.reject(r.code);
+                    crate::metrics::crm::rejection(&name, r.code);
                     let payload = serde_json::json!({"key": c.id.as_str()});
                     self.park(c.id.as_str(), payload, r.code, &r.message, 0, now)
                         .await?;
@@ -144,6 +145,7 @@ impl SyncEngine {
         let stats1 = self.connector.stats();
         report.requests = stats1.requests.saturating_sub(stats0.requests);
         report.rate_limited = stats1.rate_limited.saturating_sub(stats0.rate_limited);
+        crate::metrics::crm::push(&name, &report);
         Ok(report)
     }
 
@@ -235,6 +237,7 @@ impl SyncEngine {
             UpsertOutcome::Unchanged { .. } => report.unchanged += 1,
             UpsertOutcome::Rejected { code, message } => {
                 self.health.reject(code);
+                crate::metrics::crm::rejection(&self.opts.name, code);
                 for p in input.properties.keys() {
                     self.health.field(p, false, false);
                 }
@@ -247,6 +250,7 @@ impl SyncEngine {
             }
             UpsertOutcome::MultipleMatches { ids } => {
                 self.health.reject("MULTIPLE_MATCHES");
+                crate::metrics::crm::rejection(&self.opts.name, "MULTIPLE_MATCHES");
                 let payload = serde_json::to_value(input).unwrap_or_default();
                 let msg = format!("fallback keys match CRM records {}", ids.join(", "));
                 self.park(&input.key, payload, "MULTIPLE_MATCHES", &msg, 1, now)
@@ -263,8 +267,9 @@ impl SyncEngine {
         for p in input.properties.keys() {
             self.health.field(p, true, false);
         }
-        self.health
-            .lag_ms((SystemClock.now_millis() - changed_at) as f64);
+        let lag = (SystemClock.now_millis() - changed_at) as f64;
+        self.health.lag_ms(lag);
+        crate::metrics::crm::lag(&self.opts.name, lag);
         let mut shadow = self.load_shadow(&input.key).await?;
         if shadow.crm_id.as_deref() != Some(id.as_str()) {
             self.sync

@@ -73,8 +73,22 @@ pub(super) async fn upsert(
     batch: &[UpsertInput],
 ) -> Result<Vec<UpsertOutcome>> {
     let mut out: Vec<Option<UpsertOutcome>> = vec![None; batch.len()];
-    let (known, new): (Vec<usize>, Vec<usize>) =
-        (0..batch.len()).partition(|i| batch[*i].crm_id.is_some());
+    let mut owned: Option<Vec<UpsertInput>> = None;
+    for i in 0..batch.len() {
+        if let Some(phone) = phone_fallback(&batch[i]) {
+            match by_phone(c, &batch[i], phone).await? {
+                PhoneMatch::Identity | PhoneMatch::Nothing => {}
+                PhoneMatch::One(id) => {
+                    owned.get_or_insert_with(|| batch.to_vec())[i].crm_id = Some(id);
+                }
+                PhoneMatch::Many(ids) => out[i] = Some(UpsertOutcome::MultipleMatches { ids }),
+            }
+        }
+    }
+    let batch: &[UpsertInput] = owned.as_deref().unwrap_or(batch);
+    let (known, new): (Vec<usize>, Vec<usize>) = (0..batch.len())
+        .filter(|i| out[*i].is_none())
+        .partition(|i| batch[*i].crm_id.is_some());
     if !known.is_empty() {
         send(c, batch, known, Mode::Update, &mut out).await?;
     }
@@ -90,6 +104,66 @@ pub(super) async fn upsert(
             })
         })
         .collect())
+}
+
+/// The phone to match by: a record not known by id, with no e-mail (HubSpot
+/// matches e-mail itself) and a `phone` fallback.
+fn phone_fallback(i: &UpsertInput) -> Option<&str> {
+    if i.crm_id.is_some() || email_of(i).is_some() {
+        return None;
+    }
+    i.fallbacks
+        .iter()
+        .find(|(p, v)| p == "phone" && !v.is_empty())
+        .map(|(_, v)| v.as_str())
+}
+
+enum PhoneMatch {
+    /// A record already holds this input's identity: the upsert finds it.
+    Identity,
+    Nothing,
+    One(String),
+    Many(Vec<String>),
+}
+
+/// HubSpot cannot upsert by phone (it is not a unique property), so search:
+/// the identity property first, then the phone, in one query (filter groups
+/// are OR-ed).
+async fn by_phone(c: &HubSpotConnector, i: &UpsertInput, phone: &str) -> Result<PhoneMatch> {
+    let body = json!({
+        "filterGroups": [
+            {"filters": [{"propertyName": i.id_property, "operator": "EQ", "value": i.id_value}]},
+            {"filters": [{"propertyName": "phone", "operator": "EQ", "value": phone}]},
+        ],
+        "properties": [i.id_property, "phone"],
+        "limit": 10,
+    });
+    let (status, raw) = c
+        .post(Lane::Search, "/crm/v3/objects/contacts/search", &body)
+        .await?;
+    if status != 200 {
+        return Err(http_err(status, &raw, None));
+    }
+    let v = decode(&raw)?;
+    let hits: Vec<CrmRecord> = v
+        .get("results")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(record)
+        .collect();
+    if hits
+        .iter()
+        .any(|r| r.properties.get(&i.id_property) == Some(&i.id_value))
+    {
+        return Ok(PhoneMatch::Identity);
+    }
+    let mut ids: Vec<String> = hits.into_iter().map(|r| r.id).collect();
+    Ok(match ids.len() {
+        0 => PhoneMatch::Nothing,
+        1 => PhoneMatch::One(ids.remove(0)),
+        _ => PhoneMatch::Many(ids),
+    })
 }
 
 /// Which inputs an error names (`context.objectWriteTraceId`, or ids).
