@@ -226,10 +226,12 @@ fn walk_thread<'a>(
     inbound.extend(rows.iter().filter(|r| r.flags & INBOUND != 0).map(|r| r.at));
     replied.clear();
     for r in rows {
-        if r.flags & CAMPAIGN != 0 && cfg.contains(r.at) && replied_to(inbound, r.at, cfg) {
-            if let Some(c) = &facts[r.ix as usize].campaign {
-                replied.push(c.as_str());
-            }
+        if r.flags & CAMPAIGN != 0
+            && cfg.contains(r.at)
+            && replied_to(inbound, r.at, cfg)
+            && let Some(c) = &facts[r.ix as usize].campaign
+        {
+            replied.push(c.as_str());
         }
     }
     replied.sort_unstable();
