@@ -1,6 +1,7 @@
 //! Analytics: the full report recomputed from 10 M messages in memory
 //! (`report_from_facts`: threads, conversation starts, first-response time
-//! per agent and team, funnels, failures, hour-of-week, anomalies), and the
+//! per agent and team, funnels, failures, hour-of-week, anomalies; on all
+//! cores, as DuckDB), and the
 //! incremental engine's cost per event (messages and status webhooks applied
 //! one by one). Anchor: DuckDB computing only the team FRT (n, median, p90,
 //! unanswered) and the campaign funnel over the same rows in the same run
@@ -220,7 +221,8 @@ fn main() {
     let report = report.expect("report");
     drop(facts);
     println!(
-        "wacrm recompute (full report, one thread): {best:.2} s ({:.0} ns/message); FRT n {} median {:?} s p90 {:?} s, {} unanswered",
+        "wacrm recompute (full report, {} threads): {best:.2} s ({:.0} ns/message); FRT n {} median {:?} s p90 {:?} s, {} unanswered",
+        rayon::current_num_threads(),
         best * 1e9 / total as f64,
         report.frt.n,
         report.frt.median_s,
@@ -248,6 +250,7 @@ fn main() {
         "wacrm incremental: {events} events in {inc:.2} s = {:.0} ns/event (message clone included)",
         inc * 1e9 / events as f64
     );
+    println!("engine paths: {:?}", engine.path_counts());
     let inc_report = engine.report();
     println!(
         "incremental report equals the recompute: {}",

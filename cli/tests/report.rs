@@ -154,8 +154,49 @@ fn report(db: &str, extra: &[&str]) -> Vec<u8> {
 #[test]
 fn ingest_then_report_gives_the_known_figures_and_twice_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let files = write_bodies(dir.path());
     let db = format!("sqlite://{}", dir.path().join("w.db").display());
+    ingest_then_report(dir.path(), &db);
+}
+
+/// The same on PostgreSQL, in a fresh schema (skipped without
+/// `WACRM_TEST_POSTGRES_URL`).
+#[test]
+fn ingest_then_report_on_postgres() {
+    let Ok(base) = std::env::var("WACRM_TEST_POSTGRES_URL") else {
+        eprintln!("skipped: no PostgreSQL (set WACRM_TEST_POSTGRES_URL)");
+        return;
+    };
+    let schema = format!(
+        "report_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() % 1_000_000_000)
+            .unwrap_or(0)
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let run = |sql: String| {
+        rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&base).await.expect("connect");
+            sqlx::query(&sql).execute(&pool).await.expect(&sql);
+            pool.close().await;
+        })
+    };
+    run(format!("CREATE SCHEMA {schema}"));
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let db = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let dir = tempfile::tempdir().unwrap();
+    ingest_then_report(dir.path(), &db);
+    run(format!("DROP SCHEMA {schema} CASCADE"));
+}
+
+fn ingest_then_report(dir: &Path, db: &str) {
+    let files = write_bodies(dir);
+    let db = db.to_string();
 
     let first = ingest(&db, &files);
     assert_eq!(first["bodies"], 12);

@@ -1,26 +1,44 @@
 //! The incremental engine: fed events in any order (duplicates, statuses
 //! before their message, late statuses), it keeps running totals so a
 //! report costs a sort of the totals, not a pass over the messages.
+//!
+//! A message that comes after its thread's last one (the usual case) is
+//! appended in O(1): the thread keeps the state the conversation-start rule
+//! needs (last time, starts waiting for a response). Anything else — a late
+//! message, a status that moves a sent time earlier, a complaint tag seen
+//! for the first time — re-derives the thread from its sorted messages.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
+use super::clock::Clock;
 use super::frt::{ThreadMsg, ThreadTally, thread_tally};
-use super::model::{ConversationFact, Event, MessageFact, ReportConfig, StatusEvent, sent_time};
+use super::model::{
+    ConversationFact, Event, MessageFact, ReportConfig, START_GAP_MS, StatusEvent, StatusFact,
+    sent_time,
+};
+use super::names::FastMap;
 use super::report::{OutContrib, Report, Tally, assemble, out_contrib, replied_to};
 use crate::time::Millis;
 
 struct Msg {
-    fact: MessageFact,
-    thread: usize,
+    id: Box<str>,
+    at: Millis,
+    status: StatusFact,
+    thread: u32,
+    number: u32,
+    agent: Option<u32>,
+    campaign: Option<u32>,
+    inbound: bool,
+    automated: bool,
     contrib: OutContrib,
 }
 
 impl Msg {
     fn time(&self) -> Millis {
-        if self.fact.inbound {
-            self.fact.at
+        if self.inbound {
+            self.at
         } else {
-            sent_time(self.fact.at, &self.fact.status)
+            sent_time(self.at, &self.status)
         }
     }
 }
@@ -28,23 +46,35 @@ impl Msg {
 #[derive(Default)]
 struct Thread {
     /// Message indices sorted by (time, id).
-    msgs: Vec<usize>,
+    msgs: Vec<u32>,
     /// Inbound times, sorted.
     inbound: Vec<Millis>,
     tally: ThreadTally,
     complaint: bool,
 }
 
+/// How many messages took each path (for tests that must exercise both).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PathCounts {
+    /// Messages appended after their thread's last message in O(1).
+    pub appended: u64,
+    /// Threads re-derived (late messages, sent times moved by statuses).
+    pub rederived: u64,
+}
+
 /// Incremental analytics for one [`ReportConfig`].
 pub struct Engine {
     cfg: ReportConfig,
+    clock: Clock,
     msgs: Vec<Msg>,
-    by_id: HashMap<String, usize>,
+    by_id: FastMap<Box<str>, u32>,
     threads: Vec<Thread>,
-    thread_ix: HashMap<(String, String), usize>,
-    pending: HashMap<String, Vec<StatusEvent>>,
+    /// Number id → customer → thread.
+    thread_ix: FastMap<u32, FastMap<Box<str>, u32>>,
+    pending: FastMap<String, Vec<StatusEvent>>,
     conversations: BTreeMap<String, ConversationFact>,
     tally: Tally,
+    paths: PathCounts,
 }
 
 impl std::fmt::Debug for Engine {
@@ -60,20 +90,28 @@ impl Engine {
     /// An empty engine computing for `cfg`.
     pub fn new(cfg: ReportConfig) -> Self {
         Engine {
+            clock: Clock::new(cfg.tz),
             cfg,
             msgs: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: FastMap::default(),
             threads: Vec::new(),
-            thread_ix: HashMap::new(),
-            pending: HashMap::new(),
+            thread_ix: FastMap::default(),
+            pending: FastMap::default(),
             conversations: BTreeMap::new(),
             tally: Tally::default(),
+            paths: PathCounts::default(),
         }
     }
 
     /// The settings.
     pub fn config(&self) -> &ReportConfig {
         &self.cfg
+    }
+
+    /// How many messages took the append path and how many thread
+    /// re-derivations ran.
+    pub fn path_counts(&self) -> PathCounts {
+        self.paths
     }
 
     /// Apply one event.
@@ -92,8 +130,19 @@ impl Engine {
         }
     }
 
+    fn thread_of(&mut self, number: u32, customer: &str) -> u32 {
+        let customers = self.thread_ix.entry(number).or_default();
+        if let Some(t) = customers.get(customer) {
+            return *t;
+        }
+        let t = self.threads.len() as u32;
+        customers.insert(customer.into(), t);
+        self.threads.push(Thread::default());
+        t
+    }
+
     fn message(&mut self, mut fact: MessageFact) {
-        if self.by_id.contains_key(&fact.id) {
+        if self.by_id.contains_key(fact.id.as_str()) {
             return; // redelivery
         }
         if let Some(mut pending) = self.pending.remove(&fact.id) {
@@ -103,117 +152,354 @@ impl Engine {
                 fact.status.apply(s.status, s.at, s.code);
             }
         }
-        let key = (fact.number.clone(), fact.customer.clone());
-        let next = self.threads.len();
-        let t = *self.thread_ix.entry(key).or_insert(next);
-        if t == next {
-            self.threads.push(Thread::default());
-        }
-        let ix = self.msgs.len();
-        let text = fact.text.take();
-        let inbound = fact.inbound;
-        let at = fact.at;
-        self.threads[t].complaint |= fact.complaint;
-        self.by_id.insert(fact.id.clone(), ix);
+        let names = &mut self.tally.names;
+        let number = names.id(&fact.number);
+        let agent = fact.agent.as_deref().map(|a| names.id(a));
+        let campaign = fact.campaign.as_deref().map(|c| names.id(c));
+        let t = self.thread_of(number, &fact.customer);
+        let ix = self.msgs.len() as u32;
+        let id: Box<str> = fact.id.into();
+        self.by_id.insert(id.clone(), ix);
         self.msgs.push(Msg {
-            fact,
+            id,
+            at: fact.at,
+            status: fact.status,
             thread: t,
+            number,
+            agent,
+            campaign,
+            inbound: fact.inbound,
+            automated: fact.automated,
             contrib: OutContrib::default(),
         });
-        if inbound {
-            let th = &mut self.threads[t];
-            let p = th.inbound.partition_point(|x| *x <= at);
-            th.inbound.insert(p, at);
+        let at = fact.at;
+        if fact.inbound {
+            let inbound = &mut self.threads[t as usize].inbound;
+            if inbound.last().is_none_or(|l| *l <= at) {
+                inbound.push(at);
+            } else {
+                let p = inbound.partition_point(|x| *x <= at);
+                inbound.insert(p, at);
+            }
             if self.cfg.contains(at) {
-                self.tally.inbound(at, text.as_deref(), &self.cfg);
+                self.tally
+                    .inbound(at, fact.text.as_deref(), &mut self.clock);
             }
         } else {
             self.refresh_contrib(ix);
         }
-        self.place(t, ix);
-        self.refresh_thread(t);
+        let th = &mut self.threads[t as usize];
+        let complaint_changes = fact.complaint && !th.complaint;
+        th.complaint |= fact.complaint;
+        if !complaint_changes && self.after_last(t, ix) {
+            self.threads[t as usize].msgs.push(ix);
+            self.append(t, ix);
+        } else {
+            self.place(t, ix);
+            self.refresh_thread(t);
+        }
+    }
+
+    fn key(&self, ix: u32) -> (Millis, &str) {
+        let m = &self.msgs[ix as usize];
+        (m.time(), &m.id)
+    }
+
+    /// Whether message `ix` sorts after every message of thread `t`.
+    fn after_last(&self, t: u32, ix: u32) -> bool {
+        self.threads[t as usize]
+            .msgs
+            .last()
+            .is_none_or(|l| self.key(*l) < self.key(ix))
+    }
+
+    /// The fast path: message `ix` was appended at the end of thread `t`;
+    /// update the thread's tally and the totals by what it adds.
+    fn append(&mut self, t: u32, ix: u32) {
+        self.paths.appended += 1;
+        let m = &self.msgs[ix as usize];
+        let at = m.time();
+        if !self.cfg.before_end(at) {
+            return; // past the range end: it changes nothing in range
+        }
+        let th = &mut self.threads[t as usize].tally;
+        let prev = th.last.replace(at);
+        if m.inbound {
+            if prev.is_none_or(|p| at - p >= START_GAP_MS) && self.cfg.contains(at) {
+                let day = self.clock.day(at);
+                th.days.push(day);
+                th.waiting.push(at);
+                self.tally.days(&[day], th.complaint, true);
+                self.tally.unanswered += 1;
+            }
+        } else if (self.cfg.include_automated || !m.automated) && !th.waiting.is_empty() {
+            let first = th.answered.len();
+            for w in th.waiting.drain(..) {
+                th.answered.push((at - w, m.agent));
+            }
+            self.tally.unanswered -= (th.answered.len() - first) as u64;
+            self.tally.answered(&th.answered[first..], true);
+        }
     }
 
     fn status(&mut self, s: StatusEvent) {
-        let Some(&ix) = self.by_id.get(&s.message_id) else {
+        let Some(&ix) = self.by_id.get(s.message_id.as_str()) else {
             let list = self.pending.entry(s.message_id.clone()).or_default();
             if !list.iter().any(|x| x.status == s.status) {
                 list.push(s);
             }
             return;
         };
-        let before = self.msgs[ix].time();
-        if !self.msgs[ix].fact.status.apply(s.status, s.at, s.code) {
-            return;
-        }
-        if self.msgs[ix].fact.inbound {
+        let m = &mut self.msgs[ix as usize];
+        let before = m.time();
+        if !m.status.apply(s.status, s.at, s.code) || m.inbound {
             return;
         }
         self.refresh_contrib(ix);
-        if self.msgs[ix].time() != before {
-            let t = self.msgs[ix].thread;
-            self.threads[t].msgs.retain(|m| *m != ix);
+        if self.msgs[ix as usize].time() != before {
+            let t = self.msgs[ix as usize].thread;
+            self.threads[t as usize].msgs.retain(|m| *m != ix);
             self.place(t, ix);
             self.refresh_thread(t);
         }
     }
 
     /// Insert message `ix` at its place in thread `t`.
-    fn place(&mut self, t: usize, ix: usize) {
-        let key = (self.msgs[ix].time(), self.msgs[ix].fact.id.as_str());
-        let msgs = &self.msgs;
-        let list = &self.threads[t].msgs;
-        let p = list.partition_point(|m| (msgs[*m].time(), msgs[*m].fact.id.as_str()) <= key);
-        self.threads[t].msgs.insert(p, ix);
+    fn place(&mut self, t: u32, ix: u32) {
+        let key = self.key(ix);
+        let list = &self.threads[t as usize].msgs;
+        let p = list.partition_point(|m| self.key(*m) <= key);
+        self.threads[t as usize].msgs.insert(p, ix);
     }
 
-    fn refresh_contrib(&mut self, ix: usize) {
-        let new = out_contrib(&self.msgs[ix].fact, &self.cfg);
-        if new != self.msgs[ix].contrib {
-            self.tally.outbound(&self.msgs[ix].contrib, false);
+    fn refresh_contrib(&mut self, ix: u32) {
+        let m = &self.msgs[ix as usize];
+        let new = out_contrib(
+            m.time(),
+            &m.status,
+            m.number,
+            m.campaign,
+            &self.cfg,
+            &mut self.clock,
+        );
+        if new != m.contrib {
+            self.tally.outbound(&m.contrib, false);
             self.tally.outbound(&new, true);
-            self.msgs[ix].contrib = new;
+            self.msgs[ix as usize].contrib = new;
         }
     }
 
-    fn refresh_thread(&mut self, t: usize) {
-        let th = &self.threads[t];
+    /// The slow path: re-derive thread `t` from its sorted messages.
+    fn refresh_thread(&mut self, t: u32) {
+        self.paths.rederived += 1;
+        let th = &self.threads[t as usize];
         let include_automated = self.cfg.include_automated;
-        let view: Vec<ThreadMsg<'_>> = th
+        let view: Vec<ThreadMsg> = th
             .msgs
             .iter()
             .map(|&i| {
-                let m = &self.msgs[i];
+                let m = &self.msgs[i as usize];
                 ThreadMsg {
                     at: m.time(),
-                    inbound: m.fact.inbound,
-                    responds: !m.fact.inbound && (include_automated || !m.fact.automated),
-                    agent: m.fact.agent.as_deref(),
+                    inbound: m.inbound,
+                    responds: !m.inbound && (include_automated || !m.automated),
+                    agent: m.agent,
                 }
             })
             .collect();
-        let new = thread_tally(&view, th.complaint, &self.cfg);
+        let new = thread_tally(&view, th.complaint, &self.cfg, &mut self.clock);
         if new != th.tally {
-            let old = std::mem::replace(&mut self.threads[t].tally, new);
-            self.tally.thread_change(&old, &self.threads[t].tally);
+            let old = std::mem::replace(&mut self.threads[t as usize].tally, new);
+            self.tally
+                .thread_change(&old, &self.threads[t as usize].tally);
         }
     }
 
     /// The report as of the events applied so far.
     pub fn report(&self) -> Report {
-        let mut replied: HashSet<(&str, usize)> = HashSet::new();
+        let mut replied: HashSet<(u32, u32)> = HashSet::new();
         for m in &self.msgs {
-            if let Some((campaign, _)) = &m.contrib.funnel {
-                let th = &self.threads[m.thread];
+            if let Some((campaign, _)) = m.contrib.funnel {
+                let th = &self.threads[m.thread as usize];
                 if replied_to(&th.inbound, m.time(), &self.cfg) {
-                    replied.insert((campaign.as_str(), m.thread));
+                    replied.insert((campaign, m.thread));
                 }
             }
         }
         let mut per: BTreeMap<String, u64> = BTreeMap::new();
         for (c, _) in replied {
-            *per.entry(c.to_string()).or_default() += 1;
+            *per.entry(self.tally.names.name(c).to_string()).or_default() += 1;
         }
         assemble(&self.cfg, &self.tally, &per, self.conversations.values())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::seq::SliceRandom;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+    use crate::analytics::report_from_facts;
+    use crate::analytics::scan::scan;
+    use crate::store::MessageStatus;
+
+    const H: Millis = 3_600_000;
+
+    /// Facts on a coarse time grid (many equal times, so ties are ordered
+    /// by id), a few threads per number, campaigns, complaint tags on some
+    /// customers, and status ladders (some before the message's record time).
+    fn facts(seed: u64) -> Vec<(MessageFact, Vec<StatusEvent>)> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut out = Vec::new();
+        for n in 0..400 {
+            let thread = rng.random_range(0..40);
+            let inbound = rng.random_bool(0.5);
+            let automated = !inbound && rng.random_bool(0.3);
+            let at = rng.random_range(0..300) * H / 2;
+            let id = format!("m{:03}", rng.random_range(0..1000) * 1000 + n);
+            let mut statuses = Vec::new();
+            if !inbound {
+                let mut t = at + rng.random_range(-2..3) * H / 4;
+                for s in [
+                    MessageStatus::Sent,
+                    MessageStatus::Delivered,
+                    MessageStatus::Read,
+                ] {
+                    if rng.random_bool(0.8) {
+                        statuses.push(StatusEvent {
+                            message_id: id.clone(),
+                            status: s,
+                            at: t,
+                            code: None,
+                        });
+                    }
+                    t += rng.random_range(0..3) * H / 4;
+                }
+                if rng.random_bool(0.1) {
+                    statuses.push(StatusEvent {
+                        message_id: id.clone(),
+                        status: MessageStatus::Failed,
+                        at: t,
+                        code: Some(131_026),
+                    });
+                }
+            }
+            let fact = MessageFact {
+                id,
+                number: format!("pn{}", thread % 3),
+                customer: format!("c{thread}"),
+                inbound,
+                at,
+                agent: (!inbound && !automated)
+                    .then(|| ["ana", "ken"][rng.random_range(0..2)].to_string()),
+                automated,
+                campaign: (!inbound && rng.random_bool(0.3)).then(|| "spring".to_string()),
+                text: inbound.then(|| "refund please".to_string()),
+                complaint: thread % 5 == 0 && rng.random_bool(0.5),
+                status: StatusFact::default(),
+            };
+            out.push((fact, statuses));
+        }
+        out
+    }
+
+    fn with_statuses(f: &MessageFact, statuses: &[StatusEvent]) -> MessageFact {
+        let mut f = f.clone();
+        let mut sorted = statuses.to_vec();
+        sorted.sort_by_key(|s| s.at);
+        for s in sorted {
+            f.status.apply(s.status, s.at, s.code);
+        }
+        f
+    }
+
+    /// The facts as the store holds them after `events`: statuses that
+    /// came before their message are applied in time order when it arrives,
+    /// later ones in arrival order (after a failure nothing moves).
+    fn arrived(events: &[Event]) -> Vec<MessageFact> {
+        let mut facts: Vec<MessageFact> = Vec::new();
+        let mut held: Vec<StatusEvent> = Vec::new();
+        for e in events {
+            match e {
+                Event::Message(f) => {
+                    let (early, rest) = held.drain(..).partition(|s| s.message_id == f.id);
+                    held = rest;
+                    let early: Vec<StatusEvent> = early;
+                    facts.push(with_statuses(f, &early));
+                }
+                Event::Status(s) => match facts.iter_mut().find(|f| f.id == s.message_id) {
+                    Some(f) => {
+                        f.status.apply(s.status, s.at, s.code);
+                    }
+                    None => held.push(s.clone()),
+                },
+                _ => {}
+            }
+        }
+        facts
+    }
+
+    fn configs() -> Vec<ReportConfig> {
+        vec![
+            ReportConfig::default(),
+            ReportConfig {
+                from: Some(10 * H),
+                to: Some(120 * H),
+                tz: "Asia/Kolkata".parse().unwrap(),
+                include_automated: true,
+                ..Default::default()
+            },
+        ]
+    }
+
+    /// In time order (statuses folded into their message) nearly every
+    /// message takes the append path; shuffled with separate status events,
+    /// threads are re-derived. Both equal the recompute, which equals itself
+    /// when every thread hash collides.
+    #[test]
+    fn append_path_and_rederive_path_equal_the_recompute() {
+        for seed in 0..6 {
+            let data = facts(seed);
+            let full: Vec<MessageFact> = data.iter().map(|(f, s)| with_statuses(f, s)).collect();
+            for cfg in configs() {
+                let recomputed = report_from_facts(&full, &[], &[], &cfg);
+                assert!(recomputed.frt.n > 5, "seed {seed}: {:?}", recomputed.frt);
+
+                let (colliding, replied) = scan(&full, &cfg, |_, _| 7);
+                let same = assemble(&cfg, &colliding, &replied, std::iter::empty());
+                assert_eq!(same, recomputed, "seed {seed}: colliding hashes");
+
+                let mut sorted = full.clone();
+                sorted.sort_by(|a, b| {
+                    let key = |f: &MessageFact| (sent_time(f.at, &f.status), f.id.clone());
+                    key(a).cmp(&key(b))
+                });
+                let mut in_order = Engine::new(cfg.clone());
+                for f in sorted {
+                    in_order.apply(Event::Message(f));
+                }
+                assert_eq!(in_order.report(), recomputed, "seed {seed}: in order");
+                let p = in_order.path_counts();
+                assert!(p.appended as usize > full.len() * 9 / 10, "{p:?}");
+
+                let mut events: Vec<Event> = Vec::new();
+                for (f, s) in &data {
+                    events.push(Event::Message(f.clone()));
+                    events.extend(s.iter().cloned().map(Event::Status));
+                }
+                let mut rng = StdRng::seed_from_u64(seed);
+                events.shuffle(&mut rng);
+                let expected = report_from_facts(&arrived(&events), &[], &[], &cfg);
+                let mut shuffled = Engine::new(cfg.clone());
+                for e in events {
+                    shuffled.apply(e);
+                }
+                assert_eq!(shuffled.report(), expected, "seed {seed}: shuffled");
+                let p = shuffled.path_counts();
+                assert!(p.rederived > 20 && p.appended > 20, "{p:?}");
+            }
+        }
     }
 }

@@ -1,39 +1,37 @@
 //! Conversation starts and first responses within one thread, and the
 //! figures a thread contributes to a report (both paths use these).
 
-use chrono::NaiveDate;
-
+use super::clock::Clock;
 use super::model::{ReportConfig, START_GAP_MS};
-use super::report::day_of;
 use crate::time::Millis;
 
 /// One message of a thread as the FRT rule sees it (threads are sorted by
 /// time, then message id).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ThreadMsg<'a> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ThreadMsg {
     /// Inbound time, or an outbound message's sent time.
     pub at: Millis,
     /// From the customer.
     pub inbound: bool,
     /// An outbound message that counts as a response (human, or automated when asked).
     pub responds: bool,
-    /// Agent who sent it.
-    pub agent: Option<&'a str>,
+    /// Agent who sent it (interned id).
+    pub agent: Option<u32>,
 }
 
 /// A conversation start and its first response.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Start<'a> {
+pub(crate) struct Start {
     /// Start time.
     pub at: Millis,
     /// Delay to the first response and the responding agent.
-    pub response: Option<(Millis, Option<&'a str>)>,
+    pub response: Option<(Millis, Option<u32>)>,
 }
 
 /// Starts and first responses of a thread; `msgs` sorted by `(at, id)`.
 /// A response answers every start before it that was still waiting (the
 /// definition: the first outbound message after the start).
-pub(crate) fn starts<'a>(msgs: &[ThreadMsg<'a>]) -> Vec<Start<'a>> {
+pub(crate) fn starts(msgs: &[ThreadMsg]) -> Vec<Start> {
     let mut out: Vec<Start> = Vec::new();
     let mut waiting = 0; // index of the first start without a response
     let mut prev: Option<Millis> = None;
@@ -56,35 +54,46 @@ pub(crate) fn starts<'a>(msgs: &[ThreadMsg<'a>]) -> Vec<Start<'a>> {
     out
 }
 
-/// What one thread adds to a report.
+/// What one thread adds to a report, and the state a message appended after
+/// the thread's last one needs (the engine's fast path).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ThreadTally {
-    /// Answered starts: delay (ms) and agent.
-    pub answered: Vec<(Millis, Option<String>)>,
-    /// Unanswered starts.
-    pub unanswered: u64,
-    /// Day of each start in range (for the complaint rule).
-    pub days: Vec<NaiveDate>,
+    /// Answered starts in range, in start order: delay (ms) and agent.
+    pub answered: Vec<(Millis, Option<u32>)>,
+    /// Starts in range still waiting for a response (the unanswered ones):
+    /// always the starts after the last response, so a response answers
+    /// all of them.
+    pub waiting: Vec<Millis>,
+    /// Local day of each start in range (for the complaint rule).
+    pub days: Vec<i32>,
     /// Whether the thread's customer carries the complaint tag.
     pub complaint: bool,
+    /// Time of the thread's last message before the range end.
+    pub last: Option<Millis>,
 }
 
 /// The tally of a thread's messages (`msgs` sorted; those at or after the
 /// range end are skipped here).
-pub(crate) fn thread_tally(msgs: &[ThreadMsg], complaint: bool, cfg: &ReportConfig) -> ThreadTally {
+pub(crate) fn thread_tally(
+    msgs: &[ThreadMsg],
+    complaint: bool,
+    cfg: &ReportConfig,
+    clock: &mut Clock,
+) -> ThreadTally {
     let end = msgs.partition_point(|m| cfg.before_end(m.at));
     let mut t = ThreadTally {
         complaint,
+        last: end.checked_sub(1).map(|i| msgs[i].at),
         ..Default::default()
     };
     for s in starts(&msgs[..end]) {
         if !cfg.contains(s.at) {
             continue;
         }
-        t.days.push(day_of(s.at, cfg.tz));
+        t.days.push(clock.day(s.at));
         match s.response {
-            Some((d, a)) => t.answered.push((d, a.map(str::to_string))),
-            None => t.unanswered += 1,
+            Some((d, a)) => t.answered.push((d, a)),
+            None => t.waiting.push(s.at),
         }
     }
     t
@@ -96,7 +105,7 @@ mod tests {
 
     const H: Millis = 3_600_000;
 
-    fn inb(at: Millis) -> ThreadMsg<'static> {
+    fn inb(at: Millis) -> ThreadMsg {
         ThreadMsg {
             at,
             inbound: true,
@@ -104,7 +113,7 @@ mod tests {
             agent: None,
         }
     }
-    fn out(at: Millis, responds: bool, agent: Option<&'static str>) -> ThreadMsg<'static> {
+    fn out(at: Millis, responds: bool, agent: Option<u32>) -> ThreadMsg {
         ThreadMsg {
             at,
             inbound: false,
@@ -135,13 +144,9 @@ mod tests {
 
     #[test]
     fn automation_does_not_answer_but_keeps_the_thread_alive() {
-        let s = starts(&[
-            inb(0),
-            out(1_000, false, None),
-            out(60_000, true, Some("ana")),
-        ]);
+        let s = starts(&[inb(0), out(1_000, false, None), out(60_000, true, Some(7))]);
         assert_eq!(s.len(), 1);
-        assert_eq!(s[0].response, Some((60_000, Some("ana"))));
+        assert_eq!(s[0].response, Some((60_000, Some(7))));
     }
 
     #[test]
@@ -159,8 +164,9 @@ mod tests {
             to: Some(H),
             ..Default::default()
         };
-        let t = thread_tally(&[inb(10), out(2 * H, true, None)], false, &cfg);
-        assert_eq!(t.unanswered, 1);
+        let mut clock = Clock::new(cfg.tz);
+        let t = thread_tally(&[inb(10), out(2 * H, true, None)], false, &cfg, &mut clock);
+        assert_eq!(t.waiting, [10]);
         assert!(t.answered.is_empty());
     }
 }

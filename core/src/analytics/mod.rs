@@ -26,17 +26,20 @@
 //!   most 72 h after it.
 
 mod anomaly;
+mod clock;
 mod engine;
 mod frt;
 mod html;
 mod model;
+mod names;
 mod recompute;
 mod report;
 mod rows;
+mod scan;
 mod stats;
 mod words;
 
-pub use engine::Engine;
+pub use engine::{Engine, PathCounts};
 pub use html::render_html;
 pub use model::{
     COMPLAINT_TAG, ConversationFact, Event, MessageFact, ReportConfig, StatusEvent, StatusFact,

@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate, TimeZone, Timelike, Utc};
-use chrono_tz::Tz;
+use chrono::{NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::anomaly;
+use super::clock::{Clock, date};
 use super::frt::ThreadTally;
-use super::model::{ConversationFact, ReportConfig};
+use super::model::{ConversationFact, ReportConfig, StatusFact};
+use super::names::{FastMap, Names};
 use super::stats::Samples;
 use crate::time::Millis;
 
@@ -131,72 +132,79 @@ pub struct Report {
     pub anomalies: Vec<Anomaly>,
 }
 
-pub(crate) fn local(at: Millis, tz: Tz) -> chrono::DateTime<Tz> {
+#[cfg(test)]
+pub(crate) fn local(at: Millis, tz: chrono_tz::Tz) -> chrono::DateTime<chrono_tz::Tz> {
     Utc.timestamp_millis_opt(at)
         .single()
         .unwrap_or_default()
         .with_timezone(&tz)
 }
 
-/// The local day of an instant.
-pub(crate) fn day_of(at: Millis, tz: Tz) -> NaiveDate {
+/// The local day of an instant (the reference the cached clock is checked against).
+#[cfg(test)]
+pub(crate) fn day_of(at: Millis, tz: chrono_tz::Tz) -> NaiveDate {
     local(at, tz).date_naive()
 }
 
 /// The hour-of-week bucket (Monday 00:00 = 0) of an instant.
-pub(crate) fn hour_of_week(at: Millis, tz: Tz) -> usize {
+#[cfg(test)]
+pub(crate) fn hour_of_week(at: Millis, tz: chrono_tz::Tz) -> usize {
+    use chrono::{Datelike, Timelike};
     let t = local(at, tz);
     t.weekday().num_days_from_monday() as usize * 24 + t.hour() as usize
 }
 
 /// Running totals, kept by the engine and built in one pass by the recompute.
+/// Numbers, agents and campaigns are interned in `names`.
 #[derive(Clone, Debug)]
 pub(crate) struct Tally {
+    pub names: Names,
     pub frt: Samples,
-    pub frt_agent: BTreeMap<String, Samples>,
+    pub frt_agent: FastMap<u32, Samples>,
     pub unanswered: u64,
     pub hour: Vec<u64>,
     pub words: HashMap<String, u64>,
     /// Campaign → sent, delivered, read, failed, messages in range.
-    pub funnel: BTreeMap<String, [u64; 5]>,
+    pub funnel: FastMap<u32, [u64; 5]>,
     pub failures: BTreeMap<Option<i64>, u64>,
     /// (day, number) → outbound messages, failed ones.
-    pub day_number: BTreeMap<(NaiveDate, String), (u64, u64)>,
+    pub day_number: FastMap<(i32, u32), (u64, u64)>,
     /// day → starts, starts of complaint-tagged customers.
-    pub day_starts: BTreeMap<NaiveDate, (u64, u64)>,
+    pub day_starts: FastMap<i32, (u64, u64)>,
 }
 
 impl Default for Tally {
     fn default() -> Self {
         Tally {
+            names: Names::default(),
             frt: Samples::default(),
-            frt_agent: BTreeMap::new(),
+            frt_agent: FastMap::default(),
             unanswered: 0,
             hour: vec![0; 168],
             words: HashMap::new(),
-            funnel: BTreeMap::new(),
+            funnel: FastMap::default(),
             failures: BTreeMap::new(),
-            day_number: BTreeMap::new(),
-            day_starts: BTreeMap::new(),
+            day_number: FastMap::default(),
+            day_starts: FastMap::default(),
         }
     }
 }
 
+fn step(v: &mut u64, by: u64, add: bool) {
+    if add { *v += by } else { *v -= by }
+}
+
 impl Tally {
-    /// Add (`sign` 1) or take back (`sign` -1) a thread's figures.
+    /// Add or take back a thread's figures.
     pub fn thread(&mut self, t: &ThreadTally, add: bool) {
         self.answered(&t.answered, add);
-        let step = |v: &mut u64, by: u64| {
-            if add { *v += by } else { *v -= by }
-        };
-        step(&mut self.unanswered, t.unanswered);
+        step(&mut self.unanswered, t.waiting.len() as u64, add);
         self.days(&t.days, t.complaint, add);
     }
 
     /// Replace a thread's contribution `old` by `new`, touching only what
-    /// differs: appending a message to a thread usually changes its last
-    /// conversation only, so the shared prefix of answered starts and days
-    /// stays in place.
+    /// differs: a late message usually changes its last conversation only,
+    /// so the shared prefix of answered starts and days stays in place.
     pub fn thread_change(&mut self, old: &ThreadTally, new: &ThreadTally) {
         if old.complaint != new.complaint {
             self.thread(old, false);
@@ -206,20 +214,16 @@ impl Tally {
         let a = common_prefix(&old.answered, &new.answered);
         self.answered(&old.answered[a..], false);
         self.answered(&new.answered[a..], true);
-        self.unanswered = self.unanswered - old.unanswered + new.unanswered;
+        self.unanswered = self.unanswered - old.waiting.len() as u64 + new.waiting.len() as u64;
         let d = common_prefix(&old.days, &new.days);
         self.days(&old.days[d..], old.complaint, false);
         self.days(&new.days[d..], new.complaint, true);
     }
 
-    fn answered(&mut self, answered: &[(Millis, Option<String>)], add: bool) {
+    /// Add or take back answered starts: (delay, agent).
+    pub fn answered(&mut self, answered: &[(Millis, Option<u32>)], add: bool) {
         for (delay, agent) in answered {
-            let agent_samples = agent.as_ref().map(|a| {
-                if !self.frt_agent.contains_key(a) {
-                    self.frt_agent.insert(a.clone(), Samples::default());
-                }
-                self.frt_agent.get_mut(a).expect("inserted above")
-            });
+            let agent_samples = agent.map(|a| self.frt_agent.entry(a).or_default());
             if add {
                 if let Some(s) = agent_samples {
                     s.add(*delay);
@@ -234,14 +238,12 @@ impl Tally {
         }
     }
 
-    fn days(&mut self, days: &[NaiveDate], complaint: bool, add: bool) {
-        let step = |v: &mut u64, by: u64| {
-            if add { *v += by } else { *v -= by }
-        };
+    /// Add or take back conversation starts on local days.
+    pub fn days(&mut self, days: &[i32], complaint: bool, add: bool) {
         for d in days {
             let e = self.day_starts.entry(*d).or_default();
-            step(&mut e.0, 1);
-            step(&mut e.1, u64::from(complaint));
+            step(&mut e.0, 1, add);
+            step(&mut e.1, u64::from(complaint), add);
         }
     }
 }
@@ -250,39 +252,37 @@ fn common_prefix<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
-/// Per-message contribution of an outbound message (see `Tally`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Per-message contribution of an outbound message (see `Tally`); numbers
+/// and campaigns by interned id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct OutContrib {
-    pub funnel: Option<(String, [u64; 5])>,
+    pub funnel: Option<(u32, [u64; 5])>,
     pub failure: Option<Option<i64>>,
-    pub day_number: Option<(NaiveDate, String, bool)>,
+    pub day_number: Option<(i32, u32, bool)>,
 }
 
 impl Tally {
     /// Add or take back an outbound message's contribution.
     pub fn outbound(&mut self, c: &OutContrib, add: bool) {
-        let step = |v: &mut u64, by: u64| {
-            if add { *v += by } else { *v -= by }
-        };
         if let Some((campaign, f)) = &c.funnel {
-            let e = self.funnel.entry(campaign.clone()).or_default();
+            let e = self.funnel.entry(*campaign).or_default();
             for i in 0..5 {
-                step(&mut e[i], f[i]);
+                step(&mut e[i], f[i], add);
             }
         }
         if let Some(code) = &c.failure {
-            step(self.failures.entry(*code).or_default(), 1);
+            step(self.failures.entry(*code).or_default(), 1, add);
         }
-        if let Some((d, n, failed)) = &c.day_number {
-            let e = self.day_number.entry((*d, n.clone())).or_default();
-            step(&mut e.0, 1);
-            step(&mut e.1, u64::from(*failed));
+        if let Some((d, n, failed)) = c.day_number {
+            let e = self.day_number.entry((d, n)).or_default();
+            step(&mut e.0, 1, add);
+            step(&mut e.1, u64::from(failed), add);
         }
     }
 
     /// Count an inbound message in range.
-    pub fn inbound(&mut self, at: Millis, text: Option<&str>, cfg: &ReportConfig) {
-        self.hour[hour_of_week(at, cfg.tz)] += 1;
+    pub fn inbound(&mut self, at: Millis, text: Option<&str>, clock: &mut Clock) {
+        self.hour[clock.hour_of_week(at)] += 1;
         if let Some(t) = text {
             for w in super::words::tokens(t) {
                 *self.words.entry(w).or_default() += 1;
@@ -352,17 +352,19 @@ pub(crate) fn assemble<'a>(
             }
         }
     }
-    for a in t.frt_agent.keys() {
-        if t.frt_agent[a].len() > 0 {
-            per.entry(a.clone()).or_default();
+    let mut frt_agent: BTreeMap<&str, &Samples> = BTreeMap::new();
+    for (a, s) in &t.frt_agent {
+        if s.len() > 0 {
+            let name = t.names.name(*a);
+            frt_agent.insert(name, s);
+            per.entry(name.to_string()).or_default();
         }
     }
     let mut agents: Vec<AgentRow> = per
         .into_iter()
         .map(|(agent, c)| AgentRow {
-            frt: t
-                .frt_agent
-                .get(&agent)
+            frt: frt_agent
+                .get(agent.as_str())
                 .map(|s| s.stats(0))
                 .unwrap_or_else(|| Samples::default().stats(0)),
             handled: handle_stats(&c.handle),
@@ -382,19 +384,23 @@ pub(crate) fn assemble<'a>(
         load: team.load,
     });
 
-    let funnel = t
+    let mut funnel: Vec<FunnelRow> = t
         .funnel
         .iter()
         .filter(|(_, f)| f[4] > 0)
-        .map(|(campaign, f)| FunnelRow {
-            campaign: campaign.clone(),
-            sent: f[0],
-            delivered: f[1],
-            read: f[2],
-            failed: f[3],
-            replied: replied.get(campaign).copied().unwrap_or(0),
+        .map(|(campaign, f)| {
+            let campaign = t.names.name(*campaign);
+            FunnelRow {
+                campaign: campaign.to_string(),
+                sent: f[0],
+                delivered: f[1],
+                read: f[2],
+                failed: f[3],
+                replied: replied.get(campaign).copied().unwrap_or(0),
+            }
         })
         .collect();
+    funnel.sort_by(|a, b| a.campaign.cmp(&b.campaign));
     let mut failures: Vec<FailureRow> = t
         .failures
         .iter()
@@ -417,6 +423,13 @@ pub(crate) fn assemble<'a>(
     words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.word.cmp(&b.word)));
     words.truncate(cfg.top);
 
+    let day_starts: BTreeMap<NaiveDate, (u64, u64)> =
+        t.day_starts.iter().map(|(d, v)| (date(*d), *v)).collect();
+    let day_number: BTreeMap<(NaiveDate, String), (u64, u64)> = t
+        .day_number
+        .iter()
+        .map(|((d, n), v)| ((date(*d), t.names.name(*n).to_string()), *v))
+        .collect();
     Report {
         range: RangeInfo {
             from: rfc3339(cfg.from),
@@ -430,25 +443,30 @@ pub(crate) fn assemble<'a>(
         failures,
         hour_of_week: t.hour.clone(),
         hot_words: words,
-        anomalies: anomaly::flags(&t.day_starts, &t.day_number),
+        anomalies: anomaly::flags(&day_starts, &day_number),
     }
 }
 
 /// What an outbound message adds: funnel stages of a campaign message,
 /// its failure code, its day and number (for the failure-rate rule); only
-/// when its sent time lies in the range.
-pub(crate) fn out_contrib(f: &super::model::MessageFact, cfg: &ReportConfig) -> OutContrib {
+/// when its sent time lies in the range. `number` and `campaign` are ids.
+pub(crate) fn out_contrib(
+    sent_at: Millis,
+    st: &StatusFact,
+    number: u32,
+    campaign: Option<u32>,
+    cfg: &ReportConfig,
+    clock: &mut Clock,
+) -> OutContrib {
     use crate::store::MessageStatus as S;
-    let sent_at = super::model::sent_time(f.at, &f.status);
-    if f.inbound || !cfg.contains(sent_at) {
+    if !cfg.contains(sent_at) {
         return OutContrib::default();
     }
-    let st = &f.status;
     let failed = st.failed();
     OutContrib {
-        funnel: f.campaign.as_ref().map(|c| {
+        funnel: campaign.map(|c| {
             (
-                c.clone(),
+                c,
                 [
                     u64::from(st.reached(S::Sent)),
                     u64::from(st.reached(S::Delivered)),
@@ -459,7 +477,7 @@ pub(crate) fn out_contrib(f: &super::model::MessageFact, cfg: &ReportConfig) -> 
             )
         }),
         failure: failed.then_some(st.fail_code),
-        day_number: Some((day_of(sent_at, cfg.tz), f.number.clone(), failed)),
+        day_number: Some((clock.day(sent_at), number, failed)),
     }
 }
 
@@ -477,6 +495,7 @@ pub(crate) fn replied_to(inbound_sorted: &[Millis], sent_at: Millis, cfg: &Repor
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono_tz::Tz;
 
     const H: Millis = 3_600_000;
 

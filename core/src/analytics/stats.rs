@@ -31,6 +31,18 @@ impl Samples {
         self.n += 1;
     }
 
+    /// From sorted values (built in one pass).
+    pub fn from_sorted(sorted: &[i64]) -> Samples {
+        let counts: BTreeMap<i64, u64> = sorted
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u64))
+            .collect();
+        Samples {
+            counts,
+            n: sorted.len() as u64,
+        }
+    }
+
     /// Take one back (it must have been added).
     pub fn remove(&mut self, v: i64) {
         if let Some(c) = self.counts.get_mut(&v) {

@@ -1,0 +1,374 @@
+//! The recompute over facts in memory, on every core:
+//! 1. chunks of facts in parallel: per-message figures (hour of week, words,
+//!    funnel stages, failures, outbound per day and number) into partial
+//!    totals keyed by borrowed names, and a 24-byte row per message (thread
+//!    hash, time, index, flags) sent to one of `PARTS` partitions by its
+//!    thread hash;
+//! 2. partitions in parallel: sort rows by (thread hash, time, id), so each
+//!    thread is a run of rows in time order, and walk every thread once for
+//!    its conversation starts, first responses and campaign replies;
+//! 3. merge the partial totals (names interned once, per distinct name).
+//!
+//! Rows of equal hash are checked to be one thread (same number and
+//! customer); a collision splits the run by name, so the grouping is exact.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+
+use rayon::prelude::*;
+
+use super::clock::Clock;
+use super::model::{MessageFact, ReportConfig, START_GAP_MS, sent_time};
+use super::names::FastMap;
+use super::report::{Tally, replied_to};
+use super::stats::Samples;
+use crate::store::MessageStatus as S;
+use crate::time::Millis;
+
+/// Partitions of the thread rows (a power of two; several per core so the
+/// work balances).
+const PARTS: usize = 16;
+/// Facts per chunk of step 1.
+const CHUNK: usize = 1 << 16;
+
+const INBOUND: u8 = 1;
+const RESPONDS: u8 = 2;
+const CAMPAIGN: u8 = 4;
+const COMPLAINT: u8 = 8;
+
+#[derive(Clone, Copy)]
+struct Row {
+    hash: u64,
+    at: Millis,
+    ix: u32,
+    flags: u8,
+}
+
+/// The thread hash: number and customer.
+pub(crate) fn thread_hash(number: &str, customer: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x7a11).hash_one((number, customer))
+}
+
+/// The time a fact sorts by: inbound time, or an outbound sent time.
+pub(crate) fn time_of(f: &MessageFact) -> Millis {
+    if f.inbound {
+        f.at
+    } else {
+        sent_time(f.at, &f.status)
+    }
+}
+
+/// Per-message figures of one chunk, keyed by borrowed names.
+#[derive(Default)]
+struct Messages<'a> {
+    hour: Vec<u64>,
+    words: HashMap<String, u64>,
+    funnel: FastMap<&'a str, [u64; 5]>,
+    failures: BTreeMap<Option<i64>, u64>,
+    day_number: FastMap<(i32, &'a str), (u64, u64)>,
+}
+
+impl<'a> Messages<'a> {
+    fn merge(mut self, o: Messages<'a>) -> Self {
+        for (h, n) in self.hour.iter_mut().zip(&o.hour) {
+            *h += n;
+        }
+        for (w, n) in o.words {
+            *self.words.entry(w).or_default() += n;
+        }
+        for (c, f) in o.funnel {
+            let e = self.funnel.entry(c).or_default();
+            for i in 0..5 {
+                e[i] += f[i];
+            }
+        }
+        for (c, n) in o.failures {
+            *self.failures.entry(c).or_default() += n;
+        }
+        for (k, (a, b)) in o.day_number {
+            let e = self.day_number.entry(k).or_default();
+            e.0 += a;
+            e.1 += b;
+        }
+        self
+    }
+}
+
+/// Per-thread figures of one partition.
+#[derive(Default)]
+struct Threads<'a> {
+    team: Vec<Millis>,
+    agents: FastMap<&'a str, Vec<Millis>>,
+    unanswered: u64,
+    day_starts: FastMap<i32, (u64, u64)>,
+    replied: FastMap<&'a str, u64>,
+}
+
+fn scan_chunk<'a>(
+    facts: &'a [MessageFact],
+    base: usize,
+    cfg: &ReportConfig,
+    hash: &(impl Fn(&str, &str) -> u64 + Sync),
+) -> (Messages<'a>, Vec<Vec<Row>>) {
+    let mut clock = Clock::new(cfg.tz);
+    let mut m = Messages {
+        hour: vec![0; 168],
+        ..Default::default()
+    };
+    let mut parts: Vec<Vec<Row>> = (0..PARTS)
+        .map(|_| Vec::with_capacity(facts.len() / PARTS * 2))
+        .collect();
+    for (k, f) in facts.iter().enumerate() {
+        let at = time_of(f);
+        if f.inbound {
+            if cfg.contains(at) {
+                m.hour[clock.hour_of_week(at)] += 1;
+                if let Some(t) = &f.text {
+                    for w in super::words::tokens(t) {
+                        *m.words.entry(w).or_default() += 1;
+                    }
+                }
+            }
+        } else if cfg.contains(at) {
+            let st = &f.status;
+            let failed = st.failed();
+            if let Some(c) = &f.campaign {
+                let e = m.funnel.entry(c.as_str()).or_default();
+                e[0] += u64::from(st.reached(S::Sent));
+                e[1] += u64::from(st.reached(S::Delivered));
+                e[2] += u64::from(st.reached(S::Read));
+                e[3] += u64::from(failed);
+                e[4] += 1;
+            }
+            if failed {
+                *m.failures.entry(st.fail_code).or_default() += 1;
+            }
+            let e = m
+                .day_number
+                .entry((clock.day(at), f.number.as_str()))
+                .or_default();
+            e.0 += 1;
+            e.1 += u64::from(failed);
+        }
+        let h = hash(&f.number, &f.customer);
+        let responds = !f.inbound && (cfg.include_automated || !f.automated);
+        let flags = if f.inbound { INBOUND } else { 0 }
+            | if responds { RESPONDS } else { 0 }
+            | if f.campaign.is_some() && !f.inbound {
+                CAMPAIGN
+            } else {
+                0
+            }
+            | if f.complaint { COMPLAINT } else { 0 };
+        parts[(h >> 60) as usize % PARTS].push(Row {
+            hash: h,
+            at,
+            ix: (base + k) as u32,
+            flags,
+        });
+    }
+    (m, parts)
+}
+
+/// Buffers reused from thread to thread.
+#[derive(Default)]
+struct Scratch<'a> {
+    inbound: Vec<Millis>,
+    waiting: Vec<Millis>,
+    replied: Vec<&'a str>,
+}
+
+/// Walk one thread (rows sorted by time, then id).
+fn walk_thread<'a>(
+    rows: &[Row],
+    facts: &'a [MessageFact],
+    cfg: &ReportConfig,
+    clock: &mut Clock,
+    out: &mut Threads<'a>,
+    scratch: &mut Scratch<'a>,
+) {
+    let Scratch {
+        inbound,
+        waiting,
+        replied,
+    } = scratch;
+    let complaint = rows.iter().any(|r| r.flags & COMPLAINT != 0);
+    let mut prev: Option<Millis> = None;
+    waiting.clear();
+    for r in rows {
+        if !cfg.before_end(r.at) {
+            break;
+        }
+        if r.flags & INBOUND != 0 {
+            if prev.is_none_or(|p| r.at - p >= START_GAP_MS) && cfg.contains(r.at) {
+                let e = out.day_starts.entry(clock.day(r.at)).or_default();
+                e.0 += 1;
+                e.1 += u64::from(complaint);
+                waiting.push(r.at);
+            }
+        } else if r.flags & RESPONDS != 0 && !waiting.is_empty() {
+            let agent = facts[r.ix as usize].agent.as_deref();
+            for w in waiting.drain(..) {
+                out.team.push(r.at - w);
+                if let Some(a) = agent {
+                    out.agents.entry(a).or_default().push(r.at - w);
+                }
+            }
+        }
+        prev = Some(r.at);
+    }
+    out.unanswered += waiting.len() as u64;
+
+    if rows.iter().all(|r| r.flags & CAMPAIGN == 0) {
+        return;
+    }
+    inbound.clear();
+    inbound.extend(rows.iter().filter(|r| r.flags & INBOUND != 0).map(|r| r.at));
+    replied.clear();
+    for r in rows {
+        if r.flags & CAMPAIGN != 0
+            && cfg.contains(r.at)
+            && replied_to(inbound, r.at, cfg)
+            && let Some(c) = &facts[r.ix as usize].campaign
+        {
+            replied.push(c.as_str());
+        }
+    }
+    replied.sort_unstable();
+    replied.dedup();
+    for c in replied.iter() {
+        *out.replied.entry(c).or_default() += 1;
+    }
+}
+
+fn same_thread(a: &MessageFact, b: &MessageFact) -> bool {
+    a.number == b.number && a.customer == b.customer
+}
+
+fn scan_part<'a>(mut rows: Vec<Row>, facts: &'a [MessageFact], cfg: &ReportConfig) -> Threads<'a> {
+    rows.sort_unstable_by(|a, b| {
+        (a.hash, a.at)
+            .cmp(&(b.hash, b.at))
+            .then_with(|| facts[a.ix as usize].id.cmp(&facts[b.ix as usize].id))
+            .then(a.ix.cmp(&b.ix))
+    });
+    let mut clock = Clock::new(cfg.tz);
+    let mut out = Threads::default();
+    let mut scratch = Scratch::default();
+    let mut i = 0;
+    while i < rows.len() {
+        let h = rows[i].hash;
+        let first = &facts[rows[i].ix as usize];
+        let mut j = i + 1;
+        let mut collision = false;
+        while j < rows.len() && rows[j].hash == h {
+            collision |= !same_thread(first, &facts[rows[j].ix as usize]);
+            j += 1;
+        }
+        let run = &mut rows[i..j];
+        if collision {
+            // Different threads with one hash: a stable sort by name keeps
+            // each thread's rows in (time, id) order.
+            run.sort_by(|a, b| {
+                let (fa, fb) = (&facts[a.ix as usize], &facts[b.ix as usize]);
+                (&fa.number, &fa.customer).cmp(&(&fb.number, &fb.customer))
+            });
+            let mut k = 0;
+            while k < run.len() {
+                let f = &facts[run[k].ix as usize];
+                let mut e = k + 1;
+                while e < run.len() && same_thread(f, &facts[run[e].ix as usize]) {
+                    e += 1;
+                }
+                let run = &run[k..e];
+                walk_thread(run, facts, cfg, &mut clock, &mut out, &mut scratch);
+                k = e;
+            }
+        } else {
+            walk_thread(run, facts, cfg, &mut clock, &mut out, &mut scratch);
+        }
+        i = j;
+    }
+    out
+}
+
+/// Samples from unsorted values.
+fn samples(mut v: Vec<Millis>) -> Samples {
+    v.sort_unstable();
+    Samples::from_sorted(&v)
+}
+
+/// The totals and the replied counts per campaign for `facts` under `cfg`,
+/// grouping threads by `hash` (the thread hash; tests pass a colliding one).
+pub(crate) fn scan(
+    facts: &[MessageFact],
+    cfg: &ReportConfig,
+    hash: impl Fn(&str, &str) -> u64 + Sync,
+) -> (Tally, BTreeMap<String, u64>) {
+    assert!(facts.len() < u32::MAX as usize, "rows are indexed by u32");
+    let chunks: Vec<(Messages, Vec<Vec<Row>>)> = facts
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| scan_chunk(chunk, c * CHUNK, cfg, &hash))
+        .collect();
+    let mut per_part: Vec<Vec<Vec<Row>>> = (0..PARTS).map(|_| Vec::new()).collect();
+    let mut messages = Messages {
+        hour: vec![0; 168],
+        ..Default::default()
+    };
+    for (m, parts) in chunks {
+        messages = messages.merge(m);
+        for (p, rows) in parts.into_iter().enumerate() {
+            per_part[p].push(rows);
+        }
+    }
+    let threads: Vec<Threads> = per_part
+        .into_par_iter()
+        .map(|lists| {
+            let mut rows = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+            for l in lists {
+                rows.extend(l);
+            }
+            scan_part(rows, facts, cfg)
+        })
+        .collect();
+
+    let mut tally = Tally {
+        hour: messages.hour,
+        words: messages.words,
+        failures: messages.failures,
+        ..Default::default()
+    };
+    for (c, f) in messages.funnel {
+        let id = tally.names.id(c);
+        tally.funnel.insert(id, f);
+    }
+    for ((d, n), v) in messages.day_number {
+        let id = tally.names.id(n);
+        tally.day_number.insert((d, id), v);
+    }
+    let mut team = Vec::with_capacity(threads.iter().map(|t| t.team.len()).sum());
+    let mut agents: FastMap<&str, Vec<Millis>> = FastMap::default();
+    let mut replied: BTreeMap<String, u64> = BTreeMap::new();
+    for t in threads {
+        team.extend(t.team);
+        for (a, v) in t.agents {
+            agents.entry(a).or_default().extend(v);
+        }
+        tally.unanswered += t.unanswered;
+        for (d, (a, b)) in t.day_starts {
+            let e = tally.day_starts.entry(d).or_default();
+            e.0 += a;
+            e.1 += b;
+        }
+        for (c, n) in t.replied {
+            *replied.entry(c.to_string()).or_default() += n;
+        }
+    }
+    tally.frt = samples(team);
+    for (a, v) in agents {
+        let id = tally.names.id(a);
+        tally.frt_agent.insert(id, samples(v));
+    }
+    (tally, replied)
+}
