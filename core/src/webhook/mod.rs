@@ -10,7 +10,7 @@ mod account;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod fields;
-mod identity;
+pub(crate) mod identity;
 mod parse;
 mod process;
 mod pull;
