@@ -11,6 +11,8 @@ mod account;
 pub mod axum;
 mod fields;
 pub(crate) mod identity;
+#[cfg(feature = "axum")]
+pub mod ingest;
 mod parse;
 mod process;
 mod pull;
