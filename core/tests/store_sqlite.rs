@@ -31,7 +31,10 @@ async fn data_survives_reopen_and_schema_is_versioned() {
     let raw = SqlStore::open(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
-    assert_eq!(raw.schema_versions().await.unwrap(), vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        raw.schema_versions().await.unwrap(),
+        vec![1, 2, 3, 4, 5, 6, 7]
+    );
     assert_eq!(raw.backend(), Backend::Sqlite);
 }
 
@@ -171,7 +174,9 @@ async fn retention_archives_and_purges() {
     s.conversations.create(&conv).await.unwrap();
     let policy = RetentionPolicy {
         archive_after_days: 90,
-        purge_bodies_after_days: 365,
+        purge_after_days: 365,
+        purge_bodies_after_days: Some(365),
+        pending_status_max_age_hours: 24,
     };
     let r = apply_retention(&s, &policy, day * 50).await.unwrap();
     assert_eq!(r.archived, 0);
@@ -221,7 +226,7 @@ async fn an_older_schema_is_migrated_forward_keeping_its_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6],
+        vec![1, 2, 3, 4, 5, 6, 7],
         "migrated forward on open"
     );
     let s = Stores::sqlite(&path).await.unwrap();

@@ -34,5 +34,6 @@ macro_rules! on_every_local_store {
 on_every_local_store!(
     one_person_one_contact,
     imported_and_out_of_order,
-    status_teaches_the_recipient
+    status_teaches_the_recipient,
+    send_teaches_the_recipient
 );

@@ -51,5 +51,6 @@ macro_rules! on_postgres {
 on_postgres!(
     one_person_one_contact,
     imported_and_out_of_order,
-    status_teaches_the_recipient
+    status_teaches_the_recipient,
+    send_teaches_the_recipient
 );

@@ -7,6 +7,7 @@
 mod campaign;
 #[cfg(feature = "testing")]
 pub mod conformance;
+mod learn;
 mod limits;
 mod optout;
 mod policy;

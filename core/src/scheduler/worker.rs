@@ -347,17 +347,7 @@ impl Scheduler {
         Option<crate::store::Conversation>,
         Option<crate::ids::ContactId>,
     )> {
-        let contacts = &self.stores.contacts;
-        let contact = match contacts.find_by_e164(&item.recipient).await? {
-            Some(c) => Some(c),
-            None => match contacts
-                .find_by_wa_id(item.recipient.trim_start_matches('+'))
-                .await?
-            {
-                Some(c) => Some(c),
-                None => contacts.find_by_bsuid(&item.recipient).await?,
-            },
-        };
+        let contact = super::learn::recipient_contact(&self.stores, &item.recipient).await?;
         let conv = match &contact {
             Some(c) => {
                 self.stores
@@ -624,8 +614,8 @@ impl Scheduler {
         match sent {
             Ok(resp) => {
                 let id = resp.message_id().cloned().unwrap_or_default();
-                let wa = resp.contacts.first().and_then(|c| c.wa_id.clone());
-                self.accepted(ready, id, wa).await?;
+                let answered = resp.contacts.into_iter().next();
+                self.accepted(ready, id, answered).await?;
                 r.sent += 1;
             }
             Err(e) => {
@@ -637,13 +627,13 @@ impl Scheduler {
     }
 
     /// The API accepted the item as `id` (answered, or proved by a status
-    /// webhook): complete it, store the message, learn the wa_id it answered
-    /// with and count the send for the policies.
+    /// webhook): complete it, store the message, learn the wa_id and BSUID it
+    /// answered with and count the send for the policies.
     async fn accepted(
         &self,
         ready: Ready,
         id: MessageId,
-        answered_wa_id: Option<String>,
+        answered: Option<crate::client::SentContact>,
     ) -> crate::Result<()> {
         let Ready {
             item,
@@ -685,15 +675,10 @@ impl Scheduler {
         {
             crate::assignment::record_human_reply(&self.stores, &c.id, now).await?;
         }
-        // Learn the wa_id the API answered with (MX/BR quirks).
-        if let Some(wa) = answered_wa_id
-            && let Some(mut contact) = self.stores.contacts.find_by_e164(&item.recipient).await?
-            && contact.wa_id.as_deref() != Some(wa.as_str())
-        {
-            contact.wa_id = Some(wa);
-            let v = contact.version;
-            // A concurrent edit wins; the wa_id is learned again on the next send.
-            let _ = self.stores.contacts.upsert(&contact, Some(v)).await;
+        // Learn the wa_id (MX/BR quirks) and BSUID the API answered with, on
+        // the contact this item was resolved to.
+        if let (Some(answered), Some(contact)) = (answered, &rec.contact_id) {
+            super::learn::learn_from_send(&self.stores, contact, &answered).await?;
         }
         Ok(())
     }

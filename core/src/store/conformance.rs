@@ -15,8 +15,10 @@ use std::sync::Arc;
 use super::*;
 
 mod outbox_batch;
+mod retention;
 use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
 pub use outbox_batch::*;
+pub use retention::*;
 
 fn contact(id: &str, phone: &str) -> Contact {
     Contact {
@@ -1229,7 +1231,8 @@ macro_rules! store_conformance_tests {
             outbox_never_double_claims, outbox_enqueue_many, outbox_batch_claims_never_overlap,
             outbox_batch_complete_checks_leases, audit_append_only, agents_and_sync_state,
             audit_hash_chain, access_records, range_listings_page_in_order,
-            key_columns_follow_updates, policy_history_admits_atomically);
+            key_columns_follow_updates, policy_history_admits_atomically,
+            retention_purges_archived_conversations);
     };
     (@one [] $factory:expr, $($check:ident),*) => {
         $(

@@ -1,7 +1,7 @@
 //! The in-memory reference adapter: one lock over all records, so every
 //! multi-record operation (merge, claim) is atomic.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_trait::async_trait;
 use parking_lot::Mutex;
@@ -290,6 +290,39 @@ impl ConversationStore for MemoryStore {
         }
         Ok(n)
     }
+
+    async fn purge_archived_before(&self, cutoff: Millis) -> StoreResult<PurgeCounts> {
+        let mut g = self.inner.lock();
+        let gone: HashSet<String> = g
+            .conversations
+            .values()
+            .filter(|c| {
+                c.status == ConversationStatus::Archived && c.closed_at.is_some_and(|t| t < cutoff)
+            })
+            .map(|c| c.id.0.clone())
+            .collect();
+        let mut out = PurgeCounts::default();
+        if gone.is_empty() {
+            return Ok(out);
+        }
+        g.conversations.retain(|id, _| !gone.contains(id));
+        out.conversations = gone.len() as u64;
+        let dropped: Vec<String> = g
+            .messages
+            .values()
+            .filter(|m| {
+                m.conversation_id
+                    .as_ref()
+                    .is_some_and(|c| gone.contains(c.as_str()))
+            })
+            .map(|m| m.id.0.clone())
+            .collect();
+        for id in &dropped {
+            g.messages.remove(id);
+        }
+        out.messages = dropped.len() as u64;
+        Ok(out)
+    }
 }
 
 #[async_trait]
@@ -422,6 +455,18 @@ impl MessageStore for MemoryStore {
                 n += 1;
             }
         }
+        Ok(n)
+    }
+
+    async fn expire_pending_before(&self, cutoff: Millis) -> StoreResult<u64> {
+        let mut g = self.inner.lock();
+        let mut n = 0;
+        g.pending.retain(|_, list| {
+            let before = list.len();
+            list.retain(|s| s.at >= cutoff);
+            n += (before - list.len()) as u64;
+            !list.is_empty()
+        });
         Ok(n)
     }
 }

@@ -21,7 +21,9 @@ use std::sync::Arc;
 
 pub use memory::MemoryStore;
 pub use redact::{redact_in, redact_url};
-pub use retention::{RetentionPolicy, RetentionReport, apply_retention};
+pub use retention::{
+    MAX_PERIOD_DAYS, MIN_PURGE_DAYS, RetentionPolicy, RetentionReport, apply_retention,
+};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sql::{Backend, SqlStore};
 pub use traits::*;

@@ -59,6 +59,10 @@ pub trait ConversationStore: Send + Sync + 'static {
     async fn list_for_contact(&self, contact: &ContactId) -> StoreResult<Vec<Conversation>>;
     /// Archive conversations closed before `cutoff`; returns how many.
     async fn archive_closed_before(&self, cutoff: Millis) -> StoreResult<u64>;
+    /// Retention: in one atomic step, delete every archived conversation closed
+    /// before `cutoff` together with its messages (and the statuses they hold).
+    /// Other conversations, contacts and the audit log are untouched.
+    async fn purge_archived_before(&self, cutoff: Millis) -> StoreResult<PurgeCounts>;
     /// Every conversation, a page at a time, ordered by id (analytics reads
     /// them all; the cursor is the last id of the previous page).
     async fn list_all(&self, page: &PageRequest) -> StoreResult<Page<Conversation>>;
@@ -84,6 +88,9 @@ pub trait MessageStore: Send + Sync + 'static {
     async fn pending_statuses(&self) -> StoreResult<Vec<StatusUpdate>>;
     /// Drop bodies of messages created before `cutoff` (retention); returns how many.
     async fn purge_bodies_before(&self, cutoff: Millis) -> StoreResult<u64>;
+    /// Retention: delete pending statuses (their message never arrived) whose
+    /// time is before `cutoff`; returns how many.
+    async fn expire_pending_before(&self, cutoff: Millis) -> StoreResult<u64>;
     /// Messages with `from <= created_at < to`, a page at a time, ordered by
     /// `(created_at, id)` (analytics recomputes over a range with this).
     async fn list_between(

@@ -873,3 +873,12 @@ pub struct OptOut {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
 }
+
+/// What one retention purge of archived conversations removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeCounts {
+    /// Conversations deleted.
+    pub conversations: u64,
+    /// Their messages deleted (statuses live in the message record and go with it).
+    pub messages: u64,
+}

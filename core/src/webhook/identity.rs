@@ -14,7 +14,7 @@ pub(super) const USERNAME: &str = "username";
 
 /// What a webhook says about a customer.
 #[derive(Clone, Copy, Default)]
-pub(super) struct Identity<'a> {
+pub(crate) struct Identity<'a> {
     /// wa_id, as written by the webhook.
     pub wa_id: Option<&'a str>,
     /// Business-scoped user id.
@@ -51,7 +51,7 @@ fn same_person(c: &Contact, bsuid: Option<&str>) -> bool {
 
 /// The stored contact `id` names: by BSUID, then by any written form of the
 /// wa_id or of its E.164, then by username.
-pub(super) async fn find(stores: &Stores, id: &Identity<'_>) -> crate::Result<Option<Contact>> {
+pub(crate) async fn find(stores: &Stores, id: &Identity<'_>) -> crate::Result<Option<Contact>> {
     let s = &stores.contacts;
     if let Some(u) = id.bsuid
         && let Some(c) = s.find_by_bsuid(u).await?
@@ -99,7 +99,7 @@ pub(super) async fn find(stores: &Stores, id: &Identity<'_>) -> crate::Result<Op
 }
 
 /// Add `value` to the history list `key` of `c` (once).
-fn remember(c: &mut Contact, key: &str, value: &str) {
+pub(crate) fn remember(c: &mut Contact, key: &str, value: &str) {
     let list = c
         .attributes
         .entry(key.to_string())

@@ -10,7 +10,9 @@ mod account;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod fields;
-mod identity;
+pub(crate) mod identity;
+#[cfg(feature = "axum")]
+pub mod ingest;
 mod parse;
 mod process;
 mod pull;

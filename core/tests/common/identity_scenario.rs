@@ -315,3 +315,109 @@ pub async fn status_teaches_the_recipient(stores: Stores) {
     assert_eq!(c.bsuid.as_deref(), Some("US.777"));
     assert_eq!(c.wa_id.as_deref(), Some("16505551234"));
 }
+
+/// A Graph stand-in that accepts every send and answers with the canonical
+/// wa_id and a BSUID for the recipient (as Meta does for a Mexican number
+/// written without the `1`); returns its base URL.
+async fn graph_answering(wa_id: &'static str, user_id: &'static str) -> String {
+    let app = axum::Router::new().fallback(move |body: axum::body::Bytes| async move {
+        let req: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        axum::Json(serde_json::json!({"messaging_product": "whatsapp",
+            "contacts": [{"input": req["to"], "wa_id": wa_id, "user_id": user_id}],
+            "messages": [{"id": "wamid.sent1"}]}))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// A send's answer teaches the contact the item was sent to, found through
+/// the typed number (not string-equal to the stored E.164): its canonical
+/// wa_id (the guessed one kept as history) and its BSUID. Another contact is
+/// untouched.
+pub async fn send_teaches_the_recipient(stores: Stores) {
+    use wacrm::client::{CloudApiClient, OutboundMessage, Template};
+    use wacrm::scheduler::*;
+    use wacrm::store::Category;
+
+    let base = graph_answering("5215512345678", "MX.777").await;
+    for (id, e164, wa) in [
+        ("crm-mx", "+525512345678", "525512345678"),
+        ("crm-other", "+525512345679", "525512345679"),
+    ] {
+        let c = Contact {
+            id: ContactId::new(id),
+            e164: Some(e164.into()),
+            wa_id: Some(wa.into()),
+            ..Default::default()
+        };
+        stores.contacts.upsert(&c, None).await.unwrap();
+    }
+    let client = CloudApiClient::builder()
+        .access_token("t")
+        .base_url(base)
+        .build()
+        .unwrap();
+    let clock: SharedClock = Arc::new(wacrm::SystemClock);
+    let s = Scheduler::new(
+        stores.clone(),
+        client,
+        Arc::new(MemoryLimiter::new(LimitConfig::default())),
+        Arc::new(TierCounter::new(None)),
+        Arc::new(PolicyEngine::new(PolicyConfig {
+            quiet_hours: None,
+            ..Default::default()
+        })),
+        clock.clone(),
+        SchedulerConfig::default(),
+    );
+    let m = OutgoingMessage::new(
+        "order-1",
+        &PhoneNumberId::new(PHONE),
+        "+52 55 1234 5678",
+        OutboundMessage::Template(Template::new("order_update", "es_MX")),
+        Category::Utility,
+    );
+    s.enqueue(&m).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    s.run_until_idle(clock.now_millis(), deadline)
+        .await
+        .unwrap();
+    let sent = stores
+        .messages
+        .get_message(&MessageId::new("wamid.sent1"))
+        .await
+        .unwrap()
+        .expect("the send is stored");
+    assert_eq!(sent.contact_id, Some(ContactId::new("crm-mx")));
+    let c = stores
+        .contacts
+        .get(&ContactId::new("crm-mx"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        c.wa_id.as_deref(),
+        Some("5215512345678"),
+        "canonical wa_id learned"
+    );
+    assert_eq!(
+        c.bsuid.as_deref(),
+        Some("MX.777"),
+        "user_id stored as the BSUID"
+    );
+    assert_eq!(
+        c.attributes["previous_wa_ids"],
+        serde_json::json!(["525512345678"]),
+        "the guessed wa_id kept as history"
+    );
+    let other = stores
+        .contacts
+        .get(&ContactId::new("crm-other"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(other.wa_id.as_deref(), Some("525512345679"));
+    assert_eq!(other.bsuid, None);
+}

@@ -105,4 +105,31 @@ impl ConversationStore for SqlStore {
         tx.commit().await.map_err(backend_err)?;
         Ok(convs.len() as u64)
     }
+
+    async fn purge_archived_before(&self, cutoff: Millis) -> StoreResult<PurgeCounts> {
+        // Two set-based deletes in one transaction, messages first, both
+        // naming the doomed conversations by the same predicate (the
+        // `(status, closed_at)` index serves it; archived is terminal, so the
+        // set cannot change between the statements).
+        let mut tx = self.pool.begin().await.map_err(backend_err)?;
+        let messages = sqlx::query(
+            "DELETE FROM messages WHERE conversation_id IN \
+             (SELECT id FROM conversations WHERE status = 'archived' AND closed_at < $1)",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_err)?;
+        let conversations =
+            sqlx::query("DELETE FROM conversations WHERE status = 'archived' AND closed_at < $1")
+                .bind(cutoff)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_err)?;
+        tx.commit().await.map_err(backend_err)?;
+        Ok(PurgeCounts {
+            conversations: conversations.rows_affected(),
+            messages: messages.rows_affected(),
+        })
+    }
 }

@@ -83,10 +83,11 @@ impl MessageStore for SqlStore {
             }
             None => {
                 let r = sqlx::query(
-                    "INSERT INTO pending_statuses (message_id, status, doc) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    "INSERT INTO pending_statuses (message_id, status, at, doc) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                 )
                 .bind(s.message_id.0.clone())
                 .bind(s.status.as_str())
+                .bind(s.at)
                 .bind(enc(s)?)
                 .execute(&mut *tx)
                 .await
@@ -194,5 +195,14 @@ impl MessageStore for SqlStore {
         }
         tx.commit().await.map_err(backend_err)?;
         Ok(n)
+    }
+
+    async fn expire_pending_before(&self, cutoff: Millis) -> StoreResult<u64> {
+        let r = sqlx::query("DELETE FROM pending_statuses WHERE at < $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await
+            .map_err(backend_err)?;
+        Ok(r.rows_affected())
     }
 }

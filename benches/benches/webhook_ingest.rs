@@ -1,0 +1,205 @@
+//! C2 at campaign scale: signed status webhooks POSTed over loopback to the
+//! storing endpoint (`wacrm::webhook::ingest`: verify → parse → stored in
+//! PostgreSQL → 200), one status per body, a fifth of them delivered twice and
+//! all shuffled, from `CLIENTS` concurrent HTTP clients. Anchor in the same
+//! run: a plain autocommit `INSERT` of the same number of status rows through
+//! sqlx from as many tasks (the floor of one durable write per webhook).
+//!
+//! Needs `WACRM_TEST_POSTGRES_URL` (skips otherwise); `WACRM_BENCH_MESSAGES`
+//! outbound messages (default 2000, three statuses each). Each run uses its
+//! own schema and drops it afterwards.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use wacrm::ids::{ContactId, MessageId, PhoneNumberId};
+use wacrm::store::{Direction, MessageRecord, MessageStatus, Stores};
+use wacrm::webhook::{SignatureVerifier, WebhookProcessor, ingest};
+use wacrm::{SharedClock, SystemClock};
+
+const PHONE: &str = "106540352242922";
+const SECRET: &str = "bench-secret";
+const CLIENTS: usize = 16;
+const T0: i64 = 1_750_000_000;
+
+fn status_body(i: usize, status: &str, step: i64) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({"object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE},
+        "statuses": [{"id": format!("wamid.b{i}"), "status": status,
+            "timestamp": (T0 + i as i64 * 10 + step).to_string(), "recipient_id": "16505551234",
+            "conversation": {"id": "c1", "origin": {"type": "marketing"}},
+            "pricing": {"billable": true, "pricing_model": "PMP", "category": "marketing"}}]}}]}]}))
+    .unwrap()
+}
+
+fn deliveries(n: usize) -> Vec<Vec<u8>> {
+    let mut all = Vec::new();
+    for i in 0..n {
+        for (step, s) in ["sent", "delivered", "read"].iter().enumerate() {
+            all.push(status_body(i, s, step as i64));
+        }
+    }
+    let dups: Vec<Vec<u8>> = all.iter().step_by(5).cloned().collect();
+    all.extend(dups);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in (1..all.len()).rev() {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        all.swap(i, (x >> 33) as usize % (i + 1));
+    }
+    all
+}
+
+async fn schema_url(base: &str, schema: &str) -> String {
+    let pool = sqlx::AnyPool::connect(base).await.expect("connect");
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+async fn ours(url: &str, n: usize, bodies: Arc<Vec<Vec<u8>>>) -> f64 {
+    let stores = Stores::from_url(url).await.expect("open store");
+    for i in 0..n {
+        let rec = MessageRecord {
+            id: MessageId::new(format!("wamid.b{i}")),
+            phone_number_id: PhoneNumberId::new(PHONE),
+            conversation_id: None,
+            contact_id: Some(ContactId::new("crm-1")),
+            direction: Direction::Outbound,
+            msg_type: "template".into(),
+            body: serde_json::json!({"type": "text", "text": {"body": "offer"}}),
+            status: Some(MessageStatus::Accepted),
+            status_times: Default::default(),
+            error: None,
+            agent_id: None,
+            campaign_id: Some("bench".into()),
+            created_at: T0 * 1000,
+        };
+        stores.messages.record_outbound(&rec).await.unwrap();
+    }
+    let clock: SharedClock = Arc::new(SystemClock);
+    let processor = Arc::new(WebhookProcessor::new(stores.clone(), clock));
+    let app = ingest::storing_router(SignatureVerifier::new(SECRET), "vt", processor, "/wh");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/wh", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let signer = SignatureVerifier::new(SECRET);
+    let signed: Arc<Vec<(String, Vec<u8>)>> =
+        Arc::new(bodies.iter().map(|b| (signer.sign(b), b.clone())).collect());
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (signed, next, url) = (signed.clone(), next.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            while let Some((sig, body)) = signed.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let r = http
+                    .post(&url)
+                    .header("x-hub-signature-256", sig)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rate = signed.len() as f64 / start.elapsed().as_secs_f64();
+    // Count from the store: nothing lost or applied out of order.
+    for i in (0..n).step_by(97) {
+        let m = stores
+            .messages
+            .get_message(&MessageId::new(format!("wamid.b{i}")))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.status, Some(MessageStatus::Read), "wamid.b{i}");
+    }
+    rate
+}
+
+async fn anchor(url: &str, rows: usize) -> f64 {
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(CLIENTS as u32)
+        .connect(url)
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE anchor_statuses (message_id TEXT NOT NULL, status TEXT NOT NULL, at BIGINT NOT NULL, doc TEXT NOT NULL)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (pool, next) = (pool.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= rows {
+                    return;
+                }
+                sqlx::query("INSERT INTO anchor_statuses (message_id, status, at, doc) VALUES ($1, $2, $3, $4)")
+                    .bind(format!("wamid.b{i}"))
+                    .bind("delivered")
+                    .bind(T0 + i as i64)
+                    .bind(r#"{"status":"delivered"}"#)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rate = rows as f64 / start.elapsed().as_secs_f64();
+    pool.close().await;
+    rate
+}
+
+fn main() {
+    let Ok(base) = std::env::var("WACRM_TEST_POSTGRES_URL") else {
+        println!("webhook_ingest: skipped (set WACRM_TEST_POSTGRES_URL)");
+        return;
+    };
+    let n: usize = std::env::var("WACRM_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    sqlx::any::install_default_drivers();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let schema = format!("bench_ingest_{}", std::process::id());
+        let url = schema_url(&base, &schema).await;
+        let bodies = Arc::new(deliveries(n));
+        let rows = bodies.len();
+        let anchor_rate = anchor(&url, rows).await;
+        let ours_rate = ours(&url, n, bodies).await;
+        println!(
+            "webhook ingest → PostgreSQL, {rows} webhooks ({n} messages × 3 statuses + 20% redelivered, shuffled), {CLIENTS} clients:"
+        );
+        println!("  storing endpoint   {ours_rate:>10.0} webhooks/s");
+        println!("  anchor: plain INSERT per row {anchor_rate:>10.0} rows/s");
+        println!("  ratio {:.2}x the anchor (target 10,000 webhooks/s)", ours_rate / anchor_rate);
+        let pool = sqlx::AnyPool::connect(&base).await.unwrap();
+        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&pool).await;
+    });
+}
