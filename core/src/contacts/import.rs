@@ -119,7 +119,8 @@ pub struct BadRow {
     pub line: u64,
     /// Why.
     pub reason: String,
-    /// The raw fields (lossy UTF-8; a duplicate's are its parsed contact as JSON).
+    /// The raw fields (lossy UTF-8; from [`read_csv_all`] and its kin, a
+    /// duplicate's are its parsed row instead).
     pub raw: Vec<String>,
     /// The record as read, without its line ending (lossy UTF-8).
     #[serde(default)]

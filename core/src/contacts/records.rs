@@ -445,16 +445,20 @@ impl<R: Read> Splitter<R> {
                 }
                 Step::Done { end, next, term } => {
                     let scan = std::mem::take(&mut self.scan);
-                    let broken = match (scan.broken, scan.dropped) {
-                        (Some(r), d) if d > 0 => Some(format!(
-                            "{r}; the line holds {} bytes, the first {KEEP_PREFIX} are kept",
-                            end as u64 + d
-                        )),
-                        (r, _) => r,
+                    // A broken line is reported by its prefix and its length.
+                    let (broken, kept) = match scan.broken {
+                        Some(r) if scan.dropped > 0 || end > KEEP_PREFIX => (
+                            Some(format!(
+                                "{r}; the line holds {} bytes, the first {KEEP_PREFIX} are kept",
+                                end as u64 + scan.dropped
+                            )),
+                            KEEP_PREFIX,
+                        ),
+                        r => (r, end),
                     };
                     let rec = Rec {
                         start: self.pos,
-                        end: self.pos + end,
+                        end: self.pos + kept,
                         line: self.line,
                         broken,
                     };
