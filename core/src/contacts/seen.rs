@@ -18,23 +18,13 @@ const RECENT: usize = 1 << 16;
 type Map = HashMap<u64, u64, foldhash::fast::FixedState>;
 
 /// Ids read so far; see the module notes.
+#[derive(Default)]
 pub(crate) struct SeenIds {
     bits: Vec<u64>,
     recent: Map,
     file: Option<std::fs::File>,
     /// Pairs in the file.
     spilled: u64,
-}
-
-impl Default for SeenIds {
-    fn default() -> Self {
-        SeenIds {
-            bits: Vec::new(),
-            recent: Map::default(),
-            file: None,
-            spilled: 0,
-        }
-    }
 }
 
 impl SeenIds {
