@@ -24,6 +24,16 @@ echo "file: $(wc -c < "$DIR/contacts.csv") bytes, $ROWS rows"
 /usr/bin/time -f 'peak_rss_kb=%M elapsed_s=%e' "$TARGET/$PROFILE/wacrm" contacts import \
   --id id --map first=first_name --map last=last_name --map phone=phone --map city=city \
   --map labels=tags --map plan=attr:plan --db "sqlite://$DIR/c.db" "$DIR/contacts.csv" \
-  > "$DIR/report.json" 2> "$DIR/stderr.txt" || { tail -3 "$DIR/stderr.txt"; exit 1; }
+  > "$DIR/report.json" 2> "$DIR/stderr.txt" &
+# RSS sampled every 5 s while it runs: flat after warm-up means memory does
+# not grow with the rows read.
+sleep 1
+PID=$(pgrep -n -f "wacrm contacts import --id id" || true)
+while [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; do
+  awk '/VmRSS/ {printf "%d ", $2 / 1024}' "/proc/$PID/status" 2>/dev/null >> "$DIR/rss.txt" || true
+  sleep 5
+done
+wait $! || { tail -3 "$DIR/stderr.txt"; exit 1; }
+echo "rss_mb every 5 s: $(cat "$DIR/rss.txt" 2>/dev/null)"
 tail -2 "$DIR/stderr.txt"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("rows", r["rows"], "imported", r["imported"], "bad", len(r["bad_rows"]), "last_committed_line", r.get("last_committed_line"))' "$DIR/report.json"

@@ -119,7 +119,8 @@ pub struct BadRow {
     pub line: u64,
     /// Why.
     pub reason: String,
-    /// The raw fields (lossy UTF-8; a duplicate's are its parsed contact as JSON).
+    /// The raw fields (lossy UTF-8; from [`read_csv_all`] and its kin, a
+    /// duplicate's are its parsed row instead).
     pub raw: Vec<String>,
     /// The record as read, without its line ending (lossy UTF-8).
     #[serde(default)]
@@ -291,6 +292,16 @@ impl<'s, R: Read> RowStream<'s, R> {
             let spec = self.spec;
             let Parsed { ids, out } =
                 parse_chunk(&part, &self.chunks.layout, spec, |v| v.to_row(spec));
+            let id = |(start, end): (u32, u32)| &ids[start as usize..end as usize];
+            // The chunk's ids checked against the file's earlier ones at once.
+            let keys: Vec<(u64, u64)> = out
+                .iter()
+                .filter_map(|o| match o {
+                    Outcome::Row(line, i, ..) => Some((id_hash(id(*i)), *line)),
+                    _ => None,
+                })
+                .collect();
+            let mut firsts = self.acc.seen.admit(&keys)?.into_iter();
             for o in out {
                 match o {
                     Outcome::Blank => {
@@ -298,12 +309,22 @@ impl<'s, R: Read> RowStream<'s, R> {
                         self.acc.report.blank += 1;
                     }
                     Outcome::Bad(b) => self.acc.bad(b),
-                    Outcome::Row(line, id, row) => {
-                        let id = &ids[id.0 as usize..id.1 as usize];
-                        // The row's data stays in the report, as the parsed contact.
-                        let raw = || vec![serde_json::to_string(&row.contact).unwrap_or_default()];
-                        if self.acc.admit_id(line, id, raw) {
-                            self.ready.push_back(row);
+                    Outcome::Row(line, i, row, (start, end)) => {
+                        self.acc.report.rows += 1;
+                        match firsts.next().flatten() {
+                            None => {
+                                self.acc.report.imported += 1;
+                                self.ready.push_back(row);
+                            }
+                            Some(first) => {
+                                // Kept in the report as the bytes it was read from.
+                                self.acc.report.duplicates_in_file += 1;
+                                self.acc.report.bad_rows.push(BadRow::with_bytes(
+                                    line,
+                                    format!("duplicate of line {first} (same id {})", id(i)),
+                                    &part.bytes[start as usize..end as usize],
+                                ));
+                            }
                         }
                     }
                 }
@@ -428,7 +449,7 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
             match o {
                 Outcome::Blank => acc.report.blank += 1,
                 Outcome::Bad(b) => acc.report.bad_rows.push(b.clone()),
-                Outcome::Row(line, id, value) => match repeats.get(line) {
+                Outcome::Row(line, id, value, _) => match repeats.get(line) {
                     Some(first) => {
                         acc.report.duplicates_in_file += 1;
                         acc.report.bad_rows.push(BadRow::duplicate(
@@ -448,7 +469,7 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     let mut rows: Vec<T> = Vec::with_capacity(acc.report.imported as usize);
     for (_, chunk) in done {
         rows.extend(chunk.out.into_iter().filter_map(|o| match o {
-            Outcome::Row(line, _, value) if !repeats.contains_key(&line) => Some(value),
+            Outcome::Row(line, _, value, _) if !repeats.contains_key(&line) => Some(value),
             _ => None,
         }));
     }
@@ -470,8 +491,9 @@ impl<T> Parsed<T> {
 
 /// What one CSV record became.
 enum Outcome<T> {
-    /// A good row: its line, id (a range of [`Parsed::ids`]) and value.
-    Row(u64, (u32, u32), T),
+    /// A good row: its line, id (a range of [`Parsed::ids`]), value, and
+    /// its record's span in the chunk's bytes.
+    Row(u64, (u32, u32), T, (u32, u32)),
     /// A bad row.
     Bad(BadRow),
     /// A row of empty fields (counted, not reported).
@@ -518,7 +540,8 @@ fn parse_chunk<T>(
             Ok(v) => {
                 let start = ids.len() as u32;
                 ids.push_str(&v.id);
-                Outcome::Row(v.line, (start, ids.len() as u32), map(&v))
+                let span = (r.start as u32, r.end as u32);
+                Outcome::Row(v.line, (start, ids.len() as u32), map(&v), span)
             }
             Err(b) => Outcome::Bad(b),
         });
@@ -537,7 +560,7 @@ fn repeated_ids<T: Sync>(done: &[(usize, Parsed<T>)]) -> HashMap<u64, u64> {
         .par_iter()
         .flat_map_iter(|(_, b)| {
             b.out.iter().filter_map(|o| match o {
-                Outcome::Row(line, id, _) => {
+                Outcome::Row(line, id, _, _) => {
                     let id = b.id(*id);
                     Some((hasher.hash_one(id), *line, id))
                 }
@@ -580,12 +603,17 @@ fn convert<'a>(
         .map_err(|reason| BadRow::with_bytes(line, reason, bytes))
 }
 
-/// Counts rows and drops repeated ids, in file order. Ids are kept as
-/// 64-bit hashes with their first line (16 bytes a row, not the id text), so
-/// a large import's memory stays small.
+/// The hash an id is remembered by.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x1D5).hash_one(id)
+}
+
+/// The report so far and the ids already read (in memory that does not grow
+/// with the file).
 #[derive(Default)]
 struct Acceptor {
-    seen: HashMap<u64, u64, foldhash::fast::FixedState>,
+    seen: super::seen::SeenIds,
     report: ImportReport,
 }
 
@@ -593,25 +621,6 @@ impl Acceptor {
     fn bad(&mut self, b: BadRow) {
         self.report.rows += 1;
         self.report.bad_rows.push(b);
-    }
-
-    /// Count a good row; `false` (and a bad row with `raw()`) when its id repeats.
-    fn admit_id(&mut self, line: u64, id: &str, raw: impl FnOnce() -> Vec<String>) -> bool {
-        use std::hash::BuildHasher;
-        self.report.rows += 1;
-        let key = foldhash::fast::FixedState::with_seed(0x1D5).hash_one(id);
-        if let Some(first) = self.seen.get(&key) {
-            self.report.duplicates_in_file += 1;
-            self.report.bad_rows.push(BadRow::duplicate(
-                line,
-                format!("duplicate of line {first} (same id {id})"),
-                raw(),
-            ));
-            return false;
-        }
-        self.seen.insert(key, line);
-        self.report.imported += 1;
-        true
     }
 }
 

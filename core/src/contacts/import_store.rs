@@ -5,6 +5,7 @@
 //! request), and opt-in, time zone, BSUID and version are never touched by a
 //! file that cannot say anything about them.
 
+use std::collections::HashMap;
 use std::io::Read;
 
 use serde::{Deserialize, Serialize};
@@ -107,14 +108,19 @@ pub async fn import_into_store_with<R: Read>(
         let Some(last_line) = batch.last().map(|r| r.line) else {
             break;
         };
-        let mut merged = Vec::with_capacity(batch.len());
-        for r in batch {
-            match stored_for(contacts, &r.contact, spec.id_column.is_some()).await {
-                Ok(Some(old)) => merged.push(merge(old, r.contact, replace_tags)),
-                Ok(None) => merged.push(r.contact),
-                Err(e) => return Err(fail(e, finish(rows.into_report(), committed))),
-            }
-        }
+        let batch: Vec<Contact> = batch.into_iter().map(|r| r.contact).collect();
+        let mut stored = match stored_for(contacts, &batch, spec.id_column.is_some()).await {
+            Ok(s) => s,
+            Err(e) => return Err(fail(e, finish(rows.into_report(), committed))),
+        };
+        let merged: Vec<Contact> = batch
+            .into_iter()
+            .zip(stored.iter_mut())
+            .map(|(row, old)| match old.take() {
+                Some(old) => merge(old, row, replace_tags),
+                None => row,
+            })
+            .collect();
         let n = merged.len() as u64;
         if let Err(e) = contacts.upsert_many(&merged).await {
             return Err(fail(e.into(), finish(rows.into_report(), committed)));
@@ -131,20 +137,48 @@ fn finish(mut report: ImportReport, committed: u64) -> ImportReport {
     report
 }
 
-/// The stored contact a row updates: by id, else (when the id is not from an
-/// id column) the contact that already has the row's phone.
+/// The stored contact each row updates, in the rows' order: by id, else
+/// (when the id is not from an id column) the contact that already has the
+/// row's phone. Two batched look-ups for the lot, not one per row.
 async fn stored_for(
     contacts: &dyn ContactStore,
-    c: &Contact,
+    rows: &[Contact],
     explicit_id: bool,
-) -> crate::Result<Option<Contact>> {
-    if let Some(old) = contacts.get(&c.id).await? {
-        return Ok(Some(old));
+) -> crate::Result<Vec<Option<Contact>>> {
+    let ids: Vec<_> = rows.iter().map(|c| c.id.clone()).collect();
+    let mut by_id: HashMap<String, Contact> = contacts
+        .get_many(&ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.0.clone(), c))
+        .collect();
+    let mut out: Vec<Option<Contact>> = rows.iter().map(|c| by_id.remove(c.id.as_str())).collect();
+    if explicit_id {
+        return Ok(out);
     }
-    if !explicit_id && let Some(e164) = &c.e164 {
-        return Ok(contacts.find_by_e164(e164).await?);
+    let phones: Vec<String> = rows
+        .iter()
+        .zip(&out)
+        .filter(|(_, old)| old.is_none())
+        .filter_map(|(c, _)| c.e164.clone())
+        .collect();
+    if phones.is_empty() {
+        return Ok(out);
     }
-    Ok(None)
+    let by_phone: HashMap<String, Contact> = contacts
+        .find_many_by_e164(&phones)
+        .await?
+        .into_iter()
+        .filter_map(|c| Some((c.e164.clone()?, c)))
+        .collect();
+    for (c, old) in rows.iter().zip(out.iter_mut()) {
+        if old.is_none()
+            && let Some(e) = &c.e164
+        {
+            *old = by_phone.get(e).cloned();
+        }
+    }
+    Ok(out)
 }
 
 /// `row` merged into `old`: present fields win, absent ones stay.

@@ -5,6 +5,7 @@ pub mod dedupe;
 mod import;
 mod import_store;
 mod records;
+mod seen;
 
 pub use import::{
     BadRow, Field, ImportReport, ImportSpec, ImportedRow, RowStream, RowValues, read_csv,

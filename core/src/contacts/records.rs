@@ -106,7 +106,13 @@ struct Scan {
     quote_open: usize,
     quote_line: u32,
     broken: Option<String>,
+    /// Bytes of a broken record's line dropped after its kept prefix.
+    dropped: u64,
 }
+
+/// Bytes of a broken, over-long line kept for the report; the rest of the
+/// line is skipped as it streams past, so no line is ever held whole.
+pub(crate) const KEEP_PREFIX: usize = 4096;
 
 enum Step {
     More,
@@ -117,6 +123,7 @@ impl Scan {
     fn step(&mut self, b: &[u8], eof: bool, lim: &QuoteLimits, expect: Option<usize>) -> Step {
         loop {
             match self.st {
+                St::FieldStart if self.at > lim.max_bytes => self.oversize(lim),
                 St::FieldStart => match b.get(self.at) {
                     None if eof => return self.finish(b.len(), b.len(), Term::Eof, expect),
                     None => return Step::More,
@@ -131,6 +138,10 @@ impl Scan {
                 St::Unquoted => {
                     let Some(j) = memchr::memchr3(b',', b'\n', b'\r', &b[self.at..]) else {
                         self.at = b.len();
+                        if self.at > lim.max_bytes {
+                            self.oversize(lim);
+                            continue;
+                        }
                         if eof {
                             return self.finish(b.len(), b.len(), Term::Eof, expect);
                         }
@@ -272,6 +283,19 @@ impl Scan {
         }
     }
 
+    /// A line longer than the byte limit outside quotes: broken, and the
+    /// rest of its line skipped as it streams (the first line again when an
+    /// earlier quoted field spanned lines).
+    fn oversize(&mut self, lim: &QuoteLimits) {
+        let reason = format!("a line runs past {} bytes", lim.max_bytes);
+        if self.breaks == 0 {
+            self.broken = Some(reason);
+            self.st = St::SkipLine;
+        } else {
+            self.break_row(reason);
+        }
+    }
+
     /// The record is broken: it becomes its first line, scanned again from
     /// its start (bounded by the limits, so never more than once per byte
     /// of those limits).
@@ -409,15 +433,34 @@ impl<R: Read> Splitter<R> {
                         // `step` never asks for more at the end of input.
                         return Ok(None);
                     }
+                    if self.scan.st == St::SkipLine && self.scan.at > KEEP_PREFIX {
+                        // A broken line: keep its prefix, drop what was
+                        // scanned after it.
+                        let from = self.pos + KEEP_PREFIX;
+                        self.buf.drain(from..self.pos + self.scan.at);
+                        self.scan.dropped += (self.scan.at - KEEP_PREFIX) as u64;
+                        self.scan.at = KEEP_PREFIX;
+                    }
                     self.fill()?;
                 }
                 Step::Done { end, next, term } => {
                     let scan = std::mem::take(&mut self.scan);
+                    // A broken line is reported by its prefix and its length.
+                    let (broken, kept) = match scan.broken {
+                        Some(r) if scan.dropped > 0 || end > KEEP_PREFIX => (
+                            Some(format!(
+                                "{r}; the line holds {} bytes, the first {KEEP_PREFIX} are kept",
+                                end as u64 + scan.dropped
+                            )),
+                            KEEP_PREFIX,
+                        ),
+                        r => (r, end),
+                    };
                     let rec = Rec {
                         start: self.pos,
-                        end: self.pos + end,
+                        end: self.pos + kept,
                         line: self.line,
-                        broken: scan.broken,
+                        broken,
                     };
                     self.endings.count(term);
                     self.line += scan.breaks as u64 + u64::from(term != Term::Eof);

@@ -14,9 +14,11 @@ use std::sync::Arc;
 
 use super::*;
 
+mod contacts_batch;
 mod outbox_batch;
 mod retention;
 use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
+pub use contacts_batch::*;
 pub use outbox_batch::*;
 pub use retention::*;
 
@@ -1088,6 +1090,7 @@ pub async fn policy_history_admits_atomically(s: Stores) {
 /// Every check name, for reports.
 pub const CHECKS: &[&str] = &[
     "contacts_crud_and_versions",
+    "contacts_batched_lookups",
     "merge_keeps_all_history",
     "merge_atomic_under_concurrent_writes",
     "conversations_lifecycle",
@@ -1226,7 +1229,8 @@ macro_rules! store_conformance_tests {
     };
     (@list [$($opt:ident)?] $factory:expr) => {
         $crate::store_conformance_tests!(@one [$($opt)?] $factory,
-            contacts_crud_and_versions, merge_keeps_all_history, merge_atomic_under_concurrent_writes,
+            contacts_crud_and_versions, contacts_batched_lookups, merge_keeps_all_history,
+            merge_atomic_under_concurrent_writes,
             conversations_lifecycle, messages_idempotent_and_monotone, outbox_lifecycle,
             outbox_never_double_claims, outbox_enqueue_many, outbox_batch_claims_never_overlap,
             outbox_batch_complete_checks_leases, audit_append_only, agents_and_sync_state,

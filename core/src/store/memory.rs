@@ -112,6 +112,30 @@ impl ContactStore for MemoryStore {
             .cloned())
     }
 
+    async fn get_many(&self, ids: &[ContactId]) -> StoreResult<Vec<Contact>> {
+        let g = self.inner.lock();
+        Ok(ids
+            .iter()
+            .filter_map(|id| g.contacts.get(id.as_str()).cloned())
+            .collect())
+    }
+
+    async fn find_many_by_e164(&self, e164s: &[String]) -> StoreResult<Vec<Contact>> {
+        // One pass over the contacts (in id order, so the first holder of a
+        // number is the lowest id), not one pass per number.
+        let wanted: std::collections::HashSet<&str> = e164s.iter().map(String::as_str).collect();
+        let mut found: std::collections::HashMap<&str, Contact> = Default::default();
+        let g = self.inner.lock();
+        for c in g.contacts.values() {
+            if let Some(e) = c.e164.as_deref()
+                && let Some(w) = wanted.get(e)
+            {
+                found.entry(w).or_insert_with(|| c.clone());
+            }
+        }
+        Ok(found.into_values().collect())
+    }
+
     async fn upsert(&self, c: &Contact, expected_version: Option<u64>) -> StoreResult<Contact> {
         upsert_in(&mut self.inner.lock(), c, expected_version)
     }

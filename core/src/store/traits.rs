@@ -20,6 +20,24 @@ pub trait ContactStore: Send + Sync + 'static {
     async fn find_by_e164(&self, e164: &str) -> StoreResult<Option<Contact>>;
     /// By BSUID.
     async fn find_by_bsuid(&self, bsuid: &str) -> StoreResult<Option<Contact>>;
+    /// Those of `ids` that exist, in any order (a few queries for the lot,
+    /// not one per id: an import looks up thousands at a time).
+    async fn get_many(&self, ids: &[ContactId]) -> StoreResult<Vec<Contact>> {
+        let mut out = Vec::new();
+        for id in ids {
+            out.extend(self.get(id).await?);
+        }
+        Ok(out)
+    }
+    /// For each of `e164s` held by some contact, the one [`Self::find_by_e164`]
+    /// returns (the lowest id), in any order, looked up together.
+    async fn find_many_by_e164(&self, e164s: &[String]) -> StoreResult<Vec<Contact>> {
+        let mut out = Vec::new();
+        for e in e164s {
+            out.extend(self.find_by_e164(e).await?);
+        }
+        Ok(out)
+    }
     /// Create or update. `expected_version`: `None` overwrites; `Some(v)` requires
     /// the stored version to be `v` (`Some(0)`: must not exist). Returns the stored
     /// record with its new version.

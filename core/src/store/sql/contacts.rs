@@ -3,6 +3,18 @@
 use super::row::OnConflict;
 use super::*;
 
+/// Keys bound per `IN (...)` query: well under SQLite's and PostgreSQL's
+/// parameter limits, and few queries for an import's batch.
+const IN_CHUNK: usize = 500;
+
+/// `$1, $2, ..., $n`.
+fn in_list(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl SqlStore {
     async fn upsert_tx<'c>(
         &self,
@@ -81,6 +93,50 @@ impl ContactStore for SqlStore {
         .await
     }
 
+    async fn get_many(&self, ids: &[ContactId]) -> StoreResult<Vec<Contact>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for part in ids.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT id, doc FROM contacts WHERE id IN ({})",
+                in_list(part.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in part {
+                q = q.bind(id.0.clone());
+            }
+            let rows = q.fetch_all(&self.pool).await.map_err(backend_err)?;
+            out.extend(dec_rows::<Contact>(&rows, "contacts")?);
+        }
+        Ok(out)
+    }
+
+    async fn find_many_by_e164(&self, e164s: &[String]) -> StoreResult<Vec<Contact>> {
+        let mut wanted: Vec<&str> = e164s.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut out = Vec::new();
+        for part in wanted.chunks(IN_CHUNK) {
+            // In id order, so the first holder of a number is the one
+            // `find_by_e164` returns.
+            let sql = format!(
+                "SELECT id, doc FROM contacts WHERE e164 IN ({}) ORDER BY id",
+                in_list(part.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for e in part {
+                q = q.bind(e.to_string());
+            }
+            let rows = q.fetch_all(&self.pool).await.map_err(backend_err)?;
+            let mut seen = std::collections::HashSet::new();
+            for c in dec_rows::<Contact>(&rows, "contacts")? {
+                if c.e164.as_ref().is_some_and(|e| seen.insert(e.clone())) {
+                    out.push(c);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn upsert(&self, c: &Contact, expected_version: Option<u64>) -> StoreResult<Contact> {
         let mut tx = self.pool.begin().await.map_err(backend_err)?;
         let out = self.upsert_tx(&mut tx, c, expected_version).await?;
@@ -90,9 +146,40 @@ impl ContactStore for SqlStore {
 
     async fn upsert_many(&self, cs: &[Contact]) -> StoreResult<Vec<Contact>> {
         let mut tx = self.pool.begin().await.map_err(backend_err)?;
+        // The stored versions and creation times of the lot, a few queries
+        // in all (one query per contact was most of an import's time).
+        let mut stored: std::collections::HashMap<String, (u64, Millis)> = Default::default();
+        for part in cs.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT id, doc FROM contacts WHERE id IN ({}){}",
+                in_list(part.len()),
+                self.lock_clause()
+            );
+            let mut q = sqlx::query(&sql);
+            for c in part {
+                q = q.bind(c.id.0.clone());
+            }
+            let rows = q.fetch_all(&mut *tx).await.map_err(backend_err)?;
+            for e in dec_rows::<Contact>(&rows, "contacts")? {
+                stored.insert(e.id.0, (e.version, e.created_at));
+            }
+        }
+        let now = now_ms();
         let mut out = Vec::with_capacity(cs.len());
         for c in cs {
-            out.push(self.upsert_tx(&mut tx, c, None).await?);
+            let mut s = c.clone();
+            let (found, created) = stored.get(c.id.as_str()).copied().unwrap_or((0, 0));
+            s.version = found + 1;
+            s.created_at = match (found, c.created_at) {
+                (0, 0) => now,
+                (0, given) => given,
+                _ => created,
+            };
+            s.updated_at = now;
+            self.insert_row(&mut tx, &s, OnConflict::Replace).await?;
+            // A later copy of the same id in `cs` follows this one.
+            stored.insert(s.id.0.clone(), (s.version, s.created_at));
+            out.push(s);
         }
         tx.commit().await.map_err(backend_err)?;
         Ok(out)
