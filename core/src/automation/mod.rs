@@ -28,6 +28,8 @@
 //! ```
 
 mod actions;
+#[cfg(feature = "testing")]
+pub mod conformance;
 mod engine;
 mod fold;
 mod fold_table;
