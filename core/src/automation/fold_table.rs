@@ -65,10 +65,10 @@ fn table() -> &'static Table {
         for (hi, slot) in index.iter_mut().enumerate() {
             let block: Vec<u32> = (0..256u32)
                 .map(|lo| {
-                    let cp = (hi as u32) << 8 | lo;
+                    let cp = ((hi as u32) << 8) | lo;
                     match char::from_u32(cp).and_then(plain) {
                         Some((f, cc)) if (f as u32) <= 0xFFFF => {
-                            ((f as u32).wrapping_sub(cp) & 0xFFFF) | u32::from(cc) << 16
+                            ((f as u32).wrapping_sub(cp) & 0xFFFF) | (u32::from(cc) << 16)
                         }
                         _ => SLOW,
                     }
@@ -97,7 +97,7 @@ pub(super) fn fold_plain(text: &str, out: &mut String) -> bool {
             continue;
         }
         let (f, cc) = if cp <= 0xFFFF {
-            let e = t.blocks[(t.index[(cp >> 8) as usize] as usize) << 8 | (cp & 0xFF) as usize];
+            let e = t.blocks[((t.index[(cp >> 8) as usize] as usize) << 8) | (cp & 0xFF) as usize];
             if e & SLOW != 0 {
                 return false;
             }
