@@ -7,24 +7,46 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+use super::fold_table::fold_plain;
+use super::hanzi::simplified;
+
 /// Fold `text` for matching: Unicode NFKC (full-/half-width forms, compatibility
-/// characters), then lower case; with `accents`, Latin/Greek/Cyrillic diacritics
-/// are removed too ("envío" → "envio").
-///
-/// ASCII text takes a fast path: NFKC is the identity there.
+/// characters), then lower case, then traditional Chinese characters to their
+/// simplified form; with `accents`, Latin/Greek/Cyrillic diacritics are removed
+/// too ("envío" → "envio").
 pub fn fold(text: &str, accents: bool) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
-    }
     let mut out = String::with_capacity(text.len() + 8);
-    // Most messages are already in NFKC (no full-width or compatibility forms):
-    // the quick check is a table lookup per character, far cheaper than
-    // normalizing, and then only the case needs folding.
+    fold_into(text, accents, &mut out);
+    out
+}
+
+/// [`fold`] into a reused buffer (cleared first): matching folds every
+/// message, and a buffer per thread saves an allocation each time.
+pub fn fold_into(text: &str, accents: bool, out: &mut String) {
+    out.clear();
+    // ASCII: NFKC is the identity, there are no accents nor Chinese.
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+        return;
+    }
+    // Most messages are plain (already NFKC): one table lookup per character.
+    if !accents && fold_plain(text, out) {
+        return;
+    }
+    out.clear();
+    fold_reference(text, accents, out);
+}
+
+/// The definition of folding, character by character through NFKC and Unicode
+/// case mapping; [`fold_into`] must give the same result (tested over every
+/// BMP code point and random strings).
+pub(super) fn fold_reference(text: &str, accents: bool, out: &mut String) {
     if !accents && is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         for c in text.chars() {
-            push_lower(&mut out, c);
+            push_lower(out, c);
         }
-        return out;
+        return;
     }
     if accents {
         // Decompose, drop the combining diacritics of alphabetic scripts, recompose.
@@ -35,21 +57,20 @@ pub fn fold(text: &str, accents: bool) -> String {
             .filter(|c| !('\u{0300}'..='\u{036F}').contains(c))
             .collect();
         for c in stripped.nfkc() {
-            push_lower(&mut out, c);
+            push_lower(out, c);
         }
     } else {
         for c in text.nfkc() {
-            push_lower(&mut out, c);
+            push_lower(out, c);
         }
     }
-    out
 }
 
 fn push_lower(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
     } else {
-        out.extend(c.to_lowercase());
+        out.extend(c.to_lowercase().map(simplified));
     }
 }
 
@@ -121,6 +142,7 @@ fn is_punct(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fold_table;
     use super::*;
 
     #[test]
@@ -133,6 +155,103 @@ mod tests {
         assert_eq!(fold("AÇÃO", true), "acao");
         // Voicing marks survive accent folding.
         assert_eq!(fold("ガイド", true), "ガイド");
+    }
+
+    fn both(text: &str, accents: bool) -> (String, String) {
+        let mut slow = String::new();
+        fold_reference(text, accents, &mut slow);
+        (fold(text, accents), slow)
+    }
+
+    #[test]
+    fn fast_fold_equals_reference_for_every_bmp_code_point() {
+        for cp in 0..=0xFFFFu32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue; // surrogates
+            };
+            // Alone, between letters, and before a combining mark and a
+            // character that composes with the previous one.
+            for text in [
+                format!("{c}"),
+                format!("É{c}x"),
+                format!("{c}\u{0301}"),
+                format!("\u{0E48}{c}\u{0E38}"),
+            ] {
+                for accents in [false, true] {
+                    let (fast, slow) = both(&text, accents);
+                    assert_eq!(fast, slow, "U+{cp:04X} in {text:?} (accents {accents})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_fold_equals_reference_for_random_strings() {
+        // Pools that exercise every branch: ASCII, accented Latin, combining
+        // marks (in and out of canonical order), Greek, Cyrillic, Thai tone
+        // marks, full-/half-width forms, Hangul jamo, CJK (traditional and
+        // simplified), compatibility characters, emoji and supplementary CJK.
+        const POOLS: &[&str] = &[
+            "aZ09 ?!.,",
+            "ÁéíÕçñÜßİ",
+            "\u{0301}\u{0300}\u{0323}\u{0327}\u{031B}",
+            "ΣσςΆΐ",
+            "ЖжЁёЙ",
+            "ราค\u{0E48}\u{0E38}\u{0E49}",
+            "ＡＢｃ１２ｿｳﾘｮｳﾞ",
+            "\u{1100}\u{1161}\u{11A8}가",
+            "運費价格配送貨货",
+            "ﬁ㎏①™½ſ",
+            "😀👍🏽\u{1F1E7}\u{1F1F7}",
+            "𠀀𪚥𝐀",
+        ];
+        let pools: Vec<Vec<char>> = POOLS.iter().map(|p| p.chars().collect()).collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..50_000 {
+            let len = 1 + next(12);
+            let text: String = (0..len)
+                .map(|_| {
+                    let p = &pools[next(pools.len())];
+                    p[next(p.len())]
+                })
+                .collect();
+            for accents in [false, true] {
+                let (fast, slow) = both(&text, accents);
+                assert_eq!(fast, slow, "{text:?} (accents {accents})");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_text_takes_the_table_path() {
+        // Without this the equality tests above could pass with the fast path
+        // never taken.
+        for text in [
+            "Olá, ¿cuánto cuesta el envío? Цена ΤΙΜΉ",
+            "ราคาเท่าไหร่ครับ 運費 配送はいつ？😀",
+        ] {
+            let mut out = String::new();
+            assert!(fold_table::fold_plain(text, &mut out), "{text}");
+            assert_eq!(out, fold(text, false));
+        }
+        let mut out = String::new();
+        assert!(fold_table::fold_plain("ＰＲＩＣＥ？ ｿｳﾘｮｳ", &mut out));
+        assert_eq!(out, "price? ソウリョウ");
+        for slow in ["e\u{0301}", "ｶﾞ", "ﬁ", "İ"] {
+            assert!(!fold_table::fold_plain(slow, &mut String::new()), "{slow}");
+        }
+    }
+
+    #[test]
+    fn traditional_and_simplified_chinese_fold_alike() {
+        assert_eq!(fold("請問運費多少錢", false), fold("请问运费多少钱", false));
+        assert_eq!(fold("價格", true), "价格");
     }
 
     #[test]

@@ -28,9 +28,13 @@
 //! ```
 
 mod actions;
+#[cfg(feature = "testing")]
+pub mod conformance;
 mod engine;
 mod fold;
+mod fold_table;
 mod handoff;
+mod hanzi;
 mod hours;
 mod i18n;
 mod io;
@@ -49,7 +53,7 @@ mod wire;
 mod tests;
 
 pub use engine::Engine;
-pub use fold::{fold, is_spaceless};
+pub use fold::{fold, fold_into, is_spaceless};
 pub use handoff::{BUILTIN as HANDOFF_PHRASES, HandoffDetector};
 pub use hours::{BusinessHours, Interval, parse_day};
 pub use i18n::{Lang, relative};

@@ -7,6 +7,7 @@
 mod campaign;
 #[cfg(feature = "testing")]
 pub mod conformance;
+mod content;
 mod learn;
 mod limits;
 mod optout;
@@ -20,6 +21,7 @@ mod template_holds;
 mod worker;
 
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
+pub use content::{ContentPolicy, readable_text};
 pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter, TierGate};
 pub use optout::{
     ConsentChange, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, OptOutConfig, OptOutDetector, set_consent,

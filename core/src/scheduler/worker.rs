@@ -184,6 +184,7 @@ pub struct Scheduler {
     clock: SharedClock,
     cfg: SchedulerConfig,
     holds: Arc<TemplateHolds>,
+    content: Vec<Arc<dyn super::content::ContentPolicy>>,
 }
 
 fn content_hash(m: &OutboundMessage) -> u64 {
@@ -215,6 +216,7 @@ impl Scheduler {
             clock,
             cfg,
             holds: Arc::new(TemplateHolds::new()),
+            content: Vec::new(),
         }
     }
 
@@ -222,6 +224,14 @@ impl Scheduler {
     /// so template status webhooks hold and release items).
     pub fn with_template_holds(mut self, holds: Arc<TemplateHolds>) -> Self {
         self.holds = holds;
+        self
+    }
+
+    /// Check every outgoing message's text with `policy` (for instance the
+    /// automation `SensitiveFilter`): an item it objects to is parked with
+    /// its reason instead of being sent.
+    pub fn with_content_policy(mut self, policy: Arc<dyn super::content::ContentPolicy>) -> Self {
+        self.content.push(policy);
         self
     }
 
@@ -445,6 +455,11 @@ impl Scheduler {
             let until = now + TEMPLATE_HOLD_RECHECK.as_millis() as Millis;
             outbox.defer(&lease, until, &reason).await?;
             r.deferred += 1;
+            return Ok(None);
+        }
+        if let Some(reason) = super::content::objection(&self.content, &payload.message) {
+            outbox.park(&lease, &reason, None).await?;
+            r.parked += 1;
             return Ok(None);
         }
         let (ctx, conv, contact_id) = self.context(&item, &payload).await?;

@@ -8,6 +8,7 @@
 
 mod access;
 mod agents;
+mod automation;
 mod codec;
 mod contacts;
 mod conversations;

@@ -197,6 +197,16 @@ impl SqlStore {
         })
     }
 
+    /// Schema versions this build knows for `backend` (its migrations), oldest
+    /// first: what [`SqlStore::schema_versions`] reads after opening.
+    pub fn known_schema_versions(backend: Backend) -> Vec<i64> {
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.iter().map(|m| m.version).collect()
+    }
+
     /// Schema versions applied, oldest first.
     pub async fn schema_versions(&self) -> StoreResult<Vec<i64>> {
         let rows = sqlx::query("SELECT version FROM _sqlx_migrations ORDER BY version")
