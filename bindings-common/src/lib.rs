@@ -5,6 +5,7 @@
 //! bindings translate these values and errors into their own types and add
 //! nothing else, so the three cannot drift apart.
 
+mod access;
 mod assignment;
 mod client;
 mod dedupe_csv;
@@ -12,6 +13,9 @@ mod sandbox;
 mod scheduler;
 mod stores;
 
+pub use access::{
+    Console, RoleInfo, Session, UserRoles, permission_names, role_custom, role_presets,
+};
 pub use assignment::{Assignment, AssignmentSettings};
 pub use client::{Client, DownloadedMedia, SendArgs, UploadArgs};
 pub use dedupe_csv::{DedupeCsvArgs, DedupeCsvOutcome, dedupe_csv};

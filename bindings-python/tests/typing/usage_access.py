@@ -1,0 +1,34 @@
+import asyncio
+from typing import List
+
+from typing_extensions import assert_type
+
+import wacrm
+from wacrm import Enqueued, OutgoingMessage
+from wacrm.access import AuditEntry, AuditVerification, Console, Membership, Role, Session, User
+from wacrm.messages import Text
+from wacrm.records import Contact
+
+
+def console(st: wacrm.Stores) -> None:
+    c = Console(st)
+    op = c.operator("setup")
+    op.upsert_user(User("ana", "Ana"))
+    op.grant(Membership("ana", "agent"))
+    op.upsert_role(Role("exporter", ["export_contacts"]))
+    s = c.as_user("ana", client_id="web")
+    assert_type(s, Session)
+    queued = s.broadcast("spring", [OutgoingMessage("k", "pn1", "+15550001111", Text("hi"))])
+    assert_type(queued, List[Enqueued])
+    assert_type(s.export_contacts(), List[Contact])
+    v = s.audit_verify()
+    assert_type(v, AuditVerification)
+    assert_type(v.ok, bool)
+    assert_type(s.audit_entries(), List[AuditEntry])
+    assert_type(s.revoke("ana", "exporter"), bool)
+
+    async def later() -> None:
+        got = await s.aio.audit_verify()
+        assert_type(got, AuditVerification)
+
+    asyncio.run(later())
