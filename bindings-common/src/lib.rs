@@ -8,6 +8,7 @@
 mod access;
 mod assignment;
 mod client;
+mod crm;
 mod dedupe_csv;
 mod sandbox;
 mod scheduler;
@@ -18,6 +19,10 @@ pub use access::{
 };
 pub use assignment::{Assignment, AssignmentSettings};
 pub use client::{Client, DownloadedMedia, SendArgs, UploadArgs};
+pub use crm::{
+    CrmMapping, CrmStandin, CrmSync, HubSpotSettings, MappingField, MappingInfo, MappingProblem,
+    StandinRecord, StandinStats,
+};
 pub use dedupe_csv::{DedupeCsvArgs, DedupeCsvOutcome, dedupe_csv};
 pub use sandbox::{
     Faults, LedgerEntry, SANDBOX_PHONE_NUMBER_ID, SandboxHandle, SandboxOptions, inbound_text,
