@@ -10,6 +10,7 @@ mod access;
 mod bridge;
 mod client;
 mod convert;
+mod crm;
 mod engine;
 mod events;
 mod pending;
@@ -62,6 +63,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::NativeAssignment>()?;
     m.add_class::<pending::NativePending>()?;
     m.add_class::<access::NativeConsole>()?;
+    m.add_class::<crm::NativeMapping>()?;
+    m.add_class::<crm::NativeCrmSync>()?;
+    m.add_class::<crm::NativeCrmStandin>()?;
     m.add_class::<access::NativeSession>()?;
     m.add_function(wrap_pyfunction!(access::role_presets, m)?)?;
     m.add_function(wrap_pyfunction!(access::permission_names, m)?)?;

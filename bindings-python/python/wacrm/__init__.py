@@ -9,7 +9,7 @@ operation as a blocking and an ``async`` variant.
 
 from __future__ import annotations
 
-from . import _native, access, assignment, contacts, errors, events, messages, phone, records, scheduler, types, updates, webhook
+from . import _native, access, assignment, contacts, crm, errors, events, messages, phone, records, scheduler, types, updates, webhook
 from .access import Console, Session
 from .assignment import Assignment, AssignmentSettings, AsyncAssignment
 from .client import AsyncClient, Client
@@ -60,7 +60,7 @@ from .types import BusinessProfile, ErrorDetails, Faults, NewTemplate, TemplateQ
 __version__: str = _native.__version__
 
 __all__ = [
-    "access", "assignment", "contacts", "errors", "events", "messages", "phone", "records", "scheduler", "types", "updates",
+    "access", "assignment", "contacts", "crm", "errors", "events", "messages", "phone", "records", "scheduler", "types", "updates",
     "webhook",
     "Agent", "Assigned", "Assignment", "AssignmentSettings", "AsyncAssignment", "AsyncClient", "AsyncScheduler",
     "AsyncStores", "BusinessProfile", "Client", "Console", "Contact", "ContactFilter", "DedupeConfig", "DedupeCsvArgs",

@@ -1,5 +1,5 @@
 import asyncio
-from typing import List
+from typing import Dict, List
 
 from typing_extensions import assert_type
 
@@ -32,3 +32,18 @@ def console(st: wacrm.Stores) -> None:
         assert_type(got, AuditVerification)
 
     asyncio.run(later())
+
+
+def crm(st: wacrm.Stores) -> None:
+    from wacrm.crm import CrmStandin, CrmSync, HubSpotSettings, Mapping, MappingProblem, PushReport, SyncReport
+
+    standin = CrmStandin()
+    m = Mapping.parse("[identity]\ncrm_id_property = \"wacrm_id\"\n")
+    problem = Mapping.check("x")
+    if problem is not None:
+        assert_type(problem, MappingProblem)
+        assert_type(problem.line, int)
+    sync = CrmSync(st, m, HubSpotSettings(token=standin.token, base_url=standin.url))
+    assert_type(sync.push(), PushReport)
+    assert_type(sync.sync(), SyncReport)
+    assert_type(m.to_crm(Contact(id="c1")), Dict[str, str])
