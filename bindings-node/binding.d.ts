@@ -76,6 +76,66 @@ export declare class NativeClient {
   updateBusinessProfile(id: string, profile: T.BusinessProfile): Promise<T.Success>
 }
 
+/** The engine seen from an agent console: sessions bound to one acting user. */
+export declare class NativeConsole {
+  /** A console over `stores`; sends go through `scheduler` when given. */
+  constructor(stores: NativeStores, scheduler?: NativeScheduler | undefined | null)
+  /**
+   * A session acting as `userId`; `clientId` (app, device, IP) goes into every
+   * audit entry. An unknown or disabled user throws `ForbiddenError`.
+   */
+  asUser(userId: string, clientId?: string | undefined | null): NativeSession
+  /** An operator session (every permission), audited as `operator:NAME`. */
+  operator(name: string): NativeSession
+}
+
+/** A HubSpot CRM v3 stand-in on a free loopback port. */
+export declare class NativeCrmStandin {
+  /** Start one accepting `token` (`standin-token` when absent). */
+  constructor(token?: string | undefined | null)
+  /** The `baseUrl` of a HubSpot sync. */
+  get url(): string
+  /** The token it accepts. */
+  get token(): string
+  /** Every contact it holds. */
+  records(): T.StandinRecord[]
+  /** Change a record as a CRM user would (`""` clears); `null` when absent. */
+  edit(id: string, properties: Record<string, string>): T.StandinRecord | null
+  /** Requests, refusals over the limit, faults, records. */
+  stats(): T.StandinStats
+}
+
+/** A sync engine between the stores' contacts and HubSpot. */
+export declare class NativeCrmSync {
+  constructor(stores: NativeStores, mapping: NativeMapping, settings: HubSpotSettings)
+  /** Push local changes since the last push (every contact the first time). */
+  push(): Promise<T.PushReport>
+  /** Pull CRM changes since the stored cursor into contacts. */
+  pull(): Promise<T.PullReport>
+  /** Pull, then push. */
+  sync(): Promise<T.SyncReport>
+  /** Every discrepancy recorded (both values, the decision). */
+  discrepancies(): Promise<T.Discrepancy[]>
+  /** Attempts, successes, rejections by code, latency, per field. */
+  health(): T.HealthSnapshot
+}
+
+/** A field mapping between contacts and CRM properties. */
+export declare class NativeMapping {
+  /** Parse a mapping file's text (`ConfigError` naming the line when refused). */
+  static parse(text: string): NativeMapping
+  /** Read and parse a mapping file. */
+  static load(path: string): NativeMapping
+  /** `null` when the text loads, otherwise the line and reason it is refused with. */
+  static check(text: string): T.MappingProblem | null
+  /** Identity rules and fields. */
+  info(): T.MappingInfo
+  /** The CRM properties a push would write (`""` clears; the identity property included). */
+  toCrm(contact: T.ContactInput): Record<string, string>
+  /** `contact` with the CRM `properties` a pull would apply. */
+  fromCrm(contact: T.ContactInput, properties: Record<string, string>): T.Contact
+}
+
 /** In-process Cloud API sandbox (a real HTTP server on a free port). */
 export declare class NativeSandbox {
   constructor(opts?: SandboxOptions | undefined | null)
@@ -107,6 +167,42 @@ export declare class NativeScheduler {
   recover(): Promise<number>
   /** Outbox counts by state. */
   stats(): Promise<T.OutboxStats>
+}
+
+/** One acting user's session: every call is checked and audited. */
+export declare class NativeSession {
+  /** `user:ID` or `operator:NAME`. */
+  get actor(): string
+  /** The permissions the session holds somewhere. */
+  permissions(): string[]
+  /** Whether the session holds `permission` somewhere (not audited). */
+  can(permission: T.Permission): boolean
+  /** Queue one message through the console's scheduler. */
+  send(message: T.OutgoingMessage): Promise<T.Enqueued>
+  /** Start a campaign (`broadcast` for every sending number; nothing queued otherwise). */
+  broadcast(campaignId: string, messages: T.OutgoingMessage[]): Promise<T.Enqueued[]>
+  /** Open conversations in this user's scope (an agent sees its own). */
+  listConversations(): Promise<T.Conversation[]>
+  /** Every contact passing `filter` (all when absent). */
+  exportContacts(filter?: Partial<T.ContactFilter>): Promise<T.Contact[]>
+  /** Create or replace a user. */
+  upsertUser(user: T.UserInput): Promise<null>
+  /** Create or replace a custom role (presets cannot be redefined). */
+  upsertRole(role: T.Role): Promise<null>
+  /** Grant a role to a user within a scope (everywhere when absent). */
+  grant(membership: T.MembershipInput): Promise<null>
+  /** Revoke a role; `false` when the user did not hold it. */
+  revoke(userId: string, role: string): Promise<boolean>
+  /** Users with their memberships. */
+  listUsers(): Promise<T.UserRoles[]>
+  /** Presets followed by custom roles. */
+  listRoles(): Promise<T.Role[]>
+  /** Verify the hash chain; `problem` names the first bad entry. */
+  auditVerify(): Promise<T.AuditVerification>
+  /** Entries with `from <= at < to` (epoch ms), in order. */
+  auditEntries(from?: number | undefined | null, to?: number | undefined | null): Promise<T.AuditEntry[]>
+  /** Write entries to `path` as `jsonl` or `csv`; resolves with how many. */
+  auditExport(path: string, format: 'jsonl' | 'csv', from?: number | undefined | null, to?: number | undefined | null): Promise<number>
 }
 
 /**
@@ -195,6 +291,18 @@ export declare function errorCodes(): T.ErrorCode[]
  */
 export declare function graphErrorDetails(body: string, httpStatus: number, retryAfterMs?: number | undefined | null): T.ErrorDetails | null
 
+/** How to reach HubSpot; only `token` is required. */
+export interface HubSpotSettings {
+  /** Access token (never logged). */
+  token: string
+  /** API root (HubSpot's public API when absent; a stand-in's `url` in tests). */
+  baseUrl?: string
+  /** The name sync state is kept under (`hubspot`). */
+  name?: string
+  /** Inputs per batch call (HubSpot: at most 100). */
+  batchSize?: number
+}
+
 /** A CSV of contacts to import and how to read it. */
 export interface ImportArgs {
   /** The CSV file. */
@@ -229,6 +337,9 @@ export interface OutgoingOptions {
   automated?: boolean
 }
 
+/** Every permission's wire name. */
+export declare function permissionNames(): string[]
+
 /** Normalize many numbers on all cores (bad rows carry `error`). */
 export declare function phoneNormalize(inputs: Array<string>, region?: string | undefined | null): T.NormalizedRow[]
 
@@ -254,6 +365,9 @@ export interface Request {
   /** When the customer wrote (ms since the epoch; 0 = now). */
   arrivedAt?: number
 }
+
+/** The preset roles (`agent`, `supervisor`, `admin`, `viewer`). */
+export declare function rolePresets(): T.Role[]
 
 /** How to start the sandbox; every field is optional. */
 export interface SandboxOptions {

@@ -4,6 +4,10 @@ import type * as T from './types'
 import {
   NativeAssignment,
   NativeClient,
+  NativeConsole,
+  NativeCrmStandin,
+  NativeCrmSync,
+  NativeMapping,
   NativeSandbox,
   NativeScheduler,
   NativeStores,
@@ -26,6 +30,14 @@ export { NativeStores as Stores }
 export { NativeScheduler as Scheduler }
 /** Conversation assignment (least-loaded or round-robin, skills, caps, queue). */
 export { NativeAssignment as Assignment }
+/** The console: sessions bound to one acting user; every action checked and audited. */
+export { NativeConsole as Console }
+/** A CRM field mapping (`Mapping.parse(text)`, `Mapping.load(path)`). */
+export { NativeMapping as Mapping }
+/** Contacts kept in step with HubSpot CRM v3 through a mapping. */
+export { NativeCrmSync as CrmSync }
+/** A HubSpot CRM v3 stand-in on a free loopback port, for tests and demos. */
+export { NativeCrmStandin as CrmStandin }
 
 /** Every wacrm failure; fields mirror the core's ErrorDetails. */
 export declare class WacrmError extends Error {

@@ -96,18 +96,34 @@ function wrapFn(fn) {
   }
 }
 
-/** Wrap a native class's methods in place, and its constructor, so failures get their subclass. */
+/**
+ * Wrap a native class's methods in place, and its constructor, so failures get their
+ * subclass. napi defines static factories as non-configurable properties; those are
+ * wrapped on a subclass instead (their instances stay instances of the native class).
+ */
 function wrapClass(Cls) {
+  const statics = {}
   for (const target of [Cls.prototype, Cls]) {
     for (const name of Object.getOwnPropertyNames(target)) {
       if (name === 'constructor' || name === 'prototype' || name === 'length' || name === 'name') continue
       const desc = Object.getOwnPropertyDescriptor(target, name)
-      if (desc && typeof desc.value === 'function') {
+      if (!desc || typeof desc.value !== 'function') continue
+      if (desc.configurable) {
         Object.defineProperty(target, name, { ...desc, value: wrapFn(desc.value) })
+      } else if (target === Cls) {
+        statics[name] = wrapFn(desc.value)
       }
     }
   }
-  return new Proxy(Cls, {
+  let Wrapped = Cls
+  if (Object.keys(statics).length > 0) {
+    Wrapped = class extends Cls {}
+    Object.defineProperty(Wrapped, 'name', { value: Cls.name })
+    for (const [name, fn] of Object.entries(statics)) {
+      Object.defineProperty(Wrapped, name, { value: (...args) => fn.apply(Cls, args), writable: true, configurable: true })
+    }
+  }
+  return new Proxy(Wrapped, {
     construct(target, args, newTarget) {
       try {
         return Reflect.construct(target, args, newTarget)
@@ -217,6 +233,10 @@ module.exports = {
   Stores: out.NativeStores,
   Scheduler: out.NativeScheduler,
   Assignment: out.NativeAssignment,
+  Console: out.NativeConsole,
+  Mapping: out.NativeMapping,
+  CrmSync: out.NativeCrmSync,
+  CrmStandin: out.NativeCrmStandin,
   phone,
   webhook,
   contacts,

@@ -679,3 +679,110 @@ export type WebhookEvent =
   | Update<'history', History>
   | Update<'app_state_sync', AppStateSync>
   | UnknownEvent
+
+// ---------- access and audit ----------
+
+/** A permission's wire name (see `permissionNames()`). */
+export type Permission =
+  | 'send' | 'send_template' | 'broadcast' | 'export_contacts' | 'export_conversations' | 'export_reports'
+  | 'view_own' | 'view_team' | 'view_all' | 'assign' | 'reassign' | 'edit_contacts' | 'merge_contacts'
+  | 'delete_contacts' | 'manage_rules' | 'manage_templates' | 'manage_integrations' | 'manage_numbers'
+  | 'manage_users_and_roles' | 'view_reports' | 'view_audit'
+/** Which contacts an export selects; every field is optional. */
+export interface ContactFilter {
+  tags_all: string[]
+  tags_any: string[]
+  tags_none: string[]
+  attributes: { [key: string]: JsonValue }
+  has_phone: boolean
+}
+/** A console user; `agent_id` is the agent it works as. */
+export interface User { id: string; name: string; agent_id: string | null; disabled: boolean; created_at: Millis }
+export type UserInput = Partial<User> & { id: string; name: string }
+/** Where a membership applies; empty means everywhere. */
+export interface Scope { teams: string[]; numbers: string[] }
+export interface Membership { user_id: string; role: string; scope: Scope }
+export type MembershipInput = { user_id: string; role: string; scope?: Partial<Scope> }
+/** A named set of permissions. */
+export interface Role { name: string; permissions: Permission[]; description?: string }
+export interface UserRoles { user: User; memberships: Membership[] }
+export type AuditOutcome = 'ok' | 'forbidden' | 'failed'
+/** One audited attempt: who, what, on which object, when, from where, how it ended. */
+export interface AuditEntry {
+  seq: number
+  at: Millis
+  actor: string
+  action: string
+  target: string
+  details: JsonValue
+  client_id?: string
+  outcome: AuditOutcome
+  prev_hash: string
+  hash: string
+}
+export type AuditProblemKind = 'edited' | 'removed' | 'reordered' | 'truncated' | 'unsealed' | 'checkpoint'
+/** The first entry that does not verify, and why. */
+export interface AuditProblem { seq: number; kind: AuditProblemKind; reason: string }
+export interface AuditVerification {
+  entries: number
+  legacy: number
+  last_seq: number
+  head_hash: string
+  checkpoints: number
+  signatures_checked: boolean
+  /** `null` when the whole chain verifies. */
+  problem: AuditProblem | null
+}
+
+// ---------- CRM mapping and sync ----------
+
+/** Why a mapping file is refused: the line and the reason. */
+export interface MappingProblem { line: number; reason: string }
+export interface MappingField {
+  local: string
+  crm: string
+  direction: 'to_crm' | 'from_crm' | 'both'
+  owner: 'local' | 'crm' | 'latest'
+  transform: string[]
+  default: string | null
+  required: boolean
+  null: 'unset' | 'clear'
+}
+export interface MappingInfo { crm_id_property: string; fallback: string[]; fields: MappingField[]; maps: string[] }
+export interface PushReport {
+  created: number
+  updated: number
+  unchanged: number
+  rejected: number
+  parked: number
+  retries: number
+  scheduled: number
+  requests: number
+  rate_limited: number
+}
+export interface PullReport { fetched: number; applied: number; created: number; conflicts: number; discrepancies: number }
+export interface SyncReport { pull: PullReport; push: PushReport }
+export interface FieldHealth { attempts: number; successes: number; errors: number }
+export interface HealthSnapshot {
+  attempts: number
+  successes: number
+  rejections: Record<string, number>
+  latency_p50_ms: number | null
+  latency_p99_ms: number | null
+  lag_p50_ms: number | null
+  lag_p99_ms: number | null
+  fields: Record<string, FieldHealth>
+}
+/** A field changed on both sides: both values and which won. */
+export interface Discrepancy {
+  id: string
+  connector: string
+  key: string
+  field: string
+  local: JsonValue
+  remote: JsonValue
+  resolution: string
+  at: Millis
+}
+export interface StandinRecord { id: string; properties: Record<string, string> }
+export interface StandinStats { requests: number; over_limit: number; faults: number; records: number }

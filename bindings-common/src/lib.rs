@@ -5,15 +5,24 @@
 //! bindings translate these values and errors into their own types and add
 //! nothing else, so the three cannot drift apart.
 
+mod access;
 mod assignment;
 mod client;
+mod crm;
 mod dedupe_csv;
 mod sandbox;
 mod scheduler;
 mod stores;
 
+pub use access::{
+    Console, RoleInfo, Session, UserRoles, permission_names, role_custom, role_presets,
+};
 pub use assignment::{Assignment, AssignmentSettings};
 pub use client::{Client, DownloadedMedia, SendArgs, UploadArgs};
+pub use crm::{
+    CrmMapping, CrmStandin, CrmSync, HubSpotSettings, MappingField, MappingInfo, MappingProblem,
+    StandinRecord, StandinStats,
+};
 pub use dedupe_csv::{DedupeCsvArgs, DedupeCsvOutcome, dedupe_csv};
 pub use sandbox::{
     Faults, LedgerEntry, SANDBOX_PHONE_NUMBER_ID, SandboxHandle, SandboxOptions, inbound_text,

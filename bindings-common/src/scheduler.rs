@@ -74,6 +74,11 @@ impl Scheduler {
         })
     }
 
+    /// The core scheduler (a console sends through it).
+    pub(crate) fn core(&self) -> Arc<wacrm::scheduler::Scheduler> {
+        self.inner.clone()
+    }
+
     /// Put a message in the outbox.
     pub async fn enqueue(&self, m: OutgoingMessage) -> Result<Enqueued> {
         self.inner.enqueue(&m).await

@@ -153,6 +153,51 @@ async function engine(): Promise<number> {
 }
 void engine
 
+// ---------- access and audit ----------
+async function access(): Promise<number> {
+  const stores = new wacrm.Stores()
+  const c = new wacrm.Console(stores)
+  const op: wacrm.NativeSession = c.operator('setup')
+  await op.upsertUser({ id: 'ana', name: 'Ana', agent_id: 'ana' })
+  await op.grant({ user_id: 'ana', role: 'agent', scope: { numbers: ['pn1'] } })
+  await op.upsertRole({ name: 'exporter', permissions: ['export_contacts'] })
+  const s = c.asUser('ana', 'web')
+  const queued: wacrm.Enqueued[] = await s.broadcast('spring', [wacrm.outgoing('k', 'pn1', '+1555', message.text('hi'))])
+  const contacts: wacrm.Contact[] = await s.exportContacts({ tags_all: ['vip'] })
+  const v: wacrm.AuditVerification = await s.auditVerify()
+  const first: wacrm.AuditProblem | null = v.problem
+  const entries: wacrm.AuditEntry[] = await s.auditEntries(0, null)
+  const outcome: wacrm.AuditOutcome = entries[0].outcome
+  const users: wacrm.UserRoles[] = await s.listUsers()
+  const roles: wacrm.Role[] = wacrm.rolePresets()
+  const revoked: boolean = await s.revoke('ana', 'exporter')
+  const can: boolean = s.can('broadcast')
+  // @ts-expect-error: permissions are named
+  s.can('fly')
+  void [queued, contacts, first, outcome, users, roles, revoked, can]
+  return await s.auditExport('audit.csv', 'csv')
+}
+void access
+
+// ---------- CRM ----------
+async function crm(): Promise<number> {
+  const standin = new wacrm.CrmStandin()
+  const problem: wacrm.MappingProblem | null = wacrm.Mapping.check('x = 1')
+  const m = wacrm.Mapping.parse('[identity]\ncrm_id_property = "wacrm_id"\n')
+  const info: wacrm.MappingInfo = m.info()
+  const props: Record<string, string> = m.toCrm({ id: 'c1', email: 'a@b.c' })
+  const back: wacrm.Contact = m.fromCrm({ id: 'c1' }, { email: 'a@b.c' })
+  const sync = new wacrm.CrmSync(new wacrm.Stores(), m, { token: standin.token, baseUrl: standin.url })
+  const pushed: wacrm.PushReport = await sync.push()
+  const report: wacrm.SyncReport = await sync.sync()
+  const found: wacrm.Discrepancy[] = await sync.discrepancies()
+  const health: wacrm.HealthSnapshot = sync.health()
+  const records: wacrm.StandinRecord[] = standin.records()
+  void [problem, info, props, back, report, found, health, records]
+  return pushed.created
+}
+void crm
+
 async function refused(): Promise<void> {
   const stores = new wacrm.Stores()
   // @ts-expect-error: presence is one of online, away, offline

@@ -6,17 +6,21 @@
 //! imports as `T`. Failures reject with a JS `Error` carrying the core's
 //! `ErrorDetails` as properties; `index.js` only gives it its subclass.
 
+mod access;
 mod assignment;
 mod client;
 mod convert;
+mod crm;
 // `pub`: its #[napi] functions are registered when the addon loads, never called from Rust.
 pub mod free;
 mod sandbox;
 mod scheduler;
 mod stores;
 
+pub use access::{NativeConsole, NativeSession};
 pub use assignment::NativeAssignment;
 pub use client::NativeClient;
+pub use crm::{NativeCrmStandin, NativeCrmSync, NativeMapping};
 pub use sandbox::NativeSandbox;
 pub use scheduler::NativeScheduler;
 pub use stores::NativeStores;

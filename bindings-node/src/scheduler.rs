@@ -48,6 +48,12 @@ pub struct NativeScheduler {
     inner: Arc<common::Scheduler>,
 }
 
+impl NativeScheduler {
+    pub(crate) fn common(&self) -> &common::Scheduler {
+        &self.inner
+    }
+}
+
 #[napi]
 impl NativeScheduler {
     #[napi(constructor)]

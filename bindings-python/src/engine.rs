@@ -20,6 +20,12 @@ pub struct NativeStores {
     inner: common::Stores,
 }
 
+impl NativeStores {
+    pub(crate) fn common(&self) -> &common::Stores {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl NativeStores {
     /// Open the stores at `url` (`memory:`, `sqlite://PATH`, `postgres://...`).
@@ -100,6 +106,12 @@ impl NativeStores {
 #[pyclass(name = "NativeScheduler", module = "wacrm._native", frozen)]
 pub struct NativeScheduler {
     inner: Arc<common::Scheduler>,
+}
+
+impl NativeScheduler {
+    pub(crate) fn common(&self) -> &common::Scheduler {
+        &self.inner
+    }
 }
 
 #[pymethods]

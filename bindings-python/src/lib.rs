@@ -6,9 +6,11 @@
 
 use pyo3::prelude::*;
 
+mod access;
 mod bridge;
 mod client;
 mod convert;
+mod crm;
 mod engine;
 mod events;
 mod pending;
@@ -60,6 +62,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::NativeScheduler>()?;
     m.add_class::<engine::NativeAssignment>()?;
     m.add_class::<pending::NativePending>()?;
+    m.add_class::<access::NativeConsole>()?;
+    m.add_class::<crm::NativeMapping>()?;
+    m.add_class::<crm::NativeCrmSync>()?;
+    m.add_class::<crm::NativeCrmStandin>()?;
+    m.add_class::<access::NativeSession>()?;
+    m.add_function(wrap_pyfunction!(access::role_presets, m)?)?;
+    m.add_function(wrap_pyfunction!(access::permission_names, m)?)?;
     m.add_class::<events::NormalizedPhone>()?;
     m.add_function(wrap_pyfunction!(engine::contacts_dedupe_csv, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -14,9 +14,11 @@
 
 uniffi::setup_scaffolding!();
 
+mod access;
 mod assignment;
 mod client;
 mod contacts;
+mod crm;
 mod error;
 mod message;
 mod runtime;
@@ -26,9 +28,11 @@ mod store;
 mod values;
 mod webhook;
 
+pub use access::{Console, Session, permission_names, role_presets};
 pub use assignment::{Assignment, Outcome, Reason};
 pub use client::Client;
 pub use contacts::{contacts_dedupe_csv, phone_normalize, phone_parse};
+pub use crm::{CrmStandin, CrmSync, FieldHealth, HealthSnapshot, Mapping, mapping_check};
 pub use error::{ErrorDetails, WacrmError, error_codes, graph_error_details, raise_graph_error};
 pub use sandbox::Sandbox;
 pub use scheduler::{RoundReport, Scheduler, SchedulerSettings};

@@ -215,6 +215,12 @@ pub struct Scheduler {
     inner: Arc<common::Scheduler>,
 }
 
+impl Scheduler {
+    pub(crate) fn common(&self) -> &common::Scheduler {
+        &self.inner
+    }
+}
+
 #[uniffi::export]
 impl Scheduler {
     /// A scheduler over `stores` sending with `client`.

@@ -9,7 +9,8 @@ operation as a blocking and an ``async`` variant.
 
 from __future__ import annotations
 
-from . import _native, assignment, contacts, errors, events, messages, phone, records, scheduler, types, updates, webhook
+from . import _native, access, assignment, contacts, crm, errors, events, messages, phone, records, scheduler, types, updates, webhook
+from .access import Console, Session
 from .assignment import Assignment, AssignmentSettings, AsyncAssignment
 from .client import AsyncClient, Client
 from .contacts import DedupeCsvArgs
@@ -59,13 +60,13 @@ from .types import BusinessProfile, ErrorDetails, Faults, NewTemplate, TemplateQ
 __version__: str = _native.__version__
 
 __all__ = [
-    "assignment", "contacts", "errors", "events", "messages", "phone", "records", "scheduler", "types", "updates",
+    "access", "assignment", "contacts", "crm", "errors", "events", "messages", "phone", "records", "scheduler", "types", "updates",
     "webhook",
     "Agent", "Assigned", "Assignment", "AssignmentSettings", "AsyncAssignment", "AsyncClient", "AsyncScheduler",
-    "AsyncStores", "BusinessProfile", "Client", "Contact", "ContactFilter", "DedupeConfig", "DedupeCsvArgs",
+    "AsyncStores", "BusinessProfile", "Client", "Console", "Contact", "ContactFilter", "DedupeConfig", "DedupeCsvArgs",
     "Enqueued", "ErrorDetails", "Faults", "ImportArgs", "LimitConfig", "NewTemplate", "OutgoingMessage",
     "PolicyConfig", "Queued", "QuietHours", "Request", "Sandbox", "Scheduler", "SchedulerSettings", "Segment",
-    "Stores", "TemplateQuery", "WorkerConfig",
+    "Session", "Stores", "TemplateQuery", "WorkerConfig",
     "AuthError", "ConfigError", "ForbiddenError", "NetworkError", "OutsideWindowError", "PairRateLimitedError",
     "PolicyBlockError", "RateLimitedError", "RecipientInvalidError", "StoreError", "TemplateError",
     "TransientError", "ValidationError", "WacrmError", "WebhookSignatureError",

@@ -1448,6 +1448,614 @@ public func FfiConverterTypeClient_lower(_ value: Client) -> UnsafeMutableRawPoi
 
 
 /**
+ * The engine seen from an agent console.
+ */
+public protocol ConsoleProtocol: AnyObject, Sendable {
+    
+    /**
+     * A session acting as `user_id`; `client_id` goes into every audit entry.
+     */
+    func asUser(userId: String, clientId: String?) async throws  -> Session
+    
+    /**
+     * An operator session (every permission), audited as `operator:NAME`.
+     */
+    func `operator`(name: String)  -> Session
+    
+}
+/**
+ * The engine seen from an agent console.
+ */
+open class Console: ConsoleProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_console(self.pointer, $0) }
+    }
+    /**
+     * A console over `stores`; sends go through `scheduler` when given.
+     */
+public convenience init(stores: Stores, scheduler: Scheduler?) {
+    let pointer =
+        try! rustCall() {
+    uniffi_wacrm_swift_fn_constructor_console_new(
+        FfiConverterTypeStores_lower(stores),
+        FfiConverterOptionTypeScheduler.lower(scheduler),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_console(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * A session acting as `user_id`; `client_id` goes into every audit entry.
+     */
+open func asUser(userId: String, clientId: String?)async throws  -> Session  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_console_as_user(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(userId),FfiConverterOptionString.lower(clientId)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_pointer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_pointer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_pointer,
+            liftFunc: FfiConverterTypeSession_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * An operator session (every permission), audited as `operator:NAME`.
+     */
+open func `operator`(name: String) -> Session  {
+    return try!  FfiConverterTypeSession_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_console_operator(self.uniffiClonePointer(),
+        FfiConverterString.lower(name),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsole: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Console
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Console {
+        return Console(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Console) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Console {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Console, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsole_lift(_ pointer: UnsafeMutableRawPointer) throws -> Console {
+    return try FfiConverterTypeConsole.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsole_lower(_ value: Console) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeConsole.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A HubSpot CRM v3 stand-in on a free loopback port.
+ */
+public protocol CrmStandinProtocol: AnyObject, Sendable {
+    
+    /**
+     * Change a record as a CRM user would (`""` clears); `nil` when absent.
+     */
+    func edit(id: String, properties: Properties)  -> StandinRecord?
+    
+    /**
+     * Every contact it holds.
+     */
+    func records()  -> [StandinRecord]
+    
+    /**
+     * Requests, refusals over the limit, faults, records.
+     */
+    func stats()  -> StandinStats
+    
+    /**
+     * The `base_url` of a HubSpot sync.
+     */
+    func url()  -> String
+    
+}
+/**
+ * A HubSpot CRM v3 stand-in on a free loopback port.
+ */
+open class CrmStandin: CrmStandinProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_crmstandin(self.pointer, $0) }
+    }
+    /**
+     * Start one accepting `token`.
+     */
+public convenience init(token: String)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_crmstandin_new(
+        FfiConverterString.lower(token),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_crmstandin(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Change a record as a CRM user would (`""` clears); `nil` when absent.
+     */
+open func edit(id: String, properties: Properties) -> StandinRecord?  {
+    return try!  FfiConverterOptionTypeStandinRecord.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_crmstandin_edit(self.uniffiClonePointer(),
+        FfiConverterString.lower(id),
+        FfiConverterTypeProperties_lower(properties),$0
+    )
+})
+}
+    
+    /**
+     * Every contact it holds.
+     */
+open func records() -> [StandinRecord]  {
+    return try!  FfiConverterSequenceTypeStandinRecord.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_crmstandin_records(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Requests, refusals over the limit, faults, records.
+     */
+open func stats() -> StandinStats  {
+    return try!  FfiConverterTypeStandinStats_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_crmstandin_stats(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The `base_url` of a HubSpot sync.
+     */
+open func url() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_crmstandin_url(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCrmStandin: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = CrmStandin
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> CrmStandin {
+        return CrmStandin(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: CrmStandin) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CrmStandin {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: CrmStandin, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCrmStandin_lift(_ pointer: UnsafeMutableRawPointer) throws -> CrmStandin {
+    return try FfiConverterTypeCrmStandin.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCrmStandin_lower(_ value: CrmStandin) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeCrmStandin.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A sync engine between the stores' contacts and HubSpot.
+ */
+public protocol CrmSyncProtocol: AnyObject, Sendable {
+    
+    /**
+     * Every discrepancy recorded (both values, the decision).
+     */
+    func discrepancies() async throws  -> [Discrepancy]
+    
+    /**
+     * Attempts, successes, rejections by code, latency, per field.
+     */
+    func health()  -> HealthSnapshot
+    
+    /**
+     * Pull CRM changes since the stored cursor into contacts.
+     */
+    func pull() async throws  -> PullReport
+    
+    /**
+     * Push local changes since the last push (every contact the first time).
+     */
+    func push() async throws  -> PushReport
+    
+    /**
+     * Pull, then push.
+     */
+    func sync() async throws  -> SyncReport
+    
+}
+/**
+ * A sync engine between the stores' contacts and HubSpot.
+ */
+open class CrmSync: CrmSyncProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_crmsync(self.pointer, $0) }
+    }
+public convenience init(stores: Stores, mapping: Mapping, settings: HubSpotSettings)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_crmsync_new(
+        FfiConverterTypeStores_lower(stores),
+        FfiConverterTypeMapping_lower(mapping),
+        FfiConverterTypeHubSpotSettings_lower(settings),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_crmsync(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Every discrepancy recorded (both values, the decision).
+     */
+open func discrepancies()async throws  -> [Discrepancy]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_crmsync_discrepancies(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeDiscrepancy.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Attempts, successes, rejections by code, latency, per field.
+     */
+open func health() -> HealthSnapshot  {
+    return try!  FfiConverterTypeHealthSnapshot_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_crmsync_health(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Pull CRM changes since the stored cursor into contacts.
+     */
+open func pull()async throws  -> PullReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_crmsync_pull(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePullReport_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Push local changes since the last push (every contact the first time).
+     */
+open func push()async throws  -> PushReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_crmsync_push(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePushReport_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Pull, then push.
+     */
+open func sync()async throws  -> SyncReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_crmsync_sync(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSyncReport_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCrmSync: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = CrmSync
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> CrmSync {
+        return CrmSync(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: CrmSync) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CrmSync {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: CrmSync, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCrmSync_lift(_ pointer: UnsafeMutableRawPointer) throws -> CrmSync {
+    return try FfiConverterTypeCrmSync.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCrmSync_lower(_ value: CrmSync) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeCrmSync.lower(value)
+}
+
+
+
+
+
+
+/**
  * Receives webhook events, implemented in Swift (or any foreign language).
  */
 public protocol EventSink: AnyObject, Sendable {
@@ -1625,6 +2233,195 @@ public func FfiConverterTypeEventSink_lift(_ pointer: UnsafeMutableRawPointer) t
 #endif
 public func FfiConverterTypeEventSink_lower(_ value: EventSink) -> UnsafeMutableRawPointer {
     return FfiConverterTypeEventSink.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A field mapping between contacts and CRM properties.
+ */
+public protocol MappingProtocol: AnyObject, Sendable {
+    
+    /**
+     * `contact` with the CRM `properties` a pull would apply.
+     */
+    func fromCrm(contact: Contact, properties: Properties) throws  -> Contact
+    
+    /**
+     * Identity rules and fields.
+     */
+    func info()  -> MappingInfo
+    
+    /**
+     * The CRM properties a push would write (`""` clears; the identity property included).
+     */
+    func toCrm(contact: Contact) throws  -> Properties
+    
+}
+/**
+ * A field mapping between contacts and CRM properties.
+ */
+open class Mapping: MappingProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_mapping(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_mapping(pointer, $0) }
+    }
+
+    
+    /**
+     * Read and parse a mapping file.
+     */
+public static func load(path: String)throws  -> Mapping  {
+    return try  FfiConverterTypeMapping_lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_mapping_load(
+        FfiConverterString.lower(path),$0
+    )
+})
+}
+    
+    /**
+     * Parse a mapping file's text (`WacrmError.Config` naming the line when refused).
+     */
+public static func parse(text: String)throws  -> Mapping  {
+    return try  FfiConverterTypeMapping_lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_mapping_parse(
+        FfiConverterString.lower(text),$0
+    )
+})
+}
+    
+
+    
+    /**
+     * `contact` with the CRM `properties` a pull would apply.
+     */
+open func fromCrm(contact: Contact, properties: Properties)throws  -> Contact  {
+    return try  FfiConverterTypeContact_lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_method_mapping_from_crm(self.uniffiClonePointer(),
+        FfiConverterTypeContact_lower(contact),
+        FfiConverterTypeProperties_lower(properties),$0
+    )
+})
+}
+    
+    /**
+     * Identity rules and fields.
+     */
+open func info() -> MappingInfo  {
+    return try!  FfiConverterTypeMappingInfo_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_mapping_info(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The CRM properties a push would write (`""` clears; the identity property included).
+     */
+open func toCrm(contact: Contact)throws  -> Properties  {
+    return try  FfiConverterTypeProperties_lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_method_mapping_to_crm(self.uniffiClonePointer(),
+        FfiConverterTypeContact_lower(contact),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMapping: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Mapping
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Mapping {
+        return Mapping(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Mapping) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Mapping {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Mapping, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMapping_lift(_ pointer: UnsafeMutableRawPointer) throws -> Mapping {
+    return try FfiConverterTypeMapping.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMapping_lower(_ value: Mapping) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeMapping.lower(value)
 }
 
 
@@ -2120,6 +2917,496 @@ public func FfiConverterTypeScheduler_lift(_ pointer: UnsafeMutableRawPointer) t
 #endif
 public func FfiConverterTypeScheduler_lower(_ value: Scheduler) -> UnsafeMutableRawPointer {
     return FfiConverterTypeScheduler.lower(value)
+}
+
+
+
+
+
+
+/**
+ * One acting user's session: every call is checked and audited.
+ */
+public protocol SessionProtocol: AnyObject, Sendable {
+    
+    /**
+     * `user:ID` or `operator:NAME`.
+     */
+    func actor()  -> String
+    
+    /**
+     * Entries with `from <= at < to` (ms since the epoch), in order.
+     */
+    func auditEntries(from: Int64?, to: Int64?) async throws  -> [AuditEntry]
+    
+    /**
+     * Write entries to `path` as `jsonl` or `csv`; how many.
+     */
+    func auditExport(path: String, format: String, from: Int64?, to: Int64?) async throws  -> UInt64
+    
+    /**
+     * Verify the hash chain; `problem` names the first bad entry.
+     */
+    func auditVerify() async throws  -> AuditVerification
+    
+    /**
+     * Start a campaign (`broadcast` for every sending number; nothing queued otherwise).
+     */
+    func broadcast(campaignId: String, messages: [OutgoingMessage]) async throws  -> [Enqueued]
+    
+    /**
+     * Whether the session holds `permission` somewhere (not audited).
+     */
+    func can(permission: String) throws  -> Bool
+    
+    /**
+     * Every contact passing `filter`.
+     */
+    func exportContacts(filter: ContactFilter) async throws  -> [Contact]
+    
+    /**
+     * Grant a role to a user within a scope.
+     */
+    func grant(membership: Membership) async throws 
+    
+    /**
+     * Open conversations in this user's scope.
+     */
+    func listConversations() async throws  -> [Conversation]
+    
+    /**
+     * Presets followed by custom roles.
+     */
+    func listRoles() async throws  -> [RoleInfo]
+    
+    /**
+     * Users with their memberships.
+     */
+    func listUsers() async throws  -> [UserRoles]
+    
+    /**
+     * The permissions the session holds somewhere.
+     */
+    func permissions()  -> [String]
+    
+    /**
+     * Revoke a role; `false` when the user did not hold it.
+     */
+    func revoke(userId: String, role: String) async throws  -> Bool
+    
+    /**
+     * Queue one message through the console's scheduler.
+     */
+    func send(message: OutgoingMessage) async throws  -> Enqueued
+    
+    /**
+     * Create or replace a custom role.
+     */
+    func upsertRole(role: RoleInfo) async throws 
+    
+    /**
+     * Create or replace a user.
+     */
+    func upsertUser(user: User) async throws 
+    
+}
+/**
+ * One acting user's session: every call is checked and audited.
+ */
+open class Session: SessionProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_session(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_session(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * `user:ID` or `operator:NAME`.
+     */
+open func actor() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_session_actor(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Entries with `from <= at < to` (ms since the epoch), in order.
+     */
+open func auditEntries(from: Int64?, to: Int64?)async throws  -> [AuditEntry]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_audit_entries(
+                    self.uniffiClonePointer(),
+                    FfiConverterOptionInt64.lower(from),FfiConverterOptionInt64.lower(to)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAuditEntry.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Write entries to `path` as `jsonl` or `csv`; how many.
+     */
+open func auditExport(path: String, format: String, from: Int64?, to: Int64?)async throws  -> UInt64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_audit_export(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(path),FfiConverterString.lower(format),FfiConverterOptionInt64.lower(from),FfiConverterOptionInt64.lower(to)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_u64,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_u64,
+            freeFunc: ffi_wacrm_swift_rust_future_free_u64,
+            liftFunc: FfiConverterUInt64.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Verify the hash chain; `problem` names the first bad entry.
+     */
+open func auditVerify()async throws  -> AuditVerification  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_audit_verify(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuditVerification_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Start a campaign (`broadcast` for every sending number; nothing queued otherwise).
+     */
+open func broadcast(campaignId: String, messages: [OutgoingMessage])async throws  -> [Enqueued]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_broadcast(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(campaignId),FfiConverterSequenceTypeOutgoingMessage.lower(messages)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeEnqueued.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Whether the session holds `permission` somewhere (not audited).
+     */
+open func can(permission: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_method_session_can(self.uniffiClonePointer(),
+        FfiConverterString.lower(permission),$0
+    )
+})
+}
+    
+    /**
+     * Every contact passing `filter`.
+     */
+open func exportContacts(filter: ContactFilter)async throws  -> [Contact]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_export_contacts(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeContactFilter_lower(filter)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeContact.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Grant a role to a user within a scope.
+     */
+open func grant(membership: Membership)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_grant(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeMembership_lower(membership)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_void,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_void,
+            freeFunc: ffi_wacrm_swift_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Open conversations in this user's scope.
+     */
+open func listConversations()async throws  -> [Conversation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_list_conversations(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConversation.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Presets followed by custom roles.
+     */
+open func listRoles()async throws  -> [RoleInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_list_roles(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeRoleInfo.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Users with their memberships.
+     */
+open func listUsers()async throws  -> [UserRoles]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_list_users(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeUserRoles.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * The permissions the session holds somewhere.
+     */
+open func permissions() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_session_permissions(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Revoke a role; `false` when the user did not hold it.
+     */
+open func revoke(userId: String, role: String)async throws  -> Bool  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_revoke(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(userId),FfiConverterString.lower(role)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_i8,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_i8,
+            freeFunc: ffi_wacrm_swift_rust_future_free_i8,
+            liftFunc: FfiConverterBool.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Queue one message through the console's scheduler.
+     */
+open func send(message: OutgoingMessage)async throws  -> Enqueued  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_send(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeOutgoingMessage_lower(message)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEnqueued_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Create or replace a custom role.
+     */
+open func upsertRole(role: RoleInfo)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_upsert_role(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeRoleInfo_lower(role)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_void,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_void,
+            freeFunc: ffi_wacrm_swift_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Create or replace a user.
+     */
+open func upsertUser(user: User)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_session_upsert_user(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeUser_lower(user)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_void,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_void,
+            freeFunc: ffi_wacrm_swift_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSession: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Session
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Session {
+        return Session(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Session) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Session {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Session, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSession_lift(_ pointer: UnsafeMutableRawPointer) throws -> Session {
+    return try FfiConverterTypeSession.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSession_lower(_ value: Session) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeSession.lower(value)
 }
 
 
@@ -3344,6 +4631,337 @@ public func FfiConverterTypeAssignmentSettings_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeAssignmentSettings_lower(_ value: AssignmentSettings) -> RustBuffer {
     return FfiConverterTypeAssignmentSettings.lower(value)
+}
+
+
+/**
+ * One audited attempt.
+ */
+public struct AuditEntry {
+    public var seq: UInt64
+    public var at: Int64
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var details: Json
+    public var clientId: String?
+    public var outcome: AuditOutcome
+    public var prevHash: String
+    public var hash: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(seq: UInt64, at: Int64, actor: String, action: String, target: String, details: Json, clientId: String?, outcome: AuditOutcome, prevHash: String, hash: String) {
+        self.seq = seq
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.details = details
+        self.clientId = clientId
+        self.outcome = outcome
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+}
+
+#if compiler(>=6)
+extension AuditEntry: Sendable {}
+#endif
+
+
+extension AuditEntry: Equatable, Hashable {
+    public static func ==(lhs: AuditEntry, rhs: AuditEntry) -> Bool {
+        if lhs.seq != rhs.seq {
+            return false
+        }
+        if lhs.at != rhs.at {
+            return false
+        }
+        if lhs.actor != rhs.actor {
+            return false
+        }
+        if lhs.action != rhs.action {
+            return false
+        }
+        if lhs.target != rhs.target {
+            return false
+        }
+        if lhs.details != rhs.details {
+            return false
+        }
+        if lhs.clientId != rhs.clientId {
+            return false
+        }
+        if lhs.outcome != rhs.outcome {
+            return false
+        }
+        if lhs.prevHash != rhs.prevHash {
+            return false
+        }
+        if lhs.hash != rhs.hash {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seq)
+        hasher.combine(at)
+        hasher.combine(actor)
+        hasher.combine(action)
+        hasher.combine(target)
+        hasher.combine(details)
+        hasher.combine(clientId)
+        hasher.combine(outcome)
+        hasher.combine(prevHash)
+        hasher.combine(hash)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditEntry {
+        return
+            try AuditEntry(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                at: FfiConverterInt64.read(from: &buf), 
+                actor: FfiConverterString.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                target: FfiConverterString.read(from: &buf), 
+                details: FfiConverterTypeJson.read(from: &buf), 
+                clientId: FfiConverterOptionString.read(from: &buf), 
+                outcome: FfiConverterTypeAuditOutcome.read(from: &buf), 
+                prevHash: FfiConverterString.read(from: &buf), 
+                hash: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuditEntry, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterInt64.write(value.at, into: &buf)
+        FfiConverterString.write(value.actor, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterString.write(value.target, into: &buf)
+        FfiConverterTypeJson.write(value.details, into: &buf)
+        FfiConverterOptionString.write(value.clientId, into: &buf)
+        FfiConverterTypeAuditOutcome.write(value.outcome, into: &buf)
+        FfiConverterString.write(value.prevHash, into: &buf)
+        FfiConverterString.write(value.hash, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditEntry_lift(_ buf: RustBuffer) throws -> AuditEntry {
+    return try FfiConverterTypeAuditEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditEntry_lower(_ value: AuditEntry) -> RustBuffer {
+    return FfiConverterTypeAuditEntry.lower(value)
+}
+
+
+/**
+ * The first entry that does not verify, and why.
+ */
+public struct AuditProblem {
+    public var seq: UInt64
+    public var kind: ProblemKind
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(seq: UInt64, kind: ProblemKind, reason: String) {
+        self.seq = seq
+        self.kind = kind
+        self.reason = reason
+    }
+}
+
+#if compiler(>=6)
+extension AuditProblem: Sendable {}
+#endif
+
+
+extension AuditProblem: Equatable, Hashable {
+    public static func ==(lhs: AuditProblem, rhs: AuditProblem) -> Bool {
+        if lhs.seq != rhs.seq {
+            return false
+        }
+        if lhs.kind != rhs.kind {
+            return false
+        }
+        if lhs.reason != rhs.reason {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seq)
+        hasher.combine(kind)
+        hasher.combine(reason)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditProblem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditProblem {
+        return
+            try AuditProblem(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                kind: FfiConverterTypeProblemKind.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuditProblem, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterTypeProblemKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditProblem_lift(_ buf: RustBuffer) throws -> AuditProblem {
+    return try FfiConverterTypeAuditProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditProblem_lower(_ value: AuditProblem) -> RustBuffer {
+    return FfiConverterTypeAuditProblem.lower(value)
+}
+
+
+/**
+ * Result of verifying the audit log; `problem` is `nil` when it verifies.
+ */
+public struct AuditVerification {
+    public var entries: UInt64
+    public var legacy: UInt64
+    public var lastSeq: UInt64
+    public var headHash: String
+    public var checkpoints: UInt64
+    public var signaturesChecked: Bool
+    public var problem: AuditProblem?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(entries: UInt64, legacy: UInt64, lastSeq: UInt64, headHash: String, checkpoints: UInt64, signaturesChecked: Bool, problem: AuditProblem?) {
+        self.entries = entries
+        self.legacy = legacy
+        self.lastSeq = lastSeq
+        self.headHash = headHash
+        self.checkpoints = checkpoints
+        self.signaturesChecked = signaturesChecked
+        self.problem = problem
+    }
+}
+
+#if compiler(>=6)
+extension AuditVerification: Sendable {}
+#endif
+
+
+extension AuditVerification: Equatable, Hashable {
+    public static func ==(lhs: AuditVerification, rhs: AuditVerification) -> Bool {
+        if lhs.entries != rhs.entries {
+            return false
+        }
+        if lhs.legacy != rhs.legacy {
+            return false
+        }
+        if lhs.lastSeq != rhs.lastSeq {
+            return false
+        }
+        if lhs.headHash != rhs.headHash {
+            return false
+        }
+        if lhs.checkpoints != rhs.checkpoints {
+            return false
+        }
+        if lhs.signaturesChecked != rhs.signaturesChecked {
+            return false
+        }
+        if lhs.problem != rhs.problem {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entries)
+        hasher.combine(legacy)
+        hasher.combine(lastSeq)
+        hasher.combine(headHash)
+        hasher.combine(checkpoints)
+        hasher.combine(signaturesChecked)
+        hasher.combine(problem)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditVerification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditVerification {
+        return
+            try AuditVerification(
+                entries: FfiConverterUInt64.read(from: &buf), 
+                legacy: FfiConverterUInt64.read(from: &buf), 
+                lastSeq: FfiConverterUInt64.read(from: &buf), 
+                headHash: FfiConverterString.read(from: &buf), 
+                checkpoints: FfiConverterUInt64.read(from: &buf), 
+                signaturesChecked: FfiConverterBool.read(from: &buf), 
+                problem: FfiConverterOptionTypeAuditProblem.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuditVerification, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.entries, into: &buf)
+        FfiConverterUInt64.write(value.legacy, into: &buf)
+        FfiConverterUInt64.write(value.lastSeq, into: &buf)
+        FfiConverterString.write(value.headHash, into: &buf)
+        FfiConverterUInt64.write(value.checkpoints, into: &buf)
+        FfiConverterBool.write(value.signaturesChecked, into: &buf)
+        FfiConverterOptionTypeAuditProblem.write(value.problem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditVerification_lift(_ buf: RustBuffer) throws -> AuditVerification {
+    return try FfiConverterTypeAuditVerification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditVerification_lower(_ value: AuditVerification) -> RustBuffer {
+    return FfiConverterTypeAuditVerification.lower(value)
 }
 
 
@@ -6188,6 +7806,127 @@ public func FfiConverterTypeDedupeStats_lower(_ value: DedupeStats) -> RustBuffe
 
 
 /**
+ * A field changed on both sides: both values and which won.
+ */
+public struct Discrepancy {
+    public var id: String
+    public var connector: String
+    public var key: String
+    public var field: String
+    public var local: Json
+    public var remote: Json
+    public var resolution: String
+    public var at: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, connector: String, key: String, field: String, local: Json, remote: Json, resolution: String, at: Int64) {
+        self.id = id
+        self.connector = connector
+        self.key = key
+        self.field = field
+        self.local = local
+        self.remote = remote
+        self.resolution = resolution
+        self.at = at
+    }
+}
+
+#if compiler(>=6)
+extension Discrepancy: Sendable {}
+#endif
+
+
+extension Discrepancy: Equatable, Hashable {
+    public static func ==(lhs: Discrepancy, rhs: Discrepancy) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.connector != rhs.connector {
+            return false
+        }
+        if lhs.key != rhs.key {
+            return false
+        }
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.local != rhs.local {
+            return false
+        }
+        if lhs.remote != rhs.remote {
+            return false
+        }
+        if lhs.resolution != rhs.resolution {
+            return false
+        }
+        if lhs.at != rhs.at {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(connector)
+        hasher.combine(key)
+        hasher.combine(field)
+        hasher.combine(local)
+        hasher.combine(remote)
+        hasher.combine(resolution)
+        hasher.combine(at)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDiscrepancy: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Discrepancy {
+        return
+            try Discrepancy(
+                id: FfiConverterString.read(from: &buf), 
+                connector: FfiConverterString.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf), 
+                field: FfiConverterString.read(from: &buf), 
+                local: FfiConverterTypeJson.read(from: &buf), 
+                remote: FfiConverterTypeJson.read(from: &buf), 
+                resolution: FfiConverterString.read(from: &buf), 
+                at: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Discrepancy, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.connector, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeJson.write(value.local, into: &buf)
+        FfiConverterTypeJson.write(value.remote, into: &buf)
+        FfiConverterString.write(value.resolution, into: &buf)
+        FfiConverterInt64.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscrepancy_lift(_ buf: RustBuffer) throws -> Discrepancy {
+    return try FfiConverterTypeDiscrepancy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscrepancy_lower(_ value: Discrepancy) -> RustBuffer {
+    return FfiConverterTypeDiscrepancy.lower(value)
+}
+
+
+/**
  * What `downloadMedia` wrote.
  */
 public struct DownloadedMedia {
@@ -6622,6 +8361,87 @@ public func FfiConverterTypeFaults_lower(_ value: Faults) -> RustBuffer {
 
 
 /**
+ * Health of one field.
+ */
+public struct FieldHealth {
+    public var attempts: UInt64
+    public var successes: UInt64
+    public var errors: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(attempts: UInt64, successes: UInt64, errors: UInt64) {
+        self.attempts = attempts
+        self.successes = successes
+        self.errors = errors
+    }
+}
+
+#if compiler(>=6)
+extension FieldHealth: Sendable {}
+#endif
+
+
+extension FieldHealth: Equatable, Hashable {
+    public static func ==(lhs: FieldHealth, rhs: FieldHealth) -> Bool {
+        if lhs.attempts != rhs.attempts {
+            return false
+        }
+        if lhs.successes != rhs.successes {
+            return false
+        }
+        if lhs.errors != rhs.errors {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(attempts)
+        hasher.combine(successes)
+        hasher.combine(errors)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFieldHealth: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FieldHealth {
+        return
+            try FieldHealth(
+                attempts: FfiConverterUInt64.read(from: &buf), 
+                successes: FfiConverterUInt64.read(from: &buf), 
+                errors: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FieldHealth, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.attempts, into: &buf)
+        FfiConverterUInt64.write(value.successes, into: &buf)
+        FfiConverterUInt64.write(value.errors, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFieldHealth_lift(_ buf: RustBuffer) throws -> FieldHealth {
+    return try FfiConverterTypeFieldHealth.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFieldHealth_lower(_ value: FieldHealth) -> RustBuffer {
+    return FfiConverterTypeFieldHealth.lower(value)
+}
+
+
+/**
  * The action of a flow message.
  */
 public struct FlowAction {
@@ -6918,6 +8738,127 @@ public func FfiConverterTypeGraphError_lift(_ buf: RustBuffer) throws -> GraphEr
 #endif
 public func FfiConverterTypeGraphError_lower(_ value: GraphError) -> RustBuffer {
     return FfiConverterTypeGraphError.lower(value)
+}
+
+
+/**
+ * Attempts, successes, rejections by code, latency and lag, per field.
+ */
+public struct HealthSnapshot {
+    public var attempts: UInt64
+    public var successes: UInt64
+    public var rejections: [String: UInt64]
+    public var latencyP50Ms: Double?
+    public var latencyP99Ms: Double?
+    public var lagP50Ms: Double?
+    public var lagP99Ms: Double?
+    public var fields: [String: FieldHealth]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(attempts: UInt64, successes: UInt64, rejections: [String: UInt64], latencyP50Ms: Double?, latencyP99Ms: Double?, lagP50Ms: Double?, lagP99Ms: Double?, fields: [String: FieldHealth]) {
+        self.attempts = attempts
+        self.successes = successes
+        self.rejections = rejections
+        self.latencyP50Ms = latencyP50Ms
+        self.latencyP99Ms = latencyP99Ms
+        self.lagP50Ms = lagP50Ms
+        self.lagP99Ms = lagP99Ms
+        self.fields = fields
+    }
+}
+
+#if compiler(>=6)
+extension HealthSnapshot: Sendable {}
+#endif
+
+
+extension HealthSnapshot: Equatable, Hashable {
+    public static func ==(lhs: HealthSnapshot, rhs: HealthSnapshot) -> Bool {
+        if lhs.attempts != rhs.attempts {
+            return false
+        }
+        if lhs.successes != rhs.successes {
+            return false
+        }
+        if lhs.rejections != rhs.rejections {
+            return false
+        }
+        if lhs.latencyP50Ms != rhs.latencyP50Ms {
+            return false
+        }
+        if lhs.latencyP99Ms != rhs.latencyP99Ms {
+            return false
+        }
+        if lhs.lagP50Ms != rhs.lagP50Ms {
+            return false
+        }
+        if lhs.lagP99Ms != rhs.lagP99Ms {
+            return false
+        }
+        if lhs.fields != rhs.fields {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(attempts)
+        hasher.combine(successes)
+        hasher.combine(rejections)
+        hasher.combine(latencyP50Ms)
+        hasher.combine(latencyP99Ms)
+        hasher.combine(lagP50Ms)
+        hasher.combine(lagP99Ms)
+        hasher.combine(fields)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHealthSnapshot: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HealthSnapshot {
+        return
+            try HealthSnapshot(
+                attempts: FfiConverterUInt64.read(from: &buf), 
+                successes: FfiConverterUInt64.read(from: &buf), 
+                rejections: FfiConverterDictionaryStringUInt64.read(from: &buf), 
+                latencyP50Ms: FfiConverterOptionDouble.read(from: &buf), 
+                latencyP99Ms: FfiConverterOptionDouble.read(from: &buf), 
+                lagP50Ms: FfiConverterOptionDouble.read(from: &buf), 
+                lagP99Ms: FfiConverterOptionDouble.read(from: &buf), 
+                fields: FfiConverterDictionaryStringTypeFieldHealth.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HealthSnapshot, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.attempts, into: &buf)
+        FfiConverterUInt64.write(value.successes, into: &buf)
+        FfiConverterDictionaryStringUInt64.write(value.rejections, into: &buf)
+        FfiConverterOptionDouble.write(value.latencyP50Ms, into: &buf)
+        FfiConverterOptionDouble.write(value.latencyP99Ms, into: &buf)
+        FfiConverterOptionDouble.write(value.lagP50Ms, into: &buf)
+        FfiConverterOptionDouble.write(value.lagP99Ms, into: &buf)
+        FfiConverterDictionaryStringTypeFieldHealth.write(value.fields, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHealthSnapshot_lift(_ buf: RustBuffer) throws -> HealthSnapshot {
+    return try FfiConverterTypeHealthSnapshot.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHealthSnapshot_lower(_ value: HealthSnapshot) -> RustBuffer {
+    return FfiConverterTypeHealthSnapshot.lower(value)
 }
 
 
@@ -7230,6 +9171,95 @@ public func FfiConverterTypeHistoryUpdate_lift(_ buf: RustBuffer) throws -> Hist
 #endif
 public func FfiConverterTypeHistoryUpdate_lower(_ value: HistoryUpdate) -> RustBuffer {
     return FfiConverterTypeHistoryUpdate.lower(value)
+}
+
+
+/**
+ * How to reach HubSpot; only `token` is required.
+ */
+public struct HubSpotSettings {
+    public var token: String
+    public var baseUrl: String?
+    public var name: String?
+    public var batchSize: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(token: String, baseUrl: String? = nil, name: String? = nil, batchSize: UInt32? = nil) {
+        self.token = token
+        self.baseUrl = baseUrl
+        self.name = name
+        self.batchSize = batchSize
+    }
+}
+
+#if compiler(>=6)
+extension HubSpotSettings: Sendable {}
+#endif
+
+
+extension HubSpotSettings: Equatable, Hashable {
+    public static func ==(lhs: HubSpotSettings, rhs: HubSpotSettings) -> Bool {
+        if lhs.token != rhs.token {
+            return false
+        }
+        if lhs.baseUrl != rhs.baseUrl {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.batchSize != rhs.batchSize {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(token)
+        hasher.combine(baseUrl)
+        hasher.combine(name)
+        hasher.combine(batchSize)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHubSpotSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HubSpotSettings {
+        return
+            try HubSpotSettings(
+                token: FfiConverterString.read(from: &buf), 
+                baseUrl: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                batchSize: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HubSpotSettings, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.token, into: &buf)
+        FfiConverterOptionString.write(value.baseUrl, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionUInt32.write(value.batchSize, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHubSpotSettings_lift(_ buf: RustBuffer) throws -> HubSpotSettings {
+    return try FfiConverterTypeHubSpotSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHubSpotSettings_lower(_ value: HubSpotSettings) -> RustBuffer {
+    return FfiConverterTypeHubSpotSettings.lower(value)
 }
 
 
@@ -8417,6 +10447,283 @@ public func FfiConverterTypeLocationInfo_lower(_ value: LocationInfo) -> RustBuf
 }
 
 
+public struct MappingField {
+    public var local: String
+    public var crm: String
+    public var direction: String
+    public var owner: String
+    public var transform: [String]
+    public var `default`: String?
+    public var required: Bool
+    public var null: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(local: String, crm: String, direction: String, owner: String, transform: [String], `default`: String?, required: Bool, null: String) {
+        self.local = local
+        self.crm = crm
+        self.direction = direction
+        self.owner = owner
+        self.transform = transform
+        self.`default` = `default`
+        self.required = required
+        self.null = null
+    }
+}
+
+#if compiler(>=6)
+extension MappingField: Sendable {}
+#endif
+
+
+extension MappingField: Equatable, Hashable {
+    public static func ==(lhs: MappingField, rhs: MappingField) -> Bool {
+        if lhs.local != rhs.local {
+            return false
+        }
+        if lhs.crm != rhs.crm {
+            return false
+        }
+        if lhs.direction != rhs.direction {
+            return false
+        }
+        if lhs.owner != rhs.owner {
+            return false
+        }
+        if lhs.transform != rhs.transform {
+            return false
+        }
+        if lhs.`default` != rhs.`default` {
+            return false
+        }
+        if lhs.required != rhs.required {
+            return false
+        }
+        if lhs.null != rhs.null {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(local)
+        hasher.combine(crm)
+        hasher.combine(direction)
+        hasher.combine(owner)
+        hasher.combine(transform)
+        hasher.combine(`default`)
+        hasher.combine(required)
+        hasher.combine(null)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMappingField: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MappingField {
+        return
+            try MappingField(
+                local: FfiConverterString.read(from: &buf), 
+                crm: FfiConverterString.read(from: &buf), 
+                direction: FfiConverterString.read(from: &buf), 
+                owner: FfiConverterString.read(from: &buf), 
+                transform: FfiConverterSequenceString.read(from: &buf), 
+                default: FfiConverterOptionString.read(from: &buf), 
+                required: FfiConverterBool.read(from: &buf), 
+                null: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MappingField, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.local, into: &buf)
+        FfiConverterString.write(value.crm, into: &buf)
+        FfiConverterString.write(value.direction, into: &buf)
+        FfiConverterString.write(value.owner, into: &buf)
+        FfiConverterSequenceString.write(value.transform, into: &buf)
+        FfiConverterOptionString.write(value.`default`, into: &buf)
+        FfiConverterBool.write(value.required, into: &buf)
+        FfiConverterString.write(value.null, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMappingField_lift(_ buf: RustBuffer) throws -> MappingField {
+    return try FfiConverterTypeMappingField.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMappingField_lower(_ value: MappingField) -> RustBuffer {
+    return FfiConverterTypeMappingField.lower(value)
+}
+
+
+public struct MappingInfo {
+    public var crmIdProperty: String
+    public var fallback: [String]
+    public var fields: [MappingField]
+    public var maps: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(crmIdProperty: String, fallback: [String], fields: [MappingField], maps: [String]) {
+        self.crmIdProperty = crmIdProperty
+        self.fallback = fallback
+        self.fields = fields
+        self.maps = maps
+    }
+}
+
+#if compiler(>=6)
+extension MappingInfo: Sendable {}
+#endif
+
+
+extension MappingInfo: Equatable, Hashable {
+    public static func ==(lhs: MappingInfo, rhs: MappingInfo) -> Bool {
+        if lhs.crmIdProperty != rhs.crmIdProperty {
+            return false
+        }
+        if lhs.fallback != rhs.fallback {
+            return false
+        }
+        if lhs.fields != rhs.fields {
+            return false
+        }
+        if lhs.maps != rhs.maps {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(crmIdProperty)
+        hasher.combine(fallback)
+        hasher.combine(fields)
+        hasher.combine(maps)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMappingInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MappingInfo {
+        return
+            try MappingInfo(
+                crmIdProperty: FfiConverterString.read(from: &buf), 
+                fallback: FfiConverterSequenceString.read(from: &buf), 
+                fields: FfiConverterSequenceTypeMappingField.read(from: &buf), 
+                maps: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MappingInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.crmIdProperty, into: &buf)
+        FfiConverterSequenceString.write(value.fallback, into: &buf)
+        FfiConverterSequenceTypeMappingField.write(value.fields, into: &buf)
+        FfiConverterSequenceString.write(value.maps, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMappingInfo_lift(_ buf: RustBuffer) throws -> MappingInfo {
+    return try FfiConverterTypeMappingInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMappingInfo_lower(_ value: MappingInfo) -> RustBuffer {
+    return FfiConverterTypeMappingInfo.lower(value)
+}
+
+
+/**
+ * Why a mapping file is refused: the line and the reason.
+ */
+public struct MappingProblem {
+    public var line: UInt32
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(line: UInt32, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
+}
+
+#if compiler(>=6)
+extension MappingProblem: Sendable {}
+#endif
+
+
+extension MappingProblem: Equatable, Hashable {
+    public static func ==(lhs: MappingProblem, rhs: MappingProblem) -> Bool {
+        if lhs.line != rhs.line {
+            return false
+        }
+        if lhs.reason != rhs.reason {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(line)
+        hasher.combine(reason)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMappingProblem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MappingProblem {
+        return
+            try MappingProblem(
+                line: FfiConverterUInt32.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MappingProblem, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.line, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMappingProblem_lift(_ buf: RustBuffer) throws -> MappingProblem {
+    return try FfiConverterTypeMappingProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMappingProblem_lower(_ value: MappingProblem) -> RustBuffer {
+    return FfiConverterTypeMappingProblem.lower(value)
+}
+
+
 /**
  * An image, audio, video, document or sticker.
  */
@@ -8737,6 +11044,87 @@ public func FfiConverterTypeMediaUrl_lift(_ buf: RustBuffer) throws -> MediaUrl 
 #endif
 public func FfiConverterTypeMediaUrl_lower(_ value: MediaUrl) -> RustBuffer {
     return FfiConverterTypeMediaUrl.lower(value)
+}
+
+
+/**
+ * A user holds a role within a scope.
+ */
+public struct Membership {
+    public var userId: String
+    public var role: String
+    public var scope: Scope
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(userId: String, role: String, scope: Scope) {
+        self.userId = userId
+        self.role = role
+        self.scope = scope
+    }
+}
+
+#if compiler(>=6)
+extension Membership: Sendable {}
+#endif
+
+
+extension Membership: Equatable, Hashable {
+    public static func ==(lhs: Membership, rhs: Membership) -> Bool {
+        if lhs.userId != rhs.userId {
+            return false
+        }
+        if lhs.role != rhs.role {
+            return false
+        }
+        if lhs.scope != rhs.scope {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(userId)
+        hasher.combine(role)
+        hasher.combine(scope)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMembership: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Membership {
+        return
+            try Membership(
+                userId: FfiConverterString.read(from: &buf), 
+                role: FfiConverterString.read(from: &buf), 
+                scope: FfiConverterTypeScope.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Membership, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterString.write(value.role, into: &buf)
+        FfiConverterTypeScope.write(value.scope, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMembership_lift(_ buf: RustBuffer) throws -> Membership {
+    return try FfiConverterTypeMembership.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMembership_lower(_ value: Membership) -> RustBuffer {
+    return FfiConverterTypeMembership.lower(value)
 }
 
 
@@ -11116,6 +13504,226 @@ public func FfiConverterTypePricing_lower(_ value: Pricing) -> RustBuffer {
 }
 
 
+public struct PullReport {
+    public var fetched: UInt64
+    public var applied: UInt64
+    public var created: UInt64
+    public var conflicts: UInt64
+    public var discrepancies: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(fetched: UInt64, applied: UInt64, created: UInt64, conflicts: UInt64, discrepancies: UInt64) {
+        self.fetched = fetched
+        self.applied = applied
+        self.created = created
+        self.conflicts = conflicts
+        self.discrepancies = discrepancies
+    }
+}
+
+#if compiler(>=6)
+extension PullReport: Sendable {}
+#endif
+
+
+extension PullReport: Equatable, Hashable {
+    public static func ==(lhs: PullReport, rhs: PullReport) -> Bool {
+        if lhs.fetched != rhs.fetched {
+            return false
+        }
+        if lhs.applied != rhs.applied {
+            return false
+        }
+        if lhs.created != rhs.created {
+            return false
+        }
+        if lhs.conflicts != rhs.conflicts {
+            return false
+        }
+        if lhs.discrepancies != rhs.discrepancies {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fetched)
+        hasher.combine(applied)
+        hasher.combine(created)
+        hasher.combine(conflicts)
+        hasher.combine(discrepancies)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePullReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PullReport {
+        return
+            try PullReport(
+                fetched: FfiConverterUInt64.read(from: &buf), 
+                applied: FfiConverterUInt64.read(from: &buf), 
+                created: FfiConverterUInt64.read(from: &buf), 
+                conflicts: FfiConverterUInt64.read(from: &buf), 
+                discrepancies: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PullReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.fetched, into: &buf)
+        FfiConverterUInt64.write(value.applied, into: &buf)
+        FfiConverterUInt64.write(value.created, into: &buf)
+        FfiConverterUInt64.write(value.conflicts, into: &buf)
+        FfiConverterUInt64.write(value.discrepancies, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePullReport_lift(_ buf: RustBuffer) throws -> PullReport {
+    return try FfiConverterTypePullReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePullReport_lower(_ value: PullReport) -> RustBuffer {
+    return FfiConverterTypePullReport.lower(value)
+}
+
+
+public struct PushReport {
+    public var created: UInt64
+    public var updated: UInt64
+    public var unchanged: UInt64
+    public var rejected: UInt64
+    public var parked: UInt64
+    public var retries: UInt64
+    public var scheduled: UInt64
+    public var requests: UInt64
+    public var rateLimited: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(created: UInt64, updated: UInt64, unchanged: UInt64, rejected: UInt64, parked: UInt64, retries: UInt64, scheduled: UInt64, requests: UInt64, rateLimited: UInt64) {
+        self.created = created
+        self.updated = updated
+        self.unchanged = unchanged
+        self.rejected = rejected
+        self.parked = parked
+        self.retries = retries
+        self.scheduled = scheduled
+        self.requests = requests
+        self.rateLimited = rateLimited
+    }
+}
+
+#if compiler(>=6)
+extension PushReport: Sendable {}
+#endif
+
+
+extension PushReport: Equatable, Hashable {
+    public static func ==(lhs: PushReport, rhs: PushReport) -> Bool {
+        if lhs.created != rhs.created {
+            return false
+        }
+        if lhs.updated != rhs.updated {
+            return false
+        }
+        if lhs.unchanged != rhs.unchanged {
+            return false
+        }
+        if lhs.rejected != rhs.rejected {
+            return false
+        }
+        if lhs.parked != rhs.parked {
+            return false
+        }
+        if lhs.retries != rhs.retries {
+            return false
+        }
+        if lhs.scheduled != rhs.scheduled {
+            return false
+        }
+        if lhs.requests != rhs.requests {
+            return false
+        }
+        if lhs.rateLimited != rhs.rateLimited {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(created)
+        hasher.combine(updated)
+        hasher.combine(unchanged)
+        hasher.combine(rejected)
+        hasher.combine(parked)
+        hasher.combine(retries)
+        hasher.combine(scheduled)
+        hasher.combine(requests)
+        hasher.combine(rateLimited)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePushReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PushReport {
+        return
+            try PushReport(
+                created: FfiConverterUInt64.read(from: &buf), 
+                updated: FfiConverterUInt64.read(from: &buf), 
+                unchanged: FfiConverterUInt64.read(from: &buf), 
+                rejected: FfiConverterUInt64.read(from: &buf), 
+                parked: FfiConverterUInt64.read(from: &buf), 
+                retries: FfiConverterUInt64.read(from: &buf), 
+                scheduled: FfiConverterUInt64.read(from: &buf), 
+                requests: FfiConverterUInt64.read(from: &buf), 
+                rateLimited: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PushReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.created, into: &buf)
+        FfiConverterUInt64.write(value.updated, into: &buf)
+        FfiConverterUInt64.write(value.unchanged, into: &buf)
+        FfiConverterUInt64.write(value.rejected, into: &buf)
+        FfiConverterUInt64.write(value.parked, into: &buf)
+        FfiConverterUInt64.write(value.retries, into: &buf)
+        FfiConverterUInt64.write(value.scheduled, into: &buf)
+        FfiConverterUInt64.write(value.requests, into: &buf)
+        FfiConverterUInt64.write(value.rateLimited, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushReport_lift(_ buf: RustBuffer) throws -> PushReport {
+    return try FfiConverterTypePushReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushReport_lower(_ value: PushReport) -> RustBuffer {
+    return FfiConverterTypePushReport.lower(value)
+}
+
+
 /**
  * Local hours in which nothing automated is sent.
  */
@@ -11739,6 +14347,87 @@ public func FfiConverterTypeRequest_lower(_ value: Request) -> RustBuffer {
 
 
 /**
+ * A named set of permissions (wire names).
+ */
+public struct RoleInfo {
+    public var name: String
+    public var permissions: [String]
+    public var description: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, permissions: [String], description: String = "") {
+        self.name = name
+        self.permissions = permissions
+        self.description = description
+    }
+}
+
+#if compiler(>=6)
+extension RoleInfo: Sendable {}
+#endif
+
+
+extension RoleInfo: Equatable, Hashable {
+    public static func ==(lhs: RoleInfo, rhs: RoleInfo) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.permissions != rhs.permissions {
+            return false
+        }
+        if lhs.description != rhs.description {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(permissions)
+        hasher.combine(description)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoleInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoleInfo {
+        return
+            try RoleInfo(
+                name: FfiConverterString.read(from: &buf), 
+                permissions: FfiConverterSequenceString.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoleInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterSequenceString.write(value.permissions, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoleInfo_lift(_ buf: RustBuffer) throws -> RoleInfo {
+    return try FfiConverterTypeRoleInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoleInfo_lower(_ value: RoleInfo) -> RustBuffer {
+    return FfiConverterTypeRoleInfo.lower(value)
+}
+
+
+/**
  * What one or more rounds did.
  */
 public struct RoundReport {
@@ -12163,6 +14852,79 @@ public func FfiConverterTypeSchedulerSettings_lower(_ value: SchedulerSettings) 
 
 
 /**
+ * Where a membership applies; empty means everywhere.
+ */
+public struct Scope {
+    public var teams: StringSet
+    public var numbers: NumberSet
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(teams: StringSet, numbers: NumberSet) {
+        self.teams = teams
+        self.numbers = numbers
+    }
+}
+
+#if compiler(>=6)
+extension Scope: Sendable {}
+#endif
+
+
+extension Scope: Equatable, Hashable {
+    public static func ==(lhs: Scope, rhs: Scope) -> Bool {
+        if lhs.teams != rhs.teams {
+            return false
+        }
+        if lhs.numbers != rhs.numbers {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(teams)
+        hasher.combine(numbers)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScope: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Scope {
+        return
+            try Scope(
+                teams: FfiConverterTypeStringSet.read(from: &buf), 
+                numbers: FfiConverterTypeNumberSet.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Scope, into buf: inout [UInt8]) {
+        FfiConverterTypeStringSet.write(value.teams, into: &buf)
+        FfiConverterTypeNumberSet.write(value.numbers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScope_lift(_ buf: RustBuffer) throws -> Scope {
+    return try FfiConverterTypeScope.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScope_lower(_ value: Scope) -> RustBuffer {
+    return FfiConverterTypeScope.lower(value)
+}
+
+
+/**
  * A scored pair of record ids, `a < b`.
  */
 public struct ScoredPair {
@@ -12565,6 +15327,162 @@ public func FfiConverterTypeSentMessage_lower(_ value: SentMessage) -> RustBuffe
 }
 
 
+public struct StandinRecord {
+    public var id: String
+    public var properties: Properties
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, properties: Properties) {
+        self.id = id
+        self.properties = properties
+    }
+}
+
+#if compiler(>=6)
+extension StandinRecord: Sendable {}
+#endif
+
+
+extension StandinRecord: Equatable, Hashable {
+    public static func ==(lhs: StandinRecord, rhs: StandinRecord) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.properties != rhs.properties {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(properties)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStandinRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StandinRecord {
+        return
+            try StandinRecord(
+                id: FfiConverterString.read(from: &buf), 
+                properties: FfiConverterTypeProperties.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StandinRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeProperties.write(value.properties, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStandinRecord_lift(_ buf: RustBuffer) throws -> StandinRecord {
+    return try FfiConverterTypeStandinRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStandinRecord_lower(_ value: StandinRecord) -> RustBuffer {
+    return FfiConverterTypeStandinRecord.lower(value)
+}
+
+
+public struct StandinStats {
+    public var requests: UInt64
+    public var overLimit: UInt64
+    public var faults: UInt64
+    public var records: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(requests: UInt64, overLimit: UInt64, faults: UInt64, records: UInt64) {
+        self.requests = requests
+        self.overLimit = overLimit
+        self.faults = faults
+        self.records = records
+    }
+}
+
+#if compiler(>=6)
+extension StandinStats: Sendable {}
+#endif
+
+
+extension StandinStats: Equatable, Hashable {
+    public static func ==(lhs: StandinStats, rhs: StandinStats) -> Bool {
+        if lhs.requests != rhs.requests {
+            return false
+        }
+        if lhs.overLimit != rhs.overLimit {
+            return false
+        }
+        if lhs.faults != rhs.faults {
+            return false
+        }
+        if lhs.records != rhs.records {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(requests)
+        hasher.combine(overLimit)
+        hasher.combine(faults)
+        hasher.combine(records)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStandinStats: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StandinStats {
+        return
+            try StandinStats(
+                requests: FfiConverterUInt64.read(from: &buf), 
+                overLimit: FfiConverterUInt64.read(from: &buf), 
+                faults: FfiConverterUInt64.read(from: &buf), 
+                records: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StandinStats, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.requests, into: &buf)
+        FfiConverterUInt64.write(value.overLimit, into: &buf)
+        FfiConverterUInt64.write(value.faults, into: &buf)
+        FfiConverterUInt64.write(value.records, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStandinStats_lift(_ buf: RustBuffer) throws -> StandinStats {
+    return try FfiConverterTypeStandinStats.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStandinStats_lower(_ value: StandinStats) -> RustBuffer {
+    return FfiConverterTypeStandinStats.lower(value)
+}
+
+
 /**
  * A status of a message the business sent.
  */
@@ -12834,6 +15752,76 @@ public func FfiConverterTypeSyncMeta_lift(_ buf: RustBuffer) throws -> SyncMeta 
 #endif
 public func FfiConverterTypeSyncMeta_lower(_ value: SyncMeta) -> RustBuffer {
     return FfiConverterTypeSyncMeta.lower(value)
+}
+
+
+public struct SyncReport {
+    public var pull: PullReport
+    public var push: PushReport
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(pull: PullReport, push: PushReport) {
+        self.pull = pull
+        self.push = push
+    }
+}
+
+#if compiler(>=6)
+extension SyncReport: Sendable {}
+#endif
+
+
+extension SyncReport: Equatable, Hashable {
+    public static func ==(lhs: SyncReport, rhs: SyncReport) -> Bool {
+        if lhs.pull != rhs.pull {
+            return false
+        }
+        if lhs.push != rhs.push {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pull)
+        hasher.combine(push)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncReport {
+        return
+            try SyncReport(
+                pull: FfiConverterTypePullReport.read(from: &buf), 
+                push: FfiConverterTypePushReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncReport, into buf: inout [UInt8]) {
+        FfiConverterTypePullReport.write(value.pull, into: &buf)
+        FfiConverterTypePushReport.write(value.push, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncReport_lift(_ buf: RustBuffer) throws -> SyncReport {
+    return try FfiConverterTypeSyncReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer {
+    return FfiConverterTypeSyncReport.lower(value)
 }
 
 
@@ -13859,6 +16847,173 @@ public func FfiConverterTypeUnknownEvent_lower(_ value: UnknownEvent) -> RustBuf
 
 
 /**
+ * A console user; `agent_id` is the agent it works as.
+ */
+public struct User {
+    public var id: String
+    public var name: String
+    public var agentId: AgentId?
+    public var disabled: Bool
+    public var createdAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, name: String, agentId: AgentId? = nil, disabled: Bool = false, createdAt: Int64 = Int64(0)) {
+        self.id = id
+        self.name = name
+        self.agentId = agentId
+        self.disabled = disabled
+        self.createdAt = createdAt
+    }
+}
+
+#if compiler(>=6)
+extension User: Sendable {}
+#endif
+
+
+extension User: Equatable, Hashable {
+    public static func ==(lhs: User, rhs: User) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.agentId != rhs.agentId {
+            return false
+        }
+        if lhs.disabled != rhs.disabled {
+            return false
+        }
+        if lhs.createdAt != rhs.createdAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(name)
+        hasher.combine(agentId)
+        hasher.combine(disabled)
+        hasher.combine(createdAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUser: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> User {
+        return
+            try User(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                agentId: FfiConverterOptionTypeAgentId.read(from: &buf), 
+                disabled: FfiConverterBool.read(from: &buf), 
+                createdAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: User, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterOptionTypeAgentId.write(value.agentId, into: &buf)
+        FfiConverterBool.write(value.disabled, into: &buf)
+        FfiConverterInt64.write(value.createdAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUser_lift(_ buf: RustBuffer) throws -> User {
+    return try FfiConverterTypeUser.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
+    return FfiConverterTypeUser.lower(value)
+}
+
+
+public struct UserRoles {
+    public var user: User
+    public var memberships: [Membership]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(user: User, memberships: [Membership]) {
+        self.user = user
+        self.memberships = memberships
+    }
+}
+
+#if compiler(>=6)
+extension UserRoles: Sendable {}
+#endif
+
+
+extension UserRoles: Equatable, Hashable {
+    public static func ==(lhs: UserRoles, rhs: UserRoles) -> Bool {
+        if lhs.user != rhs.user {
+            return false
+        }
+        if lhs.memberships != rhs.memberships {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(user)
+        hasher.combine(memberships)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUserRoles: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UserRoles {
+        return
+            try UserRoles(
+                user: FfiConverterTypeUser.read(from: &buf), 
+                memberships: FfiConverterSequenceTypeMembership.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UserRoles, into buf: inout [UInt8]) {
+        FfiConverterTypeUser.write(value.user, into: &buf)
+        FfiConverterSequenceTypeMembership.write(value.memberships, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserRoles_lift(_ buf: RustBuffer) throws -> UserRoles {
+    return try FfiConverterTypeUserRoles.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserRoles_lower(_ value: UserRoles) -> RustBuffer {
+    return FfiConverterTypeUserRoles.lower(value)
+}
+
+
+/**
  * Worker settings (batch, lease, retries).
  */
 public struct WorkerSettings {
@@ -13961,6 +17116,83 @@ public func FfiConverterTypeWorkerSettings_lift(_ buf: RustBuffer) throws -> Wor
 public func FfiConverterTypeWorkerSettings_lower(_ value: WorkerSettings) -> RustBuffer {
     return FfiConverterTypeWorkerSettings.lower(value)
 }
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+
+public enum AuditOutcome {
+    
+    case ok
+    case forbidden
+    case failed
+}
+
+
+#if compiler(>=6)
+extension AuditOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = AuditOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .ok
+        
+        case 2: return .forbidden
+        
+        case 3: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AuditOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .ok:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .forbidden:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditOutcome_lift(_ buf: RustBuffer) throws -> AuditOutcome {
+    return try FfiConverterTypeAuditOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditOutcome_lower(_ value: AuditOutcome) -> RustBuffer {
+    return FfiConverterTypeAuditOutcome.lower(value)
+}
+
+
+extension AuditOutcome: Equatable, Hashable {}
+
+
+
+
+
 
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
@@ -16075,6 +19307,104 @@ extension Presence: Equatable, Hashable {}
 
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+
+public enum ProblemKind {
+    
+    case edited
+    case removed
+    case reordered
+    case truncated
+    case unsealed
+    case checkpoint
+}
+
+
+#if compiler(>=6)
+extension ProblemKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProblemKind: FfiConverterRustBuffer {
+    typealias SwiftType = ProblemKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProblemKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .edited
+        
+        case 2: return .removed
+        
+        case 3: return .reordered
+        
+        case 4: return .truncated
+        
+        case 5: return .unsealed
+        
+        case 6: return .checkpoint
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ProblemKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .edited:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .removed:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .reordered:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .truncated:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .unsealed:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .checkpoint:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProblemKind_lift(_ buf: RustBuffer) throws -> ProblemKind {
+    return try FfiConverterTypeProblemKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProblemKind_lower(_ value: ProblemKind) -> RustBuffer {
+    return FfiConverterTypeProblemKind.lower(value)
+}
+
+
+extension ProblemKind: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
  * A delivery status.
  */
@@ -17638,6 +20968,30 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeScheduler: FfiConverterRustBuffer {
+    typealias SwiftType = Scheduler?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeScheduler.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeScheduler.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAlertInfo: FfiConverterRustBuffer {
     typealias SwiftType = AlertInfo?
 
@@ -17654,6 +21008,30 @@ fileprivate struct FfiConverterOptionTypeAlertInfo: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeAlertInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAuditProblem: FfiConverterRustBuffer {
+    typealias SwiftType = AuditProblem?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAuditProblem.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAuditProblem.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -17854,6 +21232,30 @@ fileprivate struct FfiConverterOptionTypeLimitConfig: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMappingProblem: FfiConverterRustBuffer {
+    typealias SwiftType = MappingProblem?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMappingProblem.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMappingProblem.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeMergeReport: FfiConverterRustBuffer {
     typealias SwiftType = MergeReport?
 
@@ -18038,6 +21440,30 @@ fileprivate struct FfiConverterOptionTypeRouting: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRouting.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeStandinRecord: FfiConverterRustBuffer {
+    typealias SwiftType = StandinRecord?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStandinRecord.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStandinRecord.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -18431,6 +21857,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAuditEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [AuditEntry]
+
+    public static func write(_ value: [AuditEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAuditEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AuditEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AuditEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAuditEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeBadRow: FfiConverterRustBuffer {
     typealias SwiftType = [BadRow]
 
@@ -18631,6 +22082,31 @@ fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDiscrepancy: FfiConverterRustBuffer {
+    typealias SwiftType = [Discrepancy]
+
+    public static func write(_ value: [Discrepancy], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDiscrepancy.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Discrepancy] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Discrepancy]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDiscrepancy.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeGraphError: FfiConverterRustBuffer {
     typealias SwiftType = [GraphError]
 
@@ -18773,6 +22249,56 @@ fileprivate struct FfiConverterSequenceTypeListSection: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeListSection.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMappingField: FfiConverterRustBuffer {
+    typealias SwiftType = [MappingField]
+
+    public static func write(_ value: [MappingField], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMappingField.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MappingField] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MappingField]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMappingField.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMembership: FfiConverterRustBuffer {
+    typealias SwiftType = [Membership]
+
+    public static func write(_ value: [Membership], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMembership.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Membership] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Membership]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMembership.read(from: &buf))
         }
         return seq
     }
@@ -18956,6 +22482,31 @@ fileprivate struct FfiConverterSequenceTypeOutboxItem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOutgoingMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [OutgoingMessage]
+
+    public static func write(_ value: [OutgoingMessage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutgoingMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OutgoingMessage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OutgoingMessage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutgoingMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePhoneNumber: FfiConverterRustBuffer {
     typealias SwiftType = [PhoneNumber]
 
@@ -18998,6 +22549,31 @@ fileprivate struct FfiConverterSequenceTypeReplyButton: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeReplyButton.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRoleInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [RoleInfo]
+
+    public static func write(_ value: [RoleInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoleInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RoleInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RoleInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoleInfo.read(from: &buf))
         }
         return seq
     }
@@ -19073,6 +22649,81 @@ fileprivate struct FfiConverterSequenceTypeSentMessage: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSentMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStandinRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [StandinRecord]
+
+    public static func write(_ value: [StandinRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStandinRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StandinRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StandinRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStandinRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUserRoles: FfiConverterRustBuffer {
+    typealias SwiftType = [UserRoles]
+
+    public static func write(_ value: [UserRoles], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUserRoles.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UserRoles] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UserRoles]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUserRoles.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEnqueued: FfiConverterRustBuffer {
+    typealias SwiftType = [Enqueued]
+
+    public static func write(_ value: [Enqueued], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEnqueued.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Enqueued] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Enqueued]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEnqueued.read(from: &buf))
         }
         return seq
     }
@@ -19231,6 +22882,31 @@ fileprivate struct FfiConverterSequenceTypeJson: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePhoneNumberId: FfiConverterRustBuffer {
+    typealias SwiftType = [PhoneNumberId]
+
+    public static func write(_ value: [PhoneNumberId], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePhoneNumberId.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PhoneNumberId] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PhoneNumberId]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePhoneNumberId.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringUInt32: FfiConverterRustBuffer {
     public static func write(_ value: [String: UInt32], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -19257,6 +22933,32 @@ fileprivate struct FfiConverterDictionaryStringUInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDictionaryStringUInt64: FfiConverterRustBuffer {
+    public static func write(_ value: [String: UInt64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterUInt64.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: UInt64] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: UInt64]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterUInt64.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringInt64: FfiConverterRustBuffer {
     public static func write(_ value: [String: Int64], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -19274,6 +22976,58 @@ fileprivate struct FfiConverterDictionaryStringInt64: FfiConverterRustBuffer {
         for _ in 0..<len {
             let key = try FfiConverterString.read(from: &buf)
             let value = try FfiConverterInt64.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeFieldHealth: FfiConverterRustBuffer {
+    public static func write(_ value: [String: FieldHealth], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeFieldHealth.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: FieldHealth] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: FieldHealth]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeFieldHealth.read(from: &buf)
             dict[key] = value
         }
         return dict
@@ -19751,6 +23505,50 @@ public func FfiConverterTypeMessageId_lower(_ value: MessageId) -> RustBuffer {
  * Typealias from the type name used in the UDL file to the builtin type.  This
  * is needed because the UDL type name is used in function/method signatures.
  */
+public typealias NumberSet = [PhoneNumberId]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNumberSet: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NumberSet {
+        return try FfiConverterSequenceTypePhoneNumberId.read(from: &buf)
+    }
+
+    public static func write(_ value: NumberSet, into buf: inout [UInt8]) {
+        return FfiConverterSequenceTypePhoneNumberId.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> NumberSet {
+        return try FfiConverterSequenceTypePhoneNumberId.lift(value)
+    }
+
+    public static func lower(_ value: NumberSet) -> RustBuffer {
+        return FfiConverterSequenceTypePhoneNumberId.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNumberSet_lift(_ value: RustBuffer) throws -> NumberSet {
+    return try FfiConverterTypeNumberSet.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNumberSet_lower(_ value: NumberSet) -> RustBuffer {
+    return FfiConverterTypeNumberSet.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
 public typealias PhoneNumberId = String
 
 #if swift(>=5.8)
@@ -19787,6 +23585,50 @@ public func FfiConverterTypePhoneNumberId_lift(_ value: RustBuffer) throws -> Ph
 #endif
 public func FfiConverterTypePhoneNumberId_lower(_ value: PhoneNumberId) -> RustBuffer {
     return FfiConverterTypePhoneNumberId.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias Properties = [String: String]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProperties: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Properties {
+        return try FfiConverterDictionaryStringString.read(from: &buf)
+    }
+
+    public static func write(_ value: Properties, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Properties {
+        return try FfiConverterDictionaryStringString.lift(value)
+    }
+
+    public static func lower(_ value: Properties) -> RustBuffer {
+        return FfiConverterDictionaryStringString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProperties_lift(_ value: RustBuffer) throws -> Properties {
+    return try FfiConverterTypeProperties.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProperties_lower(_ value: Properties) -> RustBuffer {
+    return FfiConverterTypeProperties.lower(value)
 }
 
 
@@ -20111,6 +23953,25 @@ public func limitConfigDefault() -> LimitConfig  {
 })
 }
 /**
+ * `nil` when `text` loads as a mapping, otherwise the line and reason.
+ */
+public func mappingCheck(text: String) -> MappingProblem?  {
+    return try!  FfiConverterOptionTypeMappingProblem.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_mapping_check(
+        FfiConverterString.lower(text),$0
+    )
+})
+}
+/**
+ * Every permission's wire name.
+ */
+public func permissionNames() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_permission_names($0
+    )
+})
+}
+/**
  * Normalize many numbers on all cores; bad lines carry `error`.
  */
 public func phoneNormalize(inputs: [String], region: String? = nil) -> [NormalizedRow]  {
@@ -20150,6 +24011,15 @@ public func raiseGraphError(body: String, httpStatus: UInt16)throws   {try rustC
         FfiConverterUInt16.lower(httpStatus),$0
     )
 }
+}
+/**
+ * The preset roles (`agent`, `supervisor`, `admin`, `viewer`).
+ */
+public func rolePresets() -> [RoleInfo]  {
+    return try!  FfiConverterSequenceTypeRoleInfo.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_role_presets($0
+    )
+})
 }
 /**
  * Verify a webhook body's signature, parse it and hand each event to `sink`
@@ -20226,6 +24096,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_func_limit_config_default() != 45284) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_func_mapping_check() != 41271) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_func_permission_names() != 55073) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_func_phone_normalize() != 34668) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -20236,6 +24112,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_func_raise_graph_error() != 39779) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_func_role_presets() != 28011) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_func_webhook_dispatch() != 4743) {
@@ -20319,7 +24198,49 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_method_client_upload_media() != 10470) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_method_console_as_user() != 47950) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_console_operator() != 64290) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmstandin_edit() != 321) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmstandin_records() != 15264) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmstandin_stats() != 25026) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmstandin_url() != 12550) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmsync_discrepancies() != 5004) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmsync_health() != 21757) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmsync_pull() != 24112) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmsync_push() != 40306) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_crmsync_sync() != 42052) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_method_eventsink_on_event() != 3784) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_mapping_from_crm() != 24740) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_mapping_info() != 15652) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_mapping_to_crm() != 53675) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_sandbox_access_token() != 65359) {
@@ -20358,6 +24279,54 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_method_scheduler_stats() != 51319) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_method_session_actor() != 46755) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_audit_entries() != 18352) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_audit_export() != 58759) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_audit_verify() != 61130) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_broadcast() != 27818) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_can() != 43368) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_export_contacts() != 20422) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_grant() != 23776) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_list_conversations() != 27762) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_list_roles() != 32487) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_list_users() != 24444) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_permissions() != 45812) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_revoke() != 28739) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_send() != 31169) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_upsert_role() != 63261) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_session_upsert_user() != 14552) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_method_stores_contact_find_by_phone() != 46853) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -20392,6 +24361,21 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_constructor_client_new() != 10329) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_console_new() != 4477) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_crmstandin_new() != 11393) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_crmsync_new() != 35140) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_mapping_load() != 51396) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_mapping_parse() != 18207) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_constructor_sandbox_new() != 9419) {

@@ -411,6 +411,106 @@ uint64_t uniffi_wacrm_swift_fn_method_client_update_business_profile(void*_Nonnu
 uint64_t uniffi_wacrm_swift_fn_method_client_upload_media(void*_Nonnull ptr, RustBuffer from, RustBuffer path, RustBuffer mime_type, RustBuffer kind
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CONSOLE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CONSOLE
+void*_Nonnull uniffi_wacrm_swift_fn_clone_console(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_CONSOLE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_CONSOLE
+void uniffi_wacrm_swift_fn_free_console(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_CONSOLE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_CONSOLE_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_console_new(void*_Nonnull stores, RustBuffer scheduler, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CONSOLE_AS_USER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CONSOLE_AS_USER
+uint64_t uniffi_wacrm_swift_fn_method_console_as_user(void*_Nonnull ptr, RustBuffer user_id, RustBuffer client_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CONSOLE_OPERATOR
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CONSOLE_OPERATOR
+void*_Nonnull uniffi_wacrm_swift_fn_method_console_operator(void*_Nonnull ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CRMSTANDIN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CRMSTANDIN
+void*_Nonnull uniffi_wacrm_swift_fn_clone_crmstandin(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_CRMSTANDIN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_CRMSTANDIN
+void uniffi_wacrm_swift_fn_free_crmstandin(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_CRMSTANDIN_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_CRMSTANDIN_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_crmstandin_new(RustBuffer token, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSTANDIN_EDIT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSTANDIN_EDIT
+RustBuffer uniffi_wacrm_swift_fn_method_crmstandin_edit(void*_Nonnull ptr, RustBuffer id, RustBuffer properties, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSTANDIN_RECORDS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSTANDIN_RECORDS
+RustBuffer uniffi_wacrm_swift_fn_method_crmstandin_records(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSTANDIN_STATS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSTANDIN_STATS
+RustBuffer uniffi_wacrm_swift_fn_method_crmstandin_stats(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSTANDIN_URL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSTANDIN_URL
+RustBuffer uniffi_wacrm_swift_fn_method_crmstandin_url(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CRMSYNC
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CRMSYNC
+void*_Nonnull uniffi_wacrm_swift_fn_clone_crmsync(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_CRMSYNC
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_CRMSYNC
+void uniffi_wacrm_swift_fn_free_crmsync(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_CRMSYNC_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_CRMSYNC_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_crmsync_new(void*_Nonnull stores, void*_Nonnull mapping, RustBuffer settings, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_DISCREPANCIES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_DISCREPANCIES
+uint64_t uniffi_wacrm_swift_fn_method_crmsync_discrepancies(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_HEALTH
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_HEALTH
+RustBuffer uniffi_wacrm_swift_fn_method_crmsync_health(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_PULL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_PULL
+uint64_t uniffi_wacrm_swift_fn_method_crmsync_pull(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_PUSH
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_PUSH
+uint64_t uniffi_wacrm_swift_fn_method_crmsync_push(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_CRMSYNC_SYNC
+uint64_t uniffi_wacrm_swift_fn_method_crmsync_sync(void*_Nonnull ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_EVENTSINK
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_EVENTSINK
 void*_Nonnull uniffi_wacrm_swift_fn_clone_eventsink(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -429,6 +529,41 @@ void uniffi_wacrm_swift_fn_init_callback_vtable_eventsink(const UniffiVTableCall
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_EVENTSINK_ON_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_EVENTSINK_ON_EVENT
 void uniffi_wacrm_swift_fn_method_eventsink_on_event(void*_Nonnull ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_MAPPING
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_MAPPING
+void*_Nonnull uniffi_wacrm_swift_fn_clone_mapping(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_MAPPING
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_MAPPING
+void uniffi_wacrm_swift_fn_free_mapping(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_MAPPING_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_MAPPING_LOAD
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_mapping_load(RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_MAPPING_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_MAPPING_PARSE
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_mapping_parse(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_MAPPING_FROM_CRM
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_MAPPING_FROM_CRM
+RustBuffer uniffi_wacrm_swift_fn_method_mapping_from_crm(void*_Nonnull ptr, RustBuffer contact, RustBuffer properties, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_MAPPING_INFO
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_MAPPING_INFO
+RustBuffer uniffi_wacrm_swift_fn_method_mapping_info(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_MAPPING_TO_CRM
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_MAPPING_TO_CRM
+RustBuffer uniffi_wacrm_swift_fn_method_mapping_to_crm(void*_Nonnull ptr, RustBuffer contact, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SANDBOX
@@ -519,6 +654,96 @@ uint64_t uniffi_wacrm_swift_fn_method_scheduler_run_until_idle(void*_Nonnull ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_STATS
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SCHEDULER_STATS
 uint64_t uniffi_wacrm_swift_fn_method_scheduler_stats(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SESSION
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SESSION
+void*_Nonnull uniffi_wacrm_swift_fn_clone_session(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_SESSION
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_SESSION
+void uniffi_wacrm_swift_fn_free_session(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_ACTOR
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_ACTOR
+RustBuffer uniffi_wacrm_swift_fn_method_session_actor(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_AUDIT_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_AUDIT_ENTRIES
+uint64_t uniffi_wacrm_swift_fn_method_session_audit_entries(void*_Nonnull ptr, RustBuffer from, RustBuffer to
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_AUDIT_EXPORT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_AUDIT_EXPORT
+uint64_t uniffi_wacrm_swift_fn_method_session_audit_export(void*_Nonnull ptr, RustBuffer path, RustBuffer format, RustBuffer from, RustBuffer to
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_AUDIT_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_AUDIT_VERIFY
+uint64_t uniffi_wacrm_swift_fn_method_session_audit_verify(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_BROADCAST
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_BROADCAST
+uint64_t uniffi_wacrm_swift_fn_method_session_broadcast(void*_Nonnull ptr, RustBuffer campaign_id, RustBuffer messages
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_CAN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_CAN
+int8_t uniffi_wacrm_swift_fn_method_session_can(void*_Nonnull ptr, RustBuffer permission, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_EXPORT_CONTACTS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_EXPORT_CONTACTS
+uint64_t uniffi_wacrm_swift_fn_method_session_export_contacts(void*_Nonnull ptr, RustBuffer filter
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_GRANT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_GRANT
+uint64_t uniffi_wacrm_swift_fn_method_session_grant(void*_Nonnull ptr, RustBuffer membership
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_LIST_CONVERSATIONS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_LIST_CONVERSATIONS
+uint64_t uniffi_wacrm_swift_fn_method_session_list_conversations(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_LIST_ROLES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_LIST_ROLES
+uint64_t uniffi_wacrm_swift_fn_method_session_list_roles(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_LIST_USERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_LIST_USERS
+uint64_t uniffi_wacrm_swift_fn_method_session_list_users(void*_Nonnull ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_PERMISSIONS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_PERMISSIONS
+RustBuffer uniffi_wacrm_swift_fn_method_session_permissions(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_REVOKE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_REVOKE
+uint64_t uniffi_wacrm_swift_fn_method_session_revoke(void*_Nonnull ptr, RustBuffer user_id, RustBuffer role
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_SEND
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_SEND
+uint64_t uniffi_wacrm_swift_fn_method_session_send(void*_Nonnull ptr, RustBuffer message
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_UPSERT_ROLE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_UPSERT_ROLE
+uint64_t uniffi_wacrm_swift_fn_method_session_upsert_role(void*_Nonnull ptr, RustBuffer role
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_UPSERT_USER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_SESSION_UPSERT_USER
+uint64_t uniffi_wacrm_swift_fn_method_session_upsert_user(void*_Nonnull ptr, RustBuffer user
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_STORES
@@ -614,6 +839,17 @@ RustBuffer uniffi_wacrm_swift_fn_func_limit_config_default(RustCallStatus *_Nonn
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_MAPPING_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_MAPPING_CHECK
+RustBuffer uniffi_wacrm_swift_fn_func_mapping_check(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PERMISSION_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PERMISSION_NAMES
+RustBuffer uniffi_wacrm_swift_fn_func_permission_names(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_NORMALIZE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_PHONE_NORMALIZE
 RustBuffer uniffi_wacrm_swift_fn_func_phone_normalize(RustBuffer inputs, RustBuffer region, RustCallStatus *_Nonnull out_status
@@ -633,6 +869,12 @@ RustBuffer uniffi_wacrm_swift_fn_func_policy_config_default(RustCallStatus *_Non
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RAISE_GRAPH_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RAISE_GRAPH_ERROR
 void uniffi_wacrm_swift_fn_func_raise_graph_error(RustBuffer body, uint16_t http_status, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_ROLE_PRESETS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_ROLE_PRESETS
+RustBuffer uniffi_wacrm_swift_fn_func_role_presets(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_DISPATCH
@@ -966,6 +1208,18 @@ uint16_t uniffi_wacrm_swift_checksum_func_limit_config_default(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_MAPPING_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_MAPPING_CHECK
+uint16_t uniffi_wacrm_swift_checksum_func_mapping_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PERMISSION_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PERMISSION_NAMES
+uint16_t uniffi_wacrm_swift_checksum_func_permission_names(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_NORMALIZE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_PHONE_NORMALIZE
 uint16_t uniffi_wacrm_swift_checksum_func_phone_normalize(void
@@ -987,6 +1241,12 @@ uint16_t uniffi_wacrm_swift_checksum_func_policy_config_default(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_RAISE_GRAPH_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_RAISE_GRAPH_ERROR
 uint16_t uniffi_wacrm_swift_checksum_func_raise_graph_error(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_ROLE_PRESETS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_ROLE_PRESETS
+uint16_t uniffi_wacrm_swift_checksum_func_role_presets(void
     
 );
 #endif
@@ -1152,9 +1412,93 @@ uint16_t uniffi_wacrm_swift_checksum_method_client_upload_media(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CONSOLE_AS_USER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CONSOLE_AS_USER
+uint16_t uniffi_wacrm_swift_checksum_method_console_as_user(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CONSOLE_OPERATOR
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CONSOLE_OPERATOR
+uint16_t uniffi_wacrm_swift_checksum_method_console_operator(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSTANDIN_EDIT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSTANDIN_EDIT
+uint16_t uniffi_wacrm_swift_checksum_method_crmstandin_edit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSTANDIN_RECORDS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSTANDIN_RECORDS
+uint16_t uniffi_wacrm_swift_checksum_method_crmstandin_records(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSTANDIN_STATS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSTANDIN_STATS
+uint16_t uniffi_wacrm_swift_checksum_method_crmstandin_stats(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSTANDIN_URL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSTANDIN_URL
+uint16_t uniffi_wacrm_swift_checksum_method_crmstandin_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_DISCREPANCIES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_DISCREPANCIES
+uint16_t uniffi_wacrm_swift_checksum_method_crmsync_discrepancies(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_HEALTH
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_HEALTH
+uint16_t uniffi_wacrm_swift_checksum_method_crmsync_health(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_PULL
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_PULL
+uint16_t uniffi_wacrm_swift_checksum_method_crmsync_pull(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_PUSH
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_PUSH
+uint16_t uniffi_wacrm_swift_checksum_method_crmsync_push(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_CRMSYNC_SYNC
+uint16_t uniffi_wacrm_swift_checksum_method_crmsync_sync(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_EVENTSINK_ON_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_EVENTSINK_ON_EVENT
 uint16_t uniffi_wacrm_swift_checksum_method_eventsink_on_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_MAPPING_FROM_CRM
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_MAPPING_FROM_CRM
+uint16_t uniffi_wacrm_swift_checksum_method_mapping_from_crm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_MAPPING_INFO
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_MAPPING_INFO
+uint16_t uniffi_wacrm_swift_checksum_method_mapping_info(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_MAPPING_TO_CRM
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_MAPPING_TO_CRM
+uint16_t uniffi_wacrm_swift_checksum_method_mapping_to_crm(void
     
 );
 #endif
@@ -1230,6 +1574,102 @@ uint16_t uniffi_wacrm_swift_checksum_method_scheduler_stats(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_ACTOR
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_ACTOR
+uint16_t uniffi_wacrm_swift_checksum_method_session_actor(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_AUDIT_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_AUDIT_ENTRIES
+uint16_t uniffi_wacrm_swift_checksum_method_session_audit_entries(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_AUDIT_EXPORT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_AUDIT_EXPORT
+uint16_t uniffi_wacrm_swift_checksum_method_session_audit_export(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_AUDIT_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_AUDIT_VERIFY
+uint16_t uniffi_wacrm_swift_checksum_method_session_audit_verify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_BROADCAST
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_BROADCAST
+uint16_t uniffi_wacrm_swift_checksum_method_session_broadcast(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_CAN
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_CAN
+uint16_t uniffi_wacrm_swift_checksum_method_session_can(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_EXPORT_CONTACTS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_EXPORT_CONTACTS
+uint16_t uniffi_wacrm_swift_checksum_method_session_export_contacts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_GRANT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_GRANT
+uint16_t uniffi_wacrm_swift_checksum_method_session_grant(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_LIST_CONVERSATIONS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_LIST_CONVERSATIONS
+uint16_t uniffi_wacrm_swift_checksum_method_session_list_conversations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_LIST_ROLES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_LIST_ROLES
+uint16_t uniffi_wacrm_swift_checksum_method_session_list_roles(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_LIST_USERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_LIST_USERS
+uint16_t uniffi_wacrm_swift_checksum_method_session_list_users(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_PERMISSIONS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_PERMISSIONS
+uint16_t uniffi_wacrm_swift_checksum_method_session_permissions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_REVOKE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_REVOKE
+uint16_t uniffi_wacrm_swift_checksum_method_session_revoke(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_SEND
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_SEND
+uint16_t uniffi_wacrm_swift_checksum_method_session_send(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_UPSERT_ROLE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_UPSERT_ROLE
+uint16_t uniffi_wacrm_swift_checksum_method_session_upsert_role(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_UPSERT_USER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_SESSION_UPSERT_USER
+uint16_t uniffi_wacrm_swift_checksum_method_session_upsert_user(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACT_FIND_BY_PHONE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_CONTACT_FIND_BY_PHONE
 uint16_t uniffi_wacrm_swift_checksum_method_stores_contact_find_by_phone(void
@@ -1299,6 +1739,36 @@ uint16_t uniffi_wacrm_swift_checksum_constructor_assignment_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CLIENT_NEW
 uint16_t uniffi_wacrm_swift_checksum_constructor_client_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CONSOLE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CONSOLE_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_console_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CRMSTANDIN_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CRMSTANDIN_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_crmstandin_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CRMSYNC_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_CRMSYNC_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_crmsync_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_MAPPING_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_MAPPING_LOAD
+uint16_t uniffi_wacrm_swift_checksum_constructor_mapping_load(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_MAPPING_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_MAPPING_PARSE
+uint16_t uniffi_wacrm_swift_checksum_constructor_mapping_parse(void
     
 );
 #endif
