@@ -6,7 +6,7 @@
 //! imports as `T`. Failures reject with a JS `Error` carrying the core's
 //! `ErrorDetails` as properties; `index.js` only gives it its subclass.
 
-mod access;
+pub mod access;
 mod assignment;
 mod client;
 mod convert;

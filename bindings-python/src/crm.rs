@@ -49,6 +49,8 @@ impl NativeMapping {
         to_py(py, &props)
     }
 
+    // The name is the operation's in every binding (parity list): "apply CRM values".
+    #[allow(clippy::wrong_self_convention)]
     fn from_crm(
         &self,
         py: Python<'_>,
