@@ -87,31 +87,17 @@ impl Session {
         items: Vec<OutboxItem>,
     ) -> crate::Result<Vec<Enqueued>> {
         let numbers: BTreeSet<&PhoneNumberId> = items.iter().map(|i| &i.phone_number_id).collect();
-        let details = json!({"recipients": items.len(), "numbers": numbers});
-        let target = format!("campaign:{campaign_id}");
-        if let Some(reason) = self.broadcast_refusal(&numbers) {
-            return self
-                .refuse("campaign.start", &target, reason, details)
-                .await;
-        }
-        self.perform(
-            Broadcast,
-            "campaign.start",
-            &target,
-            None,
-            details,
-            || async {
-                let items: Vec<_> = items
-                    .into_iter()
-                    .map(|mut item| {
-                        item.campaign_id = Some(campaign_id.to_string());
-                        item
-                    })
-                    .collect();
-                // Multi-row inserts: a campaign of 100,000 is a few hundred statements.
-                Ok(self.console.stores.outbox.enqueue_many(&items).await?)
-            },
-        )
+        self.campaign(campaign_id, numbers, items.len(), || async {
+            let items: Vec<_> = items
+                .iter()
+                .map(|item| OutboxItem {
+                    campaign_id: Some(campaign_id.to_string()),
+                    ..item.clone()
+                })
+                .collect();
+            // Multi-row inserts: a campaign of 100,000 is a few hundred statements.
+            Ok(self.console.stores.outbox.enqueue_many(&items).await?)
+        })
         .await
     }
 
@@ -125,47 +111,53 @@ impl Session {
     ) -> crate::Result<Vec<Enqueued>> {
         let numbers: BTreeSet<&PhoneNumberId> =
             messages.iter().map(|m| &m.phone_number_id).collect();
-        let details = json!({"recipients": messages.len(), "numbers": numbers});
+        self.campaign(campaign_id, numbers, messages.len(), || async {
+            let scheduler = self.scheduler()?;
+            // Validate all before queueing any: a campaign starts whole or not at all.
+            for m in messages {
+                m.message.validate()?;
+            }
+            let mut out = Vec::with_capacity(messages.len());
+            for m in messages {
+                let mut m = m.clone();
+                m.campaign_id = Some(campaign_id.to_string());
+                out.push(scheduler.enqueue(&m).await?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Check `broadcast` on every sending number (refused and logged as
+    /// `campaign.start` when one is outside the user's scope), then queue.
+    async fn campaign<F, Fut>(
+        &self,
+        campaign_id: &str,
+        numbers: BTreeSet<&PhoneNumberId>,
+        recipients: usize,
+        queue: F,
+    ) -> crate::Result<Vec<Enqueued>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = crate::Result<Vec<Enqueued>>>,
+    {
+        let details = json!({"recipients": recipients, "numbers": numbers});
         let target = format!("campaign:{campaign_id}");
-        if let Some(reason) = self.broadcast_refusal(&numbers) {
+        let outside = numbers
+            .iter()
+            .find(|n| !self.can_in(Broadcast, n, Teams::None));
+        if let Some(n) = outside {
+            let reason = if self.can(Broadcast) {
+                format!("broadcast is not granted for number {n}")
+            } else {
+                "needs permission broadcast".into()
+            };
             return self
                 .refuse("campaign.start", &target, reason, details)
                 .await;
         }
-        self.perform(
-            Broadcast,
-            "campaign.start",
-            &target,
-            None,
-            details,
-            || async {
-                let scheduler = self.scheduler()?;
-                // Validate all before queueing any: a campaign starts whole or not at all.
-                for m in messages {
-                    m.message.validate()?;
-                }
-                let mut out = Vec::with_capacity(messages.len());
-                for m in messages {
-                    let mut m = m.clone();
-                    m.campaign_id = Some(campaign_id.to_string());
-                    out.push(scheduler.enqueue(&m).await?);
-                }
-                Ok(out)
-            },
-        )
-        .await
-    }
-
-    /// Why `broadcast` is refused for one of `numbers`, if it is.
-    fn broadcast_refusal(&self, numbers: &BTreeSet<&PhoneNumberId>) -> Option<String> {
-        let outside = numbers
-            .iter()
-            .find(|n| !self.can_in(Broadcast, n, Teams::None))?;
-        Some(if self.can(Broadcast) {
-            format!("broadcast is not granted for number {outside}")
-        } else {
-            "needs permission broadcast".into()
-        })
+        self.perform(Broadcast, "campaign.start", &target, None, details, queue)
+            .await
     }
 
     // ---- exports and reports -------------------------------------------------
