@@ -119,8 +119,7 @@ pub struct BadRow {
     pub line: u64,
     /// Why.
     pub reason: String,
-    /// The raw fields (lossy UTF-8; from [`read_csv_all`] and its kin, a
-    /// duplicate's are its parsed row instead).
+    /// The raw fields (lossy UTF-8).
     pub raw: Vec<String>,
     /// The record as read, without its line ending (lossy UTF-8).
     #[serde(default)]
@@ -143,17 +142,6 @@ impl BadRow {
                 use base64::Engine;
                 base64::engine::general_purpose::STANDARD.encode(bytes)
             }),
-        }
-    }
-
-    /// A duplicate: `raw` is the row as parsed.
-    fn duplicate(line: u64, reason: String, raw: Vec<String>) -> Self {
-        BadRow {
-            line,
-            reason,
-            raw_text: raw.join(","),
-            raw,
-            raw_base64: None,
         }
     }
 }
@@ -290,7 +278,7 @@ impl<'s, R: Read> RowStream<'s, R> {
             };
             self.acc.report.line_endings = self.chunks.split.endings;
             let spec = self.spec;
-            let Parsed { ids, out } =
+            let Parsed { ids, out, .. } =
                 parse_chunk(&part, &self.chunks.layout, spec, |v| v.to_row(spec));
             let id = |(start, end): (u32, u32)| &ids[start as usize..end as usize];
             // The chunk's ids checked against the file's earlier ones at once.
@@ -376,25 +364,18 @@ pub fn read_csv_all<R: Read>(
     input: R,
     spec: &ImportSpec,
 ) -> crate::Result<(Vec<ImportedRow>, ImportReport)> {
-    read_csv_map(
-        input,
-        spec,
-        |row| row,
-        |row| vec![serde_json::to_string(&row.contact).unwrap_or_default()],
-    )
+    read_csv_map(input, spec, |row| row)
 }
 
 /// Like [`read_csv_all`], but each good row is turned into a `T` by `map` on
 /// the converting threads (so a caller that needs another shape never holds
-/// every row twice). `dup_raw` gives the raw data reported for a row whose id
-/// repeats an earlier one.
+/// every row twice).
 pub fn read_csv_map<R: Read, T: Send + Sync>(
     input: R,
     spec: &ImportSpec,
     map: impl Fn(ImportedRow) -> T + Sync,
-    dup_raw: impl Fn(&T) -> Vec<String>,
 ) -> crate::Result<(Vec<T>, ImportReport)> {
-    read_csv_values(input, spec, |v| map(v.to_row(spec)), dup_raw)
+    read_csv_values(input, spec, |v| map(v.to_row(spec)))
 }
 
 /// Like [`read_csv_map`], but `map` sees the row's values borrowed from the
@@ -404,7 +385,6 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
     input: R,
     spec: &ImportSpec,
     map: impl Fn(&RowValues<'_>) -> T + Sync,
-    dup_raw: impl Fn(&T) -> Vec<String>,
 ) -> crate::Result<(Vec<T>, ImportReport)> {
     // The file is cut into chunks of whole records and every chunk is parsed
     // and converted on its own core: one reading thread parsing CSV was the
@@ -422,7 +402,10 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
                     let idx = n;
                     n += 1;
                     scope.spawn(move |_| {
-                        let out = parse_chunk(&chunk, layout, spec, map);
+                        let mut out = parse_chunk(&chunk, layout, spec, map);
+                        // Kept until the report is written: a duplicate is
+                        // reported as the bytes it was read from.
+                        out.bytes = chunk.bytes;
                         done.lock().push((idx, out));
                     });
                 }
@@ -449,13 +432,13 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
             match o {
                 Outcome::Blank => acc.report.blank += 1,
                 Outcome::Bad(b) => acc.report.bad_rows.push(b.clone()),
-                Outcome::Row(line, id, value, _) => match repeats.get(line) {
+                Outcome::Row(line, id, _, (start, end)) => match repeats.get(line) {
                     Some(first) => {
                         acc.report.duplicates_in_file += 1;
-                        acc.report.bad_rows.push(BadRow::duplicate(
+                        acc.report.bad_rows.push(BadRow::with_bytes(
                             *line,
                             format!("duplicate of line {first} (same id {})", chunk.id(*id)),
-                            dup_raw(value),
+                            &chunk.bytes[*start as usize..*end as usize],
                         ));
                     }
                     None => acc.report.imported += 1,
@@ -481,6 +464,8 @@ pub fn read_csv_values<R: Read, T: Send + Sync>(
 struct Parsed<T> {
     ids: String,
     out: Vec<Outcome<T>>,
+    /// The chunk's bytes, when the caller keeps them for the report.
+    bytes: Vec<u8>,
 }
 
 impl<T> Parsed<T> {
@@ -546,7 +531,11 @@ fn parse_chunk<T>(
             Err(b) => Outcome::Bad(b),
         });
     }
-    Parsed { ids, out }
+    Parsed {
+        ids,
+        out,
+        bytes: Vec::new(),
+    }
 }
 
 /// Lines whose id repeats an earlier good row's, mapped to that row's line.

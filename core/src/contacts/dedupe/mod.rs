@@ -280,12 +280,9 @@ pub fn dedupe_csv<R: std::io::Read>(
     let mut records = Vec::new();
     let mut reports = Vec::new();
     for (source, input) in inputs.into_iter().enumerate() {
-        let (recs, report) = crate::contacts::read_csv_values(
-            input,
-            spec,
-            |row| DedupeRecord::from_row(row, &schema).with_source(source as u16),
-            |r| vec![r.id.clone()],
-        )?;
+        let (recs, report) = crate::contacts::read_csv_values(input, spec, |row| {
+            DedupeRecord::from_row(row, &schema).with_source(source as u16)
+        })?;
         if records.is_empty() {
             // One input (the usual case): keep its vector, no copy.
             records = recs;
