@@ -12,6 +12,7 @@ mod cmd_crm;
 mod cmd_demo;
 mod cmd_phone;
 mod cmd_report;
+mod cmd_retention;
 mod cmd_sandbox;
 mod cmd_send;
 mod cmd_users;
@@ -80,6 +81,8 @@ enum Command {
         #[command(subcommand)]
         command: cmd_crm::CrmCommand,
     },
+    /// Retention: archive, purge and expire by policy, once or on a timer.
+    Retention(cmd_retention::RetentionArgs),
 }
 
 fn main() -> ExitCode {
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
             Command::Roles { command } => cmd_users::run_roles(command).await,
             Command::Report(a) => cmd_report::run(a).await,
             Command::Crm { command } => cmd_crm::run(command).await,
+            Command::Retention(a) => cmd_retention::run(a).await,
         }
     })
 }

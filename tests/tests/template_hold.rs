@@ -21,32 +21,24 @@ struct Rig {
     h: SandboxHandle,
     sink: WebhookSink,
     stores: Stores,
+    client: CloudApiClient,
     clock: Arc<ManualClock>,
     sched: Scheduler,
     processor: WebhookProcessor,
 }
 
-async fn rig() -> Rig {
-    let sink = WebhookSink::start().await;
-    let h = Sandbox::start(
-        SandboxConfig::default()
-            .phone_number(NUM)
-            .webhook_url(sink.url.clone()),
-    )
-    .await
-    .unwrap();
-    let c = CloudApiClient::builder()
-        .access_token(h.access_token())
-        .base_url(h.base_url())
-        .build()
-        .unwrap();
-    let stores = Stores::memory();
-    let clock = Arc::new(ManualClock::new(1_750_000_000_000));
+/// The scheduler and webhook processor of one process, sharing holds kept
+/// in the store (a restart loads them again).
+async fn engine(
+    stores: &Stores,
+    client: &CloudApiClient,
+    clock: &Arc<ManualClock>,
+) -> (Scheduler, WebhookProcessor) {
     let shared: SharedClock = clock.clone();
-    let holds = Arc::new(TemplateHolds::new());
+    let holds = Arc::new(TemplateHolds::load(stores.sync.clone()).await.unwrap());
     let sched = Scheduler::new(
         stores.clone(),
-        c,
+        client.clone(),
         Arc::new(MemoryLimiter::new(LimitConfig::default())),
         Arc::new(TierCounter::new(None)),
         Arc::new(PolicyEngine::new(PolicyConfig {
@@ -58,10 +50,31 @@ async fn rig() -> Rig {
     )
     .with_template_holds(holds.clone());
     let processor = WebhookProcessor::new(stores.clone(), shared).with_template_holds(holds);
+    (sched, processor)
+}
+
+async fn rig() -> Rig {
+    let sink = WebhookSink::start().await;
+    let h = Sandbox::start(
+        SandboxConfig::default()
+            .phone_number(NUM)
+            .webhook_url(sink.url.clone()),
+    )
+    .await
+    .unwrap();
+    let client = CloudApiClient::builder()
+        .access_token(h.access_token())
+        .base_url(h.base_url())
+        .build()
+        .unwrap();
+    let stores = Stores::memory();
+    let clock = Arc::new(ManualClock::new(1_750_000_000_000));
+    let (sched, processor) = engine(&stores, &client, &clock).await;
     Rig {
         h,
         sink,
         stores,
+        client,
         clock,
         sched,
         processor,
@@ -69,6 +82,13 @@ async fn rig() -> Rig {
 }
 
 impl Rig {
+    /// A new scheduler and processor over the same store, as after a restart.
+    async fn restart(&mut self) {
+        let (sched, processor) = engine(&self.stores, &self.client, &self.clock).await;
+        self.sched = sched;
+        self.processor = processor;
+    }
+
     /// Set the template's status in the sandbox; with `feed`, wait for its
     /// status webhook and process it.
     async fn template_status(&self, status: &str, feed: bool) {
@@ -205,4 +225,27 @@ async fn a_132015_answer_holds_the_template_without_its_webhook() {
     rig.template_status("APPROVED", true).await;
     let r = rig.resume().await;
     assert_eq!((r.sent, r.parked), (4, 0), "{r:?}");
+}
+
+#[tokio::test]
+async fn a_hold_survives_a_restart() {
+    let mut rig = rig().await;
+    rig.template_status("PAUSED", true).await;
+    rig.restart().await;
+    rig.enqueue(3).await;
+    let r = rig.sched.run_once().await.unwrap();
+    assert_eq!((r.sent, r.deferred, r.parked), (0, 3, 0), "{r:?}");
+    assert!(rig.h.ledger().is_empty(), "nothing sent while paused");
+    assert!(
+        rig.deferred_reasons()
+            .await
+            .iter()
+            .all(|r| r.contains("PAUSED"))
+    );
+    rig.restart().await;
+    rig.template_status("APPROVED", true).await;
+    rig.restart().await;
+    let r = rig.resume().await;
+    assert_eq!((r.sent, r.parked), (3, 0), "{r:?}");
+    wacrm_tests::assert_each_sent_once(&rig.h.ledger(), 3);
 }

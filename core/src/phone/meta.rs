@@ -1,12 +1,14 @@
 //! Region and line-type resolution the way libphonenumber does it
 //! (`getRegionCodeForNumber`, `getNumberTypeHelper`), over the metadata the
-//! `phonenumber` crate ships, with anchored regexes compiled once per region.
+//! `phonenumber` crate ships (as `table.rs` keeps it), with anchored regexes
+//! compiled once per calling code, when a number of that code is first seen.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use phonenumber::metadata::{Database, Descriptor, Metadata};
 use regex::Regex;
+
+use super::table::{self, DescMeta, RegionMeta};
 
 use super::NumberType;
 
@@ -17,12 +19,12 @@ struct Desc {
 }
 
 impl Desc {
-    fn new(d: &Descriptor) -> Option<Desc> {
-        let src = d.national_number().as_str();
+    fn new(d: &DescMeta) -> Option<Desc> {
+        let src = d.pattern;
         let pattern = Regex::new(&format!("(?x)^(?:{src})$")).ok()?;
         Some(Desc {
             pattern,
-            lengths: d.possible_length().to_vec(),
+            lengths: d.lengths.clone(),
         })
     }
 
@@ -54,29 +56,24 @@ pub(crate) struct RegionRules {
 }
 
 impl RegionRules {
-    fn new(m: &Metadata) -> RegionRules {
-        let d = |x: Option<&Descriptor>| x.and_then(Desc::new);
-        let fixed_src = m
-            .descriptors()
-            .fixed_line()
-            .map(|x| x.national_number().as_str().to_string());
-        let mobile_src = m
-            .descriptors()
-            .mobile()
-            .map(|x| x.national_number().as_str().to_string());
+    fn new(m: &RegionMeta) -> RegionRules {
+        let d = |kind: &str| m.desc(kind).and_then(Desc::new);
+        let fixed_src = m.desc("fixed_line").map(|x| x.pattern);
+        let mobile_src = m.desc("mobile").map(|x| x.pattern);
         let npp_src = m
-            .national_prefix_for_parsing()
-            .map(|r| r.as_str().to_string())
-            .or_else(|| m.national_prefix().map(regex::escape));
+            .national_prefix_for_parsing
+            .map(str::to_string)
+            .or_else(|| m.national_prefix.map(regex::escape));
+        let (lengths, local_lengths) = possible_lengths(m);
         RegionRules {
-            id: m.id().to_string(),
-            country_code: m.country_code(),
+            id: m.id.to_string(),
+            country_code: m.code,
             idd: m
-                .international_prefix()
-                .and_then(|r| Regex::new(&format!("(?x)^(?:{})", r.as_str())).ok()),
+                .international_prefix
+                .and_then(|r| Regex::new(&format!("(?x)^(?:{r})")).ok()),
             npp: npp_src.and_then(|src| Regex::new(&format!("(?x)^(?:{src})")).ok()),
             // libphonenumber writes `$1`; the regex crate needs `${1}` before digits.
-            transform: m.national_prefix_transform_rule().map(|t| {
+            transform: m.transform.map(|t| {
                 let mut out = String::new();
                 let mut chars = t.chars().peekable();
                 while let Some(c) = chars.next() {
@@ -90,29 +87,26 @@ impl RegionRules {
                 out
             }),
             leading: m
-                .leading_digits()
-                .and_then(|r| Regex::new(&format!("(?x)^(?:{})", r.as_str())).ok()),
-            general: Desc::new(m.descriptors().general()),
-            lengths: possible_lengths(m).0,
-            local_lengths: possible_lengths(m).1,
-            fixed: d(m.descriptors().fixed_line()),
-            mobile: d(m.descriptors().mobile()),
+                .leading_digits
+                .and_then(|r| Regex::new(&format!("(?x)^(?:{r})")).ok()),
+            general: d("general"),
+            lengths,
+            local_lengths,
+            fixed: d("fixed_line"),
+            mobile: d("mobile"),
             same_fixed_mobile: fixed_src.is_some() && fixed_src == mobile_src,
             others: [
-                (NumberType::PremiumRate, m.descriptors().premium_rate()),
-                (NumberType::TollFree, m.descriptors().toll_free()),
-                (NumberType::SharedCost, m.descriptors().shared_cost()),
-                (NumberType::Voip, m.descriptors().voip()),
-                (
-                    NumberType::PersonalNumber,
-                    m.descriptors().personal_number(),
-                ),
-                (NumberType::Pager, m.descriptors().pager()),
-                (NumberType::Uan, m.descriptors().uan()),
-                (NumberType::Voicemail, m.descriptors().voicemail()),
+                (NumberType::PremiumRate, "premium_rate"),
+                (NumberType::TollFree, "toll_free"),
+                (NumberType::SharedCost, "shared_cost"),
+                (NumberType::Voip, "voip"),
+                (NumberType::PersonalNumber, "personal_number"),
+                (NumberType::Pager, "pager"),
+                (NumberType::Uan, "uan"),
+                (NumberType::Voicemail, "voicemail"),
             ]
             .into_iter()
-            .filter_map(|(t, x)| x.and_then(Desc::new).map(|dd| (t, dd)))
+            .filter_map(|(t, kind)| d(kind).map(|dd| (t, dd)))
             .collect(),
         }
     }
@@ -243,32 +237,19 @@ impl RegionRules {
 /// The possible and local-only national lengths of a region: the union over
 /// its number types, sorted, local-only lengths that are also possible left
 /// out (as libphonenumber's metadata build computes them).
-fn possible_lengths(m: &Metadata) -> (Vec<u16>, Vec<u16>) {
-    let d = m.descriptors();
-    let all = [
-        Some(d.general()),
-        d.fixed_line(),
-        d.mobile(),
-        d.toll_free(),
-        d.premium_rate(),
-        d.shared_cost(),
-        d.personal_number(),
-        d.voip(),
-        d.pager(),
-        d.uan(),
-        d.voicemail(),
-    ];
+fn possible_lengths(m: &RegionMeta) -> (Vec<u16>, Vec<u16>) {
+    let all = &m.descs;
     let mut possible: Vec<u16> = all
         .iter()
         .flatten()
-        .flat_map(|x| x.possible_length().iter().copied())
+        .flat_map(|x| x.lengths.iter().copied())
         .collect();
     possible.sort_unstable();
     possible.dedup();
     let mut local: Vec<u16> = all
         .iter()
         .flatten()
-        .flat_map(|x| x.possible_local_length().iter().copied())
+        .flat_map(|x| x.local_lengths.iter().copied())
         .filter(|l| !possible.contains(l))
         .collect();
     local.sort_unstable();
@@ -299,7 +280,7 @@ thread_local! {
 }
 
 /// Regions of a country code, main country first, then alphabetical.
-pub(crate) fn rules_for(db: &Database, code: u16) -> Option<Rules> {
+pub(crate) fn rules_for(code: u16) -> Option<Rules> {
     let at = usize::from(code);
     if at >= CODES {
         return None;
@@ -308,7 +289,7 @@ pub(crate) fn rules_for(db: &Database, code: u16) -> Option<Rules> {
         return known;
     }
     let mine: Option<Rules> =
-        shared_rules_for(db, code).map(|shared| Arc::new(shared.iter().cloned().collect()));
+        shared_rules_for(code).map(|shared| Arc::new(shared.iter().cloned().collect()));
     LOCAL.with(|l| {
         let mut l = l.borrow_mut();
         l.resize(CODES, None);
@@ -317,31 +298,32 @@ pub(crate) fn rules_for(db: &Database, code: u16) -> Option<Rules> {
     mine
 }
 
-fn shared_rules_for(db: &Database, code: u16) -> Option<Rules> {
+fn shared_rules_for(code: u16) -> Option<Rules> {
     let slot = slots().get(code as usize)?;
     slot.get_or_init(|| {
-        let mut metas = db.by_code(&code)?;
-        metas.sort_by(|a, b| {
-            (!a.is_main_country_for_code(), a.id()).cmp(&(!b.is_main_country_for_code(), b.id()))
-        });
+        let mut metas = table::by_code(code);
+        if metas.is_empty() {
+            return None;
+        }
+        metas.sort_by(|a, b| (!a.main_for_code, a.id).cmp(&(!b.main_for_code, b.id)));
         Some(Arc::new(metas.into_iter().map(RegionRules::new).collect()))
     })
     .clone()
 }
 
 /// Rules of one region by ISO id.
-pub(crate) fn rules_for_region(db: &Database, region: &str) -> Option<(Rules, usize)> {
-    let code = db.by_id(region)?.country_code();
-    let rules = rules_for(db, code)?;
+pub(crate) fn rules_for_region(region: &str) -> Option<(Rules, usize)> {
+    let code = table::by_id(region)?.code;
+    let rules = rules_for(code)?;
     let idx = rules.iter().position(|r| r.id == region)?;
     Some((rules, idx))
 }
 
 /// Split `+` digits into country code and national number.
-pub(crate) fn split_country_code<'a>(db: &Database, digits: &'a str) -> Option<(u16, &'a str)> {
+pub(crate) fn split_country_code(digits: &str) -> Option<(u16, &str)> {
     (1..=3).filter(|n| digits.len() > *n).find_map(|n| {
         let cc: u16 = digits[..n].parse().ok()?;
-        rules_for(db, cc)?;
+        rules_for(cc)?;
         Some((cc, &digits[n..]))
     })
 }
@@ -358,8 +340,8 @@ fn strip_code(digits: &str, code: u16) -> Option<&str> {
 
 /// Whether a number is valid in the region its digits select (as [`classify`]
 /// decides, without the line type).
-pub(crate) fn is_valid(db: &Database, code: u16, national: &str) -> bool {
-    let Some(rules) = rules_for(db, code) else {
+pub(crate) fn is_valid(code: u16, national: &str) -> bool {
+    let Some(rules) = rules_for(code) else {
         return false;
     };
     for r in rules.iter() {
@@ -377,12 +359,8 @@ pub(crate) fn is_valid(db: &Database, code: u16, national: &str) -> bool {
 }
 
 /// Region, type and validity as libphonenumber decides them.
-pub(crate) fn classify(
-    db: &Database,
-    code: u16,
-    national: &str,
-) -> Option<(String, NumberType, bool)> {
-    let rules = rules_for(db, code)?;
+pub(crate) fn classify(code: u16, national: &str) -> Option<(String, NumberType, bool)> {
+    let rules = rules_for(code)?;
     for r in rules.iter() {
         if let Some(ld) = &r.leading {
             if ld.is_match(national) {

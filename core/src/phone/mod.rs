@@ -10,6 +10,7 @@
 mod batch;
 mod meta;
 mod number;
+mod table;
 mod text;
 mod tz;
 mod wa_id;
@@ -174,12 +175,6 @@ impl From<PhoneError> for crate::Error {
     }
 }
 
-/// libphonenumber's metadata as shipped by the `phonenumber` crate (only the
-/// pattern sources are read; wacrm compiles its own anchored regexes).
-fn database() -> &'static phonenumber::metadata::Database {
-    &phonenumber::metadata::DATABASE
-}
-
 /// Fold what people type into the ASCII a parser expects (decimal digits of
 /// every script, full-width forms) and keep the number part of the text.
 pub fn clean_input(input: &str) -> String {
@@ -196,7 +191,7 @@ pub fn clean_input(input: &str) -> String {
 /// typed without a country code.
 pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, PhoneError> {
     let n = parse_number(input, default_region)?;
-    let (region, number_type, valid) = meta::classify(database(), n.code, n.national())
+    let (region, number_type, valid) = meta::classify(n.code, n.national())
         .unwrap_or_else(|| ("001".to_string(), NumberType::Unknown, false));
     if n.unstable && !valid {
         return Err(PhoneError::Ambiguous(input.to_string()));
@@ -215,7 +210,7 @@ pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, Pho
 /// the part of [`parse`] a bulk import needs (same answers, less work).
 pub fn parse_valid(input: &str, default_region: Option<&str>) -> Result<(E164, bool), PhoneError> {
     let n = parse_number(input, default_region)?;
-    let valid = meta::is_valid(database(), n.code, n.national());
+    let valid = meta::is_valid(n.code, n.national());
     if n.unstable && !valid {
         return Err(PhoneError::Ambiguous(input.to_string()));
     }

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::str::FromStr;
 
-use super::{PhoneError, database, meta, text};
+use super::{PhoneError, meta, text};
 use crate::ids::E164;
 
 /// A number split into its parts, before classification.
@@ -61,7 +61,7 @@ fn region(r: &str) -> Result<Region, PhoneError> {
     let id: &str = id.as_ref();
     let found = Region {
         id: id.to_string(),
-        rules: meta::rules_for_region(database(), id),
+        rules: meta::rules_for_region(id),
     };
     REGIONS.with(|c| {
         let mut c = c.borrow_mut();
@@ -137,7 +137,6 @@ pub(super) fn parse_number(
         let r = default.ok_or_else(|| PhoneError::NoRegion(input.to_string()))?;
         from_default_region(r, digits, input)?
     };
-    let db = database();
     let extracted = found.is_some();
     let (code, national) = match found {
         Some(found) => found,
@@ -146,7 +145,7 @@ pub(super) fn parse_number(
             (r.country_code, Cow::Borrowed(digits))
         }
     };
-    let main = meta::rules_for(db, code).ok_or_else(bad_code)?;
+    let main = meta::rules_for(code).ok_or_else(bad_code)?;
     // The national prefix is stripped with the rules of the number's main
     // region (or the default region when no country code was typed), and
     // only when what remains has a possible length.
@@ -209,8 +208,7 @@ fn country_code_after_idd<'a>(
     if digits.starts_with('0') {
         return Ok(None);
     }
-    Ok(meta::split_country_code(database(), digits)
-        .map(|(code, national)| (code, Cow::Borrowed(national))))
+    Ok(meta::split_country_code(digits).map(|(code, national)| (code, Cow::Borrowed(national))))
 }
 
 /// libphonenumber's maybeExtractCountryCode for digits typed without `+`:

@@ -3,13 +3,21 @@
 //! failing with 132015 / 132016, and goes out once the template is approved
 //! again. The holds follow `message_template_status_update` webhooks (see
 //! `WebhookProcessor::with_template_holds`) and the send errors themselves.
+//! Holds opened with [`TemplateHolds::load`] are kept in the store's sync
+//! state, so a restarted worker still holds what Meta paused before.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::RwLock;
 
+use crate::store::SyncStateStore;
 use crate::webhook::WebhookEvent;
+
+/// Where durable holds live in the sync state (one JSON document).
+const STATE_NAMESPACE: &str = "scheduler.template_holds";
+const STATE_KEY: &str = "held";
 
 /// How long a held item waits before it is looked at again.
 pub const TEMPLATE_HOLD_RECHECK: Duration = Duration::from_secs(60);
@@ -24,16 +32,56 @@ fn holds(status: &str) -> bool {
 
 /// Templates on hold, by name and language (`*`: every language). Shared by
 /// the webhook processor (which learns) and the scheduler (which holds).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct TemplateHolds {
     // name → language → status that holds it.
     held: RwLock<HashMap<String, HashMap<String, String>>>,
+    /// Where [`Self::save`] keeps them, when durable.
+    store: Option<Arc<dyn SyncStateStore>>,
+}
+
+impl std::fmt::Debug for TemplateHolds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemplateHolds")
+            .field("held", &*self.held.read())
+            .field("durable", &self.store.is_some())
+            .finish()
+    }
 }
 
 impl TemplateHolds {
-    /// No template held.
+    /// No template held, in memory only.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Durable holds: the ones `sync` keeps are loaded now, and
+    /// [`Self::save`] writes every change back (share the result with the
+    /// scheduler and the webhook processor, as with [`Self::new`]).
+    pub async fn load(sync: Arc<dyn SyncStateStore>) -> crate::Result<Self> {
+        let held = match sync.get_cursor(STATE_NAMESPACE, STATE_KEY).await? {
+            Some(doc) => serde_json::from_str(&doc).map_err(|e| {
+                crate::Error::Config(format!("stored template holds are not readable: {e}"))
+            })?,
+            None => HashMap::new(),
+        };
+        Ok(TemplateHolds {
+            held: RwLock::new(held),
+            store: Some(sync),
+        })
+    }
+
+    /// Write the holds to the store they were loaded from (nothing when
+    /// in memory only). Called after every change by the webhook processor
+    /// and the scheduler.
+    pub async fn save(&self) -> crate::Result<()> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let doc = serde_json::to_string(&*self.held.read())
+            .map_err(|e| crate::Error::Config(format!("template holds: {e}")))?;
+        store.set_cursor(STATE_NAMESPACE, STATE_KEY, &doc).await?;
+        Ok(())
     }
 
     /// Record a template's status (`language` `None`: every language).
@@ -120,5 +168,25 @@ mod tests {
         let h = TemplateHolds::new();
         assert_eq!(h.apply(&crate::webhook::parse_body(body).unwrap()), 1);
         assert!(h.held("promo", "en_US").is_some());
+    }
+
+    #[tokio::test]
+    async fn durable_holds_survive_a_restart() {
+        let stores = crate::store::Stores::memory();
+        let h = TemplateHolds::load(stores.sync.clone()).await.unwrap();
+        h.set_status("promo", Some("en_US"), "PAUSED");
+        h.save().await.unwrap();
+        let again = TemplateHolds::load(stores.sync.clone()).await.unwrap();
+        assert!(again.held("promo", "en_US").is_some());
+        again.set_status("promo", Some("en_US"), "APPROVED");
+        again.save().await.unwrap();
+        let third = TemplateHolds::load(stores.sync.clone()).await.unwrap();
+        assert!(third.held("promo", "en_US").is_none());
+        // In memory only: nothing is written.
+        let mem = TemplateHolds::new();
+        mem.set_status("x", None, "PAUSED");
+        mem.save().await.unwrap();
+        let fresh = TemplateHolds::load(stores.sync.clone()).await.unwrap();
+        assert!(fresh.held("x", "en_US").is_none());
     }
 }

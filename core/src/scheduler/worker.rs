@@ -736,6 +736,7 @@ impl Scheduler {
         {
             let status = if code == 132015 { "PAUSED" } else { "DISABLED" };
             self.holds.set_status(&t.name, Some(&t.language), status);
+            self.holds.save().await?;
             let reason = self
                 .holds
                 .held(&t.name, &t.language)

@@ -9,6 +9,7 @@ mod memory;
 mod memory_policy;
 mod redact;
 mod retention;
+mod retention_task;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 mod traits;
@@ -24,6 +25,7 @@ pub use redact::{redact_in, redact_url};
 pub use retention::{
     MAX_PERIOD_DAYS, MIN_PURGE_DAYS, RetentionPolicy, RetentionReport, apply_retention,
 };
+pub use retention_task::{RetentionRuns, RetentionTask};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sql::{Backend, SqlStore};
 pub use traits::*;

@@ -96,6 +96,28 @@ pub trait MessageStore: Send + Sync + 'static {
     /// Monotone: sent < delivered < read < played, failed terminal; a duplicate
     /// or a step backwards is ignored; a status before its message is kept pending.
     async fn apply_status(&self, s: &StatusUpdate) -> StoreResult<StatusApplied>;
+    /// Apply statuses in order with the answers [`Self::apply_status`] would
+    /// give one by one, in few round trips (webhook ingest batches a
+    /// campaign's statuses through this). Each answer carries the contact of
+    /// the message the status applied to.
+    async fn apply_statuses(&self, batch: &[StatusUpdate]) -> StoreResult<Vec<AppliedStatus>> {
+        let mut out = Vec::with_capacity(batch.len());
+        for s in batch {
+            let outcome = self.apply_status(s).await?;
+            let contact_id = if outcome == StatusApplied::Applied {
+                self.get_message(&s.message_id)
+                    .await?
+                    .and_then(|m| m.contact_id)
+            } else {
+                None
+            };
+            out.push(AppliedStatus {
+                outcome,
+                contact_id,
+            });
+        }
+        Ok(out)
+    }
     /// By id.
     async fn get_message(&self, id: &MessageId) -> StoreResult<Option<MessageRecord>>;
     /// Messages of a conversation in time order.

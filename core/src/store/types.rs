@@ -406,6 +406,15 @@ pub enum StatusApplied {
     Pending,
 }
 
+/// One answer of [`MessageStore::apply_statuses`](super::MessageStore::apply_statuses).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedStatus {
+    /// What applying the status did.
+    pub outcome: StatusApplied,
+    /// The contact of the message it applied to (`None` unless applied).
+    pub contact_id: Option<ContactId>,
+}
+
 /// Message category, for policies and pricing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

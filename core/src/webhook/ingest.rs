@@ -6,6 +6,13 @@
 //! deliveries end in the same state. Use it where the events must be durable
 //! before the acknowledgement; [`super::axum::WebhookEndpoint`] hands events
 //! to a callback instead.
+//!
+//! Bodies that arrive together are committed together (group commit): one
+//! task takes every body waiting, applies their events as one batch (a
+//! campaign's statuses in a few round trips, see
+//! [`crate::store::MessageStore::apply_statuses`]) and answers each request
+//! after the commit. A batch that fails is retried body by body, so one bad
+//! body gets its 500 alone.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,12 +24,71 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{SignatureVerifier, WebhookProcessor, verify_subscription};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{SignatureVerifier, WebhookEvent, WebhookProcessor, verify_subscription};
+
+/// Bodies committed together at most.
+const MAX_BODIES: usize = 256;
 
 struct Ingest {
     verifier: SignatureVerifier,
     verify_token: String,
     processor: Arc<WebhookProcessor>,
+    /// Started on the first delivery (the router may be built outside a runtime).
+    committer: std::sync::OnceLock<mpsc::Sender<Job>>,
+}
+
+/// One delivery's events and where to send its outcome.
+struct Job {
+    events: Vec<WebhookEvent>,
+    done: oneshot::Sender<crate::Result<()>>,
+}
+
+impl Ingest {
+    fn committer(&self) -> &mpsc::Sender<Job> {
+        self.committer.get_or_init(|| {
+            let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BODIES);
+            let processor = self.processor.clone();
+            tokio::spawn(async move {
+                let mut jobs = Vec::with_capacity(MAX_BODIES);
+                while rx.recv_many(&mut jobs, MAX_BODIES).await > 0 {
+                    commit(&processor, std::mem::take(&mut jobs)).await;
+                }
+            });
+            tx
+        })
+    }
+}
+
+/// Apply the jobs' events as one batch and answer each job; on failure,
+/// retry job by job so only the failing ones are answered with the error.
+async fn commit(processor: &WebhookProcessor, jobs: Vec<Job>) {
+    if jobs.len() == 1 {
+        for j in jobs {
+            let r = processor.process(&j.events).await.map(|_| ());
+            let _ = j.done.send(r);
+        }
+        return;
+    }
+    let mut all = Vec::new();
+    let mut parts = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        parts.push((all.len()..all.len() + j.events.len(), j.done));
+        all.extend(j.events);
+    }
+    if processor.process(&all).await.is_ok() {
+        for (_, done) in parts {
+            let _ = done.send(Ok(()));
+        }
+        return;
+    }
+    // Processing is idempotent: the part of the batch that was stored is
+    // found again as duplicates.
+    for (range, done) in parts {
+        let r = processor.process(&all[range]).await.map(|_| ());
+        let _ = done.send(r);
+    }
 }
 
 /// A router serving the storing endpoint at `path` (GET: the subscription
@@ -37,6 +103,7 @@ pub fn storing_router(
         verifier,
         verify_token: verify_token.to_string(),
         processor,
+        committer: std::sync::OnceLock::new(),
     });
     Router::new()
         .route(path, get(handshake).post(receive))
@@ -75,8 +142,16 @@ async fn receive(State(st): State<Arc<Ingest>>, headers: HeaderMap, body: Bytes)
             return (StatusCode::UNAUTHORIZED, e.to_string()).into_response();
         }
     };
-    match st.processor.process(&events).await {
-        Ok(_) => StatusCode::OK.into_response(),
+    let (done, outcome) = oneshot::channel();
+    let sent = st.committer().send(Job { events, done }).await;
+    let result = match sent {
+        Ok(()) => outcome
+            .await
+            .unwrap_or_else(|_| Err(crate::Error::Webhook("webhook committer stopped".into()))),
+        Err(_) => Err(crate::Error::Webhook("webhook committer stopped".into())),
+    };
+    match result {
+        Ok(()) => StatusCode::OK.into_response(),
         Err(e) => {
             // Not stored: a 5xx makes Meta deliver again (idempotent).
             tracing::error!(error = %e, code = e.code(), "webhook not stored");

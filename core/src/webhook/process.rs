@@ -71,6 +71,8 @@ pub struct WebhookProcessor {
     outbound_from_statuses: bool,
     holds: Option<std::sync::Arc<TemplateHolds>>,
     opt_out: crate::scheduler::OptOutDetector,
+    /// Callback-data/wamid pairs already recorded as send evidence.
+    proved: parking_lot::Mutex<std::collections::HashSet<String>>,
 }
 
 fn status_of(k: &StatusKind) -> Option<MessageStatus> {
@@ -94,6 +96,7 @@ impl WebhookProcessor {
             outbound_from_statuses: false,
             holds: None,
             opt_out: Default::default(),
+            proved: Default::default(),
         }
     }
 
@@ -123,35 +126,31 @@ impl WebhookProcessor {
         self
     }
 
-    /// Apply a batch of events.
+    /// Apply a batch of events. Statuses are applied together, in order, in
+    /// few store round trips (a campaign's status webhooks are the bulk of
+    /// the traffic); other events one by one, in order.
     pub async fn process(&self, events: &[WebhookEvent]) -> crate::Result<ProcessReport> {
         let _serial = self.gate.lock().await;
         let mut report = ProcessReport::default();
+        let mut statuses: Vec<&StatusEvent> = Vec::new();
         for e in events {
             crate::metrics::webhook_events(e.kind(), 1);
             match e {
                 WebhookEvent::Message(m) => self.inbound(m, &mut report).await?,
-                WebhookEvent::Status(s) => {
-                    // The callback data carries the outbox item (or campaign)
-                    // the message was sent for: the item's trace continues here.
-                    let span = tracing::info_span!(
-                        "webhook.status",
-                        message_id = %s.id,
-                        status = s.status.as_str(),
-                        callback_data = s.biz_opaque_callback_data.as_deref(),
-                    );
-                    tracing::Instrument::instrument(self.status(s, &mut report), span).await?
-                }
+                WebhookEvent::Status(s) => statuses.push(s),
                 WebhookEvent::Error(err) => report.errors.push(err.error.clone()),
                 WebhookEvent::Unknown(_) => report.unknown += 1,
                 other => {
-                    if let (WebhookEvent::TemplateStatus(_), Some(h)) = (other, &self.holds) {
-                        h.apply(std::slice::from_ref(other));
+                    if let (WebhookEvent::TemplateStatus(_), Some(h)) = (other, &self.holds)
+                        && h.apply(std::slice::from_ref(other)) > 0
+                    {
+                        h.save().await?;
                     }
                     *report.other.entry(other.kind().to_string()).or_default() += 1
                 }
             }
         }
+        self.statuses(&statuses, &mut report).await?;
         crate::metrics::webhook_duplicates(report.duplicate_messages);
         Ok(report)
     }
@@ -304,111 +303,187 @@ impl WebhookProcessor {
         Ok(())
     }
 
-    async fn status(&self, s: &StatusEvent, report: &mut ProcessReport) -> crate::Result<()> {
-        // Any status carrying the scheduler's callback token proves its outbox
-        // item was accepted as this message (see `scheduler::reconcile`).
-        if let Some(cb) = &s.biz_opaque_callback_data
-            && crate::scheduler::reconcile::record_evidence(&*self.stores.sync, cb, &s.id.0).await?
-        {
-            report.sends_proved += 1;
-        }
-        let Some(status) = status_of(&s.status) else {
-            report
-                .statuses_ignored
-                .push(format!("unknown status {}", s.status.as_str()));
-            return Ok(());
-        };
-        let error = s.errors.first().map(|g| {
-            report.errors.push(g.clone());
-            Error::from_graph(g.clone(), 0, None).details()
-        });
-        let at = if s.timestamp > 0 {
-            s.timestamp * 1000
-        } else {
-            self.clock.now_millis()
-        };
-        let upd = StatusUpdate {
-            message_id: s.id.clone(),
-            status,
-            at,
-            error,
-        };
-        if self.outbound_from_statuses && self.stores.messages.get_message(&s.id).await?.is_none() {
-            let contact = self.recipient_contact(s).await?;
-            let rec = MessageRecord {
-                id: s.id.clone(),
-                phone_number_id: PhoneNumberId::new(s.routing.phone_number_id.clone()),
-                conversation_id: None,
-                contact_id: contact,
-                direction: Direction::Outbound,
-                msg_type: "unknown".into(),
-                body: serde_json::json!({"source": "status_webhook"}),
-                status: None,
-                status_times: Default::default(),
-                error: None,
-                agent_id: None,
-                // The user's part of the callback data, without the engine's suffix.
-                campaign_id: s
-                    .biz_opaque_callback_data
-                    .as_deref()
-                    .and_then(crate::client::callback::user_value)
-                    .map(str::to_string),
-                created_at: at,
+    async fn statuses(
+        &self,
+        list: &[&StatusEvent],
+        report: &mut ProcessReport,
+    ) -> crate::Result<()> {
+        let mut updates = Vec::with_capacity(list.len());
+        let mut applied_to: Vec<&StatusEvent> = Vec::with_capacity(list.len());
+        for s in list.iter().copied() {
+            // Any status carrying the scheduler's callback token proves its
+            // outbox item was accepted as this message (see `scheduler::reconcile`).
+            if let Some(cb) = &s.biz_opaque_callback_data
+                && self.prove(cb, &s.id.0).await?
+            {
+                report.sends_proved += 1;
+            }
+            let Some(status) = status_of(&s.status) else {
+                report
+                    .statuses_ignored
+                    .push(format!("unknown status {}", s.status.as_str()));
+                continue;
             };
-            if self.stores.messages.record_outbound(&rec).await? == Recorded::New {
-                report.outbound_created += 1;
+            let error = s.errors.first().map(|g| {
+                report.errors.push(g.clone());
+                Error::from_graph(g.clone(), 0, None).details()
+            });
+            let at = if s.timestamp > 0 {
+                s.timestamp * 1000
+            } else {
+                self.clock.now_millis()
+            };
+            if self.outbound_from_statuses {
+                self.outbound_from_status(s, at, report).await?;
+            }
+            updates.push(StatusUpdate {
+                message_id: s.id.clone(),
+                status,
+                at,
+                error,
+            });
+            applied_to.push(s);
+        }
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let answers = self.stores.messages.apply_statuses(&updates).await?;
+        let mut learn: Vec<(&StatusEvent, ContactId)> = Vec::new();
+        for ((s, upd), a) in applied_to.iter().copied().zip(&updates).zip(answers) {
+            // The callback data carries the outbox item (or campaign) the
+            // message was sent for: the item's trace continues here.
+            let span = tracing::info_span!(
+                "webhook.status",
+                message_id = %s.id,
+                status = s.status.as_str(),
+                callback_data = s.biz_opaque_callback_data.as_deref(),
+            );
+            let _in = span.enter();
+            let name = upd.status.as_str();
+            match a.outcome {
+                StatusApplied::Applied => {
+                    crate::metrics::webhook_status(name, "applied");
+                    report.statuses_applied += 1;
+                    // The recipient's ids are looked up once per message (its
+                    // `sent` status) unless the status carries a BSUID, so a
+                    // campaign's other statuses cost no extra reads.
+                    if (s.recipient_user_id.is_some() || s.status == StatusKind::Sent)
+                        && let Some(c) = a.contact_id
+                    {
+                        learn.push((s, c));
+                    }
+                }
+                StatusApplied::Ignored(r) => {
+                    crate::metrics::webhook_status(name, "ignored");
+                    report.statuses_ignored.push(format!("{}: {r}", s.id))
+                }
+                StatusApplied::Pending => {
+                    crate::metrics::webhook_status(name, "pending");
+                    report.statuses_pending += 1
+                }
             }
         }
-        match self.stores.messages.apply_status(&upd).await? {
-            StatusApplied::Applied => {
-                crate::metrics::webhook_status(status.as_str(), "applied");
-                report.statuses_applied += 1;
-                self.learn_recipient(s).await?;
+        self.learn_recipients(&learn).await
+    }
+
+    /// Record that the outbox item named by `callback_data` was accepted as
+    /// `wamid`. A pair this processor already recorded is not written again
+    /// (a message's `sent`, `delivered` and `read` all carry it).
+    async fn prove(&self, callback_data: &str, wamid: &str) -> crate::Result<bool> {
+        let key = format!("{callback_data}\u{1f}{wamid}");
+        if self.proved.lock().contains(&key) {
+            return Ok(true);
+        }
+        let proved =
+            crate::scheduler::reconcile::record_evidence(&*self.stores.sync, callback_data, wamid)
+                .await?;
+        if proved {
+            let mut seen = self.proved.lock();
+            // Bounded: forgetting only costs a repeated (idempotent) write.
+            if seen.len() >= 100_000 {
+                seen.clear();
             }
-            StatusApplied::Ignored(r) => {
-                crate::metrics::webhook_status(status.as_str(), "ignored");
-                report.statuses_ignored.push(format!("{}: {r}", s.id))
-            }
-            StatusApplied::Pending => {
-                crate::metrics::webhook_status(status.as_str(), "pending");
-                report.statuses_pending += 1
-            }
+            seen.insert(key);
+        }
+        Ok(proved)
+    }
+
+    /// A status for a message the store does not know creates that outbound
+    /// message (see [`Self::create_outbound_from_statuses`]).
+    async fn outbound_from_status(
+        &self,
+        s: &StatusEvent,
+        at: i64,
+        report: &mut ProcessReport,
+    ) -> crate::Result<()> {
+        if self.stores.messages.get_message(&s.id).await?.is_some() {
+            return Ok(());
+        }
+        let contact = self.recipient_contact(s).await?;
+        let rec = MessageRecord {
+            id: s.id.clone(),
+            phone_number_id: PhoneNumberId::new(s.routing.phone_number_id.clone()),
+            conversation_id: None,
+            contact_id: contact,
+            direction: Direction::Outbound,
+            msg_type: "unknown".into(),
+            body: serde_json::json!({"source": "status_webhook"}),
+            status: None,
+            status_times: Default::default(),
+            error: None,
+            agent_id: None,
+            // The user's part of the callback data, without the engine's suffix.
+            campaign_id: s
+                .biz_opaque_callback_data
+                .as_deref()
+                .and_then(crate::client::callback::user_value)
+                .map(str::to_string),
+            created_at: at,
+        };
+        if self.stores.messages.record_outbound(&rec).await? == Recorded::New {
+            report.outbound_created += 1;
         }
         Ok(())
     }
 
-    /// The recipient's BSUID (and wa_id) from a status, stored on the contact
-    /// the message was sent to (found by the message, not by comparing
-    /// numbers). Looked up once per message (its `sent` status) unless the
-    /// status carries a BSUID, so a campaign's statuses cost no extra reads.
-    async fn learn_recipient(&self, s: &StatusEvent) -> crate::Result<()> {
-        if s.recipient_user_id.is_none() && s.status != StatusKind::Sent {
+    /// The recipients' BSUIDs (and wa_ids) from statuses, stored on the
+    /// contacts the messages were sent to (found by the message, not by
+    /// comparing numbers): one read for the batch, one write per changed contact.
+    async fn learn_recipients(&self, learn: &[(&StatusEvent, ContactId)]) -> crate::Result<()> {
+        if learn.is_empty() {
             return Ok(());
         }
-        let Some(contact_id) = self
-            .stores
-            .messages
-            .get_message(&s.id)
-            .await?
-            .and_then(|m| m.contact_id)
-        else {
-            return Ok(());
-        };
+        let mut ids: Vec<ContactId> = learn.iter().map(|(_, c)| c.clone()).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let contacts = &self.stores.contacts;
-        let Some(mut c) = contacts.get(&contact_id).await? else {
-            return Ok(());
-        };
-        let mut changed = false;
-        if c.bsuid.is_none() && s.recipient_user_id.is_some() {
-            c.bsuid = s.recipient_user_id.clone();
-            changed = true;
+        let mut found: std::collections::HashMap<ContactId, (Contact, bool)> = contacts
+            .get_many(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.clone(), (c, false)))
+            .collect();
+        for (s, id) in learn {
+            let Some((c, changed)) = found.get_mut(id) else {
+                continue;
+            };
+            if c.bsuid.is_none() && s.recipient_user_id.is_some() {
+                c.bsuid = s.recipient_user_id.clone();
+                *changed = true;
+            }
+            if c.wa_id.is_none() && s.recipient_id.is_some() {
+                c.wa_id = s.recipient_id.clone();
+                *changed = true;
+            }
         }
-        if c.wa_id.is_none() && s.recipient_id.is_some() {
-            c.wa_id = s.recipient_id.clone();
-            changed = true;
-        }
-        if changed {
-            contacts.upsert(&c, Some(c.version)).await?;
+        let mut changed: Vec<&Contact> = found
+            .values()
+            .filter(|(_, ch)| *ch)
+            .map(|(c, _)| c)
+            .collect();
+        changed.sort_by(|a, b| a.id.cmp(&b.id));
+        for c in changed {
+            contacts.upsert(c, Some(c.version)).await?;
         }
         Ok(())
     }

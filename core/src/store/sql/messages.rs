@@ -103,6 +103,10 @@ impl MessageStore for SqlStore {
         Ok(out)
     }
 
+    async fn apply_statuses(&self, batch: &[StatusUpdate]) -> StoreResult<Vec<AppliedStatus>> {
+        self.apply_status_batch(batch).await
+    }
+
     async fn get_message(&self, id: &MessageId) -> StoreResult<Option<MessageRecord>> {
         self.one(
             "SELECT id, doc FROM messages WHERE id = $1",

@@ -17,6 +17,7 @@ mod open;
 mod outbox;
 mod policy_history;
 mod row;
+mod statuses;
 mod sync_state;
 mod wire_form;
 

@@ -93,6 +93,49 @@ impl SqlStore {
         }
     }
 
+    /// Insert or replace many records of one table, one statement per chunk of
+    /// rows (key columns and documents written as [`Self::insert_row`] does).
+    pub(super) async fn upsert_rows<T: Keyed>(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        recs: &[&T],
+    ) -> StoreResult<()> {
+        for chunk in recs.chunks(200) {
+            let Some(first) = chunk.first() else {
+                continue;
+            };
+            let names: Vec<&str> = first.columns().iter().map(|(n, _)| *n).collect();
+            let width = names.len() + 2;
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    let ps: Vec<String> =
+                        (1..=width).map(|i| format!("${}", r * width + i)).collect();
+                    format!("({})", ps.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO {} (id, {}doc) VALUES {} ON CONFLICT (id) DO UPDATE SET {}doc = excluded.doc",
+                T::TABLE,
+                names.iter().map(|n| format!("{n}, ")).collect::<String>(),
+                rows.join(", "),
+                names
+                    .iter()
+                    .map(|n| format!("{n} = excluded.{n}, "))
+                    .collect::<String>()
+            );
+            let mut q = sqlx::query(&sql);
+            for rec in chunk {
+                q = q.bind(rec.id());
+                for (_, c) in rec.columns() {
+                    q = bind(q, c);
+                }
+                q = q.bind(rec.doc(self)?);
+            }
+            q.execute(&mut *conn).await.map_err(backend_err)?;
+        }
+        Ok(())
+    }
+
     /// Rewrite the stored `rec` (key columns and document); returns the rows affected.
     pub(super) async fn update_row<T: Keyed>(
         &self,
