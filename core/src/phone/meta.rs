@@ -12,18 +12,44 @@ use super::table::{self, DescMeta, RegionMeta};
 
 use super::NumberType;
 
+/// A regex compiled the first time it is used: a number usually touches a
+/// few of its region's patterns, and a calling code such as +1 has 25
+/// regions of about ten patterns each (compiling them all cost a one-line
+/// run most of its time). One that does not compile never matches.
+#[derive(Clone)]
+struct LazyRegex {
+    src: String,
+    re: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    fn new(src: String) -> LazyRegex {
+        LazyRegex {
+            src,
+            re: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> Option<&Regex> {
+        self.re.get_or_init(|| Regex::new(&self.src).ok()).as_ref()
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        self.get().is_some_and(|r| r.is_match(s))
+    }
+}
+
 #[derive(Clone)]
 struct Desc {
-    pattern: Regex,
+    pattern: LazyRegex,
     lengths: Vec<u16>,
 }
 
 impl Desc {
     fn new(d: &DescMeta) -> Option<Desc> {
         let src = d.pattern;
-        let pattern = Regex::new(&format!("(?x)^(?:{src})$")).ok()?;
         Some(Desc {
-            pattern,
+            pattern: LazyRegex::new(format!("(?x)^(?:{src})$")),
             lengths: d.lengths.clone(),
         })
     }
@@ -39,10 +65,10 @@ impl Desc {
 pub(crate) struct RegionRules {
     pub id: String,
     pub country_code: u16,
-    idd: Option<Regex>,
-    npp: Option<Regex>,
+    idd: Option<LazyRegex>,
+    npp: Option<LazyRegex>,
     transform: Option<String>,
-    leading: Option<Regex>,
+    leading: Option<LazyRegex>,
     general: Option<Desc>,
     /// Possible national lengths of any type (the union libphonenumber's
     /// metadata build gives the general description; the XML leaves it out).
@@ -70,8 +96,8 @@ impl RegionRules {
             country_code: m.code,
             idd: m
                 .international_prefix
-                .and_then(|r| Regex::new(&format!("(?x)^(?:{r})")).ok()),
-            npp: npp_src.and_then(|src| Regex::new(&format!("(?x)^(?:{src})")).ok()),
+                .map(|r| LazyRegex::new(format!("(?x)^(?:{r})"))),
+            npp: npp_src.map(|src| LazyRegex::new(format!("(?x)^(?:{src})"))),
             // libphonenumber writes `$1`; the regex crate needs `${1}` before digits.
             transform: m.transform.map(|t| {
                 let mut out = String::new();
@@ -88,7 +114,7 @@ impl RegionRules {
             }),
             leading: m
                 .leading_digits
-                .and_then(|r| Regex::new(&format!("(?x)^(?:{r})")).ok()),
+                .map(|r| LazyRegex::new(format!("(?x)^(?:{r})"))),
             general: d("general"),
             lengths,
             local_lengths,
@@ -152,6 +178,7 @@ impl RegionRules {
     pub fn idd_len(&self, digits: &str) -> Option<usize> {
         self.idd
             .as_ref()
+            .and_then(LazyRegex::get)
             .and_then(|r| r.find(digits))
             .map(|m| m.end())
             .filter(|n| *n > 0 && digits.as_bytes().get(*n) != Some(&b'0'))
@@ -161,7 +188,7 @@ impl RegionRules {
     /// rule to keep the digits when stripping would turn a valid-looking number
     /// into an invalid one (+7 800 ... must keep its 8).
     pub fn strip_national_prefix<'a>(&self, national: &'a str) -> Cow<'a, str> {
-        let Some(npp) = &self.npp else {
+        let Some(npp) = self.npp.as_ref().and_then(LazyRegex::get) else {
             return Cow::Borrowed(national);
         };
         // Most numbers carry no national prefix: a plain search says so
