@@ -282,4 +282,69 @@ mod tests {
         assert_eq!(big.days, 2);
         assert!(RateCard::parse("country,a\nBR,1", "x").is_err());
     }
+
+    #[test]
+    fn send_time_counts_pair_pacing_and_the_days_between_batches() {
+        let card = RateCard::shipped();
+        let mut by = BTreeMap::new();
+        by.insert("BR".to_string(), 2_000u64);
+        let input = CampaignInput {
+            recipients_by_country: by,
+            mps_per_number: 80,
+            tier_cap: Some(2_000),
+            ..Default::default()
+        };
+        let p = plan(&input, &card);
+        // 1,600 on day 1 (20 s), then a full window, then 400 (5 s).
+        assert_eq!((p.batch_size, p.days), (1_600, 2));
+        assert!(
+            (p.send_seconds - (86_400.0 + 20.0 + 5.0)).abs() < 1e-6,
+            "{p:?}"
+        );
+        // 60 messages to one pair: 45 at once, 15 more 6 s apart.
+        let paced = plan(
+            &CampaignInput {
+                tier_cap: None,
+                max_per_pair: 60,
+                ..input
+            },
+            &card,
+        );
+        assert!((paced.pair_seconds - 90.0).abs() < 1e-9);
+        assert!(
+            (paced.send_seconds - 90.0).abs() < 1e-9,
+            "pacing outlasts 25 s of throughput"
+        );
+    }
+
+    #[test]
+    fn free_messages_are_not_priced() {
+        let card = RateCard::shipped();
+        let one = |m: &[(&str, u64)]| m.iter().map(|(c, n)| (c.to_string(), *n)).collect();
+        let input = |category| CampaignInput {
+            recipients_by_country: one(&[("BR", 100)]),
+            in_window_by_country: one(&[("BR", 30)]),
+            entry_point_by_country: one(&[("BR", 10)]),
+            category,
+            ..Default::default()
+        };
+        let m = plan(&input(Category::Marketing), &card);
+        assert_eq!(
+            m.free_messages, 10,
+            "marketing is free only in an entry-point window"
+        );
+        assert!((m.cost_usd - 90.0 * card.rate("BR", Category::Marketing)).abs() < 1e-9);
+        let u = plan(&input(Category::Utility), &card);
+        assert_eq!(
+            u.free_messages, 40,
+            "utility is free inside the service window too"
+        );
+        assert!((u.cost_usd - 60.0 * card.rate("BR", Category::Utility)).abs() < 1e-9);
+        let s = plan(&input(Category::Service), &card);
+        assert_eq!(
+            (s.free_messages, s.cost_usd),
+            (100, 0.0),
+            "service replies are free"
+        );
+    }
 }
