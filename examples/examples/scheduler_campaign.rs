@@ -26,6 +26,7 @@ async fn main() -> wacrm::Result<()> {
             mps_per_number: 40,
             tier_cap: Some(2_000),
             tier_used: 0,
+            ..Default::default()
         },
         &RateCard::shipped(),
     );

@@ -211,6 +211,7 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
             mps_per_number: 80,
             tier_cap: Some(2_000),
             tier_used: 0,
+            ..Default::default()
         },
         &RateCard::shipped(),
     );

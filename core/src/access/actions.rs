@@ -102,8 +102,9 @@ impl Session {
     }
 
     /// Start a campaign of messages through the console's scheduler (each
-    /// message validated, `campaign_id` set on every one). Needs `broadcast`
-    /// for every sending number; nothing is queued otherwise.
+    /// message validated, `campaign_id` set on every one, laid out by the
+    /// campaign plan: daily batches past the tier, pair pacing). Needs
+    /// `broadcast` for every sending number; nothing is queued otherwise.
     pub async fn start_campaign(
         &self,
         campaign_id: &str,
@@ -112,18 +113,12 @@ impl Session {
         let numbers: BTreeSet<&PhoneNumberId> =
             messages.iter().map(|m| &m.phone_number_id).collect();
         self.campaign(campaign_id, numbers, messages.len(), || async {
-            let scheduler = self.scheduler()?;
-            // Validate all before queueing any: a campaign starts whole or not at all.
-            for m in messages {
-                m.message.validate()?;
-            }
-            let mut out = Vec::with_capacity(messages.len());
-            for m in messages {
-                let mut m = m.clone();
-                m.campaign_id = Some(campaign_id.to_string());
-                out.push(scheduler.enqueue(&m).await?);
-            }
-            Ok(out)
+            // Validated whole before any is queued: a campaign starts whole or not at all.
+            let (_plan, queued) = self
+                .scheduler()?
+                .enqueue_campaign(campaign_id, messages)
+                .await?;
+            Ok(queued)
         })
         .await
     }

@@ -85,6 +85,7 @@ impl RateCard {
 
 /// What to plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CampaignInput {
     /// Recipients per country.
     pub recipients_by_country: BTreeMap<String, u64>,
@@ -98,6 +99,36 @@ pub struct CampaignInput {
     pub tier_cap: Option<u64>,
     /// Unique recipients already used in the current 24 h window.
     pub tier_used: u64,
+    /// Most messages of the campaign to one recipient from one number.
+    pub max_per_pair: u64,
+    /// Messages to one pair sent at once before pacing starts.
+    pub pair_burst: u32,
+    /// Seconds between two paced messages to one pair.
+    pub pair_interval_secs: f64,
+    /// Recipients per country inside their 24 h customer-service window.
+    pub in_window_by_country: BTreeMap<String, u64>,
+    /// Recipients per country inside a free entry-point window (72 h after
+    /// they wrote from a click-to-WhatsApp ad or a Page button).
+    pub entry_point_by_country: BTreeMap<String, u64>,
+}
+
+impl Default for CampaignInput {
+    fn default() -> Self {
+        let limits = super::limits::LimitConfig::default();
+        CampaignInput {
+            recipients_by_country: BTreeMap::new(),
+            category: Category::Marketing,
+            numbers: 1,
+            mps_per_number: limits.mps,
+            tier_cap: None,
+            tier_used: 0,
+            max_per_pair: 1,
+            pair_burst: limits.pair_burst,
+            pair_interval_secs: limits.pair_interval.as_secs_f64(),
+            in_window_by_country: BTreeMap::new(),
+            entry_point_by_country: BTreeMap::new(),
+        }
+    }
 }
 
 /// The plan.
@@ -105,7 +136,8 @@ pub struct CampaignInput {
 pub struct CampaignPlan {
     /// Recipients.
     pub recipients: u64,
-    /// Estimated seconds of pure sending at the limits.
+    /// Estimated seconds from the first send to the last: throughput, pair
+    /// pacing and, when batched, the waits between the daily batches.
     pub send_seconds: f64,
     /// Days the tier spreads the campaign over (1 = today).
     pub days: u64,
@@ -113,12 +145,38 @@ pub struct CampaignPlan {
     pub cost_usd: f64,
     /// Cost per country.
     pub cost_by_country: BTreeMap<String, f64>,
-    /// Send in daily batches: the volume passes 80 % of the tier.
+    /// Messages that cost nothing: inside a free entry-point window, utility
+    /// inside the service window, service replies.
+    pub free_messages: u64,
+    /// Send in daily batches: the volume passes 80 % of the tier. The
+    /// scheduler queues each day's batch with its own start time.
     pub batched: bool,
     /// Recipients per daily batch.
     pub batch_size: u64,
+    /// Seconds one pair's messages take past the burst (0 when none is paced).
+    pub pair_seconds: f64,
     /// Rate card date used.
     pub rate_card: String,
+}
+
+/// Seconds in the tier's rolling window.
+pub(crate) const DAY_SECONDS: f64 = 86_400.0;
+
+/// Seconds one pair's `n` messages take: the burst at once, then one per interval.
+pub(crate) fn pair_seconds(n: u64, burst: u32, interval_secs: f64) -> f64 {
+    n.saturating_sub(u64::from(burst.max(1))) as f64 * interval_secs.max(0.0)
+}
+
+/// Messages of `n` to one country that are free: all inside a free
+/// entry-point window; utility inside the service window; service replies
+/// (they can only be sent inside the window, where Meta does not charge them).
+fn free_of(n: u64, category: Category, in_window: u64, entry_point: u64) -> u64 {
+    let free = match category {
+        Category::Service => n,
+        Category::Utility => entry_point.saturating_add(in_window),
+        Category::Marketing | Category::Authentication => entry_point,
+    };
+    free.min(n)
 }
 
 /// Plan a campaign.
@@ -126,8 +184,17 @@ pub fn plan(input: &CampaignInput, card: &RateCard) -> CampaignPlan {
     let recipients: u64 = input.recipients_by_country.values().sum();
     let rate = (input.numbers.max(1) as f64) * (input.mps_per_number.max(1) as f64);
     let mut cost_by_country = BTreeMap::new();
+    let mut free_messages = 0;
     for (c, n) in &input.recipients_by_country {
-        cost_by_country.insert(c.clone(), card.rate(c, input.category) * *n as f64);
+        let get = |m: &BTreeMap<String, u64>| m.get(c).copied().unwrap_or(0);
+        let free = free_of(
+            *n,
+            input.category,
+            get(&input.in_window_by_country),
+            get(&input.entry_point_by_country),
+        );
+        free_messages += free;
+        cost_by_country.insert(c.clone(), card.rate(c, input.category) * (n - free) as f64);
     }
     let cost_usd = cost_by_country.values().sum();
     let (batched, batch_size, days) = match input.tier_cap {
@@ -144,14 +211,28 @@ pub fn plan(input: &CampaignInput, card: &RateCard) -> CampaignPlan {
         }
         None => (false, recipients, 1),
     };
+    let pair_seconds = pair_seconds(
+        input.max_per_pair,
+        input.pair_burst,
+        input.pair_interval_secs,
+    );
+    // A day takes its batch at the throughput, or the pacing of its busiest
+    // pair, whichever is longer; the next batch starts once the first
+    // contacts of this one have left the 24 h window (see `spread`).
+    let day_seconds = |n: u64| (n as f64 / rate).max(pair_seconds);
+    let full_day = day_seconds(batch_size);
+    let last = recipients.saturating_sub(batch_size * (days - 1));
+    let send_seconds = (days - 1) as f64 * (DAY_SECONDS + full_day) + day_seconds(last);
     CampaignPlan {
         recipients,
-        send_seconds: recipients as f64 / rate,
+        send_seconds,
         days,
         cost_usd,
         cost_by_country,
+        free_messages,
         batched,
         batch_size,
+        pair_seconds,
         rate_card: card.effective.clone(),
     }
 }
@@ -176,6 +257,7 @@ mod tests {
                 mps_per_number: 80,
                 tier_cap: Some(10_000),
                 tier_used: 0,
+                ..Default::default()
             },
             &card,
         );
@@ -191,6 +273,7 @@ mod tests {
                 mps_per_number: 80,
                 tier_cap: Some(2_000),
                 tier_used: 0,
+                ..Default::default()
             },
             &card,
         );
@@ -198,5 +281,70 @@ mod tests {
         assert_eq!(big.batch_size, 1_600);
         assert_eq!(big.days, 2);
         assert!(RateCard::parse("country,a\nBR,1", "x").is_err());
+    }
+
+    #[test]
+    fn send_time_counts_pair_pacing_and_the_days_between_batches() {
+        let card = RateCard::shipped();
+        let mut by = BTreeMap::new();
+        by.insert("BR".to_string(), 2_000u64);
+        let input = CampaignInput {
+            recipients_by_country: by,
+            mps_per_number: 80,
+            tier_cap: Some(2_000),
+            ..Default::default()
+        };
+        let p = plan(&input, &card);
+        // 1,600 on day 1 (20 s), then a full window, then 400 (5 s).
+        assert_eq!((p.batch_size, p.days), (1_600, 2));
+        assert!(
+            (p.send_seconds - (86_400.0 + 20.0 + 5.0)).abs() < 1e-6,
+            "{p:?}"
+        );
+        // 60 messages to one pair: 45 at once, 15 more 6 s apart.
+        let paced = plan(
+            &CampaignInput {
+                tier_cap: None,
+                max_per_pair: 60,
+                ..input
+            },
+            &card,
+        );
+        assert!((paced.pair_seconds - 90.0).abs() < 1e-9);
+        assert!(
+            (paced.send_seconds - 90.0).abs() < 1e-9,
+            "pacing outlasts 25 s of throughput"
+        );
+    }
+
+    #[test]
+    fn free_messages_are_not_priced() {
+        let card = RateCard::shipped();
+        let one = |m: &[(&str, u64)]| m.iter().map(|(c, n)| (c.to_string(), *n)).collect();
+        let input = |category| CampaignInput {
+            recipients_by_country: one(&[("BR", 100)]),
+            in_window_by_country: one(&[("BR", 30)]),
+            entry_point_by_country: one(&[("BR", 10)]),
+            category,
+            ..Default::default()
+        };
+        let m = plan(&input(Category::Marketing), &card);
+        assert_eq!(
+            m.free_messages, 10,
+            "marketing is free only in an entry-point window"
+        );
+        assert!((m.cost_usd - 90.0 * card.rate("BR", Category::Marketing)).abs() < 1e-9);
+        let u = plan(&input(Category::Utility), &card);
+        assert_eq!(
+            u.free_messages, 40,
+            "utility is free inside the service window too"
+        );
+        assert!((u.cost_usd - 60.0 * card.rate("BR", Category::Utility)).abs() < 1e-9);
+        let s = plan(&input(Category::Service), &card);
+        assert_eq!(
+            (s.free_messages, s.cost_usd),
+            (100, 0.0),
+            "service replies are free"
+        );
     }
 }

@@ -45,6 +45,11 @@ pub trait RateLimiter: Send + Sync + 'static {
         }
         out
     }
+    /// The limits this limiter enforces, when it knows them (a campaign is
+    /// laid out by them before it is queued).
+    fn config(&self) -> Option<&LimitConfig> {
+        None
+    }
 }
 
 /// Limits configuration.
@@ -207,6 +212,10 @@ impl RateLimiter for MemoryLimiter {
             std::time::Instant::now() + for_,
         );
     }
+
+    fn config(&self) -> Option<&LimitConfig> {
+        Some(&self.cfg)
+    }
 }
 
 /// The messaging-limit tier: unique recipients reached outside a
@@ -218,6 +227,11 @@ pub trait TierGate: Send + Sync + 'static {
     async fn admit(&self, recipient: &str, now: Millis) -> Result<(), Millis>;
     /// The cap (`None`: unlimited).
     fn cap(&self) -> Option<usize>;
+    /// Unique recipients already reached in the window (as far as this gate
+    /// knows; a campaign plan starts from it).
+    async fn used(&self, _now: Millis) -> usize {
+        0
+    }
 }
 
 #[async_trait]
@@ -228,6 +242,10 @@ impl TierGate for TierCounter {
 
     fn cap(&self) -> Option<usize> {
         self.cap
+    }
+
+    async fn used(&self, _now: Millis) -> usize {
+        TierCounter::used(self)
     }
 }
 

@@ -5,6 +5,7 @@
 //! are held until it is approved again.
 
 mod campaign;
+mod campaign_spread;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod content;
@@ -21,14 +22,15 @@ mod template_holds;
 mod worker;
 
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
+pub use campaign_spread::{Spread, input_of, plan_and_spread, spread};
 pub use content::{ContentPolicy, readable_text};
 pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter, TierGate};
 pub use optout::{
     ConsentChange, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, OptOutConfig, OptOutDetector, set_consent,
 };
 pub use policy::{
-    Decision, PolicyConfig, PolicyEngine, QuietHours, Refusal, SendContext, UnknownZone,
-    ZoneSource, resolve_zone, zone_for,
+    Decision, DeferReason, PolicyConfig, PolicyEngine, QuietHours, Refusal, SendContext,
+    UnknownZone, ZoneSource, resolve_zone, zone_for,
 };
 pub use policy_store::admit;
 pub use reconcile::{NoEvidence, ReconcileConfig};

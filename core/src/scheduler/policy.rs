@@ -26,8 +26,8 @@ pub enum Decision {
     Defer {
         /// When.
         until: Millis,
-        /// Why.
-        reason: String,
+        /// Why (its text is what the item records).
+        reason: DeferReason,
     },
     /// Never (the item is parked with the reason).
     Drop {
@@ -39,6 +39,115 @@ pub enum Decision {
         /// Why.
         refusal: Refusal,
     },
+}
+
+/// Why a send waits: the policy, with what its text needs. Deciding builds
+/// no string (a decision runs for every claimed item); the text is made by
+/// `Display` when the deferral is written to the item. Serialized as that text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeferReason {
+    /// Automated sends wait `hours` after a human agent replied.
+    AutomationPause {
+        /// The pause.
+        hours: u64,
+    },
+    /// At most `limit` marketing templates per 24 h without opt-in.
+    MarketingPerDay {
+        /// The cap.
+        limit: u32,
+    },
+    /// Promotions at most once per `days`.
+    PromotionInterval {
+        /// The gap.
+        days: u64,
+    },
+    /// Notifications about one event at least `hours` apart.
+    NotificationGap {
+        /// The event.
+        event: String,
+        /// The gap.
+        hours: u64,
+    },
+    /// Quiet hours in the recipient's zone (or the business's).
+    QuietHours {
+        /// First quiet hour.
+        start_hour: u32,
+        /// First allowed hour.
+        end_hour: u32,
+        /// The zone and where it came from.
+        zone: ZoneSource,
+    },
+    /// A reason read back from its text.
+    Text(String),
+}
+
+impl std::fmt::Display for DeferReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeferReason::AutomationPause { hours } => {
+                write!(
+                    f,
+                    "automation paused for {hours} h after a human agent replied"
+                )
+            }
+            DeferReason::MarketingPerDay { limit } => {
+                write!(
+                    f,
+                    "at most {limit} marketing template(s) per 24 h without opt-in"
+                )
+            }
+            DeferReason::PromotionInterval { days } => {
+                write!(f, "promotions at most once per {days} days")
+            }
+            DeferReason::NotificationGap { event, hours } => {
+                write!(
+                    f,
+                    "notifications for event {event} at least {hours} h apart"
+                )
+            }
+            DeferReason::QuietHours {
+                start_hour,
+                end_hour,
+                zone,
+            } => {
+                let whose = match zone {
+                    ZoneSource::Contact(_) => "the contact's zone",
+                    ZoneSource::Number(_) => "the number's zone",
+                    ZoneSource::Business(_) => "the business's zone; the recipient's is unknown",
+                };
+                write!(
+                    f,
+                    "quiet hours {start_hour:02}:00–{end_hour:02}:00 in {} ({whose})",
+                    zone.zone().name()
+                )
+            }
+            DeferReason::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Serialize for DeferReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeferReason {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(DeferReason::Text)
+    }
+}
+
+/// The policy behind the latest deferral found so far (what its reason
+/// needs, without building it).
+#[derive(Clone, Copy)]
+enum Hold {
+    Pause,
+    Marketing(u32),
+    Promotion,
+    Notification,
+    Quiet(ZoneSource),
 }
 
 /// A typed refusal.
@@ -271,10 +380,11 @@ impl PolicyEngine {
                 ),
             };
         }
-        let mut defer_until: Option<(Millis, String)> = None;
-        let mut later = |until: Millis, reason: String| {
-            if defer_until.as_ref().is_none_or(|(u, _)| until > *u) {
-                defer_until = Some((until, reason));
+        // The latest deferral wins; its reason is built once, at the end.
+        let mut hold: Option<(Millis, Hold)> = None;
+        let mut later = |until: Millis, why: Hold| {
+            if hold.as_ref().is_none_or(|(u, _)| until > *u) {
+                hold = Some((until, why));
             }
         };
         if let (Some(pause), Some(human)) =
@@ -282,57 +392,60 @@ impl PolicyEngine {
             && c.automated
             && human + ms(pause) > now
         {
-            later(
-                human + ms(pause),
-                format!(
-                    "automation paused for {} h after a human agent replied",
-                    pause.as_secs() / 3600
-                ),
-            );
+            later(human + ms(pause), Hold::Pause);
         }
         if let Some(limit) = cfg.marketing_per_day_without_opt_in
             && c.category == Some(Category::Marketing)
             && !c.opted_in
             && marketing >= limit
         {
-            later(
-                oldest_marketing + DAY,
-                format!("at most {limit} marketing template(s) per 24 h without opt-in"),
-            );
+            later(oldest_marketing + DAY, Hold::Marketing(limit));
         }
         if let (Some(gap), Some(last)) = (cfg.promotion_interval, last_promotion)
             && c.is_promotion
             && last + ms(gap) > now
         {
-            later(
-                last + ms(gap),
-                format!(
-                    "promotions at most once per {} days",
-                    gap.as_secs() / 86_400
-                ),
-            );
+            later(last + ms(gap), Hold::Promotion);
         }
-        if let (Some(gap), Some(ev), Some(last)) =
+        if let (Some(gap), Some(_), Some(last)) =
             (cfg.notification_min_gap, &c.event_key, last_event)
             && last + ms(gap) > now
         {
-            later(
-                last + ms(gap),
-                format!(
-                    "notifications for event {ev} at least {} h apart",
-                    gap.as_secs() / 3600
-                ),
-            );
+            later(last + ms(gap), Hold::Notification);
         }
         if let Some(q) = &cfg.quiet_hours
             && !c.is_reply
-            && let Some((until, reason)) =
+            && let Some((until, zone)) =
                 super::quiet::quiet_defer(q, &c.recipient, c.time_zone.as_deref(), now)
         {
-            later(until, reason);
+            later(until, Hold::Quiet(zone));
         }
-        match defer_until {
-            Some((until, reason)) => Decision::Defer { until, reason },
+        let hours = |d: Option<Duration>| d.map_or(0, |d| d.as_secs() / 3600);
+        match hold {
+            Some((until, why)) => Decision::Defer {
+                until,
+                reason: match why {
+                    Hold::Pause => DeferReason::AutomationPause {
+                        hours: hours(cfg.automation_pause_after_human),
+                    },
+                    Hold::Marketing(limit) => DeferReason::MarketingPerDay { limit },
+                    Hold::Promotion => DeferReason::PromotionInterval {
+                        days: hours(cfg.promotion_interval) / 24,
+                    },
+                    Hold::Notification => DeferReason::NotificationGap {
+                        event: c.event_key.clone().unwrap_or_default(),
+                        hours: hours(cfg.notification_min_gap),
+                    },
+                    Hold::Quiet(zone) => {
+                        let q = cfg.quiet_hours.as_ref();
+                        DeferReason::QuietHours {
+                            start_hour: q.map_or(0, |q| q.start_hour),
+                            end_hour: q.map_or(0, |q| q.end_hour),
+                            zone,
+                        }
+                    }
+                },
+            },
             None => Decision::Send,
         }
     }
@@ -397,7 +510,7 @@ mod tests {
         match p.decide(&other, now + 1000) {
             Decision::Defer { until, reason } => {
                 assert_eq!(until, now + DAY);
-                assert!(reason.contains("marketing"));
+                assert!(reason.to_string().contains("marketing"));
             }
             d => panic!("{d:?}"),
         }
@@ -454,7 +567,7 @@ mod tests {
         note.content_hash = 9;
         p.record_sent(&note, t0);
         assert!(
-            matches!(p.decide(&note, t0 + 3_600_000), Decision::Defer { reason, .. } if reason.contains("order-42"))
+            matches!(p.decide(&note, t0 + 3_600_000), Decision::Defer { reason, .. } if reason.to_string().contains("order-42"))
         );
         note.event_key = Some("order-43".into());
         assert_eq!(p.decide(&note, t0 + 3_600_000), Decision::Send);
@@ -487,7 +600,7 @@ mod tests {
         match p.decide(&c, now) {
             Decision::Defer { until, reason } => {
                 assert_eq!(until, at(2026, 11, 25, 0));
-                assert!(reason.contains("Asia/Tokyo"), "{reason}");
+                assert!(reason.to_string().contains("Asia/Tokyo"), "{reason}");
             }
             d => panic!("{d:?}"),
         }

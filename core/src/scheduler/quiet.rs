@@ -122,29 +122,18 @@ pub(super) fn quiet_until(q: &QuietHours, tz: chrono_tz::Tz, now: Millis) -> Opt
         .map(|d| d.timestamp_millis())
 }
 
-/// The deferral quiet hours impose on a recipient at `now`, with its reason.
+/// The deferral quiet hours impose on a recipient at `now`, with the zone
+/// (and its source) that decided it: the reason's text is built only for
+/// the deferral that wins (`DeferReason::QuietHours`).
 pub(super) fn quiet_defer(
     q: &QuietHours,
     recipient: &str,
     given: Option<&str>,
     now: Millis,
-) -> Option<(Millis, String)> {
+) -> Option<(Millis, ZoneSource)> {
     let src = resolve_zone(q, recipient, given)?;
     let until = quiet_until(q, src.zone(), now)?;
-    let whose = match src {
-        ZoneSource::Contact(_) => "the contact's zone",
-        ZoneSource::Number(_) => "the number's zone",
-        ZoneSource::Business(_) => "the business's zone; the recipient's is unknown",
-    };
-    Some((
-        until,
-        format!(
-            "quiet hours {:02}:00–{:02}:00 in {} ({whose})",
-            q.start_hour,
-            q.end_hour,
-            src.zone().name()
-        ),
-    ))
+    Some((until, src))
 }
 
 #[cfg(test)]
@@ -182,8 +171,14 @@ mod tests {
         );
         // 22:30 in Madrid: held until 09:00 there, and the reason says why.
         let now = 1_767_303_000_000; // 2026-01-01T21:30:00Z
-        let (until, reason) = quiet_defer(&q, bsuid, None, now).expect("held");
+        let (until, zone) = quiet_defer(&q, bsuid, None, now).expect("held");
         assert_eq!(until, 1_767_340_800_000, "2026-01-02T08:00:00Z");
+        let reason = super::super::policy::DeferReason::QuietHours {
+            start_hour: 21,
+            end_hour: 9,
+            zone,
+        }
+        .to_string();
         assert!(reason.contains("the business's zone"), "{reason}");
         assert_eq!(
             resolve_zone(&q, bsuid, Some("Asia/Tokyo")),

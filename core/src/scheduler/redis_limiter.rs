@@ -279,6 +279,10 @@ impl RateLimiter for RedisLimiter {
             tracing::warn!(error = %e, "redis limiter: pair block not stored");
         }
     }
+
+    fn config(&self) -> Option<&LimitConfig> {
+        Some(&self.cfg)
+    }
 }
 
 /// KEYS: the portfolio's sorted set. ARGV: recipient, now ms, window ms, cap (0 = none).
@@ -374,5 +378,10 @@ impl super::limits::TierGate for RedisTier {
 
     fn cap(&self) -> Option<usize> {
         self.cap
+    }
+
+    async fn used(&self, now: crate::time::Millis) -> usize {
+        // Unknown: plan as if the tier were empty; the gate still holds at send time.
+        RedisTier::used(self, now).await.unwrap_or(0) as usize
     }
 }

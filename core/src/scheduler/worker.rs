@@ -174,6 +174,13 @@ struct Ready {
     contact_id: Option<crate::ids::ContactId>,
 }
 
+/// A send the API accepted, waiting for its run's completion.
+struct Accepted {
+    ready: Ready,
+    id: MessageId,
+    answered: Option<crate::client::SentContact>,
+}
+
 /// The send scheduler.
 pub struct Scheduler {
     stores: Stores,
@@ -242,15 +249,60 @@ impl Scheduler {
 
     /// Put a message in the outbox (validated first). A repeated key is a duplicate, never a second send.
     pub async fn enqueue(&self, m: &OutgoingMessage) -> crate::Result<Enqueued> {
-        m.message.validate()?;
+        let item = self.item_of(m, self.clock.now_millis())?;
+        let span = tracing::info_span!("outbox.enqueue", item_id = %item.id);
+        Ok(tracing::Instrument::instrument(self.stores.outbox.enqueue(&item), span).await?)
+    }
+
+    /// Queue a campaign as its plan says: every message validated first (all
+    /// or nothing), then laid out by the plan — daily batches when it passes
+    /// the tier, pair pacing past the pair burst — and queued in a few
+    /// multi-row writes. Returns the plan and one answer per message.
+    pub async fn enqueue_campaign(
+        &self,
+        campaign_id: &str,
+        messages: &[OutgoingMessage],
+    ) -> crate::Result<(super::CampaignPlan, Vec<Enqueued>)> {
+        for m in messages {
+            m.message.validate()?;
+        }
         let now = self.clock.now_millis();
+        let limits = self.limiter.config().cloned().unwrap_or_default();
+        let (plan, laid_out) = super::campaign_spread::plan_and_spread(
+            messages,
+            now,
+            &limits,
+            self.tier.cap(),
+            self.tier.used(now).await,
+        );
+        let items = laid_out
+            .into_iter()
+            .map(|mut m| {
+                m.campaign_id = Some(campaign_id.to_string());
+                self.item_of(&m, now)
+            })
+            .collect::<crate::Result<Vec<_>>>()?;
+        let span = tracing::info_span!(
+            "outbox.enqueue_campaign",
+            campaign_id,
+            items = items.len(),
+            days = plan.days
+        );
+        let queued =
+            tracing::Instrument::instrument(self.stores.outbox.enqueue_many(&items), span).await?;
+        Ok((plan, queued))
+    }
+
+    /// The outbox item of a message (validated).
+    fn item_of(&self, m: &OutgoingMessage, now: Millis) -> crate::Result<OutboxItem> {
+        m.message.validate()?;
         let payload = serde_json::to_value(Payload {
             message: m.message.clone(),
             event_key: m.event_key.clone(),
             promotion: m.promotion,
             automated: m.automated,
         })?;
-        let item = OutboxItem {
+        Ok(OutboxItem {
             id: format!("ob:{}", m.idempotency_key),
             idempotency_key: m.idempotency_key.clone(),
             phone_number_id: m.phone_number_id.clone(),
@@ -266,9 +318,7 @@ impl Scheduler {
             history: Vec::new(),
             created_at: now,
             updated_at: now,
-        };
-        let span = tracing::info_span!("outbox.enqueue", item_id = %item.id);
-        Ok(tracing::Instrument::instrument(self.stores.outbox.enqueue(&item), span).await?)
+        })
     }
 
     /// Return leases of a crashed worker to the queue; call on start.
@@ -468,7 +518,7 @@ impl Scheduler {
         {
             Decision::Send => {}
             Decision::Defer { until, reason } => {
-                outbox.defer(&lease, until, &reason).await?;
+                outbox.defer(&lease, until, &reason.to_string()).await?;
                 r.deferred += 1;
                 return Ok(None);
             }
@@ -516,13 +566,58 @@ impl Scheduler {
             .collect();
         let decided_at = std::time::Instant::now();
         let mut answers = self.limiter.try_acquire_many(&sends).await.into_iter();
+        let mut accepted = Vec::new();
+        let mut failed = None;
         for ready in run {
             // A limiter that answered fewer sends than asked: ask again for the rest.
             let answer = answers.next().unwrap_or(Err(Duration::ZERO));
             let ready_at = answer.err().map(|wait| decided_at + wait);
-            self.deliver(ready, ready_at, r).await?;
+            match self.deliver(ready, ready_at, r).await {
+                Ok(Some(a)) => accepted.push(a),
+                Ok(None) => {}
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
         }
-        Ok(())
+        // Sends already accepted are completed even when a later one failed.
+        self.accepted_many(accepted, r).await?;
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// Complete a run's accepted sends in one store round trip, then record
+    /// each. A crash before the completion leaves the items leased with
+    /// their attempts open: the next claim proves them by their status
+    /// webhooks (`reconcile`) instead of sending again.
+    async fn accepted_many(&self, run: Vec<Accepted>, r: &mut RoundReport) -> crate::Result<()> {
+        if run.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now_millis();
+        let done: Vec<_> = run
+            .iter()
+            .map(|a| (a.ready.lease.clone(), a.id.clone()))
+            .collect();
+        let held = self.stores.outbox.complete_many(&done, now).await?;
+        let mut lost = None;
+        for (a, held) in run.into_iter().zip(held) {
+            if !held {
+                // Another worker holds the item now; it proves the send
+                // from the attempt record and completes it there.
+                lost.get_or_insert(a.ready.item.id.clone());
+                continue;
+            }
+            self.record_accepted(a.ready, a.id, a.answered, now).await?;
+            r.sent += 1;
+        }
+        match lost {
+            Some(id) => Err(crate::store::StoreError::LeaseLost(format!(
+                "item {id} changed while it was completed"
+            ))
+            .into()),
+            None => Ok(()),
+        }
     }
 
     /// Wait for the limiter in place when it admits soon (`ready_at`, `None` =
@@ -532,7 +627,7 @@ impl Scheduler {
         ready: Ready,
         mut ready_at: Option<std::time::Instant>,
         r: &mut RoundReport,
-    ) -> crate::Result<()> {
+    ) -> crate::Result<Option<Accepted>> {
         let Ready {
             item,
             lease,
@@ -556,7 +651,7 @@ impl Scheduler {
                     )
                     .await?;
                 r.deferred += 1;
-                return Ok(());
+                return Ok(None);
             }
             tokio::time::sleep_until(at.into()).await;
             ready_at = match self
@@ -577,7 +672,7 @@ impl Scheduler {
             super::policy_store::unreserve(&self.stores, &item).await?;
             outbox.defer(&lease, until, &reason).await?;
             r.deferred += 1;
-            return Ok(());
+            return Ok(None);
         }
         let opts = SendOptions {
             idempotency_key: Some(item.idempotency_key.clone()),
@@ -597,7 +692,7 @@ impl Scheduler {
                     .defer(&lease, now, "lease ran out before the send")
                     .await?;
                 r.deferred += 1;
-                return Ok(());
+                return Ok(None);
             }
             reconcile::open_attempt(&self.stores, &item, now).await?;
         }
@@ -630,15 +725,18 @@ impl Scheduler {
             Ok(resp) => {
                 let id = resp.message_id().cloned().unwrap_or_default();
                 let answered = resp.contacts.into_iter().next();
-                self.accepted(ready, id, answered).await?;
-                r.sent += 1;
+                Ok(Some(Accepted {
+                    ready,
+                    id,
+                    answered,
+                }))
             }
             Err(e) => {
                 self.on_error(&ready.item, &ready.lease, &ready.payload, e, r)
-                    .await?
+                    .await?;
+                Ok(None)
             }
         }
-        Ok(())
     }
 
     /// The API accepted the item as `id` (answered, or proved by a status
@@ -650,16 +748,28 @@ impl Scheduler {
         id: MessageId,
         answered: Option<crate::client::SentContact>,
     ) -> crate::Result<()> {
+        let now = self.clock.now_millis();
+        self.stores.outbox.complete(&ready.lease, &id, now).await?;
+        self.record_accepted(ready, id, answered, now).await
+    }
+
+    /// Store the accepted (and completed) item's message, record a person's
+    /// reply and learn what the API answered with.
+    async fn record_accepted(
+        &self,
+        ready: Ready,
+        id: MessageId,
+        answered: Option<crate::client::SentContact>,
+        now: Millis,
+    ) -> crate::Result<()> {
         let Ready {
             item,
-            lease,
             payload,
             ctx,
             conv,
             contact_id,
+            ..
         } = ready;
-        let now = self.clock.now_millis();
-        self.stores.outbox.complete(&lease, &id, now).await?;
         let mut body = serde_json::to_value(&payload.message)?;
         if payload.automated
             && let Some(o) = body.as_object_mut()

@@ -15,6 +15,7 @@ mod conversations;
 mod messages;
 mod open;
 mod outbox;
+mod outbox_pg;
 mod policy_history;
 mod row;
 mod statuses;

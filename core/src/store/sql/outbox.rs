@@ -11,19 +11,21 @@ use super::*;
 
 /// Every column an item is rebuilt from.
 const COLS: &str = "id, doc, state, lease_until, lease_worker, attempts, updated_at, message_id";
-/// Items per multi-row INSERT (12 parameters each: under SQLite's 32,766).
+/// Items per multi-row INSERT on SQLite (12 parameters each: under its 32,766).
 const INSERT_CHUNK: usize = 500;
+/// Items per INSERT on PostgreSQL (one JSON parameter: only memory bounds it).
+const PG_INSERT_CHUNK: usize = 5_000;
 /// Completions per statement (4 parameters each).
 const COMPLETE_CHUNK: usize = 1_000;
 
-fn lease_of(s: &OutboxState) -> (Option<Millis>, Option<String>) {
+pub(super) fn lease_of(s: &OutboxState) -> (Option<Millis>, Option<String>) {
     match s {
         OutboxState::Leased { until, worker } => (Some(*until), Some(worker.clone())),
         _ => (None, None),
     }
 }
 
-fn message_id_of(s: &OutboxState) -> Option<String> {
+pub(super) fn message_id_of(s: &OutboxState) -> Option<String> {
     match s {
         OutboxState::Sent { message_id } => Some(message_id.0.clone()),
         _ => None,
@@ -131,8 +133,19 @@ impl SqlStore {
         Ok(())
     }
 
-    /// One multi-row INSERT; the ids actually stored (a taken key stores nothing).
+    /// One INSERT; the ids actually stored (a taken key stores nothing).
     async fn insert_chunk(&self, items: &[OutboxItem]) -> Result<HashSet<String>, sqlx::Error> {
+        match self.backend {
+            Backend::Postgres => self.insert_chunk_json(items).await,
+            Backend::Sqlite => self.insert_chunk_values(items).await,
+        }
+    }
+
+    /// SQLite: one multi-row INSERT (its single writer makes binds cheap).
+    async fn insert_chunk_values(
+        &self,
+        items: &[OutboxItem],
+    ) -> Result<HashSet<String>, sqlx::Error> {
         let mut sql = String::from(
             "INSERT INTO outbox (id, idem_key, state, lane, not_before, created_at, lease_until, \
              lease_worker, attempts, updated_at, message_id, doc) VALUES ",
@@ -180,6 +193,9 @@ impl SqlStore {
         done: &[(LeaseToken, MessageId)],
         now: Millis,
     ) -> StoreResult<HashSet<String>> {
+        if self.backend == Backend::Postgres {
+            return self.complete_chunk_json(done, now).await;
+        }
         let mut sql = String::from("WITH v (vid, vworker, vuntil, vmid) AS (VALUES ");
         for n in 0..done.len() {
             let b = 2 + n * 4;
@@ -230,7 +246,11 @@ impl OutboxStore for SqlStore {
 
     async fn enqueue_many(&self, items: &[OutboxItem]) -> StoreResult<Vec<Enqueued>> {
         let mut out = Vec::with_capacity(items.len());
-        for chunk in items.chunks(INSERT_CHUNK) {
+        let size = match self.backend {
+            Backend::Postgres => PG_INSERT_CHUNK,
+            Backend::Sqlite => INSERT_CHUNK,
+        };
+        for chunk in items.chunks(size) {
             match self.insert_chunk(chunk).await {
                 Ok(mut ids) => out.extend(chunk.iter().map(|i| {
                     // The first of two items with one id is the one stored.
