@@ -230,24 +230,36 @@ fn main() {
         report.frt.unanswered
     );
 
+    // The anchor's rows are written now: the incremental run below consumes
+    // the generated events.
+    let dir = std::env::temp_dir().join(format!("wacrm-analytics-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let csv = dir.join("messages.csv");
+    write_csv(&gens, &csv);
+
     // Incremental: every message, then its statuses, applied one event at a time
     // (messages in the order they were generated: per thread, in time order).
+    // `Engine::apply` takes the event by value, as a webhook handler hands it
+    // over: the timed loop moves each generated event in (no copy), and the
+    // engine keeps what it needs and drops the rest, which is timed with it.
     let mut engine = Engine::new(cfg.clone());
     let mut events = 0usize;
     let start = Instant::now();
-    for g in &gens {
-        engine.apply(Event::Message(MessageFact {
-            status: StatusFact::default(),
-            ..g.fact.clone()
-        }));
-        for s in &g.statuses {
-            engine.apply(Event::Status(s.clone()));
+    for g in gens {
+        let Gen {
+            mut fact, statuses, ..
+        } = g;
+        // The message arrives before its statuses, which then arrive one by one.
+        fact.status = StatusFact::default();
+        events += 1 + statuses.len();
+        engine.apply(Event::Message(fact));
+        for s in statuses {
+            engine.apply(Event::Status(s));
         }
-        events += 1 + g.statuses.len();
     }
     let inc = start.elapsed().as_secs_f64();
     println!(
-        "wacrm incremental: {events} events in {inc:.2} s = {:.0} ns/event (message clone included)",
+        "wacrm incremental: {events} events in {inc:.2} s = {:.0} ns/event (events moved in, not copied)",
         inc * 1e9 / events as f64
     );
     println!("engine paths: {:?}", engine.path_counts());
@@ -257,12 +269,6 @@ fn main() {
         inc_report.frt == report.frt && inc_report.funnel == report.funnel
     );
     drop(engine);
-
-    let dir = std::env::temp_dir().join(format!("wacrm-analytics-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let csv = dir.join("messages.csv");
-    write_csv(&gens, &csv);
-    drop(gens);
     let script = workspace_path("benches/anchors/analytics_duckdb.py");
     match run_anchor(&script, &[csv.to_str().expect("utf-8 path")]) {
         Ok(out) => {

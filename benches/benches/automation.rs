@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use wacrm::automation::{Entry, KeywordSet, MatchMode, fold, is_spaceless};
+use wacrm::automation::{Entry, KeywordSet, MatchMode, fold, fold_into, is_spaceless};
 use wacrm_benches::{Rng, run_anchor, time_for, workspace_path};
 
 const RULES: usize = 500;
@@ -274,6 +274,9 @@ fn main() {
     let mut disagree = 0usize;
     for m in &msgs {
         let ours: BTreeSet<u32> = set.find(m).into_iter().map(|h| h.target).collect();
+        let mut targets = Vec::new();
+        set.find_targets(m, &mut targets);
+        assert!(targets.iter().copied().eq(ours.iter().copied()));
         if !ours.is_empty() {
             with_hits += 1;
         }
@@ -293,6 +296,31 @@ fn main() {
         i += 1;
     });
     let ours = n as f64 / el.as_secs_f64();
+    // The same matching into a reused buffer of rule indices (what the
+    // engine needs), without building a `Hit` with its keyword per rule.
+    let mut targets = Vec::new();
+    let mut i = 0usize;
+    let (n, el) = time_for(budget, || {
+        set.find_targets(&msgs[i % MESSAGES], &mut targets);
+        std::hint::black_box(&targets);
+        i += 1;
+    });
+    let ours_targets = n as f64 / el.as_secs_f64();
+    // The same rules with `fold_accents`: the other folding (accents removed).
+    let accents = KeywordSet::build(kws.iter().map(|k| Entry {
+        keyword: k.text.clone(),
+        target: k.target,
+        mode: k.mode,
+        fold_accents: true,
+    }))
+    .expect("keywords compile");
+    let mut i = 0usize;
+    let (n, el) = time_for(budget, || {
+        accents.find_targets(&msgs[i % MESSAGES], &mut targets);
+        std::hint::black_box(&targets);
+        i += 1;
+    });
+    let ours_accents = n as f64 / el.as_secs_f64();
     let mut j = 0usize;
     let (n, el) = time_for(budget, || {
         std::hint::black_box(naive(&folded, &msgs[j % MESSAGES]));
@@ -300,13 +328,21 @@ fn main() {
     });
     let scan = n as f64 / el.as_secs_f64();
     let mut k = 0usize;
+    let mut buf = String::new();
     let (n, el) = time_for(budget, || {
-        std::hint::black_box(fold(&msgs[k % MESSAGES], false));
+        fold_into(&msgs[k % MESSAGES], false, &mut buf);
+        std::hint::black_box(&buf);
         k += 1;
     });
     let fold_only = n as f64 / el.as_secs_f64();
     println!("wacrm KeywordSet::find (fold + one pass): {ours:>12.0} messages/s (one thread)");
-    println!("  of which folding alone:                 {fold_only:>12.0} messages/s");
+    println!(
+        "wacrm KeywordSet::find_targets (same, rule indices into a reused buffer): {ours_targets:>12.0} messages/s"
+    );
+    println!(
+        "wacrm find_targets, the same rules with fold_accents:           {ours_accents:>12.0} messages/s"
+    );
+    println!("  folding alone (into a reused buffer):   {fold_only:>12.0} messages/s");
     println!("naive per-keyword scan (anchor):          {scan:>12.0} messages/s");
     println!(
         "ratio vs naive scan:                       {:>11.1}x",
