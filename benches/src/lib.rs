@@ -17,6 +17,25 @@ pub fn time_for(budget: Duration, mut f: impl FnMut()) -> (u64, Duration) {
     (n, start.elapsed())
 }
 
+/// CPU time this thread has run, from the kernel's scheduler statistics
+/// (Linux): a rate per CPU-second is a rate per core even when other work
+/// shares the cores. `None` where the file does not exist.
+pub fn thread_cpu_time() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// [`time_for`], also returning the CPU time the thread used meanwhile.
+pub fn time_for_cpu(budget: Duration, f: impl FnMut()) -> (u64, Duration, Option<Duration>) {
+    let before = thread_cpu_time();
+    let (n, wall) = time_for(budget, f);
+    let cpu = thread_cpu_time()
+        .zip(before)
+        .map(|(a, b)| a.saturating_sub(b));
+    (n, wall, cpu)
+}
+
 /// Percentile of sorted nanosecond samples.
 pub fn percentile(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {

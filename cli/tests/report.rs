@@ -225,6 +225,16 @@ fn ingest_then_report(dir: &Path, db: &str) {
     assert_eq!(how[4 * 24 + 13], 1, "Friday 13:00");
     assert_eq!(how.iter().map(|v| v.as_u64().unwrap()).sum::<u64>(), 4);
     assert_eq!(r1["hot_words"][0], json!({"word": "refund", "count": 3}));
+    // The team row: `handled` counts conversations (every one is open in an
+    // unbounded range), handle time has its own key.
+    let team = r1["agents"].as_array().unwrap().last().unwrap();
+    assert_eq!(team["agent"], "*");
+    assert_eq!(team["handled"], 4, "{team}");
+    assert_eq!(team["open"], 4);
+    assert_eq!(
+        team["handle_time"],
+        json!({"n": 0, "median_s": null, "p90_s": null, "unanswered": 0})
+    );
     let keys: Vec<&str> = r1.as_object().unwrap().keys().map(|k| k.as_str()).collect();
     assert_eq!(
         keys,
@@ -284,6 +294,9 @@ fn ingest_then_report(dir: &Path, db: &str) {
         "{csv}"
     );
     assert!(csv.contains("# failures\ncode,count\n131026,1\n"));
+    assert!(csv.contains(
+        "# agents\nagent,frt_n,frt_median_s,frt_p90_s,frt_unanswered,handled,handle_n,handle_median_s,handle_p90_s,open,resolved,load\n"
+    ), "{csv}");
     assert!(csv.contains("# frt\nn,median_s,p90_s,unanswered\n1,90,90,1\n"));
 }
 

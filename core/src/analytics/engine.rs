@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::clock::Clock;
 use super::frt::{ThreadMsg, ThreadTally, thread_tally};
+use super::index::HashIndex;
 use super::model::{
     ConversationFact, Event, MessageFact, ReportConfig, START_GAP_MS, StatusEvent, StatusFact,
     sent_time,
@@ -21,7 +22,8 @@ use super::report::{OutContrib, Report, Tally, assemble, out_contrib, replied_to
 use crate::time::Millis;
 
 struct Msg {
-    id: Box<str>,
+    /// The event's own string, kept as it came (no copy).
+    id: String,
     at: Millis,
     status: StatusFact,
     thread: u32,
@@ -43,8 +45,10 @@ impl Msg {
     }
 }
 
-#[derive(Default)]
 struct Thread {
+    /// Business number (interned) and customer: the thread's key.
+    number: u32,
+    customer: Box<str>,
     /// Message indices sorted by (time, id).
     msgs: Vec<u32>,
     /// Inbound times, sorted.
@@ -67,10 +71,11 @@ pub struct Engine {
     cfg: ReportConfig,
     clock: Clock,
     msgs: Vec<Msg>,
-    by_id: FastMap<Box<str>, u32>,
+    /// Message id → position in `msgs`.
+    by_id: HashIndex,
     threads: Vec<Thread>,
-    /// Number id → customer → thread.
-    thread_ix: FastMap<u32, FastMap<Box<str>, u32>>,
+    /// (number id, customer) → position in `threads`.
+    thread_ix: HashIndex,
     pending: FastMap<String, Vec<StatusEvent>>,
     conversations: BTreeMap<String, ConversationFact>,
     tally: Tally,
@@ -93,9 +98,9 @@ impl Engine {
             clock: Clock::new(cfg.tz),
             cfg,
             msgs: Vec::new(),
-            by_id: FastMap::default(),
+            by_id: HashIndex::default(),
             threads: Vec::new(),
-            thread_ix: FastMap::default(),
+            thread_ix: HashIndex::default(),
             pending: FastMap::default(),
             conversations: BTreeMap::new(),
             tally: Tally::default(),
@@ -131,21 +136,43 @@ impl Engine {
     }
 
     fn thread_of(&mut self, number: u32, customer: &str) -> u32 {
-        let customers = self.thread_ix.entry(number).or_default();
-        if let Some(t) = customers.get(customer) {
-            return *t;
+        let h = self.thread_ix.hash(&(number, customer));
+        let new = self.threads.len() as u32;
+        let threads = &self.threads;
+        let same = |t: u32| {
+            let th = &threads[t as usize];
+            th.number == number && *th.customer == *customer
+        };
+        if let Some(t) = self.thread_ix.get_or_insert(h, new, same) {
+            return t;
         }
-        let t = self.threads.len() as u32;
-        customers.insert(customer.into(), t);
-        self.threads.push(Thread::default());
-        t
+        self.threads.push(Thread {
+            number,
+            customer: customer.into(),
+            msgs: Vec::new(),
+            inbound: Vec::new(),
+            tally: ThreadTally::default(),
+            complaint: false,
+        });
+        new
     }
 
     fn message(&mut self, mut fact: MessageFact) {
-        if self.by_id.contains_key(fact.id.as_str()) {
+        let ix = self.msgs.len() as u32;
+        let h = self.by_id.hash(fact.id.as_str());
+        let msgs = &self.msgs;
+        if self
+            .by_id
+            .get_or_insert(h, ix, |i| msgs[i as usize].id == fact.id)
+            .is_some()
+        {
             return; // redelivery
         }
-        if let Some(mut pending) = self.pending.remove(&fact.id) {
+        // `ix` is now the message's position: it is pushed below, before any
+        // other lookup.
+        if !self.pending.is_empty()
+            && let Some(mut pending) = self.pending.remove(&fact.id)
+        {
             // The store applies held statuses in time order when the message arrives.
             pending.sort_by_key(|s| s.at);
             for s in pending {
@@ -157,11 +184,8 @@ impl Engine {
         let agent = fact.agent.as_deref().map(|a| names.id(a));
         let campaign = fact.campaign.as_deref().map(|c| names.id(c));
         let t = self.thread_of(number, &fact.customer);
-        let ix = self.msgs.len() as u32;
-        let id: Box<str> = fact.id.into();
-        self.by_id.insert(id.clone(), ix);
         self.msgs.push(Msg {
-            id,
+            id: fact.id,
             at: fact.at,
             status: fact.status,
             thread: t,
@@ -243,7 +267,9 @@ impl Engine {
     }
 
     fn status(&mut self, s: StatusEvent) {
-        let Some(&ix) = self.by_id.get(s.message_id.as_str()) else {
+        let h = self.by_id.hash(s.message_id.as_str());
+        let msgs = &self.msgs;
+        let Some(ix) = self.by_id.get(h, |i| msgs[i as usize].id == s.message_id) else {
             let list = self.pending.entry(s.message_id.clone()).or_default();
             if !list.iter().any(|x| x.status == s.status) {
                 list.push(s);

@@ -181,16 +181,17 @@ pub fn render_html(r: &Report, title: &str) -> String {
     );
     o.push_str("</div>");
 
-    o.push_str(r#"<h2>Agents</h2><div class="scroll"><table><thead><tr><th>agent</th><th>first response (median · p90)</th><th>handle time (median · p90)</th><th>open</th><th>resolved</th><th>load</th></tr></thead><tbody>"#);
+    o.push_str(r#"<h2>Agents</h2><div class="scroll"><table><thead><tr><th>agent</th><th>first response (median · p90)</th><th>handled</th><th>handle time (median · p90)</th><th>open</th><th>resolved</th><th>load</th></tr></thead><tbody>"#);
     for a in &r.agents {
         let name = if a.agent == "*" { "team" } else { &a.agent };
         let k = esc(&a.agent);
         let _ = write!(
             o,
-            r#"<tr><td>{}</td><td data-k="agent-frt:{k}">{}</td><td data-k="agent-handle:{k}">{}</td><td data-k="agent-open:{k}">{}</td><td data-k="agent-resolved:{k}">{}</td><td data-k="agent-load:{k}">{}</td></tr>"#,
+            r#"<tr><td>{}</td><td data-k="agent-frt:{k}">{}</td><td data-k="agent-handled:{k}">{}</td><td data-k="agent-handle:{k}">{}</td><td data-k="agent-open:{k}">{}</td><td data-k="agent-resolved:{k}">{}</td><td data-k="agent-load:{k}">{}</td></tr>"#,
             esc(name),
             esc(&frt_cell(&a.frt)),
-            esc(&frt_cell(&a.handled)),
+            a.handled,
+            esc(&frt_cell(&a.handle_time)),
             a.open,
             a.resolved,
             a.load

@@ -30,6 +30,7 @@ mod clock;
 mod engine;
 mod frt;
 mod html;
+mod index;
 mod model;
 mod names;
 mod recompute;

@@ -34,9 +34,13 @@ pub struct AgentRow {
     pub agent: String,
     /// First responses this agent sent.
     pub frt: FrtStats,
-    /// Handle time (start to resolution) of the conversations this agent
-    /// resolved in the range.
-    pub handled: FrtStats,
+    /// Conversations this agent handled: assigned to the agent and open at
+    /// some time in the range (opened before its end, and still open or
+    /// resolved at or after its start). The team row counts every one.
+    pub handled: u64,
+    /// Handle time (opened to resolution) of the conversations this agent
+    /// resolved in the range (`unanswered` is always 0).
+    pub handle_time: FrtStats,
     /// Conversations opened in the range and still open.
     pub open: u64,
     /// Conversations resolved in the range.
@@ -324,6 +328,7 @@ pub(crate) fn assemble<'a>(
     #[derive(Default)]
     struct Conv {
         handle: Vec<i64>,
+        handled: u64,
         open: u64,
         resolved: u64,
         load: u64,
@@ -331,12 +336,19 @@ pub(crate) fn assemble<'a>(
     let mut per: BTreeMap<String, Conv> = BTreeMap::new();
     let mut team = Conv::default();
     for c in conversations {
+        // Open at some time in the range: opened before its end and not
+        // resolved before its start (a closed one without a closing time
+        // ended when it opened).
+        let ended = (!c.open).then(|| c.closed_at.unwrap_or(c.opened_at));
+        let active =
+            cfg.before_end(c.opened_at) && ended.is_none_or(|e| cfg.from.is_none_or(|f| e >= f));
         let mut rows: Vec<&mut Conv> = vec![&mut team];
         let agent_row = c.agent.as_ref().map(|a| per.entry(a.clone()).or_default());
         if let Some(r) = agent_row {
             rows.push(r);
         }
         for r in rows {
+            r.handled += u64::from(active);
             if c.open {
                 if c.agent.is_some() {
                     r.load += 1;
@@ -367,7 +379,8 @@ pub(crate) fn assemble<'a>(
                 .get(agent.as_str())
                 .map(|s| s.stats(0))
                 .unwrap_or_else(|| Samples::default().stats(0)),
-            handled: handle_stats(&c.handle),
+            handled: c.handled,
+            handle_time: handle_stats(&c.handle),
             open: c.open,
             resolved: c.resolved,
             load: c.load,
@@ -378,7 +391,8 @@ pub(crate) fn assemble<'a>(
     agents.push(AgentRow {
         agent: "*".into(),
         frt: team_frt.clone(),
-        handled: handle_stats(&team.handle),
+        handled: team.handled,
+        handle_time: handle_stats(&team.handle),
         open: team.open,
         resolved: team.resolved,
         load: team.load,
@@ -526,6 +540,47 @@ mod tests {
             !replied_to(&[100 + 2 * H], 100, &ended),
             "after the range end"
         );
+    }
+
+    #[test]
+    fn handled_counts_conversations_open_during_the_range() {
+        let cfg = ReportConfig {
+            from: Some(10 * H),
+            to: Some(20 * H),
+            ..Default::default()
+        };
+        let conv =
+            |id: &str, agent: &str, opened: Millis, closed: Option<Millis>| ConversationFact {
+                id: id.into(),
+                agent: Some(agent.into()),
+                open: closed.is_none(),
+                opened_at: opened,
+                closed_at: closed,
+            };
+        let convs = [
+            // ana: opened before the range and still open; resolved inside;
+            // opened and resolved inside.
+            conv("a1", "ana", 2 * H, None),
+            conv("a2", "ana", 5 * H, Some(12 * H)),
+            conv("a3", "ana", 11 * H, Some(13 * H)),
+            // ken: resolved before the range; opened after it; open inside.
+            conv("k1", "ken", H, Some(9 * H)),
+            conv("k2", "ken", 21 * H, None),
+            conv("k3", "ken", 15 * H, None),
+        ];
+        let r = assemble(&cfg, &Tally::default(), &BTreeMap::new(), convs.iter());
+        let row = |a: &str| r.agents.iter().find(|x| x.agent == a).unwrap();
+        assert_eq!(row("ana").handled, 3);
+        assert_eq!(row("ana").resolved, 2);
+        assert_eq!(row("ana").handle_time.n, 2);
+        assert_eq!(row("ana").handle_time.median_s, Some(2.0 * 3600.0));
+        assert_eq!(row("ana").handle_time.p90_s, Some(7.0 * 3600.0));
+        assert_eq!(row("ken").handled, 1);
+        assert_eq!(row("ken").open, 1);
+        assert_eq!(row("ken").load, 2);
+        assert_eq!(row("*").handled, 4);
+        let json = serde_json::to_value(row("*")).unwrap();
+        assert_eq!(json["handled"], 4, "a count, not figures: {json}");
     }
 
     #[test]

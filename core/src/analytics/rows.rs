@@ -66,7 +66,8 @@ pub fn render_csv(r: &Report) -> String {
             "frt_median_s",
             "frt_p90_s",
             "frt_unanswered",
-            "handled_n",
+            "handled",
+            "handle_n",
             "handle_median_s",
             "handle_p90_s",
             "open",
@@ -79,9 +80,10 @@ pub fn render_csv(r: &Report) -> String {
                 let mut row = vec![a.agent.clone()];
                 row.extend(frt_cells(&a.frt));
                 row.extend([
-                    a.handled.n.to_string(),
-                    opt(a.handled.median_s),
-                    opt(a.handled.p90_s),
+                    a.handled.to_string(),
+                    a.handle_time.n.to_string(),
+                    opt(a.handle_time.median_s),
+                    opt(a.handle_time.p90_s),
                     a.open.to_string(),
                     a.resolved.to_string(),
                     a.load.to_string(),

@@ -7,7 +7,7 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-use super::fold_table::fold_plain;
+use super::fold_table::fold_fast;
 use super::hanzi::simplified;
 
 /// Fold `text` for matching: Unicode NFKC (full-/half-width forms, compatibility
@@ -30,8 +30,9 @@ pub fn fold_into(text: &str, accents: bool, out: &mut String) {
         out.make_ascii_lowercase();
         return;
     }
-    // Most messages are plain (already NFKC): one table lookup per character.
-    if !accents && fold_plain(text, out) {
+    // Most messages are plain (already NFKC, or only precomposed accents to
+    // remove): one table lookup per character.
+    if fold_fast(text, accents, out) {
         return;
     }
     out.clear();
@@ -237,15 +238,58 @@ mod tests {
             "ราคาเท่าไหร่ครับ 運費 配送はいつ？😀",
         ] {
             let mut out = String::new();
-            assert!(fold_table::fold_plain(text, &mut out), "{text}");
+            assert!(fold_table::fold_fast(text, false, &mut out), "{text}");
             assert_eq!(out, fold(text, false));
         }
         let mut out = String::new();
-        assert!(fold_table::fold_plain("ＰＲＩＣＥ？ ｿｳﾘｮｳ", &mut out));
+        assert!(fold_table::fold_fast("ＰＲＩＣＥ？ ｿｳﾘｮｳ", false, &mut out));
         assert_eq!(out, "price? ソウリョウ");
         for slow in ["e\u{0301}", "ｶﾞ", "ﬁ", "İ"] {
-            assert!(!fold_table::fold_plain(slow, &mut String::new()), "{slow}");
+            assert!(
+                !fold_table::fold_fast(slow, false, &mut String::new()),
+                "{slow}"
+            );
         }
+    }
+
+    #[test]
+    fn fast_fold_equals_reference_outside_the_bmp() {
+        // Planes 1-3 come from the tables too (emoji, supplementary CJK);
+        // planes 14-16 are computed.
+        for cp in (0x1_0000..0x4_0000u32).chain(0xE_0000..0xE_0200) {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            for text in [format!("{c}"), format!("É{c}x"), format!("{c}\u{0301}")] {
+                for accents in [false, true] {
+                    let (fast, slow) = both(&text, accents);
+                    assert_eq!(fast, slow, "U+{cp:04X} in {text:?} (accents {accents})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn accented_text_takes_the_table_path_when_accents_are_folded() {
+        // Precomposed accents, Thai tone marks, Hangul, CJK, emoji and
+        // full-width forms: no reference fold needed with accents removed.
+        for (text, folded) in [
+            (
+                "Tem alguma AÇÃO ou promoção?",
+                "tem alguma acao ou promocao?",
+            ),
+            ("¿Cuánto cuesta el ENVÍO?", "¿cuanto cuesta el envio?"),
+            ("İstanbul ΤΙΜΉ Ёлка", "istanbul τιμη елка"),
+            ("ส่งของ 배송비 運費 ＳＡＬＥ 😀", "ส่งของ 배송비 运费 sale 😀"),
+            ("e\u{0301}", "e"),
+        ] {
+            let mut out = String::new();
+            assert!(fold_table::fold_fast(text, true, &mut out), "{text}");
+            assert_eq!(out, folded);
+            assert_eq!(fold(text, true), folded);
+        }
+        // A composing mark outside the Latin diacritics still needs NFKC.
+        assert!(!fold_table::fold_fast("ｶﾞ", true, &mut String::new()));
     }
 
     #[test]
