@@ -17,6 +17,7 @@ use wacrm::store::{Contact, Discrepancy};
 use wacrm::{Error, Result};
 
 use crate::Stores;
+use crate::problem::line_problem;
 
 /// One mapped field as a binding shows it (the mapping file's words).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,20 +110,8 @@ impl CrmMapping {
         let Err(e) = Mapping::from_toml(text) else {
             return None;
         };
-        let message = e.details().message;
-        // The core refuses with "mapping line N: reason".
-        let rest = message.split_once("mapping line ").map(|(_, r)| r);
-        let parsed = rest.and_then(|r| {
-            let (n, reason) = r.split_once(": ")?;
-            Some(MappingProblem {
-                line: n.trim().parse().ok()?,
-                reason: reason.to_string(),
-            })
-        });
-        Some(parsed.unwrap_or(MappingProblem {
-            line: 0,
-            reason: message,
-        }))
+        let (line, reason) = line_problem(&e.details().message, "mapping line ");
+        Some(MappingProblem { line, reason })
     }
 
     /// Identity rules and fields.
