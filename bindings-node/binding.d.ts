@@ -41,7 +41,7 @@ export declare class NativeAutomation {
   /** Evaluate one message and keep the state it changes. */
   evaluate(message: AutomationMessage): Promise<T.Evaluation>
   /** Rule ids whose keywords match `text` (no state, no conditions). */
-  matchingRules(text: string): Array<string>
+  matchingRules(text: string): string[]
   /** A contact's tags (by wa_id or contact id). */
   contactTags(contact: string): Promise<string[]>
   /** Replace a contact's tags; resolves with the tags stored. */

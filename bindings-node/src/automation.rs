@@ -123,7 +123,7 @@ impl NativeAutomation {
     }
 
     /// Rule ids whose keywords match `text` (no state, no conditions).
-    #[napi]
+    #[napi(ts_return_type = "string[]")]
     pub fn matching_rules(&self, text: String) -> Vec<String> {
         self.inner.matching_rules(&text)
     }
