@@ -43,9 +43,10 @@ impl Default for ReportArgs {
 
 impl ReportArgs {
     fn config(&self) -> Result<ReportConfig> {
-        let tz = self.tz.parse().map_err(|_| {
-            Error::validation("tz", format!("unknown time zone {:?}", self.tz))
-        })?;
+        let tz = self
+            .tz
+            .parse()
+            .map_err(|_| Error::validation("tz", format!("unknown time zone {:?}", self.tz)))?;
         if let (Some(f), Some(t)) = (self.from, self.to)
             && f >= t
         {

@@ -192,7 +192,10 @@ impl Automation {
     /// The contact a message is from, created on its first message.
     async fn contact_for(&self, m: &AutomationMessage) -> Result<Contact> {
         if m.wa_id.is_empty() {
-            return Err(Error::validation("wa_id", "a message needs the contact's wa_id"));
+            return Err(Error::validation(
+                "wa_id",
+                "a message needs the contact's wa_id",
+            ));
         }
         let found = self.find(&m.wa_id).await?;
         let fresh = found.is_none();
@@ -230,7 +233,13 @@ impl Automation {
             lang: m.lang,
         };
         let ev = self.engine.evaluate(&input).await?;
-        write_contact(self.contacts.contacts.as_ref(), &contact.id, &ev.actions, None).await?;
+        write_contact(
+            self.contacts.contacts.as_ref(),
+            &contact.id,
+            &ev.actions,
+            None,
+        )
+        .await?;
         Ok(ev)
     }
 
@@ -245,7 +254,11 @@ impl Automation {
 
     /// A contact's tags (empty for an unknown contact).
     pub async fn contact_tags(&self, contact: String) -> Result<BTreeSet<String>> {
-        Ok(self.find(&contact).await?.map(|c| c.tags).unwrap_or_default())
+        Ok(self
+            .find(&contact)
+            .await?
+            .map(|c| c.tags)
+            .unwrap_or_default())
     }
 
     /// Replace a contact's tags (creating the contact when unknown); the tags stored.

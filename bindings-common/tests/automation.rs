@@ -35,13 +35,20 @@ async fn a_rule_fires_a_reply_and_a_tag_written_to_the_contact() {
     let auto = Automation::new(&rules, Some(&st), AutomationSettings::default())
         .await
         .unwrap();
-    let ev = auto.evaluate(msg("How much is shipping?", T0)).await.unwrap();
+    let ev = auto
+        .evaluate(msg("How much is shipping?", T0))
+        .await
+        .unwrap();
     assert_eq!(ev.rules, ["shipping"]);
     assert!(ev.actions.contains(&ActionOut::Reply {
         rule: "shipping".into(),
         text: "Hi Ana, shipping takes 2 days.".into()
     }));
-    let stored = st.contact_get("5511999990001".into()).await.unwrap().unwrap();
+    let stored = st
+        .contact_get("5511999990001".into())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(stored.tags.contains("asked-shipping"));
     let again = auto.evaluate(msg("shipping?", T0 + 60_000)).await.unwrap();
     assert!(again.rules.is_empty());
@@ -54,10 +61,20 @@ async fn ingested_webhooks_give_the_known_report() {
         st.webhook_ingest(line.as_bytes().to_vec()).await.unwrap();
     }
     let r = st.report(ReportArgs::default()).await.unwrap();
-    assert_eq!((r.frt.n, r.frt.median_s, r.frt.unanswered), (1, Some(120.0), 0));
+    assert_eq!(
+        (r.frt.n, r.frt.median_s, r.frt.unanswered),
+        (1, Some(120.0), 0)
+    );
     let f = &r.funnel[0];
     assert_eq!(
-        (f.campaign.as_str(), f.sent, f.delivered, f.read, f.failed, f.replied),
+        (
+            f.campaign.as_str(),
+            f.sent,
+            f.delivered,
+            f.read,
+            f.failed,
+            f.replied
+        ),
         ("spring", 2, 1, 1, 1, 1)
     );
     assert_eq!(r.hour_of_week[24 + 8], 2);

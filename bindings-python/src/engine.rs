@@ -109,7 +109,11 @@ impl NativeStores {
     }
 
     #[pyo3(signature = (args=None, title="wacrm report".to_string()))]
-    fn report_html(&self, args: Option<&Bound<'_, PyAny>>, title: String) -> PyResult<NativePending> {
+    fn report_html(
+        &self,
+        args: Option<&Bound<'_, PyAny>>,
+        title: String,
+    ) -> PyResult<NativePending> {
         let a = from_py_or_default("args", args)?;
         let s = self.inner.clone();
         Ok(NativePending::new(

@@ -68,14 +68,34 @@ pub struct AutomationMessage {
 /// An action a rule (or the lifecycle pass) decided.
 #[uniffi::remote(Enum)]
 pub enum ActionOut {
-    Reply { rule: String, text: String },
-    SendTemplate { rule: String, name: String, language: String },
-    Tag { tag: String },
-    Untag { tag: String },
-    Set { attr: String, value: String },
-    Handoff { reason: String },
-    PauseAutomation { until: UtcTime },
-    Block { reason: String },
+    Reply {
+        rule: String,
+        text: String,
+    },
+    SendTemplate {
+        rule: String,
+        name: String,
+        language: String,
+    },
+    Tag {
+        tag: String,
+    },
+    Untag {
+        tag: String,
+    },
+    Set {
+        attr: String,
+        value: String,
+    },
+    Handoff {
+        reason: String,
+    },
+    PauseAutomation {
+        until: UtcTime,
+    },
+    Block {
+        reason: String,
+    },
 }
 
 #[uniffi::remote(Record)]
@@ -153,7 +173,8 @@ impl Automation {
         settings: Option<AutomationSettings>,
     ) -> Result<Arc<Self>, WacrmError> {
         let stores = stores.map(|s| s.inner.clone());
-        let fut = common::Automation::new(&rules.inner, stores.as_ref(), settings.unwrap_or_default());
+        let fut =
+            common::Automation::new(&rules.inner, stores.as_ref(), settings.unwrap_or_default());
         Ok(Arc::new(Automation {
             inner: runtime().block_on(fut)?,
         }))
