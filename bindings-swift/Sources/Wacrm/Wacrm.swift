@@ -11858,19 +11858,70 @@ public func FfiConverterTypeLocationInfo_lower(_ value: LocationInfo) -> RustBuf
 }
 
 
+/**
+ * One mapped field as a binding shows it (the mapping file's words).
+ */
 public struct MappingField {
+    /**
+     * `first_name`, `email`, `attr:NAME`, ...
+     */
     public var local: String
+    /**
+     * The CRM property.
+     */
     public var crm: String
+    /**
+     * `to_crm`, `from_crm` or `both`.
+     */
     public var direction: String
+    /**
+     * `local`, `crm` or `latest`.
+     */
     public var owner: String
+    /**
+     * Transforms in order (`e164`, `trim`, `date:FORMAT`, `map:NAME`, ...).
+     */
     public var transform: [String]
+    /**
+     * Used when the source is empty.
+     */
     public var `default`: String?
+    /**
+     * The record is refused without it.
+     */
     public var required: Bool
+    /**
+     * `unset` (leave the other side alone) or `clear`.
+     */
     public var null: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(local: String, crm: String, direction: String, owner: String, transform: [String], `default`: String?, required: Bool, null: String) {
+    public init(
+        /**
+         * `first_name`, `email`, `attr:NAME`, ...
+         */local: String, 
+        /**
+         * The CRM property.
+         */crm: String, 
+        /**
+         * `to_crm`, `from_crm` or `both`.
+         */direction: String, 
+        /**
+         * `local`, `crm` or `latest`.
+         */owner: String, 
+        /**
+         * Transforms in order (`e164`, `trim`, `date:FORMAT`, `map:NAME`, ...).
+         */transform: [String], 
+        /**
+         * Used when the source is empty.
+         */`default`: String?, 
+        /**
+         * The record is refused without it.
+         */required: Bool, 
+        /**
+         * `unset` (leave the other side alone) or `clear`.
+         */null: String) {
         self.local = local
         self.crm = crm
         self.direction = direction
