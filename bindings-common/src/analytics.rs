@@ -80,26 +80,36 @@ impl Stores {
     }
 }
 
-/// What ingesting one webhook body changed (the counts `wacrm webhook ingest` prints).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IngestSummary {
-    /// Events in the body.
-    pub events: u64,
-    /// New customer messages stored.
-    pub new_messages: u64,
-    /// Redelivered messages ignored.
-    pub duplicate_messages: u64,
-    /// Outbound messages created from their status webhooks.
-    pub outbound_created: u64,
-    /// Statuses that moved a message forward.
-    pub statuses_applied: u64,
-    /// Statuses ignored (duplicate, backwards, after failed).
-    pub statuses_ignored: u64,
-    /// Statuses kept until their message is known.
-    pub statuses_pending: u64,
-    /// Errors Meta reported (system-level or on failed statuses).
-    pub graph_errors: u64,
+/// The one definition of [`IngestSummary`]'s fields, applied to the
+/// attributes given: this crate derives serde on it and the Swift binding
+/// declares the same record to uniffi from it.
+#[macro_export]
+macro_rules! ingest_summary_record {
+    ($(#[$meta:meta])*) => {
+        /// What ingesting one webhook body changed (the counts `wacrm webhook ingest` prints).
+        $(#[$meta])*
+        pub struct IngestSummary {
+            /// Events in the body.
+            pub events: u64,
+            /// New customer messages stored.
+            pub new_messages: u64,
+            /// Redelivered messages ignored.
+            pub duplicate_messages: u64,
+            /// Outbound messages created from their status webhooks.
+            pub outbound_created: u64,
+            /// Statuses that moved a message forward.
+            pub statuses_applied: u64,
+            /// Statuses ignored (duplicate, backwards, after failed).
+            pub statuses_ignored: u64,
+            /// Statuses kept until their message is known.
+            pub statuses_pending: u64,
+            /// Errors Meta reported (system-level or on failed statuses).
+            pub graph_errors: u64,
+        }
+    };
 }
+
+ingest_summary_record!(#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]);
 
 impl Stores {
     /// Process one stored webhook body into the stores through the live

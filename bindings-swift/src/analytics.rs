@@ -98,18 +98,8 @@ pub struct Report {
     pub anomalies: Vec<Anomaly>,
 }
 
-/// What ingesting one webhook body changed.
-#[uniffi::remote(Record)]
-pub struct IngestSummary {
-    pub events: u64,
-    pub new_messages: u64,
-    pub duplicate_messages: u64,
-    pub outbound_created: u64,
-    pub statuses_applied: u64,
-    pub statuses_ignored: u64,
-    pub statuses_pending: u64,
-    pub graph_errors: u64,
-}
+// The field list lives in bindings-common; declared to uniffi from there.
+wacrm_bindings_common::ingest_summary_record!(#[uniffi::remote(Record)]);
 
 #[uniffi::export]
 impl Stores {

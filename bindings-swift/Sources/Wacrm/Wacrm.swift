@@ -10985,21 +10985,69 @@ public func FfiConverterTypeInboundEvent_lower(_ value: InboundEvent) -> RustBuf
 
 
 /**
- * What ingesting one webhook body changed.
+ * What ingesting one webhook body changed (the counts `wacrm webhook ingest` prints).
  */
 public struct IngestSummary {
+    /**
+     * Events in the body.
+     */
     public var events: UInt64
+    /**
+     * New customer messages stored.
+     */
     public var newMessages: UInt64
+    /**
+     * Redelivered messages ignored.
+     */
     public var duplicateMessages: UInt64
+    /**
+     * Outbound messages created from their status webhooks.
+     */
     public var outboundCreated: UInt64
+    /**
+     * Statuses that moved a message forward.
+     */
     public var statusesApplied: UInt64
+    /**
+     * Statuses ignored (duplicate, backwards, after failed).
+     */
     public var statusesIgnored: UInt64
+    /**
+     * Statuses kept until their message is known.
+     */
     public var statusesPending: UInt64
+    /**
+     * Errors Meta reported (system-level or on failed statuses).
+     */
     public var graphErrors: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(events: UInt64, newMessages: UInt64, duplicateMessages: UInt64, outboundCreated: UInt64, statusesApplied: UInt64, statusesIgnored: UInt64, statusesPending: UInt64, graphErrors: UInt64) {
+    public init(
+        /**
+         * Events in the body.
+         */events: UInt64, 
+        /**
+         * New customer messages stored.
+         */newMessages: UInt64, 
+        /**
+         * Redelivered messages ignored.
+         */duplicateMessages: UInt64, 
+        /**
+         * Outbound messages created from their status webhooks.
+         */outboundCreated: UInt64, 
+        /**
+         * Statuses that moved a message forward.
+         */statusesApplied: UInt64, 
+        /**
+         * Statuses ignored (duplicate, backwards, after failed).
+         */statusesIgnored: UInt64, 
+        /**
+         * Statuses kept until their message is known.
+         */statusesPending: UInt64, 
+        /**
+         * Errors Meta reported (system-level or on failed statuses).
+         */graphErrors: UInt64) {
         self.events = events
         self.newMessages = newMessages
         self.duplicateMessages = duplicateMessages
