@@ -35,6 +35,23 @@ export declare class NativeAssignment {
   queueLen(): number
 }
 
+/** The rules compiled over their state; contacts in the given stores (in memory when absent). */
+export declare class NativeAutomation {
+  constructor(rules: NativeRules, stores?: NativeStores | undefined | null, settings?: AutomationSettings | undefined | null)
+  /** Evaluate one message and keep the state it changes. */
+  evaluate(message: AutomationMessage): Promise<T.Evaluation>
+  /** Rule ids whose keywords match `text` (no state, no conditions). */
+  matchingRules(text: string): string[]
+  /** A contact's tags (by wa_id or contact id). */
+  contactTags(contact: string): Promise<string[]>
+  /** Replace a contact's tags; resolves with the tags stored. */
+  setContactTags(contact: string, tags: Array<string>): Promise<string[]>
+  /** The lifecycle segments automation keeps for a contact. */
+  contactSegments(contact: string): Promise<string[]>
+  /** The scheduled lifecycle pass at `at` (epoch ms; now when absent). */
+  lifecyclePass(at?: number | undefined | null): Promise<T.SegmentChange[]>
+}
+
 /**
  * Cloud API client: messages of every type, read receipts, media, templates,
  * numbers, business profile. The access token is never shown.
@@ -136,6 +153,18 @@ export declare class NativeMapping {
   fromCrm(contact: T.ContactInput, properties: Record<string, string>): T.Contact
 }
 
+/** A parsed rules file. */
+export declare class NativeRules {
+  /** Parse a rules file's text (`ConfigError` naming the line when refused). */
+  static parse(text: string): NativeRules
+  /** Read and parse a rules file. */
+  static load(path: string): NativeRules
+  /** `null` when the text loads, otherwise the line and reason it is refused with. */
+  static check(text: string): T.RulesProblem | null
+  /** Rule ids in evaluation order, timers, time zone, sensitive words. */
+  info(): T.RulesInfo
+}
+
 /** In-process Cloud API sandbox (a real HTTP server on a free port). */
 export declare class NativeSandbox {
   constructor(opts?: SandboxOptions | undefined | null)
@@ -232,6 +261,20 @@ export declare class NativeStores {
   outboxStats(): Promise<T.OutboxStats>
   /** Outbox items in `state` (every state when absent), at most `limit` (100) per state. */
   outboxItems(state?: T.OutboxStateName | undefined | null, limit?: number | undefined | null): Promise<T.OutboxItem[]>
+  /**
+   * The analytics report (FRT, agents, funnels, failures, hour of week, hot
+   * words, anomalies) over `args`' range; all data when absent.
+   */
+  report(args?: ReportArgs | undefined | null): Promise<T.Report>
+  /** The report as one self-contained HTML page. */
+  reportHtml(args?: ReportArgs | undefined | null, title?: string | undefined | null): Promise<string>
+  /** The report as CSV sections: a `# name` line, a header row and the rows. */
+  reportCsv(args?: ReportArgs | undefined | null): Promise<string>
+  /**
+   * Process one stored webhook body into the stores as the live handler
+   * would (idempotent).
+   */
+  webhookIngest(body: Buffer): Promise<T.IngestSummary>
 }
 
 /** An agent to add or change. */
@@ -261,6 +304,32 @@ export interface AssignmentSettings {
   slaMs?: number
   /** A returning customer goes back to their last agent within this time (ms). */
   stickyForMs?: number
+}
+
+/** One message, as `wacrm automation test` reads a line. */
+export interface AutomationMessage {
+  /** Body or caption. */
+  text: string
+  /** The contact's WhatsApp id (or a stored contact's id). */
+  waId: string
+  /** Epoch ms; now when absent. */
+  at?: number
+  /** `in` (the default) or `out`. */
+  direction?: 'in' | 'out'
+  /** The contact's profile name. */
+  name?: string
+  /** Who wrote it (`contact` for `in`, `agent` for `out` when absent). */
+  origin?: 'contact' | 'agent' | 'automation' | 'bot'
+  /** The contact's language tag (`es`, `pt_BR`, ...). */
+  lang?: string
+}
+
+/** Where the engine keeps its state and how it reads times. */
+export interface AutomationSettings {
+  /** `memory:` (the default), `sqlite://PATH` or `postgres://...`. */
+  stateUrl?: string
+  /** IANA zone replacing the business hours' own. */
+  tz?: string
 }
 
 /** Dedupe (or link) CSV files without a store; each file's bad rows are reported. */
@@ -348,6 +417,20 @@ export declare function phoneParse(input: string, region?: string | undefined | 
 
 /** Throw the classified error for a Graph API error body (sync path). */
 export declare function raiseGraphError(body: string, httpStatus: number): void
+
+/** The range and settings of an analytics report; every field is optional. */
+export interface ReportArgs {
+  /** Range start, epoch ms, inclusive (the beginning when absent). */
+  from?: number
+  /** Range end, epoch ms, exclusive (everything when absent). */
+  to?: number
+  /** IANA zone of days and of the hour-of-week histogram (`UTC`). */
+  tz?: string
+  /** How many hot words (20). */
+  top?: number
+  /** Count automated replies as first responses. */
+  includeAutomated?: boolean
+}
 
 /** A conversation to assign. */
 export interface Request {

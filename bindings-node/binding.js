@@ -836,11 +836,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeAssignment = nativeBinding.NativeAssignment
+module.exports.NativeAutomation = nativeBinding.NativeAutomation
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeConsole = nativeBinding.NativeConsole
 module.exports.NativeCrmStandin = nativeBinding.NativeCrmStandin
 module.exports.NativeCrmSync = nativeBinding.NativeCrmSync
 module.exports.NativeMapping = nativeBinding.NativeMapping
+module.exports.NativeRules = nativeBinding.NativeRules
 module.exports.NativeSandbox = nativeBinding.NativeSandbox
 module.exports.NativeScheduler = nativeBinding.NativeScheduler
 module.exports.NativeSession = nativeBinding.NativeSession

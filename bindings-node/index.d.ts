@@ -3,11 +3,13 @@
 import type * as T from './types'
 import {
   NativeAssignment,
+  NativeAutomation,
   NativeClient,
   NativeConsole,
   NativeCrmStandin,
   NativeCrmSync,
   NativeMapping,
+  NativeRules,
   NativeSandbox,
   NativeScheduler,
   NativeStores,
@@ -38,6 +40,10 @@ export { NativeMapping as Mapping }
 export { NativeCrmSync as CrmSync }
 /** A HubSpot CRM v3 stand-in on a free loopback port, for tests and demos. */
 export { NativeCrmStandin as CrmStandin }
+/** An automation rules file (`Rules.parse(text)`, `Rules.load(path)`). */
+export { NativeRules as Rules }
+/** Automation rules evaluated over their state; contacts' tags and segments. */
+export { NativeAutomation as Automation }
 
 /** Every wacrm failure; fields mirror the core's ErrorDetails. */
 export declare class WacrmError extends Error {

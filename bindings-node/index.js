@@ -237,6 +237,8 @@ module.exports = {
   Mapping: out.NativeMapping,
   CrmSync: out.NativeCrmSync,
   CrmStandin: out.NativeCrmStandin,
+  Rules: out.NativeRules,
+  Automation: out.NativeAutomation,
   phone,
   webhook,
   contacts,

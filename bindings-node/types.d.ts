@@ -786,3 +786,76 @@ export interface Discrepancy {
 }
 export interface StandinRecord { id: string; properties: Record<string, string> }
 export interface StandinStats { requests: number; over_limit: number; faults: number; records: number }
+
+// ---------- Automation ----------
+
+/** Why a rules file is refused: the line (0: the file as a whole) and the reason. */
+export interface RulesProblem { line: number; reason: string }
+export interface RulesInfo {
+  /** Rule ids in evaluation order (higher priority first). */
+  rules: string[]
+  timers: string[]
+  timezone: string | null
+  sensitive_words: string[]
+}
+/** An action a rule (or the lifecycle pass) decided, by `type`. */
+export type AutomationAction =
+  | { type: 'reply'; rule: string; text: string }
+  | { type: 'send_template'; rule: string; name: string; language: string }
+  | { type: 'tag'; tag: string }
+  | { type: 'untag'; tag: string }
+  | { type: 'set'; attr: string; value: string }
+  | { type: 'handoff'; reason: string }
+  /** `until`: RFC 3339 time. */
+  | { type: 'pause_automation'; until: string }
+  /** An outgoing text blocked by the sensitive-word filter (never dropped silently). */
+  | { type: 'block'; reason: string }
+/** A matched rule that did not fire, and why. */
+export interface Skipped { rule: string; reason: string }
+export interface Evaluation {
+  rules: string[]
+  actions: AutomationAction[]
+  handoff: boolean
+  blocked: boolean
+  /** The contact's tags after this message. */
+  tags: string[]
+  skipped: Skipped[]
+  /** Why the whole message was not evaluated (loop protection, pause). */
+  ignored?: string
+}
+export interface SegmentChange { contact: string; actions: AutomationAction[]; tags: string[] }
+
+// ---------- Analytics ----------
+
+/** Durations in seconds: `n` counted, nearest-rank median and p90. */
+export interface FrtStats { n: number; median_s: number | null; p90_s: number | null; unanswered: number }
+/** One agent's figures; agent `*` is the whole team. */
+export interface AgentRow { agent: string; frt: FrtStats; handled: FrtStats; open: number; resolved: number; load: number }
+export interface FunnelRow { campaign: string; sent: number; delivered: number; read: number; failed: number; replied: number }
+/** Failures of one Graph error code (`null`: no code). */
+export interface FailureRow { code: number | null; count: number }
+export interface WordCount { word: string; count: number }
+export interface Anomaly { rule: string; number?: string; days: string[]; values: number[]; threshold: number; detail: string }
+export interface RangeInfo { from: string | null; to: string | null; tz: string; include_automated: boolean }
+export interface Report {
+  range: RangeInfo
+  frt: FrtStats
+  agents: AgentRow[]
+  funnel: FunnelRow[]
+  failures: FailureRow[]
+  /** Inbound messages per hour of the week, Monday 00:00 first (168 buckets). */
+  hour_of_week: number[]
+  hot_words: WordCount[]
+  anomalies: Anomaly[]
+}
+/** What ingesting one webhook body changed. */
+export interface IngestSummary {
+  events: number
+  new_messages: number
+  duplicate_messages: number
+  outbound_created: number
+  statuses_applied: number
+  statuses_ignored: number
+  statuses_pending: number
+  graph_errors: number
+}

@@ -17,27 +17,39 @@ use wacrm::store::{Contact, Discrepancy};
 use wacrm::{Error, Result};
 
 use crate::Stores;
+use crate::problem::line_problem;
 
-/// One mapped field as a binding shows it (the mapping file's words).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MappingField {
-    /// `first_name`, `email`, `attr:NAME`, ...
-    pub local: String,
-    /// The CRM property.
-    pub crm: String,
-    /// `to_crm`, `from_crm` or `both`.
-    pub direction: String,
-    /// `local`, `crm` or `latest`.
-    pub owner: String,
-    /// Transforms in order (`e164`, `trim`, `date:FORMAT`, `map:NAME`, ...).
-    pub transform: Vec<String>,
-    /// Used when the source is empty.
-    pub default: Option<String>,
-    /// The record is refused without it.
-    pub required: bool,
-    /// `unset` (leave the other side alone) or `clear`.
-    pub null: String,
+/// The one definition of [`MappingField`]'s fields, applied to the attributes
+/// given: this crate derives serde on it, and the Swift binding declares the
+/// same record to uniffi from it (`mapping_field_record!(#[uniffi::remote(Record)])`),
+/// so the field list is never written twice.
+#[macro_export]
+macro_rules! mapping_field_record {
+    ($(#[$meta:meta])*) => {
+        /// One mapped field as a binding shows it (the mapping file's words).
+        $(#[$meta])*
+        pub struct MappingField {
+            /// `first_name`, `email`, `attr:NAME`, ...
+            pub local: String,
+            /// The CRM property.
+            pub crm: String,
+            /// `to_crm`, `from_crm` or `both`.
+            pub direction: String,
+            /// `local`, `crm` or `latest`.
+            pub owner: String,
+            /// Transforms in order (`e164`, `trim`, `date:FORMAT`, `map:NAME`, ...).
+            pub transform: Vec<String>,
+            /// Used when the source is empty.
+            pub default: Option<String>,
+            /// The record is refused without it.
+            pub required: bool,
+            /// `unset` (leave the other side alone) or `clear`.
+            pub null: String,
+        }
+    };
 }
+
+mapping_field_record!(#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]);
 
 /// A loaded mapping: identity rules and fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,20 +121,8 @@ impl CrmMapping {
         let Err(e) = Mapping::from_toml(text) else {
             return None;
         };
-        let message = e.details().message;
-        // The core refuses with "mapping line N: reason".
-        let rest = message.split_once("mapping line ").map(|(_, r)| r);
-        let parsed = rest.and_then(|r| {
-            let (n, reason) = r.split_once(": ")?;
-            Some(MappingProblem {
-                line: n.trim().parse().ok()?,
-                reason: reason.to_string(),
-            })
-        });
-        Some(parsed.unwrap_or(MappingProblem {
-            line: 0,
-            reason: message,
-        }))
+        let (line, reason) = line_problem(&e.details().message, "mapping line ");
+        Some(MappingProblem { line, reason })
     }
 
     /// Identity rules and fields.

@@ -6,10 +6,13 @@
 //! nothing else, so the three cannot drift apart.
 
 mod access;
+mod analytics;
 mod assignment;
+mod automation;
 mod client;
 mod crm;
 mod dedupe_csv;
+mod problem;
 mod sandbox;
 mod scheduler;
 mod stores;
@@ -17,7 +20,11 @@ mod stores;
 pub use access::{
     Console, RoleInfo, Session, UserRoles, permission_names, role_custom, role_presets,
 };
+pub use analytics::{IngestSummary, ReportArgs};
 pub use assignment::{Assignment, AssignmentSettings};
+pub use automation::{
+    Automation, AutomationMessage, AutomationSettings, Rules, RulesInfo, RulesProblem,
+};
 pub use client::{Client, DownloadedMedia, SendArgs, UploadArgs};
 pub use crm::{
     CrmMapping, CrmStandin, CrmSync, HubSpotSettings, MappingField, MappingInfo, MappingProblem,

@@ -4,32 +4,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
 
 const require = createRequire(import.meta.url)
 const wacrm = require('../index.js')
 
-const MAPPING = `
-[identity]
-crm_id_property = "wacrm_id"
-
-[[fields]]
-local = "email"
-crm = "email"
-direction = "both"
-transform = ["trim", "lowercase"]
-
-[[fields]]
-local = "attr:rank"
-crm = "customer_rank"
-direction = "to_crm"
-default = "new customer"
-
-[[fields]]
-local = "city"
-crm = "city"
-direction = "both"
-null = "clear"
-`
+const MAPPING = readFileSync(new URL('../../tests/fixtures/crm_mapping.toml', import.meta.url), 'utf8')
 
 test('a bad mapping is refused with its line and reason; a mapping applies both ways', () => {
   const bad = MAPPING.replace('direction = "to_crm"', 'direction = "sideways"')
@@ -41,7 +21,7 @@ test('a bad mapping is refused with its line and reason; a mapping applies both 
 
   const m = wacrm.Mapping.parse(MAPPING)
   assert.equal(m.info().crm_id_property, 'wacrm_id')
-  assert.deepEqual(m.info().fields.map((f) => f.crm), ['email', 'customer_rank', 'city'])
+  assert.deepEqual(m.info().fields.map((f) => f.crm), ['email', 'customer_rank', 'sku', 'city'])
   const c = { id: 'c1', email: '  Ana@Example.COM ' }
   assert.deepEqual(m.toCrm(c), { wacrm_id: 'c1', email: 'ana@example.com', customer_rank: 'new customer', city: '' })
   const back = m.fromCrm(c, { city: 'Porto', customer_rank: 'vip' })

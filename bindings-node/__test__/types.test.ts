@@ -198,11 +198,46 @@ async function crm(): Promise<number> {
 }
 void crm
 
+// ---------- Automation and analytics ----------
+async function automation(): Promise<string[]> {
+  const problem: wacrm.RulesProblem | null = wacrm.Rules.check('x = 1')
+  const rules = wacrm.Rules.parse('[[rules]]\nid = "a"\nkeywords = ["a"]\nactions = [{ tag = "t" }]\n')
+  const info: wacrm.RulesInfo = rules.info()
+  const stores = new wacrm.Stores()
+  const auto = new wacrm.Automation(rules, stores, { stateUrl: 'memory:', tz: 'Europe/Lisbon' })
+  const ev: wacrm.Evaluation = await auto.evaluate({ text: 'a', waId: '5511999990001', at: 0, direction: 'in', name: 'Ana' })
+  for (const a of ev.actions) {
+    if (a.type === 'reply') {
+      const text: string = a.text
+      void text
+    }
+  }
+  const changes: wacrm.SegmentChange[] = await auto.lifecyclePass()
+  const segments: string[] = await auto.contactSegments('5511999990001')
+  void [problem, info, changes, segments]
+  return auto.setContactTags('5511999990001', ['vip'])
+}
+void automation
+
+async function report(body: Buffer): Promise<string> {
+  const stores = new wacrm.Stores()
+  const ingested: wacrm.IngestSummary = await stores.webhookIngest(body)
+  const r: wacrm.Report = await stores.report({ from: 0, to: 86_400_000, tz: 'Asia/Tokyo', top: 5, includeAutomated: false })
+  const median: number | null = r.frt.median_s
+  const rows: wacrm.FunnelRow[] = r.funnel
+  const csv: string = await stores.reportCsv()
+  void [ingested, median, rows, csv]
+  return stores.reportHtml({}, 'Team')
+}
+void report
+
 async function refused(): Promise<void> {
   const stores = new wacrm.Stores()
   // @ts-expect-error: presence is one of online, away, offline
   await new wacrm.Assignment(stores).setPresence('ana', 'asleep')
   // @ts-expect-error: outbox states are named
   await stores.outboxItems('lost')
+  // @ts-expect-error: a message goes in or out
+  await new wacrm.Automation(wacrm.Rules.parse('')).evaluate({ text: 'a', waId: '1', direction: 'up' })
 }
 void refused

@@ -8,6 +8,7 @@
 
 pub mod access;
 mod assignment;
+mod automation;
 mod client;
 mod convert;
 mod crm;
@@ -19,6 +20,7 @@ mod stores;
 
 pub use access::{NativeConsole, NativeSession};
 pub use assignment::NativeAssignment;
+pub use automation::{NativeAutomation, NativeRules};
 pub use client::NativeClient;
 pub use crm::{NativeCrmStandin, NativeCrmSync, NativeMapping};
 pub use sandbox::NativeSandbox;

@@ -211,4 +211,83 @@ impl NativeStores {
             s.outbox_items(state, limit.unwrap_or(100) as usize).await
         })
     }
+
+    /// The analytics report (FRT, agents, funnels, failures, hour of week, hot
+    /// words, anomalies) over `args`' range; all data when absent.
+    #[napi(ts_return_type = "Promise<T.Report>")]
+    pub fn report<'env>(
+        &self,
+        env: &'env Env,
+        args: Option<ReportArgs>,
+    ) -> Result<PromiseRaw<'env, Value>> {
+        let s = self.inner.clone();
+        let a = report_args(args);
+        promise(env, async move { s.report(a).await })
+    }
+
+    /// The report as one self-contained HTML page.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn report_html<'env>(
+        &self,
+        env: &'env Env,
+        args: Option<ReportArgs>,
+        title: Option<String>,
+    ) -> Result<PromiseRaw<'env, Value>> {
+        let s = self.inner.clone();
+        let a = report_args(args);
+        let title = title.unwrap_or_else(|| "wacrm report".into());
+        promise(env, async move { s.report_html(a, title).await })
+    }
+
+    /// The report as CSV sections: a `# name` line, a header row and the rows.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn report_csv<'env>(
+        &self,
+        env: &'env Env,
+        args: Option<ReportArgs>,
+    ) -> Result<PromiseRaw<'env, Value>> {
+        let s = self.inner.clone();
+        let a = report_args(args);
+        promise(env, async move { s.report_csv(a).await })
+    }
+
+    /// Process one stored webhook body into the stores as the live handler
+    /// would (idempotent).
+    #[napi(ts_return_type = "Promise<T.IngestSummary>")]
+    pub fn webhook_ingest<'env>(
+        &self,
+        env: &'env Env,
+        body: Buffer,
+    ) -> Result<PromiseRaw<'env, Value>> {
+        let s = self.inner.clone();
+        let body = body.to_vec();
+        promise(env, async move { s.webhook_ingest(body).await })
+    }
+}
+
+/// The range and settings of an analytics report; every field is optional.
+#[napi(object)]
+pub struct ReportArgs {
+    /// Range start, epoch ms, inclusive (the beginning when absent).
+    pub from: Option<i64>,
+    /// Range end, epoch ms, exclusive (everything when absent).
+    pub to: Option<i64>,
+    /// IANA zone of days and of the hour-of-week histogram (`UTC`).
+    pub tz: Option<String>,
+    /// How many hot words (20).
+    pub top: Option<u32>,
+    /// Count automated replies as first responses.
+    pub include_automated: Option<bool>,
+}
+
+fn report_args(a: Option<ReportArgs>) -> common::ReportArgs {
+    let d = common::ReportArgs::default();
+    let Some(a) = a else { return d };
+    common::ReportArgs {
+        from: a.from,
+        to: a.to,
+        tz: a.tz.unwrap_or(d.tz),
+        top: a.top.unwrap_or(d.top),
+        include_automated: a.include_automated.unwrap_or(d.include_automated),
+    }
 }

@@ -100,6 +100,38 @@ impl NativeStores {
         let s = self.inner.clone();
         NativePending::new(async move { s.outbox_items(state, limit).await })
     }
+
+    #[pyo3(signature = (args=None))]
+    fn report(&self, args: Option<&Bound<'_, PyAny>>) -> PyResult<NativePending> {
+        let a = from_py_or_default("args", args)?;
+        let s = self.inner.clone();
+        Ok(NativePending::new(async move { s.report(a).await }))
+    }
+
+    #[pyo3(signature = (args=None, title="wacrm report".to_string()))]
+    fn report_html(
+        &self,
+        args: Option<&Bound<'_, PyAny>>,
+        title: String,
+    ) -> PyResult<NativePending> {
+        let a = from_py_or_default("args", args)?;
+        let s = self.inner.clone();
+        Ok(NativePending::new(
+            async move { s.report_html(a, title).await },
+        ))
+    }
+
+    #[pyo3(signature = (args=None))]
+    fn report_csv(&self, args: Option<&Bound<'_, PyAny>>) -> PyResult<NativePending> {
+        let a = from_py_or_default("args", args)?;
+        let s = self.inner.clone();
+        Ok(NativePending::new(async move { s.report_csv(a).await }))
+    }
+
+    fn webhook_ingest(&self, body: Vec<u8>) -> NativePending {
+        let s = self.inner.clone();
+        NativePending::new(async move { s.webhook_ingest(body).await })
+    }
 }
 
 /// The send scheduler.

@@ -7,6 +7,7 @@
 use pyo3::prelude::*;
 
 mod access;
+mod automation;
 mod bridge;
 mod client;
 mod convert;
@@ -67,6 +68,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<crm::NativeCrmSync>()?;
     m.add_class::<crm::NativeCrmStandin>()?;
     m.add_class::<access::NativeSession>()?;
+    m.add_class::<automation::NativeRules>()?;
+    m.add_class::<automation::NativeAutomation>()?;
     m.add_function(wrap_pyfunction!(access::role_presets, m)?)?;
     m.add_function(wrap_pyfunction!(access::permission_names, m)?)?;
     m.add_class::<events::NormalizedPhone>()?;

@@ -4,6 +4,7 @@ against the in-process HubSpot stand-in with typed reports and discrepancies."""
 
 import asyncio
 import dataclasses
+import pathlib
 
 import pytest
 
@@ -11,38 +12,7 @@ import wacrm
 from wacrm import ConfigError, Contact, ValidationError
 from wacrm.crm import AsyncCrmSync, CrmStandin, CrmSync, HubSpotSettings, Mapping, PushReport
 
-MAPPING = """
-[identity]
-crm_id_property = "wacrm_id"
-
-[[fields]]
-local = "email"
-crm = "email"
-direction = "both"
-transform = ["trim", "lowercase"]
-
-[[fields]]
-local = "attr:rank"
-crm = "customer_rank"
-direction = "to_crm"
-default = "new customer"
-
-[[fields]]
-local = "attr:product"
-crm = "sku"
-direction = "both"
-owner = "crm"
-transform = ["map:sku"]
-
-[[fields]]
-local = "city"
-crm = "city"
-direction = "both"
-null = "clear"
-
-[maps.sku]
-Widget = "SKU-001"
-"""
+MAPPING = (pathlib.Path(__file__).resolve().parents[2] / "tests/fixtures/crm_mapping.toml").read_text()
 
 
 def test_a_bad_mapping_is_refused_with_its_line_and_reason() -> None:

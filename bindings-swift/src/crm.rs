@@ -25,17 +25,8 @@ uniffi::custom_type!(Properties, HashMap<String, String>, {
     try_lift: |v| Ok(v.into_iter().collect()),
 });
 
-#[uniffi::remote(Record)]
-pub struct MappingField {
-    pub local: String,
-    pub crm: String,
-    pub direction: String,
-    pub owner: String,
-    pub transform: Vec<String>,
-    pub default: Option<String>,
-    pub required: bool,
-    pub null: String,
-}
+// The field list lives in bindings-common; declared to uniffi from there.
+wacrm_bindings_common::mapping_field_record!(#[uniffi::remote(Record)]);
 
 #[uniffi::remote(Record)]
 pub struct MappingInfo {

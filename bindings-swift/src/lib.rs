@@ -15,7 +15,9 @@
 uniffi::setup_scaffolding!();
 
 mod access;
+mod analytics;
 mod assignment;
+mod automation;
 mod client;
 mod contacts;
 mod crm;
@@ -30,6 +32,7 @@ mod webhook;
 
 pub use access::{Console, Session, permission_names, role_presets};
 pub use assignment::{Assignment, Outcome, Reason};
+pub use automation::{Automation, Rules, rules_check};
 pub use client::Client;
 pub use contacts::{contacts_dedupe_csv, phone_normalize, phone_parse};
 pub use crm::{CrmStandin, CrmSync, FieldHealth, HealthSnapshot, Mapping, mapping_check};

@@ -9,9 +9,11 @@ operation as a blocking and an ``async`` variant.
 
 from __future__ import annotations
 
-from . import _native, access, assignment, contacts, crm, errors, events, messages, phone, records, scheduler, types, updates, webhook
+from . import _native, access, analytics, assignment, automation, contacts, crm, errors, events, messages, phone, records, scheduler, types, updates, webhook
 from .access import Console, Session
+from .analytics import IngestSummary, Report, ReportArgs
 from .assignment import Assignment, AssignmentSettings, AsyncAssignment
+from .automation import AsyncAutomation, Automation, AutomationMessage, AutomationSettings, Evaluation, Rules
 from .client import AsyncClient, Client
 from .contacts import DedupeCsvArgs
 from .errors import (
@@ -60,9 +62,11 @@ from .types import BusinessProfile, ErrorDetails, Faults, NewTemplate, TemplateQ
 __version__: str = _native.__version__
 
 __all__ = [
-    "access", "assignment", "contacts", "crm", "errors", "events", "messages", "phone", "records", "scheduler", "types", "updates",
+    "access", "analytics", "assignment", "automation", "contacts", "crm", "errors", "events", "messages", "phone", "records", "scheduler", "types", "updates",
     "webhook",
-    "Agent", "Assigned", "Assignment", "AssignmentSettings", "AsyncAssignment", "AsyncClient", "AsyncScheduler",
+    "Agent", "Assigned", "Assignment", "AssignmentSettings", "AsyncAssignment", "AsyncAutomation", "AsyncClient",
+    "AsyncScheduler", "Automation", "AutomationMessage", "AutomationSettings", "Evaluation", "IngestSummary",
+    "Report", "ReportArgs", "Rules",
     "AsyncStores", "BusinessProfile", "Client", "Console", "Contact", "ContactFilter", "DedupeConfig", "DedupeCsvArgs",
     "Enqueued", "ErrorDetails", "Faults", "ImportArgs", "LimitConfig", "NewTemplate", "OutgoingMessage",
     "PolicyConfig", "Queued", "QuietHours", "Request", "Sandbox", "Scheduler", "SchedulerSettings", "Segment",

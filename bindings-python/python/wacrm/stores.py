@@ -1,15 +1,16 @@
 """Stores opened by URL (``memory:``, ``sqlite://PATH``, ``postgres://...``):
 contacts (CSV import with a bad-row report, segments, dedupe and merge),
-conversations, messages and the outbox. ``Stores`` blocks; ``AsyncStores``
+conversations, messages, the outbox, webhook ingest and the analytics report. ``Stores`` blocks; ``AsyncStores``
 has the same operations as awaitables (one definition, ``_StoresOps``). Both
 hold the same native handle type, so a scheduler or assignment built on
 either sees the same data."""
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Union
 
 from . import _native
+from .analytics import IngestSummary, Report, ReportArgs
 from ._convert import decoder, encode, list_decoder, optional_decoder
 from ._ops import Awaiting, Blocking, Op, operation
 from .records import (
@@ -80,6 +81,30 @@ class _StoresOps:
     def outbox_items(self, state: Optional[OutboxState] = None, limit: int = 100) -> Op[List[OutboxItem]]:
         """Items in ``state`` (every state when ``None``), at most ``limit`` per state."""
         return Op(self._native.outbox_items(state, limit), list_decoder(OutboxItem))
+
+
+    @operation
+    def report(self, args: Optional[ReportArgs] = None) -> Op[Report]:
+        """The analytics report (FRT, agents, funnels, failures, hour of week,
+        hot words, anomalies) over ``args``' range; all data when ``None``."""
+        return Op(self._native.report(encode(args)), decoder(Report))
+
+    @operation
+    def report_html(self, args: Optional[ReportArgs] = None, title: str = "wacrm report") -> Op[str]:
+        """The report as one self-contained HTML page (no network needed to view it)."""
+        return Op(self._native.report_html(encode(args), title), str)
+
+    @operation
+    def report_csv(self, args: Optional[ReportArgs] = None) -> Op[str]:
+        """The report as CSV sections: a ``# name`` line, a header row and the rows."""
+        return Op(self._native.report_csv(encode(args)), str)
+
+    @operation
+    def webhook_ingest(self, body: Union[bytes, str]) -> Op[IngestSummary]:
+        """Process one stored webhook body into the stores, as the live handler
+        would (idempotent: the same body twice changes nothing)."""
+        raw = body.encode() if isinstance(body, str) else bytes(body)
+        return Op(self._native.webhook_ingest(raw), decoder(IngestSummary))
 
 
 class Stores(_StoresOps, Blocking):

@@ -941,6 +941,276 @@ public func FfiConverterTypeAssignment_lower(_ value: Assignment) -> UnsafeMutab
 
 
 /**
+ * The rules compiled over their state; contacts in `stores` (in memory when nil).
+ */
+public protocol AutomationProtocol: AnyObject, Sendable {
+    
+    /**
+     * The lifecycle segments automation keeps for a contact.
+     */
+    func contactSegments(contact: String) async throws  -> StringSet
+    
+    /**
+     * A contact's tags (by wa_id or contact id).
+     */
+    func contactTags(contact: String) async throws  -> StringSet
+    
+    /**
+     * Evaluate one message and keep the state it changes.
+     */
+    func evaluate(message: AutomationMessage) async throws  -> Evaluation
+    
+    /**
+     * The scheduled lifecycle pass at `at` (epoch ms; now when nil).
+     */
+    func lifecyclePass(at: Int64?) async throws  -> [SegmentChange]
+    
+    /**
+     * Rule ids whose keywords match `text` (no state, no conditions).
+     */
+    func matchingRules(text: String)  -> [String]
+    
+    /**
+     * Replace a contact's tags; the tags stored.
+     */
+    func setContactTags(contact: String, tags: [String]) async throws  -> StringSet
+    
+}
+/**
+ * The rules compiled over their state; contacts in `stores` (in memory when nil).
+ */
+open class Automation: AutomationProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_automation(self.pointer, $0) }
+    }
+public convenience init(rules: Rules, stores: Stores? = nil, settings: AutomationSettings? = nil)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_automation_new(
+        FfiConverterTypeRules_lower(rules),
+        FfiConverterOptionTypeStores.lower(stores),
+        FfiConverterOptionTypeAutomationSettings.lower(settings),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_automation(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * The lifecycle segments automation keeps for a contact.
+     */
+open func contactSegments(contact: String)async throws  -> StringSet  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_contact_segments(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(contact)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStringSet_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * A contact's tags (by wa_id or contact id).
+     */
+open func contactTags(contact: String)async throws  -> StringSet  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_contact_tags(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(contact)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStringSet_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Evaluate one message and keep the state it changes.
+     */
+open func evaluate(message: AutomationMessage)async throws  -> Evaluation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_evaluate(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeAutomationMessage_lower(message)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEvaluation_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * The scheduled lifecycle pass at `at` (epoch ms; now when nil).
+     */
+open func lifecyclePass(at: Int64? = nil)async throws  -> [SegmentChange]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_lifecycle_pass(
+                    self.uniffiClonePointer(),
+                    FfiConverterOptionInt64.lower(at)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSegmentChange.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Rule ids whose keywords match `text` (no state, no conditions).
+     */
+open func matchingRules(text: String) -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_automation_matching_rules(self.uniffiClonePointer(),
+        FfiConverterString.lower(text),$0
+    )
+})
+}
+    
+    /**
+     * Replace a contact's tags; the tags stored.
+     */
+open func setContactTags(contact: String, tags: [String])async throws  -> StringSet  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_set_contact_tags(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(contact),FfiConverterSequenceString.lower(tags)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStringSet_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutomation: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Automation
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Automation {
+        return Automation(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Automation) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Automation {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Automation, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomation_lift(_ pointer: UnsafeMutableRawPointer) throws -> Automation {
+    return try FfiConverterTypeAutomation.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomation_lower(_ value: Automation) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeAutomation.lower(value)
+}
+
+
+
+
+
+
+/**
  * The Cloud API client.
  */
 public protocol ClientProtocol: AnyObject, Sendable {
@@ -2430,6 +2700,162 @@ public func FfiConverterTypeMapping_lower(_ value: Mapping) -> UnsafeMutableRawP
 
 
 /**
+ * A parsed rules file.
+ */
+public protocol RulesProtocol: AnyObject, Sendable {
+    
+    /**
+     * Rule ids in evaluation order, timers, time zone, sensitive words.
+     */
+    func info()  -> RulesInfo
+    
+}
+/**
+ * A parsed rules file.
+ */
+open class Rules: RulesProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_wacrm_swift_fn_clone_rules(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_wacrm_swift_fn_free_rules(pointer, $0) }
+    }
+
+    
+    /**
+     * Read and parse a rules file.
+     */
+public static func load(path: String)throws  -> Rules  {
+    return try  FfiConverterTypeRules_lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_rules_load(
+        FfiConverterString.lower(path),$0
+    )
+})
+}
+    
+    /**
+     * Parse a rules file's text.
+     */
+public static func parse(text: String)throws  -> Rules  {
+    return try  FfiConverterTypeRules_lift(try rustCallWithError(FfiConverterTypeWacrmError_lift) {
+    uniffi_wacrm_swift_fn_constructor_rules_parse(
+        FfiConverterString.lower(text),$0
+    )
+})
+}
+    
+
+    
+    /**
+     * Rule ids in evaluation order, timers, time zone, sensitive words.
+     */
+open func info() -> RulesInfo  {
+    return try!  FfiConverterTypeRulesInfo_lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_method_rules_info(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRules: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Rules
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Rules {
+        return Rules(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Rules) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Rules {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Rules, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRules_lift(_ pointer: UnsafeMutableRawPointer) throws -> Rules {
+    return try FfiConverterTypeRules.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRules_lower(_ value: Rules) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeRules.lower(value)
+}
+
+
+
+
+
+
+/**
  * An in-process Cloud API sandbox on a free loopback port.
  */
 public protocol SandboxProtocol: AnyObject, Sendable {
@@ -3466,9 +3892,29 @@ public protocol StoresProtocol: AnyObject, Sendable {
     func outboxStats() async throws  -> OutboxStats
     
     /**
+     * The analytics report over `args`' range.
+     */
+    func report(args: ReportArgs) async throws  -> Report
+    
+    /**
+     * The report as CSV sections: a `# name` line, a header row and the rows.
+     */
+    func reportCsv(args: ReportArgs) async throws  -> String
+    
+    /**
+     * The report as one self-contained HTML page titled `title`.
+     */
+    func reportHtml(args: ReportArgs, title: String) async throws  -> String
+    
+    /**
      * The contacts a segment selects.
      */
     func segmentMembers(segment: Segment) async throws  -> [Contact]
+    
+    /**
+     * Process one stored webhook body into the stores as the live handler would (idempotent).
+     */
+    func webhookIngest(body: Data) async throws  -> IngestSummary
     
 }
 /**
@@ -3719,6 +4165,66 @@ open func outboxStats()async throws  -> OutboxStats  {
 }
     
     /**
+     * The analytics report over `args`' range.
+     */
+open func report(args: ReportArgs)async throws  -> Report  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_report(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeReportArgs_lower(args)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeReport_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * The report as CSV sections: a `# name` line, a header row and the rows.
+     */
+open func reportCsv(args: ReportArgs)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_report_csv(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeReportArgs_lower(args)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * The report as one self-contained HTML page titled `title`.
+     */
+open func reportHtml(args: ReportArgs, title: String = "wacrm report")async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_report_html(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeReportArgs_lower(args),FfiConverterString.lower(title)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
      * The contacts a segment selects.
      */
 open func segmentMembers(segment: Segment)async throws  -> [Contact]  {
@@ -3734,6 +4240,26 @@ open func segmentMembers(segment: Segment)async throws  -> [Contact]  {
             completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
             freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeContact.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Process one stored webhook body into the stores as the live handler would (idempotent).
+     */
+open func webhookIngest(body: Data)async throws  -> IngestSummary  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_stores_webhook_ingest(
+                    self.uniffiClonePointer(),
+                    FfiConverterData.lower(body)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIngestSummary_lift,
             errorHandler: FfiConverterTypeWacrmError_lift
         )
 }
@@ -4265,6 +4791,111 @@ public func FfiConverterTypeAgent_lower(_ value: Agent) -> RustBuffer {
 }
 
 
+/**
+ * One agent's figures; agent `*` is the whole team.
+ */
+public struct AgentRow {
+    public var agent: String
+    public var frt: FrtStats
+    public var handled: FrtStats
+    public var `open`: UInt64
+    public var resolved: UInt64
+    public var load: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(agent: String, frt: FrtStats, handled: FrtStats, `open`: UInt64, resolved: UInt64, load: UInt64) {
+        self.agent = agent
+        self.frt = frt
+        self.handled = handled
+        self.`open` = `open`
+        self.resolved = resolved
+        self.load = load
+    }
+}
+
+#if compiler(>=6)
+extension AgentRow: Sendable {}
+#endif
+
+
+extension AgentRow: Equatable, Hashable {
+    public static func ==(lhs: AgentRow, rhs: AgentRow) -> Bool {
+        if lhs.agent != rhs.agent {
+            return false
+        }
+        if lhs.frt != rhs.frt {
+            return false
+        }
+        if lhs.handled != rhs.handled {
+            return false
+        }
+        if lhs.`open` != rhs.`open` {
+            return false
+        }
+        if lhs.resolved != rhs.resolved {
+            return false
+        }
+        if lhs.load != rhs.load {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(agent)
+        hasher.combine(frt)
+        hasher.combine(handled)
+        hasher.combine(`open`)
+        hasher.combine(resolved)
+        hasher.combine(load)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAgentRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AgentRow {
+        return
+            try AgentRow(
+                agent: FfiConverterString.read(from: &buf), 
+                frt: FfiConverterTypeFrtStats.read(from: &buf), 
+                handled: FfiConverterTypeFrtStats.read(from: &buf), 
+                open: FfiConverterUInt64.read(from: &buf), 
+                resolved: FfiConverterUInt64.read(from: &buf), 
+                load: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AgentRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.agent, into: &buf)
+        FfiConverterTypeFrtStats.write(value.frt, into: &buf)
+        FfiConverterTypeFrtStats.write(value.handled, into: &buf)
+        FfiConverterUInt64.write(value.`open`, into: &buf)
+        FfiConverterUInt64.write(value.resolved, into: &buf)
+        FfiConverterUInt64.write(value.load, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentRow_lift(_ buf: RustBuffer) throws -> AgentRow {
+    return try FfiConverterTypeAgentRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentRow_lower(_ value: AgentRow) -> RustBuffer {
+    return FfiConverterTypeAgentRow.lower(value)
+}
+
+
 public struct AlertInfo {
     public var alertSeverity: String?
     public var alertStatus: String?
@@ -4348,6 +4979,108 @@ public func FfiConverterTypeAlertInfo_lift(_ buf: RustBuffer) throws -> AlertInf
 #endif
 public func FfiConverterTypeAlertInfo_lower(_ value: AlertInfo) -> RustBuffer {
     return FfiConverterTypeAlertInfo.lower(value)
+}
+
+
+public struct Anomaly {
+    public var rule: String
+    public var number: String?
+    public var days: [String]
+    public var values: [Double]
+    public var threshold: Double
+    public var detail: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rule: String, number: String?, days: [String], values: [Double], threshold: Double, detail: String) {
+        self.rule = rule
+        self.number = number
+        self.days = days
+        self.values = values
+        self.threshold = threshold
+        self.detail = detail
+    }
+}
+
+#if compiler(>=6)
+extension Anomaly: Sendable {}
+#endif
+
+
+extension Anomaly: Equatable, Hashable {
+    public static func ==(lhs: Anomaly, rhs: Anomaly) -> Bool {
+        if lhs.rule != rhs.rule {
+            return false
+        }
+        if lhs.number != rhs.number {
+            return false
+        }
+        if lhs.days != rhs.days {
+            return false
+        }
+        if lhs.values != rhs.values {
+            return false
+        }
+        if lhs.threshold != rhs.threshold {
+            return false
+        }
+        if lhs.detail != rhs.detail {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rule)
+        hasher.combine(number)
+        hasher.combine(days)
+        hasher.combine(values)
+        hasher.combine(threshold)
+        hasher.combine(detail)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnomaly: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Anomaly {
+        return
+            try Anomaly(
+                rule: FfiConverterString.read(from: &buf), 
+                number: FfiConverterOptionString.read(from: &buf), 
+                days: FfiConverterSequenceString.read(from: &buf), 
+                values: FfiConverterSequenceDouble.read(from: &buf), 
+                threshold: FfiConverterDouble.read(from: &buf), 
+                detail: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Anomaly, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterOptionString.write(value.number, into: &buf)
+        FfiConverterSequenceString.write(value.days, into: &buf)
+        FfiConverterSequenceDouble.write(value.values, into: &buf)
+        FfiConverterDouble.write(value.threshold, into: &buf)
+        FfiConverterString.write(value.detail, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnomaly_lift(_ buf: RustBuffer) throws -> Anomaly {
+    return try FfiConverterTypeAnomaly.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnomaly_lower(_ value: Anomaly) -> RustBuffer {
+    return FfiConverterTypeAnomaly.lower(value)
 }
 
 
@@ -4962,6 +5695,192 @@ public func FfiConverterTypeAuditVerification_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeAuditVerification_lower(_ value: AuditVerification) -> RustBuffer {
     return FfiConverterTypeAuditVerification.lower(value)
+}
+
+
+/**
+ * One message: `direction` `in` (default) or `out`; `at` in epoch ms (now when nil).
+ */
+public struct AutomationMessage {
+    public var text: String
+    public var waId: String
+    public var at: Int64?
+    public var direction: String?
+    public var name: String?
+    public var origin: String?
+    public var lang: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(text: String, waId: String, at: Int64? = nil, direction: String? = nil, name: String? = nil, origin: String? = nil, lang: String? = nil) {
+        self.text = text
+        self.waId = waId
+        self.at = at
+        self.direction = direction
+        self.name = name
+        self.origin = origin
+        self.lang = lang
+    }
+}
+
+#if compiler(>=6)
+extension AutomationMessage: Sendable {}
+#endif
+
+
+extension AutomationMessage: Equatable, Hashable {
+    public static func ==(lhs: AutomationMessage, rhs: AutomationMessage) -> Bool {
+        if lhs.text != rhs.text {
+            return false
+        }
+        if lhs.waId != rhs.waId {
+            return false
+        }
+        if lhs.at != rhs.at {
+            return false
+        }
+        if lhs.direction != rhs.direction {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.origin != rhs.origin {
+            return false
+        }
+        if lhs.lang != rhs.lang {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text)
+        hasher.combine(waId)
+        hasher.combine(at)
+        hasher.combine(direction)
+        hasher.combine(name)
+        hasher.combine(origin)
+        hasher.combine(lang)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutomationMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutomationMessage {
+        return
+            try AutomationMessage(
+                text: FfiConverterString.read(from: &buf), 
+                waId: FfiConverterString.read(from: &buf), 
+                at: FfiConverterOptionInt64.read(from: &buf), 
+                direction: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                origin: FfiConverterOptionString.read(from: &buf), 
+                lang: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AutomationMessage, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterString.write(value.waId, into: &buf)
+        FfiConverterOptionInt64.write(value.at, into: &buf)
+        FfiConverterOptionString.write(value.direction, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.origin, into: &buf)
+        FfiConverterOptionString.write(value.lang, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomationMessage_lift(_ buf: RustBuffer) throws -> AutomationMessage {
+    return try FfiConverterTypeAutomationMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomationMessage_lower(_ value: AutomationMessage) -> RustBuffer {
+    return FfiConverterTypeAutomationMessage.lower(value)
+}
+
+
+/**
+ * Where the engine keeps its state (`memory:`, `sqlite://`, `postgres://`) and a zone override.
+ */
+public struct AutomationSettings {
+    public var stateUrl: String?
+    public var tz: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(stateUrl: String? = nil, tz: String? = nil) {
+        self.stateUrl = stateUrl
+        self.tz = tz
+    }
+}
+
+#if compiler(>=6)
+extension AutomationSettings: Sendable {}
+#endif
+
+
+extension AutomationSettings: Equatable, Hashable {
+    public static func ==(lhs: AutomationSettings, rhs: AutomationSettings) -> Bool {
+        if lhs.stateUrl != rhs.stateUrl {
+            return false
+        }
+        if lhs.tz != rhs.tz {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(stateUrl)
+        hasher.combine(tz)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutomationSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutomationSettings {
+        return
+            try AutomationSettings(
+                stateUrl: FfiConverterOptionString.read(from: &buf), 
+                tz: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AutomationSettings, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.stateUrl, into: &buf)
+        FfiConverterOptionString.write(value.tz, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomationSettings_lift(_ buf: RustBuffer) throws -> AutomationSettings {
+    return try FfiConverterTypeAutomationSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomationSettings_lower(_ value: AutomationSettings) -> RustBuffer {
+    return FfiConverterTypeAutomationSettings.lower(value)
 }
 
 
@@ -8255,6 +9174,186 @@ public func FfiConverterTypeErrorEvent_lower(_ value: ErrorEvent) -> RustBuffer 
 }
 
 
+public struct Evaluation {
+    public var rules: [String]
+    public var actions: [ActionOut]
+    public var handoff: Bool
+    public var blocked: Bool
+    public var tags: StringSet
+    public var skipped: [Skipped]
+    public var ignored: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rules: [String], actions: [ActionOut], handoff: Bool, blocked: Bool, tags: StringSet, skipped: [Skipped], ignored: String?) {
+        self.rules = rules
+        self.actions = actions
+        self.handoff = handoff
+        self.blocked = blocked
+        self.tags = tags
+        self.skipped = skipped
+        self.ignored = ignored
+    }
+}
+
+#if compiler(>=6)
+extension Evaluation: Sendable {}
+#endif
+
+
+extension Evaluation: Equatable, Hashable {
+    public static func ==(lhs: Evaluation, rhs: Evaluation) -> Bool {
+        if lhs.rules != rhs.rules {
+            return false
+        }
+        if lhs.actions != rhs.actions {
+            return false
+        }
+        if lhs.handoff != rhs.handoff {
+            return false
+        }
+        if lhs.blocked != rhs.blocked {
+            return false
+        }
+        if lhs.tags != rhs.tags {
+            return false
+        }
+        if lhs.skipped != rhs.skipped {
+            return false
+        }
+        if lhs.ignored != rhs.ignored {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rules)
+        hasher.combine(actions)
+        hasher.combine(handoff)
+        hasher.combine(blocked)
+        hasher.combine(tags)
+        hasher.combine(skipped)
+        hasher.combine(ignored)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvaluation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Evaluation {
+        return
+            try Evaluation(
+                rules: FfiConverterSequenceString.read(from: &buf), 
+                actions: FfiConverterSequenceTypeActionOut.read(from: &buf), 
+                handoff: FfiConverterBool.read(from: &buf), 
+                blocked: FfiConverterBool.read(from: &buf), 
+                tags: FfiConverterTypeStringSet.read(from: &buf), 
+                skipped: FfiConverterSequenceTypeSkipped.read(from: &buf), 
+                ignored: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Evaluation, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.rules, into: &buf)
+        FfiConverterSequenceTypeActionOut.write(value.actions, into: &buf)
+        FfiConverterBool.write(value.handoff, into: &buf)
+        FfiConverterBool.write(value.blocked, into: &buf)
+        FfiConverterTypeStringSet.write(value.tags, into: &buf)
+        FfiConverterSequenceTypeSkipped.write(value.skipped, into: &buf)
+        FfiConverterOptionString.write(value.ignored, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvaluation_lift(_ buf: RustBuffer) throws -> Evaluation {
+    return try FfiConverterTypeEvaluation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvaluation_lower(_ value: Evaluation) -> RustBuffer {
+    return FfiConverterTypeEvaluation.lower(value)
+}
+
+
+public struct FailureRow {
+    public var code: Int64?
+    public var count: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: Int64?, count: UInt64) {
+        self.code = code
+        self.count = count
+    }
+}
+
+#if compiler(>=6)
+extension FailureRow: Sendable {}
+#endif
+
+
+extension FailureRow: Equatable, Hashable {
+    public static func ==(lhs: FailureRow, rhs: FailureRow) -> Bool {
+        if lhs.code != rhs.code {
+            return false
+        }
+        if lhs.count != rhs.count {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(count)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFailureRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FailureRow {
+        return
+            try FailureRow(
+                code: FfiConverterOptionInt64.read(from: &buf), 
+                count: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FailureRow, into buf: inout [UInt8]) {
+        FfiConverterOptionInt64.write(value.code, into: &buf)
+        FfiConverterUInt64.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFailureRow_lift(_ buf: RustBuffer) throws -> FailureRow {
+    return try FfiConverterTypeFailureRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFailureRow_lower(_ value: FailureRow) -> RustBuffer {
+    return FfiConverterTypeFailureRow.lower(value)
+}
+
+
 /**
  * Faults the sandbox injects (rates in 0..=1).
  */
@@ -8593,6 +9692,197 @@ public func FfiConverterTypeFlowAction_lift(_ buf: RustBuffer) throws -> FlowAct
 #endif
 public func FfiConverterTypeFlowAction_lower(_ value: FlowAction) -> RustBuffer {
     return FfiConverterTypeFlowAction.lower(value)
+}
+
+
+/**
+ * Durations in seconds: `n` counted, nearest-rank median and p90.
+ */
+public struct FrtStats {
+    public var n: UInt64
+    public var medianS: Double?
+    public var p90S: Double?
+    public var unanswered: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(n: UInt64, medianS: Double?, p90S: Double?, unanswered: UInt64) {
+        self.n = n
+        self.medianS = medianS
+        self.p90S = p90S
+        self.unanswered = unanswered
+    }
+}
+
+#if compiler(>=6)
+extension FrtStats: Sendable {}
+#endif
+
+
+extension FrtStats: Equatable, Hashable {
+    public static func ==(lhs: FrtStats, rhs: FrtStats) -> Bool {
+        if lhs.n != rhs.n {
+            return false
+        }
+        if lhs.medianS != rhs.medianS {
+            return false
+        }
+        if lhs.p90S != rhs.p90S {
+            return false
+        }
+        if lhs.unanswered != rhs.unanswered {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(n)
+        hasher.combine(medianS)
+        hasher.combine(p90S)
+        hasher.combine(unanswered)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFrtStats: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FrtStats {
+        return
+            try FrtStats(
+                n: FfiConverterUInt64.read(from: &buf), 
+                medianS: FfiConverterOptionDouble.read(from: &buf), 
+                p90S: FfiConverterOptionDouble.read(from: &buf), 
+                unanswered: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FrtStats, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.n, into: &buf)
+        FfiConverterOptionDouble.write(value.medianS, into: &buf)
+        FfiConverterOptionDouble.write(value.p90S, into: &buf)
+        FfiConverterUInt64.write(value.unanswered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFrtStats_lift(_ buf: RustBuffer) throws -> FrtStats {
+    return try FfiConverterTypeFrtStats.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFrtStats_lower(_ value: FrtStats) -> RustBuffer {
+    return FfiConverterTypeFrtStats.lower(value)
+}
+
+
+public struct FunnelRow {
+    public var campaign: String
+    public var sent: UInt64
+    public var delivered: UInt64
+    public var read: UInt64
+    public var failed: UInt64
+    public var replied: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(campaign: String, sent: UInt64, delivered: UInt64, read: UInt64, failed: UInt64, replied: UInt64) {
+        self.campaign = campaign
+        self.sent = sent
+        self.delivered = delivered
+        self.read = read
+        self.failed = failed
+        self.replied = replied
+    }
+}
+
+#if compiler(>=6)
+extension FunnelRow: Sendable {}
+#endif
+
+
+extension FunnelRow: Equatable, Hashable {
+    public static func ==(lhs: FunnelRow, rhs: FunnelRow) -> Bool {
+        if lhs.campaign != rhs.campaign {
+            return false
+        }
+        if lhs.sent != rhs.sent {
+            return false
+        }
+        if lhs.delivered != rhs.delivered {
+            return false
+        }
+        if lhs.read != rhs.read {
+            return false
+        }
+        if lhs.failed != rhs.failed {
+            return false
+        }
+        if lhs.replied != rhs.replied {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(campaign)
+        hasher.combine(sent)
+        hasher.combine(delivered)
+        hasher.combine(read)
+        hasher.combine(failed)
+        hasher.combine(replied)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFunnelRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FunnelRow {
+        return
+            try FunnelRow(
+                campaign: FfiConverterString.read(from: &buf), 
+                sent: FfiConverterUInt64.read(from: &buf), 
+                delivered: FfiConverterUInt64.read(from: &buf), 
+                read: FfiConverterUInt64.read(from: &buf), 
+                failed: FfiConverterUInt64.read(from: &buf), 
+                replied: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FunnelRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.campaign, into: &buf)
+        FfiConverterUInt64.write(value.sent, into: &buf)
+        FfiConverterUInt64.write(value.delivered, into: &buf)
+        FfiConverterUInt64.write(value.read, into: &buf)
+        FfiConverterUInt64.write(value.failed, into: &buf)
+        FfiConverterUInt64.write(value.replied, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFunnelRow_lift(_ buf: RustBuffer) throws -> FunnelRow {
+    return try FfiConverterTypeFunnelRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFunnelRow_lower(_ value: FunnelRow) -> RustBuffer {
+    return FfiConverterTypeFunnelRow.lower(value)
 }
 
 
@@ -9695,6 +10985,175 @@ public func FfiConverterTypeInboundEvent_lower(_ value: InboundEvent) -> RustBuf
 
 
 /**
+ * What ingesting one webhook body changed (the counts `wacrm webhook ingest` prints).
+ */
+public struct IngestSummary {
+    /**
+     * Events in the body.
+     */
+    public var events: UInt64
+    /**
+     * New customer messages stored.
+     */
+    public var newMessages: UInt64
+    /**
+     * Redelivered messages ignored.
+     */
+    public var duplicateMessages: UInt64
+    /**
+     * Outbound messages created from their status webhooks.
+     */
+    public var outboundCreated: UInt64
+    /**
+     * Statuses that moved a message forward.
+     */
+    public var statusesApplied: UInt64
+    /**
+     * Statuses ignored (duplicate, backwards, after failed).
+     */
+    public var statusesIgnored: UInt64
+    /**
+     * Statuses kept until their message is known.
+     */
+    public var statusesPending: UInt64
+    /**
+     * Errors Meta reported (system-level or on failed statuses).
+     */
+    public var graphErrors: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Events in the body.
+         */events: UInt64, 
+        /**
+         * New customer messages stored.
+         */newMessages: UInt64, 
+        /**
+         * Redelivered messages ignored.
+         */duplicateMessages: UInt64, 
+        /**
+         * Outbound messages created from their status webhooks.
+         */outboundCreated: UInt64, 
+        /**
+         * Statuses that moved a message forward.
+         */statusesApplied: UInt64, 
+        /**
+         * Statuses ignored (duplicate, backwards, after failed).
+         */statusesIgnored: UInt64, 
+        /**
+         * Statuses kept until their message is known.
+         */statusesPending: UInt64, 
+        /**
+         * Errors Meta reported (system-level or on failed statuses).
+         */graphErrors: UInt64) {
+        self.events = events
+        self.newMessages = newMessages
+        self.duplicateMessages = duplicateMessages
+        self.outboundCreated = outboundCreated
+        self.statusesApplied = statusesApplied
+        self.statusesIgnored = statusesIgnored
+        self.statusesPending = statusesPending
+        self.graphErrors = graphErrors
+    }
+}
+
+#if compiler(>=6)
+extension IngestSummary: Sendable {}
+#endif
+
+
+extension IngestSummary: Equatable, Hashable {
+    public static func ==(lhs: IngestSummary, rhs: IngestSummary) -> Bool {
+        if lhs.events != rhs.events {
+            return false
+        }
+        if lhs.newMessages != rhs.newMessages {
+            return false
+        }
+        if lhs.duplicateMessages != rhs.duplicateMessages {
+            return false
+        }
+        if lhs.outboundCreated != rhs.outboundCreated {
+            return false
+        }
+        if lhs.statusesApplied != rhs.statusesApplied {
+            return false
+        }
+        if lhs.statusesIgnored != rhs.statusesIgnored {
+            return false
+        }
+        if lhs.statusesPending != rhs.statusesPending {
+            return false
+        }
+        if lhs.graphErrors != rhs.graphErrors {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(events)
+        hasher.combine(newMessages)
+        hasher.combine(duplicateMessages)
+        hasher.combine(outboundCreated)
+        hasher.combine(statusesApplied)
+        hasher.combine(statusesIgnored)
+        hasher.combine(statusesPending)
+        hasher.combine(graphErrors)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIngestSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IngestSummary {
+        return
+            try IngestSummary(
+                events: FfiConverterUInt64.read(from: &buf), 
+                newMessages: FfiConverterUInt64.read(from: &buf), 
+                duplicateMessages: FfiConverterUInt64.read(from: &buf), 
+                outboundCreated: FfiConverterUInt64.read(from: &buf), 
+                statusesApplied: FfiConverterUInt64.read(from: &buf), 
+                statusesIgnored: FfiConverterUInt64.read(from: &buf), 
+                statusesPending: FfiConverterUInt64.read(from: &buf), 
+                graphErrors: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IngestSummary, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.events, into: &buf)
+        FfiConverterUInt64.write(value.newMessages, into: &buf)
+        FfiConverterUInt64.write(value.duplicateMessages, into: &buf)
+        FfiConverterUInt64.write(value.outboundCreated, into: &buf)
+        FfiConverterUInt64.write(value.statusesApplied, into: &buf)
+        FfiConverterUInt64.write(value.statusesIgnored, into: &buf)
+        FfiConverterUInt64.write(value.statusesPending, into: &buf)
+        FfiConverterUInt64.write(value.graphErrors, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIngestSummary_lift(_ buf: RustBuffer) throws -> IngestSummary {
+    return try FfiConverterTypeIngestSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIngestSummary_lower(_ value: IngestSummary) -> RustBuffer {
+    return FfiConverterTypeIngestSummary.lower(value)
+}
+
+
+/**
  * One message the sandbox accepted (or refused).
  */
 public struct LedgerEntry {
@@ -10447,19 +11906,70 @@ public func FfiConverterTypeLocationInfo_lower(_ value: LocationInfo) -> RustBuf
 }
 
 
+/**
+ * One mapped field as a binding shows it (the mapping file's words).
+ */
 public struct MappingField {
+    /**
+     * `first_name`, `email`, `attr:NAME`, ...
+     */
     public var local: String
+    /**
+     * The CRM property.
+     */
     public var crm: String
+    /**
+     * `to_crm`, `from_crm` or `both`.
+     */
     public var direction: String
+    /**
+     * `local`, `crm` or `latest`.
+     */
     public var owner: String
+    /**
+     * Transforms in order (`e164`, `trim`, `date:FORMAT`, `map:NAME`, ...).
+     */
     public var transform: [String]
+    /**
+     * Used when the source is empty.
+     */
     public var `default`: String?
+    /**
+     * The record is refused without it.
+     */
     public var required: Bool
+    /**
+     * `unset` (leave the other side alone) or `clear`.
+     */
     public var null: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(local: String, crm: String, direction: String, owner: String, transform: [String], `default`: String?, required: Bool, null: String) {
+    public init(
+        /**
+         * `first_name`, `email`, `attr:NAME`, ...
+         */local: String, 
+        /**
+         * The CRM property.
+         */crm: String, 
+        /**
+         * `to_crm`, `from_crm` or `both`.
+         */direction: String, 
+        /**
+         * `local`, `crm` or `latest`.
+         */owner: String, 
+        /**
+         * Transforms in order (`e164`, `trim`, `date:FORMAT`, `map:NAME`, ...).
+         */transform: [String], 
+        /**
+         * Used when the source is empty.
+         */`default`: String?, 
+        /**
+         * The record is refused without it.
+         */required: Bool, 
+        /**
+         * `unset` (leave the other side alone) or `clear`.
+         */null: String) {
         self.local = local
         self.crm = crm
         self.direction = direction
@@ -13813,6 +15323,92 @@ public func FfiConverterTypeQuietHours_lower(_ value: QuietHours) -> RustBuffer 
 }
 
 
+public struct RangeInfo {
+    public var from: String?
+    public var to: String?
+    public var tz: String
+    public var includeAutomated: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(from: String?, to: String?, tz: String, includeAutomated: Bool) {
+        self.from = from
+        self.to = to
+        self.tz = tz
+        self.includeAutomated = includeAutomated
+    }
+}
+
+#if compiler(>=6)
+extension RangeInfo: Sendable {}
+#endif
+
+
+extension RangeInfo: Equatable, Hashable {
+    public static func ==(lhs: RangeInfo, rhs: RangeInfo) -> Bool {
+        if lhs.from != rhs.from {
+            return false
+        }
+        if lhs.to != rhs.to {
+            return false
+        }
+        if lhs.tz != rhs.tz {
+            return false
+        }
+        if lhs.includeAutomated != rhs.includeAutomated {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(from)
+        hasher.combine(to)
+        hasher.combine(tz)
+        hasher.combine(includeAutomated)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRangeInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RangeInfo {
+        return
+            try RangeInfo(
+                from: FfiConverterOptionString.read(from: &buf), 
+                to: FfiConverterOptionString.read(from: &buf), 
+                tz: FfiConverterString.read(from: &buf), 
+                includeAutomated: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RangeInfo, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.from, into: &buf)
+        FfiConverterOptionString.write(value.to, into: &buf)
+        FfiConverterString.write(value.tz, into: &buf)
+        FfiConverterBool.write(value.includeAutomated, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRangeInfo_lift(_ buf: RustBuffer) throws -> RangeInfo {
+    return try FfiConverterTypeRangeInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRangeInfo_lower(_ value: RangeInfo) -> RustBuffer {
+    return FfiConverterTypeRangeInfo.lower(value)
+}
+
+
 /**
  * Why an outcome happened.
  */
@@ -14226,6 +15822,224 @@ public func FfiConverterTypeReplyContext_lower(_ value: ReplyContext) -> RustBuf
 
 
 /**
+ * The analytics report; `hour_of_week`: 168 inbound counts, Monday 00:00 first.
+ */
+public struct Report {
+    public var range: RangeInfo
+    public var frt: FrtStats
+    public var agents: [AgentRow]
+    public var funnel: [FunnelRow]
+    public var failures: [FailureRow]
+    public var hourOfWeek: [UInt64]
+    public var hotWords: [WordCount]
+    public var anomalies: [Anomaly]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(range: RangeInfo, frt: FrtStats, agents: [AgentRow], funnel: [FunnelRow], failures: [FailureRow], hourOfWeek: [UInt64], hotWords: [WordCount], anomalies: [Anomaly]) {
+        self.range = range
+        self.frt = frt
+        self.agents = agents
+        self.funnel = funnel
+        self.failures = failures
+        self.hourOfWeek = hourOfWeek
+        self.hotWords = hotWords
+        self.anomalies = anomalies
+    }
+}
+
+#if compiler(>=6)
+extension Report: Sendable {}
+#endif
+
+
+extension Report: Equatable, Hashable {
+    public static func ==(lhs: Report, rhs: Report) -> Bool {
+        if lhs.range != rhs.range {
+            return false
+        }
+        if lhs.frt != rhs.frt {
+            return false
+        }
+        if lhs.agents != rhs.agents {
+            return false
+        }
+        if lhs.funnel != rhs.funnel {
+            return false
+        }
+        if lhs.failures != rhs.failures {
+            return false
+        }
+        if lhs.hourOfWeek != rhs.hourOfWeek {
+            return false
+        }
+        if lhs.hotWords != rhs.hotWords {
+            return false
+        }
+        if lhs.anomalies != rhs.anomalies {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(range)
+        hasher.combine(frt)
+        hasher.combine(agents)
+        hasher.combine(funnel)
+        hasher.combine(failures)
+        hasher.combine(hourOfWeek)
+        hasher.combine(hotWords)
+        hasher.combine(anomalies)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Report {
+        return
+            try Report(
+                range: FfiConverterTypeRangeInfo.read(from: &buf), 
+                frt: FfiConverterTypeFrtStats.read(from: &buf), 
+                agents: FfiConverterSequenceTypeAgentRow.read(from: &buf), 
+                funnel: FfiConverterSequenceTypeFunnelRow.read(from: &buf), 
+                failures: FfiConverterSequenceTypeFailureRow.read(from: &buf), 
+                hourOfWeek: FfiConverterSequenceUInt64.read(from: &buf), 
+                hotWords: FfiConverterSequenceTypeWordCount.read(from: &buf), 
+                anomalies: FfiConverterSequenceTypeAnomaly.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Report, into buf: inout [UInt8]) {
+        FfiConverterTypeRangeInfo.write(value.range, into: &buf)
+        FfiConverterTypeFrtStats.write(value.frt, into: &buf)
+        FfiConverterSequenceTypeAgentRow.write(value.agents, into: &buf)
+        FfiConverterSequenceTypeFunnelRow.write(value.funnel, into: &buf)
+        FfiConverterSequenceTypeFailureRow.write(value.failures, into: &buf)
+        FfiConverterSequenceUInt64.write(value.hourOfWeek, into: &buf)
+        FfiConverterSequenceTypeWordCount.write(value.hotWords, into: &buf)
+        FfiConverterSequenceTypeAnomaly.write(value.anomalies, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReport_lift(_ buf: RustBuffer) throws -> Report {
+    return try FfiConverterTypeReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReport_lower(_ value: Report) -> RustBuffer {
+    return FfiConverterTypeReport.lower(value)
+}
+
+
+/**
+ * The range (epoch ms, `to` exclusive; everything when nil), zone and top N.
+ */
+public struct ReportArgs {
+    public var from: Int64?
+    public var to: Int64?
+    public var tz: String
+    public var top: UInt32
+    public var includeAutomated: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(from: Int64? = nil, to: Int64? = nil, tz: String = "UTC", top: UInt32 = UInt32(20), includeAutomated: Bool = false) {
+        self.from = from
+        self.to = to
+        self.tz = tz
+        self.top = top
+        self.includeAutomated = includeAutomated
+    }
+}
+
+#if compiler(>=6)
+extension ReportArgs: Sendable {}
+#endif
+
+
+extension ReportArgs: Equatable, Hashable {
+    public static func ==(lhs: ReportArgs, rhs: ReportArgs) -> Bool {
+        if lhs.from != rhs.from {
+            return false
+        }
+        if lhs.to != rhs.to {
+            return false
+        }
+        if lhs.tz != rhs.tz {
+            return false
+        }
+        if lhs.top != rhs.top {
+            return false
+        }
+        if lhs.includeAutomated != rhs.includeAutomated {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(from)
+        hasher.combine(to)
+        hasher.combine(tz)
+        hasher.combine(top)
+        hasher.combine(includeAutomated)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportArgs: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportArgs {
+        return
+            try ReportArgs(
+                from: FfiConverterOptionInt64.read(from: &buf), 
+                to: FfiConverterOptionInt64.read(from: &buf), 
+                tz: FfiConverterString.read(from: &buf), 
+                top: FfiConverterUInt32.read(from: &buf), 
+                includeAutomated: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReportArgs, into buf: inout [UInt8]) {
+        FfiConverterOptionInt64.write(value.from, into: &buf)
+        FfiConverterOptionInt64.write(value.to, into: &buf)
+        FfiConverterString.write(value.tz, into: &buf)
+        FfiConverterUInt32.write(value.top, into: &buf)
+        FfiConverterBool.write(value.includeAutomated, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportArgs_lift(_ buf: RustBuffer) throws -> ReportArgs {
+    return try FfiConverterTypeReportArgs.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportArgs_lower(_ value: ReportArgs) -> RustBuffer {
+    return FfiConverterTypeReportArgs.lower(value)
+}
+
+
+/**
  * A conversation to assign.
  */
 public struct Request {
@@ -14626,6 +16440,165 @@ public func FfiConverterTypeRouting_lift(_ buf: RustBuffer) throws -> Routing {
 #endif
 public func FfiConverterTypeRouting_lower(_ value: Routing) -> RustBuffer {
     return FfiConverterTypeRouting.lower(value)
+}
+
+
+public struct RulesInfo {
+    public var rules: [String]
+    public var timers: [String]
+    public var timezone: String?
+    public var sensitiveWords: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rules: [String], timers: [String], timezone: String?, sensitiveWords: [String]) {
+        self.rules = rules
+        self.timers = timers
+        self.timezone = timezone
+        self.sensitiveWords = sensitiveWords
+    }
+}
+
+#if compiler(>=6)
+extension RulesInfo: Sendable {}
+#endif
+
+
+extension RulesInfo: Equatable, Hashable {
+    public static func ==(lhs: RulesInfo, rhs: RulesInfo) -> Bool {
+        if lhs.rules != rhs.rules {
+            return false
+        }
+        if lhs.timers != rhs.timers {
+            return false
+        }
+        if lhs.timezone != rhs.timezone {
+            return false
+        }
+        if lhs.sensitiveWords != rhs.sensitiveWords {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rules)
+        hasher.combine(timers)
+        hasher.combine(timezone)
+        hasher.combine(sensitiveWords)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRulesInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RulesInfo {
+        return
+            try RulesInfo(
+                rules: FfiConverterSequenceString.read(from: &buf), 
+                timers: FfiConverterSequenceString.read(from: &buf), 
+                timezone: FfiConverterOptionString.read(from: &buf), 
+                sensitiveWords: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RulesInfo, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.rules, into: &buf)
+        FfiConverterSequenceString.write(value.timers, into: &buf)
+        FfiConverterOptionString.write(value.timezone, into: &buf)
+        FfiConverterSequenceString.write(value.sensitiveWords, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRulesInfo_lift(_ buf: RustBuffer) throws -> RulesInfo {
+    return try FfiConverterTypeRulesInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRulesInfo_lower(_ value: RulesInfo) -> RustBuffer {
+    return FfiConverterTypeRulesInfo.lower(value)
+}
+
+
+/**
+ * Why a rules file is refused: the line (0: the file as a whole) and the reason.
+ */
+public struct RulesProblem {
+    public var line: UInt32
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(line: UInt32, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
+}
+
+#if compiler(>=6)
+extension RulesProblem: Sendable {}
+#endif
+
+
+extension RulesProblem: Equatable, Hashable {
+    public static func ==(lhs: RulesProblem, rhs: RulesProblem) -> Bool {
+        if lhs.line != rhs.line {
+            return false
+        }
+        if lhs.reason != rhs.reason {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(line)
+        hasher.combine(reason)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRulesProblem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RulesProblem {
+        return
+            try RulesProblem(
+                line: FfiConverterUInt32.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RulesProblem, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.line, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRulesProblem_lift(_ buf: RustBuffer) throws -> RulesProblem {
+    return try FfiConverterTypeRulesProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRulesProblem_lower(_ value: RulesProblem) -> RustBuffer {
+    return FfiConverterTypeRulesProblem.lower(value)
 }
 
 
@@ -15092,6 +17065,84 @@ public func FfiConverterTypeSegment_lower(_ value: Segment) -> RustBuffer {
 }
 
 
+public struct SegmentChange {
+    public var contact: String
+    public var actions: [ActionOut]
+    public var tags: StringSet
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(contact: String, actions: [ActionOut], tags: StringSet) {
+        self.contact = contact
+        self.actions = actions
+        self.tags = tags
+    }
+}
+
+#if compiler(>=6)
+extension SegmentChange: Sendable {}
+#endif
+
+
+extension SegmentChange: Equatable, Hashable {
+    public static func ==(lhs: SegmentChange, rhs: SegmentChange) -> Bool {
+        if lhs.contact != rhs.contact {
+            return false
+        }
+        if lhs.actions != rhs.actions {
+            return false
+        }
+        if lhs.tags != rhs.tags {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(contact)
+        hasher.combine(actions)
+        hasher.combine(tags)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSegmentChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SegmentChange {
+        return
+            try SegmentChange(
+                contact: FfiConverterString.read(from: &buf), 
+                actions: FfiConverterSequenceTypeActionOut.read(from: &buf), 
+                tags: FfiConverterTypeStringSet.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SegmentChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterSequenceTypeActionOut.write(value.actions, into: &buf)
+        FfiConverterTypeStringSet.write(value.tags, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegmentChange_lift(_ buf: RustBuffer) throws -> SegmentChange {
+    return try FfiConverterTypeSegmentChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegmentChange_lower(_ value: SegmentChange) -> RustBuffer {
+    return FfiConverterTypeSegmentChange.lower(value)
+}
+
+
 /**
  * What `/messages` answered.
  */
@@ -15324,6 +17375,76 @@ public func FfiConverterTypeSentMessage_lift(_ buf: RustBuffer) throws -> SentMe
 #endif
 public func FfiConverterTypeSentMessage_lower(_ value: SentMessage) -> RustBuffer {
     return FfiConverterTypeSentMessage.lower(value)
+}
+
+
+public struct Skipped {
+    public var rule: String
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rule: String, reason: String) {
+        self.rule = rule
+        self.reason = reason
+    }
+}
+
+#if compiler(>=6)
+extension Skipped: Sendable {}
+#endif
+
+
+extension Skipped: Equatable, Hashable {
+    public static func ==(lhs: Skipped, rhs: Skipped) -> Bool {
+        if lhs.rule != rhs.rule {
+            return false
+        }
+        if lhs.reason != rhs.reason {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rule)
+        hasher.combine(reason)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSkipped: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Skipped {
+        return
+            try Skipped(
+                rule: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Skipped, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSkipped_lift(_ buf: RustBuffer) throws -> Skipped {
+    return try FfiConverterTypeSkipped.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSkipped_lower(_ value: Skipped) -> RustBuffer {
+    return FfiConverterTypeSkipped.lower(value)
 }
 
 
@@ -17013,6 +19134,76 @@ public func FfiConverterTypeUserRoles_lower(_ value: UserRoles) -> RustBuffer {
 }
 
 
+public struct WordCount {
+    public var word: String
+    public var count: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(word: String, count: UInt64) {
+        self.word = word
+        self.count = count
+    }
+}
+
+#if compiler(>=6)
+extension WordCount: Sendable {}
+#endif
+
+
+extension WordCount: Equatable, Hashable {
+    public static func ==(lhs: WordCount, rhs: WordCount) -> Bool {
+        if lhs.word != rhs.word {
+            return false
+        }
+        if lhs.count != rhs.count {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(word)
+        hasher.combine(count)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWordCount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WordCount {
+        return
+            try WordCount(
+                word: FfiConverterString.read(from: &buf), 
+                count: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WordCount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.word, into: &buf)
+        FfiConverterUInt64.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWordCount_lift(_ buf: RustBuffer) throws -> WordCount {
+    return try FfiConverterTypeWordCount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWordCount_lower(_ value: WordCount) -> RustBuffer {
+    return FfiConverterTypeWordCount.lower(value)
+}
+
+
 /**
  * Worker settings (batch, lease, retries).
  */
@@ -17116,6 +19307,149 @@ public func FfiConverterTypeWorkerSettings_lift(_ buf: RustBuffer) throws -> Wor
 public func FfiConverterTypeWorkerSettings_lower(_ value: WorkerSettings) -> RustBuffer {
     return FfiConverterTypeWorkerSettings.lower(value)
 }
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * An action a rule (or the lifecycle pass) decided.
+ */
+
+public enum ActionOut {
+    
+    case reply(rule: String, text: String
+    )
+    case sendTemplate(rule: String, name: String, language: String
+    )
+    case tag(tag: String
+    )
+    case untag(tag: String
+    )
+    case set(attr: String, value: String
+    )
+    case handoff(reason: String
+    )
+    case pauseAutomation(until: UtcTime
+    )
+    case block(reason: String
+    )
+}
+
+
+#if compiler(>=6)
+extension ActionOut: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActionOut: FfiConverterRustBuffer {
+    typealias SwiftType = ActionOut
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActionOut {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .reply(rule: try FfiConverterString.read(from: &buf), text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .sendTemplate(rule: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), language: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .tag(tag: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .untag(tag: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .set(attr: try FfiConverterString.read(from: &buf), value: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 6: return .handoff(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 7: return .pauseAutomation(until: try FfiConverterTypeUtcTime.read(from: &buf)
+        )
+        
+        case 8: return .block(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ActionOut, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .reply(rule,text):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(rule, into: &buf)
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .sendTemplate(rule,name,language):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(rule, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterString.write(language, into: &buf)
+            
+        
+        case let .tag(tag):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(tag, into: &buf)
+            
+        
+        case let .untag(tag):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(tag, into: &buf)
+            
+        
+        case let .set(attr,value):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(attr, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            
+        
+        case let .handoff(reason):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .pauseAutomation(until):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeUtcTime.write(until, into: &buf)
+            
+        
+        case let .block(reason):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionOut_lift(_ buf: RustBuffer) throws -> ActionOut {
+    return try FfiConverterTypeActionOut.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionOut_lower(_ value: ActionOut) -> RustBuffer {
+    return FfiConverterTypeActionOut.lower(value)
+}
+
+
+extension ActionOut: Equatable, Hashable {}
+
+
+
+
+
 
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
@@ -20992,6 +23326,30 @@ fileprivate struct FfiConverterOptionTypeScheduler: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeStores: FfiConverterRustBuffer {
+    typealias SwiftType = Stores?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStores.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStores.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAlertInfo: FfiConverterRustBuffer {
     typealias SwiftType = AlertInfo?
 
@@ -21032,6 +23390,30 @@ fileprivate struct FfiConverterOptionTypeAuditProblem: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeAuditProblem.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAutomationSettings: FfiConverterRustBuffer {
+    typealias SwiftType = AutomationSettings?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAutomationSettings.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAutomationSettings.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -21448,6 +23830,30 @@ fileprivate struct FfiConverterOptionTypeRouting: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRulesProblem: FfiConverterRustBuffer {
+    typealias SwiftType = RulesProblem?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRulesProblem.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRulesProblem.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeStandinRecord: FfiConverterRustBuffer {
     typealias SwiftType = StandinRecord?
 
@@ -21832,6 +24238,56 @@ fileprivate struct FfiConverterOptionTypeStoredError: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt64]
+
+    public static func write(_ value: [UInt64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt64.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt64] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt64]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt64.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceDouble: FfiConverterRustBuffer {
+    typealias SwiftType = [Double]
+
+    public static func write(_ value: [Double], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterDouble.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Double] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Double]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterDouble.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -21849,6 +24305,56 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAgentRow: FfiConverterRustBuffer {
+    typealias SwiftType = [AgentRow]
+
+    public static func write(_ value: [AgentRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAgentRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AgentRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AgentRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAgentRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAnomaly: FfiConverterRustBuffer {
+    typealias SwiftType = [Anomaly]
+
+    public static func write(_ value: [Anomaly], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAnomaly.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Anomaly] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Anomaly]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAnomaly.read(from: &buf))
         }
         return seq
     }
@@ -22099,6 +24605,56 @@ fileprivate struct FfiConverterSequenceTypeDiscrepancy: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDiscrepancy.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFailureRow: FfiConverterRustBuffer {
+    typealias SwiftType = [FailureRow]
+
+    public static func write(_ value: [FailureRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFailureRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FailureRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FailureRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFailureRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFunnelRow: FfiConverterRustBuffer {
+    typealias SwiftType = [FunnelRow]
+
+    public static func write(_ value: [FunnelRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFunnelRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FunnelRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FunnelRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFunnelRow.read(from: &buf))
         }
         return seq
     }
@@ -22607,6 +25163,31 @@ fileprivate struct FfiConverterSequenceTypeScoredPair: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSegmentChange: FfiConverterRustBuffer {
+    typealias SwiftType = [SegmentChange]
+
+    public static func write(_ value: [SegmentChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSegmentChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SegmentChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SegmentChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSegmentChange.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSentContact: FfiConverterRustBuffer {
     typealias SwiftType = [SentContact]
 
@@ -22657,6 +25238,31 @@ fileprivate struct FfiConverterSequenceTypeSentMessage: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSkipped: FfiConverterRustBuffer {
+    typealias SwiftType = [Skipped]
+
+    public static func write(_ value: [Skipped], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSkipped.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Skipped] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Skipped]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSkipped.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStandinRecord: FfiConverterRustBuffer {
     typealias SwiftType = [StandinRecord]
 
@@ -22699,6 +25305,56 @@ fileprivate struct FfiConverterSequenceTypeUserRoles: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeUserRoles.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWordCount: FfiConverterRustBuffer {
+    typealias SwiftType = [WordCount]
+
+    public static func write(_ value: [WordCount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWordCount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [WordCount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [WordCount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWordCount.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeActionOut: FfiConverterRustBuffer {
+    typealias SwiftType = [ActionOut]
+
+    public static func write(_ value: [ActionOut], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeActionOut.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ActionOut] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ActionOut]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeActionOut.read(from: &buf))
         }
         return seq
     }
@@ -23851,6 +26507,50 @@ public func FfiConverterTypeTemplateId_lower(_ value: TemplateId) -> RustBuffer 
     return FfiConverterTypeTemplateId.lower(value)
 }
 
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias UtcTime = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUtcTime: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UtcTime {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: UtcTime, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> UtcTime {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: UtcTime) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUtcTime_lift(_ value: RustBuffer) throws -> UtcTime {
+    return try FfiConverterTypeUtcTime.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUtcTime_lower(_ value: UtcTime) -> RustBuffer {
+    return FfiConverterTypeUtcTime.lower(value)
+}
+
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_MAYBE_READY: Int8 = 1
 
@@ -24022,6 +26722,16 @@ public func rolePresets() -> [RoleInfo]  {
 })
 }
 /**
+ * `nil` when `text` loads as a rules file, otherwise the line and reason.
+ */
+public func rulesCheck(text: String) -> RulesProblem?  {
+    return try!  FfiConverterOptionTypeRulesProblem.lift(try! rustCall() {
+    uniffi_wacrm_swift_fn_func_rules_check(
+        FfiConverterString.lower(text),$0
+    )
+})
+}
+/**
  * Verify a webhook body's signature, parse it and hand each event to `sink`
  * in order; returns how many events were delivered.
  */
@@ -24117,6 +26827,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_func_role_presets() != 28011) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_func_rules_check() != 63352) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_func_webhook_dispatch() != 4743) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -24151,6 +26864,24 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_assignment_upsert_agent() != 56068) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_automation_contact_segments() != 63985) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_automation_contact_tags() != 64257) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_automation_evaluate() != 15715) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_automation_lifecycle_pass() != 36563) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_automation_matching_rules() != 12085) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_automation_set_contact_tags() != 865) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_client_create_template() != 48762) {
@@ -24241,6 +26972,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_mapping_to_crm() != 53675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_rules_info() != 17841) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_sandbox_access_token() != 65359) {
@@ -24354,10 +27088,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_method_stores_outbox_stats() != 8581) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_method_stores_report() != 9711) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_report_csv() != 52696) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_stores_report_html() != 62544) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_method_stores_segment_members() != 23515) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_method_stores_webhook_ingest() != 6164) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_constructor_assignment_new() != 33777) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_automation_new() != 20241) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_constructor_client_new() != 10329) {
@@ -24376,6 +27125,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_constructor_mapping_parse() != 18207) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_rules_load() != 4445) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_constructor_rules_parse() != 18900) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_constructor_sandbox_new() != 9419) {

@@ -321,6 +321,51 @@ uint64_t uniffi_wacrm_swift_fn_method_assignment_tick(void*_Nonnull ptr
 uint64_t uniffi_wacrm_swift_fn_method_assignment_upsert_agent(void*_Nonnull ptr, RustBuffer agent
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_AUTOMATION
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_AUTOMATION
+void*_Nonnull uniffi_wacrm_swift_fn_clone_automation(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_AUTOMATION
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_AUTOMATION
+void uniffi_wacrm_swift_fn_free_automation(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_AUTOMATION_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_AUTOMATION_NEW
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_automation_new(void*_Nonnull rules, RustBuffer stores, RustBuffer settings, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_CONTACT_SEGMENTS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_CONTACT_SEGMENTS
+uint64_t uniffi_wacrm_swift_fn_method_automation_contact_segments(void*_Nonnull ptr, RustBuffer contact
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_CONTACT_TAGS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_CONTACT_TAGS
+uint64_t uniffi_wacrm_swift_fn_method_automation_contact_tags(void*_Nonnull ptr, RustBuffer contact
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_EVALUATE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_EVALUATE
+uint64_t uniffi_wacrm_swift_fn_method_automation_evaluate(void*_Nonnull ptr, RustBuffer message
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_LIFECYCLE_PASS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_LIFECYCLE_PASS
+uint64_t uniffi_wacrm_swift_fn_method_automation_lifecycle_pass(void*_Nonnull ptr, RustBuffer at
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_MATCHING_RULES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_MATCHING_RULES
+RustBuffer uniffi_wacrm_swift_fn_method_automation_matching_rules(void*_Nonnull ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_SET_CONTACT_TAGS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_SET_CONTACT_TAGS
+uint64_t uniffi_wacrm_swift_fn_method_automation_set_contact_tags(void*_Nonnull ptr, RustBuffer contact, RustBuffer tags
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CLIENT
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CLIENT
 void*_Nonnull uniffi_wacrm_swift_fn_clone_client(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -566,6 +611,31 @@ RustBuffer uniffi_wacrm_swift_fn_method_mapping_info(void*_Nonnull ptr, RustCall
 RustBuffer uniffi_wacrm_swift_fn_method_mapping_to_crm(void*_Nonnull ptr, RustBuffer contact, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_RULES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_RULES
+void*_Nonnull uniffi_wacrm_swift_fn_clone_rules(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_RULES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FREE_RULES
+void uniffi_wacrm_swift_fn_free_rules(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_RULES_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_RULES_LOAD
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_rules_load(RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_RULES_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CONSTRUCTOR_RULES_PARSE
+void*_Nonnull uniffi_wacrm_swift_fn_constructor_rules_parse(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_RULES_INFO
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_RULES_INFO
+RustBuffer uniffi_wacrm_swift_fn_method_rules_info(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SANDBOX
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_SANDBOX
 void*_Nonnull uniffi_wacrm_swift_fn_clone_sandbox(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -806,9 +876,29 @@ uint64_t uniffi_wacrm_swift_fn_method_stores_outbox_items(void*_Nonnull ptr, Rus
 uint64_t uniffi_wacrm_swift_fn_method_stores_outbox_stats(void*_Nonnull ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_REPORT
+uint64_t uniffi_wacrm_swift_fn_method_stores_report(void*_Nonnull ptr, RustBuffer args
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_REPORT_CSV
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_REPORT_CSV
+uint64_t uniffi_wacrm_swift_fn_method_stores_report_csv(void*_Nonnull ptr, RustBuffer args
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_REPORT_HTML
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_REPORT_HTML
+uint64_t uniffi_wacrm_swift_fn_method_stores_report_html(void*_Nonnull ptr, RustBuffer args, RustBuffer title
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_SEGMENT_MEMBERS
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_SEGMENT_MEMBERS
 uint64_t uniffi_wacrm_swift_fn_method_stores_segment_members(void*_Nonnull ptr, RustBuffer segment
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_WEBHOOK_INGEST
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_STORES_WEBHOOK_INGEST
+uint64_t uniffi_wacrm_swift_fn_method_stores_webhook_ingest(void*_Nonnull ptr, RustBuffer body
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_CONTACTS_DEDUPE_CSV
@@ -875,6 +965,11 @@ void uniffi_wacrm_swift_fn_func_raise_graph_error(RustBuffer body, uint16_t http
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_ROLE_PRESETS
 RustBuffer uniffi_wacrm_swift_fn_func_role_presets(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RULES_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_RULES_CHECK
+RustBuffer uniffi_wacrm_swift_fn_func_rules_check(RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_FUNC_WEBHOOK_DISPATCH
@@ -1250,6 +1345,12 @@ uint16_t uniffi_wacrm_swift_checksum_func_role_presets(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_RULES_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_RULES_CHECK
+uint16_t uniffi_wacrm_swift_checksum_func_rules_check(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_DISPATCH
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_FUNC_WEBHOOK_DISPATCH
 uint16_t uniffi_wacrm_swift_checksum_func_webhook_dispatch(void
@@ -1319,6 +1420,42 @@ uint16_t uniffi_wacrm_swift_checksum_method_assignment_tick(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_UPSERT_AGENT
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_ASSIGNMENT_UPSERT_AGENT
 uint16_t uniffi_wacrm_swift_checksum_method_assignment_upsert_agent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_CONTACT_SEGMENTS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_CONTACT_SEGMENTS
+uint16_t uniffi_wacrm_swift_checksum_method_automation_contact_segments(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_CONTACT_TAGS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_CONTACT_TAGS
+uint16_t uniffi_wacrm_swift_checksum_method_automation_contact_tags(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_EVALUATE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_EVALUATE
+uint16_t uniffi_wacrm_swift_checksum_method_automation_evaluate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_LIFECYCLE_PASS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_LIFECYCLE_PASS
+uint16_t uniffi_wacrm_swift_checksum_method_automation_lifecycle_pass(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_MATCHING_RULES
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_MATCHING_RULES
+uint16_t uniffi_wacrm_swift_checksum_method_automation_matching_rules(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_SET_CONTACT_TAGS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_SET_CONTACT_TAGS
+uint16_t uniffi_wacrm_swift_checksum_method_automation_set_contact_tags(void
     
 );
 #endif
@@ -1499,6 +1636,12 @@ uint16_t uniffi_wacrm_swift_checksum_method_mapping_info(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_MAPPING_TO_CRM
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_MAPPING_TO_CRM
 uint16_t uniffi_wacrm_swift_checksum_method_mapping_to_crm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_RULES_INFO
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_RULES_INFO
+uint16_t uniffi_wacrm_swift_checksum_method_rules_info(void
     
 );
 #endif
@@ -1724,15 +1867,45 @@ uint16_t uniffi_wacrm_swift_checksum_method_stores_outbox_stats(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_REPORT
+uint16_t uniffi_wacrm_swift_checksum_method_stores_report(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_REPORT_CSV
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_REPORT_CSV
+uint16_t uniffi_wacrm_swift_checksum_method_stores_report_csv(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_REPORT_HTML
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_REPORT_HTML
+uint16_t uniffi_wacrm_swift_checksum_method_stores_report_html(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_SEGMENT_MEMBERS
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_SEGMENT_MEMBERS
 uint16_t uniffi_wacrm_swift_checksum_method_stores_segment_members(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_WEBHOOK_INGEST
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_STORES_WEBHOOK_INGEST
+uint16_t uniffi_wacrm_swift_checksum_method_stores_webhook_ingest(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_ASSIGNMENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_ASSIGNMENT_NEW
 uint16_t uniffi_wacrm_swift_checksum_constructor_assignment_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_AUTOMATION_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_AUTOMATION_NEW
+uint16_t uniffi_wacrm_swift_checksum_constructor_automation_new(void
     
 );
 #endif
@@ -1769,6 +1942,18 @@ uint16_t uniffi_wacrm_swift_checksum_constructor_mapping_load(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_MAPPING_PARSE
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_MAPPING_PARSE
 uint16_t uniffi_wacrm_swift_checksum_constructor_mapping_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_RULES_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_RULES_LOAD
+uint16_t uniffi_wacrm_swift_checksum_constructor_rules_load(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_RULES_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_CONSTRUCTOR_RULES_PARSE
+uint16_t uniffi_wacrm_swift_checksum_constructor_rules_parse(void
     
 );
 #endif

@@ -5,30 +5,9 @@ HubSpot stand-in with typed reports."""
 import pytest
 
 import wacrm_swift as w
-from conftest import run
+from conftest import ROOT, run
 
-MAPPING = """
-[identity]
-crm_id_property = "wacrm_id"
-
-[[fields]]
-local = "email"
-crm = "email"
-direction = "both"
-transform = ["trim", "lowercase"]
-
-[[fields]]
-local = "attr:rank"
-crm = "customer_rank"
-direction = "to_crm"
-default = "new customer"
-
-[[fields]]
-local = "city"
-crm = "city"
-direction = "both"
-null = "clear"
-"""
+MAPPING = (ROOT / "tests/fixtures/crm_mapping.toml").read_text()
 
 
 def contact(id: str, **kw: object) -> w.Contact:
@@ -43,7 +22,7 @@ def test_a_bad_mapping_is_refused_and_a_mapping_applies_both_ways() -> None:
     with pytest.raises(w.WacrmError.Config):
         w.Mapping.parse(bad)
     m = w.Mapping.parse(MAPPING)
-    assert [f.crm for f in m.info().fields] == ["email", "customer_rank", "city"]
+    assert [f.crm for f in m.info().fields] == ["email", "customer_rank", "sku", "city"]
     c = contact("c1", email="  Ana@Example.COM ")
     assert m.to_crm(c) == {"wacrm_id": "c1", "email": "ana@example.com", "customer_rank": "new customer", "city": ""}
     back = m.from_crm(c, {"city": "Porto", "customer_rank": "vip"})

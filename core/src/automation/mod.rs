@@ -69,4 +69,4 @@ pub use ruleset::{RuleSet, TimerRule};
 pub use sensitive::SensitiveFilter;
 pub use state::{AutomationStore, ContactState, ConversationState, MemoryAutomationStore, Timer};
 pub use template::{Placeholder, RenderContext, Template, Var, distance_km, location_of, nearest};
-pub use wire::{AutomationService, Handled};
+pub use wire::{AutomationService, Handled, write_contact};

@@ -17,7 +17,7 @@ use crate::assignment::{AssignmentService, Outcome, Request};
 use crate::client::{OutboundMessage, Template as CloudTemplate};
 use crate::ids::{ContactId, PhoneNumberId};
 use crate::scheduler::{OutgoingMessage, Scheduler};
-use crate::store::{AuditEntry, Category, Contact, Enqueued, StoreError, Stores};
+use crate::store::{AuditEntry, Category, Contact, ContactStore, Enqueued, StoreError, Stores};
 use crate::webhook::{InboundEvent, MessageContent, WebhookEvent};
 
 /// What automation did for one inbound message.
@@ -223,56 +223,13 @@ impl AutomationService {
         ))
     }
 
-    /// Apply tag and attribute changes to the stored contact, retrying on a
-    /// concurrent update (the changes are re-applied to the fresh record).
     async fn write_contact(
         &self,
         id: &ContactId,
         actions: &[ActionOut],
         location: Option<(f64, f64)>,
     ) -> crate::Result<()> {
-        let touches = location.is_some()
-            || actions.iter().any(|a| {
-                matches!(
-                    a,
-                    ActionOut::Tag { .. } | ActionOut::Untag { .. } | ActionOut::Set { .. }
-                )
-            });
-        if !touches {
-            return Ok(());
-        }
-        for _ in 0..5 {
-            let Some(mut c) = self.stores.contacts.get(id).await? else {
-                return Ok(());
-            };
-            for a in actions {
-                match a {
-                    ActionOut::Tag { tag } => {
-                        c.tags.insert(tag.clone());
-                    }
-                    ActionOut::Untag { tag } => {
-                        c.tags.remove(tag);
-                    }
-                    ActionOut::Set { attr, value } => {
-                        c.attributes.insert(attr.clone(), json!(value));
-                    }
-                    _ => {}
-                }
-            }
-            if let Some((lat, lon)) = location {
-                c.attributes.insert("latitude".into(), json!(lat));
-                c.attributes.insert("longitude".into(), json!(lon));
-            }
-            match self.stores.contacts.upsert(&c, Some(c.version)).await {
-                Ok(_) => return Ok(()),
-                Err(StoreError::Conflict { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(crate::Error::Store {
-            message: format!("contact {id} kept changing while automation wrote its tags"),
-            retryable: true,
-        })
+        write_contact(self.stores.contacts.as_ref(), id, actions, location).await
     }
 
     async fn audit(
@@ -291,4 +248,58 @@ impl AutomationService {
             .await?;
         Ok(())
     }
+}
+
+/// Apply an evaluation's tag and attribute changes (and a shared location) to
+/// the stored contact, retrying on a concurrent update (the changes are
+/// re-applied to the fresh record). Every caller that runs the engine against
+/// a contact store writes through this one function.
+pub async fn write_contact(
+    contacts: &dyn ContactStore,
+    id: &ContactId,
+    actions: &[ActionOut],
+    location: Option<(f64, f64)>,
+) -> crate::Result<()> {
+    let touches = location.is_some()
+        || actions.iter().any(|a| {
+            matches!(
+                a,
+                ActionOut::Tag { .. } | ActionOut::Untag { .. } | ActionOut::Set { .. }
+            )
+        });
+    if !touches {
+        return Ok(());
+    }
+    for _ in 0..5 {
+        let Some(mut c) = contacts.get(id).await? else {
+            return Ok(());
+        };
+        for a in actions {
+            match a {
+                ActionOut::Tag { tag } => {
+                    c.tags.insert(tag.clone());
+                }
+                ActionOut::Untag { tag } => {
+                    c.tags.remove(tag);
+                }
+                ActionOut::Set { attr, value } => {
+                    c.attributes.insert(attr.clone(), json!(value));
+                }
+                _ => {}
+            }
+        }
+        if let Some((lat, lon)) = location {
+            c.attributes.insert("latitude".into(), json!(lat));
+            c.attributes.insert("longitude".into(), json!(lon));
+        }
+        match contacts.upsert(&c, Some(c.version)).await {
+            Ok(_) => return Ok(()),
+            Err(StoreError::Conflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(crate::Error::Store {
+        message: format!("contact {id} kept changing while automation wrote its tags"),
+        retryable: true,
+    })
 }
