@@ -830,7 +830,7 @@ export interface SegmentChange { contact: string; actions: AutomationAction[]; t
 /** Durations in seconds: `n` counted, nearest-rank median and p90. */
 export interface FrtStats { n: number; median_s: number | null; p90_s: number | null; unanswered: number }
 /** One agent's figures; agent `*` is the whole team. */
-export interface AgentRow { agent: string; frt: FrtStats; handled: FrtStats; open: number; resolved: number; load: number }
+export interface AgentRow { agent: string; frt: FrtStats; handled: number; handle_time: FrtStats; open: number; resolved: number; load: number }
 export interface FunnelRow { campaign: string; sent: number; delivered: number; read: number; failed: number; replied: number }
 /** Failures of one Graph error code (`null`: no code). */
 export interface FailureRow { code: number | null; count: number }

@@ -8,7 +8,7 @@ import pathlib
 import pytest
 
 from wacrm import AsyncStores, Stores, ValidationError
-from wacrm.analytics import FailureRow, FunnelRow, Report, ReportArgs, WordCount
+from wacrm.analytics import FailureRow, FrtStats, FunnelRow, Report, ReportArgs, WordCount
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BODIES = (ROOT / "tests/fixtures/report_webhooks.jsonl").read_bytes().splitlines()
@@ -24,6 +24,9 @@ def check(r: Report, hour: int = 24 + 8) -> None:
     assert len(r.hour_of_week) == 168 and r.hour_of_week[hour] == 2 and sum(r.hour_of_week) == 2
     assert r.hot_words[0] == WordCount("shipping", 2)
     assert [a.agent for a in r.agents][-1] == "*"
+    team = r.agents[-1]
+    # Conversations handled are a count; their handle time is a separate figure.
+    assert isinstance(team.handled, int) and isinstance(team.handle_time, FrtStats)
 
 
 def test_ingest_then_report_rows_and_documents() -> None:

@@ -39,7 +39,8 @@ pub struct FrtStats {
 pub struct AgentRow {
     pub agent: String,
     pub frt: FrtStats,
-    pub handled: FrtStats,
+    pub handled: u64,
+    pub handle_time: FrtStats,
     pub open: u64,
     pub resolved: u64,
     pub load: u64,

@@ -40,8 +40,10 @@ class FrtStats:
 class AgentRow:
     agent: str = ""
     frt: FrtStats = field(default_factory=FrtStats)
-    #: Handle time of the conversations the agent resolved.
-    handled: FrtStats = field(default_factory=FrtStats)
+    #: Conversations assigned to the agent and open at some time in the range.
+    handled: int = 0
+    #: Handle time (opened to resolution) of the conversations the agent resolved.
+    handle_time: FrtStats = field(default_factory=FrtStats)
     open: int = 0
     resolved: int = 0
     load: int = 0

@@ -4797,17 +4797,19 @@ public func FfiConverterTypeAgent_lower(_ value: Agent) -> RustBuffer {
 public struct AgentRow {
     public var agent: String
     public var frt: FrtStats
-    public var handled: FrtStats
+    public var handled: UInt64
+    public var handleTime: FrtStats
     public var `open`: UInt64
     public var resolved: UInt64
     public var load: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(agent: String, frt: FrtStats, handled: FrtStats, `open`: UInt64, resolved: UInt64, load: UInt64) {
+    public init(agent: String, frt: FrtStats, handled: UInt64, handleTime: FrtStats, `open`: UInt64, resolved: UInt64, load: UInt64) {
         self.agent = agent
         self.frt = frt
         self.handled = handled
+        self.handleTime = handleTime
         self.`open` = `open`
         self.resolved = resolved
         self.load = load
@@ -4830,6 +4832,9 @@ extension AgentRow: Equatable, Hashable {
         if lhs.handled != rhs.handled {
             return false
         }
+        if lhs.handleTime != rhs.handleTime {
+            return false
+        }
         if lhs.`open` != rhs.`open` {
             return false
         }
@@ -4846,6 +4851,7 @@ extension AgentRow: Equatable, Hashable {
         hasher.combine(agent)
         hasher.combine(frt)
         hasher.combine(handled)
+        hasher.combine(handleTime)
         hasher.combine(`open`)
         hasher.combine(resolved)
         hasher.combine(load)
@@ -4863,7 +4869,8 @@ public struct FfiConverterTypeAgentRow: FfiConverterRustBuffer {
             try AgentRow(
                 agent: FfiConverterString.read(from: &buf), 
                 frt: FfiConverterTypeFrtStats.read(from: &buf), 
-                handled: FfiConverterTypeFrtStats.read(from: &buf), 
+                handled: FfiConverterUInt64.read(from: &buf), 
+                handleTime: FfiConverterTypeFrtStats.read(from: &buf), 
                 open: FfiConverterUInt64.read(from: &buf), 
                 resolved: FfiConverterUInt64.read(from: &buf), 
                 load: FfiConverterUInt64.read(from: &buf)
@@ -4873,7 +4880,8 @@ public struct FfiConverterTypeAgentRow: FfiConverterRustBuffer {
     public static func write(_ value: AgentRow, into buf: inout [UInt8]) {
         FfiConverterString.write(value.agent, into: &buf)
         FfiConverterTypeFrtStats.write(value.frt, into: &buf)
-        FfiConverterTypeFrtStats.write(value.handled, into: &buf)
+        FfiConverterUInt64.write(value.handled, into: &buf)
+        FfiConverterTypeFrtStats.write(value.handleTime, into: &buf)
         FfiConverterUInt64.write(value.`open`, into: &buf)
         FfiConverterUInt64.write(value.resolved, into: &buf)
         FfiConverterUInt64.write(value.load, into: &buf)
