@@ -59,10 +59,9 @@ pub fn run(c: PhoneCommand) -> ExitCode {
         file,
     } = c;
     if let Some(r) = &region
-        && let Err(e) = wacrm::phone::parse("+1 650 253 0000", Some(r))
-        && e.reason() == "unknown_region"
+        && !wacrm::phone::is_known_region(r)
     {
-        eprintln!("--region {r}: {e}");
+        eprintln!("--region {r}: unknown region");
         return ExitCode::from(2);
     }
     let (mut reader, size): (Box<dyn Read>, u64) = match &file {
@@ -113,7 +112,9 @@ pub fn run(c: PhoneCommand) -> ExitCode {
                 break searched + i + 1;
             }
             searched = buf.len();
-            let want = buf.len().max(BLOCK) + BLOCK / 4;
+            // Grow from a small buffer (a one-line run must not zero
+            // megabytes), by at most a quarter block at a time.
+            let want = buf.len() + buf.len().clamp(64 << 10, BLOCK / 4);
             let before = buf.len();
             buf.resize(want, 0);
             match reader.read(&mut buf[before..]) {
@@ -131,10 +132,16 @@ pub fn run(c: PhoneCommand) -> ExitCode {
             }
         };
         let lines = split_lines(&buf[..cut]);
-        let done: Vec<(Vec<u8>, usize)> = lines
-            .par_chunks(LINES_PER_TASK)
-            .map(|chunk| format_lines(chunk, region.as_deref(), csv_mode))
-            .collect();
+        // A few lines run on this thread: starting the thread pool would cost
+        // more than normalizing them.
+        let done: Vec<(Vec<u8>, usize)> = if lines.len() <= LINES_PER_TASK {
+            vec![format_lines(&lines, region.as_deref(), csv_mode)]
+        } else {
+            lines
+                .par_chunks(LINES_PER_TASK)
+                .map(|chunk| format_lines(chunk, region.as_deref(), csv_mode))
+                .collect()
+        };
         for (text, b) in &done {
             bad += b;
             if let Err(e) = out.write_all(text) {
