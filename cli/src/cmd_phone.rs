@@ -88,15 +88,21 @@ pub fn run(c: PhoneCommand) -> ExitCode {
         );
         b
     });
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // A writer thread takes finished blocks in order, so writing one block
+    // overlaps normalizing the next (a file's writes stall on the page cache).
+    let (out, written) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let stdout = std::io::stdout();
+        let mut w = stdout.lock();
+        for block in written {
+            w.write_all(&block)?;
+        }
+        w.flush()
+    });
     let csv_mode = format == "csv";
-    if csv_mode
-        && out
-            .write_all(b"input,e164,region,type,valid,wa_id,error\n")
-            .is_err()
-    {
-        return ExitCode::from(1);
+    if csv_mode {
+        // Fails only once the writer stopped; its error is reported below.
+        let _ = out.send(b"input,e164,region,type,valid,wa_id,error\n".to_vec());
     }
     let mut bad = 0usize;
     let mut buf: Vec<u8> = Vec::new();
@@ -142,12 +148,13 @@ pub fn run(c: PhoneCommand) -> ExitCode {
                 .map(|chunk| format_lines(chunk, region.as_deref(), csv_mode))
                 .collect()
         };
-        for (text, b) in &done {
+        let mut stopped = false;
+        for (text, b) in done {
             bad += b;
-            if let Err(e) = out.write_all(text) {
-                eprintln!("write error: {e}");
-                return ExitCode::from(1);
-            }
+            stopped |= out.send(text).is_err();
+        }
+        if stopped {
+            break;
         }
         if let Some(b) = &bar {
             b.inc(cut as u64);
@@ -157,9 +164,17 @@ pub fn run(c: PhoneCommand) -> ExitCode {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    if let Err(e) = out.flush() {
-        eprintln!("write error: {e}");
-        return ExitCode::from(1);
+    drop(out);
+    match writer.join() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("write error: {e}");
+            return ExitCode::from(1);
+        }
+        Err(_) => {
+            eprintln!("write error: the writer stopped");
+            return ExitCode::from(1);
+        }
     }
     if bad > 0 {
         eprintln!("{bad} input(s) could not be normalized (see the error column)");
