@@ -59,10 +59,9 @@ pub fn run(c: PhoneCommand) -> ExitCode {
         file,
     } = c;
     if let Some(r) = &region
-        && let Err(e) = wacrm::phone::parse("+1 650 253 0000", Some(r))
-        && e.reason() == "unknown_region"
+        && !wacrm::phone::is_known_region(r)
     {
-        eprintln!("--region {r}: {e}");
+        eprintln!("--region {r}: unknown region");
         return ExitCode::from(2);
     }
     let (mut reader, size): (Box<dyn Read>, u64) = match &file {
@@ -89,15 +88,21 @@ pub fn run(c: PhoneCommand) -> ExitCode {
         );
         b
     });
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // A writer thread takes finished blocks in order, so writing one block
+    // overlaps normalizing the next (a file's writes stall on the page cache).
+    let (out, written) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let stdout = std::io::stdout();
+        let mut w = stdout.lock();
+        for block in written {
+            w.write_all(&block)?;
+        }
+        w.flush()
+    });
     let csv_mode = format == "csv";
-    if csv_mode
-        && out
-            .write_all(b"input,e164,region,type,valid,wa_id,error\n")
-            .is_err()
-    {
-        return ExitCode::from(1);
+    if csv_mode {
+        // Fails only once the writer stopped; its error is reported below.
+        let _ = out.send(b"input,e164,region,type,valid,wa_id,error\n".to_vec());
     }
     let mut bad = 0usize;
     let mut buf: Vec<u8> = Vec::new();
@@ -113,7 +118,9 @@ pub fn run(c: PhoneCommand) -> ExitCode {
                 break searched + i + 1;
             }
             searched = buf.len();
-            let want = buf.len().max(BLOCK) + BLOCK / 4;
+            // Grow from a small buffer (a one-line run must not zero
+            // megabytes), by at most a quarter block at a time.
+            let want = buf.len() + buf.len().clamp(64 << 10, BLOCK / 4);
             let before = buf.len();
             buf.resize(want, 0);
             match reader.read(&mut buf[before..]) {
@@ -131,16 +138,23 @@ pub fn run(c: PhoneCommand) -> ExitCode {
             }
         };
         let lines = split_lines(&buf[..cut]);
-        let done: Vec<(Vec<u8>, usize)> = lines
-            .par_chunks(LINES_PER_TASK)
-            .map(|chunk| format_lines(chunk, region.as_deref(), csv_mode))
-            .collect();
-        for (text, b) in &done {
+        // A few lines run on this thread: starting the thread pool would cost
+        // more than normalizing them.
+        let done: Vec<(Vec<u8>, usize)> = if lines.len() <= LINES_PER_TASK {
+            vec![format_lines(&lines, region.as_deref(), csv_mode)]
+        } else {
+            lines
+                .par_chunks(LINES_PER_TASK)
+                .map(|chunk| format_lines(chunk, region.as_deref(), csv_mode))
+                .collect()
+        };
+        let mut stopped = false;
+        for (text, b) in done {
             bad += b;
-            if let Err(e) = out.write_all(text) {
-                eprintln!("write error: {e}");
-                return ExitCode::from(1);
-            }
+            stopped |= out.send(text).is_err();
+        }
+        if stopped {
+            break;
         }
         if let Some(b) = &bar {
             b.inc(cut as u64);
@@ -150,9 +164,17 @@ pub fn run(c: PhoneCommand) -> ExitCode {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    if let Err(e) = out.flush() {
-        eprintln!("write error: {e}");
-        return ExitCode::from(1);
+    drop(out);
+    match writer.join() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("write error: {e}");
+            return ExitCode::from(1);
+        }
+        Err(_) => {
+            eprintln!("write error: the writer stopped");
+            return ExitCode::from(1);
+        }
     }
     if bad > 0 {
         eprintln!("{bad} input(s) could not be normalized (see the error column)");

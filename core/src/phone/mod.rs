@@ -187,6 +187,12 @@ pub fn clean_input(input: &str) -> String {
     }
 }
 
+/// Whether `region` names an ISO 3166 region a default region may be (as
+/// [`parse`] would accept it), without compiling any of its patterns.
+pub fn is_known_region(region: &str) -> bool {
+    number::known_region(region)
+}
+
 /// Parse `input` into E.164 with `default_region` (ISO alpha-2) for numbers
 /// typed without a country code.
 pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, PhoneError> {

@@ -46,6 +46,11 @@ thread_local! {
     static REGIONS: std::cell::RefCell<Vec<Region>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Whether `r` is a region [`region`] accepts.
+pub(super) fn known_region(r: &str) -> bool {
+    phonenumber::country::Id::from_str(&r.to_ascii_uppercase()).is_ok()
+}
+
 fn region(r: &str) -> Result<Region, PhoneError> {
     let known = REGIONS.with(|c| {
         c.borrow()
