@@ -236,6 +236,13 @@ async fn a_hold_survives_a_restart() {
     let r = rig.sched.run_once().await.unwrap();
     assert_eq!((r.sent, r.deferred, r.parked), (0, 3, 0), "{r:?}");
     assert!(rig.h.ledger().is_empty(), "nothing sent while paused");
+    // Held from the stored hold: not one send was tried and answered 132015
+    // (the send error would hold the items too, but only after a failed send).
+    let stats = wacrm_tests::sandbox_stats(&rig.h).await;
+    assert!(
+        stats["errors_by_code"].get("132015").is_none(),
+        "a send was tried while the stored hold should have held it: {stats}"
+    );
     assert!(
         rig.deferred_reasons()
             .await
