@@ -9,7 +9,6 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use rayon::prelude::*;
-use wacrm::phone::{NormalizedRow, normalize_one};
 
 /// Phone subcommands.
 #[derive(clap::Subcommand)]
@@ -197,22 +196,75 @@ fn split_lines(block: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+/// One output row, borrowed: the fields and order of
+/// [`wacrm::phone::NormalizedRow`], so JSON lines read the same, written
+/// without the six strings a `NormalizedRow` owns.
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    input: &'a str,
+    e164: Option<&'a str>,
+    region: Option<&'a str>,
+    #[serde(rename = "type")]
+    number_type: Option<&'a str>,
+    valid: bool,
+    wa_id: Option<&'a str>,
+    error: Option<&'a str>,
+}
+
 /// Normalize and format lines; also the count that failed. A line that is
 /// not UTF-8 is kept, lossily decoded, with its own `invalid_utf8` error.
 fn format_lines(lines: &[&[u8]], region: Option<&str>, csv_mode: bool) -> (Vec<u8>, usize) {
+    use std::fmt::Write as _;
     let mut out = Vec::with_capacity(lines.len() * 80);
     let mut bad = 0;
+    // Reused per row: the wa_id and an error's text.
+    let mut wa_id = String::with_capacity(16);
+    let mut error = String::new();
     for line in lines {
-        let row = match std::str::from_utf8(line) {
-            Ok(s) => normalize_one(s, region),
-            Err(_) => NormalizedRow {
-                input: String::from_utf8_lossy(line).into_owned(),
+        let lossy;
+        let (input, parsed) = match std::str::from_utf8(line) {
+            Ok(s) => (s, Some(wacrm::phone::parse_normalized(s, region))),
+            Err(_) => {
+                lossy = String::from_utf8_lossy(line);
+                (&*lossy, None)
+            }
+        };
+        let row = match &parsed {
+            Some(Ok(p)) => {
+                wa_id.clear();
+                wa_id.extend(wacrm::phone::likely_wa_id_parts(&p.e164));
+                Row {
+                    input,
+                    e164: Some(p.e164.as_str()),
+                    region: Some(p.region),
+                    number_type: Some(p.number_type.as_str()),
+                    valid: p.valid,
+                    wa_id: Some(&wa_id),
+                    error: None,
+                }
+            }
+            Some(Err(e)) => {
+                error.clear();
+                // Writing to a String cannot fail.
+                let _ = write!(error, "{}: {e}", e.reason());
+                Row {
+                    input,
+                    e164: None,
+                    region: None,
+                    number_type: None,
+                    valid: false,
+                    wa_id: None,
+                    error: Some(&error),
+                }
+            }
+            None => Row {
+                input,
                 e164: None,
                 region: None,
                 number_type: None,
                 valid: false,
                 wa_id: None,
-                error: Some("invalid_utf8".into()),
+                error: Some("invalid_utf8"),
             },
         };
         bad += usize::from(row.error.is_some());
@@ -229,15 +281,15 @@ fn format_lines(lines: &[&[u8]], region: Option<&str>, csv_mode: bool) -> (Vec<u
 
 /// One CSV record, quoted as the `csv` crate quotes (only fields holding a
 /// comma, a quote or a line break).
-fn write_csv_row(out: &mut Vec<u8>, r: &NormalizedRow) {
+fn write_csv_row(out: &mut Vec<u8>, r: &Row<'_>) {
     let fields = [
-        r.input.as_str(),
-        r.e164.as_deref().unwrap_or(""),
-        r.region.as_deref().unwrap_or(""),
-        r.number_type.as_deref().unwrap_or(""),
+        r.input,
+        r.e164.unwrap_or(""),
+        r.region.unwrap_or(""),
+        r.number_type.unwrap_or(""),
         if r.valid { "true" } else { "false" },
-        r.wa_id.as_deref().unwrap_or(""),
-        r.error.as_deref().unwrap_or(""),
+        r.wa_id.unwrap_or(""),
+        r.error.unwrap_or(""),
     ];
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
@@ -275,36 +327,107 @@ mod tests {
 
     #[test]
     fn csv_rows_are_quoted_like_the_csv_crate() {
-        let row = |input: &str| NormalizedRow {
-            input: input.into(),
-            e164: None,
-            region: None,
-            number_type: None,
-            valid: false,
-            wa_id: None,
-            error: Some("no_number: \"x\", y".into()),
-        };
+        let error = "no_number: \"x\", y";
         for input in ["plain", "a,b", "say \"hi\"", " spaced ", "", "全角"] {
+            let row = Row {
+                input,
+                e164: None,
+                region: None,
+                number_type: None,
+                valid: false,
+                wa_id: None,
+                error: Some(error),
+            };
             let mut ours = Vec::new();
-            write_csv_row(&mut ours, &row(input));
+            write_csv_row(&mut ours, &row);
             let mut w = csv::WriterBuilder::new()
                 .has_headers(false)
                 .from_writer(Vec::new());
-            let r = row(input);
-            w.write_record([
-                r.input.as_str(),
-                "",
-                "",
-                "",
-                "false",
-                "",
-                r.error.as_deref().unwrap_or(""),
-            ])
-            .unwrap();
+            w.write_record([input, "", "", "", "false", "", error])
+                .unwrap();
             assert_eq!(
                 String::from_utf8(ours).unwrap(),
                 String::from_utf8(w.into_inner().unwrap()).unwrap()
             );
+        }
+    }
+
+    /// The rows as the core's `normalize_one` gives them, written the plain
+    /// way (serde for JSON, the `csv` crate for CSV).
+    fn reference(lines: &[&[u8]], region: Option<&str>, csv_mode: bool) -> Vec<u8> {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        let mut json = Vec::new();
+        for line in lines {
+            let row = match std::str::from_utf8(line) {
+                Ok(s) => wacrm::phone::normalize_one(s, region),
+                Err(_) => wacrm::phone::NormalizedRow {
+                    input: String::from_utf8_lossy(line).into_owned(),
+                    e164: None,
+                    region: None,
+                    number_type: None,
+                    valid: false,
+                    wa_id: None,
+                    error: Some("invalid_utf8".into()),
+                },
+            };
+            if csv_mode {
+                let valid = if row.valid { "true" } else { "false" };
+                w.write_record([
+                    row.input.as_str(),
+                    row.e164.as_deref().unwrap_or(""),
+                    row.region.as_deref().unwrap_or(""),
+                    row.number_type.as_deref().unwrap_or(""),
+                    valid,
+                    row.wa_id.as_deref().unwrap_or(""),
+                    row.error.as_deref().unwrap_or(""),
+                ])
+                .unwrap();
+            } else {
+                serde_json::to_writer(&mut json, &row).unwrap();
+                json.push(b'\n');
+            }
+        }
+        if csv_mode {
+            w.into_inner().unwrap()
+        } else {
+            json
+        }
+    }
+
+    #[test]
+    fn rows_match_the_core_normalizer_on_the_corpus() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../core/tests/data/phone/corpus.csv"
+        );
+        let mut inputs: Vec<Vec<u8>> = csv::Reader::from_path(path)
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap()[0].as_bytes().to_vec())
+            .collect();
+        assert!(inputs.len() > 10_000, "{} inputs", inputs.len());
+        inputs.extend([
+            b"\xff\xfe 555".to_vec(),
+            b"".to_vec(),
+            b"+52 55 1234 5678".to_vec(),
+            b"+55 11 8765 4321".to_vec(),
+            b"+54 11 2345 6789".to_vec(),
+        ]);
+        let lines: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+        for region in [Some("US"), Some("JP"), Some("BR"), None] {
+            for csv_mode in [true, false] {
+                let (ours, bad) = format_lines(&lines, region, csv_mode);
+                let want = reference(&lines, region, csv_mode);
+                assert!(bad > 0 && bad < lines.len(), "{region:?}: {bad} bad");
+                if ours != want {
+                    let o = String::from_utf8_lossy(&ours);
+                    let w = String::from_utf8_lossy(&want);
+                    let diff = o.lines().zip(w.lines()).find(|(a, b)| a != b);
+                    panic!("{region:?} csv={csv_mode}: first difference {diff:?}");
+                }
+            }
         }
     }
 }

@@ -1,41 +1,87 @@
 //! Region and line-type resolution the way libphonenumber does it
 //! (`getRegionCodeForNumber`, `getNumberTypeHelper`), over the metadata the
-//! `phonenumber` crate ships (as `table.rs` keeps it), with anchored regexes
-//! compiled once per calling code, when a number of that code is first seen.
+//! `phonenumber` crate ships (as `table.rs` keeps it), each pattern matched by
+//! `pattern.rs` (or compiled with `regex` when outside its dialect) the first
+//! time a number needs it.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
 
+use super::pattern::{Groups, Pattern};
 use super::table::{self, DescMeta, RegionMeta};
 
 use super::NumberType;
 
-/// A regex compiled the first time it is used: a number usually touches a
-/// few of its region's patterns, and a calling code such as +1 has 25
-/// regions of about ten patterns each (compiling them all cost a one-line
-/// run most of its time). One that does not compile never matches.
+/// One metadata pattern, anchored at the start (and at the end when
+/// `whole`). Matched by [`Pattern`], parsed the first time it is used (a
+/// number touches a few of its region's patterns, and +1 alone has 25
+/// regions of about ten patterns each); a pattern outside that dialect is
+/// compiled with `regex` instead. One that does neither never matches.
 #[derive(Clone)]
 struct LazyRegex {
     src: String,
-    re: std::sync::OnceLock<Option<Regex>>,
+    whole: bool,
+    fast: OnceLock<Option<Arc<Pattern>>>,
+    re: OnceLock<Option<Regex>>,
 }
 
 impl LazyRegex {
-    fn new(src: String) -> LazyRegex {
+    fn new(src: &str, whole: bool) -> LazyRegex {
         LazyRegex {
-            src,
-            re: std::sync::OnceLock::new(),
+            src: src.to_string(),
+            whole,
+            fast: OnceLock::new(),
+            re: OnceLock::new(),
         }
     }
 
-    fn get(&self) -> Option<&Regex> {
-        self.re.get_or_init(|| Regex::new(&self.src).ok()).as_ref()
+    fn fast(&self) -> Option<&Pattern> {
+        self.fast
+            .get_or_init(|| Pattern::parse(&self.src).map(Arc::new))
+            .as_deref()
+    }
+
+    fn regex(&self) -> Option<&Regex> {
+        self.re
+            .get_or_init(|| {
+                let src = &self.src;
+                let end = if self.whole { "$" } else { "" };
+                Regex::new(&format!("(?x)^(?:{src}){end}")).ok()
+            })
+            .as_ref()
     }
 
     fn is_match(&self, s: &str) -> bool {
-        self.get().is_some_and(|r| r.is_match(s))
+        match self.fast() {
+            Some(p) if self.whole => p.is_full_match(s),
+            Some(p) => p.prefix_end(s).is_some(),
+            None => self.regex().is_some_and(|r| r.is_match(s)),
+        }
+    }
+
+    /// End of the match at the start of `s` (leftmost-first).
+    fn find_end(&self, s: &str) -> Option<usize> {
+        match self.fast() {
+            Some(p) => p.prefix_end(s),
+            None => self.regex()?.find(s).map(|m| m.end()),
+        }
+    }
+
+    /// Groups of the match at the start of `s`; index 0 is the match.
+    fn captures(&self, s: &str) -> Option<Groups> {
+        match self.fast() {
+            Some(p) => p.captures(s, self.whole),
+            None => {
+                let caps = self.regex()?.captures(s)?;
+                Some(
+                    caps.iter()
+                        .map(|m| m.map(|m| (m.start(), m.end())))
+                        .collect(),
+                )
+            }
+        }
     }
 }
 
@@ -47,9 +93,8 @@ struct Desc {
 
 impl Desc {
     fn new(d: &DescMeta) -> Option<Desc> {
-        let src = d.pattern;
         Some(Desc {
-            pattern: LazyRegex::new(format!("(?x)^(?:{src})$")),
+            pattern: LazyRegex::new(d.pattern, true),
             lengths: d.lengths.clone(),
         })
     }
@@ -63,11 +108,12 @@ impl Desc {
 
 #[derive(Clone)]
 pub(crate) struct RegionRules {
-    pub id: String,
+    pub id: &'static str,
     pub country_code: u16,
     idd: Option<LazyRegex>,
     npp: Option<LazyRegex>,
-    transform: Option<String>,
+    /// libphonenumber's national prefix transform rule (`$1` for group 1).
+    transform: Option<&'static str>,
     leading: Option<LazyRegex>,
     general: Option<Desc>,
     /// Possible national lengths of any type (the union libphonenumber's
@@ -92,29 +138,12 @@ impl RegionRules {
             .or_else(|| m.national_prefix.map(regex::escape));
         let (lengths, local_lengths) = possible_lengths(m);
         RegionRules {
-            id: m.id.to_string(),
+            id: m.id,
             country_code: m.code,
-            idd: m
-                .international_prefix
-                .map(|r| LazyRegex::new(format!("(?x)^(?:{r})"))),
-            npp: npp_src.map(|src| LazyRegex::new(format!("(?x)^(?:{src})"))),
-            // libphonenumber writes `$1`; the regex crate needs `${1}` before digits.
-            transform: m.transform.map(|t| {
-                let mut out = String::new();
-                let mut chars = t.chars().peekable();
-                while let Some(c) = chars.next() {
-                    if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                        let d = chars.next().unwrap_or('0');
-                        out.push_str(&format!("${{{d}}}"));
-                    } else {
-                        out.push(c);
-                    }
-                }
-                out
-            }),
-            leading: m
-                .leading_digits
-                .map(|r| LazyRegex::new(format!("(?x)^(?:{r})"))),
+            idd: m.international_prefix.map(|r| LazyRegex::new(r, false)),
+            npp: npp_src.map(|src| LazyRegex::new(&src, false)),
+            transform: m.transform,
+            leading: m.leading_digits.map(|r| LazyRegex::new(r, false)),
             general: d("general"),
             lengths,
             local_lengths,
@@ -178,9 +207,7 @@ impl RegionRules {
     pub fn idd_len(&self, digits: &str) -> Option<usize> {
         self.idd
             .as_ref()
-            .and_then(LazyRegex::get)
-            .and_then(|r| r.find(digits))
-            .map(|m| m.end())
+            .and_then(|r| r.find_end(digits))
             .filter(|n| *n > 0 && digits.as_bytes().get(*n) != Some(&b'0'))
     }
 
@@ -188,30 +215,42 @@ impl RegionRules {
     /// rule to keep the digits when stripping would turn a valid-looking number
     /// into an invalid one (+7 800 ... must keep its 8).
     pub fn strip_national_prefix<'a>(&self, national: &'a str) -> Cow<'a, str> {
-        let Some(npp) = self.npp.as_ref().and_then(LazyRegex::get) else {
+        let Some(npp) = &self.npp else {
             return Cow::Borrowed(national);
         };
         // Most numbers carry no national prefix: a plain search says so
-        // without the cost of capture groups.
-        if npp.find(national).is_none_or(|m| m.end() == 0) {
+        // without recording groups.
+        if npp.find_end(national).is_none_or(|end| end == 0) {
             return Cow::Borrowed(national);
         }
-        let Some(caps) = npp.captures(national) else {
+        let Some(groups) = npp.captures(national) else {
             return Cow::Borrowed(national);
         };
-        let end = caps.get(0).map(|m| m.end()).unwrap_or(0);
+        let end = groups.first().copied().flatten().map_or(0, |(_, e)| e);
         if end == 0 {
             return Cow::Borrowed(national);
         }
         let viable_original = self.general_matches(national);
-        let last_group = (1..caps.len())
+        let text = |g: Option<(usize, usize)>| g.map_or("", |(a, b)| &national[a..b]);
+        // The last group that took part in the match, if it matched text.
+        let last_group = groups[1..]
+            .iter()
             .rev()
-            .find_map(|i| caps.get(i))
-            .filter(|m| !m.as_str().is_empty());
-        let candidate = match (&self.transform, last_group) {
+            .find_map(|g| *g)
+            .filter(|(a, b)| a != b);
+        let candidate = match (self.transform, last_group) {
             (Some(rule), Some(_)) => {
                 let mut t = String::new();
-                caps.expand(rule, &mut t);
+                let mut chars = rule.chars().peekable();
+                while let Some(c) = chars.next() {
+                    match chars.peek().and_then(|d| d.to_digit(10)) {
+                        Some(i) if c == '$' => {
+                            chars.next();
+                            t.push_str(text(groups.get(i as usize).copied().flatten()));
+                        }
+                        _ => t.push(c),
+                    }
+                }
                 t.push_str(&national[end..]);
                 Cow::Owned(t)
             }
@@ -333,14 +372,14 @@ fn shared_rules_for(code: u16) -> Option<Rules> {
             return None;
         }
         metas.sort_by(|a, b| (!a.main_for_code, a.id).cmp(&(!b.main_for_code, b.id)));
-        Some(Arc::new(metas.into_iter().map(RegionRules::new).collect()))
+        Some(Arc::new(metas.iter().map(RegionRules::new).collect()))
     })
     .clone()
 }
 
 /// Rules of one region by ISO id.
 pub(crate) fn rules_for_region(region: &str) -> Option<(Rules, usize)> {
-    let code = table::by_id(region)?.code;
+    let code = table::code_of(region)?;
     let rules = rules_for(code)?;
     let idx = rules.iter().position(|r| r.id == region)?;
     Some((rules, idx))
@@ -386,23 +425,21 @@ pub(crate) fn is_valid(code: u16, national: &str) -> bool {
 }
 
 /// Region, type and validity as libphonenumber decides them.
-pub(crate) fn classify(code: u16, national: &str) -> Option<(String, NumberType, bool)> {
+pub(crate) fn classify(code: u16, national: &str) -> Option<(&'static str, NumberType, bool)> {
     let rules = rules_for(code)?;
     for r in rules.iter() {
         if let Some(ld) = &r.leading {
             if ld.is_match(national) {
                 let t = r.number_type(national);
-                return Some((r.id.clone(), t, t != NumberType::Unknown));
+                return Some((r.id, t, t != NumberType::Unknown));
             }
             continue;
         }
         let t = r.number_type(national);
         if t != NumberType::Unknown {
-            return Some((r.id.clone(), t, true));
+            return Some((r.id, t, true));
         }
     }
     // Invalid for every region: report the main region, as a person would read it.
-    rules
-        .first()
-        .map(|r| (r.id.clone(), NumberType::Unknown, false))
+    rules.first().map(|r| (r.id, NumberType::Unknown, false))
 }

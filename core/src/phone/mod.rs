@@ -10,6 +10,7 @@
 mod batch;
 mod meta;
 mod number;
+mod pattern;
 mod table;
 mod text;
 mod tz;
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use batch::{NormalizedRow, normalize_batch, normalize_lines, normalize_one};
 pub use tz::{time_zone_name_of, time_zone_of};
-pub use wa_id::{e164_from_wa_id, wa_id_candidates};
+pub use wa_id::{e164_from_wa_id, likely_wa_id_parts, wa_id_candidates};
 
 use number::parse_number;
 
@@ -196,20 +197,57 @@ pub fn is_known_region(region: &str) -> bool {
 /// Parse `input` into E.164 with `default_region` (ISO alpha-2) for numbers
 /// typed without a country code.
 pub fn parse(input: &str, default_region: Option<&str>) -> Result<PhoneInfo, PhoneError> {
-    let n = parse_number(input, default_region)?;
-    let (region, number_type, valid) = meta::classify(n.code, n.national())
-        .unwrap_or_else(|| ("001".to_string(), NumberType::Unknown, false));
-    if n.unstable && !valid {
-        return Err(PhoneError::Ambiguous(input.to_string()));
-    }
+    let (n, region, number_type, valid) = parse_classified(input, default_region)?;
     Ok(PhoneInfo {
         e164: n.e164,
-        region,
+        region: region.to_string(),
         country_code: n.code,
         number_type,
         valid,
         extension: n.extension,
     })
+}
+
+/// What a normalized row shows of a number: [`parse`] without the extension
+/// and with the region borrowed from the metadata, so a writer formatting
+/// many rows allocates only the E.164 text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Normalized {
+    /// E.164.
+    pub e164: E164,
+    /// ISO 3166 alpha-2 region (`001` for non-geographic numbers).
+    pub region: &'static str,
+    /// Line type.
+    pub number_type: NumberType,
+    /// Whether libphonenumber's metadata says the number is valid.
+    pub valid: bool,
+}
+
+/// [`parse`] for a normalized row (same answers and errors).
+pub fn parse_normalized(
+    input: &str,
+    default_region: Option<&str>,
+) -> Result<Normalized, PhoneError> {
+    let (n, region, number_type, valid) = parse_classified(input, default_region)?;
+    Ok(Normalized {
+        e164: n.e164,
+        region,
+        number_type,
+        valid,
+    })
+}
+
+fn parse_classified(
+    input: &str,
+    default_region: Option<&str>,
+) -> Result<(number::Number, &'static str, NumberType, bool), PhoneError> {
+    let n = parse_number(input, default_region)?;
+    let (region, number_type, valid) =
+        meta::classify(n.code, n.national()).unwrap_or(("001", NumberType::Unknown, false));
+    if n.unstable && !valid {
+        return Err(PhoneError::Ambiguous(input.to_string()));
+    }
+    Ok((n, region, number_type, valid))
 }
 
 /// E.164 and whether the number is valid, without its line type or region:

@@ -5,6 +5,7 @@
 //! stripped only when the rest still has a possible length.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 use std::str::FromStr;
 
 use super::{PhoneError, meta, text};
@@ -34,7 +35,6 @@ impl Number {
 }
 
 /// A default region, checked: its id and, when the metadata has it, its rules.
-#[derive(Clone)]
 struct Region {
     id: String,
     rules: Option<(meta::Rules, usize)>,
@@ -43,7 +43,9 @@ struct Region {
 thread_local! {
     /// Regions this thread has looked up: an import names one region, or a
     /// few in a country column, on every row.
-    static REGIONS: std::cell::RefCell<Vec<Region>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Shared by `Rc`: every row looks its region up, and copying the id
+    /// and rules for each one showed in profiles.
+    static REGIONS: std::cell::RefCell<Vec<Rc<Region>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Whether `r` is a region [`region`] accepts.
@@ -51,7 +53,7 @@ pub(super) fn known_region(r: &str) -> bool {
     phonenumber::country::Id::from_str(&r.to_ascii_uppercase()).is_ok()
 }
 
-fn region(r: &str) -> Result<Region, PhoneError> {
+fn region(r: &str) -> Result<Rc<Region>, PhoneError> {
     let known = REGIONS.with(|c| {
         c.borrow()
             .iter()
@@ -64,17 +66,17 @@ fn region(r: &str) -> Result<Region, PhoneError> {
     let id = phonenumber::country::Id::from_str(&r.to_ascii_uppercase())
         .map_err(|_| PhoneError::UnknownRegion(r.to_string()))?;
     let id: &str = id.as_ref();
-    let found = Region {
+    let found = Rc::new(Region {
         id: id.to_string(),
         rules: meta::rules_for_region(id),
-    };
+    });
     REGIONS.with(|c| {
         let mut c = c.borrow_mut();
         // Bounded: a file naming every region still keeps a short list.
         if c.len() == 32 {
             c.clear();
         }
-        c.push(found.clone());
+        c.push(Rc::clone(&found));
     });
     Ok(found)
 }
@@ -119,7 +121,7 @@ pub(super) fn parse_number(
     let rules = match &region {
         Some(r) => Some(
             r.rules
-                .clone()
+                .as_ref()
                 .ok_or_else(|| PhoneError::UnknownRegion(r.id.clone()))?,
         ),
         None => None,

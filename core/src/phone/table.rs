@@ -10,6 +10,7 @@
 //! (`WACRM_REGEN_PHONE_TABLE=1 cargo test -p wacrm --lib phone::table`
 //! rewrites it).
 
+#[cfg(test)]
 use std::sync::OnceLock;
 
 static TABLE: &str = include_str!("data/regions.tsv");
@@ -95,8 +96,8 @@ fn parse_line(line: &'static str) -> RegionMeta {
 }
 
 /// Every region, in the table's order (by calling code, then id).
+#[cfg(test)]
 pub(crate) fn regions() -> &'static [RegionMeta] {
-    // Splitting ~250 short lines costs microseconds; no pattern is compiled here.
     static ALL: OnceLock<Vec<RegionMeta>> = OnceLock::new();
     ALL.get_or_init(|| {
         TABLE
@@ -107,14 +108,30 @@ pub(crate) fn regions() -> &'static [RegionMeta] {
     })
 }
 
-/// The regions of a calling code.
-pub(crate) fn by_code(code: u16) -> Vec<&'static RegionMeta> {
-    regions().iter().filter(|r| r.code == code).collect()
+/// The calling code of a table line, read without splitting the rest.
+fn line_code(line: &str) -> Option<u16> {
+    let mut f = line.split('\t');
+    f.next()?;
+    f.next()?.parse().ok()
 }
 
-/// A region by its ISO id (upper case, as the table has it).
-pub(crate) fn by_id(id: &str) -> Option<&'static RegionMeta> {
-    regions().iter().find(|r| r.id == id)
+/// The regions of a calling code. Only their lines are parsed: a one-line
+/// run looks up one or two codes, and parsing every region's ~35 columns
+/// showed in its profile.
+pub(crate) fn by_code(code: u16) -> Vec<RegionMeta> {
+    TABLE
+        .lines()
+        .filter(|l| line_code(l) == Some(code))
+        .map(parse_line)
+        .collect()
+}
+
+/// The calling code of a region by its ISO id (upper case, as the table has it).
+pub(crate) fn code_of(id: &str) -> Option<u16> {
+    TABLE
+        .lines()
+        .find(|l| l.split('\t').next() == Some(id))
+        .and_then(line_code)
 }
 
 #[cfg(test)]
@@ -227,14 +244,15 @@ mod tests {
         for r in all {
             assert!(r.descs[0].is_some(), "{} has no general descriptor", r.id);
             if r.id != "001" {
-                assert_eq!(by_id(r.id).map(|x| x.code), Some(r.code));
+                assert_eq!(code_of(r.id), Some(r.code));
             }
             assert!(by_code(r.code).iter().any(|x| x.id == r.id));
         }
         assert_eq!(by_code(800).first().map(|r| r.id), Some("001"));
         let nanp = by_code(1);
         assert!(nanp.iter().filter(|r| r.main_for_code).count() == 1);
-        assert_eq!(by_id("BR").map(|r| r.code), Some(55));
-        assert_eq!(by_id("XX"), None);
+        assert_eq!(code_of("BR"), Some(55));
+        assert_eq!(code_of("XX"), None);
+        assert!(by_code(999).is_empty());
     }
 }
