@@ -108,10 +108,10 @@ fn every_metadata_pattern_matches_as_regex_does() {
             patterns += 1;
         }
     }
-    assert!(patterns > 2_500, "{patterns} patterns");
+    assert!(patterns > 1_500, "{patterns} patterns");
     // Both answers are exercised often.
     assert!(
-        matched * 5 > tried && matched * 5 < tried * 4,
+        matched * 10 > tried && matched * 10 < tried * 9,
         "{matched} of {tried}"
     );
 }
