@@ -4,8 +4,9 @@
 //! The `phonenumber` crate loads its whole database on first use and checks
 //! the syntax of every pattern of every region: tens of milliseconds that a
 //! one-line `wacrm phone normalize` paid in full. This table carries only the
-//! pattern sources and lengths wacrm reads; the regexes of a calling code are
-//! compiled when a number of that code is first seen (`meta.rs`). The table is
+//! pattern sources and lengths wacrm reads; a calling code's lines are parsed
+//! when a number of that code is first seen, and each pattern when first
+//! matched (`meta.rs`, `pattern.rs`). The table is
 //! generated from the crate's metadata, and a test fails when they differ
 //! (`WACRM_REGEN_PHONE_TABLE=1 cargo test -p wacrm --lib phone::table`
 //! rewrites it).
