@@ -262,6 +262,8 @@ pub struct PolicyEngine {
     cfg: PolicyConfig,
     // foldhash: the lookup runs on every decision, and SipHash would be a third of it.
     history: Mutex<HashMap<String, Vec<PolicySend>, foldhash::fast::RandomState>>,
+    // Quiet-hours answers per zone for the current quarter hour (for this `cfg`).
+    quiet: super::quiet::QuietCache,
 }
 
 const DAY: Millis = 86_400_000;
@@ -277,6 +279,7 @@ impl PolicyEngine {
         PolicyEngine {
             cfg,
             history: Mutex::new(HashMap::default()),
+            quiet: Default::default(),
         }
     }
 
@@ -416,7 +419,7 @@ impl PolicyEngine {
         if let Some(q) = &cfg.quiet_hours
             && !c.is_reply
             && let Some((until, zone)) =
-                super::quiet::quiet_defer(q, &c.recipient, c.time_zone.as_deref(), now)
+                super::quiet::quiet_defer(q, &self.quiet, &c.recipient, c.time_zone.as_deref(), now)
         {
             later(until, Hold::Quiet(zone));
         }
