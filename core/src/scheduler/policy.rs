@@ -359,6 +359,12 @@ impl PolicyEngine {
         // One pass over the history gathers what every cap needs.
         let (mut same, mut marketing, mut oldest_marketing) = (0u32, 0u32, Millis::MAX);
         let (mut last_promotion, mut last_event) = (None::<Millis>, None::<Millis>);
+        // Only a send of the same event inside the gap can defer, so older sends
+        // skip the key comparison (each key is text elsewhere in memory).
+        let event_since = match (cfg.notification_min_gap, &c.event_key) {
+            (Some(gap), Some(_)) => now.saturating_sub(ms(gap)),
+            _ => Millis::MAX,
+        };
         for s in history {
             if c.content_hash != 0 && s.content_hash == c.content_hash && s.at > now - MONTH {
                 same += 1;
@@ -370,7 +376,7 @@ impl PolicyEngine {
             if s.promotion {
                 last_promotion = last_promotion.max(Some(s.at));
             }
-            if c.event_key.is_some() && s.event_key == c.event_key {
+            if s.at > event_since && s.event_key == c.event_key {
                 last_event = last_event.max(Some(s.at));
             }
         }
