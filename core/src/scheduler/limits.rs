@@ -110,7 +110,7 @@ struct PairShard {
 /// take the same lock.
 const PAIR_SHARDS: usize = 16;
 
-/// In-process limiter: GCRA buckets (governor's arithmetic, [`Gcra`]) in plain
+/// In-process limiter: GCRA buckets (governor's arithmetic, `gcra.rs`) in plain
 /// maps, one clock read per decision.
 pub struct MemoryLimiter {
     cfg: LimitConfig,
