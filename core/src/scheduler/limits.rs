@@ -1,19 +1,20 @@
-//! Meta's sending limits: a token bucket per business number (governor), a
+//! Meta's sending limits: a token bucket per business number (GCRA, as governor), a
 //! pair limit per (number, recipient) with a burst then one per ~6 s, and the
 //! portfolio messaging-limit tier on unique recipients outside the window per
 //! rolling 24 h. Adaptive: a 130429 / 131056 slows the number or pair down.
 
 use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use governor::clock::{Clock as GovClock, DefaultClock};
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::state::{InMemoryState, NotKeyed};
-use governor::{Quota, RateLimiter as Gov};
+use std::time::Instant;
+
+use governor::Quota;
+use governor::clock::{Clock as GovClock, DefaultClock, Reference};
 use parking_lot::Mutex;
+
+use super::gcra::Gcra;
 
 use crate::time::{DAY, Millis};
 
@@ -77,12 +78,10 @@ impl Default for LimitConfig {
     }
 }
 
-type Direct = Gov<NotKeyed, InMemoryState, DefaultClock>;
-/// Pairs are keyed by a 64-bit hash of (number, recipient): no allocation per
-/// decision, and a collision (about one in 10^19 pairs) only shares a budget.
-type Keyed = Gov<u64, DefaultKeyedStateStore<u64>, DefaultClock>;
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
+/// Pairs are keyed by a 64-bit hash of (number, recipient): no allocation per
+/// decision, and a collision (about one in 10^19 pairs) only shares a budget.
 fn pair_key(number: &str, recipient: &str) -> u64 {
     use std::hash::{BuildHasher, Hash, Hasher};
     let mut h = foldhash::fast::FixedState::with_seed(0x9a1e).build_hasher();
@@ -91,22 +90,35 @@ fn pair_key(number: &str, recipient: &str) -> u64 {
     h.finish()
 }
 
-/// In-process limiter on governor.
-pub struct MemoryLimiter {
-    cfg: LimitConfig,
-    numbers: Mutex<FastMap<String, Arc<Direct>>>,
-    slowed: Mutex<FastMap<String, (Arc<Direct>, std::time::Instant)>>,
-    pairs: Keyed,
-    blocked_pairs: Mutex<FastMap<u64, std::time::Instant>>,
-    clock: DefaultClock,
+/// A number's bucket, and the slower one a 130429 put in its place until `until`.
+struct NumberState {
+    gcra: Gcra,
+    tat: u64,
+    slowed: Option<(Gcra, u64, Instant)>,
 }
 
-fn quota_per_second(mps: u32) -> Quota {
-    let n = NonZeroU32::new(mps.clamp(1, 10_000)).expect("clamped above zero");
-    // A quarter-second burst: the steady rate is the configured one, but sends are
-    // spread so network jitter never packs more than Meta's per-second bucket holds.
-    let burst = NonZeroU32::new((n.get() / 4).max(1)).expect("at least one");
-    Quota::per_second(n).allow_burst(burst)
+/// One shard of the pairs: their buckets and their 131056 blocks.
+#[derive(Default)]
+struct PairShard {
+    tats: FastMap<u64, u64>,
+    blocked: FastMap<u64, Instant>,
+    /// Prune spent buckets when the map reaches this size.
+    prune_at: usize,
+}
+
+/// Shards of the pair map: workers deciding for different recipients rarely
+/// take the same lock.
+const PAIR_SHARDS: usize = 16;
+
+/// In-process limiter: GCRA buckets (governor's arithmetic, `gcra.rs`) in plain
+/// maps, one clock read per decision.
+pub struct MemoryLimiter {
+    cfg: LimitConfig,
+    numbers: Mutex<FastMap<String, NumberState>>,
+    pair_gcra: Gcra,
+    pairs: [Mutex<PairShard>; PAIR_SHARDS],
+    clock: DefaultClock,
+    start: <DefaultClock as GovClock>::Instant,
 }
 
 impl MemoryLimiter {
@@ -115,44 +127,15 @@ impl MemoryLimiter {
         let pair_quota = Quota::with_period(cfg.pair_interval.max(Duration::from_millis(1)))
             .expect("non-zero period")
             .allow_burst(NonZeroU32::new(cfg.pair_burst.max(1)).expect("non-zero burst"));
+        let clock = DefaultClock::default();
         MemoryLimiter {
-            pairs: Gov::keyed(pair_quota),
+            pair_gcra: Gcra::new(pair_quota),
             cfg,
             numbers: Mutex::new(FastMap::default()),
-            slowed: Mutex::new(FastMap::default()),
-            blocked_pairs: Mutex::new(FastMap::default()),
-            clock: DefaultClock::default(),
+            pairs: std::array::from_fn(|_| Mutex::new(PairShard::default())),
+            start: clock.now(),
+            clock,
         }
-    }
-
-    fn number_limiter(&self, number: &str) -> Arc<Direct> {
-        {
-            let mut slowed = self.slowed.lock();
-            if !slowed.is_empty()
-                && let Some((l, until)) = slowed.get(number)
-            {
-                if *until > std::time::Instant::now() {
-                    return l.clone();
-                }
-                slowed.remove(number);
-            }
-        }
-        let mut numbers = self.numbers.lock();
-        if let Some(l) = numbers.get(number) {
-            return l.clone();
-        }
-        numbers
-            .entry(number.to_string())
-            .or_insert_with(|| {
-                let mps = self
-                    .cfg
-                    .mps_by_number
-                    .get(number)
-                    .copied()
-                    .unwrap_or(self.cfg.mps);
-                Arc::new(Gov::direct(quota_per_second(mps)))
-            })
-            .clone()
     }
 
     /// Configured rate of a number.
@@ -164,28 +147,69 @@ impl MemoryLimiter {
             .unwrap_or(self.cfg.mps)
     }
 
+    fn number_state(&self, number: &str) -> NumberState {
+        NumberState {
+            gcra: Gcra::per_second(self.mps_of(number)),
+            tat: 0,
+            slowed: None,
+        }
+    }
+
+    fn now_ns(&self) -> u64 {
+        u64::from(self.clock.now().duration_since(self.start))
+    }
+
+    /// Take a cell of `number`'s bucket (the slowed one while a penalty runs).
+    fn take_number(&self, number: &str, now: u64) -> Result<(), Duration> {
+        let mut numbers = self.numbers.lock();
+        let state = match numbers.get_mut(number) {
+            Some(s) => s,
+            // First send of the number: the only allocation, once per number.
+            None => numbers
+                .entry(number.to_string())
+                .or_insert_with(|| self.number_state(number)),
+        };
+        if let Some((gcra, tat, until)) = &mut state.slowed {
+            if *until > Instant::now() {
+                *tat = gcra.check(*tat, now)?;
+                return Ok(());
+            }
+            state.slowed = None;
+        }
+        state.tat = state.gcra.check(state.tat, now)?;
+        Ok(())
+    }
+
     /// Synchronous decision (the hot path; the trait method wraps it).
     pub fn check(&self, number: &str, recipient: &str) -> Result<(), Duration> {
         let key = pair_key(number, recipient);
+        // Lock order: a pair shard, then the numbers (never the reverse).
+        let mut shard = self.pairs[(key >> 60) as usize % PAIR_SHARDS].lock();
+        if !shard.blocked.is_empty()
+            && let Some(until) = shard.blocked.get(&key).copied()
         {
-            let blocked = self.blocked_pairs.lock();
-            if !blocked.is_empty()
-                && let Some(until) = blocked.get(&key).copied()
-            {
-                let now = std::time::Instant::now();
-                if until > now {
-                    return Err(until - now);
-                }
+            let now = Instant::now();
+            if until > now {
+                return Err(until - now);
             }
         }
+        let now = self.now_ns();
         // Number first: workers retry number refusals often, and those must not
         // use up the recipient's pair budget (a pair refusal only wastes one number slot).
-        self.number_limiter(number)
-            .check()
-            .map_err(|nu| nu.wait_time_from(self.clock.now()))?;
-        self.pairs
-            .check_key(&key)
-            .map_err(|nu| nu.wait_time_from(self.clock.now()))
+        self.take_number(number, now)?;
+        if let Some(tat) = shard.tats.get_mut(&key) {
+            *tat = self.pair_gcra.check(*tat, now)?;
+            return Ok(());
+        }
+        let next = self.pair_gcra.check(0, now)?;
+        shard.tats.insert(key, next);
+        if shard.tats.len() >= shard.prune_at {
+            // A bucket whose arrival time has passed admits exactly as a new
+            // one does, so dropping it changes no decision; it bounds memory.
+            shard.tats.retain(|_, tat| *tat > now);
+            shard.prune_at = (shard.tats.len() * 2).max(4_096);
+        }
+        Ok(())
     }
 }
 
@@ -196,21 +220,20 @@ impl RateLimiter for MemoryLimiter {
     }
 
     async fn penalize_number(&self, number: &str, for_: Duration) {
-        let slower = (self.mps_of(number) / 2).max(1);
-        self.slowed.lock().insert(
-            number.to_string(),
-            (
-                Arc::new(Gov::direct(quota_per_second(slower))),
-                std::time::Instant::now() + for_,
-            ),
-        );
+        let slower = Gcra::per_second((self.mps_of(number) / 2).max(1));
+        self.numbers
+            .lock()
+            .entry(number.to_string())
+            .or_insert_with(|| self.number_state(number))
+            .slowed = Some((slower, 0, Instant::now() + for_));
     }
 
     async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration) {
-        self.blocked_pairs.lock().insert(
-            pair_key(number, recipient),
-            std::time::Instant::now() + for_,
-        );
+        let key = pair_key(number, recipient);
+        self.pairs[(key >> 60) as usize % PAIR_SHARDS]
+            .lock()
+            .blocked
+            .insert(key, Instant::now() + for_);
     }
 
     fn config(&self) -> Option<&LimitConfig> {
@@ -296,17 +319,23 @@ impl TierCounter {
             }
             order.pop_front();
         }
-        if !seen.contains_key(&who_key)
-            && let Some(cap) = self.cap
+        // A recipient already in the window is one lookup (the common case
+        // in a campaign's retries and follow-ups).
+        if let Some(last) = seen.get_mut(&who_key) {
+            // Seen again at the same instant: nothing to move.
+            if std::mem::replace(last, now) != now {
+                order.push_back((now, who_key));
+            }
+            return Ok(());
+        }
+        if let Some(cap) = self.cap
             && seen.len() >= cap
         {
             let oldest = order.front().map(|(t, _)| *t).unwrap_or(now);
             return Err(oldest + DAY);
         }
-        // Seen again at the same instant: nothing to move.
-        if seen.insert(who_key, now) != Some(now) {
-            order.push_back((now, who_key));
-        }
+        seen.insert(who_key, now);
+        order.push_back((now, who_key));
         Ok(())
     }
 

@@ -1,5 +1,5 @@
-//! C5: the send scheduler. Meta's limits (number throughput on governor, pair
-//! pacing, portfolio tier), policies with explicit send/defer/drop decisions,
+//! C5: the send scheduler. Meta's limits (number throughput and pair
+//! pacing as GCRA buckets, portfolio tier), policies with explicit send/defer/drop decisions,
 //! a durable outbox worker with adaptive slow-down and retries, and campaign
 //! planning with a dated rate card. Items of a template Meta paused or disabled
 //! are held until it is approved again.
@@ -9,6 +9,7 @@ mod campaign_spread;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod content;
+mod gcra;
 mod learn;
 mod limits;
 mod optout;

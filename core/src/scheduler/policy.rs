@@ -262,6 +262,8 @@ pub struct PolicyEngine {
     cfg: PolicyConfig,
     // foldhash: the lookup runs on every decision, and SipHash would be a third of it.
     history: Mutex<HashMap<String, Vec<PolicySend>, foldhash::fast::RandomState>>,
+    // Quiet-hours answers per zone for the current quarter hour (for this `cfg`).
+    quiet: super::quiet::QuietCache,
 }
 
 const DAY: Millis = 86_400_000;
@@ -277,6 +279,7 @@ impl PolicyEngine {
         PolicyEngine {
             cfg,
             history: Mutex::new(HashMap::default()),
+            quiet: Default::default(),
         }
     }
 
@@ -356,6 +359,12 @@ impl PolicyEngine {
         // One pass over the history gathers what every cap needs.
         let (mut same, mut marketing, mut oldest_marketing) = (0u32, 0u32, Millis::MAX);
         let (mut last_promotion, mut last_event) = (None::<Millis>, None::<Millis>);
+        // Only a send of the same event inside the gap can defer, so older sends
+        // skip the key comparison (each key is text elsewhere in memory).
+        let event_since = match (cfg.notification_min_gap, &c.event_key) {
+            (Some(gap), Some(_)) => now.saturating_sub(ms(gap)),
+            _ => Millis::MAX,
+        };
         for s in history {
             if c.content_hash != 0 && s.content_hash == c.content_hash && s.at > now - MONTH {
                 same += 1;
@@ -367,7 +376,7 @@ impl PolicyEngine {
             if s.promotion {
                 last_promotion = last_promotion.max(Some(s.at));
             }
-            if c.event_key.is_some() && s.event_key == c.event_key {
+            if s.at > event_since && s.event_key == c.event_key {
                 last_event = last_event.max(Some(s.at));
             }
         }
@@ -416,7 +425,7 @@ impl PolicyEngine {
         if let Some(q) = &cfg.quiet_hours
             && !c.is_reply
             && let Some((until, zone)) =
-                super::quiet::quiet_defer(q, &c.recipient, c.time_zone.as_deref(), now)
+                super::quiet::quiet_defer(q, &self.quiet, &c.recipient, c.time_zone.as_deref(), now)
         {
             later(until, Hold::Quiet(zone));
         }
