@@ -19,7 +19,7 @@ impl Automation {
             Some(c) => Some(self.key_of(c).await?),
             None => None,
         };
-        Ok(self.engine.store().list_timers(key.as_deref()).await?)
+        self.engine.store().list_timers(key.as_deref()).await
     }
 
     /// Arm timer `timer_id` (defined in the rules file) for `contact`, due its
@@ -68,7 +68,7 @@ impl Automation {
     /// Cancel every pending timer of `contact` (a wa_id or contact id); how many.
     pub async fn cancel_timers(&self, contact: String) -> Result<u64> {
         let key = self.key_of(contact).await?;
-        Ok(self.engine.store().cancel_timers(&key).await?)
+        self.engine.store().cancel_timers(&key).await
     }
 
     /// Run the timers due at `at` (epoch ms, now when absent): each fires once
