@@ -824,6 +824,17 @@ export interface Evaluation {
   ignored?: string
 }
 export interface SegmentChange { contact: string; actions: AutomationAction[]; tags: string[] }
+/** A pending no-reply timer: a `[[timers]]` entry armed for a contact. */
+export interface Timer {
+  timer_id: string
+  /** The contact key (a stored contact's id, else the wa_id given). */
+  contact: string
+  conversation: string
+  /** When it fires, epoch ms. */
+  due_at: number
+}
+/** A timer that came due, with what its actions did. */
+export interface TimerFired { timer: Timer; evaluation: Evaluation }
 
 // ---------- Analytics ----------
 

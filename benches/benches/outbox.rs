@@ -24,7 +24,7 @@ fn item(i: usize) -> OutboxItem {
         id: format!("ob:b{i}"),
         idempotency_key: IdempotencyKey::new(format!("k{i}")),
         phone_number_id: PhoneNumberId::new(format!("{}", 100 + i % 200)),
-        recipient: format!("+1555{i:07}"),
+        recipient: format!("+1555{i:07}").into(),
         payload: serde_json::json!({"message": {"type": "text", "text": {"body": "Your order has shipped"}}}),
         category: wacrm::store::Category::Utility,
         lane: Lane::Notification,

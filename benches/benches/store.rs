@@ -12,7 +12,7 @@ fn item(i: usize) -> OutboxItem {
         id: format!("b{i}"),
         idempotency_key: IdempotencyKey::new(format!("k{i}")),
         phone_number_id: PhoneNumberId::new("1"),
-        recipient: format!("+1555{i:07}"),
+        recipient: format!("+1555{i:07}").into(),
         payload: serde_json::json!({"type": "text"}),
         category: wacrm::store::Category::Utility,
         lane: Lane::Notification,
@@ -64,7 +64,7 @@ async fn run(name: &str, stores: Stores, workers: usize, n: usize) {
     let contacts: Vec<Contact> = (0..n)
         .map(|i| Contact {
             id: format!("c{i}").into(),
-            e164: Some(format!("+1555{i:07}")),
+            e164: Some(format!("+1555{i:07}").parse().expect("valid E.164")),
             ..Default::default()
         })
         .collect();

@@ -15,7 +15,7 @@ use wacrm::automation::{
     RuleSet, SegmentChange, write_contact,
 };
 use wacrm::store::{Contact, SqlStore};
-use wacrm::{ContactId, Error, Result};
+use wacrm::{ContactId, Error, Result, WaId};
 
 use crate::Stores;
 use crate::problem::line_problem;
@@ -136,7 +136,7 @@ fn origin(origin: Option<&str>, flow: Flow) -> Result<Origin> {
     }
 }
 
-fn time(ms: Option<i64>) -> Result<DateTime<Utc>> {
+pub(crate) fn time(ms: Option<i64>) -> Result<DateTime<Utc>> {
     match ms {
         None => Ok(Utc::now()),
         Some(ms) => DateTime::from_timestamp_millis(ms)
@@ -147,8 +147,8 @@ fn time(ms: Option<i64>) -> Result<DateTime<Utc>> {
 /// The rules compiled over their state, with the contacts they tag.
 #[derive(Clone)]
 pub struct Automation {
-    engine: Arc<Engine>,
-    contacts: wacrm::store::Stores,
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) contacts: wacrm::store::Stores,
 }
 
 impl Automation {
@@ -199,11 +199,14 @@ impl Automation {
         }
         let found = self.find(&m.wa_id).await?;
         let fresh = found.is_none();
-        let mut c = found.unwrap_or_else(|| Contact {
-            id: ContactId::new(m.wa_id.clone()),
-            wa_id: Some(m.wa_id.clone()),
-            ..Default::default()
-        });
+        let mut c = match found {
+            Some(c) => c,
+            None => Contact {
+                id: ContactId::new(m.wa_id.clone()),
+                wa_id: Some(WaId::try_from(m.wa_id.as_str())?),
+                ..Default::default()
+            },
+        };
         let renamed = m.name.is_some() && m.name != c.name;
         if renamed {
             c.name = m.name.clone();
@@ -267,9 +270,11 @@ impl Automation {
         contact: String,
         tags: Vec<String>,
     ) -> Result<BTreeSet<String>> {
+        // `contact` is a wa_id or a contact id; only a wa_id is stored as one
+        // (a contact id is kept as the new contact's id either way).
         let mut c = self.find(&contact).await?.unwrap_or_else(|| Contact {
             id: ContactId::new(contact.clone()),
-            wa_id: Some(contact),
+            wa_id: WaId::try_from(contact.as_str()).ok(),
             ..Default::default()
         });
         c.tags = tags.into_iter().collect();
@@ -279,11 +284,17 @@ impl Automation {
     /// The lifecycle segments automation keeps for a contact (`high-intent`,
     /// `follow-up-weekly`, `dormant`).
     pub async fn contact_segments(&self, contact: String) -> Result<BTreeSet<String>> {
-        let key = match self.find(&contact).await? {
+        let key = self.key_of(contact).await?;
+        Ok(self.engine.store().contact_state(&key).await?.segments)
+    }
+
+    /// A contact given as a wa_id or a stored contact's id: the key automation
+    /// state is kept under (the stored contact's id when there is one).
+    pub(crate) async fn key_of(&self, contact: String) -> Result<String> {
+        Ok(match self.find(&contact).await? {
             Some(c) => c.id.0,
             None => contact,
-        };
-        Ok(self.engine.store().contact_state(&key).await?.segments)
+        })
     }
 
     /// The scheduled lifecycle pass at `at` (epoch ms, now when absent): every

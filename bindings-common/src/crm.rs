@@ -182,14 +182,14 @@ impl CrmMapping {
             };
             if v.is_empty() {
                 match incoming_empty(f) {
-                    Incoming::Set(d) => f.local.set(&mut contact, Some(d)),
-                    Incoming::Clear => f.local.set(&mut contact, None),
+                    Incoming::Set(d) => f.local.set(&mut contact, Some(d))?,
+                    Incoming::Clear => f.local.set(&mut contact, None)?,
                     Incoming::Keep => {}
                 }
             } else {
                 let local = apply_from_crm(&f.transform, v, &m.maps)
                     .map_err(|e| Error::validation(&f.crm, e.to_string()))?;
-                f.local.set(&mut contact, Some(local));
+                f.local.set(&mut contact, Some(local))?;
             }
         }
         Ok(contact)

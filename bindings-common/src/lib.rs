@@ -16,6 +16,7 @@ mod problem;
 mod sandbox;
 mod scheduler;
 mod stores;
+mod timers;
 
 pub use access::{
     Console, RoleInfo, Session, UserRoles, permission_names, role_custom, role_presets,

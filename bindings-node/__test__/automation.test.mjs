@@ -56,3 +56,28 @@ test('handoff, the sensitive-word block, tags and segments', async () => {
   assert.deepEqual(await auto.contactSegments(who), ['dormant'])
   await assert.rejects(auto.evaluate({ text: 'hi', waId: who, direction: 'sideways' }), (e) => e instanceof wacrm.ValidationError)
 })
+
+test('no-reply timers: armed by an outgoing message, listed, cancelled, fired once', async () => {
+  const stores = new wacrm.Stores('memory:')
+  const rules = wacrm.Rules.parse(RULES)
+  assert.deepEqual(rules.info().timers, ['nudge'])
+  const auto = new wacrm.Automation(rules, stores)
+  await auto.evaluate({ text: 'hello', waId: ANA, at: T0, name: 'Ana Silva' })
+  await auto.evaluate({ text: 'How can we help?', waId: ANA, at: T0 + 1_000, direction: 'out' })
+  assert.deepEqual(await auto.timers(ANA), [{ timer_id: 'nudge', contact: ANA, conversation: ANA, due_at: T0 + 3_601_000 }])
+  await auto.evaluate({ text: 'thanks', waId: ANA, at: T0 + 2_000 })
+  assert.deepEqual(await auto.timers(), [])
+
+  const t = await auto.armTimer('nudge', ANA, null, T0)
+  assert.equal(t.due_at, T0 + 3_600_000)
+  assert.deepEqual(await auto.runDueTimers(T0 + 60_000), [])
+  const fired = await auto.runDueTimers(T0 + 3_600_000)
+  assert.equal(fired.length, 1)
+  assert.deepEqual(fired[0].timer, t)
+  assert.ok(fired[0].evaluation.actions.some((a) => a.type === 'reply' && a.text === 'Still there, Ana?'))
+  assert.ok((await stores.contactGet(ANA)).tags.includes('nudged'))
+
+  await auto.armTimer('nudge', ANA, null, T0)
+  assert.equal(await auto.cancelTimers(ANA), 1)
+  await assert.rejects(auto.armTimer('missing', ANA), (e) => e instanceof wacrm.ValidationError)
+})

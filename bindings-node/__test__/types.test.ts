@@ -214,7 +214,11 @@ async function automation(): Promise<string[]> {
   }
   const changes: wacrm.SegmentChange[] = await auto.lifecyclePass()
   const segments: string[] = await auto.contactSegments('5511999990001')
-  void [problem, info, changes, segments]
+  const pending: wacrm.Timer[] = await auto.timers('5511999990001')
+  const armed: wacrm.Timer = await auto.armTimer('nudge', '5511999990001', null, 0)
+  const cancelled: number = await auto.cancelTimers('5511999990001')
+  const fired: wacrm.TimerFired[] = await auto.runDueTimers()
+  void [problem, info, changes, segments, pending, armed.due_at, cancelled, fired]
   return auto.setContactTags('5511999990001', ['vip'])
 }
 void automation

@@ -172,4 +172,57 @@ impl NativeAutomation {
         let a = self.inner.clone();
         promise(env, async move { a.lifecycle_pass(at).await })
     }
+
+    /// Pending no-reply timers of `contact` (wa_id or contact id), or of
+    /// everyone when absent; earliest first.
+    #[napi(ts_return_type = "Promise<T.Timer[]>")]
+    pub fn timers<'env>(
+        &self,
+        env: &'env Env,
+        contact: Option<String>,
+    ) -> Result<PromiseRaw<'env, Value>> {
+        let a = self.inner.clone();
+        promise(env, async move { a.timers(contact).await })
+    }
+
+    /// Arm rules timer `timerId` for `contact`, due its delay after `at`
+    /// (epoch ms; now when absent); an id the rules do not define rejects
+    /// with `ValidationError`.
+    #[napi(ts_return_type = "Promise<T.Timer>")]
+    pub fn arm_timer<'env>(
+        &self,
+        env: &'env Env,
+        timer_id: String,
+        contact: String,
+        conversation: Option<String>,
+        at: Option<i64>,
+    ) -> Result<PromiseRaw<'env, Value>> {
+        let a = self.inner.clone();
+        promise(env, async move {
+            a.arm_timer(timer_id, contact, conversation, at).await
+        })
+    }
+
+    /// Cancel every pending timer of `contact`; resolves with how many.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn cancel_timers<'env>(
+        &self,
+        env: &'env Env,
+        contact: String,
+    ) -> Result<PromiseRaw<'env, Value>> {
+        let a = self.inner.clone();
+        promise(env, async move { a.cancel_timers(contact).await })
+    }
+
+    /// Run the timers due at `at` (epoch ms; now when absent), each once;
+    /// tags they set are written to the contact.
+    #[napi(ts_return_type = "Promise<T.TimerFired[]>")]
+    pub fn run_due_timers<'env>(
+        &self,
+        env: &'env Env,
+        at: Option<i64>,
+    ) -> Result<PromiseRaw<'env, Value>> {
+        let a = self.inner.clone();
+        promise(env, async move { a.run_due_timers(at).await })
+    }
 }

@@ -140,7 +140,7 @@ fn outgoing_message(
     Ok(OutgoingMessage {
         idempotency_key: key.into(),
         phone_number_id: from.into(),
-        recipient: to,
+        recipient: to.into(),
         message: from_js("message", message)?,
         category,
         lane,

@@ -99,4 +99,33 @@ impl NativeAutomation {
         let a = self.inner.clone();
         NativePending::new(async move { a.lifecycle_pass(at).await })
     }
+
+    #[pyo3(signature = (contact=None))]
+    fn timers(&self, contact: Option<String>) -> NativePending {
+        let a = self.inner.clone();
+        NativePending::new(async move { a.timers(contact).await })
+    }
+
+    #[pyo3(signature = (timer_id, contact, conversation=None, at=None))]
+    fn arm_timer(
+        &self,
+        timer_id: String,
+        contact: String,
+        conversation: Option<String>,
+        at: Option<i64>,
+    ) -> NativePending {
+        let a = self.inner.clone();
+        NativePending::new(async move { a.arm_timer(timer_id, contact, conversation, at).await })
+    }
+
+    fn cancel_timers(&self, contact: String) -> NativePending {
+        let a = self.inner.clone();
+        NativePending::new(async move { a.cancel_timers(contact).await })
+    }
+
+    #[pyo3(signature = (at=None))]
+    fn run_due_timers(&self, at: Option<i64>) -> NativePending {
+        let a = self.inner.clone();
+        NativePending::new(async move { a.run_due_timers(at).await })
+    }
 }

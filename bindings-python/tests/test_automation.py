@@ -20,6 +20,7 @@ from wacrm.automation import (
     Rules,
     SetAttribute,
     Tag,
+    Timer,
 )
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -110,3 +111,29 @@ def test_async_automation_has_the_same_operations() -> None:
         assert await auto.contact_tags(ANA) == sorted(ev.tags)
 
     asyncio.run(main())
+
+
+def test_no_reply_timers_arm_list_cancel_and_fire() -> None:
+    st = Stores("memory:")
+    auto = Automation(Rules.parse(RULES), st)
+    assert Rules.parse(RULES).info().timers == ["nudge"]
+    auto.evaluate(AutomationMessage("hello", ANA, at=T0, name="Ana Silva"))
+    # The business writes: the rules' timer is armed; the contact answers: it is cancelled.
+    auto.evaluate(AutomationMessage("How can we help?", ANA, at=T0 + 1_000, direction="out"))
+    assert auto.timers(ANA) == [Timer(timer_id="nudge", contact=ANA, conversation=ANA, due_at=T0 + 3_601_000)]
+    auto.evaluate(AutomationMessage("thanks", ANA, at=T0 + 2_000))
+    assert auto.timers() == []
+
+    t = auto.arm_timer("nudge", ANA, at=T0)
+    assert t.due_at == T0 + 3_600_000
+    assert auto.run_due_timers(T0 + 60_000) == []
+    (fired,) = auto.run_due_timers(T0 + 3_600_000)
+    assert fired.timer == t
+    assert fired.evaluation.replies() == ["Still there, Ana?"]
+    stored = st.contact_get(ANA)
+    assert stored is not None and "nudged" in stored.tags
+
+    auto.arm_timer("nudge", ANA, at=T0)
+    assert auto.cancel_timers(ANA) == 1
+    with pytest.raises(ValidationError):
+        auto.arm_timer("missing", ANA)

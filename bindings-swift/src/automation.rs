@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use wacrm::automation::{ActionOut, Evaluation, SegmentChange, Skipped};
+use wacrm::automation::{ActionOut, Evaluation, SegmentChange, Skipped, Timer, TimerFired};
 use wacrm_bindings_common::{
     self as common, AutomationMessage, AutomationSettings, RulesInfo, RulesProblem,
 };
@@ -122,6 +122,23 @@ pub struct SegmentChange {
     pub tags: StringSet,
 }
 
+/// A pending no-reply timer: a `[[timers]]` entry armed for a contact, due at
+/// `due_at` (epoch ms).
+#[uniffi::remote(Record)]
+pub struct Timer {
+    pub timer_id: String,
+    pub contact: String,
+    pub conversation: String,
+    pub due_at: i64,
+}
+
+/// A timer that came due, with what its actions did.
+#[uniffi::remote(Record)]
+pub struct TimerFired {
+    pub timer: Timer,
+    pub evaluation: Evaluation,
+}
+
 /// `nil` when `text` loads as a rules file, otherwise the line and reason.
 #[uniffi::export]
 pub fn rules_check(text: String) -> Option<RulesProblem> {
@@ -218,5 +235,42 @@ impl Automation {
     pub async fn lifecycle_pass(&self, at: Option<i64>) -> Result<Vec<SegmentChange>, WacrmError> {
         let a = self.inner.clone();
         on_runtime(async move { a.lifecycle_pass(at).await }).await
+    }
+
+    /// Pending no-reply timers of `contact` (wa_id or contact id), or of
+    /// everyone when nil; earliest first.
+    #[uniffi::method(default(contact = None))]
+    pub async fn timers(&self, contact: Option<String>) -> Result<Vec<Timer>, WacrmError> {
+        let a = self.inner.clone();
+        on_runtime(async move { a.timers(contact).await }).await
+    }
+
+    /// Arm rules timer `timer_id` for `contact`, due its delay after `at`
+    /// (epoch ms; now when nil); an id the rules do not define is
+    /// `WacrmError.Validation`.
+    #[uniffi::method(default(conversation = None, at = None))]
+    pub async fn arm_timer(
+        &self,
+        timer_id: String,
+        contact: String,
+        conversation: Option<String>,
+        at: Option<i64>,
+    ) -> Result<Timer, WacrmError> {
+        let a = self.inner.clone();
+        on_runtime(async move { a.arm_timer(timer_id, contact, conversation, at).await }).await
+    }
+
+    /// Cancel every pending timer of `contact`; how many.
+    pub async fn cancel_timers(&self, contact: String) -> Result<u64, WacrmError> {
+        let a = self.inner.clone();
+        on_runtime(async move { a.cancel_timers(contact).await }).await
+    }
+
+    /// Run the timers due at `at` (epoch ms; now when nil), each once; tags
+    /// they set are written to the contact.
+    #[uniffi::method(default(at = None))]
+    pub async fn run_due_timers(&self, at: Option<i64>) -> Result<Vec<TimerFired>, WacrmError> {
+        let a = self.inner.clone();
+        on_runtime(async move { a.run_due_timers(at).await }).await
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wacrm::client::OutboundMessage;
-use wacrm::ids::{IdempotencyKey, PhoneNumberId};
+use wacrm::ids::{IdempotencyKey, PhoneNumberId, Recipient};
 use wacrm::scheduler::{
     LimitConfig, OutgoingMessage, PolicyConfig, QuietHours, SchedulerConfig, UnknownZone,
 };
@@ -157,7 +157,7 @@ pub struct OutgoingMessage {
     pub idempotency_key: IdempotencyKey,
     pub phone_number_id: PhoneNumberId,
     /// E.164, wa_id or BSUID.
-    pub recipient: String,
+    pub recipient: Recipient,
     pub message: OutboundMessage,
     pub category: Category,
     pub lane: Lane,

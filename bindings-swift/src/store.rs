@@ -3,8 +3,12 @@
 
 use std::sync::Arc;
 
+use wacrm::E164;
 use wacrm::contacts::{BadRow, ImportReport, LineEndings, Segment};
-use wacrm::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
+use wacrm::ids::{
+    AgentId, Bsuid, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId, Recipient,
+    WaId,
+};
 use wacrm::store::{
     Category, Contact, ContactFilter, Conversation, ConversationStatus, Direction, Lane,
     MessageRecord, MessageStatus, OptOut, OutboxItem, OutboxState, OutboxStats,
@@ -22,11 +26,11 @@ use crate::values::{Attributes, Json, StatusTimes, StringSet};
 pub struct Contact {
     pub id: ContactId,
     #[uniffi(default = None)]
-    pub e164: Option<String>,
+    pub e164: Option<E164>,
     #[uniffi(default = None)]
-    pub wa_id: Option<String>,
+    pub wa_id: Option<WaId>,
     #[uniffi(default = None)]
-    pub bsuid: Option<String>,
+    pub bsuid: Option<Bsuid>,
     #[uniffi(default = None)]
     pub name: Option<String>,
     #[uniffi(default = None)]
@@ -242,7 +246,7 @@ pub struct OutboxItem {
     pub id: String,
     pub idempotency_key: IdempotencyKey,
     pub phone_number_id: PhoneNumberId,
-    pub recipient: String,
+    pub recipient: Recipient,
     /// The message as queued.
     pub payload: Json,
     pub category: Category,

@@ -10,6 +10,7 @@ use wacrm::ids::{
     AgentId, ContactId, ConversationId, IdempotencyKey, MediaId, MessageId, PhoneNumberId,
     TemplateId,
 };
+use wacrm::ids::{Bsuid, Recipient, WaId};
 use wacrm::webhook::RawJson;
 
 /// Any JSON value, as a typed tree (never a string to parse).
@@ -125,10 +126,26 @@ uniffi::custom_type!(RawJson, String, {
     try_lift: |v| Ok(RawJson::from_string(v)),
 });
 
-uniffi::custom_type!(E164, String, {
+/// Validated identifiers cross as plain strings; a string that does not
+/// validate is a `WacrmError::Validation` naming the field.
+macro_rules! checked_ids {
+    ($($t:ident),*) => {$(
+        uniffi::custom_type!($t, String, {
+            remote,
+            lower: |v| String::from(v),
+            try_lift: |v| Ok($t::try_from(v)?),
+        });
+    )*};
+}
+
+checked_ids!(E164, WaId, Bsuid);
+
+// Any string is a recipient (a BSUID when it reads as one, else a phone that
+// the send checks), so lifting cannot fail.
+uniffi::custom_type!(Recipient, String, {
     remote,
     lower: |v| String::from(v),
-    try_lift: |v| Ok(E164::try_from(v)?),
+    try_lift: |v| Ok(Recipient::from(v)),
 });
 
 /// Identifier newtypes cross as plain strings.

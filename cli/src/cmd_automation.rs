@@ -209,7 +209,9 @@ pub async fn run(c: AutomationCommand) -> ExitCode {
         }
         let contact = contacts.entry(from.clone()).or_insert_with(|| Contact {
             id: wacrm::ContactId::new(from.clone()),
-            wa_id: Some(from.clone()),
+            // `from` names the contact; it is its wa_id only when it is one
+            // (the default "contact" is not), and stays the id either way.
+            wa_id: wacrm::WaId::try_from(from.as_str()).ok(),
             ..Default::default()
         });
         if let Some(name) = &l.name {

@@ -99,7 +99,11 @@ async fn reimport_finds_stored_contacts_by_id_and_by_phone_in_batches() {
     for i in 0..30 {
         let c = Contact {
             id: format!("wa-{i}").as_str().into(),
-            e164: Some(format!("+55119{:08}", 87_654_300 + i)),
+            e164: Some(
+                format!("+55119{:08}", 87_654_300 + i)
+                    .parse()
+                    .expect("valid E.164"),
+            ),
             opted_in: true,
             ..Default::default()
         };

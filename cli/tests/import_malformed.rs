@@ -197,7 +197,7 @@ async fn reimport_merges_and_keeps_unmapped_fields_tags_and_opt_in() {
     // What webhooks and consent flows add later.
     let mut c = stores.contacts.get(&"1".into()).await.unwrap().unwrap();
     c.opted_in = true;
-    c.bsuid = Some("BR.123".into());
+    c.bsuid = Some("BR.123".parse().expect("valid id"));
     c.time_zone = Some("America/Sao_Paulo".into());
     stores.contacts.upsert(&c, None).await.unwrap();
 

@@ -54,7 +54,11 @@ async fn seeded() -> Console {
             .upsert(
                 &Contact {
                     id: ContactId::new(c),
-                    e164: Some(format!("+8190000000{}", &c[1..])),
+                    e164: Some(
+                        format!("+8190000000{}", &c[1..])
+                            .parse()
+                            .expect("valid E.164"),
+                    ),
                     ..Default::default()
                 },
                 None,

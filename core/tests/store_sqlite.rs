@@ -13,7 +13,7 @@ async fn data_survives_reopen_and_schema_is_versioned() {
             .upsert(
                 &Contact {
                     id: "c1".into(),
-                    e164: Some("+819012345678".into()),
+                    e164: Some("+819012345678".parse().unwrap()),
                     ..Default::default()
                 },
                 None,
@@ -123,6 +123,62 @@ async fn corrupt_rows_are_reported_with_their_key() {
         matches!(&e, StoreError::Corrupt { key, .. } if key == "contacts/c1"),
         "{e:?}"
     );
+}
+
+/// A row written before identifiers were validated (or by SQL by hand) can
+/// hold a phone, wa_id or BSUID that no longer validates: it is read, not
+/// refused, and the text is kept in `invalid_<field>` attributes.
+#[tokio::test]
+async fn legacy_rows_with_invalid_identifiers_stay_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let s = Stores::sqlite(&path).await.unwrap();
+    s.contacts
+        .upsert(
+            &Contact {
+                id: "ok".into(),
+                e164: Some("+819012345678".parse().unwrap()),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    drop(s);
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO contacts (id, e164, wa_id, bsuid, version, doc) VALUES \
+         ('old', '090-1234', 'abc', 'ana', 1, \
+          '{\"id\":\"old\",\"e164\":\"090-1234\",\"wa_id\":\"abc\",\"bsuid\":\"ana\",\"name\":\"Old\",\"version\":1}')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let s = Stores::sqlite(&path).await.unwrap();
+    let old = s.contacts.get(&"old".into()).await.unwrap().unwrap();
+    assert_eq!((&old.e164, &old.wa_id, &old.bsuid), (&None, &None, &None));
+    assert_eq!(old.name.as_deref(), Some("Old"));
+    assert_eq!(old.attributes["invalid_e164"], "090-1234");
+    assert_eq!(old.attributes["invalid_wa_id"], "abc");
+    assert_eq!(old.attributes["invalid_bsuid"], "ana");
+    // Lookups by the stale key column still find it, and listing is not broken.
+    let found = s.contacts.find_by_e164("090-1234").await.unwrap().unwrap();
+    assert_eq!(found.id, old.id);
+    let all = s
+        .contacts
+        .list(&ContactFilter::default(), &PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 2);
+    // Writing it back stores the repaired document and clears the key column.
+    s.contacts.upsert(&old, Some(old.version)).await.unwrap();
+    assert!(s.contacts.find_by_e164("090-1234").await.unwrap().is_none());
+    let again = s.contacts.get(&"old".into()).await.unwrap().unwrap();
+    assert_eq!(again.attributes["invalid_e164"], "090-1234");
 }
 
 #[tokio::test]

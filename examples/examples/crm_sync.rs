@@ -64,7 +64,7 @@ async fn main() -> wacrm::Result<()> {
     let mut ann = Contact {
         id: ContactId::new("ann"),
         email: Some(" Ann@Example.com ".into()),
-        e164: Some("+31612345678".into()),
+        e164: Some("+31612345678".parse().expect("valid id")),
         first_name: Some("Ann".into()),
         ..Default::default()
     };

@@ -16,7 +16,7 @@ fn main() {
             Ok(p) => {
                 let wa: Vec<String> = wacrm::phone::wa_id_candidates(&p.e164)
                     .into_iter()
-                    .map(|w| w.0)
+                    .map(String::from)
                     .collect();
                 println!(
                     "{input:28} → {} {} {} valid={} wa_id candidates {wa:?}",

@@ -10,7 +10,7 @@ async fn main() -> wacrm::Result<()> {
     let stores = wacrm::store::Stores::sqlite(dir.join("c.db")).await?;
     let c = wacrm::store::Contact {
         id: "c1".into(),
-        e164: Some("+819012345678".into()),
+        e164: Some("+819012345678".parse().expect("valid id")),
         ..Default::default()
     };
     let stored = stores.contacts.upsert(&c, Some(0)).await?;

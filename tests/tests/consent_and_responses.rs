@@ -205,7 +205,7 @@ async fn after_a_restart_answered_conversations_keep_their_agent_and_the_pause()
                 .upsert(
                     &Contact {
                         id: ContactId::new(c),
-                        e164: Some(phone.into()),
+                        e164: Some(phone.parse().expect("valid id")),
                         ..Default::default()
                     },
                     None,

@@ -159,6 +159,26 @@ class SegmentChange:
     tags: List[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Timer:
+    """A pending no-reply timer (a ``[[timers]]`` entry armed for a contact)."""
+
+    timer_id: str = ""
+    #: The contact key (a stored contact's id, else the wa_id given).
+    contact: str = ""
+    conversation: str = ""
+    #: When it fires, epoch ms.
+    due_at: int = 0
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    """A timer that came due, with what its actions did."""
+
+    timer: Timer = field(default_factory=Timer)
+    evaluation: Evaluation = field(default_factory=Evaluation)
+
+
 class _RulesOps:
     def __init__(self, native: Any) -> None:
         self._native = native
@@ -224,6 +244,29 @@ class _AutomationOps:
         """The scheduled lifecycle pass at ``at`` (epoch ms; now when ``None``)."""
         return Op(self._native.lifecycle_pass(at), list_decoder(SegmentChange))
 
+    @operation
+    def timers(self, contact: Optional[str] = None) -> Op[List[Timer]]:
+        """Pending no-reply timers of ``contact`` (wa_id or contact id), or of everyone; earliest first."""
+        return Op(self._native.timers(contact), list_decoder(Timer))
+
+    @operation
+    def arm_timer(self, timer_id: str, contact: str, conversation: Optional[str] = None,
+                  at: Optional[int] = None) -> Op[Timer]:
+        """Arm rules timer ``timer_id`` for ``contact``, due its delay after ``at`` (epoch ms; now when ``None``).
+
+        Replaces the contact's armed timer of that id; an id the rules do not define raises ``ValidationError``."""
+        return Op(self._native.arm_timer(timer_id, contact, conversation, at), decoder(Timer))
+
+    @operation
+    def cancel_timers(self, contact: str) -> Op[int]:
+        """Cancel every pending timer of ``contact``; how many."""
+        return Op(self._native.cancel_timers(contact), int)
+
+    @operation
+    def run_due_timers(self, at: Optional[int] = None) -> Op[List[TimerFired]]:
+        """Run the timers due at ``at`` (epoch ms; now when ``None``), each once; tags go to the contact."""
+        return Op(self._native.run_due_timers(at), list_decoder(TimerFired))
+
 
 class Automation(_AutomationOps, Blocking):
     """Blocking evaluation of ``rules``; contacts in ``stores`` (in memory when ``None``)."""
@@ -235,4 +278,5 @@ class AsyncAutomation(_AutomationOps, Awaiting):
 
 __all__ = ["AsyncAutomation", "Automation", "AutomationAction", "AutomationMessage", "AutomationSettings", "Block",
            "Direction", "Evaluation", "Handoff", "Origin", "PauseAutomation", "Reply", "Rules", "RulesInfo",
-           "RulesProblem", "SegmentChange", "SendTemplate", "SetAttribute", "Skipped", "Tag", "Untag"]
+           "RulesProblem", "SegmentChange", "SendTemplate", "SetAttribute", "Skipped", "Tag", "Timer", "TimerFired",
+           "Untag"]

@@ -17,6 +17,8 @@ from wacrm.automation import (
     RulesInfo,
     RulesProblem,
     SegmentChange,
+    Timer,
+    TimerFired,
 )
 
 
@@ -35,11 +37,16 @@ def automation(st: wacrm.Stores, text: str) -> List[str]:
     assert_type(auto.set_contact_tags("5511999990001", ["vip"]), List[str])
     assert_type(auto.contact_segments("5511999990001"), List[str])
     assert_type(auto.lifecycle_pass(), List[SegmentChange])
+    assert_type(auto.timers(), List[Timer])
+    assert_type(auto.arm_timer("nudge", "5511999990001", at=0), Timer)
+    assert_type(auto.cancel_timers("5511999990001"), int)
+    assert_type(auto.run_due_timers(0), List[TimerFired])
 
     async def later() -> None:
         a = AsyncAutomation(rules)
         assert_type(await a.evaluate(AutomationMessage("hi", "1")), Evaluation)
         assert_type(await a.contact_tags("1"), List[str])
+        assert_type(await a.timers("5511999990001"), List[Timer])
 
     asyncio.run(later())
     return auto.contact_tags("5511999990001")

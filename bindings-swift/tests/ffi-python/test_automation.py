@@ -65,3 +65,33 @@ def test_handoff_block_tags_and_segments() -> None:
             await auto.evaluate(msg("hi", who, T0, direction="sideways"))
 
     run(main())
+
+
+def test_no_reply_timers_arm_list_cancel_and_fire() -> None:
+    async def main() -> None:
+        st = w.Stores("memory:")
+        rules = w.Rules.parse(RULES)
+        assert rules.info().timers == ["nudge"]
+        auto = w.Automation(rules, st)
+        await auto.evaluate(msg("hello", ANA, T0, name="Ana Silva"))
+        await auto.evaluate(msg("How can we help?", ANA, T0 + 1_000, direction="out"))
+        armed = await auto.timers(ANA)
+        assert armed == [w.Timer(timer_id="nudge", contact=ANA, conversation=ANA, due_at=T0 + 3_601_000)]
+        await auto.evaluate(msg("thanks", ANA, T0 + 2_000))
+        assert await auto.timers() == []
+
+        t = await auto.arm_timer("nudge", ANA, at=T0)
+        assert t.due_at == T0 + 3_600_000
+        assert await auto.run_due_timers(T0 + 60_000) == []
+        (fired,) = await auto.run_due_timers(T0 + 3_600_000)
+        assert fired.timer == t
+        assert w.ActionOut.REPLY(rule="nudge", text="Still there, Ana?") in fired.evaluation.actions
+        stored = await st.contact_get(ANA)
+        assert stored is not None and "nudged" in stored.tags
+
+        await auto.arm_timer("nudge", ANA, at=T0)
+        assert await auto.cancel_timers(ANA) == 1
+        with pytest.raises(w.WacrmError.Validation):
+            await auto.arm_timer("missing", ANA)
+
+    run(main())

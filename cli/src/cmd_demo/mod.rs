@@ -385,7 +385,7 @@ async fn demo(a: DemoArgs) -> wacrm::Result<()> {
                     ..OutgoingMessage::new(
                         format!("reply:{}", new.message_id),
                         &from,
-                        c.e164.clone().unwrap_or(wa.clone()),
+                        c.e164.as_deref().unwrap_or(&wa).to_string(),
                         OutboundMessage::text(
                             "はい、店舗でもご利用いただけます。Yes, it is valid in store too.",
                         ),

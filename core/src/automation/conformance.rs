@@ -74,6 +74,16 @@ pub async fn timers_replace_cancel_and_come_due(s: Arc<dyn AutomationStore>) {
     s.put_timer(&timer("a", "survey", 250)).await.unwrap();
     s.put_timer(&timer("b", "nudge", 150)).await.unwrap();
     s.put_timer(&timer("c", "nudge", 200)).await.unwrap();
+    assert_eq!(
+        s.list_timers(Some("a")).await.unwrap(),
+        vec![timer("a", "survey", 250), timer("a", "nudge", 300)],
+        "one contact's timers, earliest first"
+    );
+    assert_eq!(
+        s.list_timers(None).await.unwrap().len(),
+        4,
+        "listing takes nothing"
+    );
     assert!(s.take_due_timers(120).await.unwrap().is_empty(), "replaced");
     assert_eq!(s.cancel_timers("b").await.unwrap(), 1);
     assert_eq!(s.cancel_timers("b").await.unwrap(), 0);
@@ -87,9 +97,14 @@ pub async fn timers_replace_cancel_and_come_due(s: Arc<dyn AutomationStore>) {
         "taken once"
     );
     assert_eq!(
+        s.list_timers(None).await.unwrap(),
+        vec![timer("a", "nudge", 300)]
+    );
+    assert_eq!(
         s.take_due_timers(10_000).await.unwrap(),
         vec![timer("a", "nudge", 300)]
     );
+    assert!(s.list_timers(Some("a")).await.unwrap().is_empty());
 }
 
 /// Concurrent takers never run the same timer twice, and none is lost.

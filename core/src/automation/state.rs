@@ -96,6 +96,9 @@ pub trait AutomationStore: Send + Sync + 'static {
     async fn cancel_timers(&self, contact: &str) -> crate::Result<u64>;
     /// Remove and return the timers due at `now`, earliest first.
     async fn take_due_timers(&self, now: Millis) -> crate::Result<Vec<Timer>>;
+    /// The pending timers (of one contact, or all), earliest first, then by
+    /// contact and timer id; nothing is removed.
+    async fn list_timers(&self, contact: Option<&str>) -> crate::Result<Vec<Timer>>;
 }
 
 #[derive(Default)]
@@ -182,6 +185,19 @@ impl AutomationStore for MemoryAutomationStore {
             .collect();
         let mut out: Vec<Timer> = due.iter().filter_map(|k| g.timers.remove(k)).collect();
         out.sort_by_key(|t| t.due_at);
+        Ok(out)
+    }
+    async fn list_timers(&self, contact: Option<&str>) -> crate::Result<Vec<Timer>> {
+        let g = self.inner.lock();
+        let mut out: Vec<Timer> = g
+            .timers
+            .values()
+            .filter(|t| contact.is_none_or(|c| t.contact == c))
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| {
+            (a.due_at, &a.contact, &a.timer_id).cmp(&(b.due_at, &b.contact, &b.timer_id))
+        });
         Ok(out)
     }
 }

@@ -118,7 +118,8 @@ impl AutomationService {
         let recipient = contact
             .wa_id
             .clone()
-            .or_else(|| contact.bsuid.clone())
+            .map(String::from)
+            .or_else(|| contact.bsuid.clone().map(String::from))
             .or_else(|| m.from.clone())
             .unwrap_or_default();
         let mut enqueued = Vec::new();

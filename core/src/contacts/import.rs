@@ -9,7 +9,7 @@ use std::io::Read;
 use serde::{Deserialize, Serialize};
 
 use super::records::{Chunk, LineEndings, QuoteLimits, Record, Splitter, lossy_fields};
-use crate::ids::ContactId;
+use crate::ids::{ContactId, E164, WaId};
 use crate::phone;
 use crate::store::Contact;
 
@@ -671,8 +671,10 @@ impl RowValues<'_> {
             first_name: opt(self.first_name),
             last_name: opt(self.last_name),
             name: opt(self.name),
-            e164: opt(&self.e164),
-            wa_id: opt(&self.wa_id),
+            // Both are empty or were built from a parsed `E164` (see
+            // `accept_phone`), so only the empty case gives `None`.
+            e164: E164::try_from(self.e164.as_str()).ok(),
+            wa_id: WaId::try_from(self.wa_id.as_str()).ok(),
             email: opt(&self.email),
             city: opt(self.city),
             external_id: opt(self.external_id),
@@ -808,7 +810,7 @@ fn accept_phone(
         return Err(format!("phone {p:?} is not a valid number in {region}"));
     }
     if let Some(w) = phone::wa_id_candidates(&e164).into_iter().next() {
-        v.wa_id = w.0;
+        v.wa_id = w.into();
     }
     v.e164 = String::from(e164);
     Ok(())

@@ -160,7 +160,7 @@ async fn stored_for(
         .iter()
         .zip(&out)
         .filter(|(_, old)| old.is_none())
-        .filter_map(|(c, _)| c.e164.clone())
+        .filter_map(|(c, _)| c.e164.clone().map(String::from))
         .collect();
     if phones.is_empty() {
         return Ok(out);
@@ -169,13 +169,13 @@ async fn stored_for(
         .find_many_by_e164(&phones)
         .await?
         .into_iter()
-        .filter_map(|c| Some((c.e164.clone()?, c)))
+        .filter_map(|c| Some((c.e164.clone()?.into(), c)))
         .collect();
     for (c, old) in rows.iter().zip(out.iter_mut()) {
         if old.is_none()
             && let Some(e) = &c.e164
         {
-            *old = by_phone.get(e).cloned();
+            *old = by_phone.get(e.as_str()).cloned();
         }
     }
     Ok(out)
@@ -183,7 +183,7 @@ async fn stored_for(
 
 /// `row` merged into `old`: present fields win, absent ones stay.
 fn merge(mut old: Contact, row: Contact, replace_tags: bool) -> Contact {
-    fn set(slot: &mut Option<String>, v: Option<String>) {
+    fn set<T>(slot: &mut Option<T>, v: Option<T>) {
         if v.is_some() {
             *slot = v;
         }
@@ -217,9 +217,9 @@ mod tests {
     fn merge_keeps_what_the_row_does_not_say() {
         let mut old = Contact {
             id: "c1".into(),
-            e164: Some("+447700900123".into()),
-            wa_id: Some("447700900123".into()),
-            bsuid: Some("GB.123".into()),
+            e164: "+447700900123".parse().ok(),
+            wa_id: "447700900123".parse().ok(),
+            bsuid: "GB.123".parse().ok(),
             name: Some("Ana".into()),
             city: Some("Leeds".into()),
             opted_in: true,
@@ -231,8 +231,8 @@ mod tests {
         old.attributes.insert("plan".into(), "gold".into());
         let mut row = Contact {
             id: "c1".into(),
-            e164: Some("+447700900123".into()),
-            wa_id: Some("other".into()),
+            e164: "+447700900123".parse().ok(),
+            wa_id: "447700900999".parse().ok(),
             city: Some("York".into()),
             ..Default::default()
         };

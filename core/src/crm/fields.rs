@@ -7,6 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::ids::{Bsuid, E164, WaId};
 use crate::store::Contact;
 
 /// A contact field: one of the canonical names or `attr:NAME`.
@@ -104,29 +105,31 @@ impl LocalField {
             LocalField::FirstName => c.first_name.clone(),
             LocalField::LastName => c.last_name.clone(),
             LocalField::Name => c.name.clone(),
-            LocalField::Phone => c.e164.clone(),
+            LocalField::Phone => c.e164.clone().map(String::from),
             LocalField::Email => c.email.clone(),
             LocalField::City => c.city.clone(),
             LocalField::Country => c.attributes.get("country").and_then(attr_text),
             LocalField::Tags => {
                 (!c.tags.is_empty()).then(|| c.tags.iter().cloned().collect::<Vec<_>>().join(";"))
             }
-            LocalField::WaId => c.wa_id.clone(),
-            LocalField::Bsuid => c.bsuid.clone(),
+            LocalField::WaId => c.wa_id.clone().map(String::from),
+            LocalField::Bsuid => c.bsuid.clone().map(String::from),
             LocalField::ExternalId => c.external_id.clone(),
             LocalField::Attr(n) => c.attributes.get(n).and_then(attr_text),
         };
         v.filter(|s| !s.is_empty())
     }
 
-    /// Set (or with `None`, clear) the contact's value.
-    pub fn set(&self, c: &mut Contact, v: Option<String>) {
+    /// Set (or with `None`, clear) the contact's value. A phone, wa_id or
+    /// BSUID that does not validate is a validation error naming the field,
+    /// and the contact is left unchanged.
+    pub fn set(&self, c: &mut Contact, v: Option<String>) -> crate::Result<()> {
         let v = v.filter(|s| !s.is_empty());
         match self {
             LocalField::FirstName => c.first_name = v,
             LocalField::LastName => c.last_name = v,
             LocalField::Name => c.name = v,
-            LocalField::Phone => c.e164 = v,
+            LocalField::Phone => c.e164 = v.map(E164::try_from).transpose()?,
             LocalField::Email => c.email = v,
             LocalField::City => c.city = v,
             LocalField::Country => set_attr(c, "country", v),
@@ -141,11 +144,12 @@ impl LocalField {
                     })
                     .unwrap_or_default()
             }
-            LocalField::WaId => c.wa_id = v,
-            LocalField::Bsuid => c.bsuid = v,
+            LocalField::WaId => c.wa_id = v.map(WaId::try_from).transpose()?,
+            LocalField::Bsuid => c.bsuid = v.map(Bsuid::try_from).transpose()?,
             LocalField::ExternalId => c.external_id = v,
             LocalField::Attr(n) => set_attr(c, n, v),
         }
+        Ok(())
     }
 }
 
@@ -185,13 +189,26 @@ mod tests {
             assert_eq!(f.to_string(), name);
             let mut c = Contact::default();
             assert_eq!(f.get(&c), None);
-            f.set(&mut c, Some("b;a".into()));
-            assert_eq!(
-                f.get(&c).as_deref(),
-                Some(if name == "tags" { "a;b" } else { "b;a" })
-            );
-            f.set(&mut c, Some(String::new()));
+            // Identifiers must validate; other fields take any text.
+            let (given, read) = match name {
+                "phone" => ("+819012345678", "+819012345678"),
+                "wa_id" => ("819012345678", "819012345678"),
+                "bsuid" => ("JP.1", "JP.1"),
+                "tags" => ("b;a", "a;b"),
+                _ => ("b;a", "b;a"),
+            };
+            f.set(&mut c, Some(given.into())).unwrap();
+            assert_eq!(f.get(&c).as_deref(), Some(read), "{name}");
+            f.set(&mut c, Some(String::new())).unwrap();
             assert_eq!(f.get(&c), None, "{name}: empty clears");
+        }
+        // An identifier that does not validate is refused and changes nothing.
+        for name in ["phone", "wa_id", "bsuid"] {
+            let f: LocalField = name.parse().unwrap();
+            let mut c = Contact::default();
+            let e = f.set(&mut c, Some("b;a".into())).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Validation, "{name}");
+            assert_eq!(c, Contact::default());
         }
         assert!("attr:".parse::<LocalField>().is_err());
         assert!(

@@ -31,7 +31,10 @@ pub fn normalize_one(input: &str, region: Option<&str>) -> NormalizedRow {
     match parse(input, region) {
         Ok(p) => NormalizedRow {
             input: input.to_string(),
-            wa_id: wa_id_candidates(&p.e164).into_iter().next().map(|w| w.0),
+            wa_id: wa_id_candidates(&p.e164)
+                .into_iter()
+                .next()
+                .map(String::from),
             e164: Some(String::from(p.e164)),
             region: Some(p.region),
             number_type: Some(p.number_type.as_str().to_string()),

@@ -8,8 +8,12 @@ use crate::error::Result;
 use crate::ids::{E164, WaId};
 
 fn push(v: &mut Vec<WaId>, s: String) {
-    if !v.iter().any(|w| w.0 == s) {
-        v.push(WaId::new(s));
+    // Candidates are an E.164 number's 5–15 digits with at most one digit
+    // added or removed, so they always validate; the check keeps it that way.
+    if let Ok(w) = WaId::try_from(s)
+        && !v.contains(&w)
+    {
+        v.push(w);
     }
 }
 
@@ -126,8 +130,15 @@ mod tests {
         E164::parse_strict(s).unwrap()
     }
 
+    fn w(s: &str) -> WaId {
+        WaId::try_from(s).unwrap()
+    }
+
     fn c(s: &str) -> Vec<String> {
-        wa_id_candidates(&e(s)).into_iter().map(|w| w.0).collect()
+        wa_id_candidates(&e(s))
+            .into_iter()
+            .map(String::from)
+            .collect()
     }
 
     #[test]
@@ -135,15 +146,11 @@ mod tests {
         assert_eq!(c("+525512345678"), ["5215512345678", "525512345678"]);
         assert_eq!(c("+5215512345678"), ["5215512345678", "525512345678"]);
         assert_eq!(
-            e164_from_wa_id(&WaId::new("5215512345678"))
-                .unwrap()
-                .as_str(),
+            e164_from_wa_id(&w("5215512345678")).unwrap().as_str(),
             "+525512345678"
         );
         assert_eq!(
-            e164_from_wa_id(&WaId::new("525512345678"))
-                .unwrap()
-                .as_str(),
+            e164_from_wa_id(&w("525512345678")).unwrap().as_str(),
             "+525512345678"
         );
     }
@@ -153,17 +160,13 @@ mod tests {
         assert_eq!(c("+5511987654321"), ["5511987654321", "551187654321"]);
         assert_eq!(c("+551187654321"), ["5511987654321", "551187654321"]);
         assert_eq!(
-            e164_from_wa_id(&WaId::new("551187654321"))
-                .unwrap()
-                .as_str(),
+            e164_from_wa_id(&w("551187654321")).unwrap().as_str(),
             "+5511987654321"
         );
         // Landlines (starting 2-5) never get a ninth digit.
         assert_eq!(c("+551132654321"), ["551132654321"]);
         assert_eq!(
-            e164_from_wa_id(&WaId::new("551132654321"))
-                .unwrap()
-                .as_str(),
+            e164_from_wa_id(&w("551132654321")).unwrap().as_str(),
             "+551132654321"
         );
     }
@@ -173,9 +176,7 @@ mod tests {
         assert_eq!(c("+5491123456789"), ["5491123456789", "541123456789"]);
         assert_eq!(c("+541123456789"), ["5491123456789", "541123456789"]);
         assert_eq!(
-            e164_from_wa_id(&WaId::new("5491123456789"))
-                .unwrap()
-                .as_str(),
+            e164_from_wa_id(&w("5491123456789")).unwrap().as_str(),
             "+5491123456789"
         );
     }
@@ -225,7 +226,8 @@ mod tests {
                 "round trip of {s}"
             );
         }
-        assert!(e164_from_wa_id(&WaId::new("12ab")).is_err());
-        assert!(e164_from_wa_id(&WaId::new("")).is_err());
+        // Text that is not digits cannot even become a wa_id.
+        assert!(WaId::try_from("12ab").is_err());
+        assert!(WaId::try_from("").is_err());
     }
 }

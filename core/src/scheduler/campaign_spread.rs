@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::campaign::{CampaignInput, CampaignPlan, DAY_SECONDS, RateCard, plan};
 use super::limits::LimitConfig;
 use super::worker::OutgoingMessage;
+use crate::ids::Recipient;
 use crate::time::Millis;
 
 /// How a campaign is laid out in time.
@@ -54,8 +55,8 @@ impl Spread {
 /// (number, recipient) pair past the burst waits `n × interval` into its day.
 /// A later `not_before` already set is kept. Returns the days used.
 pub fn spread(messages: &mut [OutgoingMessage], start: Millis, s: &Spread) -> u64 {
-    let mut day_of: HashMap<String, u64> = HashMap::new();
-    let mut per_pair: HashMap<(String, String), u64> = HashMap::new();
+    let mut day_of: HashMap<Recipient, u64> = HashMap::new();
+    let mut per_pair: HashMap<(String, Recipient), u64> = HashMap::new();
     let mut days = 1;
     for m in messages.iter_mut() {
         let next = day_of.len() as u64;

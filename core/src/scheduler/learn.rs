@@ -5,7 +5,7 @@
 //! never by comparing phone strings again.
 
 use crate::client::SentContact;
-use crate::ids::ContactId;
+use crate::ids::{Bsuid, ContactId, WaId};
 use crate::store::{Contact, Stores};
 use crate::webhook::identity::{self, Identity};
 
@@ -55,13 +55,16 @@ pub(super) async fn learn_from_send(
     };
     let before = c.clone();
     if let Some(wa) = &answered.wa_id
+        && let Some(wa) = identity::checked::<WaId>(&mut c, "wa_id", wa)
         && let Some(old) = c.wa_id.replace(wa.clone())
-        && old != *wa
+        && old != wa
     {
         identity::remember(&mut c, "previous_wa_ids", &old);
     }
-    if c.bsuid.is_none() {
-        c.bsuid = answered.user_id.clone();
+    if c.bsuid.is_none()
+        && let Some(u) = &answered.user_id
+    {
+        c.bsuid = identity::checked::<Bsuid>(&mut c, "bsuid", u);
     }
     if c != before {
         let v = c.version;

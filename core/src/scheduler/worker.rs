@@ -28,8 +28,8 @@ pub struct OutgoingMessage {
     pub idempotency_key: IdempotencyKey,
     /// Sender.
     pub phone_number_id: PhoneNumberId,
-    /// Recipient (E.164 / wa_id / BSUID).
-    pub recipient: String,
+    /// Recipient (E.164 / wa_id / BSUID), serialized as the plain string.
+    pub recipient: Recipient,
     /// The message.
     pub message: OutboundMessage,
     /// Category (pricing and policies).
@@ -53,7 +53,7 @@ impl OutgoingMessage {
     pub fn new(
         key: impl Into<String>,
         from: &PhoneNumberId,
-        to: impl Into<String>,
+        to: impl Into<Recipient>,
         message: OutboundMessage,
         category: Category,
     ) -> Self {
@@ -419,7 +419,7 @@ impl Scheduler {
         };
         Ok((
             SendContext {
-                recipient: item.recipient.clone(),
+                recipient: item.recipient.to_string(),
                 time_zone: contact.as_ref().and_then(|c| c.time_zone.clone()),
                 category: Some(item.category),
                 is_template: payload.message.is_template(),
@@ -681,7 +681,7 @@ impl Scheduler {
             biz_opaque_callback_data: Some(reconcile_callback(&item)),
             ..Default::default()
         };
-        let to = Recipient::parse(&item.recipient);
+        let to = item.recipient.clone();
         let reconciling = self.cfg.reconcile.enabled;
         if reconciling {
             let now = self.clock.now_millis();

@@ -27,8 +27,8 @@ pub use statuses::*;
 fn contact(id: &str, phone: &str) -> Contact {
     Contact {
         id: ContactId::new(id),
-        e164: Some(phone.to_string()),
-        wa_id: Some(phone.trim_start_matches('+').to_string()),
+        e164: Some(phone.parse().expect("conformance phones are E.164")),
+        wa_id: Some(phone[1..].parse().expect("E.164 digits are a wa_id")),
         name: Some(format!("Name {id}")),
         ..Default::default()
     }
@@ -164,7 +164,7 @@ pub async fn contacts_crud_and_versions(s: Stores) {
     );
     assert!(s.contacts.find_by_bsuid("JP.1").await.unwrap().is_none());
     let mut b = contact("c2", "+819011112222");
-    b.bsuid = Some("JP.1".into());
+    b.bsuid = Some("JP.1".parse().unwrap());
     b.tags.insert("bought_a".into());
     s.contacts
         .upsert_many(&[b, contact("c3", "+819033334444")])
@@ -968,9 +968,9 @@ pub async fn key_columns_follow_updates(s: Stores) {
         .await
         .unwrap();
     let mut moved = c.clone();
-    moved.e164 = Some("+819022220000".into());
-    moved.wa_id = Some("819022220000".into());
-    moved.bsuid = Some("JP.kc1".into());
+    moved.e164 = Some("+819022220000".parse().unwrap());
+    moved.wa_id = Some("819022220000".parse().unwrap());
+    moved.bsuid = Some("JP.kc1".parse().unwrap());
     s.contacts.upsert(&moved, Some(c.version)).await.unwrap();
     let by = |v: Option<Contact>| v.map(|c| c.id.0);
     assert_eq!(

@@ -61,7 +61,7 @@ pub fn merged_contact(survivor: &Contact, absorbed: &Contact, now: Millis) -> Co
             .attributes
             .get_mut("merged_phones")
             .and_then(|v| v.as_array_mut())
-            && !arr.iter().any(|x| x == a)
+            && !arr.iter().any(|x| x == a.as_str())
         {
             arr.push(serde_json::json!(a));
         }

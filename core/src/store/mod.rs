@@ -4,6 +4,7 @@
 //! default) and PostgreSQL adapters with automatic migrations, retention, and a
 //! conformance suite (feature `testing`) any adapter can run.
 
+mod contact_doc;
 pub mod logic;
 mod memory;
 mod memory_policy;
@@ -20,6 +21,7 @@ pub mod conformance;
 
 use std::sync::Arc;
 
+pub use contact_doc::{INVALID_ATTRIBUTE_PREFIX, StoredContact};
 pub use memory::MemoryStore;
 pub use redact::{redact_in, redact_url};
 pub use retention::{

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::ErrorDetails;
-use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
+use crate::ids::{
+    AgentId, Bsuid, ContactId, ConversationId, E164, IdempotencyKey, MessageId, PhoneNumberId,
+    Recipient, WaId,
+};
 use crate::time::Millis;
 
 /// One store failure type for every adapter.
@@ -86,13 +89,13 @@ pub struct Contact {
     pub id: ContactId,
     /// Phone in E.164.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub e164: Option<String>,
+    pub e164: Option<E164>,
     /// WhatsApp id learned from webhooks or send responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wa_id: Option<String>,
+    pub wa_id: Option<WaId>,
     /// Business-scoped user id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bsuid: Option<String>,
+    pub bsuid: Option<Bsuid>,
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -577,8 +580,8 @@ pub struct OutboxItem {
     pub idempotency_key: IdempotencyKey,
     /// Sender.
     pub phone_number_id: PhoneNumberId,
-    /// Recipient (E.164/wa_id or BSUID).
-    pub recipient: String,
+    /// Recipient (E.164/wa_id or BSUID), stored as the plain string.
+    pub recipient: Recipient,
     /// The message (the client's `OutboundMessage` as JSON).
     pub payload: Value,
     /// Category.

@@ -5,9 +5,9 @@
 //! keeps identifiers it outgrew as history in its attributes
 //! (`previous_wa_ids`, `previous_e164s`, `previous_user_ids`).
 
-use crate::ids::{ContactId, WaId};
+use crate::ids::{Bsuid, ContactId, E164, WaId};
 use crate::phone;
-use crate::store::{Contact, ContactFilter, PageRequest, Stores};
+use crate::store::{Contact, ContactFilter, INVALID_ATTRIBUTE_PREFIX, PageRequest, Stores};
 
 /// Attribute holding a username-only user's `@username`.
 pub(super) const USERNAME: &str = "username";
@@ -27,17 +27,37 @@ pub(crate) struct Identity<'a> {
 
 /// The E.164 a wa_id stands for, and every wa_id the same account may be
 /// written as (the one seen first).
-fn variants(wa_id: &str) -> (Option<String>, Vec<String>) {
-    let e164 = phone::e164_from_wa_id(&WaId::new(wa_id)).ok();
+fn variants(wa_id: &str) -> (Option<E164>, Vec<String>) {
+    let e164 = WaId::try_from(wa_id)
+        .ok()
+        .and_then(|w| phone::e164_from_wa_id(&w).ok());
     let mut all = vec![wa_id.to_string()];
     if let Some(e) = &e164 {
         for w in phone::wa_id_candidates(e) {
-            if !all.contains(&w.0) {
-                all.push(w.0);
+            if !all.iter().any(|a| a == w.as_str()) {
+                all.push(w.into());
             }
         }
     }
-    (e164.map(|e| e.as_str().to_string()), all)
+    (e164, all)
+}
+
+/// `value` as a validated identifier. One that fails validation is kept in
+/// the contact's `invalid_<field>` attribute (so nothing a webhook said is
+/// lost) and the field is left alone.
+pub(crate) fn checked<T: for<'a> TryFrom<&'a str>>(
+    c: &mut Contact,
+    field: &str,
+    value: &str,
+) -> Option<T> {
+    match T::try_from(value) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            tracing::warn!(contact = %c.id, field, "webhook identifier fails validation; kept as an attribute");
+            remember(c, &format!("{INVALID_ATTRIBUTE_PREFIX}{field}"), value);
+            None
+        }
+    }
 }
 
 /// A contact known under another BSUID is another person (numbers are
@@ -69,7 +89,7 @@ pub(crate) async fn find(stores: &Stores, id: &Identity<'_>) -> crate::Result<Op
         }
         // Contacts imported by phone, canonical or as typed.
         let typed = all.iter().map(|v| format!("+{v}"));
-        for e in e164.into_iter().chain(typed) {
+        for e in e164.map(String::from).into_iter().chain(typed) {
             if let Some(c) = s.find_by_e164(&e).await?
                 && same_person(&c, id.bsuid)
             {
@@ -117,20 +137,24 @@ pub(crate) fn remember(c: &mut Contact, key: &str, value: &str) {
 /// Learn what `id` reveals about `c`; whether anything changed.
 pub(super) fn learn(c: &mut Contact, id: &Identity<'_>) -> bool {
     let before = c.clone();
-    if let Some(w) = id.wa_id {
+    if let Some(w) = id.wa_id
+        && let Some(w) = checked::<WaId>(c, "wa_id", w)
+    {
         // The form WhatsApp writes now is the account's wa_id; a form seen
         // before (or guessed from the phone) is kept as history.
-        if let Some(old) = c.wa_id.replace(w.to_string())
+        if let Some(old) = c.wa_id.replace(w.clone())
             && old != w
         {
             remember(c, "previous_wa_ids", &old);
         }
         if c.e164.is_none() {
-            c.e164 = variants(w).0;
+            c.e164 = variants(&w).0;
         }
     }
-    if c.bsuid.is_none() {
-        c.bsuid = id.bsuid.map(str::to_string);
+    if c.bsuid.is_none()
+        && let Some(u) = id.bsuid
+    {
+        c.bsuid = checked::<Bsuid>(c, "bsuid", u);
     }
     if let Some(u) = id.username
         && c.attributes.get(USERNAME).and_then(|v| v.as_str()) != Some(u)
@@ -177,7 +201,8 @@ pub(super) async fn changed_number(
         c = s.merge(&c.id, &other.id).await?;
     }
     let (e164, _) = variants(new_wa_id);
-    if let Some(old) = c.wa_id.replace(new_wa_id.to_string())
+    if let Some(new) = checked::<WaId>(&mut c, "wa_id", new_wa_id)
+        && let Some(old) = c.wa_id.replace(new)
         && old != new_wa_id
     {
         remember(&mut c, "previous_wa_ids", &old);
@@ -204,7 +229,8 @@ pub(super) async fn changed_user_id(
     {
         c = s.merge(&c.id, &other.id).await?;
     }
-    if let Some(old) = c.bsuid.replace(new_user_id.to_string())
+    if let Some(new) = checked::<Bsuid>(&mut c, "bsuid", new_user_id)
+        && let Some(old) = c.bsuid.replace(new)
         && old != new_user_id
     {
         remember(&mut c, "previous_user_ids", &old);

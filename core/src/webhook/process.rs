@@ -467,12 +467,16 @@ impl WebhookProcessor {
             let Some((c, changed)) = found.get_mut(id) else {
                 continue;
             };
-            if c.bsuid.is_none() && s.recipient_user_id.is_some() {
-                c.bsuid = s.recipient_user_id.clone();
+            if c.bsuid.is_none()
+                && let Some(u) = &s.recipient_user_id
+            {
+                c.bsuid = identity::checked(c, "bsuid", u);
                 *changed = true;
             }
-            if c.wa_id.is_none() && s.recipient_id.is_some() {
-                c.wa_id = s.recipient_id.clone();
+            if c.wa_id.is_none()
+                && let Some(w) = &s.recipient_id
+            {
+                c.wa_id = identity::checked(c, "wa_id", w);
                 *changed = true;
             }
         }

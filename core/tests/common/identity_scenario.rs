@@ -209,7 +209,7 @@ pub async fn imported_and_out_of_order(stores: Stores) {
         .upsert(
             &Contact {
                 id: ContactId::new("crm-42"),
-                e164: Some("+525512345678".into()),
+                e164: Some("+525512345678".parse().expect("valid id")),
                 name: Some("Luis".into()),
                 ..Default::default()
             },
@@ -278,7 +278,7 @@ pub async fn status_teaches_the_recipient(stores: Stores) {
         .upsert(
             &Contact {
                 id: ContactId::new("crm-7"),
-                e164: Some("+16505551234".into()),
+                e164: Some("+16505551234".parse().expect("valid id")),
                 ..Default::default()
             },
             None,
@@ -348,8 +348,8 @@ pub async fn send_teaches_the_recipient(stores: Stores) {
     ] {
         let c = Contact {
             id: ContactId::new(id),
-            e164: Some(e164.into()),
-            wa_id: Some(wa.into()),
+            e164: Some(e164.parse().expect("valid id")),
+            wa_id: Some(wa.parse().expect("valid id")),
             ..Default::default()
         };
         stores.contacts.upsert(&c, None).await.unwrap();

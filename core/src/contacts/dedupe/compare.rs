@@ -985,7 +985,7 @@ mod tests {
             String::new()
         } else {
             let e = crate::ids::E164::parse_strict(e164).unwrap();
-            crate::phone::wa_id_candidates(&e)[0].0.clone()
+            crate::phone::wa_id_candidates(&e)[0].to_string()
         };
         DedupeRecord::build(
             &RecordInput {

@@ -134,15 +134,21 @@ impl SyncEngine {
             if apply {
                 if raw.is_empty() {
                     match incoming_empty(f) {
-                        Incoming::Set(d) => f.local.set(&mut contact, Some(d)),
-                        Incoming::Clear => f.local.set(&mut contact, None),
+                        Incoming::Set(d) => f.local.set(&mut contact, Some(d))?,
+                        Incoming::Clear => f.local.set(&mut contact, None)?,
                         Incoming::Keep => {}
                     }
                     self.health.field(&f.crm, true, false);
                 } else {
-                    match apply_from_crm(&f.transform, &raw, &m.maps) {
-                        Ok(v) => {
-                            f.local.set(&mut contact, Some(v));
+                    let applied = apply_from_crm(&f.transform, &raw, &m.maps)
+                        .map_err(|e| e.to_string())
+                        .and_then(|v| {
+                            f.local
+                                .set(&mut contact, Some(v))
+                                .map_err(|e| e.to_string())
+                        });
+                    match applied {
+                        Ok(()) => {
                             self.health.field(&f.crm, true, false);
                         }
                         Err(e) => {

@@ -48,7 +48,7 @@ pub async fn contacts_batched_lookups(s: Stores) {
         .await
         .unwrap()
         .into_iter()
-        .map(|x| (x.e164.clone().unwrap(), x.id.0))
+        .map(|x| (x.e164.clone().unwrap().into(), x.id.0))
         .collect();
     assert_eq!(by_phone.len(), 1_203, "one contact per number held");
     assert_eq!(by_phone["+447700900007"], "a-first");

@@ -127,4 +127,29 @@ impl AutomationStore for SqlStore {
         out.sort_by(|a, b| (a.due_at, &a.contact).cmp(&(b.due_at, &b.contact)));
         Ok(out)
     }
+
+    async fn list_timers(&self, contact: Option<&str>) -> crate::Result<Vec<Timer>> {
+        // One statement for both cases (`$2 = 1`: every contact) on SQLite and PostgreSQL.
+        let rows = sqlx::query(
+            "SELECT contact, timer_id, conversation, due_at FROM automation_timers \
+             WHERE contact = $1 OR $2 = 1 ORDER BY due_at, contact, timer_id",
+        )
+        .bind(contact.unwrap_or_default().to_string())
+        .bind(i64::from(contact.is_none()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(Timer {
+                    contact: r.try_get(0)?,
+                    timer_id: r.try_get(1)?,
+                    conversation: r.try_get(2)?,
+                    due_at: r.try_get(3)?,
+                })
+            })
+            .collect::<Result<Vec<Timer>, sqlx::Error>>()
+            .map_err(backend_err)?)
+    }
 }

@@ -2,6 +2,20 @@
 
 use super::row::OnConflict;
 use super::*;
+use crate::store::StoredContact;
+
+/// Decode contact rows through [`StoredContact`], so a legacy identifier
+/// that no longer validates is kept as an attribute instead of failing the read.
+fn contacts(rows: &[AnyRow]) -> StoreResult<Vec<Contact>> {
+    Ok(dec_rows::<StoredContact>(rows, "contacts")?
+        .into_iter()
+        .map(|s| s.0)
+        .collect())
+}
+
+fn contact(row: &AnyRow, key: &str) -> StoreResult<Contact> {
+    dec::<StoredContact>(row, key).map(|s| s.0)
+}
 
 /// Keys bound per `IN (...)` query: well under SQLite's and PostgreSQL's
 /// parameter limits, and few queries for an import's batch.
@@ -16,6 +30,10 @@ fn in_list(n: usize) -> String {
 }
 
 impl SqlStore {
+    async fn one_contact(&self, sql: &str, arg: &str, key: &str) -> StoreResult<Option<Contact>> {
+        Ok(self.one::<StoredContact>(sql, arg, key).await?.map(|s| s.0))
+    }
+
     async fn upsert_tx<'c>(
         &self,
         tx: &mut sqlx::Transaction<'c, sqlx::Any>,
@@ -32,7 +50,7 @@ impl SqlStore {
             .await
             .map_err(backend_err)?;
         let existing: Option<Contact> = row
-            .map(|r| dec(&r, &format!("contacts/{}", c.id)))
+            .map(|r| contact(&r, &format!("contacts/{}", c.id)))
             .transpose()?;
         let found = existing.as_ref().map(|x| x.version).unwrap_or(0);
         if let Some(exp) = expected
@@ -58,7 +76,7 @@ impl SqlStore {
 #[async_trait]
 impl ContactStore for SqlStore {
     async fn get(&self, id: &ContactId) -> StoreResult<Option<Contact>> {
-        self.one(
+        self.one_contact(
             "SELECT id, doc FROM contacts WHERE id = $1",
             id.as_str(),
             &format!("contacts/{id}"),
@@ -67,7 +85,7 @@ impl ContactStore for SqlStore {
     }
 
     async fn find_by_wa_id(&self, wa_id: &str) -> StoreResult<Option<Contact>> {
-        self.one(
+        self.one_contact(
             "SELECT id, doc FROM contacts WHERE wa_id = $1 ORDER BY id LIMIT 1",
             wa_id,
             "contacts",
@@ -76,7 +94,7 @@ impl ContactStore for SqlStore {
     }
 
     async fn find_by_e164(&self, e164: &str) -> StoreResult<Option<Contact>> {
-        self.one(
+        self.one_contact(
             "SELECT id, doc FROM contacts WHERE e164 = $1 ORDER BY id LIMIT 1",
             e164,
             "contacts",
@@ -85,7 +103,7 @@ impl ContactStore for SqlStore {
     }
 
     async fn find_by_bsuid(&self, bsuid: &str) -> StoreResult<Option<Contact>> {
-        self.one(
+        self.one_contact(
             "SELECT id, doc FROM contacts WHERE bsuid = $1 ORDER BY id LIMIT 1",
             bsuid,
             "contacts",
@@ -105,7 +123,7 @@ impl ContactStore for SqlStore {
                 q = q.bind(id.0.clone());
             }
             let rows = q.fetch_all(&self.pool).await.map_err(backend_err)?;
-            out.extend(dec_rows::<Contact>(&rows, "contacts")?);
+            out.extend(contacts(&rows)?);
         }
         Ok(out)
     }
@@ -128,7 +146,7 @@ impl ContactStore for SqlStore {
             }
             let rows = q.fetch_all(&self.pool).await.map_err(backend_err)?;
             let mut seen = std::collections::HashSet::new();
-            for c in dec_rows::<Contact>(&rows, "contacts")? {
+            for c in contacts(&rows)? {
                 if c.e164.as_ref().is_some_and(|e| seen.insert(e.clone())) {
                     out.push(c);
                 }
@@ -160,7 +178,7 @@ impl ContactStore for SqlStore {
                 q = q.bind(c.id.0.clone());
             }
             let rows = q.fetch_all(&mut *tx).await.map_err(backend_err)?;
-            for e in dec_rows::<Contact>(&rows, "contacts")? {
+            for e in contacts(&rows)? {
                 stored.insert(e.id.0, (e.version, e.created_at));
             }
         }
@@ -198,7 +216,7 @@ impl ContactStore for SqlStore {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(backend_err)?;
-            let batch: Vec<Contact> = dec_rows(&rows, "contacts")?;
+            let batch = contacts(&rows)?;
             let exhausted = batch.len() < 500;
             for c in batch {
                 after = c.id.0.clone();
@@ -234,7 +252,7 @@ impl ContactStore for SqlStore {
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend_err)?;
-            row.map(|r| dec(&r, &format!("contacts/{id}")))
+            row.map(|r| contact(&r, &format!("contacts/{id}")))
                 .transpose()?
                 .ok_or_else(|| StoreError::NotFound(id.0.clone()))
         };

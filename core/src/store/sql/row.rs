@@ -175,9 +175,9 @@ impl Keyed for Contact {
     }
     fn columns(&self) -> Vec<(&'static str, Col)> {
         vec![
-            ("e164", Col::Text(self.e164.clone())),
-            ("wa_id", Col::Text(self.wa_id.clone())),
-            ("bsuid", Col::Text(self.bsuid.clone())),
+            ("e164", Col::Text(self.e164.clone().map(String::from))),
+            ("wa_id", Col::Text(self.wa_id.clone().map(String::from))),
+            ("bsuid", Col::Text(self.bsuid.clone().map(String::from))),
             ("version", Col::Int(Some(self.version as i64))),
         ]
     }
