@@ -50,6 +50,24 @@ export declare class NativeAutomation {
   contactSegments(contact: string): Promise<string[]>
   /** The scheduled lifecycle pass at `at` (epoch ms; now when absent). */
   lifecyclePass(at?: number | undefined | null): Promise<T.SegmentChange[]>
+  /**
+   * Pending no-reply timers of `contact` (wa_id or contact id), or of
+   * everyone when absent; earliest first.
+   */
+  timers(contact?: string | undefined | null): Promise<T.Timer[]>
+  /**
+   * Arm rules timer `timerId` for `contact`, due its delay after `at`
+   * (epoch ms; now when absent); an id the rules do not define rejects
+   * with `ValidationError`.
+   */
+  armTimer(timerId: string, contact: string, conversation?: string | undefined | null, at?: number | undefined | null): Promise<T.Timer>
+  /** Cancel every pending timer of `contact`; resolves with how many. */
+  cancelTimers(contact: string): Promise<number>
+  /**
+   * Run the timers due at `at` (epoch ms; now when absent), each once;
+   * tags they set are written to the contact.
+   */
+  runDueTimers(at?: number | undefined | null): Promise<T.TimerFired[]>
 }
 
 /**

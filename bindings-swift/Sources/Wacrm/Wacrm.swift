@@ -946,6 +946,18 @@ public func FfiConverterTypeAssignment_lower(_ value: Assignment) -> UnsafeMutab
 public protocol AutomationProtocol: AnyObject, Sendable {
     
     /**
+     * Arm rules timer `timer_id` for `contact`, due its delay after `at`
+     * (epoch ms; now when nil); an id the rules do not define is
+     * `WacrmError.Validation`.
+     */
+    func armTimer(timerId: String, contact: String, conversation: String?, at: Int64?) async throws  -> Timer
+    
+    /**
+     * Cancel every pending timer of `contact`; how many.
+     */
+    func cancelTimers(contact: String) async throws  -> UInt64
+    
+    /**
      * The lifecycle segments automation keeps for a contact.
      */
     func contactSegments(contact: String) async throws  -> StringSet
@@ -971,9 +983,21 @@ public protocol AutomationProtocol: AnyObject, Sendable {
     func matchingRules(text: String)  -> [String]
     
     /**
+     * Run the timers due at `at` (epoch ms; now when nil), each once; tags
+     * they set are written to the contact.
+     */
+    func runDueTimers(at: Int64?) async throws  -> [TimerFired]
+    
+    /**
      * Replace a contact's tags; the tags stored.
      */
     func setContactTags(contact: String, tags: [String]) async throws  -> StringSet
+    
+    /**
+     * Pending no-reply timers of `contact` (wa_id or contact id), or of
+     * everyone when nil; earliest first.
+     */
+    func timers(contact: String?) async throws  -> [Timer]
     
 }
 /**
@@ -1040,6 +1064,48 @@ public convenience init(rules: Rules, stores: Stores? = nil, settings: Automatio
 
     
 
+    
+    /**
+     * Arm rules timer `timer_id` for `contact`, due its delay after `at`
+     * (epoch ms; now when nil); an id the rules do not define is
+     * `WacrmError.Validation`.
+     */
+open func armTimer(timerId: String, contact: String, conversation: String? = nil, at: Int64? = nil)async throws  -> Timer  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_arm_timer(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(timerId),FfiConverterString.lower(contact),FfiConverterOptionString.lower(conversation),FfiConverterOptionInt64.lower(at)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTimer_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Cancel every pending timer of `contact`; how many.
+     */
+open func cancelTimers(contact: String)async throws  -> UInt64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_cancel_timers(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(contact)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_u64,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_u64,
+            freeFunc: ffi_wacrm_swift_rust_future_free_u64,
+            liftFunc: FfiConverterUInt64.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
     
     /**
      * The lifecycle segments automation keeps for a contact.
@@ -1133,6 +1199,27 @@ open func matchingRules(text: String) -> [String]  {
 }
     
     /**
+     * Run the timers due at `at` (epoch ms; now when nil), each once; tags
+     * they set are written to the contact.
+     */
+open func runDueTimers(at: Int64? = nil)async throws  -> [TimerFired]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_run_due_timers(
+                    self.uniffiClonePointer(),
+                    FfiConverterOptionInt64.lower(at)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeTimerFired.lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
      * Replace a contact's tags; the tags stored.
      */
 open func setContactTags(contact: String, tags: [String])async throws  -> StringSet  {
@@ -1148,6 +1235,27 @@ open func setContactTags(contact: String, tags: [String])async throws  -> String
             completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
             freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeStringSet_lift,
+            errorHandler: FfiConverterTypeWacrmError_lift
+        )
+}
+    
+    /**
+     * Pending no-reply timers of `contact` (wa_id or contact id), or of
+     * everyone when nil; earliest first.
+     */
+open func timers(contact: String? = nil)async throws  -> [Timer]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wacrm_swift_fn_method_automation_timers(
+                    self.uniffiClonePointer(),
+                    FfiConverterOptionString.lower(contact)
+                )
+            },
+            pollFunc: ffi_wacrm_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wacrm_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wacrm_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeTimer.lift,
             errorHandler: FfiConverterTypeWacrmError_lift
         )
 }
@@ -6706,9 +6814,9 @@ public func FfiConverterTypeCluster_lower(_ value: Cluster) -> RustBuffer {
  */
 public struct Contact {
     public var id: ContactId
-    public var e164: String?
-    public var waId: String?
-    public var bsuid: String?
+    public var e164: E164?
+    public var waId: WaId?
+    public var bsuid: Bsuid?
     public var name: String?
     public var firstName: String?
     public var lastName: String?
@@ -6729,7 +6837,7 @@ public struct Contact {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: ContactId, e164: String? = nil, waId: String? = nil, bsuid: String? = nil, name: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil, city: String? = nil, externalId: String? = nil, tags: StringSet, attributes: Attributes, optedIn: Bool = false, optedOut: OptOut? = nil, timeZone: String? = nil, 
+    public init(id: ContactId, e164: E164? = nil, waId: WaId? = nil, bsuid: Bsuid? = nil, name: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil, city: String? = nil, externalId: String? = nil, tags: StringSet, attributes: Attributes, optedIn: Bool = false, optedOut: OptOut? = nil, timeZone: String? = nil, 
         /**
          * Optimistic-concurrency version (0 for a new contact).
          */version: UInt64 = UInt64(0), createdAt: Int64 = Int64(0), updatedAt: Int64 = Int64(0)) {
@@ -6850,9 +6958,9 @@ public struct FfiConverterTypeContact: FfiConverterRustBuffer {
         return
             try Contact(
                 id: FfiConverterTypeContactId.read(from: &buf), 
-                e164: FfiConverterOptionString.read(from: &buf), 
-                waId: FfiConverterOptionString.read(from: &buf), 
-                bsuid: FfiConverterOptionString.read(from: &buf), 
+                e164: FfiConverterOptionTypeE164.read(from: &buf), 
+                waId: FfiConverterOptionTypeWaId.read(from: &buf), 
+                bsuid: FfiConverterOptionTypeBsuid.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf), 
                 firstName: FfiConverterOptionString.read(from: &buf), 
                 lastName: FfiConverterOptionString.read(from: &buf), 
@@ -6872,9 +6980,9 @@ public struct FfiConverterTypeContact: FfiConverterRustBuffer {
 
     public static func write(_ value: Contact, into buf: inout [UInt8]) {
         FfiConverterTypeContactId.write(value.id, into: &buf)
-        FfiConverterOptionString.write(value.e164, into: &buf)
-        FfiConverterOptionString.write(value.waId, into: &buf)
-        FfiConverterOptionString.write(value.bsuid, into: &buf)
+        FfiConverterOptionTypeE164.write(value.e164, into: &buf)
+        FfiConverterOptionTypeWaId.write(value.waId, into: &buf)
+        FfiConverterOptionTypeBsuid.write(value.bsuid, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.firstName, into: &buf)
         FfiConverterOptionString.write(value.lastName, into: &buf)
@@ -13722,7 +13830,7 @@ public struct OutboxItem {
     public var id: String
     public var idempotencyKey: IdempotencyKey
     public var phoneNumberId: PhoneNumberId
-    public var recipient: String
+    public var recipient: Recipient
     /**
      * The message as queued.
      */
@@ -13740,7 +13848,7 @@ public struct OutboxItem {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, idempotencyKey: IdempotencyKey, phoneNumberId: PhoneNumberId, recipient: String, 
+    public init(id: String, idempotencyKey: IdempotencyKey, phoneNumberId: PhoneNumberId, recipient: Recipient, 
         /**
          * The message as queued.
          */payload: Json, category: Category, lane: Lane, campaignId: String?, notBefore: Int64, attempts: UInt32, state: OutboxState, lastError: StoredError?, history: [String], createdAt: Int64, updatedAt: Int64) {
@@ -13848,7 +13956,7 @@ public struct FfiConverterTypeOutboxItem: FfiConverterRustBuffer {
                 id: FfiConverterString.read(from: &buf), 
                 idempotencyKey: FfiConverterTypeIdempotencyKey.read(from: &buf), 
                 phoneNumberId: FfiConverterTypePhoneNumberId.read(from: &buf), 
-                recipient: FfiConverterString.read(from: &buf), 
+                recipient: FfiConverterTypeRecipient.read(from: &buf), 
                 payload: FfiConverterTypeJson.read(from: &buf), 
                 category: FfiConverterTypeCategory.read(from: &buf), 
                 lane: FfiConverterTypeLane.read(from: &buf), 
@@ -13867,7 +13975,7 @@ public struct FfiConverterTypeOutboxItem: FfiConverterRustBuffer {
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterTypeIdempotencyKey.write(value.idempotencyKey, into: &buf)
         FfiConverterTypePhoneNumberId.write(value.phoneNumberId, into: &buf)
-        FfiConverterString.write(value.recipient, into: &buf)
+        FfiConverterTypeRecipient.write(value.recipient, into: &buf)
         FfiConverterTypeJson.write(value.payload, into: &buf)
         FfiConverterTypeCategory.write(value.category, into: &buf)
         FfiConverterTypeLane.write(value.lane, into: &buf)
@@ -14015,7 +14123,7 @@ public struct OutgoingMessage {
     /**
      * E.164, wa_id or BSUID.
      */
-    public var recipient: String
+    public var recipient: Recipient
     public var message: OutboundMessage
     public var category: Category
     public var lane: Lane
@@ -14036,7 +14144,7 @@ public struct OutgoingMessage {
          */idempotencyKey: IdempotencyKey, phoneNumberId: PhoneNumberId, 
         /**
          * E.164, wa_id or BSUID.
-         */recipient: String, message: OutboundMessage, category: Category, lane: Lane, campaignId: String? = nil, 
+         */recipient: Recipient, message: OutboundMessage, category: Category, lane: Lane, campaignId: String? = nil, 
         /**
          * Not before this time (ms since the epoch; 0 for now).
          */notBefore: Int64 = Int64(0), eventKey: String? = nil, promotion: Bool = false, automated: Bool = false) {
@@ -14123,7 +14231,7 @@ public struct FfiConverterTypeOutgoingMessage: FfiConverterRustBuffer {
             try OutgoingMessage(
                 idempotencyKey: FfiConverterTypeIdempotencyKey.read(from: &buf), 
                 phoneNumberId: FfiConverterTypePhoneNumberId.read(from: &buf), 
-                recipient: FfiConverterString.read(from: &buf), 
+                recipient: FfiConverterTypeRecipient.read(from: &buf), 
                 message: FfiConverterTypeOutboundMessage.read(from: &buf), 
                 category: FfiConverterTypeCategory.read(from: &buf), 
                 lane: FfiConverterTypeLane.read(from: &buf), 
@@ -14138,7 +14246,7 @@ public struct FfiConverterTypeOutgoingMessage: FfiConverterRustBuffer {
     public static func write(_ value: OutgoingMessage, into buf: inout [UInt8]) {
         FfiConverterTypeIdempotencyKey.write(value.idempotencyKey, into: &buf)
         FfiConverterTypePhoneNumberId.write(value.phoneNumberId, into: &buf)
-        FfiConverterString.write(value.recipient, into: &buf)
+        FfiConverterTypeRecipient.write(value.recipient, into: &buf)
         FfiConverterTypeOutboundMessage.write(value.message, into: &buf)
         FfiConverterTypeCategory.write(value.category, into: &buf)
         FfiConverterTypeLane.write(value.lane, into: &buf)
@@ -18883,6 +18991,169 @@ public func FfiConverterTypeTemplateStatusUpdate_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypeTemplateStatusUpdate_lower(_ value: TemplateStatusUpdate) -> RustBuffer {
     return FfiConverterTypeTemplateStatusUpdate.lower(value)
+}
+
+
+/**
+ * A pending no-reply timer: a `[[timers]]` entry armed for a contact, due at
+ * `due_at` (epoch ms).
+ */
+public struct Timer {
+    public var timerId: String
+    public var contact: String
+    public var conversation: String
+    public var dueAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(timerId: String, contact: String, conversation: String, dueAt: Int64) {
+        self.timerId = timerId
+        self.contact = contact
+        self.conversation = conversation
+        self.dueAt = dueAt
+    }
+}
+
+#if compiler(>=6)
+extension Timer: Sendable {}
+#endif
+
+
+extension Timer: Equatable, Hashable {
+    public static func ==(lhs: Timer, rhs: Timer) -> Bool {
+        if lhs.timerId != rhs.timerId {
+            return false
+        }
+        if lhs.contact != rhs.contact {
+            return false
+        }
+        if lhs.conversation != rhs.conversation {
+            return false
+        }
+        if lhs.dueAt != rhs.dueAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timerId)
+        hasher.combine(contact)
+        hasher.combine(conversation)
+        hasher.combine(dueAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Timer {
+        return
+            try Timer(
+                timerId: FfiConverterString.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf), 
+                conversation: FfiConverterString.read(from: &buf), 
+                dueAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Timer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.timerId, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterString.write(value.conversation, into: &buf)
+        FfiConverterInt64.write(value.dueAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimer_lift(_ buf: RustBuffer) throws -> Timer {
+    return try FfiConverterTypeTimer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimer_lower(_ value: Timer) -> RustBuffer {
+    return FfiConverterTypeTimer.lower(value)
+}
+
+
+/**
+ * A timer that came due, with what its actions did.
+ */
+public struct TimerFired {
+    public var timer: Timer
+    public var evaluation: Evaluation
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(timer: Timer, evaluation: Evaluation) {
+        self.timer = timer
+        self.evaluation = evaluation
+    }
+}
+
+#if compiler(>=6)
+extension TimerFired: Sendable {}
+#endif
+
+
+extension TimerFired: Equatable, Hashable {
+    public static func ==(lhs: TimerFired, rhs: TimerFired) -> Bool {
+        if lhs.timer != rhs.timer {
+            return false
+        }
+        if lhs.evaluation != rhs.evaluation {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timer)
+        hasher.combine(evaluation)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimerFired: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimerFired {
+        return
+            try TimerFired(
+                timer: FfiConverterTypeTimer.read(from: &buf), 
+                evaluation: FfiConverterTypeEvaluation.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TimerFired, into buf: inout [UInt8]) {
+        FfiConverterTypeTimer.write(value.timer, into: &buf)
+        FfiConverterTypeEvaluation.write(value.evaluation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimerFired_lift(_ buf: RustBuffer) throws -> TimerFired {
+    return try FfiConverterTypeTimerFired.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimerFired_lower(_ value: TimerFired) -> RustBuffer {
+    return FfiConverterTypeTimerFired.lower(value)
 }
 
 
@@ -24150,6 +24421,30 @@ fileprivate struct FfiConverterOptionTypeAgentId: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeBsuid: FfiConverterRustBuffer {
+    typealias SwiftType = Bsuid?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeBsuid.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeBsuid.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeContactId: FfiConverterRustBuffer {
     typealias SwiftType = ContactId?
 
@@ -24198,6 +24493,30 @@ fileprivate struct FfiConverterOptionTypeConversationId: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeE164: FfiConverterRustBuffer {
+    typealias SwiftType = E164?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeE164.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeE164.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeJson: FfiConverterRustBuffer {
     typealias SwiftType = Json?
 
@@ -24238,6 +24557,30 @@ fileprivate struct FfiConverterOptionTypeStoredError: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeStoredError.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeWaId: FfiConverterRustBuffer {
+    typealias SwiftType = WaId?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWaId.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWaId.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -25296,6 +25639,56 @@ fileprivate struct FfiConverterSequenceTypeStandinRecord: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTimer: FfiConverterRustBuffer {
+    typealias SwiftType = [Timer]
+
+    public static func write(_ value: [Timer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTimer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Timer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Timer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTimer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTimerFired: FfiConverterRustBuffer {
+    typealias SwiftType = [TimerFired]
+
+    public static func write(_ value: [TimerFired], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTimerFired.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TimerFired] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TimerFired]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTimerFired.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeUserRoles: FfiConverterRustBuffer {
     typealias SwiftType = [UserRoles]
 
@@ -25809,6 +26202,50 @@ public func FfiConverterTypeAttributes_lift(_ value: RustBuffer) throws -> Attri
 #endif
 public func FfiConverterTypeAttributes_lower(_ value: Attributes) -> RustBuffer {
     return FfiConverterTypeAttributes.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias Bsuid = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBsuid: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bsuid {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Bsuid, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Bsuid {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Bsuid) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBsuid_lift(_ value: RustBuffer) throws -> Bsuid {
+    return try FfiConverterTypeBsuid.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBsuid_lower(_ value: Bsuid) -> RustBuffer {
+    return FfiConverterTypeBsuid.lower(value)
 }
 
 
@@ -26345,6 +26782,50 @@ public func FfiConverterTypeRawJson_lower(_ value: RawJson) -> RustBuffer {
  * Typealias from the type name used in the UDL file to the builtin type.  This
  * is needed because the UDL type name is used in function/method signatures.
  */
+public typealias Recipient = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecipient: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Recipient {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Recipient, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Recipient {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Recipient) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecipient_lift(_ value: RustBuffer) throws -> Recipient {
+    return try FfiConverterTypeRecipient.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecipient_lower(_ value: Recipient) -> RustBuffer {
+    return FfiConverterTypeRecipient.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
 public typealias StatusTimes = [String: Int64]
 
 #if swift(>=5.8)
@@ -26557,6 +27038,50 @@ public func FfiConverterTypeUtcTime_lift(_ value: RustBuffer) throws -> UtcTime 
 #endif
 public func FfiConverterTypeUtcTime_lower(_ value: UtcTime) -> RustBuffer {
     return FfiConverterTypeUtcTime.lower(value)
+}
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias WaId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWaId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WaId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: WaId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> WaId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: WaId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWaId_lift(_ value: RustBuffer) throws -> WaId {
+    return try FfiConverterTypeWaId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWaId_lower(_ value: WaId) -> RustBuffer {
+    return FfiConverterTypeWaId.lower(value)
 }
 
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
@@ -26874,6 +27399,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_method_assignment_upsert_agent() != 56068) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_method_automation_arm_timer() != 45134) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_automation_cancel_timers() != 46633) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_method_automation_contact_segments() != 63985) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -26889,7 +27420,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wacrm_swift_checksum_method_automation_matching_rules() != 12085) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wacrm_swift_checksum_method_automation_run_due_timers() != 13469) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wacrm_swift_checksum_method_automation_set_contact_tags() != 865) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wacrm_swift_checksum_method_automation_timers() != 16792) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wacrm_swift_checksum_method_client_create_template() != 48762) {

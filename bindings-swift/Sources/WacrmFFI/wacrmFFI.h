@@ -336,6 +336,16 @@ void uniffi_wacrm_swift_fn_free_automation(void*_Nonnull ptr, RustCallStatus *_N
 void*_Nonnull uniffi_wacrm_swift_fn_constructor_automation_new(void*_Nonnull rules, RustBuffer stores, RustBuffer settings, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_ARM_TIMER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_ARM_TIMER
+uint64_t uniffi_wacrm_swift_fn_method_automation_arm_timer(void*_Nonnull ptr, RustBuffer timer_id, RustBuffer contact, RustBuffer conversation, RustBuffer at
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_CANCEL_TIMERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_CANCEL_TIMERS
+uint64_t uniffi_wacrm_swift_fn_method_automation_cancel_timers(void*_Nonnull ptr, RustBuffer contact
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_CONTACT_SEGMENTS
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_CONTACT_SEGMENTS
 uint64_t uniffi_wacrm_swift_fn_method_automation_contact_segments(void*_Nonnull ptr, RustBuffer contact
@@ -361,9 +371,19 @@ uint64_t uniffi_wacrm_swift_fn_method_automation_lifecycle_pass(void*_Nonnull pt
 RustBuffer uniffi_wacrm_swift_fn_method_automation_matching_rules(void*_Nonnull ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_RUN_DUE_TIMERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_RUN_DUE_TIMERS
+uint64_t uniffi_wacrm_swift_fn_method_automation_run_due_timers(void*_Nonnull ptr, RustBuffer at
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_SET_CONTACT_TAGS
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_SET_CONTACT_TAGS
 uint64_t uniffi_wacrm_swift_fn_method_automation_set_contact_tags(void*_Nonnull ptr, RustBuffer contact, RustBuffer tags
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_TIMERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_METHOD_AUTOMATION_TIMERS
+uint64_t uniffi_wacrm_swift_fn_method_automation_timers(void*_Nonnull ptr, RustBuffer contact
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_FN_CLONE_CLIENT
@@ -1423,6 +1443,18 @@ uint16_t uniffi_wacrm_swift_checksum_method_assignment_upsert_agent(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_ARM_TIMER
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_ARM_TIMER
+uint16_t uniffi_wacrm_swift_checksum_method_automation_arm_timer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_CANCEL_TIMERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_CANCEL_TIMERS
+uint16_t uniffi_wacrm_swift_checksum_method_automation_cancel_timers(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_CONTACT_SEGMENTS
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_CONTACT_SEGMENTS
 uint16_t uniffi_wacrm_swift_checksum_method_automation_contact_segments(void
@@ -1453,9 +1485,21 @@ uint16_t uniffi_wacrm_swift_checksum_method_automation_matching_rules(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_RUN_DUE_TIMERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_RUN_DUE_TIMERS
+uint16_t uniffi_wacrm_swift_checksum_method_automation_run_due_timers(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_SET_CONTACT_TAGS
 #define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_SET_CONTACT_TAGS
 uint16_t uniffi_wacrm_swift_checksum_method_automation_set_contact_tags(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_TIMERS
+#define UNIFFI_FFIDEF_UNIFFI_WACRM_SWIFT_CHECKSUM_METHOD_AUTOMATION_TIMERS
+uint16_t uniffi_wacrm_swift_checksum_method_automation_timers(void
     
 );
 #endif
