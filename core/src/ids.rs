@@ -306,6 +306,19 @@ impl From<&str> for Recipient {
     }
 }
 
+// Tests and callers compare a recipient with the text they sent it to.
+impl PartialEq<str> for Recipient {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Recipient {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl fmt::Display for Recipient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

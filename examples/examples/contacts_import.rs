@@ -33,7 +33,7 @@ async fn main() -> wacrm::Result<()> {
             "  {} {} {}",
             c.id,
             c.name.unwrap_or_default(),
-            c.e164.unwrap_or_default()
+            c.e164.map(|e| e.to_string()).unwrap_or_default()
         );
     }
     Ok(())

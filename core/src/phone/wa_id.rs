@@ -200,7 +200,7 @@ mod tests {
                     let Ok(n) = E164::parse_strict(&format!("+{code}{national}")) else {
                         continue;
                     };
-                    let first = wa_id_candidates(&n).remove(0).0;
+                    let first = String::from(wa_id_candidates(&n).remove(0));
                     assert_eq!(likely_wa_id_parts(&n).concat(), first, "{n}");
                     checked += 1;
                 }
