@@ -85,9 +85,7 @@ fn class(c: char) -> Class {
 }
 
 fn keep_word(w: &str) -> bool {
-    w.chars().nth(1).is_some()
-        && !w.chars().all(|c| c.is_numeric() || c == '\'')
-        && !stop_words().contains(w)
+    w.chars().nth(1).is_some() && !w.chars().all(|c| c.is_numeric() || c == '\'')
 }
 
 /// The text NFKC-normalised and lowercased, written into `out`.
@@ -98,16 +96,33 @@ fn normalise(text: &str, out: &mut String) {
         out.push_str(text);
         out.make_ascii_lowercase();
     } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        out.extend(text.chars().flat_map(char::to_lowercase));
+        for c in text.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
     } else {
         out.extend(text.nfkc().flat_map(char::to_lowercase));
     }
 }
 
 /// Call `f` with each hot-word token of `text`, in order. Tokens are
-/// borrowed from a normalised copy of the text: a caller counting words
-/// allocates only for a word it has not seen.
+/// borrowed from a normalised copy of the text.
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
+    candidates(text, |w| {
+        if !stop_words().contains(w) {
+            f(w)
+        }
+    });
+}
+
+/// The tokens before stop words are removed.
+fn candidates(text: &str, mut f: impl FnMut(&str)) {
+    if text.is_ascii() {
+        return ascii_candidates(text, f);
+    }
     let mut norm = String::with_capacity(text.len());
     normalise(text, &mut norm);
     let mut emit = |run: &str, cls: Class| match cls {
@@ -122,10 +137,7 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
             let mut prev: Option<usize> = None;
             for (i, c) in run.char_indices() {
                 if let Some(p) = prev {
-                    let pair = &run[p..i + c.len_utf8()];
-                    if !stop_words().contains(pair) {
-                        f(pair);
-                    }
+                    f(&run[p..i + c.len_utf8()]);
                 }
                 prev = Some(i);
             }
@@ -145,13 +157,49 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     emit(&norm[run_start..], run_class);
 }
 
+/// ASCII text (most messages): NFKC changes nothing, so words are read
+/// straight from the bytes and only a word with capitals is copied.
+fn ascii_candidates(text: &str, mut f: impl FnMut(&str)) {
+    let mut lower = String::new();
+    let bytes = text.as_bytes();
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
+    let mut i = 0;
+    while i < bytes.len() {
+        if !in_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && in_word(bytes[i]) {
+            i += 1;
+        }
+        let w = text[start..i].trim_matches('\'');
+        // Two characters at least, not only digits (apostrophes are trimmed).
+        if w.len() < 2 || w.bytes().all(|b| b.is_ascii_digit() || b == b'\'') {
+            continue;
+        }
+        let w = if w.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower.clear();
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+            lower.as_str()
+        } else {
+            w
+        };
+        f(w);
+    }
+}
+
 /// Count each hot-word token of `text` in `counts` (a string is allocated
 /// only for a word not counted before).
 pub(crate) fn count_tokens(text: &str, counts: &mut WordCounts) {
-    for_each_token(text, |w| match counts.get_mut(w) {
+    // A word already counted is not a stop word: one lookup for it.
+    candidates(text, |w| match counts.get_mut(w) {
         Some(n) => *n += 1,
         None => {
-            counts.insert(w.to_string(), 1);
+            if !stop_words().contains(w) {
+                counts.insert(w.to_string(), 1);
+            }
         }
     });
 }
