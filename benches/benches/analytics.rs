@@ -33,6 +33,42 @@ struct Gen {
     responds: bool,
 }
 
+/// Inbound texts as customers write them: several languages and scripts,
+/// typed with capitals, accents and full-width forms. Every inbound message
+/// carries one, so the hot-word count runs on every inbound event.
+const TEXTS: &[&str] = &[
+    "Hi, where is my order? It was supposed to arrive yesterday",
+    "Is the SALE still valid in store or only online?",
+    "I want a refund, the product arrived broken",
+    "Do you ship to Canada? How much is shipping?",
+    "thanks!",
+    "ok",
+    "Can I change the delivery address for order 48213?",
+    "Hola, ¿cuándo llega mi pedido? Ya pasó una semana",
+    "Quiero cambiar la talla, me queda pequeño",
+    "¿Tienen envío gratis a Monterrey?",
+    "Olá, meu pedido ainda não chegou. Podem verificar?",
+    "Qual o prazo de entrega para São Paulo?",
+    "Quero cancelar a compra, por favor",
+    "我的订单什么时候发货？",
+    "请问可以退款吗？商品有质量问题",
+    "这个优惠券怎么用",
+    "注文した商品がまだ届きません",
+    "セールはいつまでですか？",
+    "返品したいのですが、どうすればいいですか",
+    "Halo, apakah barang ini masih tersedia?",
+    "Pesanan saya belum sampai, tolong dicek",
+    "مرحبا، أين طلبي؟",
+    "मेरा ऑर्डर कब आएगा?",
+    "ＤＩＳＣＯＵＮＴ ＣＯＤＥ ｎｏｔ ｗｏｒｋｉｎｇ",
+    "Bonjour, je voudrais suivre ma commande",
+    "Wann kommt meine Bestellung an?",
+    "PRICE?",
+    "Do you have this in size M? And in blue?",
+    "The discount code SPRING20 does not work at checkout",
+    "Can I talk to a person please",
+];
+
 /// Threads of about 20 messages over a month: bursts of conversation
 /// separated by gaps (some over 24 h, so threads hold several conversation
 /// starts), human and automated replies, campaign messages with
@@ -89,7 +125,7 @@ fn generate(total: usize, rng: &mut Rng) -> Vec<Gen> {
                     agent: (!inbound && !automated).then(|| format!("a{}", rng.below(AGENTS))),
                     automated,
                     campaign: campaign.map(|c| format!("camp{c:02}")),
-                    text: None,
+                    text: inbound.then(|| TEXTS[rng.below(TEXTS.len())].to_string()),
                     complaint: false,
                     status,
                 },

@@ -32,7 +32,6 @@ struct Msg {
     campaign: Option<u32>,
     inbound: bool,
     automated: bool,
-    contrib: OutContrib,
 }
 
 impl Msg {
@@ -194,7 +193,6 @@ impl Engine {
             campaign,
             inbound: fact.inbound,
             automated: fact.automated,
-            contrib: OutContrib::default(),
         });
         let at = fact.at;
         if fact.inbound {
@@ -210,7 +208,8 @@ impl Engine {
                     .inbound(at, fact.text.as_deref(), &mut self.clock);
             }
         } else {
-            self.refresh_contrib(ix);
+            let c = self.contrib(ix);
+            self.tally.outbound(&c, true);
         }
         let th = &mut self.threads[t as usize];
         let complaint_changes = fact.complaint && !th.complaint;
@@ -276,12 +275,24 @@ impl Engine {
             }
             return;
         };
-        let m = &mut self.msgs[ix as usize];
-        let before = m.time();
-        if !m.status.apply(s.status, s.at, s.code) || m.inbound {
+        if self.msgs[ix as usize].inbound {
+            self.msgs[ix as usize].status.apply(s.status, s.at, s.code);
             return;
         }
-        self.refresh_contrib(ix);
+        // The message's contribution is derived from its status, not
+        // stored (that would double the engine's memory per message): the
+        // one before the status is taken back, the one after added.
+        let old = self.contrib(ix);
+        let m = &mut self.msgs[ix as usize];
+        let before = m.time();
+        if !m.status.apply(s.status, s.at, s.code) {
+            return;
+        }
+        let new = self.contrib(ix);
+        if new != old {
+            self.tally.outbound(&old, false);
+            self.tally.outbound(&new, true);
+        }
         if self.msgs[ix as usize].time() != before {
             let t = self.msgs[ix as usize].thread;
             self.threads[t as usize].msgs.retain(|m| *m != ix);
@@ -298,21 +309,17 @@ impl Engine {
         self.threads[t as usize].msgs.insert(p, ix);
     }
 
-    fn refresh_contrib(&mut self, ix: u32) {
+    /// What outbound message `ix` adds to the totals in its current state.
+    fn contrib(&mut self, ix: u32) -> OutContrib {
         let m = &self.msgs[ix as usize];
-        let new = out_contrib(
+        out_contrib(
             m.time(),
             &m.status,
             m.number,
             m.campaign,
             &self.cfg,
             &mut self.clock,
-        );
-        if new != m.contrib {
-            self.tally.outbound(&m.contrib, false);
-            self.tally.outbound(&new, true);
-            self.msgs[ix as usize].contrib = new;
-        }
+        )
     }
 
     /// The slow path: re-derive thread `t` from its sorted messages.
@@ -345,7 +352,11 @@ impl Engine {
     pub fn report(&self) -> Report {
         let mut replied: HashSet<(u32, u32)> = HashSet::new();
         for m in &self.msgs {
-            if let Some((campaign, _)) = m.contrib.funnel {
+            // A campaign message in range is in the funnel (`out_contrib`).
+            if let Some(campaign) = m.campaign
+                && !m.inbound
+                && self.cfg.contains(m.time())
+            {
                 let th = &self.threads[m.thread as usize];
                 if replied_to(&th.inbound, m.time(), &self.cfg) {
                     replied.insert((campaign, m.thread));

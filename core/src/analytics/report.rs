@@ -1,7 +1,7 @@
 //! The report: its rows (the JSON contract) and the assembly from the
 //! running totals both paths keep.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -167,7 +167,7 @@ pub(crate) struct Tally {
     pub frt_agent: FastMap<u32, Samples>,
     pub unanswered: u64,
     pub hour: Vec<u64>,
-    pub words: HashMap<String, u64>,
+    pub words: super::words::WordCounts,
     /// Campaign → sent, delivered, read, failed, messages in range.
     pub funnel: FastMap<u32, [u64; 5]>,
     pub failures: BTreeMap<Option<i64>, u64>,
@@ -185,7 +185,7 @@ impl Default for Tally {
             frt_agent: FastMap::default(),
             unanswered: 0,
             hour: vec![0; 168],
-            words: HashMap::new(),
+            words: Default::default(),
             funnel: FastMap::default(),
             failures: BTreeMap::new(),
             day_number: FastMap::default(),
@@ -288,9 +288,7 @@ impl Tally {
     pub fn inbound(&mut self, at: Millis, text: Option<&str>, clock: &mut Clock) {
         self.hour[clock.hour_of_week(at)] += 1;
         if let Some(t) = text {
-            for w in super::words::tokens(t) {
-                *self.words.entry(w).or_default() += 1;
-            }
+            super::words::count_tokens(t, &mut self.words);
         }
     }
 

@@ -12,7 +12,7 @@
 //! Rows of equal hash are checked to be one thread (same number and
 //! customer); a collision splits the run by name, so the grouping is exact.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 
 use rayon::prelude::*;
@@ -62,7 +62,7 @@ pub(crate) fn time_of(f: &MessageFact) -> Millis {
 #[derive(Default)]
 struct Messages<'a> {
     hour: Vec<u64>,
-    words: HashMap<String, u64>,
+    words: super::words::WordCounts,
     funnel: FastMap<&'a str, [u64; 5]>,
     failures: BTreeMap<Option<i64>, u64>,
     day_number: FastMap<(i32, &'a str), (u64, u64)>,
@@ -124,9 +124,7 @@ fn scan_chunk<'a>(
             if cfg.contains(at) {
                 m.hour[clock.hour_of_week(at)] += 1;
                 if let Some(t) = &f.text {
-                    for w in super::words::tokens(t) {
-                        *m.words.entry(w).or_default() += 1;
-                    }
+                    super::words::count_tokens(t, &mut m.words);
                 }
             }
         } else if cfg.contains(at) {
@@ -292,10 +290,9 @@ fn scan_part<'a>(mut rows: Vec<Row>, facts: &'a [MessageFact], cfg: &ReportConfi
     out
 }
 
-/// Samples from unsorted values.
-fn samples(mut v: Vec<Millis>) -> Samples {
-    v.sort_unstable();
-    Samples::from_sorted(&v)
+/// Samples from unsorted values (sorted when a report reads them).
+fn samples(v: Vec<Millis>) -> Samples {
+    Samples::from_values(v)
 }
 
 /// The totals and the replied counts per campaign for `facts` under `cfg`,

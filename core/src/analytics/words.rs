@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 const STOP_WORDS: &[&str] = &[
     // English
@@ -41,10 +41,12 @@ const STOP_WORDS: &[&str] = &[
     "还是", "已经", "一个", "谢谢", "你好", "请问",
 ];
 
-fn stop_words() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn stop_words() -> &'static FastSet {
+    static SET: OnceLock<FastSet> = OnceLock::new();
     SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
 }
+
+type FastSet = HashSet<&'static str, foldhash::fast::RandomState>;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Class {
@@ -59,7 +61,16 @@ enum Class {
 const HAN_STOP_CHARS: &str = "的了是在我你他她它们吗呢吧啊和也都就很这那有没不要会能个";
 
 fn class(c: char) -> Class {
-    if HAN_STOP_CHARS.contains(c) {
+    if c.is_ascii() {
+        // The common case, decided without the tables below.
+        return if c.is_ascii_alphanumeric() || c == '\'' {
+            Class::Word
+        } else {
+            Class::Sep
+        };
+    }
+    // Every function character is in the main CJK block.
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) && HAN_STOP_CHARS.contains(c) {
         return Class::Sep;
     }
     match c as u32 {
@@ -68,66 +79,258 @@ fn class(c: char) -> Class {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Class::Han,
         // Combining marks and Indic/Thai blocks: part of words even when not alphanumeric.
         0x0300..=0x036F | 0x0900..=0x0DFF | 0x0E00..=0x0E7F => Class::Word,
-        _ if c.is_alphanumeric() || c == '\'' => Class::Word,
+        _ if c.is_alphanumeric() => Class::Word,
         _ => Class::Sep,
     }
 }
 
 fn keep_word(w: &str) -> bool {
-    let w = w.trim_matches('\'');
-    w.chars().count() >= 2
-        && !w.chars().all(|c| c.is_numeric() || c == '\'')
-        && !stop_words().contains(w)
+    w.chars().nth(1).is_some() && !w.chars().all(|c| c.is_numeric() || c == '\'')
 }
+
+/// The text NFKC-normalised and lowercased, written into `out`.
+fn normalise(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        // NFKC leaves ASCII as it is.
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        for c in text.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+    } else {
+        out.extend(text.nfkc().flat_map(char::to_lowercase));
+    }
+}
+
+/// Call `f` with each hot-word token of `text`, in order. Tokens are
+/// borrowed from a normalised copy of the text.
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
+    candidates(text, |w| {
+        if !stop_words().contains(w) {
+            f(w)
+        }
+    });
+}
+
+/// The tokens before stop words are removed.
+fn candidates(text: &str, mut f: impl FnMut(&str)) {
+    if text.is_ascii() {
+        return ascii_candidates(text, f);
+    }
+    let mut norm = String::with_capacity(text.len());
+    normalise(text, &mut norm);
+    let mut emit = |run: &str, cls: Class| match cls {
+        Class::Word | Class::Katakana => {
+            let w = run.trim_matches('\'');
+            if keep_word(w) {
+                f(w);
+            }
+        }
+        // A lone Han character carries little on its own: bigrams only.
+        Class::Han => {
+            let mut prev: Option<usize> = None;
+            for (i, c) in run.char_indices() {
+                if let Some(p) = prev {
+                    f(&run[p..i + c.len_utf8()]);
+                }
+                prev = Some(i);
+            }
+        }
+        Class::Hiragana | Class::Sep => {}
+    };
+    let mut run_start = 0;
+    let mut run_class = Class::Sep;
+    for (i, c) in norm.char_indices() {
+        let cls = class(c);
+        if cls != run_class {
+            emit(&norm[run_start..i], run_class);
+            run_class = cls;
+            run_start = i;
+        }
+    }
+    emit(&norm[run_start..], run_class);
+}
+
+/// ASCII text (most messages): NFKC changes nothing, so words are read
+/// straight from the bytes and only a word with capitals is copied.
+fn ascii_candidates(text: &str, mut f: impl FnMut(&str)) {
+    let mut lower = String::new();
+    let bytes = text.as_bytes();
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
+    let mut i = 0;
+    while i < bytes.len() {
+        if !in_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && in_word(bytes[i]) {
+            i += 1;
+        }
+        let w = text[start..i].trim_matches('\'');
+        // Two characters at least, not only digits (apostrophes are trimmed).
+        if w.len() < 2 || w.bytes().all(|b| b.is_ascii_digit() || b == b'\'') {
+            continue;
+        }
+        let w = if w.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower.clear();
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+            lower.as_str()
+        } else {
+            w
+        };
+        f(w);
+    }
+}
+
+/// Count each hot-word token of `text` in `counts` (a string is allocated
+/// only for a word not counted before).
+pub(crate) fn count_tokens(text: &str, counts: &mut WordCounts) {
+    // A word already counted is not a stop word: one lookup for it.
+    candidates(text, |w| match counts.get_mut(w) {
+        Some(n) => *n += 1,
+        None => {
+            if !stop_words().contains(w) {
+                counts.insert(w.to_string(), 1);
+            }
+        }
+    });
+}
+
+/// Hot-word counts.
+pub(crate) type WordCounts = super::names::FastMap<String, u64>;
 
 /// The hot-word tokens of a text, in order.
 pub fn tokens(text: &str) -> Vec<String> {
-    let norm: String = text.nfkc().flat_map(char::to_lowercase).collect();
     let mut out = Vec::new();
-    let mut run: Vec<char> = Vec::new();
-    let mut run_class = Class::Sep;
-    let mut flush = |run: &mut Vec<char>, cls: Class| {
-        match cls {
-            Class::Word | Class::Katakana => {
-                let w: String = run.iter().collect();
-                let w = w.trim_matches('\'').to_string();
-                if keep_word(&w) {
-                    out.push(w);
-                }
-            }
-            Class::Han => {
-                if run.len() == 1 {
-                    // A lone Han character carries little on its own.
-                } else {
-                    for pair in run.windows(2) {
-                        let b: String = pair.iter().collect();
-                        if !stop_words().contains(b.as_str()) {
-                            out.push(b);
-                        }
-                    }
-                }
-            }
-            Class::Hiragana | Class::Sep => {}
-        }
-        run.clear();
-    };
-    for c in norm.chars() {
-        let cls = class(c);
-        if cls != run_class {
-            flush(&mut run, run_class);
-            run_class = cls;
-        }
-        if cls != Class::Sep {
-            run.push(c);
-        }
-    }
-    flush(&mut run, run_class);
+    for_each_token(text, |w| out.push(w.to_string()));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
+
+    fn ref_stop_words() -> &'static HashSet<&'static str> {
+        static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+        SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
+    }
+
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum RClass {
+        Sep,
+        Word,
+        Han,
+        Katakana,
+        Hiragana,
+    }
+
+    /// Chinese function characters that separate words like spaces do.
+    const R_HAN_STOP_CHARS: &str = "的了是在我你他她它们吗呢吧啊和也都就很这那有没不要会能个";
+
+    fn rclass(c: char) -> RClass {
+        if R_HAN_STOP_CHARS.contains(c) {
+            return RClass::Sep;
+        }
+        match c as u32 {
+            0x3040..=0x309F => RClass::Hiragana,
+            0x30A0..=0x30FF | 0x31F0..=0x31FF => RClass::Katakana,
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => RClass::Han,
+            // Combining marks and Indic/Thai blocks: part of words even when not alphanumeric.
+            0x0300..=0x036F | 0x0900..=0x0DFF | 0x0E00..=0x0E7F => RClass::Word,
+            _ if c.is_alphanumeric() || c == '\'' => RClass::Word,
+            _ => RClass::Sep,
+        }
+    }
+
+    fn r_keep_word(w: &str) -> bool {
+        let w = w.trim_matches('\'');
+        w.chars().count() >= 2
+            && !w.chars().all(|c| c.is_numeric() || c == '\'')
+            && !ref_stop_words().contains(w)
+    }
+
+    /// The first implementation (a char vector per run, a string per token):
+        /// the reference the fast one must equal.
+    fn reference_tokens(text: &str) -> Vec<String> {
+        let norm: String = text.nfkc().flat_map(char::to_lowercase).collect();
+        let mut out = Vec::new();
+        let mut run: Vec<char> = Vec::new();
+        let mut run_class = RClass::Sep;
+        let mut flush = |run: &mut Vec<char>, cls: RClass| {
+            match cls {
+                RClass::Word | RClass::Katakana => {
+                    let w: String = run.iter().collect();
+                    let w = w.trim_matches('\'').to_string();
+                    if r_keep_word(&w) {
+                        out.push(w);
+                    }
+                }
+                RClass::Han => {
+                    if run.len() == 1 {
+                        // A lone Han character carries little on its own.
+                    } else {
+                        for pair in run.windows(2) {
+                            let b: String = pair.iter().collect();
+                            if !ref_stop_words().contains(b.as_str()) {
+                                out.push(b);
+                            }
+                        }
+                    }
+                }
+                RClass::Hiragana | RClass::Sep => {}
+            }
+            run.clear();
+        };
+        for c in norm.chars() {
+            let cls = rclass(c);
+            if cls != run_class {
+                flush(&mut run, run_class);
+                run_class = cls;
+            }
+            if cls != RClass::Sep {
+                run.push(c);
+            }
+        }
+        flush(&mut run, run_class);
+        out
+    }
+
+
+    /// Mixed-script texts, random and hand-picked, tokenised by both.
+    #[test]
+    fn equals_the_reference_on_mixed_scripts() {
+        let pieces = [
+            "Hola", "ENVÍO", "envío", "the", "SALE", " ", "  ", ", ", "!", "?", "'", "don't",
+            "'quoted'", "12", "a1", "我们的", "订单", "没有到", "セール", "は", "店舗", "でも",
+            "使", "ｅｘｔ", "ＳＡＬＥ", "１２３", "доставка", "पैसे", "वापस", "สวัสดี", "é",
+            "e\u{301}", "ß", "İstanbul", "ﬁ", "①", "谢谢", "你好", "x", "\u{3000}", "\u{20000}\u{20001}",
+            "카카오", "مرحبا", "ΑΘΗΝΑ", "\t", "\n", "dž", "Ǆ",
+        ];
+        let mut x: u64 = 42;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let mut texts: Vec<String> = pieces.iter().map(|p| p.to_string()).collect();
+        for _ in 0..20_000 {
+            let len = next(12);
+            texts.push((0..len).map(|_| pieces[next(pieces.len())]).collect());
+        }
+        for t in &texts {
+            assert_eq!(tokens(t), reference_tokens(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn latin_words_lowercased_without_stop_words_or_numbers() {
