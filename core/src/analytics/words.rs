@@ -259,7 +259,7 @@ mod tests {
     }
 
     /// The first implementation (a char vector per run, a string per token):
-        /// the reference the fast one must equal.
+    /// the reference the fast one must equal.
     fn reference_tokens(text: &str) -> Vec<String> {
         let norm: String = text.nfkc().flat_map(char::to_lowercase).collect();
         let mut out = Vec::new();
@@ -304,16 +304,58 @@ mod tests {
         out
     }
 
-
     /// Mixed-script texts, random and hand-picked, tokenised by both.
     #[test]
     fn equals_the_reference_on_mixed_scripts() {
         let pieces = [
-            "Hola", "ENVÍO", "envío", "the", "SALE", " ", "  ", ", ", "!", "?", "'", "don't",
-            "'quoted'", "12", "a1", "我们的", "订单", "没有到", "セール", "は", "店舗", "でも",
-            "使", "ｅｘｔ", "ＳＡＬＥ", "１２３", "доставка", "पैसे", "वापस", "สวัสดี", "é",
-            "e\u{301}", "ß", "İstanbul", "ﬁ", "①", "谢谢", "你好", "x", "\u{3000}", "\u{20000}\u{20001}",
-            "카카오", "مرحبا", "ΑΘΗΝΑ", "\t", "\n", "dž", "Ǆ",
+            "Hola",
+            "ENVÍO",
+            "envío",
+            "the",
+            "SALE",
+            " ",
+            "  ",
+            ", ",
+            "!",
+            "?",
+            "'",
+            "don't",
+            "'quoted'",
+            "12",
+            "a1",
+            "我们的",
+            "订单",
+            "没有到",
+            "セール",
+            "は",
+            "店舗",
+            "でも",
+            "使",
+            "ｅｘｔ",
+            "ＳＡＬＥ",
+            "１２３",
+            "доставка",
+            "पैसे",
+            "वापस",
+            "สวัสดี",
+            "é",
+            "e\u{301}",
+            "ß",
+            "İstanbul",
+            "ﬁ",
+            "①",
+            "谢谢",
+            "你好",
+            "x",
+            "\u{3000}",
+            "\u{20000}\u{20001}",
+            "카카오",
+            "مرحبا",
+            "ΑΘΗΝΑ",
+            "\t",
+            "\n",
+            "dž",
+            "Ǆ",
         ];
         let mut x: u64 = 42;
         let mut next = |n: usize| {
