@@ -211,6 +211,21 @@ struct Row<'a> {
     error: Option<&'a str>,
 }
 
+impl<'a> Row<'a> {
+    /// The row of an input that gave no number, with the reason.
+    fn failed(input: &'a str, error: &'a str) -> Row<'a> {
+        Row {
+            input,
+            e164: None,
+            region: None,
+            number_type: None,
+            valid: false,
+            wa_id: None,
+            error: Some(error),
+        }
+    }
+}
+
 /// Normalize and format lines; also the count that failed. A line that is
 /// not UTF-8 is kept, lossily decoded, with its own `invalid_utf8` error.
 fn format_lines(lines: &[&[u8]], region: Option<&str>, csv_mode: bool) -> (Vec<u8>, usize) {
@@ -247,25 +262,9 @@ fn format_lines(lines: &[&[u8]], region: Option<&str>, csv_mode: bool) -> (Vec<u
                 error.clear();
                 // Writing to a String cannot fail.
                 let _ = write!(error, "{}: {e}", e.reason());
-                Row {
-                    input,
-                    e164: None,
-                    region: None,
-                    number_type: None,
-                    valid: false,
-                    wa_id: None,
-                    error: Some(&error),
-                }
+                Row::failed(input, &error)
             }
-            None => Row {
-                input,
-                e164: None,
-                region: None,
-                number_type: None,
-                valid: false,
-                wa_id: None,
-                error: Some("invalid_utf8"),
-            },
+            None => Row::failed(input, "invalid_utf8"),
         };
         bad += usize::from(row.error.is_some());
         if csv_mode {

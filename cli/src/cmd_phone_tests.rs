@@ -17,15 +17,7 @@ fn lines_split_on_any_ending_without_a_trailing_empty_line() {
 fn csv_rows_are_quoted_like_the_csv_crate() {
     let error = "no_number: \"x\", y";
     for input in ["plain", "a,b", "say \"hi\"", " spaced ", "", "全角"] {
-        let row = Row {
-            input,
-            e164: None,
-            region: None,
-            number_type: None,
-            valid: false,
-            wa_id: None,
-            error: Some(error),
-        };
+        let row = Row::failed(input, error);
         let mut ours = Vec::new();
         write_csv_row(&mut ours, &row);
         let mut w = csv::WriterBuilder::new()

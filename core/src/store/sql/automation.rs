@@ -114,14 +114,7 @@ impl AutomationStore for SqlStore {
         .map_err(backend_err)?;
         let mut out = rows
             .iter()
-            .map(|r| {
-                Ok(Timer {
-                    contact: r.try_get(0)?,
-                    timer_id: r.try_get(1)?,
-                    conversation: r.try_get(2)?,
-                    due_at: r.try_get(3)?,
-                })
-            })
+            .map(timer_of_row)
             .collect::<Result<Vec<Timer>, sqlx::Error>>()
             .map_err(backend_err)?;
         out.sort_by(|a, b| (a.due_at, &a.contact).cmp(&(b.due_at, &b.contact)));
@@ -141,15 +134,18 @@ impl AutomationStore for SqlStore {
         .map_err(backend_err)?;
         Ok(rows
             .iter()
-            .map(|r| {
-                Ok(Timer {
-                    contact: r.try_get(0)?,
-                    timer_id: r.try_get(1)?,
-                    conversation: r.try_get(2)?,
-                    due_at: r.try_get(3)?,
-                })
-            })
+            .map(timer_of_row)
             .collect::<Result<Vec<Timer>, sqlx::Error>>()
             .map_err(backend_err)?)
     }
+}
+
+/// A timer from a row selected as `contact, timer_id, conversation, due_at`.
+fn timer_of_row(r: &sqlx::any::AnyRow) -> Result<Timer, sqlx::Error> {
+    Ok(Timer {
+        contact: r.try_get(0)?,
+        timer_id: r.try_get(1)?,
+        conversation: r.try_get(2)?,
+        due_at: r.try_get(3)?,
+    })
 }
