@@ -28,8 +28,8 @@ impl Automation {
     /// contact. An id the rules do not define is a validation error.
     pub async fn arm_timer(
         &self,
-        timer_id: String,
-        contact: String,
+        timer_id: &str,
+        contact: &str,
         conversation: Option<String>,
         at: Option<i64>,
     ) -> Result<Timer> {
@@ -54,9 +54,9 @@ impl Automation {
             })?;
         let after = i64::try_from(def.after.as_millis())
             .map_err(|_| Error::validation("timer_id", "timer delay out of range"))?;
-        let contact = self.key_of(contact).await?;
+        let contact = self.key_of(contact.to_string()).await?;
         let timer = Timer {
-            timer_id,
+            timer_id: timer_id.to_string(),
             conversation: conversation.unwrap_or_else(|| contact.clone()),
             contact,
             due_at: time(at)?.timestamp_millis().saturating_add(after),

@@ -113,10 +113,7 @@ async fn no_reply_timers_arm_list_cancel_and_fire() {
     auto.evaluate(msg("thanks", T0 + 2_000)).await.unwrap();
     assert!(auto.timers(None).await.unwrap().is_empty());
 
-    let t = auto
-        .arm_timer("nudge".into(), ANA.into(), None, Some(T0))
-        .await
-        .unwrap();
+    let t = auto.arm_timer("nudge", ANA, None, Some(T0)).await.unwrap();
     assert_eq!((t.contact.as_str(), t.due_at), (ANA, T0 + 3_600_000));
     assert!(
         auto.run_due_timers(Some(T0 + 60_000))
@@ -139,12 +136,10 @@ async fn no_reply_timers_arm_list_cancel_and_fire() {
             .is_empty()
     );
 
-    auto.arm_timer("nudge".into(), ANA.into(), None, Some(T0))
-        .await
-        .unwrap();
+    auto.arm_timer("nudge", ANA, None, Some(T0)).await.unwrap();
     assert_eq!(auto.cancel_timers(ANA.into()).await.unwrap(), 1);
     let e = auto
-        .arm_timer("missing".into(), ANA.into(), None, None)
+        .arm_timer("missing", ANA, None, None)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), wacrm::ErrorKind::Validation);

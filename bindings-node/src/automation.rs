@@ -199,7 +199,7 @@ impl NativeAutomation {
     ) -> Result<PromiseRaw<'env, Value>> {
         let a = self.inner.clone();
         promise(env, async move {
-            a.arm_timer(timer_id, contact, conversation, at).await
+            a.arm_timer(&timer_id, &contact, conversation, at).await
         })
     }
 

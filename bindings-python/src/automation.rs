@@ -115,7 +115,7 @@ impl NativeAutomation {
         at: Option<i64>,
     ) -> NativePending {
         let a = self.inner.clone();
-        NativePending::new(async move { a.arm_timer(timer_id, contact, conversation, at).await })
+        NativePending::new(async move { a.arm_timer(&timer_id, &contact, conversation, at).await })
     }
 
     fn cancel_timers(&self, contact: String) -> NativePending {

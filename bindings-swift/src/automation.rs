@@ -257,7 +257,7 @@ impl Automation {
         at: Option<i64>,
     ) -> Result<Timer, WacrmError> {
         let a = self.inner.clone();
-        on_runtime(async move { a.arm_timer(timer_id, contact, conversation, at).await }).await
+        on_runtime(async move { a.arm_timer(&timer_id, &contact, conversation, at).await }).await
     }
 
     /// Cancel every pending timer of `contact`; how many.
