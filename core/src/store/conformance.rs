@@ -18,11 +18,13 @@ mod contacts_batch;
 mod outbox_batch;
 mod retention;
 mod statuses;
+mod sync_state;
 use crate::ids::{AgentId, ContactId, ConversationId, IdempotencyKey, MessageId, PhoneNumberId};
 pub use contacts_batch::*;
 pub use outbox_batch::*;
 pub use retention::*;
 pub use statuses::*;
+pub use sync_state::*;
 
 fn contact(id: &str, phone: &str) -> Contact {
     Contact {
@@ -1238,7 +1240,8 @@ macro_rules! store_conformance_tests {
             outbox_batch_complete_checks_leases, audit_append_only, agents_and_sync_state,
             audit_hash_chain, access_records, range_listings_page_in_order,
             key_columns_follow_updates, policy_history_admits_atomically,
-            retention_purges_archived_conversations, status_batches_match_one_at_a_time);
+            retention_purges_archived_conversations, status_batches_match_one_at_a_time,
+            sync_cursors_listed_by_namespace);
     };
     (@one [] $factory:expr, $($check:ident),*) => {
         $(

@@ -710,6 +710,19 @@ impl SyncStateStore for MemoryStore {
         Ok(())
     }
 
+    async fn list_cursors(&self, connector: &str) -> StoreResult<Vec<(String, String)>> {
+        let mut out: Vec<(String, String)> = self
+            .inner
+            .lock()
+            .cursors
+            .iter()
+            .filter(|((c, _), _)| c == connector)
+            .map(|((_, k), v)| (k.clone(), v.clone()))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
     async fn park_push(&self, p: &ParkedPush) -> StoreResult<()> {
         self.inner.lock().parked.push(p.clone());
         Ok(())

@@ -230,6 +230,11 @@ pub trait SyncStateStore: Send + Sync + 'static {
     async fn get_cursor(&self, connector: &str, key: &str) -> StoreResult<Option<String>>;
     /// Set a cursor.
     async fn set_cursor(&self, connector: &str, key: &str, value: &str) -> StoreResult<()>;
+    /// Every `(key, value)` cursor of one namespace, ordered by key (byte
+    /// order, whatever the database's collation). Readers that do not know
+    /// the keys in advance use it: the analytics report lists the sync health
+    /// every CRM engine saved under one namespace.
+    async fn list_cursors(&self, connector: &str) -> StoreResult<Vec<(String, String)>>;
     /// Park a push that failed for good.
     async fn park_push(&self, p: &ParkedPush) -> StoreResult<()>;
     /// Parked pushes of a connector.

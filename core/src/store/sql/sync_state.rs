@@ -29,6 +29,23 @@ impl SyncStateStore for SqlStore {
         Ok(())
     }
 
+    async fn list_cursors(&self, connector: &str) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT key, value FROM sync_cursors WHERE connector = $1")
+            .bind(connector.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend_err)?;
+        let mut out = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(backend_err)?;
+        // Sorted here, not by ORDER BY: PostgreSQL orders text by the
+        // database's collation, and every adapter must give the same order.
+        out.sort();
+        Ok(out)
+    }
+
     async fn park_push(&self, p: &ParkedPush) -> StoreResult<()> {
         sqlx::query("INSERT INTO parked_pushes (id, connector, doc) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc")
             .bind(p.id.clone())
