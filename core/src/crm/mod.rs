@@ -30,7 +30,7 @@ pub mod conformance;
 pub use connector::*;
 pub use engine::{PullReport, PushReport, SyncEngine, SyncOptions, SyncReport};
 pub use fields::LocalField;
-pub use health::{FieldHealth, Health, HealthSnapshot};
+pub use health::{FieldHealth, HEALTH_NAMESPACE, Health, HealthSnapshot, StoredHealth};
 pub use hubspot::{HubSpotConfig, HubSpotConnector};
 pub use mapping::{Direction, FieldMap, Identity, Mapping, NullPolicy, Owner};
 pub use memory::MemoryConnector;

@@ -9,8 +9,15 @@
 //!   that came from the CRM from being echoed back;
 //! - `crm:<crm id>`: which contact a CRM record belongs to;
 //! - `retries`: records waiting for their next scheduled attempt.
+//!
+//! Health is saved after every push and pull under
+//! [`HEALTH_NAMESPACE`](super::health::HEALTH_NAMESPACE) and the engine's
+//! name, and the first run of an engine continues from what was saved there.
+//! One engine per name at a time: two processes running the same name would
+//! each save their own totals over the other's.
 
 pub mod conflict;
+mod health;
 mod pull;
 pub use pull::OVERFLOW_ATTRIBUTE;
 mod push;
@@ -22,7 +29,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::connector::CrmConnector;
-use super::health::Health;
+use super::health::{Health, HealthSnapshot};
 use super::mapping::Mapping;
 use crate::store::{ContactStore, Stores, SyncStateStore};
 use crate::time::{Millis, SharedClock, SystemClock};
@@ -134,6 +141,8 @@ pub struct SyncEngine {
     pub(crate) clock: SharedClock,
     pub(crate) opts: SyncOptions,
     pub(crate) health: Arc<Health>,
+    /// The health last saved or loaded; `None` until the first run restored it.
+    pub(crate) health_saved: parking_lot::Mutex<Option<HealthSnapshot>>,
     /// One push or pull at a time: both read and write the same shadows.
     pub(crate) run_lock: tokio::sync::Mutex<()>,
 }
@@ -158,6 +167,7 @@ impl SyncEngine {
             clock: Arc::new(SystemClock),
             opts: SyncOptions::default(),
             health: Arc::new(Health::new()),
+            health_saved: parking_lot::Mutex::new(None),
             run_lock: tokio::sync::Mutex::new(()),
         }
     }
@@ -184,7 +194,8 @@ impl SyncEngine {
         &self.opts.name
     }
 
-    /// Live health.
+    /// Live health: this engine's counts, plus what earlier engines of the
+    /// same name saved once this one has run (restored at its first run).
     pub fn health(&self) -> Arc<Health> {
         self.health.clone()
     }

@@ -23,6 +23,12 @@ impl SyncEngine {
     /// Pull CRM changes since the stored cursor.
     pub async fn pull(&self) -> Result<PullReport> {
         let _run = self.run_lock.lock().await;
+        self.restore_health().await?;
+        let r = self.pull_locked().await;
+        self.save_health_after(r).await
+    }
+
+    async fn pull_locked(&self) -> Result<PullReport> {
         let name = self.opts.name.clone();
         let mut cursor = self.sync.get_cursor(&name, "pull").await?;
         let mut report = PullReport::default();

@@ -22,6 +22,12 @@ impl SyncEngine {
     /// Push local changes since the last push (every contact on the first run).
     pub async fn push(&self) -> Result<PushReport> {
         let _run = self.run_lock.lock().await;
+        self.restore_health().await?;
+        let r = self.push_locked().await;
+        self.save_health_after(r).await
+    }
+
+    async fn push_locked(&self) -> Result<PushReport> {
         let stats0 = self.connector.stats();
         let name = self.opts.name.clone();
         let now = self.clock.now_millis();

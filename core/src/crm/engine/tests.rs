@@ -13,6 +13,8 @@ use crate::ids::ContactId;
 use crate::store::{Contact, Stores};
 use crate::time::ManualClock;
 
+mod health;
+
 fn mapping() -> Mapping {
     Mapping::from_toml(
         r#"
