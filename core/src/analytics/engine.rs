@@ -19,6 +19,7 @@ use super::model::{
 };
 use super::names::FastMap;
 use super::report::{OutContrib, Report, Tally, assemble, out_contrib, replied_to};
+use super::sync::SyncHealthRow;
 use crate::time::Millis;
 
 struct Msg {
@@ -79,6 +80,8 @@ pub struct Engine {
     conversations: BTreeMap<String, ConversationFact>,
     tally: Tally,
     paths: PathCounts,
+    /// Sync health rows, given (they come from the store, not from events).
+    sync: Vec<SyncHealthRow>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -104,6 +107,7 @@ impl Engine {
             conversations: BTreeMap::new(),
             tally: Tally::default(),
             paths: PathCounts::default(),
+            sync: Vec::new(),
         }
     }
 
@@ -116,6 +120,15 @@ impl Engine {
     /// re-derivations ran.
     pub fn path_counts(&self) -> PathCounts {
         self.paths
+    }
+
+    /// The CRM sync health rows the report carries (e.g. from
+    /// [`sync_health`](super::sync_health) on the store). Sync health is not
+    /// derived from events, so the engine reports what it was given last;
+    /// none by default, as [`recompute`](super::recompute) gives none when
+    /// no sync engine saved any.
+    pub fn set_sync(&mut self, rows: Vec<SyncHealthRow>) {
+        self.sync = rows;
     }
 
     /// Apply one event.
@@ -367,7 +380,9 @@ impl Engine {
         for (c, _) in replied {
             *per.entry(self.tally.names.name(c).to_string()).or_default() += 1;
         }
-        assemble(&self.cfg, &self.tally, &per, self.conversations.values())
+        let mut r = assemble(&self.cfg, &self.tally, &per, self.conversations.values());
+        r.sync = self.sync.clone();
+        r
     }
 }
 

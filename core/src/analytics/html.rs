@@ -143,6 +143,61 @@ fn heatmap_svg(out: &mut String, r: &Report) {
     out.push_str("</svg></div>");
 }
 
+fn millis(v: Option<f64>) -> String {
+    match v {
+        None => "–".into(),
+        Some(ms) if ms < 1_000.0 => format!("{ms:.0} ms"),
+        Some(ms) => format!("{:.1} s", ms / 1_000.0),
+    }
+}
+
+fn utc(at: crate::time::Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(at)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// CRM sync health: one row per mapping; the figures tests read carry
+/// `data-k` keys named after the mapping.
+fn sync_table(o: &mut String, r: &Report) {
+    o.push_str(r#"<h2>CRM sync</h2>"#);
+    if r.sync.is_empty() {
+        o.push_str(r#"<p class="muted" data-k="sync">No CRM sync has run on this store.</p>"#);
+        return;
+    }
+    o.push_str(r#"<div class="scroll"><table><thead><tr><th>mapping</th><th>attempts</th><th>success</th><th>rejections</th><th>parked</th><th>discrepancies</th><th>latency (p50 · p99)</th><th>lag (p50 · p99)</th><th>updated</th></tr></thead><tbody>"#);
+    for s in &r.sync {
+        let k = esc(&s.mapping);
+        let codes = s
+            .top_rejections
+            .iter()
+            .map(|t| format!("{} {}", t.code, t.count))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = write!(
+            o,
+            r#"<tr><td>{k}<div class="muted">{}</div></td><td data-k="sync-attempts:{k}">{}</td><td data-k="sync-success:{k}">{:.1}%</td><td><span data-k="sync-rejections:{k}">{}</span>{}</td><td data-k="sync-parked:{k}">{}</td><td data-k="sync-discrepancies:{k}">{}</td><td>{} · {}</td><td>{} · {}</td><td>{}</td></tr>"#,
+            esc(&s.connector),
+            s.attempts,
+            s.success_rate * 100.0,
+            s.rejections,
+            if codes.is_empty() {
+                String::new()
+            } else {
+                format!(r#"<div class="muted">{}</div>"#, esc(&codes))
+            },
+            s.parked,
+            s.discrepancies,
+            millis(s.latency_p50_ms),
+            millis(s.latency_p99_ms),
+            millis(s.lag_p50_ms),
+            millis(s.lag_p99_ms),
+            utc(s.updated_at)
+        );
+    }
+    o.push_str("</tbody></table></div>");
+}
+
 /// The report as one HTML document.
 pub fn render_html(r: &Report, title: &str) -> String {
     let mut o = String::with_capacity(32 * 1024);
@@ -277,6 +332,7 @@ pub fn render_html(r: &Report, title: &str) -> String {
         }
         o.push_str("</ul>");
     }
+    sync_table(&mut o, r);
     o.push_str("</main></body></html>\n");
     o
 }

@@ -24,6 +24,11 @@
 //!   status). `replied` counts recipients with an inbound message after a
 //!   campaign message's sent time (the same webhook second counts) and at
 //!   most 72 h after it.
+//! - **Sync health** (C8) is not derived from events: one row per CRM
+//!   mapping from the health its sync engine saved in the sync state store,
+//!   with its parked pushes and discrepancies, as they stand when the report
+//!   is made (not limited to the range). [`recompute`] reads it; the
+//!   incremental [`Engine`] reports the rows it is given.
 
 mod anomaly;
 mod clock;
@@ -38,6 +43,7 @@ mod report;
 mod rows;
 mod scan;
 mod stats;
+mod sync;
 mod words;
 
 pub use engine::{Engine, PathCounts};
@@ -52,4 +58,5 @@ pub use report::{
 };
 pub use rows::render_csv;
 pub use stats::nearest_rank;
+pub use sync::{RejectionCount, SyncHealthRow, TOP_REJECTIONS, sync_health};
 pub use words::tokens;

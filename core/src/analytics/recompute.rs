@@ -1,6 +1,7 @@
 //! Recompute a report from any store over a range: one read of the
 //! messages (24 h before the range for the conversation-start rule), the
-//! conversations and the parked sends, then one pass per thread.
+//! conversations and the parked sends, then one pass per thread; and the
+//! CRM sync health as the sync engines saved it.
 
 use std::collections::HashMap;
 
@@ -9,6 +10,7 @@ use super::model::{
 };
 use super::report::{Report, assemble};
 use super::scan::{scan, thread_hash};
+use super::sync::sync_health;
 use crate::ids::ContactId;
 use crate::store::{OutboxState, PageRequest, Stores};
 use crate::time::Millis;
@@ -86,12 +88,15 @@ pub async fn recompute(stores: &Stores, cfg: &ReportConfig) -> crate::Result<Rep
             ));
         }
     }
-    Ok(report_from_facts(&facts, &conversations, &parked, cfg))
+    let mut report = report_from_facts(&facts, &conversations, &parked, cfg);
+    report.sync = sync_health(stores.sync.as_ref()).await?;
+    Ok(report)
 }
 
 /// The report for `cfg` from facts already in memory: the messages (with 24 h
 /// before the range), the conversations, and the parked sends as (time, Graph
-/// error code). [`recompute`] reads these from a store and calls this; a
+/// error code). Its `sync` rows are left empty (they are not facts; see
+/// [`sync_health`]). [`recompute`] reads these from a store and calls this; a
 /// console holding its own copy of the rows can call it directly. Runs on
 /// every core (rayon's pool).
 pub fn report_from_facts(

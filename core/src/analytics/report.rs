@@ -134,6 +134,10 @@ pub struct Report {
     pub hot_words: Vec<WordCount>,
     /// Flags.
     pub anomalies: Vec<Anomaly>,
+    /// CRM sync health, one row per connector and mapping (state at the
+    /// time of the report). Absent in reports from before it existed.
+    #[serde(default)]
+    pub sync: Vec<super::sync::SyncHealthRow>,
 }
 
 #[cfg(test)]
@@ -456,6 +460,7 @@ pub(crate) fn assemble<'a>(
         hour_of_week: t.hour.clone(),
         hot_words: words,
         anomalies: anomaly::flags(&day_starts, &day_number),
+        sync: Vec::new(),
     }
 }
 

@@ -37,7 +37,8 @@ fn section(out: &mut String, name: &str, header: &[&str], rows: Vec<Vec<String>>
 }
 
 /// The report as CSV sections: range, frt, agents, funnel, failures,
-/// hour_of_week, hot_words, anomalies.
+/// hour_of_week, hot_words, anomalies, sync. In `sync`, `top_rejections` is
+/// `CODE:count` pairs separated by spaces.
 pub fn render_csv(r: &Report) -> String {
     let mut out = String::new();
     section(
@@ -169,6 +170,51 @@ pub fn render_csv(r: &Report) -> String {
                         .join(" "),
                     a.threshold.to_string(),
                     a.detail.clone(),
+                ]
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        "sync",
+        &[
+            "connector",
+            "mapping",
+            "attempts",
+            "successes",
+            "success_rate",
+            "rejections",
+            "top_rejections",
+            "parked",
+            "discrepancies",
+            "latency_p50_ms",
+            "latency_p99_ms",
+            "lag_p50_ms",
+            "lag_p99_ms",
+            "updated_at",
+        ],
+        r.sync
+            .iter()
+            .map(|s| {
+                vec![
+                    s.connector.clone(),
+                    s.mapping.clone(),
+                    s.attempts.to_string(),
+                    s.successes.to_string(),
+                    s.success_rate.to_string(),
+                    s.rejections.to_string(),
+                    s.top_rejections
+                        .iter()
+                        .map(|t| format!("{}:{}", t.code, t.count))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    s.parked.to_string(),
+                    s.discrepancies.to_string(),
+                    opt(s.latency_p50_ms),
+                    opt(s.latency_p99_ms),
+                    opt(s.lag_p50_ms),
+                    opt(s.lag_p99_ms),
+                    s.updated_at.to_string(),
                 ]
             })
             .collect(),
