@@ -75,6 +75,10 @@ enum Command {
         command: cmd_users::RolesCommand,
     },
     /// Analytics report from a store (JSON, CSV or HTML).
+    ///
+    /// Sections: first response, agents, campaign funnels, failures by error
+    /// code, inbound by hour of week, hot words, anomalies, and CRM sync
+    /// health (per connector and mapping, as `wacrm crm` runs saved it).
     Report(cmd_report::ReportArgs),
     /// CRM field mapping and sync.
     Crm {

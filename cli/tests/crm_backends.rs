@@ -153,6 +153,32 @@ async fn sql_round_trip(db: &str, sql_url: &str, table: &str) {
         "{:?}",
         parked[0]
     );
+
+    // Each command above was its own process: the report shows the health
+    // they saved, counted across all three (the idle push added nothing).
+    let report = json_of(
+        &run(["report", "--db", db, "--format", "json"]
+            .map(String::from)
+            .to_vec())
+        .await,
+    );
+    let rows = report["sync"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{report}");
+    let row = &rows[0];
+    let fetched = pull["fetched"].as_u64().unwrap();
+    assert_eq!(
+        (&row["connector"], &row["mapping"]),
+        (&"sql".into(), &"sql".into())
+    );
+    assert_eq!(row["attempts"].as_u64(), Some(5 + fetched), "{row}");
+    assert_eq!(row["successes"].as_u64(), Some(4 + fetched), "{row}");
+    assert_eq!(row["rejections"], 1, "{row}");
+    assert_eq!(row["top_rejections"][0]["code"], "CONSTRAINT_VIOLATION");
+    assert_eq!(
+        (&row["parked"], &row["discrepancies"]),
+        (&1.into(), &0.into())
+    );
+    assert!(row["latency_p50_ms"].as_f64().is_some(), "{row}");
 }
 
 fn chrono_ms() -> i64 {

@@ -246,9 +246,11 @@ fn ingest_then_report(dir: &Path, db: &str) {
             "funnel",
             "hot_words",
             "hour_of_week",
-            "range"
+            "range",
+            "sync"
         ]
     );
+    assert_eq!(r1["sync"], json!([]), "no CRM sync ran on this store");
 
     // A second ingest of the same files changes nothing.
     let second = ingest(&db, &files);
@@ -298,6 +300,71 @@ fn ingest_then_report(dir: &Path, db: &str) {
         "# agents\nagent,frt_n,frt_median_s,frt_p90_s,frt_unanswered,handled,handle_n,handle_median_s,handle_p90_s,open,resolved,load\n"
     ), "{csv}");
     assert!(csv.contains("# frt\nn,median_s,p90_s,unanswered\n1,90,90,1\n"));
+    assert!(
+        csv.ends_with("\n# sync\nconnector,mapping,attempts,successes,success_rate,rejections,top_rejections,parked,discrepancies,latency_p50_ms,latency_p99_ms,lag_p50_ms,lag_p99_ms,updated_at\n"),
+        "{csv}"
+    );
+}
+
+/// A CRM push (`wacrm crm push`, the SQL connector on a table of a second
+/// SQLite file) over the store at `db`, with one contact the table's CHECK
+/// refuses: its health is what the report's sync section shows.
+fn crm_push_with_a_rejection(dir: &Path, db: &str) {
+    let crm = format!("sqlite://{}?mode=rwc", dir.join("crm.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&crm).await.expect("crm table file");
+        sqlx::query(
+            "CREATE TABLE people (pid INTEGER PRIMARY KEY, changed_ms BIGINT, wacrm_id TEXT UNIQUE, \
+             email TEXT CHECK (email IS NULL OR email LIKE '%_@_%'))",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        let stores = wacrm::store::Stores::from_url(db).await.unwrap();
+        let c = wacrm::store::Contact {
+            id: "broken".into(),
+            email: Some("no-at-sign".into()),
+            ..Default::default()
+        };
+        stores.contacts.upsert(&c, None).await.unwrap();
+    });
+    let mapping = dir.join("mapping.toml");
+    std::fs::write(
+        &mapping,
+        "[identity]\ncrm_id_property = \"wacrm_id\"\n\n[[fields]]\nlocal = \"email\"\ncrm = \"email\"\ndirection = \"to_crm\"\n",
+    )
+    .unwrap();
+    let out = wacrm()
+        .args(["crm", "push", "--db", db, "--mapping"])
+        .arg(&mapping)
+        .args([
+            "--connector",
+            "sql",
+            "--sql-url",
+            &crm,
+            "--table",
+            "people",
+            "--id-column",
+            "pid",
+            "--updated-column",
+            "changed_ms",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "crm push failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let push: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(push["rejected"], 1, "{push}");
 }
 
 #[test]
@@ -397,6 +464,7 @@ fn html_report_shows_the_figures_in_a_real_browser() {
     let files = write_bodies(dir.path());
     let db = format!("sqlite://{}", dir.path().join("w.db").display());
     ingest(&db, &files);
+    crm_push_with_a_rejection(dir.path(), &db);
     let html = dir.path().join("report.html");
     report(&db, &["--format", "html", "--out", html.to_str().unwrap()]);
     let page = std::fs::read_to_string(&html).unwrap();
@@ -431,6 +499,9 @@ fn html_report_shows_the_figures_in_a_real_browser() {
         ("frt-unanswered", "1"),
         ("inbound-total", "4"),
         ("word:refund", "3"),
+        ("sync-rejections:sql", "1"),
+        ("sync-parked:sql", "1"),
+        ("sync-discrepancies:sql", "0"),
     ] {
         let needle = format!("data-k=\"{k}\">{v}<");
         assert!(dom.contains(&needle), "rendered page lacks {needle}");
