@@ -2,7 +2,8 @@
 //! documents, and stored webhook bodies ingested into the stores.
 
 use wacrm::analytics::{
-    AgentRow, Anomaly, FailureRow, FrtStats, FunnelRow, RangeInfo, Report, WordCount,
+    AgentRow, Anomaly, FailureRow, FrtStats, FunnelRow, RangeInfo, RejectionCount, Report,
+    SyncHealthRow, WordCount,
 };
 use wacrm_bindings_common::{IngestSummary, ReportArgs};
 
@@ -86,7 +87,36 @@ pub struct RangeInfo {
     pub include_automated: bool,
 }
 
-/// The analytics report; `hour_of_week`: 168 inbound counts, Monday 00:00 first.
+/// How often the CRM (or the mapping) refused records with one error code.
+#[uniffi::remote(Record)]
+pub struct RejectionCount {
+    pub code: String,
+    pub count: u64,
+}
+
+/// One CRM mapping's sync health: counts over the engine's whole history, its
+/// parked pushes and discrepancies now, latency and lag in milliseconds (nil:
+/// nothing measured), saved at `updated_at` (epoch ms).
+#[uniffi::remote(Record)]
+pub struct SyncHealthRow {
+    pub connector: String,
+    pub mapping: String,
+    pub attempts: u64,
+    pub successes: u64,
+    pub success_rate: f64,
+    pub rejections: u64,
+    pub top_rejections: Vec<RejectionCount>,
+    pub parked: u64,
+    pub discrepancies: u64,
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p99_ms: Option<f64>,
+    pub lag_p50_ms: Option<f64>,
+    pub lag_p99_ms: Option<f64>,
+    pub updated_at: i64,
+}
+
+/// The analytics report; `hour_of_week`: 168 inbound counts, Monday 00:00
+/// first; `sync`: CRM sync health per connector and mapping.
 #[uniffi::remote(Record)]
 pub struct Report {
     pub range: RangeInfo,
@@ -97,6 +127,7 @@ pub struct Report {
     pub hour_of_week: Vec<u64>,
     pub hot_words: Vec<WordCount>,
     pub anomalies: Vec<Anomaly>,
+    pub sync: Vec<SyncHealthRow>,
 }
 
 // The field list lives in bindings-common; declared to uniffi from there.

@@ -15742,6 +15742,79 @@ public func FfiConverterTypeReferral_lower(_ value: Referral) -> RustBuffer {
 
 
 /**
+ * How often the CRM (or the mapping) refused records with one error code.
+ */
+public struct RejectionCount {
+    public var code: String
+    public var count: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, count: UInt64) {
+        self.code = code
+        self.count = count
+    }
+}
+
+#if compiler(>=6)
+extension RejectionCount: Sendable {}
+#endif
+
+
+extension RejectionCount: Equatable, Hashable {
+    public static func ==(lhs: RejectionCount, rhs: RejectionCount) -> Bool {
+        if lhs.code != rhs.code {
+            return false
+        }
+        if lhs.count != rhs.count {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(count)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRejectionCount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RejectionCount {
+        return
+            try RejectionCount(
+                code: FfiConverterString.read(from: &buf), 
+                count: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RejectionCount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterUInt64.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectionCount_lift(_ buf: RustBuffer) throws -> RejectionCount {
+    return try FfiConverterTypeRejectionCount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectionCount_lower(_ value: RejectionCount) -> RustBuffer {
+    return FfiConverterTypeRejectionCount.lower(value)
+}
+
+
+/**
  * A quick-reply button.
  */
 public struct ReplyButton {
@@ -15938,7 +16011,8 @@ public func FfiConverterTypeReplyContext_lower(_ value: ReplyContext) -> RustBuf
 
 
 /**
- * The analytics report; `hour_of_week`: 168 inbound counts, Monday 00:00 first.
+ * The analytics report; `hour_of_week`: 168 inbound counts, Monday 00:00
+ * first; `sync`: CRM sync health per connector and mapping.
  */
 public struct Report {
     public var range: RangeInfo
@@ -15949,10 +16023,11 @@ public struct Report {
     public var hourOfWeek: [UInt64]
     public var hotWords: [WordCount]
     public var anomalies: [Anomaly]
+    public var sync: [SyncHealthRow]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(range: RangeInfo, frt: FrtStats, agents: [AgentRow], funnel: [FunnelRow], failures: [FailureRow], hourOfWeek: [UInt64], hotWords: [WordCount], anomalies: [Anomaly]) {
+    public init(range: RangeInfo, frt: FrtStats, agents: [AgentRow], funnel: [FunnelRow], failures: [FailureRow], hourOfWeek: [UInt64], hotWords: [WordCount], anomalies: [Anomaly], sync: [SyncHealthRow]) {
         self.range = range
         self.frt = frt
         self.agents = agents
@@ -15961,6 +16036,7 @@ public struct Report {
         self.hourOfWeek = hourOfWeek
         self.hotWords = hotWords
         self.anomalies = anomalies
+        self.sync = sync
     }
 }
 
@@ -15995,6 +16071,9 @@ extension Report: Equatable, Hashable {
         if lhs.anomalies != rhs.anomalies {
             return false
         }
+        if lhs.sync != rhs.sync {
+            return false
+        }
         return true
     }
 
@@ -16007,6 +16086,7 @@ extension Report: Equatable, Hashable {
         hasher.combine(hourOfWeek)
         hasher.combine(hotWords)
         hasher.combine(anomalies)
+        hasher.combine(sync)
     }
 }
 
@@ -16026,7 +16106,8 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 failures: FfiConverterSequenceTypeFailureRow.read(from: &buf), 
                 hourOfWeek: FfiConverterSequenceUInt64.read(from: &buf), 
                 hotWords: FfiConverterSequenceTypeWordCount.read(from: &buf), 
-                anomalies: FfiConverterSequenceTypeAnomaly.read(from: &buf)
+                anomalies: FfiConverterSequenceTypeAnomaly.read(from: &buf), 
+                sync: FfiConverterSequenceTypeSyncHealthRow.read(from: &buf)
         )
     }
 
@@ -16039,6 +16120,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterSequenceUInt64.write(value.hourOfWeek, into: &buf)
         FfiConverterSequenceTypeWordCount.write(value.hotWords, into: &buf)
         FfiConverterSequenceTypeAnomaly.write(value.anomalies, into: &buf)
+        FfiConverterSequenceTypeSyncHealthRow.write(value.sync, into: &buf)
     }
 }
 
@@ -17927,6 +18009,177 @@ public func FfiConverterTypeSuccess_lift(_ buf: RustBuffer) throws -> Success {
 #endif
 public func FfiConverterTypeSuccess_lower(_ value: Success) -> RustBuffer {
     return FfiConverterTypeSuccess.lower(value)
+}
+
+
+/**
+ * One CRM mapping's sync health: counts over the engine's whole history, its
+ * parked pushes and discrepancies now, latency and lag in milliseconds (nil:
+ * nothing measured), saved at `updated_at` (epoch ms).
+ */
+public struct SyncHealthRow {
+    public var connector: String
+    public var mapping: String
+    public var attempts: UInt64
+    public var successes: UInt64
+    public var successRate: Double
+    public var rejections: UInt64
+    public var topRejections: [RejectionCount]
+    public var parked: UInt64
+    public var discrepancies: UInt64
+    public var latencyP50Ms: Double?
+    public var latencyP99Ms: Double?
+    public var lagP50Ms: Double?
+    public var lagP99Ms: Double?
+    public var updatedAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(connector: String, mapping: String, attempts: UInt64, successes: UInt64, successRate: Double, rejections: UInt64, topRejections: [RejectionCount], parked: UInt64, discrepancies: UInt64, latencyP50Ms: Double?, latencyP99Ms: Double?, lagP50Ms: Double?, lagP99Ms: Double?, updatedAt: Int64) {
+        self.connector = connector
+        self.mapping = mapping
+        self.attempts = attempts
+        self.successes = successes
+        self.successRate = successRate
+        self.rejections = rejections
+        self.topRejections = topRejections
+        self.parked = parked
+        self.discrepancies = discrepancies
+        self.latencyP50Ms = latencyP50Ms
+        self.latencyP99Ms = latencyP99Ms
+        self.lagP50Ms = lagP50Ms
+        self.lagP99Ms = lagP99Ms
+        self.updatedAt = updatedAt
+    }
+}
+
+#if compiler(>=6)
+extension SyncHealthRow: Sendable {}
+#endif
+
+
+extension SyncHealthRow: Equatable, Hashable {
+    public static func ==(lhs: SyncHealthRow, rhs: SyncHealthRow) -> Bool {
+        if lhs.connector != rhs.connector {
+            return false
+        }
+        if lhs.mapping != rhs.mapping {
+            return false
+        }
+        if lhs.attempts != rhs.attempts {
+            return false
+        }
+        if lhs.successes != rhs.successes {
+            return false
+        }
+        if lhs.successRate != rhs.successRate {
+            return false
+        }
+        if lhs.rejections != rhs.rejections {
+            return false
+        }
+        if lhs.topRejections != rhs.topRejections {
+            return false
+        }
+        if lhs.parked != rhs.parked {
+            return false
+        }
+        if lhs.discrepancies != rhs.discrepancies {
+            return false
+        }
+        if lhs.latencyP50Ms != rhs.latencyP50Ms {
+            return false
+        }
+        if lhs.latencyP99Ms != rhs.latencyP99Ms {
+            return false
+        }
+        if lhs.lagP50Ms != rhs.lagP50Ms {
+            return false
+        }
+        if lhs.lagP99Ms != rhs.lagP99Ms {
+            return false
+        }
+        if lhs.updatedAt != rhs.updatedAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(connector)
+        hasher.combine(mapping)
+        hasher.combine(attempts)
+        hasher.combine(successes)
+        hasher.combine(successRate)
+        hasher.combine(rejections)
+        hasher.combine(topRejections)
+        hasher.combine(parked)
+        hasher.combine(discrepancies)
+        hasher.combine(latencyP50Ms)
+        hasher.combine(latencyP99Ms)
+        hasher.combine(lagP50Ms)
+        hasher.combine(lagP99Ms)
+        hasher.combine(updatedAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncHealthRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncHealthRow {
+        return
+            try SyncHealthRow(
+                connector: FfiConverterString.read(from: &buf), 
+                mapping: FfiConverterString.read(from: &buf), 
+                attempts: FfiConverterUInt64.read(from: &buf), 
+                successes: FfiConverterUInt64.read(from: &buf), 
+                successRate: FfiConverterDouble.read(from: &buf), 
+                rejections: FfiConverterUInt64.read(from: &buf), 
+                topRejections: FfiConverterSequenceTypeRejectionCount.read(from: &buf), 
+                parked: FfiConverterUInt64.read(from: &buf), 
+                discrepancies: FfiConverterUInt64.read(from: &buf), 
+                latencyP50Ms: FfiConverterOptionDouble.read(from: &buf), 
+                latencyP99Ms: FfiConverterOptionDouble.read(from: &buf), 
+                lagP50Ms: FfiConverterOptionDouble.read(from: &buf), 
+                lagP99Ms: FfiConverterOptionDouble.read(from: &buf), 
+                updatedAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncHealthRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.connector, into: &buf)
+        FfiConverterString.write(value.mapping, into: &buf)
+        FfiConverterUInt64.write(value.attempts, into: &buf)
+        FfiConverterUInt64.write(value.successes, into: &buf)
+        FfiConverterDouble.write(value.successRate, into: &buf)
+        FfiConverterUInt64.write(value.rejections, into: &buf)
+        FfiConverterSequenceTypeRejectionCount.write(value.topRejections, into: &buf)
+        FfiConverterUInt64.write(value.parked, into: &buf)
+        FfiConverterUInt64.write(value.discrepancies, into: &buf)
+        FfiConverterOptionDouble.write(value.latencyP50Ms, into: &buf)
+        FfiConverterOptionDouble.write(value.latencyP99Ms, into: &buf)
+        FfiConverterOptionDouble.write(value.lagP50Ms, into: &buf)
+        FfiConverterOptionDouble.write(value.lagP99Ms, into: &buf)
+        FfiConverterInt64.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncHealthRow_lift(_ buf: RustBuffer) throws -> SyncHealthRow {
+    return try FfiConverterTypeSyncHealthRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncHealthRow_lower(_ value: SyncHealthRow) -> RustBuffer {
+    return FfiConverterTypeSyncHealthRow.lower(value)
 }
 
 
@@ -25439,6 +25692,31 @@ fileprivate struct FfiConverterSequenceTypePhoneNumber: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRejectionCount: FfiConverterRustBuffer {
+    typealias SwiftType = [RejectionCount]
+
+    public static func write(_ value: [RejectionCount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRejectionCount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RejectionCount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RejectionCount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRejectionCount.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeReplyButton: FfiConverterRustBuffer {
     typealias SwiftType = [ReplyButton]
 
@@ -25631,6 +25909,31 @@ fileprivate struct FfiConverterSequenceTypeStandinRecord: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeStandinRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSyncHealthRow: FfiConverterRustBuffer {
+    typealias SwiftType = [SyncHealthRow]
+
+    public static func write(_ value: [SyncHealthRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSyncHealthRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SyncHealthRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SyncHealthRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSyncHealthRow.read(from: &buf))
         }
         return seq
     }
