@@ -1,14 +1,17 @@
 """The analytics report through the binding: stored webhook bodies ingested
 into the stores (twice: idempotent), then the report as typed rows whose
-figures the test knows, and as HTML and CSV documents."""
+figures the test knows, and as HTML and CSV documents; and the CRM sync
+health a push through the HubSpot stand-in leaves in the stores."""
 
 import asyncio
 import pathlib
 
 import pytest
 
-from wacrm import AsyncStores, Stores, ValidationError
-from wacrm.analytics import FailureRow, FrtStats, FunnelRow, Report, ReportArgs, WordCount
+from wacrm import AsyncStores, Contact, Stores, ValidationError
+from wacrm.analytics import (FailureRow, FrtStats, FunnelRow, RejectionCount, Report, ReportArgs, SyncHealthRow,
+                             WordCount)
+from wacrm.crm import CrmSync, CrmStandin, HubSpotSettings, Mapping
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BODIES = (ROOT / "tests/fixtures/report_webhooks.jsonl").read_bytes().splitlines()
@@ -27,6 +30,7 @@ def check(r: Report, hour: int = 24 + 8) -> None:
     team = r.agents[-1]
     # Conversations handled are a count; their handle time is a separate figure.
     assert isinstance(team.handled, int) and isinstance(team.handle_time, FrtStats)
+    assert r.sync == [], "no CRM sync ran on these stores"
 
 
 def test_ingest_then_report_rows_and_documents() -> None:
@@ -60,3 +64,22 @@ def test_async_report() -> None:
         check(await st.report())
 
     asyncio.run(main())
+
+
+def test_crm_sync_health_rows() -> None:
+    crm = CrmStandin()
+    st = Stores("memory:")
+    st.contact_upsert(Contact(id="a1", email="a@example.com"))
+    st.contact_upsert(Contact(id="a2", email="broken"))
+    mapping = Mapping.parse((ROOT / "tests/fixtures/crm_mapping.toml").read_text())
+    sync = CrmSync(st, mapping, HubSpotSettings(token=crm.token, base_url=crm.url))
+    assert sync.push().rejected == 1
+
+    [row] = st.report().sync
+    assert isinstance(row, SyncHealthRow)
+    assert (row.connector, row.mapping, row.attempts, row.successes, row.success_rate) == ("hubspot", "hubspot", 2, 1, 0.5)
+    assert (row.rejections, row.parked, row.discrepancies) == (1, 1, 0)
+    assert row.top_rejections == [RejectionCount("VALIDATION_ERROR", 1)]
+    assert isinstance(row.latency_p50_ms, float) and isinstance(row.lag_p99_ms, float) and row.updated_at > 0
+    assert "\n# sync\nconnector,mapping,attempts,successes," in st.report_csv()
+    assert 'data-k="sync-parked:hubspot">1<' in st.report_html()

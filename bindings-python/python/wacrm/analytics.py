@@ -7,7 +7,9 @@ Definitions (the contract): a conversation starts with an inbound message
 after 24 h without a message in either direction; first-response time runs
 to the first outbound message after it (automated replies excluded unless
 ``include_automated``); percentiles are nearest-rank; funnel stages are
-cumulative per campaign message and ``replied`` counts replies within 72 h."""
+cumulative per campaign message and ``replied`` counts replies within 72 h.
+``sync`` is the CRM sync health each sync engine saved in the stores (one row
+per connector and mapping), as it stands when the report is made."""
 
 from __future__ import annotations
 
@@ -94,6 +96,40 @@ class RangeInfo:
 
 
 @dataclass(frozen=True)
+class RejectionCount:
+    """How often the CRM (or the mapping) refused records with one error code."""
+
+    code: str = ""
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class SyncHealthRow:
+    """One CRM mapping's sync health: counts over the engine's whole history,
+    its parked pushes and discrepancies now, call latency and store-to-CRM lag
+    in milliseconds (``None``: nothing measured), saved at ``updated_at`` (epoch ms)."""
+
+    connector: str = ""
+    #: The sync engine's name (its state namespace, one per mapping and CRM).
+    mapping: str = ""
+    attempts: int = 0
+    successes: int = 0
+    #: Successes over attempts (1.0 when nothing was tried).
+    success_rate: float = 1.0
+    #: Rejections, every code together.
+    rejections: int = 0
+    #: The most frequent codes (at most 5), by count then code.
+    top_rejections: List[RejectionCount] = field(default_factory=list)
+    parked: int = 0
+    discrepancies: int = 0
+    latency_p50_ms: Optional[float] = None
+    latency_p99_ms: Optional[float] = None
+    lag_p50_ms: Optional[float] = None
+    lag_p99_ms: Optional[float] = None
+    updated_at: int = 0
+
+
+@dataclass(frozen=True)
 class Report:
     range: RangeInfo = field(default_factory=RangeInfo)
     frt: FrtStats = field(default_factory=FrtStats)
@@ -104,6 +140,8 @@ class Report:
     hour_of_week: List[int] = field(default_factory=list)
     hot_words: List[WordCount] = field(default_factory=list)
     anomalies: List[Anomaly] = field(default_factory=list)
+    #: CRM sync health, one row per connector and mapping.
+    sync: List[SyncHealthRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -121,4 +159,4 @@ class IngestSummary:
 
 
 __all__ = ["AgentRow", "Anomaly", "FailureRow", "FrtStats", "FunnelRow", "IngestSummary", "RangeInfo",
-           "Report", "ReportArgs", "WordCount"]
+           "RejectionCount", "Report", "ReportArgs", "SyncHealthRow", "WordCount"]

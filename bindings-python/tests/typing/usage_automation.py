@@ -4,7 +4,7 @@ from typing import List, Optional
 from typing_extensions import assert_type
 
 import wacrm
-from wacrm.analytics import FrtStats, FunnelRow, IngestSummary, Report, ReportArgs
+from wacrm.analytics import FrtStats, FunnelRow, IngestSummary, RejectionCount, Report, ReportArgs, SyncHealthRow
 from wacrm.automation import (
     AsyncAutomation,
     Automation,
@@ -58,6 +58,9 @@ def report(st: wacrm.Stores, body: bytes) -> str:
     assert_type(r, Report)
     assert_type(r.frt, FrtStats)
     assert_type(r.funnel, List[FunnelRow])
+    assert_type(r.sync, List[SyncHealthRow])
+    assert_type(r.sync[0].top_rejections, List[RejectionCount])
+    assert_type(r.sync[0].lag_p99_ms, Optional[float])
     assert_type(r.frt.median_s, Optional[float])
     assert_type(st.report_csv(), str)
     return st.report_html(ReportArgs(), title="Team")
