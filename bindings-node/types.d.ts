@@ -848,6 +848,33 @@ export interface FailureRow { code: number | null; count: number }
 export interface WordCount { word: string; count: number }
 export interface Anomaly { rule: string; number?: string; days: string[]; values: number[]; threshold: number; detail: string }
 export interface RangeInfo { from: string | null; to: string | null; tz: string; include_automated: boolean }
+/** How often the CRM (or the mapping) refused records with one error code. */
+export interface RejectionCount { code: string; count: number }
+/**
+ * One CRM mapping's sync health: counts over the engine's whole history, its
+ * parked pushes and discrepancies now, call latency and store-to-CRM lag in
+ * milliseconds (`null`: nothing measured), saved at `updated_at` (epoch ms).
+ */
+export interface SyncHealthRow {
+  connector: string
+  /** The sync engine's name (its state namespace, one per mapping and CRM). */
+  mapping: string
+  attempts: number
+  successes: number
+  /** Successes over attempts (1 when nothing was tried). */
+  success_rate: number
+  /** Rejections, every code together. */
+  rejections: number
+  /** The most frequent codes (at most 5), by count then code. */
+  top_rejections: RejectionCount[]
+  parked: number
+  discrepancies: number
+  latency_p50_ms: number | null
+  latency_p99_ms: number | null
+  lag_p50_ms: number | null
+  lag_p99_ms: number | null
+  updated_at: number
+}
 export interface Report {
   range: RangeInfo
   frt: FrtStats
@@ -858,6 +885,8 @@ export interface Report {
   hour_of_week: number[]
   hot_words: WordCount[]
   anomalies: Anomaly[]
+  /** CRM sync health, one row per connector and mapping. */
+  sync: SyncHealthRow[]
 }
 /** What ingesting one webhook body changed. */
 export interface IngestSummary {

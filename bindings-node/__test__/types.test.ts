@@ -229,8 +229,11 @@ async function report(body: Buffer): Promise<string> {
   const r: wacrm.Report = await stores.report({ from: 0, to: 86_400_000, tz: 'Asia/Tokyo', top: 5, includeAutomated: false })
   const median: number | null = r.frt.median_s
   const rows: wacrm.FunnelRow[] = r.funnel
+  const sync: wacrm.SyncHealthRow[] = r.sync
+  const codes: wacrm.RejectionCount[] = sync[0].top_rejections
+  const lag: number | null = sync[0].lag_p99_ms
   const csv: string = await stores.reportCsv()
-  void [ingested, median, rows, csv]
+  void [ingested, median, rows, sync, codes, lag, csv]
   return stores.reportHtml({}, 'Team')
 }
 void report
