@@ -281,7 +281,8 @@ export declare class NativeStores {
   outboxItems(state?: T.OutboxStateName | undefined | null, limit?: number | undefined | null): Promise<T.OutboxItem[]>
   /**
    * The analytics report (FRT, agents, funnels, failures, hour of week, hot
-   * words, anomalies) over `args`' range; all data when absent.
+   * words, anomalies) over `args`' range, all data when absent; and the CRM
+   * sync health the sync engines saved (`sync`, whatever the range).
    */
   report(args?: ReportArgs | undefined | null): Promise<T.Report>
   /** The report as one self-contained HTML page. */

@@ -64,7 +64,8 @@ impl ReportArgs {
 
 impl Stores {
     /// The analytics report over `args`' range: FRT, agents, funnels,
-    /// failures, the hour-of-week histogram, hot words and anomaly flags.
+    /// failures, the hour-of-week histogram, hot words and anomaly flags; and
+    /// the CRM sync health rows (the state now, not limited to the range).
     pub async fn report(&self, args: ReportArgs) -> Result<Report> {
         recompute(&self.0, &args.config()?).await
     }

@@ -213,7 +213,8 @@ impl NativeStores {
     }
 
     /// The analytics report (FRT, agents, funnels, failures, hour of week, hot
-    /// words, anomalies) over `args`' range; all data when absent.
+    /// words, anomalies) over `args`' range, all data when absent; and the CRM
+    /// sync health the sync engines saved (`sync`, whatever the range).
     #[napi(ts_return_type = "Promise<T.Report>")]
     pub fn report<'env>(
         &self,

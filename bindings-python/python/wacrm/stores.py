@@ -86,7 +86,8 @@ class _StoresOps:
     @operation
     def report(self, args: Optional[ReportArgs] = None) -> Op[Report]:
         """The analytics report (FRT, agents, funnels, failures, hour of week,
-        hot words, anomalies) over ``args``' range; all data when ``None``."""
+        hot words, anomalies) over ``args``' range, all data when ``None``; and
+        the CRM sync health the sync engines saved (``sync``, whatever the range)."""
         return Op(self._native.report(encode(args)), decoder(Report))
 
     @operation
