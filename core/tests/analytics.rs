@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use wacrm::analytics::{
-    ConversationFact, Engine, Event, ReportConfig, StatusEvent, message_fact, recompute,
+    ConversationFact, Engine, Event, Report, ReportConfig, StatusEvent, message_fact, recompute,
 };
 use wacrm::error::GraphError;
 use wacrm::store::{
@@ -266,6 +266,25 @@ async fn check_seed(seed: u64, stores: Stores) {
     );
     assert!(!recomputed.failures.is_empty());
     assert!(recomputed.hour_of_week.iter().sum::<u64>() > 100);
+    assert!(!recomputed.hot_words.is_empty(), "seed {seed}");
+
+    // `top: 0` skips the words and changes nothing else, on both paths.
+    let no_words = ReportConfig { top: 0, ..cfg };
+    let mut engine = Engine::new(no_words.clone());
+    let fresh = Stores::memory();
+    seed_contacts(&fresh, &customers).await;
+    feed(&fresh, &mut engine, &ops, &customers).await;
+    let without = recompute(&stores, &no_words).await.unwrap();
+    assert_eq!(engine.report(), without, "seed {seed}");
+    assert!(without.hot_words.is_empty());
+    assert_eq!(
+        Report {
+            hot_words: Vec::new(),
+            ..recomputed
+        },
+        without,
+        "seed {seed}"
+    );
 }
 
 proptest! {

@@ -217,8 +217,11 @@ impl Engine {
                 inbound.insert(p, at);
             }
             if self.cfg.contains(at) {
-                self.tally
-                    .inbound(at, fact.text.as_deref(), &mut self.clock);
+                self.tally.inbound(
+                    at,
+                    fact.text.as_deref().filter(|_| self.cfg.top > 0),
+                    &mut self.clock,
+                );
             }
         } else {
             let c = self.contrib(ix);

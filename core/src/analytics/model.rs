@@ -26,7 +26,7 @@ pub struct ReportConfig {
     pub to: Option<Millis>,
     /// Time zone of days and of the hour-of-week histogram.
     pub tz: Tz,
-    /// How many hot words to list.
+    /// How many hot words to list; 0 skips counting words at all.
     pub top: usize,
     /// Count automated messages as first responses.
     pub include_automated: bool,
