@@ -179,6 +179,8 @@ pub(crate) struct Tally {
     pub day_number: FastMap<(i32, u32), (u64, u64)>,
     /// day → starts, starts of complaint-tagged customers.
     pub day_starts: FastMap<i32, (u64, u64)>,
+    /// The tokenizer's buffer for normalised text, reused across messages.
+    pub scratch: String,
 }
 
 impl Default for Tally {
@@ -194,6 +196,7 @@ impl Default for Tally {
             failures: BTreeMap::new(),
             day_number: FastMap::default(),
             day_starts: FastMap::default(),
+            scratch: String::new(),
         }
     }
 }
@@ -292,7 +295,7 @@ impl Tally {
     pub fn inbound(&mut self, at: Millis, text: Option<&str>, clock: &mut Clock) {
         self.hour[clock.hour_of_week(at)] += 1;
         if let Some(t) = text {
-            super::words::count_tokens(t, &mut self.words);
+            super::words::count_tokens(t, &mut self.words, &mut self.scratch);
         }
     }
 

@@ -48,7 +48,9 @@ fn stop_words() -> &'static FastSet {
 
 type FastSet = HashSet<&'static str, foldhash::fast::RandomState>;
 
+/// Discriminants are the table's class bits (see [`Class::from_bits`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Class {
     Sep,
     Word,
@@ -108,23 +110,106 @@ fn normalise(text: &str, out: &mut String) {
     }
 }
 
+/// Per Basic Multilingual Plane character: its [`Class`] in the low bits, and
+/// [`STABLE`] when neither NFKC nor lowercasing changes it in any context
+/// (NFKC quick check "yes", combining class 0, its own lowercase). A text
+/// of stable characters and ASCII is its own normal form once ASCII is
+/// lowercased, so most non-Latin messages (CJK, Arabic, Cyrillic, accented
+/// lowercase Latin) skip the normaliser and its copy; one lookup per
+/// character gives both answers.
+fn bmp_table() -> &'static [u8; 0x10000] {
+    static TABLE: OnceLock<Box<[u8; 0x10000]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = Box::new([0u8; 0x10000]);
+        for (cp, slot) in t.iter_mut().enumerate() {
+            let Some(c) = char::from_u32(cp as u32) else {
+                continue;
+            };
+            let mut lower = c.to_lowercase();
+            let own_lower = lower.next() == Some(c) && lower.next().is_none();
+            let stable = own_lower
+                && unicode_normalization::char::canonical_combining_class(c) == 0
+                && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes;
+            *slot = class(c) as u8 | if stable { STABLE } else { 0 };
+        }
+        t
+    })
+}
+
+const STABLE: u8 = 8;
+
+/// Full-width forms of ASCII `!`..`~`: NFKC gives the ASCII character.
+const FULL_WIDTH: std::ops::RangeInclusive<char> = '\u{FF01}'..='\u{FF5E}';
+
+/// The class of a character of normalised text.
+fn class_of(table: &[u8; 0x10000], c: char) -> Class {
+    match table.get(c as usize) {
+        Some(&b) => Class::from_bits(b & 7),
+        None => class(c),
+    }
+}
+
+impl Class {
+    fn from_bits(b: u8) -> Class {
+        match b {
+            1 => Class::Word,
+            2 => Class::Han,
+            3 => Class::Katakana,
+            4 => Class::Hiragana,
+            _ => Class::Sep,
+        }
+    }
+}
+
 /// Call `f` with each hot-word token of `text`, in order. Tokens are
-/// borrowed from a normalised copy of the text.
+/// borrowed from the text or from a normalised copy of it.
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
-    candidates(text, |w| {
+    candidates(text, &mut String::new(), |w| {
         if !stop_words().contains(w) {
             f(w)
         }
     });
 }
 
-/// The tokens before stop words are removed.
-fn candidates(text: &str, mut f: impl FnMut(&str)) {
+/// The tokens before stop words are removed; `scratch` holds the normalised
+/// text when it differs from `text` (kept by the caller across texts).
+fn candidates(text: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
     if text.is_ascii() {
-        return ascii_candidates(text, f);
+        return ascii_candidates(text, scratch, f);
     }
-    let mut norm = String::with_capacity(text.len());
-    normalise(text, &mut norm);
+    let table = bmp_table();
+    // `rewrite`: ASCII capitals or full-width ASCII (CJK text's ？！，).
+    let (mut stable, mut rewrite) = (true, false);
+    for c in text.chars() {
+        if c.is_ascii() {
+            rewrite |= c.is_ascii_uppercase();
+        } else if FULL_WIDTH.contains(&c) {
+            rewrite = true;
+        } else if table.get(c as usize).is_none_or(|&b| b & STABLE == 0) {
+            stable = false;
+            break;
+        }
+    }
+    let norm: &str = match (stable, rewrite) {
+        (true, false) => text,
+        (true, true) => {
+            // NFKC maps full-width ASCII to ASCII, one character each, and
+            // nothing next to it here composes (every other character is
+            // stable).
+            scratch.clear();
+            scratch.extend(text.chars().map(|c| match c {
+                c if FULL_WIDTH.contains(&c) => {
+                    char::from((c as u32 - 0xFEE0) as u8).to_ascii_lowercase()
+                }
+                c => c.to_ascii_lowercase(),
+            }));
+            scratch
+        }
+        (false, _) => {
+            normalise(text, scratch);
+            scratch
+        }
+    };
     let mut emit = |run: &str, cls: Class| match cls {
         Class::Word | Class::Katakana => {
             let w = run.trim_matches('\'');
@@ -147,7 +232,7 @@ fn candidates(text: &str, mut f: impl FnMut(&str)) {
     let mut run_start = 0;
     let mut run_class = Class::Sep;
     for (i, c) in norm.char_indices() {
-        let cls = class(c);
+        let cls = class_of(table, c);
         if cls != run_class {
             emit(&norm[run_start..i], run_class);
             run_class = cls;
@@ -159,8 +244,7 @@ fn candidates(text: &str, mut f: impl FnMut(&str)) {
 
 /// ASCII text (most messages): NFKC changes nothing, so words are read
 /// straight from the bytes and only a word with capitals is copied.
-fn ascii_candidates(text: &str, mut f: impl FnMut(&str)) {
-    let mut lower = String::new();
+fn ascii_candidates(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
     let bytes = text.as_bytes();
     let in_word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
     let mut i = 0;
@@ -191,10 +275,10 @@ fn ascii_candidates(text: &str, mut f: impl FnMut(&str)) {
 }
 
 /// Count each hot-word token of `text` in `counts` (a string is allocated
-/// only for a word not counted before).
-pub(crate) fn count_tokens(text: &str, counts: &mut WordCounts) {
+/// only for a word not counted before; `scratch` is reused across texts).
+pub(crate) fn count_tokens(text: &str, counts: &mut WordCounts, scratch: &mut String) {
     // A word already counted is not a stop word: one lookup for it.
-    candidates(text, |w| match counts.get_mut(w) {
+    candidates(text, scratch, |w| match counts.get_mut(w) {
         Some(n) => *n += 1,
         None => {
             if !stop_words().contains(w) {
@@ -356,6 +440,30 @@ mod tests {
             "\n",
             "dž",
             "Ǆ",
+            // Around the table's fast path: capitals, compatibility forms,
+            // combining marks and composition exclusions in otherwise
+            // stable text.
+            "ÉCOLE",
+            "Ñandú",
+            "ｾｰﾙ",
+            "か\u{3099}",
+            "ー",
+            "\u{a0}",
+            "²",
+            "مَرحبا",
+            "\u{958}",
+            "क\u{93c}",
+            "\u{1100}\u{1161}",
+            "Ω",
+            "\u{2126}",
+            "Москва",
+            "？",
+            "！",
+            "，",
+            "。",
+            "Ａ\u{301}",
+            "ｚ",
+            "～",
         ];
         let mut x: u64 = 42;
         let mut next = |n: usize| {
