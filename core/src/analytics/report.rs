@@ -295,7 +295,7 @@ impl Tally {
     pub fn inbound(&mut self, at: Millis, text: Option<&str>, clock: &mut Clock) {
         self.hour[clock.hour_of_week(at)] += 1;
         if let Some(t) = text {
-            super::words::count_tokens(t, &mut self.words, &mut self.scratch);
+            self.words.count(t, &mut self.scratch);
         }
     }
 
@@ -433,10 +433,10 @@ pub(crate) fn assemble<'a>(
     let mut words: Vec<WordCount> = t
         .words
         .iter()
-        .filter(|(_, n)| **n > 0)
+        .filter(|(_, n)| *n > 0)
         .map(|(w, n)| WordCount {
-            word: w.clone(),
-            count: *n,
+            word: w.to_string(),
+            count: n,
         })
         .collect();
     words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.word.cmp(&b.word)));

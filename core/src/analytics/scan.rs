@@ -76,9 +76,7 @@ impl<'a> Messages<'a> {
         for (h, n) in self.hour.iter_mut().zip(&o.hour) {
             *h += n;
         }
-        for (w, n) in o.words {
-            *self.words.entry(w).or_default() += n;
-        }
+        self.words.merge(o.words);
         for (c, f) in o.funnel {
             let e = self.funnel.entry(c).or_default();
             for i in 0..5 {
@@ -127,7 +125,7 @@ fn scan_chunk<'a>(
                 m.hour[clock.hour_of_week(at)] += 1;
                 // No hot words asked for: no tokenizing (half of the work).
                 if let Some(t) = f.text.as_deref().filter(|_| cfg.top > 0) {
-                    super::words::count_tokens(t, &mut m.words, &mut scratch);
+                    m.words.count(t, &mut scratch);
                 }
             }
         } else if cfg.contains(at) {

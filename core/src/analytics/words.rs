@@ -242,27 +242,58 @@ fn candidates(text: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
     emit(&norm[run_start..], run_class);
 }
 
+/// Per ASCII byte: part of a word, a capital, a letter.
+const IN_WORD: u8 = 1;
+const CAPITAL: u8 = 2;
+const LETTER: u8 = 4;
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            IN_WORD | CAPITAL | LETTER
+        } else if c.is_ascii_lowercase() {
+            IN_WORD | LETTER
+        } else if c.is_ascii_digit() || c == b'\'' {
+            IN_WORD
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// ASCII text (most messages): NFKC changes nothing, so words are read
-/// straight from the bytes and only a word with capitals is copied.
+/// straight from the bytes (one table lookup per byte tells a word's
+/// extent, whether it has a letter and whether it has capitals) and only a
+/// word with capitals is copied.
 fn ascii_candidates(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
     let bytes = text.as_bytes();
-    let in_word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
+    let class = |i: usize| ASCII_CLASS[usize::from(bytes[i] & 0x7F)];
     let mut i = 0;
     while i < bytes.len() {
-        if !in_word(bytes[i]) {
+        if class(i) & IN_WORD == 0 {
             i += 1;
             continue;
         }
         let start = i;
-        while i < bytes.len() && in_word(bytes[i]) {
+        let mut seen = 0;
+        while i < bytes.len() {
+            let k = class(i);
+            if k & IN_WORD == 0 {
+                break;
+            }
+            seen |= k;
             i += 1;
         }
         let w = text[start..i].trim_matches('\'');
         // Two characters at least, not only digits (apostrophes are trimmed).
-        if w.len() < 2 || w.bytes().all(|b| b.is_ascii_digit() || b == b'\'') {
+        if w.len() < 2 || seen & LETTER == 0 {
             continue;
         }
-        let w = if w.bytes().any(|b| b.is_ascii_uppercase()) {
+        let w = if seen & CAPITAL != 0 {
             lower.clear();
             lower.push_str(w);
             lower.make_ascii_lowercase();
@@ -274,22 +305,52 @@ fn ascii_candidates(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
     }
 }
 
-/// Count each hot-word token of `text` in `counts` (a string is allocated
-/// only for a word not counted before; `scratch` is reused across texts).
-pub(crate) fn count_tokens(text: &str, counts: &mut WordCounts, scratch: &mut String) {
-    // A word already counted is not a stop word: one lookup for it.
-    candidates(text, scratch, |w| match counts.get_mut(w) {
-        Some(n) => *n += 1,
-        None => {
-            if !stop_words().contains(w) {
-                counts.insert(w.to_string(), 1);
+/// Hot-word counts. A stop word, once met, is kept with the mark [`STOP`]
+/// instead of a count: meeting it again then costs one lookup, like a word
+/// already counted, instead of a miss and a look in the stop list.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WordCounts(FastMap<String, u64>);
+
+/// The mark of a stop word in [`WordCounts`].
+const STOP: u64 = u64::MAX;
+
+impl WordCounts {
+    /// Count each hot-word token of `text` (a string is allocated only for a
+    /// word not met before; `scratch` is reused across texts).
+    pub(crate) fn count(&mut self, text: &str, scratch: &mut String) {
+        let counts = &mut self.0;
+        candidates(text, scratch, |w| match counts.get_mut(w) {
+            Some(n) => {
+                if *n != STOP {
+                    *n += 1
+                }
+            }
+            None => {
+                let n = if stop_words().contains(w) { STOP } else { 1 };
+                counts.insert(w.to_string(), n);
+            }
+        });
+    }
+
+    /// Add `other`'s counts.
+    pub(crate) fn merge(&mut self, other: WordCounts) {
+        for (w, n) in other.0 {
+            if n != STOP {
+                *self.0.entry(w).or_default() += n;
             }
         }
-    });
+    }
+
+    /// Every counted word (stop words are not counted) and its count.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.0
+            .iter()
+            .filter(|(_, n)| **n != STOP)
+            .map(|(w, n)| (w.as_str(), *n))
+    }
 }
 
-/// Hot-word counts.
-pub(crate) type WordCounts = super::names::FastMap<String, u64>;
+type FastMap<K, V> = super::names::FastMap<K, V>;
 
 /// The hot-word tokens of a text, in order.
 pub fn tokens(text: &str) -> Vec<String> {
@@ -480,6 +541,20 @@ mod tests {
         for t in &texts {
             assert_eq!(tokens(t), reference_tokens(t), "{t:?}");
         }
+    }
+
+    #[test]
+    fn stop_words_are_marked_not_counted_and_merge_drops_them() {
+        let (mut a, mut b, mut scratch) =
+            (WordCounts::default(), WordCounts::default(), String::new());
+        for t in ["The SALE, the sale", "the the", "¿Hola? ＳＡＬＥ"] {
+            a.count(t, &mut scratch);
+        }
+        b.count("sale and the refund", &mut scratch);
+        a.merge(b);
+        let mut got: Vec<(&str, u64)> = a.iter().collect();
+        got.sort();
+        assert_eq!(got, [("refund", 1), ("sale", 4)]);
     }
 
     #[test]
