@@ -178,38 +178,47 @@ struct Parted {
 
 impl Parted {
     fn new(rows: Vec<Row>) -> Parted {
-        let part = |r: &Row| (r.hash >> PART_SHIFT) as usize;
-        let mut ends = vec![0usize; PARTS];
-        for r in &rows {
-            ends[part(r)] += 1;
-        }
-        let mut at = 0;
-        for e in ends.iter_mut() {
-            at += *e;
-            *e = at;
-        }
-        // Fill each partition from its end, walking the rows backwards, so a
-        // partition keeps the rows' order.
-        let blank = Row {
-            hash: 0,
-            at: 0,
-            ix: 0,
-            flags: 0,
-        };
-        let mut out = vec![blank; rows.len()];
-        let mut next = ends.clone();
-        for r in rows.iter().rev() {
-            let p = part(r);
-            next[p] -= 1;
-            out[next[p]] = *r;
-        }
-        Parted { rows: out, ends }
+        let (rows, ends) = counting_sort(&rows, PARTS, |r| (r.hash >> PART_SHIFT) as usize);
+        Parted { rows, ends }
     }
 
     fn part(&self, p: usize) -> &[Row] {
         let start = if p == 0 { 0 } else { self.ends[p - 1] };
         &self.rows[start..self.ends[p]]
     }
+}
+
+/// `rows` grouped by `key` (below `buckets`), each group keeping the rows'
+/// order, and the end of each group.
+fn counting_sort(
+    rows: &[Row],
+    buckets: usize,
+    key: impl Fn(&Row) -> usize,
+) -> (Vec<Row>, Vec<usize>) {
+    let mut ends = vec![0usize; buckets];
+    for r in rows {
+        ends[key(r)] += 1;
+    }
+    let mut at = 0;
+    for e in ends.iter_mut() {
+        at += *e;
+        *e = at;
+    }
+    // Fill each group from its end, walking the rows backwards.
+    let blank = Row {
+        hash: 0,
+        at: 0,
+        ix: 0,
+        flags: 0,
+    };
+    let mut out = vec![blank; rows.len()];
+    let mut next = ends.clone();
+    for r in rows.iter().rev() {
+        let k = key(r);
+        next[k] -= 1;
+        out[next[k]] = *r;
+    }
+    (out, ends)
 }
 
 /// Buffers reused from thread to thread.
@@ -295,23 +304,7 @@ fn sort_rows(rows: Vec<Row>, facts: &[MessageFact]) -> Vec<Row> {
     let bits = (rows.len() / 32).max(1).ilog2().min(16);
     let shift = PART_SHIFT - bits;
     let mask = (1usize << bits) - 1;
-    let bucket = |r: &Row| (r.hash >> shift) as usize & mask;
-    let mut ends = vec![0usize; mask + 1];
-    for r in &rows {
-        ends[bucket(r)] += 1;
-    }
-    let mut at = 0;
-    for e in ends.iter_mut() {
-        at += *e;
-        *e = at;
-    }
-    let mut out = rows.clone();
-    let mut next = ends.clone();
-    for r in rows.iter().rev() {
-        let b = bucket(r);
-        next[b] -= 1;
-        out[next[b]] = *r;
-    }
+    let (mut out, ends) = counting_sort(&rows, mask + 1, |r| (r.hash >> shift) as usize & mask);
     let mut start = 0;
     for &end in &ends {
         out[start..end].sort_unstable_by(|a, b| {
