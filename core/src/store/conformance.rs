@@ -1241,6 +1241,7 @@ macro_rules! store_conformance_tests {
             audit_hash_chain, access_records, range_listings_page_in_order,
             key_columns_follow_updates, policy_history_admits_atomically,
             retention_purges_archived_conversations, status_batches_match_one_at_a_time,
+            concurrent_status_batches_lose_nothing,
             sync_cursors_listed_by_namespace);
     };
     (@one [] $factory:expr, $($check:ident),*) => {

@@ -114,6 +114,7 @@ pub trait MessageStore: Send + Sync + 'static {
             out.push(AppliedStatus {
                 outcome,
                 contact_id,
+                contact_has: None,
             });
         }
         Ok(out)

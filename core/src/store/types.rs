@@ -416,6 +416,20 @@ pub struct AppliedStatus {
     pub outcome: StatusApplied,
     /// The contact of the message it applied to (`None` unless applied).
     pub contact_id: Option<ContactId>,
+    /// Which ids that contact had when the status was applied (`None`: not
+    /// looked up), so a caller can skip learning ids the contact already has.
+    pub contact_has: Option<ContactHas>,
+}
+
+/// What a store saw of a message's contact while applying a status to it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContactHas {
+    /// The contact exists.
+    pub exists: bool,
+    /// It has a wa_id.
+    pub wa_id: bool,
+    /// It has a BSUID.
+    pub bsuid: bool,
 }
 
 /// Message category, for policies and pricing.

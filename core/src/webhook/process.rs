@@ -366,8 +366,16 @@ impl WebhookProcessor {
                     report.statuses_applied += 1;
                     // The recipient's ids are looked up once per message (its
                     // `sent` status) unless the status carries a BSUID, so a
-                    // campaign's other statuses cost no extra reads.
+                    // campaign's other statuses cost no extra reads; not at
+                    // all when the store saw that the contact is missing or
+                    // already has every id the status carries.
+                    let may_learn = a.contact_has.is_none_or(|h| {
+                        h.exists
+                            && ((s.recipient_user_id.is_some() && !h.bsuid)
+                                || (s.recipient_id.is_some() && !h.wa_id))
+                    });
                     if (s.recipient_user_id.is_some() || s.status == StatusKind::Sent)
+                        && may_learn
                         && let Some(c) = a.contact_id
                     {
                         learn.push((s, c));

@@ -172,3 +172,66 @@ pub async fn status_batches_match_one_at_a_time(s: Stores) {
     assert_eq!(last.status, Some(MessageStatus::Delivered));
     assert!(s.messages.apply_statuses(&[]).await.unwrap().is_empty());
 }
+
+/// Batches applied at the same time to the same messages (each status
+/// delivered twice, by different callers): nothing is lost and nothing is
+/// applied twice, whatever the interleaving.
+pub async fn concurrent_status_batches_lose_nothing(s: Stores) {
+    const MESSAGES: usize = 40;
+    const CALLERS: usize = 6;
+    let id = |i: usize| format!("wamid.race.{i}");
+    for i in 0..MESSAGES {
+        let m = message(&id(i), "sconv", "sc1", Direction::Outbound, 1);
+        s.messages.record_outbound(&m).await.unwrap();
+    }
+    // Every message's six deliveries (sent, delivered, read, twice each) go
+    // to six callers, who all walk the messages in the same order, so the
+    // same message is being applied by several of them at once.
+    let kinds = [
+        (MessageStatus::Sent, 10),
+        (MessageStatus::Delivered, 20),
+        (MessageStatus::Read, 30),
+    ];
+    let mut tasks = Vec::new();
+    for caller in 0..CALLERS {
+        let s = s.clone();
+        let (kind, at) = kinds[(caller + caller / 3) % 3];
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            for i in 0..MESSAGES {
+                let batch = vec![status(&id(i), kind, at)];
+                let a = s.messages.apply_statuses(&batch).await.unwrap();
+                got.push((i, kind, a[0].outcome.clone()));
+            }
+            got
+        }));
+    }
+    let mut applied = std::collections::HashMap::new();
+    for t in tasks {
+        for (i, kind, outcome) in t.await.unwrap() {
+            if outcome == StatusApplied::Applied {
+                *applied.entry((i, kind.as_str())).or_insert(0) += 1;
+            }
+        }
+    }
+    for i in 0..MESSAGES {
+        let m = s
+            .messages
+            .get_message(&MessageId::new(id(i)))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.status, Some(MessageStatus::Read), "{m:?}");
+        for (kind, at) in kinds {
+            assert_eq!(
+                m.status_times.get(kind.as_str()),
+                Some(&at),
+                "{} lost: {m:?}",
+                kind.as_str()
+            );
+            let n = applied.get(&(i, kind.as_str())).copied().unwrap_or(0);
+            assert!(n <= 1, "{} applied {n} times to {}", kind.as_str(), id(i));
+        }
+        assert_eq!(applied.get(&(i, "read")), Some(&1), "read of {}", id(i));
+    }
+}
