@@ -135,7 +135,7 @@ mod tests {
         let mut ix = HashIndex::default();
         // Every 7th key under one of a few hashes, so tags repeat a lot.
         let h = |ix: &HashIndex, i: usize| {
-            if i % 7 == 0 {
+            if i.is_multiple_of(7) {
                 (i % 3) as u64
             } else {
                 ix.hash(keys[i].as_str())
