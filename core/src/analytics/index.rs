@@ -40,22 +40,7 @@ impl HashIndex {
         if self.slots.is_empty() {
             return None;
         }
-        let tag = Self::tag(h);
-        let mask = self.slots.len() - 1;
-        let mut i = tag as usize & mask;
-        loop {
-            let s = self.slots[i];
-            if s == 0 {
-                return None;
-            }
-            if (s >> 32) as u32 == tag {
-                let pos = (s as u32) - 1;
-                if same(pos) {
-                    return Some(pos);
-                }
-            }
-            i = (i + 1) & mask;
-        }
+        self.probe(h, same).ok()
     }
 
     /// [`get`](Self::get), and when the key is absent, record `new` as its
@@ -66,20 +51,32 @@ impl HashIndex {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
+        match self.probe(h, same) {
+            Ok(pos) => Some(pos),
+            Err(i) => {
+                self.slots[i] = (u64::from(Self::tag(h)) << 32) | u64::from(new + 1);
+                self.len += 1;
+                None
+            }
+        }
+    }
+
+    /// The probe sequence of hash `h` in a non-empty table: `Ok` with the
+    /// position whose item has the key, or `Err` with the empty slot that
+    /// ends the sequence (where the key would go).
+    fn probe(&self, h: u64, same: impl Fn(u32) -> bool) -> Result<u32, usize> {
         let tag = Self::tag(h);
         let mask = self.slots.len() - 1;
         let mut i = tag as usize & mask;
         loop {
             let s = self.slots[i];
             if s == 0 {
-                self.slots[i] = (u64::from(tag) << 32) | u64::from(new + 1);
-                self.len += 1;
-                return None;
+                return Err(i);
             }
             if (s >> 32) as u32 == tag {
                 let pos = (s as u32) - 1;
                 if same(pos) {
-                    return Some(pos);
+                    return Ok(pos);
                 }
             }
             i = (i + 1) & mask;
