@@ -148,9 +148,11 @@ fn measure<'a>(
     now: i64,
 ) -> (f64, Vec<u64>) {
     // Contexts built up front: the loader, not the decision, allocates them.
-    let ctxs: Vec<(SendContext, &Vec<PolicySend>)> = recipients
+    // Each history is held as the slice the decision takes (not as a reference
+    // to the map's `Vec`, whose header would be one more cold read per sample).
+    let ctxs: Vec<(SendContext, &[PolicySend])> = recipients
         .iter()
-        .map(|r| (ctx_of(r), history_of(r)))
+        .map(|r| (ctx_of(r), history_of(r).as_slice()))
         .collect();
     let mut i = 0usize;
     let mut samples = Vec::with_capacity(1 << 20);

@@ -12,9 +12,43 @@ mod table;
 
 const KEY_DIGITS: u32 = 15;
 
+/// Powers of ten up to the key width: a table read instead of a loop in `pow`
+/// on every decision.
+const POW10: [u64; KEY_DIGITS as usize + 1] = {
+    let mut t = [1u64; KEY_DIGITS as usize + 1];
+    let mut i = 1;
+    while i < t.len() {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 // Parsed once: looking zone names up on every decision would cost more than the search.
 static PARSED: LazyLock<Vec<Option<chrono_tz::Tz>>> =
     LazyLock::new(|| table::ZONES.iter().map(|z| z.parse().ok()).collect());
+
+/// Leading digits that index [`BUCKETS`].
+const BUCKET_DIGITS: u32 = 3;
+const BUCKET_SCALE: u64 = POW10[(KEY_DIGITS - BUCKET_DIGITS) as usize];
+const BUCKET_COUNT: usize = POW10[BUCKET_DIGITS as usize] as usize;
+
+/// `BUCKETS[b]`: the first row whose key's leading three digits are `b` or
+/// more, so the rows of bucket `b` are `BUCKETS[b]..BUCKETS[b + 1]`. Built
+/// at compile time from the sorted table.
+static BUCKETS: [u16; BUCKET_COUNT + 1] = {
+    let rows = &table::PREFIXES;
+    let mut out = [0u16; BUCKET_COUNT + 1];
+    let (mut b, mut i) = (0usize, 0usize);
+    while b <= BUCKET_COUNT {
+        while i < rows.len() && ((rows[i].0 / BUCKET_SCALE) as usize) < b {
+            i += 1;
+        }
+        out[b] = i as u16;
+        b += 1;
+    }
+    out
+};
 
 /// The number's digits left-aligned to 15 places, or `None` when it is not
 /// 1–15 ASCII digits after an optional `+` (a BSUID, a name).
@@ -30,7 +64,7 @@ fn key_of(number: &str) -> Option<u64> {
         }
         v = v * 10 + u64::from(b - b'0');
     }
-    Some(v * 10u64.pow(KEY_DIGITS - digits.len() as u32))
+    Some(v * POW10[KEY_DIGITS as usize - digits.len()])
 }
 
 /// The IANA time zone of an E.164 number or `wa_id` (digits, `+` optional),
@@ -40,11 +74,17 @@ pub fn time_zone_of(number: &str) -> Option<chrono_tz::Tz> {
     let rows = &table::PREFIXES;
     // The last row whose key is <= the number's; every listed prefix of the
     // number lies between it and the number, so it is that row or an ancestor.
-    let mut i = rows.partition_point(|r| r.0 <= key).checked_sub(1)?;
+    // The rows sharing the number's first digits bound the search: no row
+    // before them is greater, none after them is smaller or equal.
+    let b = (key / BUCKET_SCALE) as usize;
+    let (lo, hi) = (usize::from(BUCKETS[b]), usize::from(BUCKETS[b + 1]));
+    let mut i = (lo + rows[lo..hi].partition_point(|r| r.0 <= key)).checked_sub(1)?;
     loop {
         let (k, len, parent, zone) = rows[i];
-        let scale = 10u64.pow(KEY_DIGITS - u32::from(len));
-        if k / scale == key / scale {
+        let scale = POW10[(KEY_DIGITS as usize).saturating_sub(usize::from(len))];
+        // A row's key is its prefix followed by zeros, so the number starts
+        // with that prefix when it lies in [k, k + scale).
+        if key.wrapping_sub(k) < scale {
             return PARSED[usize::from(zone)];
         }
         if parent == u16::MAX {
@@ -90,6 +130,53 @@ mod tests {
         for (n, want) in cases {
             assert_eq!(time_zone_name_of(n), Some(want), "{n}");
         }
+    }
+
+    /// The lookup over the whole table, without buckets or the range test.
+    fn reference(number: &str) -> Option<chrono_tz::Tz> {
+        let key = key_of(number)?;
+        let rows = &table::PREFIXES;
+        let mut i = rows.partition_point(|r| r.0 <= key).checked_sub(1)?;
+        loop {
+            let (k, len, parent, zone) = rows[i];
+            let scale = 10u64.pow(KEY_DIGITS - u32::from(len));
+            if k / scale == key / scale {
+                return PARSED[usize::from(zone)];
+            }
+            if parent == u16::MAX {
+                return None;
+            }
+            i = usize::from(parent);
+        }
+    }
+
+    #[test]
+    fn bucketed_lookup_equals_a_search_of_the_whole_table() {
+        let rows = &table::PREFIXES;
+        assert!(rows.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by key");
+        assert_eq!(usize::from(BUCKETS[BUCKET_COUNT]), rows.len());
+        // Every row's own prefix, the numbers just around it, and the edges of
+        // every bucket, at several lengths.
+        let mut numbers: Vec<String> = Vec::new();
+        for &(k, len, _, _) in rows.iter() {
+            let digits = format!("{k:015}");
+            let prefix = &digits[..usize::from(len)];
+            for tail in ["", "0", "5", "9", "0000000", "9999999", "12345678"] {
+                numbers.push(format!("+{prefix}{tail}"));
+            }
+            for d in [k.saturating_sub(1), k + 1] {
+                numbers.push(format!("{d:015}"));
+            }
+        }
+        for b in 0..BUCKET_COUNT as u64 {
+            for n in [b * BUCKET_SCALE, (b + 1) * BUCKET_SCALE - 1] {
+                numbers.push(format!("{n:015}"));
+            }
+        }
+        for n in &numbers {
+            assert_eq!(time_zone_of(n), reference(n), "{n}");
+        }
+        assert!(numbers.len() > 20_000);
     }
 
     #[test]
