@@ -307,15 +307,15 @@ impl TierCounter {
         let who_key = recipient_key(recipient);
         let mut g = self.inner.lock();
         let (seen, order) = &mut *g;
-        // Drop expired contacts, and stale entries of recipients seen again
-        // since, so the front is the oldest live contact.
-        while let Some((t, who)) = order.front() {
-            let live = seen.get(who) == Some(t);
-            if live && *t > now - DAY {
+        // Drop expired contacts (and stale entries of recipients seen again
+        // since). An entry inside the window stops the sweep without a lookup:
+        // stale or not, it is not due yet.
+        while let Some(&(t, who)) = order.front() {
+            if t > now - DAY {
                 break;
             }
-            if live {
-                seen.remove(who);
+            if seen.get(&who) == Some(&t) {
+                seen.remove(&who);
             }
             order.pop_front();
         }
@@ -331,6 +331,13 @@ impl TierCounter {
         if let Some(cap) = self.cap
             && seen.len() >= cap
         {
+            // The slot frees when the oldest live contact expires: skip the
+            // stale entries in front of it.
+            while let Some((t, who)) = order.front()
+                && seen.get(who) != Some(t)
+            {
+                order.pop_front();
+            }
             let oldest = order.front().map(|(t, _)| *t).unwrap_or(now);
             return Err(oldest + DAY);
         }
@@ -387,6 +394,8 @@ mod tests {
         assert!(t.admit("b", 10).is_ok());
         assert_eq!(t.admit("c", 20), Err(DAY));
         assert!(t.admit("a", 30).is_ok());
+        // a's first contact is stale now: the slot frees when b's expires.
+        assert_eq!(t.admit("c", 40), Err(DAY + 10));
         assert!(t.admit("c", DAY + 11).is_ok());
     }
 }
