@@ -53,6 +53,15 @@ impl Ingest {
             tokio::spawn(async move {
                 let mut jobs = Vec::with_capacity(MAX_BODIES);
                 while rx.recv_many(&mut jobs, MAX_BODIES).await > 0 {
+                    // Let the requests already being read on this worker
+                    // join the batch: a batch's round trips cost the same
+                    // for one body or many.
+                    tokio::task::yield_now().await;
+                    while jobs.len() < MAX_BODIES
+                        && let Ok(j) = rx.try_recv()
+                    {
+                        jobs.push(j);
+                    }
                     commit(&processor, std::mem::take(&mut jobs)).await;
                 }
             });

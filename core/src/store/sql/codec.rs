@@ -44,7 +44,12 @@ pub(crate) fn enc<T: Serialize>(v: &T) -> StoreResult<String> {
 
 pub(crate) fn dec<T: DeserializeOwned>(row: &AnyRow, key: &str) -> StoreResult<T> {
     let doc: String = row.try_get("doc").map_err(backend_err)?;
-    let doc = expand_doc(&doc, key)?;
+    dec_doc(&doc, key)
+}
+
+/// A stored document (expanded when compressed) decoded.
+pub(super) fn dec_doc<T: DeserializeOwned>(doc: &str, key: &str) -> StoreResult<T> {
+    let doc = expand_doc(doc, key)?;
     serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt {
         key: key.to_string(),
         message: e.to_string(),

@@ -19,6 +19,8 @@ mod outbox_pg;
 mod policy_history;
 mod row;
 mod statuses;
+#[cfg(feature = "postgres")]
+mod statuses_pg;
 mod sync_state;
 mod wire_form;
 
@@ -52,6 +54,10 @@ pub struct SqlStore {
     pub(super) pool: AnyPool,
     pub(super) backend: Backend,
     compress: bool,
+    /// PostgreSQL also through its native driver, for the statements where
+    /// typed array parameters matter (status batches).
+    #[cfg(feature = "postgres")]
+    pub(super) pg: Option<sqlx::PgPool>,
 }
 
 impl std::fmt::Debug for SqlStore {

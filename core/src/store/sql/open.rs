@@ -135,10 +135,23 @@ impl SqlStore {
                 .await
                 .map_err(backend_err)?,
         };
+        #[cfg(feature = "postgres")]
+        let pg = match backend {
+            // Connects on first use; the `Any` pool has just proven the URL.
+            Backend::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(4)
+                    .connect_lazy(url)
+                    .map_err(backend_err)?,
+            ),
+            Backend::Sqlite => None,
+        };
         let store = SqlStore {
             pool,
             backend,
             compress,
+            #[cfg(feature = "postgres")]
+            pg,
         };
         store.check_is_wacrm().await?;
         store.migrate().await?;
