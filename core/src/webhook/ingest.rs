@@ -54,13 +54,20 @@ impl Ingest {
                 let mut jobs = Vec::with_capacity(MAX_BODIES);
                 while rx.recv_many(&mut jobs, MAX_BODIES).await > 0 {
                     // Let the requests already being read on this worker
-                    // join the batch: a batch's round trips cost the same
-                    // for one body or many.
-                    tokio::task::yield_now().await;
-                    while jobs.len() < MAX_BODIES
-                        && let Ok(j) = rx.try_recv()
-                    {
-                        jobs.push(j);
+                    // join the batch (a batch's round trips cost the same
+                    // for one body or many): yield while each yield brings
+                    // more, a few times at most.
+                    for _ in 0..8 {
+                        tokio::task::yield_now().await;
+                        let before = jobs.len();
+                        while jobs.len() < MAX_BODIES
+                            && let Ok(j) = rx.try_recv()
+                        {
+                            jobs.push(j);
+                        }
+                        if jobs.len() == before || jobs.len() == MAX_BODIES {
+                            break;
+                        }
                     }
                     commit(&processor, std::mem::take(&mut jobs)).await;
                 }
