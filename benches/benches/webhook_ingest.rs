@@ -105,6 +105,10 @@ async fn ours(url: &str, n: usize, bodies: Arc<Vec<Vec<u8>>>, clients: usize) ->
     let app = ingest::storing_router(SignatureVerifier::new(SECRET), "vt", processor, "/wh");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/wh", listener.local_addr().unwrap());
+    // Answers go out at once rather than waiting on Nagle's algorithm.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let start = Instant::now();
     post_all(&url, &bodies, clients).await;

