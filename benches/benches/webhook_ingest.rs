@@ -12,7 +12,7 @@
 //! `WACRM_BENCH_PYTHON` names a Python with pywa, fastapi and uvicorn.
 //!
 //! Needs `WACRM_TEST_POSTGRES_URL` (skips otherwise); `WACRM_BENCH_MESSAGES`
-//! outbound messages (default 2000, three statuses each). Each run uses its
+//! outbound messages (default 6000, three statuses each). Each run uses its
 //! own schema and drops it afterwards.
 
 use std::sync::Arc;
@@ -293,7 +293,7 @@ fn main() {
     let n: usize = std::env::var("WACRM_BENCH_MESSAGES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
+        .unwrap_or(6000);
     sqlx::any::install_default_drivers();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
