@@ -111,26 +111,20 @@ fn main() {
         last_human_reply_at: Some(now - 20 * 3_600_000),
         ..Default::default()
     };
-    let (full_mean, full_s) = measure(
-        &mixed,
-        &full_ctx,
-        &|r| &histories[r],
-        &full,
-        &full_tier,
-        &limiter,
-        now,
-        Held::AllInMemory,
-    );
-    let (loaded_mean, loaded_s) = measure(
-        &mixed,
-        &full_ctx,
-        &|r| &histories[r],
-        &full,
-        &full_tier,
-        &limiter,
-        now,
-        Held::LoadedBefore,
-    );
+    let full_run = |held| {
+        measure(
+            &mixed,
+            &full_ctx,
+            &|r| &histories[r],
+            &full,
+            &full_tier,
+            &limiter,
+            now,
+            held,
+        )
+    };
+    let (full_mean, full_s) = full_run(Held::AllInMemory);
+    let (loaded_mean, loaded_s) = full_run(Held::LoadedBefore);
 
     for (name, mean, s) in [
         (
