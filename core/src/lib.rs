@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod crm;
 pub mod error;
 pub mod ids;
+mod mem;
 pub mod metrics;
 pub mod phone;
 pub mod scheduler;

@@ -12,7 +12,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::limits::{LimitConfig, RateLimiter, TierGate};
+use super::limits::{LimitConfig, RateLimiter};
+use super::tier::TierGate;
 use crate::time::DAY;
 
 /// Builds a fresh limiter (its own state) with a configuration.

@@ -3,7 +3,7 @@
 //! portfolio messaging-limit tier on unique recipients outside the window per
 //! rolling 24 h. Adaptive: a 130429 / 131056 slows the number or pair down.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -15,8 +15,7 @@ use governor::clock::{Clock as GovClock, DefaultClock, Reference};
 use parking_lot::Mutex;
 
 use super::gcra::Gcra;
-
-use crate::time::{DAY, Millis};
+use super::slots::{SlotHint, SlotMap};
 
 /// What a limit applies to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -37,6 +36,10 @@ pub trait RateLimiter: Send + Sync + 'static {
     async fn penalize_number(&self, number: &str, for_: Duration);
     /// Block a pair after a pair-rate error (131056).
     async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration);
+    /// Hint that `number` → `recipient` is about to be decided, so the
+    /// limiter can start loading its state (no effect on any answer;
+    /// nothing by default).
+    fn prefetch(&self, _number: &str, _recipient: &str) {}
     /// Decide several sends at once, in order (a shared limiter answers them in
     /// one round trip). Same answers as calling `try_acquire` for each.
     async fn try_acquire_many(&self, sends: &[(&str, &str)]) -> Vec<Result<(), Duration>> {
@@ -100,7 +103,7 @@ struct NumberState {
 /// One shard of the pairs: their buckets and their 131056 blocks.
 #[derive(Default)]
 struct PairShard {
-    tats: FastMap<u64, u64>,
+    tats: SlotMap,
     blocked: FastMap<u64, Instant>,
     /// Prune spent buckets when the map reaches this size.
     prune_at: usize,
@@ -110,6 +113,10 @@ struct PairShard {
 /// take the same lock.
 const PAIR_SHARDS: usize = 16;
 
+fn shard_of(pair: u64) -> usize {
+    (pair >> 60) as usize % PAIR_SHARDS
+}
+
 /// In-process limiter: GCRA buckets (governor's arithmetic, `gcra.rs`) in plain
 /// maps, one clock read per decision.
 pub struct MemoryLimiter {
@@ -117,6 +124,8 @@ pub struct MemoryLimiter {
     numbers: Mutex<FastMap<String, NumberState>>,
     pair_gcra: Gcra,
     pairs: [Mutex<PairShard>; PAIR_SHARDS],
+    /// Where each shard's buckets are, for [`MemoryLimiter::prefetch`].
+    pair_hints: [SlotHint; PAIR_SHARDS],
     clock: DefaultClock,
     start: <DefaultClock as GovClock>::Instant,
 }
@@ -133,6 +142,7 @@ impl MemoryLimiter {
             cfg,
             numbers: Mutex::new(FastMap::default()),
             pairs: std::array::from_fn(|_| Mutex::new(PairShard::default())),
+            pair_hints: std::array::from_fn(|_| SlotHint::default()),
             start: clock.now(),
             clock,
         }
@@ -180,11 +190,26 @@ impl MemoryLimiter {
         Ok(())
     }
 
+    /// Hint that `number` → `recipient` is about to be decided: the CPU
+    /// starts loading the pair's bucket, without the lock, while the caller
+    /// does other work. Changes no answer.
+    pub fn prefetch(&self, number: &str, recipient: &str) {
+        let key = pair_key(number, recipient);
+        self.pair_hints[shard_of(key)].prefetch(key);
+    }
+
     /// Synchronous decision (the hot path; the trait method wraps it).
     pub fn check(&self, number: &str, recipient: &str) -> Result<(), Duration> {
         let key = pair_key(number, recipient);
+        let at = shard_of(key);
         // Lock order: a pair shard, then the numbers (never the reverse).
-        let mut shard = self.pairs[(key >> 60) as usize % PAIR_SHARDS].lock();
+        let mut shard = self.pairs[at].lock();
+        let admitted = self.check_locked(&mut shard, key, number);
+        self.pair_hints[at].publish(&shard.tats);
+        admitted
+    }
+
+    fn check_locked(&self, shard: &mut PairShard, key: u64, number: &str) -> Result<(), Duration> {
         if !shard.blocked.is_empty()
             && let Some(until) = shard.blocked.get(&key).copied()
         {
@@ -197,7 +222,7 @@ impl MemoryLimiter {
         // Number first: workers retry number refusals often, and those must not
         // use up the recipient's pair budget (a pair refusal only wastes one number slot).
         self.take_number(number, now)?;
-        if let Some(tat) = shard.tats.get_mut(&key) {
+        if let Some(tat) = shard.tats.get_mut(key) {
             *tat = self.pair_gcra.check(*tat, now)?;
             return Ok(());
         }
@@ -206,7 +231,7 @@ impl MemoryLimiter {
         if shard.tats.len() >= shard.prune_at {
             // A bucket whose arrival time has passed admits exactly as a new
             // one does, so dropping it changes no decision; it bounds memory.
-            shard.tats.retain(|_, tat| *tat > now);
+            shard.tats.retain(|_, tat| tat > now);
             shard.prune_at = (shard.tats.len() * 2).max(4_096);
         }
         Ok(())
@@ -230,7 +255,7 @@ impl RateLimiter for MemoryLimiter {
 
     async fn penalize_pair(&self, number: &str, recipient: &str, for_: Duration) {
         let key = pair_key(number, recipient);
-        self.pairs[(key >> 60) as usize % PAIR_SHARDS]
+        self.pairs[shard_of(key)]
             .lock()
             .blocked
             .insert(key, Instant::now() + for_);
@@ -239,116 +264,9 @@ impl RateLimiter for MemoryLimiter {
     fn config(&self) -> Option<&LimitConfig> {
         Some(&self.cfg)
     }
-}
 
-/// The messaging-limit tier: unique recipients reached outside a
-/// customer-service window per rolling 24 h, shared by every number of a
-/// business portfolio (in memory, or in Redis for several processes).
-#[async_trait]
-pub trait TierGate: Send + Sync + 'static {
-    /// Admit `recipient` at `now`, or say when a slot frees up (epoch ms).
-    async fn admit(&self, recipient: &str, now: Millis) -> Result<(), Millis>;
-    /// The cap (`None`: unlimited).
-    fn cap(&self) -> Option<usize>;
-    /// Unique recipients already reached in the window (as far as this gate
-    /// knows; a campaign plan starts from it).
-    async fn used(&self, _now: Millis) -> usize {
-        0
-    }
-}
-
-#[async_trait]
-impl TierGate for TierCounter {
-    async fn admit(&self, recipient: &str, now: Millis) -> Result<(), Millis> {
-        TierCounter::admit(self, recipient, now)
-    }
-
-    fn cap(&self) -> Option<usize> {
-        self.cap
-    }
-
-    async fn used(&self, _now: Millis) -> usize {
-        TierCounter::used(self)
-    }
-}
-
-/// Unique recipients reached outside a customer-service window per rolling
-/// 24 h, shared by every number of a business portfolio, in this process.
-pub struct TierCounter {
-    cap: Option<usize>,
-    inner: Mutex<TierWindow>,
-}
-
-/// Last contact per recipient (by a 64-bit hash of the recipient, so admitting
-/// allocates nothing), and contacts in time order for expiry.
-type TierWindow = (FastMap<u64, Millis>, VecDeque<(Millis, u64)>);
-
-fn recipient_key(recipient: &str) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x7e12).hash_one(recipient)
-}
-
-impl TierCounter {
-    /// `cap`: 250, 2,000, 10,000, 100,000 or `None` for unlimited.
-    pub fn new(cap: Option<usize>) -> Self {
-        TierCounter {
-            cap,
-            inner: Mutex::new((FastMap::default(), VecDeque::new())),
-        }
-    }
-
-    /// The cap.
-    pub fn cap(&self) -> Option<usize> {
-        self.cap
-    }
-
-    /// Admit `recipient` at `now`, or say when a slot frees up.
-    pub fn admit(&self, recipient: &str, now: Millis) -> Result<(), Millis> {
-        let who_key = recipient_key(recipient);
-        let mut g = self.inner.lock();
-        let (seen, order) = &mut *g;
-        // Drop expired contacts (and stale entries of recipients seen again
-        // since). An entry inside the window stops the sweep without a lookup:
-        // stale or not, it is not due yet.
-        while let Some(&(t, who)) = order.front() {
-            if t > now - DAY {
-                break;
-            }
-            if seen.get(&who) == Some(&t) {
-                seen.remove(&who);
-            }
-            order.pop_front();
-        }
-        // A recipient already in the window is one lookup (the common case
-        // in a campaign's retries and follow-ups).
-        if let Some(last) = seen.get_mut(&who_key) {
-            // Seen again at the same instant: nothing to move.
-            if std::mem::replace(last, now) != now {
-                order.push_back((now, who_key));
-            }
-            return Ok(());
-        }
-        if let Some(cap) = self.cap
-            && seen.len() >= cap
-        {
-            // The slot frees when the oldest live contact expires: skip the
-            // stale entries in front of it.
-            while let Some((t, who)) = order.front()
-                && seen.get(who) != Some(t)
-            {
-                order.pop_front();
-            }
-            let oldest = order.front().map(|(t, _)| *t).unwrap_or(now);
-            return Err(oldest + DAY);
-        }
-        seen.insert(who_key, now);
-        order.push_back((now, who_key));
-        Ok(())
-    }
-
-    /// Unique recipients in the window.
-    pub fn used(&self) -> usize {
-        self.inner.lock().0.len()
+    fn prefetch(&self, number: &str, recipient: &str) {
+        MemoryLimiter::prefetch(self, number, recipient)
     }
 }
 
@@ -385,17 +303,5 @@ mod tests {
             .count();
         assert_eq!(ok, 5, "a quarter-second burst of a 20 mps bucket");
         assert!(l.check("other-number", "r").is_ok());
-    }
-
-    #[test]
-    fn tier_window() {
-        let t = TierCounter::new(Some(2));
-        assert!(t.admit("a", 0).is_ok());
-        assert!(t.admit("b", 10).is_ok());
-        assert_eq!(t.admit("c", 20), Err(DAY));
-        assert!(t.admit("a", 30).is_ok());
-        // a's first contact is stale now: the slot frees when b's expires.
-        assert_eq!(t.admit("c", 40), Err(DAY + 10));
-        assert!(t.admit("c", DAY + 11).is_ok());
     }
 }

@@ -19,13 +19,15 @@ mod quiet;
 pub mod reconcile;
 #[cfg(feature = "redis")]
 mod redis_limiter;
+mod slots;
 mod template_holds;
+mod tier;
 mod worker;
 
 pub use campaign::{CampaignInput, CampaignPlan, RATE_CARD_DATE, RateCard, plan};
 pub use campaign_spread::{Spread, input_of, plan_and_spread, spread};
 pub use content::{ContentPolicy, readable_text};
-pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter, TierCounter, TierGate};
+pub use limits::{LimitConfig, LimitKey, MemoryLimiter, RateLimiter};
 pub use optout::{
     ConsentChange, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, OptOutConfig, OptOutDetector, set_consent,
 };
@@ -38,4 +40,5 @@ pub use reconcile::{NoEvidence, ReconcileConfig};
 #[cfg(feature = "redis")]
 pub use redis_limiter::{RedisLimiter, RedisTier};
 pub use template_holds::{TEMPLATE_HOLD_RECHECK, TemplateHolds};
+pub use tier::{TierCounter, TierGate};
 pub use worker::{OutgoingMessage, RoundReport, Scheduler, SchedulerConfig};

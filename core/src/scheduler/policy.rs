@@ -266,25 +266,6 @@ pub struct PolicyEngine {
     quiet: super::quiet::QuietCache,
 }
 
-/// Ask the CPU for the first cache lines of `s` (up to 256 bytes) without
-/// waiting for them; a hint only, so an empty slice's dangling pointer is fine.
-#[inline(always)]
-fn prefetch<T>(s: &[T]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let p = s.as_ptr().cast::<i8>();
-        let bytes = std::mem::size_of_val(s).min(256);
-        for off in (0..bytes).step_by(64) {
-            // SAFETY: a prefetch never faults and reads nothing into the
-            // program; SSE is in every x86_64 target's baseline.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(off)) };
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = s;
-}
-
 const DAY: Millis = 86_400_000;
 const MONTH: Millis = 30 * DAY;
 
@@ -378,7 +359,7 @@ impl PolicyEngine {
         // The history and the recipient's digits are usually separate cold heap
         // blocks: start loading the history now, so its miss overlaps the zone
         // lookup (which waits on the digits) instead of following it.
-        prefetch(history);
+        crate::mem::prefetch_slice(history);
         let quiet = match &cfg.quiet_hours {
             Some(q) if !c.is_reply => {
                 super::quiet::quiet_defer(q, &self.quiet, &c.recipient, c.time_zone.as_deref(), now)

@@ -350,7 +350,7 @@ impl RedisTier {
 }
 
 #[async_trait]
-impl super::limits::TierGate for RedisTier {
+impl super::tier::TierGate for RedisTier {
     async fn admit(
         &self,
         recipient: &str,

@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::limits::{RateLimiter, TierGate};
+use super::limits::RateLimiter;
 use super::policy::{Decision, PolicyEngine, SendContext};
 use super::reconcile::{self, ReconcileConfig, Verdict};
 use super::template_holds::{TEMPLATE_HOLD_RECHECK, TemplateHolds};
+use super::tier::TierGate;
 use crate::client::{CloudApiClient, OutboundMessage, SendOptions};
 use crate::error::ErrorKind;
 use crate::ids::{IdempotencyKey, MessageId, PhoneNumberId, Recipient};
@@ -350,6 +351,14 @@ impl Scheduler {
             claimed: items.len(),
             ..Default::default()
         };
+        // The batch's tier and pair entries start loading while the items
+        // are decoded and their policies decided (hints only).
+        for leased in &items {
+            let item = &leased.item;
+            self.tier.prefetch(&item.recipient);
+            self.limiter
+                .prefetch(item.phone_number_id.as_str(), &item.recipient);
+        }
         let mut run: Vec<Ready> = Vec::new();
         for leased in items {
             if run

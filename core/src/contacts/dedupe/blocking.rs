@@ -3,6 +3,7 @@
 //! is generated once, by the first rule that joins it; blocks larger than the
 //! cap are compared within a sorted window instead of all-against-all.
 
+use crate::mem::prefetch_ptr;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use rayon::prelude::*;
@@ -253,18 +254,6 @@ impl BlockRule {
 
 /// How many records ahead a sorted window asks memory for.
 const PREFETCH_AHEAD: usize = 8;
-
-/// Ask the CPU to bring `p`'s cache line in (a hint; no effect elsewhere).
-#[inline(always)]
-pub(crate) fn prefetch_ptr<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint; it never faults, whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
 
 /// Generate every candidate pair once, attributed to the first rule that
 /// joins it, and hand each to `visit` (in parallel); the `Some` results are

@@ -382,11 +382,11 @@ impl DedupeRecord {
     /// by now); else the record's own two lines (no read at all).
     pub(crate) fn prefetch(&self, text: bool) {
         if text {
-            super::blocking::prefetch_ptr(self.text.as_ptr());
+            crate::mem::prefetch_ptr(self.text.as_ptr());
         } else {
             let base = self as *const Self as *const u8;
-            super::blocking::prefetch_ptr(base);
-            super::blocking::prefetch_ptr(base.wrapping_add(64));
+            crate::mem::prefetch_ptr(base);
+            crate::mem::prefetch_ptr(base.wrapping_add(64));
         }
     }
 
