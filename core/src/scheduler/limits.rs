@@ -1,7 +1,7 @@
-//! Meta's sending limits: a token bucket per business number (GCRA, as governor), a
-//! pair limit per (number, recipient) with a burst then one per ~6 s, and the
-//! portfolio messaging-limit tier on unique recipients outside the window per
-//! rolling 24 h. Adaptive: a 130429 / 131056 slows the number or pair down.
+//! Meta's sending limits: a token bucket per business number (GCRA, as governor)
+//! and a pair limit per (number, recipient) with a burst then one per ~6 s
+//! (the portfolio's messaging-limit tier is `tier.rs`). Adaptive: a 130429 /
+//! 131056 slows the number or pair down.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
